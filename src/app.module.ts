@@ -1,0 +1,48 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { AppStartupService } from './app-startup.service';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { APP_CONFIG } from './config/app-config';
+import type { AppConfig } from './config/app-config';
+import { DatabaseModule } from './database/database.module';
+import { DonorsModule } from './donors/donors.module';
+import { FxModule } from './fx/fx.module';
+import { HealthController } from './health/health.controller';
+import { IdempotencyModule } from './idempotency/idempotency.module';
+import { NationalModule } from './national/national.module';
+import { PledgesModule } from './pledges/pledges.module';
+import { PrioritiesModule } from './priorities/priorities.module';
+import { SeedModule } from './seed/seed.module';
+
+@Global()
+@Module({})
+class ConfigModule {
+  static with(config: AppConfig): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+  }
+}
+
+/** The whole application for one validated configuration; `main.ts`, the CLI and every test build it the same way. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.with(config),
+        DatabaseModule,
+        AuditModule,
+        IdempotencyModule,
+        AuthModule,
+        DonorsModule,
+        PrioritiesModule,
+        FxModule,
+        PledgesModule,
+        NationalModule,
+        SeedModule,
+      ],
+      controllers: [HealthController],
+      providers: [AppStartupService],
+    };
+  }
+}

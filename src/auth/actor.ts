@@ -1,0 +1,12 @@
+import type { Role } from './user.entity';
+
+/** Who is acting: passed from the edge into every service that reads or writes. */
+export interface Actor {
+  id: number;
+  email: string;
+  role: Role;
+  donorId: number | null;
+}
+
+/** Used by the seeder and other start-up work that no person triggered. */
+export const SYSTEM_ACTOR: Actor = { id: 0, email: 'system', role: 'admin', donorId: null };

@@ -1,0 +1,53 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { DonorsRepository } from '../donors/donors.repository';
+import type { Actor } from './actor';
+import { AuthenticatedRequest, CurrentActor, Public, READ_ALL_AND_DONOR, Roles } from './auth.decorators';
+import { AuthService } from './auth.service';
+import { CreateUserDto, LoginDto } from './dto';
+
+@ApiTags('auth')
+@Controller('api')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly donors: DonorsRepository,
+  ) {}
+
+  @Post('auth/login')
+  @Public()
+  @HttpCode(200)
+  login(@Body() dto: LoginDto) {
+    return this.auth.login(dto.email, dto.password);
+  }
+
+  @Post('auth/logout')
+  @ApiBearerAuth()
+  @Roles(...READ_ALL_AND_DONOR)
+  @HttpCode(204)
+  async logout(@Req() req: AuthenticatedRequest) {
+    const token = /^Bearer\s+(\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (token) await this.auth.logout(token);
+  }
+
+  @Get('auth/me')
+  @ApiBearerAuth()
+  @Roles(...READ_ALL_AND_DONOR)
+  me(@CurrentActor() actor: Actor) {
+    return actor;
+  }
+
+  @Post('users')
+  @ApiBearerAuth()
+  @Roles('admin')
+  createUser(@CurrentActor() actor: Actor, @Body() dto: CreateUserDto) {
+    return this.auth.createUser(actor, dto, (id) => this.donors.exists(id));
+  }
+
+  @Get('users')
+  @ApiBearerAuth()
+  @Roles('admin')
+  listUsers() {
+    return this.auth.listUsers();
+  }
+}

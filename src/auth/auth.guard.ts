@@ -1,0 +1,49 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthService } from './auth.service';
+import { AuthenticatedRequest, PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
+import type { Role } from './user.entity';
+
+/**
+ * Global guard: every route needs @Public() or @Roles(...). Bearer tokens for the API; pages (a
+ * later issue) read the same token from the session cookie.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = bearerToken(req.headers.authorization) ?? sessionToken(req.headers.cookie);
+    const actor = token ? await this.auth.actorForToken(token) : null;
+    if (!actor) throw new UnauthorizedException('Sign in first: send Authorization: Bearer <token>');
+    req.actor = actor;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
+    if (!roles.includes(actor.role)) throw new ForbiddenException(`The ${actor.role} role may not do this`);
+    return true;
+  }
+}
+
+function bearerToken(header: string | undefined): string | null {
+  const match = header ? /^Bearer\s+([A-Za-z0-9_-]{20,200})$/.exec(header) : null;
+  return match ? match[1] : null;
+}
+
+export const SESSION_COOKIE = 'mat_session';
+
+function sessionToken(cookieHeader: string | undefined): string | null {
+  if (!cookieHeader) return null;
+  for (const part of cookieHeader.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === SESSION_COOKIE) {
+      const value = rest.join('=');
+      return /^[A-Za-z0-9_-]{20,200}$/.test(value) ? value : null;
+    }
+  }
+  return null;
+}

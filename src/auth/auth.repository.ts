@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
+import { AuthTokenEntity, UserEntity } from './user.entity';
+
+@Injectable()
+export class AuthRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  countUsers(): Promise<number> {
+    return this.dataSource.getRepository(UserEntity).count();
+  }
+
+  findUserByEmail(email: string): Promise<UserEntity | null> {
+    return this.dataSource.getRepository(UserEntity).findOne({ where: { email: email.toLowerCase() } });
+  }
+
+  findUserById(id: number): Promise<UserEntity | null> {
+    return this.dataSource.getRepository(UserEntity).findOne({ where: { id } });
+  }
+
+  listUsers(): Promise<UserEntity[]> {
+    return this.dataSource.getRepository(UserEntity).find({ order: { id: 'ASC' } });
+  }
+
+  /** The signed-in user behind a live token, in one query. */
+  async findUserByTokenHash(tokenHash: string, now: Date): Promise<UserEntity | null> {
+    const token = await this.dataSource.getRepository(AuthTokenEntity).findOne({
+      where: { tokenHash, revokedAt: IsNull(), expiresAt: MoreThan(now) },
+    });
+    if (!token) return null;
+    const user = await this.findUserById(token.userId);
+    return user?.active ? user : null;
+  }
+
+  insertUser(tx: EntityManager, user: Partial<UserEntity>): Promise<UserEntity> {
+    return tx.getRepository(UserEntity).save(tx.getRepository(UserEntity).create(user));
+  }
+
+  updateLoginState(tx: EntityManager, userId: number, failedLogins: number, lockedUntil: Date | null): Promise<unknown> {
+    return tx.getRepository(UserEntity).update({ id: userId }, { failedLogins, lockedUntil });
+  }
+
+  insertToken(tx: EntityManager, token: Partial<AuthTokenEntity>): Promise<AuthTokenEntity> {
+    return tx.getRepository(AuthTokenEntity).save(tx.getRepository(AuthTokenEntity).create(token));
+  }
+
+  revokeToken(tx: EntityManager, tokenHash: string, now: Date): Promise<unknown> {
+    return tx.getRepository(AuthTokenEntity).update({ tokenHash, revokedAt: IsNull() }, { revokedAt: now });
+  }
+}

@@ -1,0 +1,120 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { APP_CONFIG } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import { AuditService } from '../audit/audit.service';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
+import { UnitOfWork } from '../database/unit-of-work';
+import { Actor, SYSTEM_ACTOR } from './actor';
+import { AuthRepository } from './auth.repository';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './password-hasher';
+import { Role, UserEntity } from './user.entity';
+
+/** After this many wrong passwords in a row the account waits LOCK_MINUTES before it can try again. */
+export const MAX_FAILED_LOGINS = 5;
+export const LOCK_MINUTES = 15;
+
+export interface LoginResult {
+  token: string;
+  expiresAt: string;
+  user: UserView;
+}
+
+export interface UserView {
+  id: number;
+  email: string;
+  role: Role;
+  donorId: number | null;
+}
+
+export function toUserView(user: UserEntity): UserView {
+  return { id: user.id, email: user.email, role: user.role, donorId: user.donorId };
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger('AuthService');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly users: AuthRepository,
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditService,
+  ) {}
+
+  async login(email: string, password: string): Promise<LoginResult> {
+    const user = await this.users.findUserByEmail(email);
+    const now = new Date();
+    if (!user || !user.active) {
+      await verifyPassword(password, DUMMY_HASH);
+      throw new UnauthorizedException('Email or password is wrong');
+    }
+    if (user.lockedUntil && user.lockedUntil > now) {
+      await verifyPassword(password, DUMMY_HASH);
+      throw new UnauthorizedException('Too many failed sign-ins: this account is locked for a few minutes');
+    }
+    if (!(await verifyPassword(password, user.passwordHash))) {
+      const failures = user.failedLogins + 1;
+      const lockedUntil = failures >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : null;
+      await this.uow.transaction((tx) => this.users.updateLoginState(tx, user.id, lockedUntil ? 0 : failures, lockedUntil));
+      throw new UnauthorizedException('Email or password is wrong');
+    }
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + this.config.tokenTtlHours * 3_600_000);
+    await this.uow.transaction(async (tx) => {
+      if (user.failedLogins || user.lockedUntil) await this.users.updateLoginState(tx, user.id, 0, null);
+      await this.users.insertToken(tx, { tokenHash: hashToken(token), userId: user.id, expiresAt });
+    });
+    return { token, expiresAt: expiresAt.toISOString(), user: toUserView(user) };
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.uow.transaction((tx) => this.users.revokeToken(tx, hashToken(token), new Date()));
+  }
+
+  async actorForToken(token: string): Promise<Actor | null> {
+    const user = await this.users.findUserByTokenHash(hashToken(token), new Date());
+    return user ? { id: user.id, email: user.email, role: user.role, donorId: user.donorId } : null;
+  }
+
+  async createUser(
+    actor: Actor,
+    input: { email: string; password: string; role: Role; donorId?: number | null },
+    donorExists: (id: number) => Promise<boolean>,
+  ): Promise<UserView> {
+    const email = input.email.toLowerCase();
+    if (input.role === 'donor' && !input.donorId) throw InvalidInputError.field('donorId', 'a donor user needs donorId');
+    if (input.role !== 'donor' && input.donorId) throw InvalidInputError.field('donorId', 'only donor users belong to a donor');
+    if (input.donorId && !(await donorExists(input.donorId))) throw new NotFoundError('Donor', input.donorId);
+    const passwordHash = await hashPassword(input.password);
+    const user = await this.uow.transaction(async (tx) => {
+      if (await tx.getRepository(UserEntity).exists({ where: { email } })) {
+        throw new ConflictError('A user with this email exists', [{ field: 'email', message: 'already registered' }]);
+      }
+      const created = await this.users.insertUser(tx, { email, passwordHash, role: input.role, donorId: input.donorId ?? null });
+      await this.audit.record(tx, actor, { action: 'user.create', entityType: 'user', entityId: created.id, after: toUserView(created) });
+      return created;
+    });
+    return toUserView(user);
+  }
+
+  listUsers(): Promise<UserView[]> {
+    return this.users.listUsers().then((users) => users.map(toUserView));
+  }
+
+  /** First start: with no users at all, create the configured admin. */
+  async ensureBootstrapAdmin(): Promise<void> {
+    if ((await this.users.countUsers()) > 0) return;
+    const admin = this.config.bootstrapAdmin;
+    if (!admin) {
+      throw new Error('No users exist: set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD to create the first admin');
+    }
+    await this.createUser(SYSTEM_ACTOR, { email: admin.email, password: admin.password, role: 'admin' }, async () => true);
+    this.logger.log(`Created bootstrap admin ${admin.email}`);
+  }
+}
+

@@ -1,0 +1,91 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { EntityNotFoundError } from 'typeorm';
+import { DomainError, FieldProblem } from '../errors/domain-errors';
+import { MoneyFormatError } from '../money/money';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details: FieldProblem[];
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
+
+/** Body-parser errors arrive as plain errors with a `type` and a `status`. */
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+}
+
+export function toErrorBody(exception: unknown): ErrorBody {
+  const body = (statusCode: number, message: string, details: FieldProblem[] = []): ErrorBody => ({
+    statusCode,
+    error: REASONS[statusCode] ?? HttpStatus[statusCode] ?? 'Error',
+    message,
+    details,
+  });
+
+  if (exception instanceof DomainError) return body(exception.status, exception.message, exception.details);
+  if (exception instanceof MoneyFormatError) {
+    return body(400, exception.message, [{ field: exception.field, message: exception.message }]);
+  }
+  if (exception instanceof EntityNotFoundError) return body(404, 'Not found');
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    if (typeof response === 'object' && response !== null) {
+      const r = response as { message?: unknown; details?: FieldProblem[] };
+      const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? exception.message);
+      return body(status, message, Array.isArray(r.details) ? r.details : []);
+    }
+    return body(status, String(response));
+  }
+  const parserError = exception as BodyParserError;
+  if (parserError && typeof parserError.type === 'string') {
+    const status = parserError.status ?? parserError.statusCode ?? 400;
+    if (parserError.type === 'entity.parse.failed') {
+      return body(400, 'The request body is not valid JSON', [{ field: 'body', message: 'malformed JSON' }]);
+    }
+    if (parserError.type === 'entity.too.large') {
+      return body(413, 'The request body is larger than the 1 MB limit', [{ field: 'body', message: 'larger than 1 MB' }]);
+    }
+    return body(status, parserError.message, [{ field: 'body', message: parserError.message }]);
+  }
+  return body(500, 'Something went wrong on our side; the error has been logged');
+}
+
+/** Every error, from any layer, leaves in the contract's shape; never a stack trace or an HTML page. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const error = toErrorBody(exception);
+    if (error.statusCode >= 500) {
+      this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
+    }
+    if (res.headersSent) return;
+    if (error.statusCode === 401 && !req.originalUrl.startsWith('/api') && req.accepts(['html', 'json']) === 'html') {
+      res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
+    res.status(error.statusCode).json(error);
+  }
+}

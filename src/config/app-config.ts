@@ -1,0 +1,98 @@
+import { resolve } from 'node:path';
+
+/** Everything the app reads from the environment, validated once at boot. */
+export interface AppConfig {
+  port: number;
+  /** Project root: views, public assets and seeds are resolved from here (no __dirname under ESM tests). */
+  rootDir: string;
+  database:
+    | { type: 'sqlite'; path: string }
+    | { type: 'postgres'; url: string };
+  bootstrapAdmin: { email: string; password: string } | null;
+  seed: boolean;
+  runMigrations: boolean;
+  smtpUrl: string | null;
+  mailFrom: string;
+  appUrl: string;
+  tokenTtlHours: number;
+  logRequests: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Development credentials for the embedded default only; PostgreSQL deployments must set their own. */
+export const DEV_ADMIN = { email: 'admin@anama.local', password: 'change-me-now' } as const;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function parseBoolean(name: string, raw: string | undefined, fallback: boolean, problems: string[]): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  problems.push(`${name} must be true or false (got "${raw}")`);
+  return fallback;
+}
+
+function parsePositiveInt(name: string, raw: string | undefined, fallback: number, max: number, problems: string[]): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
+    problems.push(`${name} must be a whole number between 1 and ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return Number(raw);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = process.cwd()): AppConfig {
+  const problems: string[] = [];
+  const port = parsePositiveInt('PORT', env.PORT, 3000, 65535, problems);
+
+  let database: AppConfig['database'];
+  const url = env.DATABASE_URL?.trim();
+  if (url) {
+    if (!/^postgres(ql)?:\/\/.+/.test(url)) problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+    database = { type: 'postgres', url };
+  } else {
+    database = { type: 'sqlite', path: resolve(rootDir, env.SQLITE_PATH?.trim() || 'data/tracker.sqlite') };
+  }
+  const embedded = database.type === 'sqlite';
+
+  const adminEmail = env.BOOTSTRAP_ADMIN_EMAIL?.trim();
+  const adminPassword = env.BOOTSTRAP_ADMIN_PASSWORD;
+  let bootstrapAdmin: AppConfig['bootstrapAdmin'] = null;
+  if (adminEmail || adminPassword) {
+    if (!adminEmail || !EMAIL.test(adminEmail)) problems.push('BOOTSTRAP_ADMIN_EMAIL must be an email address');
+    if (!adminPassword || adminPassword.length < 10) problems.push('BOOTSTRAP_ADMIN_PASSWORD must be at least 10 characters');
+    bootstrapAdmin = { email: (adminEmail ?? '').toLowerCase(), password: adminPassword ?? '' };
+  } else if (embedded) {
+    bootstrapAdmin = { ...DEV_ADMIN };
+  }
+
+  const smtpUrl = env.SMTP_URL?.trim() || null;
+  if (smtpUrl && !/^smtps?:\/\/.+/.test(smtpUrl)) problems.push('SMTP_URL must start with smtp:// or smtps://');
+  const mailFrom = env.MAIL_FROM?.trim() || 'ANAMA Funding Tracker <no-reply@anama.local>';
+  const appUrl = (env.APP_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/.+/.test(appUrl)) problems.push('APP_URL must start with http:// or https://');
+
+  const config: AppConfig = {
+    port,
+    rootDir,
+    database,
+    bootstrapAdmin,
+    seed: parseBoolean('SEED', env.SEED, embedded, problems),
+    runMigrations: parseBoolean('RUN_MIGRATIONS', env.RUN_MIGRATIONS, true, problems),
+    smtpUrl,
+    mailFrom,
+    appUrl,
+    tokenTtlHours: parsePositiveInt('TOKEN_TTL_HOURS', env.TOKEN_TTL_HOURS, 12, 24 * 90, problems),
+    logRequests: parseBoolean('LOG_REQUESTS', env.LOG_REQUESTS, false, problems),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,38 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import { dataSourceOptions } from './data-source-options';
+import { UnitOfWork } from './unit-of-work';
+
+/** Applies pending migrations before anything else touches the database; one instance at a time on PostgreSQL. */
+export async function migrate(dataSource: DataSource): Promise<number> {
+  const isPostgres = dataSource.options.type === 'postgres';
+  if (isPostgres) await dataSource.query('SELECT pg_advisory_lock(hashtext($1))', ['mat:migrations']);
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.length;
+  } finally {
+    if (isPostgres) await dataSource.query('SELECT pg_advisory_unlock(hashtext($1))', ['mat:migrations']);
+  }
+}
+
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => dataSourceOptions(config),
+      dataSourceFactory: async (options) => {
+        const dataSource = await new DataSource(options!).initialize();
+        const applied = await migrate(dataSource);
+        if (applied) new Logger('Database').log(`Applied ${applied} migration(s)`);
+        return dataSource;
+      },
+    }),
+  ],
+  providers: [UnitOfWork],
+  exports: [UnitOfWork],
+})
+export class DatabaseModule {}

@@ -1,0 +1,25 @@
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
+import { AuthTokenEntity, UserEntity } from '../auth/user.entity';
+import { DonorContactEntity, DonorEntity } from '../donors/donor.entity';
+import { FxRateEntity } from '../fx/fx-rate.entity';
+import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity';
+import { GovernmentSpendEntity, ReportedFigureEntity } from '../national/national.entity';
+import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from '../pledges/pledge.entity';
+import { PriorityEntity } from '../priorities/priority.entity';
+
+/** Every entity, registered once for both databases. */
+export const ENTITIES = [
+  UserEntity,
+  AuthTokenEntity,
+  AuditEntryEntity,
+  DonorEntity,
+  DonorContactEntity,
+  PriorityEntity,
+  PledgeEntity,
+  PledgePriorityEntity,
+  DisbursementEntity,
+  GovernmentSpendEntity,
+  ReportedFigureEntity,
+  FxRateEntity,
+  IdempotencyKeyEntity,
+];

@@ -1,0 +1,4 @@
+import { LedgerFoundation1732300000000 } from './1732300000000-ledger-foundation';
+
+/** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
+export const MIGRATIONS = [LedgerFoundation1732300000000];

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * The only way to write. On SQLite, TypeORM shares one connection between all callers, so two
+ * overlapping transactions nest and a rollback in one silently undoes the other's rows (measured:
+ * 180 answered 201, 9 saved). Every write therefore runs inside one promise-chain lock there.
+ * PostgreSQL keeps real concurrency: each transaction gets its own pooled connection.
+ *
+ * Repositories take the `EntityManager` handed out here for their write methods, so a write
+ * outside a unit of work does not type-check.
+ */
+@Injectable()
+export class UnitOfWork {
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly serialise: boolean;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.serialise = dataSource.options.type === 'better-sqlite3';
+  }
+
+  get isPostgres(): boolean {
+    return this.dataSource.options.type === 'postgres';
+  }
+
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    const run = () => this.dataSource.transaction((tx) => work(tx));
+    if (!this.serialise) return run();
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Serialises same-key work across PostgreSQL connections (idempotency keys, digest periods):
+   * a transaction-scoped advisory lock. On SQLite the write lock already serialises everything.
+   */
+  async lockKey(tx: EntityManager, key: string): Promise<void> {
+    if (this.isPostgres) await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+  }
+}

@@ -1,0 +1,59 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Actor } from '../auth/actor';
+import { CurrentActor, READ_ALL_AND_DONOR, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
+import { parsePageRequest } from '../common/http/pagination';
+import { Idempotency } from '../idempotency/idempotency.decorator';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { replayHeader } from '../idempotency/replay';
+import { DonorsService } from './donors.service';
+import { ContactDto, CreateDonorDto, UpdateDonorDto } from './dto';
+
+@ApiTags('donors')
+@ApiBearerAuth()
+@Controller('api/donors')
+export class DonorsController {
+  constructor(private readonly donors: DonorsService) {}
+
+  @Post()
+  @Roles(...WRITE_LEDGER)
+  async create(
+    @CurrentActor() actor: Actor,
+    @Body() dto: CreateDonorDto,
+    @Idempotency() idem: IdempotencyContext | null,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return replayHeader(res, await this.donors.create(actor, dto, idem));
+  }
+
+  @Get()
+  @Roles(...READ_ALL_AND_DONOR)
+  list(@CurrentActor() actor: Actor, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    return this.donors.list(actor, parsePageRequest(limit, cursor));
+  }
+
+  @Get(':id')
+  @Roles(...READ_ALL_AND_DONOR)
+  get(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number) {
+    return this.donors.get(actor, id);
+  }
+
+  @Patch(':id')
+  @Roles(...WRITE_LEDGER)
+  update(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateDonorDto) {
+    return this.donors.update(actor, id, dto);
+  }
+
+  @Post(':id/contacts')
+  @Roles(...WRITE_LEDGER)
+  async addContact(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() dto: ContactDto,
+    @Idempotency() idem: IdempotencyContext | null,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return replayHeader(res, await this.donors.addContact(actor, id, dto, idem));
+  }
+}

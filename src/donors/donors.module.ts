@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { DonorsController } from './donors.controller';
+import { DonorsRepository } from './donors.repository';
+import { DonorsService } from './donors.service';
+
+@Module({ providers: [DonorsRepository, DonorsService], controllers: [DonorsController], exports: [DonorsRepository, DonorsService] })
+export class DonorsModule {}

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { DonorContactEntity, DonorEntity } from './donor.entity';
+
+@Injectable()
+export class DonorsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  exists(id: number): Promise<boolean> {
+    return this.dataSource.getRepository(DonorEntity).exists({ where: { id } });
+  }
+
+  findWithContacts(id: number): Promise<DonorEntity | null> {
+    return this.dataSource.getRepository(DonorEntity).findOne({ where: { id }, relations: { contacts: true }, order: { contacts: { id: 'ASC' } } });
+  }
+
+  /** A page of donors by id, optionally only one donor (a donor user sees just its own). */
+  page(afterId: number, limit: number, onlyId: number | null): Promise<DonorEntity[]> {
+    const qb = this.dataSource
+      .getRepository(DonorEntity)
+      .createQueryBuilder('d')
+      .leftJoinAndSelect('d.contacts', 'c')
+      .where('d.id > :afterId', { afterId })
+      .orderBy('d.id', 'ASC')
+      .addOrderBy('c.id', 'ASC');
+    if (onlyId !== null) qb.andWhere('d.id = :onlyId', { onlyId });
+    // take() on a joined query pages by donor, not by row
+    return qb.take(limit + 1).getMany();
+  }
+
+  findByName(tx: EntityManager, name: string): Promise<DonorEntity | null> {
+    return tx.getRepository(DonorEntity).findOne({ where: { name } });
+  }
+
+  findForUpdate(tx: EntityManager, id: number): Promise<DonorEntity | null> {
+    return tx.getRepository(DonorEntity).findOne({ where: { id }, relations: { contacts: true } });
+  }
+
+  insert(tx: EntityManager, donor: Partial<DonorEntity>): Promise<DonorEntity> {
+    const repo = tx.getRepository(DonorEntity);
+    return repo.save(repo.create(donor));
+  }
+
+  update(tx: EntityManager, donor: DonorEntity): Promise<DonorEntity> {
+    return tx.getRepository(DonorEntity).save(donor);
+  }
+
+  insertContact(tx: EntityManager, contact: Partial<DonorContactEntity>): Promise<DonorContactEntity> {
+    const repo = tx.getRepository(DonorContactEntity);
+    return repo.save(repo.create(contact));
+  }
+}

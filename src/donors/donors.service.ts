@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../auth/actor';
+import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
+import { Page, PageRequest, toPage } from '../common/http/pagination';
+import { UnitOfWork } from '../database/unit-of-work';
+import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
+import { DonorEntity } from './donor.entity';
+import { DonorsRepository } from './donors.repository';
+import type { ContactDto, CreateDonorDto, UpdateDonorDto } from './dto';
+
+export interface DonorView {
+  id: number;
+  name: string;
+  type: string;
+  countryCode: string | null;
+  displayCurrency: string;
+  notes: string | null;
+  source: string | null;
+  contacts: Array<{ id: number; name: string | null; email: string; digestEnabled: boolean; unsubscribedAt: string | null }>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toDonorView(d: DonorEntity): DonorView {
+  return {
+    id: d.id,
+    name: d.name,
+    type: d.type,
+    countryCode: d.countryCode,
+    displayCurrency: d.displayCurrency,
+    notes: d.notes,
+    source: d.source,
+    contacts: (d.contacts ?? []).map((c) => ({
+      id: c.id,
+      name: c.name,
+      email: c.email,
+      digestEnabled: c.digestEnabled,
+      unsubscribedAt: c.unsubscribedAt ? new Date(c.unsubscribedAt).toISOString() : null,
+    })),
+    createdAt: new Date(d.createdAt).toISOString(),
+    updatedAt: new Date(d.updatedAt).toISOString(),
+  };
+}
+
+@Injectable()
+export class DonorsService {
+  constructor(
+    private readonly donors: DonorsRepository,
+    private readonly uow: UnitOfWork,
+    private readonly idempotency: IdempotencyService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** A donor user asking for another donor's record gets 404, which does not reveal that it exists. */
+  private visibleTo(actor: Actor, donorId: number): boolean {
+    return actor.role !== 'donor' || actor.donorId === donorId;
+  }
+
+  async get(actor: Actor, id: number): Promise<DonorView> {
+    const donor = this.visibleTo(actor, id) ? await this.donors.findWithContacts(id) : null;
+    if (!donor) throw new NotFoundError('Donor', id);
+    return toDonorView(donor);
+  }
+
+  async list(actor: Actor, page: PageRequest): Promise<Page<DonorView>> {
+    const rows = await this.donors.page(page.afterId, page.limit, actor.role === 'donor' ? actor.donorId ?? -1 : null);
+    return toPage(rows, page, toDonorView);
+  }
+
+  async create(actor: Actor, dto: CreateDonorDto, idem: IdempotencyContext | null) {
+    return this.idempotency.create(idem, async (tx) => {
+      if (await this.donors.findByName(tx, dto.name)) {
+        throw new ConflictError(`A donor named "${dto.name}" exists`, [{ field: 'name', message: 'a donor with this name exists' }]);
+      }
+      const donor = await this.donors.insert(tx, {
+        name: dto.name,
+        type: dto.type,
+        countryCode: dto.countryCode ?? null,
+        displayCurrency: dto.displayCurrency ?? 'USD',
+        notes: dto.notes ?? null,
+        source: dto.source ?? null,
+      });
+      donor.contacts = [];
+      for (const contact of dto.contacts ?? []) donor.contacts.push(await this.addContactIn(tx, donor.id, contact));
+      const view = toDonorView(donor);
+      await this.audit.record(tx, actor, { action: 'donor.create', entityType: 'donor', entityId: donor.id, after: view });
+      return view;
+    });
+  }
+
+  async update(actor: Actor, id: number, dto: UpdateDonorDto): Promise<DonorView> {
+    return this.uow.transaction(async (tx) => {
+      const donor = await this.donors.findForUpdate(tx, id);
+      if (!donor) throw new NotFoundError('Donor', id);
+      const before = toDonorView(donor);
+      if (dto.name !== undefined && dto.name !== donor.name) {
+        const clash = await this.donors.findByName(tx, dto.name);
+        if (clash) throw new ConflictError(`A donor named "${dto.name}" exists`, [{ field: 'name', message: 'a donor with this name exists' }]);
+        donor.name = dto.name;
+      }
+      if (dto.type !== undefined) donor.type = dto.type;
+      if (dto.countryCode !== undefined) donor.countryCode = dto.countryCode;
+      if (dto.displayCurrency !== undefined) donor.displayCurrency = dto.displayCurrency;
+      if (dto.notes !== undefined) donor.notes = dto.notes;
+      const saved = await this.donors.update(tx, donor);
+      const after = toDonorView(saved);
+      await this.audit.record(tx, actor, { action: 'donor.update', entityType: 'donor', entityId: id, before, after });
+      return after;
+    });
+  }
+
+  async addContact(actor: Actor, donorId: number, dto: ContactDto, idem: IdempotencyContext | null) {
+    return this.idempotency.create(idem, async (tx) => {
+      const donor = await this.donors.findForUpdate(tx, donorId);
+      if (!donor) throw new NotFoundError('Donor', donorId);
+      const contact = await this.addContactIn(tx, donorId, dto);
+      const view = { id: contact.id, donorId, name: contact.name, email: contact.email, digestEnabled: contact.digestEnabled };
+      await this.audit.record(tx, actor, { action: 'donor_contact.create', entityType: 'donor_contact', entityId: contact.id, after: view });
+      return view;
+    });
+  }
+
+  private addContactIn(tx: Parameters<DonorsRepository['insertContact']>[0], donorId: number, dto: ContactDto) {
+    return this.donors.insertContact(tx, {
+      donorId,
+      name: dto.name ?? null,
+      email: dto.email.toLowerCase(),
+      digestEnabled: dto.digestEnabled ?? true,
+    });
+  }
+}

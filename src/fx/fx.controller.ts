@@ -1,0 +1,54 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { Actor } from '../auth/actor';
+import { CurrentActor, READ_ALL, READ_ALL_AND_DONOR, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
+import { InvalidInputError } from '../common/errors/domain-errors';
+import { Idempotency } from '../idempotency/idempotency.decorator';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { replayHeader } from '../idempotency/replay';
+import { ConvertQueryDto, CreateFxRateDto } from './dto';
+import { FxService } from './fx.service';
+
+@ApiTags('fx')
+@ApiBearerAuth()
+@Controller('api/fx-rates')
+export class FxController {
+  constructor(private readonly fx: FxService) {}
+
+  @Post()
+  @Roles(...WRITE_LEDGER)
+  async create(
+    @CurrentActor() actor: Actor,
+    @Body() dto: CreateFxRateDto,
+    @Idempotency() idem: IdempotencyContext | null,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return replayHeader(res, await this.fx.addRate(actor, dto, idem));
+  }
+
+  @Post('import')
+  @Roles(...WRITE_LEDGER)
+  @HttpCode(200)
+  @ApiConsumes('text/csv')
+  @ApiBody({ description: 'An ECB eurofxref CSV, history or daily layout' })
+  importRates(@CurrentActor() actor: Actor, @Query('format') format: string | undefined, @Req() req: Request) {
+    if (format !== undefined && format !== 'ecb') throw InvalidInputError.field('format', 'format must be "ecb"');
+    if (typeof req.body !== 'string') {
+      throw InvalidInputError.field('body', 'send the CSV as the request body with Content-Type: text/csv');
+    }
+    return this.fx.importEcb(actor, req.body);
+  }
+
+  @Get('convert')
+  @Roles(...READ_ALL_AND_DONOR)
+  convert(@Query() query: ConvertQueryDto) {
+    return this.fx.convertForDisplay(query.amount, query.from, query.to, query.date);
+  }
+
+  @Get('coverage')
+  @Roles(...READ_ALL)
+  coverage() {
+    return this.fx.coverage();
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, LessThanOrEqual } from 'typeorm';
+import type { RateQuote } from '../common/money/conversion';
+import { FxRateEntity } from './fx-rate.entity';
+
+export interface CoverageRow {
+  base: string;
+  quote: string;
+  first: string;
+  last: string;
+  days: number;
+}
+
+@Injectable()
+export class FxRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The latest published rate for the pair on or before `date` (an index seek on base, quote, date). */
+  async latestOnOrBefore(base: string, quote: string, date: string): Promise<RateQuote | null> {
+    const row = await this.dataSource.getRepository(FxRateEntity).findOne({
+      where: { base, quote, rateDate: LessThanOrEqual(date) },
+      order: { rateDate: 'DESC' },
+    });
+    return row ? { base: row.base, quote: row.quote, rate: row.rate, date: row.rateDate, source: row.source } : null;
+  }
+
+  async pairs(): Promise<Array<{ base: string; quote: string }>> {
+    return this.dataSource.getRepository(FxRateEntity).createQueryBuilder('r').select(['r.base AS base', 'r.quote AS quote']).distinct(true).getRawMany();
+  }
+
+  async coverage(): Promise<CoverageRow[]> {
+    const rows = await this.dataSource
+      .getRepository(FxRateEntity)
+      .createQueryBuilder('r')
+      .select('r.base', 'base')
+      .addSelect('r.quote', 'quote')
+      .addSelect('MIN(r.rate_date)', 'first')
+      .addSelect('MAX(r.rate_date)', 'last')
+      .addSelect('COUNT(*)', 'days')
+      .groupBy('r.base')
+      .addGroupBy('r.quote')
+      .orderBy('r.base')
+      .addOrderBy('r.quote')
+      .getRawMany<{ base: string; quote: string; first: string; last: string; days: string | number }>();
+    return rows.map((r) => ({ ...r, first: String(r.first).slice(0, 10), last: String(r.last).slice(0, 10), days: Number(r.days) }));
+  }
+
+  /** Inserts rates that are not there yet; returns how many were new. Existing (pair, date) rows are kept. */
+  async insertMissing(tx: EntityManager, rates: Array<Omit<RateQuote, 'date'> & { date: string }>): Promise<number> {
+    const repo = tx.getRepository(FxRateEntity);
+    const before = await repo.count();
+    for (let i = 0; i < rates.length; i += 400) {
+      const chunk = rates.slice(i, i + 400).map((r) => ({ base: r.base, quote: r.quote, rateDate: r.date, rate: r.rate, source: r.source }));
+      await repo.createQueryBuilder().insert().into(FxRateEntity).values(chunk).orIgnore().updateEntity(false).execute();
+    }
+    return (await repo.count()) - before;
+  }
+
+  async insertOne(tx: EntityManager, rate: RateQuote): Promise<FxRateEntity> {
+    const repo = tx.getRepository(FxRateEntity);
+    return repo.save(repo.create({ base: rate.base, quote: rate.quote, rateDate: rate.date, rate: rate.rate, source: rate.source }));
+  }
+
+  exists(tx: EntityManager, base: string, quote: string, date: string): Promise<boolean> {
+    return tx.getRepository(FxRateEntity).exists({ where: { base, quote, rateDate: date } });
+  }
+}
+

@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../auth/actor';
+import { ConflictError, InvalidInputError, MissingRateError } from '../common/errors/domain-errors';
+import { convertMinor, effectiveRate, formatRate, RateLeg, RateQuote } from '../common/money/conversion';
+import { Money, parseAmount, toJson } from '../common/money/money';
+import { UnitOfWork } from '../database/unit-of-work';
+import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
+import { ECB_SOURCE, EcbFormatError, parseEcbCsv } from './ecb-parser';
+import { FxRepository } from './fx.repository';
+
+/** Pivots tried, in order, when no direct rate exists: EUR (ECB publishes against it) and USD (the AZN peg). */
+const PIVOTS = ['EUR', 'USD'];
+
+export interface Conversion {
+  converted: Money;
+  /** The effective rate from source to target, exact to 10 places. */
+  rate: string;
+  /** The value date asked for; each leg in `ratesUsed` says which published date it used. */
+  valueDate: string;
+  ratesUsed: RateQuote[];
+}
+
+/**
+ * Converts money at a value date with the nearest earlier published rate, directly, inverted, or
+ * through a pivot (EUR→USD→AZN). No rate at all is a MissingRateError, never a silent 1:1.
+ */
+@Injectable()
+export class FxService {
+  private readonly legCache = new Map<string, RateQuote | null>();
+  private pairCache: Set<string> | null = null;
+
+  constructor(
+    private readonly rates: FxRepository,
+    private readonly uow: UnitOfWork,
+    private readonly idempotency: IdempotencyService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async convert(amount: Money, to: string, valueDate: string, field = 'currency'): Promise<Conversion> {
+    if (amount.currency === to) {
+      return { converted: amount, rate: '1', valueDate, ratesUsed: [] };
+    }
+    const legs = await this.findPath(amount.currency, to, valueDate);
+    if (!legs) throw new MissingRateError(amount.currency, to, valueDate, field);
+    const rate = effectiveRate(legs);
+    return {
+      converted: convertMinor(amount, to, rate),
+      rate: formatRate(rate),
+      valueDate,
+      ratesUsed: legs.map((l) => l.quote),
+    };
+  }
+
+  /** The contract's converted-figure shape: money, the effective rate and every published rate used. */
+  async convertForDisplay(amount: string, from: string, to: string, date: string) {
+    const c = await this.convert(parseAmount(amount, from), to, date, 'to');
+    return { amount: { amount, currency: from }, converted: toJson(c.converted), rate: c.rate, valueDate: date, ratesUsed: c.ratesUsed };
+  }
+
+  /** Shortest chain of published rates from `from` to `to`, each the latest on or before `date`. */
+  private async findPath(from: string, to: string, date: string): Promise<RateLeg[] | null> {
+    const candidates: string[][] = [[from, to]];
+    for (const p of PIVOTS) if (p !== from && p !== to) candidates.push([from, p, to]);
+    for (const p of PIVOTS) for (const q of PIVOTS) if (p !== q && ![p, q].includes(from) && ![p, q].includes(to)) candidates.push([from, p, q, to]);
+    for (const path of candidates) {
+      const legs: RateLeg[] = [];
+      for (let i = 0; i < path.length - 1; i++) {
+        const leg = await this.leg(path[i], path[i + 1], date);
+        if (!leg) break;
+        legs.push(leg);
+      }
+      if (legs.length === path.length - 1) return legs;
+    }
+    return null;
+  }
+
+  private async leg(from: string, to: string, date: string): Promise<RateLeg | null> {
+    const pairs = await this.knownPairs();
+    const forward = pairs.has(`${from}/${to}`) ? await this.quote(from, to, date) : null;
+    const inverse = pairs.has(`${to}/${from}`) ? await this.quote(to, from, date) : null;
+    if (forward && (!inverse || forward.date >= inverse.date)) return { quote: forward, inverted: false };
+    if (inverse) return { quote: inverse, inverted: true };
+    return null;
+  }
+
+  private async quote(base: string, quote: string, date: string): Promise<RateQuote | null> {
+    const key = `${base}/${quote}@${date}`;
+    if (!this.legCache.has(key)) {
+      if (this.legCache.size > 50_000) this.legCache.clear();
+      this.legCache.set(key, await this.rates.latestOnOrBefore(base, quote, date));
+    }
+    return this.legCache.get(key) ?? null;
+  }
+
+  private async knownPairs(): Promise<Set<string>> {
+    if (!this.pairCache) this.pairCache = new Set((await this.rates.pairs()).map((p) => `${p.base}/${p.quote}`));
+    return this.pairCache;
+  }
+
+  private forgetCache(): void {
+    this.legCache.clear();
+    this.pairCache = null;
+  }
+
+  async addRate(actor: Actor, rate: RateQuote, idem: IdempotencyContext | null) {
+    if (rate.base === rate.quote) throw InvalidInputError.field('quote', 'quote must differ from base');
+    const result = await this.idempotency.create(idem, async (tx) => {
+      if (await this.rates.exists(tx, rate.base, rate.quote, rate.date)) {
+        throw new ConflictError(`A ${rate.base}/${rate.quote} rate for ${rate.date} is already recorded`, [
+          { field: 'date', message: 'a rate for this pair and date exists' },
+        ]);
+      }
+      const saved = await this.rates.insertOne(tx, rate);
+      const view = { id: saved.id, base: saved.base, quote: saved.quote, rate: saved.rate, date: saved.rateDate, source: saved.source };
+      await this.audit.record(tx, actor, { action: 'fx_rate.create', entityType: 'fx_rate', entityId: saved.id, after: view });
+      return view;
+    });
+    this.forgetCache();
+    return result;
+  }
+
+  /** Imports an ECB CSV (either layout) in one transaction; rates already stored are skipped. */
+  async importEcb(actor: Actor | null, csv: string): Promise<{ imported: number; skipped: number; notQuoted: number }> {
+    let parsed;
+    try {
+      parsed = parseEcbCsv(csv);
+    } catch (error) {
+      if (error instanceof EcbFormatError) {
+        throw new InvalidInputError(error.message, [{ field: `line ${error.line}: ${error.column}`, message: error.message }]);
+      }
+      throw error;
+    }
+    if (parsed.rates.length === 0) throw InvalidInputError.field('body', 'the file holds no rates');
+    const imported = await this.uow.transaction(async (tx) => {
+      const count = await this.rates.insertMissing(
+        tx,
+        parsed.rates.map((r) => ({ base: 'EUR', quote: r.currency, rate: r.rate, date: r.date, source: ECB_SOURCE })),
+      );
+      if (actor) {
+        const dates = parsed.rates.map((r) => r.date).sort();
+        await this.audit.record(tx, actor, {
+          action: 'fx_rate.import',
+          entityType: 'fx_rate',
+          entityId: 'ecb',
+          after: { imported: count, from: dates[0], to: dates[dates.length - 1], source: ECB_SOURCE },
+        });
+      }
+      return count;
+    });
+    this.forgetCache();
+    return { imported, skipped: parsed.rates.length - imported, notQuoted: parsed.notQuoted };
+  }
+
+  /** Seeds and tests insert rates outside HTTP; the caches must not keep stale answers. */
+  async insertRates(tx: EntityManager, rates: RateQuote[]): Promise<number> {
+    const count = await this.rates.insertMissing(tx, rates);
+    this.forgetCache();
+    return count;
+  }
+
+  coverage() {
+    return this.rates.coverage();
+  }
+}

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ConflictError, InvalidInputError } from '../common/errors/domain-errors';
+import { UnitOfWork } from '../database/unit-of-work';
+import { IdempotencyKeyEntity } from './idempotency-key.entity';
+
+/** What a create request says about itself: who, which key, which route, and a hash of its body. */
+export interface IdempotencyContext {
+  actorId: number;
+  key: string;
+  route: string;
+  requestHash: string;
+}
+
+export interface CreateResult<T> {
+  body: T;
+  replayed: boolean;
+}
+
+/** Stable JSON: the same body with keys in another order hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+export function idempotencyContext(actorId: number, key: string | undefined, route: string, body: unknown): IdempotencyContext | null {
+  if (key === undefined) return null;
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw InvalidInputError.field('Idempotency-Key', 'Idempotency-Key must be 1 to 200 visible ASCII characters');
+  }
+  const requestHash = createHash('sha256').update(`${route}\n${canonicalJson(body)}`).digest('hex');
+  return { actorId, key, route, requestHash };
+}
+
+/**
+ * Runs a create inside one transaction together with the record of its response, so "201" and
+ * "saved" are the same fact. Same key, same body: the first response comes back and nothing new is
+ * created. Same key, other body: 409. Concurrent retries of one key are serialised by the write
+ * lock (SQLite) or an advisory lock on the key (PostgreSQL).
+ */
+@Injectable()
+export class IdempotencyService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async create<T>(ctx: IdempotencyContext | null, work: (tx: EntityManager) => Promise<T>): Promise<CreateResult<T>> {
+    if (!ctx) return { body: await this.uow.transaction(work), replayed: false };
+    return this.uow.transaction(async (tx) => {
+      await this.uow.lockKey(tx, `idempotency:${ctx.actorId}:${ctx.key}`);
+      const repo = tx.getRepository(IdempotencyKeyEntity);
+      const existing = await repo.findOne({ where: { actorId: ctx.actorId, key: ctx.key } });
+      if (existing) {
+        if (existing.requestHash !== ctx.requestHash) {
+          throw new ConflictError('This Idempotency-Key was already used with a different request', [
+            { field: 'Idempotency-Key', message: 'already used with a different body or route' },
+          ]);
+        }
+        return { body: JSON.parse(existing.responseBody) as T, replayed: true };
+      }
+      const body = await work(tx);
+      await repo.insert({
+        actorId: ctx.actorId,
+        key: ctx.key,
+        route: ctx.route,
+        requestHash: ctx.requestHash,
+        statusCode: 201,
+        responseBody: JSON.stringify(body),
+      });
+      return { body, replayed: false };
+    });
+  }
+}

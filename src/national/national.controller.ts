@@ -1,0 +1,41 @@
+import { Body, Controller, Get, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Actor } from '../auth/actor';
+import { CurrentActor, READ_ALL, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
+import { Idempotency } from '../idempotency/idempotency.decorator';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { replayHeader } from '../idempotency/replay';
+import { CreateGovernmentSpendDto, CreateReportedFigureDto } from './dto';
+import { NationalService } from './national.service';
+
+@ApiTags('national')
+@ApiBearerAuth()
+@Controller('api')
+export class NationalController {
+  constructor(private readonly national: NationalService) {}
+
+  @Post('government-spend')
+  @Roles(...WRITE_LEDGER)
+  async addSpend(@CurrentActor() actor: Actor, @Body() dto: CreateGovernmentSpendDto, @Idempotency() idem: IdempotencyContext | null, @Res({ passthrough: true }) res: Response) {
+    return replayHeader(res, await this.national.addSpend(actor, dto, idem));
+  }
+
+  @Get('government-spend')
+  @Roles(...READ_ALL)
+  listSpend() {
+    return this.national.listSpend();
+  }
+
+  @Post('reported-figures')
+  @Roles(...WRITE_LEDGER)
+  async addReported(@CurrentActor() actor: Actor, @Body() dto: CreateReportedFigureDto, @Idempotency() idem: IdempotencyContext | null, @Res({ passthrough: true }) res: Response) {
+    return replayHeader(res, await this.national.addReportedFigure(actor, dto, idem));
+  }
+
+  @Get('reported-figures')
+  @Roles(...READ_ALL)
+  listReported() {
+    return this.national.listReported();
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../auth/actor';
+import { InvalidInputError } from '../common/errors/domain-errors';
+import { isValidRate } from '../common/money/conversion';
+import { formatAmount, parseAmount } from '../common/money/money';
+import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
+import type { CreateGovernmentSpendDto, CreateReportedFigureDto } from './dto';
+import { GovernmentSpendEntity, ReportedFigureEntity } from './national.entity';
+
+/** Keys whose value is a share (a fraction), not an amount of money. */
+const SHARE_KEYS = new Set(['foreign_share']);
+
+export function toSpendView(s: GovernmentSpendEntity) {
+  return {
+    id: s.id,
+    amount: formatAmount(s.amountMinor, s.currency),
+    currency: s.currency,
+    periodStart: s.periodStart,
+    periodEnd: s.periodEnd,
+    source: s.source,
+    notes: s.notes,
+  };
+}
+
+export function toReportedView(f: ReportedFigureEntity) {
+  return { id: f.id, key: f.key, value: f.value, currency: f.currency, asOf: f.asOf, source: f.source, notes: f.notes };
+}
+
+/** The government's own spend and the headline figures documents state, kept apart from the itemised ledger. */
+@Injectable()
+export class NationalService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly idempotency: IdempotencyService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async addSpend(actor: Actor, dto: CreateGovernmentSpendDto, idem: IdempotencyContext | null) {
+    const money = parseAmount(dto.amount, dto.currency);
+    if (dto.periodEnd < dto.periodStart) throw InvalidInputError.field('periodEnd', 'periodEnd must not be before periodStart');
+    return this.idempotency.create(idem, async (tx) => {
+      const repo = tx.getRepository(GovernmentSpendEntity);
+      const saved = await repo.save(
+        repo.create({ amountMinor: money.minor, currency: money.currency, periodStart: dto.periodStart, periodEnd: dto.periodEnd, source: dto.source, notes: dto.notes ?? null, createdBy: actor.id || null }),
+      );
+      const view = toSpendView(saved);
+      await this.audit.record(tx, actor, { action: 'government_spend.create', entityType: 'government_spend', entityId: saved.id, after: view });
+      return view;
+    });
+  }
+
+  async addReportedFigure(actor: Actor, dto: CreateReportedFigureDto, idem: IdempotencyContext | null) {
+    if (SHARE_KEYS.has(dto.key)) {
+      if (dto.currency !== undefined) throw InvalidInputError.field('currency', `${dto.key} is a share and has no currency`);
+      if (!isValidRate(dto.value) || Number(dto.value.split('.')[0]) >= 1) throw InvalidInputError.field('value', `${dto.key} is a fraction between 0 and 1, such as "0.048"`);
+    } else {
+      if (dto.currency === undefined) throw InvalidInputError.field('currency', `${dto.key} is an amount and needs a currency`);
+      parseAmount(dto.value, dto.currency, 'value');
+    }
+    return this.idempotency.create(idem, async (tx) => {
+      const repo = tx.getRepository(ReportedFigureEntity);
+      const saved = await repo.save(
+        repo.create({ key: dto.key, value: dto.value, currency: dto.currency ?? null, asOf: dto.asOf, source: dto.source, notes: dto.notes ?? null, createdBy: actor.id || null }),
+      );
+      const view = toReportedView(saved);
+      await this.audit.record(tx, actor, { action: 'reported_figure.create', entityType: 'reported_figure', entityId: saved.id, after: view });
+      return view;
+    });
+  }
+
+  async listSpend() {
+    return (await this.dataSource.getRepository(GovernmentSpendEntity).find({ order: { periodEnd: 'ASC', id: 'ASC' } })).map(toSpendView);
+  }
+
+  async listReported() {
+    return (await this.dataSource.getRepository(ReportedFigureEntity).find({ order: { key: 'ASC', asOf: 'ASC', id: 'ASC' } })).map(toReportedView);
+  }
+}

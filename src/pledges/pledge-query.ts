@@ -1,0 +1,53 @@
+import { InvalidInputError } from '../common/errors/domain-errors';
+import { parsePageRequest, PageRequest } from '../common/http/pagination';
+import { isCurrencyCode } from '../common/money/iso4217';
+import { PLEDGE_STATUSES, PledgeStatus } from './fulfilment';
+
+export interface PledgeListQuery {
+  donorId?: string;
+  status?: string;
+  priorityCode?: string;
+  currency?: string;
+  displayCurrency?: string;
+  limit?: string;
+  cursor?: string;
+}
+
+export function parseDisplayCurrency(raw: unknown, field = 'currency'): string | null {
+  if (raw === undefined || raw === '') return null;
+  if (!isCurrencyCode(raw)) throw InvalidInputError.field(field, `${field} must be an ISO 4217 code in upper case, such as USD`);
+  return raw;
+}
+
+/** Query strings arrive as strings (or arrays, when repeated): each filter is checked and named when wrong. */
+export function parsePledgeListQuery(query: PledgeListQuery): {
+  filter: { donorId?: number; status?: PledgeStatus; priorityCode?: string; currency?: string };
+  page: PageRequest;
+  displayCurrency: string | null;
+} {
+  const single = (name: keyof PledgeListQuery): string | undefined => {
+    const value = query[name] as unknown;
+    if (value === undefined || value === '') return undefined;
+    if (typeof value !== 'string') throw InvalidInputError.field(name, `${name} must be given once`);
+    return value;
+  };
+  const donorId = single('donorId');
+  if (donorId !== undefined && !/^[1-9][0-9]{0,9}$/.test(donorId)) throw InvalidInputError.field('donorId', 'donorId must be a whole number');
+  const status = single('status');
+  if (status !== undefined && !(PLEDGE_STATUSES as readonly string[]).includes(status)) {
+    throw InvalidInputError.field('status', `status must be one of ${PLEDGE_STATUSES.join(', ')}`);
+  }
+  const priorityCode = single('priorityCode');
+  if (priorityCode !== undefined && !/^P[0-9]{2}$/.test(priorityCode)) throw InvalidInputError.field('priorityCode', 'priorityCode looks like P01');
+  const currency = single('currency');
+  return {
+    filter: {
+      donorId: donorId === undefined ? undefined : Number(donorId),
+      status: status as PledgeStatus | undefined,
+      priorityCode,
+      currency: parseDisplayCurrency(currency) ?? undefined,
+    },
+    page: parsePageRequest(single('limit'), single('cursor')),
+    displayCurrency: parseDisplayCurrency(single('displayCurrency'), 'displayCurrency'),
+  };
+}

@@ -1,0 +1,189 @@
+import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { bigintTransformer } from '../database/transformers';
+import { DonorEntity } from '../donors/donor.entity';
+
+export const PLEDGE_KINDS = ['cash', 'in_kind'] as const;
+export type PledgeKind = (typeof PLEDGE_KINDS)[number];
+export const CHANNELS = ['direct', 'un_agency', 'ngo', 'other'] as const;
+export type Channel = (typeof CHANNELS)[number];
+/** What a desk officer states; the reported status adds fulfilment and cancellation on top. */
+export const COMMITMENT_LEVELS = ['announced', 'committed'] as const;
+export type CommitmentLevel = (typeof COMMITMENT_LEVELS)[number];
+
+@Entity('pledges')
+export class PledgeEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'donor_id', type: 'integer' })
+  donorId: number;
+
+  @ManyToOne(() => DonorEntity)
+  @JoinColumn({ name: 'donor_id' })
+  donor: DonorEntity;
+
+  @Column({ type: 'varchar', length: 300 })
+  title: string;
+
+  @Column({ type: 'varchar', length: 8 })
+  kind: PledgeKind;
+
+  /** Cash: the pledged amount in minor units of `currency`. In kind: the valued total, when a unit value is known. */
+  @Column({ name: 'amount_minor', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  amountMinor: bigint | null;
+
+  @Column({ type: 'varchar', length: 3, nullable: true })
+  currency: string | null;
+
+  @Column({ name: 'in_kind_quantity', type: 'integer', nullable: true })
+  inKindQuantity: number | null;
+
+  @Column({ name: 'in_kind_unit', type: 'varchar', length: 80, nullable: true })
+  inKindUnit: string | null;
+
+  /** "Up to 30 dogs": the quantity is a ceiling, not a promise. */
+  @Column({ name: 'in_kind_quantity_is_maximum', type: 'boolean', default: false })
+  inKindQuantityIsMaximum: boolean;
+
+  @Column({ name: 'unit_value_minor', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  unitValueMinor: bigint | null;
+
+  @Column({ name: 'pledged_on', type: 'date', nullable: true })
+  pledgedOn: string | null;
+
+  /** Date of the document the pledge was taken from; the value date when `pledgedOn` is unknown. */
+  @Column({ name: 'source_date', type: 'date', nullable: true })
+  sourceDate: string | null;
+
+  @Column({ name: 'commitment', type: 'varchar', length: 12 })
+  commitment: CommitmentLevel;
+
+  @Column({ type: 'varchar', length: 12 })
+  channel: Channel;
+
+  @Column({ name: 'channel_name', type: 'varchar', length: 200, nullable: true })
+  channelName: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  instrument: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  source: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  notes: string | null;
+
+  /** A reference from another system (CSV import, donor's own id); unique when given. */
+  @Column({ name: 'external_ref', type: 'varchar', length: 120, nullable: true, unique: true })
+  externalRef: string | null;
+
+  /** Kept up to date on write: sum of disbursements counted in the pledge's currency. */
+  @Column({ name: 'disbursed_minor', type: 'bigint', default: 0, transformer: bigintTransformer })
+  disbursedMinor: bigint;
+
+  /** Kept up to date on write: sum of delivered quantities. */
+  @Column({ name: 'delivered_quantity', type: 'integer', default: 0 })
+  deliveredQuantity: number;
+
+  @Column({ name: 'cancelled_at', type: Date, nullable: true })
+  cancelledAt: Date | null;
+
+  @Column({ name: 'cancel_reason', type: 'text', nullable: true })
+  cancelReason: string | null;
+
+  @Column({ name: 'created_by', type: 'integer', nullable: true })
+  createdBy: number | null;
+
+  @OneToMany(() => PledgePriorityEntity, (e) => e.pledge)
+  earmarks: PledgePriorityEntity[];
+
+  @OneToMany(() => DisbursementEntity, (d) => d.pledge)
+  disbursements: DisbursementEntity[];
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt: Date;
+}
+
+/** A pledge's earmark to one priority; `shareBasisPoints` null means "split evenly". */
+@Entity('pledge_priorities')
+export class PledgePriorityEntity {
+  @PrimaryColumn({ name: 'pledge_id', type: 'integer' })
+  pledgeId: number;
+
+  @PrimaryColumn({ name: 'priority_code', type: 'varchar', length: 8 })
+  priorityCode: string;
+
+  @Column({ name: 'share_bp', type: 'integer', nullable: true })
+  shareBasisPoints: number | null;
+
+  @ManyToOne(() => PledgeEntity, (p) => p.earmarks)
+  @JoinColumn({ name: 'pledge_id' })
+  pledge: PledgeEntity;
+}
+
+export const DATE_BASES = ['exact', 'on_or_before'] as const;
+export type DateBasis = (typeof DATE_BASES)[number];
+
+/** Money received or goods delivered against a pledge. Corrections are new rows, never edits. */
+@Entity('disbursements')
+export class DisbursementEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'pledge_id', type: 'integer' })
+  pledgeId: number;
+
+  @ManyToOne(() => PledgeEntity, (p) => p.disbursements)
+  @JoinColumn({ name: 'pledge_id' })
+  pledge: PledgeEntity;
+
+  @Column({ name: 'amount_minor', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  amountMinor: bigint | null;
+
+  @Column({ type: 'varchar', length: 3, nullable: true })
+  currency: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  quantity: number | null;
+
+  @Column({ name: 'received_on', type: 'date' })
+  receivedOn: string;
+
+  /** `on_or_before`: the source gives only a bound ("in the first quarter of 2024"). */
+  @Column({ name: 'received_on_basis', type: 'varchar', length: 12, default: 'exact' })
+  receivedOnBasis: DateBasis;
+
+  /** The amount as it counts against the pledge, in the pledge's currency, converted at `receivedOn`. */
+  @Column({ name: 'counted_minor', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  countedMinor: bigint | null;
+
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  rate: string | null;
+
+  @Column({ name: 'rate_date', type: 'date', nullable: true })
+  rateDate: string | null;
+
+  @Column({ name: 'rate_source', type: 'text', nullable: true })
+  rateSource: string | null;
+
+  @Column({ type: 'varchar', length: 120, nullable: true })
+  reference: string | null;
+
+  @Column({ name: 'over_disbursement_reason', type: 'text', nullable: true })
+  overDisbursementReason: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  source: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  notes: string | null;
+
+  @Column({ name: 'created_by', type: 'integer', nullable: true })
+  createdBy: number | null;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt: Date;
+}

@@ -1,0 +1,63 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Actor } from '../auth/actor';
+import { CurrentActor, READ_ALL_AND_DONOR, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
+import { Idempotency } from '../idempotency/idempotency.decorator';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { replayHeader } from '../idempotency/replay';
+import { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto } from './dto';
+import { PledgesService, REPORTING_CURRENCY } from './pledges.service';
+import { PledgeListQuery, parsePledgeListQuery, parseDisplayCurrency } from './pledge-query';
+
+@ApiTags('pledges')
+@ApiBearerAuth()
+@Controller('api/pledges')
+export class PledgesController {
+  constructor(private readonly pledges: PledgesService) {}
+
+  @Post()
+  @Roles(...WRITE_LEDGER)
+  async create(
+    @CurrentActor() actor: Actor,
+    @Body() dto: CreatePledgeDto,
+    @Idempotency() idem: IdempotencyContext | null,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return replayHeader(res, await this.pledges.create(actor, dto, idem));
+  }
+
+  @Get()
+  @Roles(...READ_ALL_AND_DONOR)
+  @ApiQuery({ name: 'status', required: false, enum: ['announced', 'committed', 'partly_disbursed', 'fully_disbursed', 'cancelled'] })
+  list(@CurrentActor() actor: Actor, @Query() query: PledgeListQuery) {
+    const { filter, page, displayCurrency } = parsePledgeListQuery(query);
+    return this.pledges.list(actor, filter, page, displayCurrency);
+  }
+
+  @Get(':id')
+  @Roles(...READ_ALL_AND_DONOR)
+  @ApiQuery({ name: 'currency', required: false, description: `display currency for the converted value (default ${REPORTING_CURRENCY})` })
+  get(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Query('currency') currency?: string) {
+    return this.pledges.get(actor, id, parseDisplayCurrency(currency) ?? REPORTING_CURRENCY);
+  }
+
+  @Post(':id/disbursements')
+  @Roles(...WRITE_LEDGER)
+  async disburse(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() dto: CreateDisbursementDto,
+    @Idempotency() idem: IdempotencyContext | null,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return replayHeader(res, await this.pledges.recordDisbursement(actor, id, dto, idem));
+  }
+
+  @Post(':id/cancel')
+  @Roles(...WRITE_LEDGER)
+  @HttpCode(200)
+  cancel(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() dto: CancelPledgeDto) {
+    return this.pledges.cancel(actor, id, dto);
+  }
+}

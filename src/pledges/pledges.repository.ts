@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import type { PledgeStatus } from './fulfilment';
+import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from './pledge.entity';
+
+export interface PledgeFilter {
+  donorId?: number;
+  status?: PledgeStatus;
+  priorityCode?: string;
+  currency?: string;
+  afterId: number;
+  limit: number;
+}
+
+/**
+ * The derived status as SQL, so filters run in the database. Mirrors `fulfilmentOf` in
+ * fulfilment.ts; the medium tests check the two agree.
+ */
+const STATUS_SQL = `CASE
+  WHEN p.cancelled_at IS NOT NULL THEN 'cancelled'
+  WHEN p.kind = 'cash' AND p.amount_minor IS NOT NULL AND p.disbursed_minor >= p.amount_minor THEN 'fully_disbursed'
+  WHEN p.kind = 'in_kind' AND p.in_kind_quantity IS NOT NULL AND p.delivered_quantity >= p.in_kind_quantity THEN 'fully_disbursed'
+  WHEN p.kind = 'cash' AND p.disbursed_minor > 0 THEN 'partly_disbursed'
+  WHEN p.kind = 'in_kind' AND p.delivered_quantity > 0 THEN 'partly_disbursed'
+  ELSE p.commitment END`;
+
+@Injectable()
+export class PledgesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private withRelations(qb: SelectQueryBuilder<PledgeEntity>): SelectQueryBuilder<PledgeEntity> {
+    return qb.leftJoinAndSelect('p.donor', 'd').leftJoinAndSelect('p.earmarks', 'e');
+  }
+
+  findById(id: number, manager: EntityManager = this.dataSource.manager): Promise<PledgeEntity | null> {
+    return this.withRelations(manager.getRepository(PledgeEntity).createQueryBuilder('p'))
+      .where('p.id = :id', { id })
+      .orderBy('e.priority_code', 'ASC')
+      .getOne();
+  }
+
+  disbursementsOf(pledgeId: number): Promise<DisbursementEntity[]> {
+    return this.dataSource.getRepository(DisbursementEntity).find({ where: { pledgeId }, order: { receivedOn: 'ASC', id: 'ASC' } });
+  }
+
+  /** One page, filtered in SQL. Earmarks are loaded for the page's ids only. */
+  async page(filter: PledgeFilter): Promise<PledgeEntity[]> {
+    const qb = this.dataSource
+      .getRepository(PledgeEntity)
+      .createQueryBuilder('p')
+      .leftJoinAndSelect('p.donor', 'd')
+      .where('p.id > :afterId', { afterId: filter.afterId })
+      .orderBy('p.id', 'ASC')
+      .limit(filter.limit + 1);
+    if (filter.donorId !== undefined) qb.andWhere('p.donor_id = :donorId', { donorId: filter.donorId });
+    if (filter.currency !== undefined) qb.andWhere('p.currency = :currency', { currency: filter.currency });
+    if (filter.status !== undefined) qb.andWhere(`(${STATUS_SQL}) = :status`, { status: filter.status });
+    if (filter.priorityCode !== undefined) {
+      qb.andWhere(
+        new Brackets((w) =>
+          w.where('EXISTS (SELECT 1 FROM pledge_priorities pp WHERE pp.pledge_id = p.id AND pp.priority_code = :priorityCode)', {
+            priorityCode: filter.priorityCode,
+          }),
+        ),
+      );
+    }
+    const pledges = await qb.getMany();
+    if (pledges.length) {
+      const earmarks = await this.dataSource
+        .getRepository(PledgePriorityEntity)
+        .createQueryBuilder('e')
+        .where('e.pledge_id IN (:...ids)', { ids: pledges.map((p) => p.id) })
+        .orderBy('e.priority_code', 'ASC')
+        .getMany();
+      for (const p of pledges) p.earmarks = earmarks.filter((e) => e.pledgeId === p.id);
+    }
+    return pledges;
+  }
+
+  findByExternalRef(tx: EntityManager, externalRef: string): Promise<PledgeEntity | null> {
+    return tx.getRepository(PledgeEntity).findOne({ where: { externalRef } });
+  }
+
+  async insert(tx: EntityManager, pledge: Partial<PledgeEntity>, earmarks: Array<{ code: string; shareBasisPoints: number | null }>): Promise<number> {
+    const repo = tx.getRepository(PledgeEntity);
+    const saved = await repo.save(repo.create(pledge));
+    if (earmarks.length) {
+      await tx.getRepository(PledgePriorityEntity).insert(
+        earmarks.map((e) => ({ pledgeId: saved.id, priorityCode: e.code, shareBasisPoints: e.shareBasisPoints })),
+      );
+    }
+    return saved.id;
+  }
+
+  /** Adds a disbursement and moves the pledge's running totals in the same transaction. */
+  async insertDisbursement(tx: EntityManager, disbursement: Partial<DisbursementEntity>): Promise<DisbursementEntity> {
+    const repo = tx.getRepository(DisbursementEntity);
+    const saved = await repo.save(repo.create(disbursement));
+    await tx
+      .getRepository(PledgeEntity)
+      .createQueryBuilder()
+      .update()
+      .set({
+        disbursedMinor: () => `disbursed_minor + ${BigInt(saved.countedMinor ?? 0n).toString()}`,
+        deliveredQuantity: () => `delivered_quantity + ${Number(saved.quantity ?? 0)}`,
+        updatedAt: () => 'CURRENT_TIMESTAMP',
+      })
+      .where('id = :id', { id: saved.pledgeId })
+      .execute();
+    return saved;
+  }
+
+  async markCancelled(tx: EntityManager, id: number, reason: string, at: Date): Promise<void> {
+    await tx.getRepository(PledgeEntity).update({ id }, { cancelledAt: at, cancelReason: reason });
+  }
+
+  /** Locks the pledge row for the rest of the transaction (PostgreSQL); SQLite is already serialised. */
+  async lockForUpdate(tx: EntityManager, id: number, isPostgres: boolean): Promise<void> {
+    if (isPostgres) await tx.query('SELECT id FROM pledges WHERE id = $1 FOR UPDATE', [id]);
+  }
+}

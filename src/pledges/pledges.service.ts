@@ -1,0 +1,381 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../auth/actor';
+import { todayUtc } from '../common/dates';
+import { BusinessRuleError, InvalidInputError, NotFoundError, OverDisbursementError, ConflictError } from '../common/errors/domain-errors';
+import { Page, PageRequest, toPage } from '../common/http/pagination';
+import { formatAmount, Money, MoneyJson, parseAmount } from '../common/money/money';
+import type { RateQuote } from '../common/money/conversion';
+import { UnitOfWork } from '../database/unit-of-work';
+import { DonorsRepository } from '../donors/donors.repository';
+import { FxService } from '../fx/fx.service';
+import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
+import { PrioritiesService } from '../priorities/priorities.service';
+import type { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto } from './dto';
+import { fulfilmentOf, PledgeStatus } from './fulfilment';
+import { DisbursementEntity, PledgeEntity } from './pledge.entity';
+import { PledgesRepository } from './pledges.repository';
+
+/** The currency every figure can be reported in; a pledge that cannot be converted to it is refused. */
+export const REPORTING_CURRENCY = 'USD';
+
+export interface ConvertedView {
+  amount: string;
+  currency: string;
+  rate: string;
+  valueDate: string;
+  ratesUsed: RateQuote[];
+}
+
+export interface PledgeView {
+  id: number;
+  donorId: number;
+  donorName: string;
+  title: string;
+  kind: 'cash' | 'in_kind';
+  amount: string | null;
+  currency: string | null;
+  inKind: { quantity: number; unit: string; upTo: boolean; unitValue: MoneyJson | null; value: MoneyJson | null } | null;
+  pledgedOn: string | null;
+  sourceDate: string | null;
+  valueDate: string;
+  valueDateBasis: 'pledged_on' | 'source_date' | 'recorded_on';
+  status: PledgeStatus;
+  commitment: 'announced' | 'committed';
+  channel: string;
+  channelName: string | null;
+  instrument: string | null;
+  priorityCodes: string[];
+  priorityShares: string[] | null;
+  source: string | null;
+  notes: string | null;
+  externalRef: string | null;
+  disbursed: MoneyJson | null;
+  outstanding: MoneyJson | null;
+  deliveredQuantity: number | null;
+  outstandingQuantity: number | null;
+  cancelledAt: string | null;
+  cancelReason: string | null;
+  createdAt: string;
+  converted: ConvertedView | null;
+}
+
+export interface DisbursementView {
+  id: number;
+  pledgeId: number;
+  amount: string | null;
+  currency: string | null;
+  quantity: number | null;
+  receivedOn: string;
+  receivedOnBasis: string;
+  counted: MoneyJson | null;
+  rate: string | null;
+  rateDate: string | null;
+  rateSource: string | null;
+  reference: string | null;
+  overDisbursementReason: string | null;
+  source: string | null;
+  notes: string | null;
+  createdAt: string;
+}
+
+function valueDateOf(p: PledgeEntity): Pick<PledgeView, 'valueDate' | 'valueDateBasis'> {
+  if (p.pledgedOn) return { valueDate: p.pledgedOn, valueDateBasis: 'pledged_on' };
+  if (p.sourceDate) return { valueDate: p.sourceDate, valueDateBasis: 'source_date' };
+  return { valueDate: new Date(p.createdAt).toISOString().slice(0, 10), valueDateBasis: 'recorded_on' };
+}
+
+function moneyJson(minor: bigint | null, currency: string | null): MoneyJson | null {
+  return minor !== null && currency ? { amount: formatAmount(minor, currency), currency } : null;
+}
+
+export function toDisbursementView(d: DisbursementEntity, pledgeCurrency: string | null): DisbursementView {
+  return {
+    id: d.id,
+    pledgeId: d.pledgeId,
+    amount: d.amountMinor !== null && d.currency ? formatAmount(d.amountMinor, d.currency) : null,
+    currency: d.currency,
+    quantity: d.quantity,
+    receivedOn: d.receivedOn,
+    receivedOnBasis: d.receivedOnBasis,
+    counted: moneyJson(d.countedMinor, pledgeCurrency),
+    rate: d.rate,
+    rateDate: d.rateDate,
+    rateSource: d.rateSource,
+    reference: d.reference,
+    overDisbursementReason: d.overDisbursementReason,
+    source: d.source,
+    notes: d.notes,
+    createdAt: new Date(d.createdAt).toISOString(),
+  };
+}
+
+/** The money a pledge stands for: cash, or in kind valued at quantity × unit value. Null when not valued. */
+export function pledgedMoney(p: Pick<PledgeEntity, 'amountMinor' | 'currency'>): Money | null {
+  return p.amountMinor !== null && p.currency ? { minor: p.amountMinor, currency: p.currency } : null;
+}
+
+@Injectable()
+export class PledgesService {
+  constructor(
+    private readonly pledges: PledgesRepository,
+    private readonly donors: DonorsRepository,
+    private readonly priorities: PrioritiesService,
+    private readonly fx: FxService,
+    private readonly uow: UnitOfWork,
+    private readonly idempotency: IdempotencyService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async toView(p: PledgeEntity, displayCurrency: string | null = REPORTING_CURRENCY): Promise<PledgeView> {
+    const f = fulfilmentOf({
+      kind: p.kind,
+      commitment: p.commitment,
+      cancelled: p.cancelledAt !== null,
+      amountMinor: p.kind === 'cash' ? p.amountMinor : null,
+      disbursedMinor: p.disbursedMinor,
+      quantity: p.inKindQuantity,
+      deliveredQuantity: p.deliveredQuantity,
+    });
+    const when = valueDateOf(p);
+    const earmarks = [...(p.earmarks ?? [])].sort((a, b) => a.priorityCode.localeCompare(b.priorityCode));
+    const value = pledgedMoney(p);
+    let converted: ConvertedView | null = null;
+    if (value && displayCurrency) {
+      const c = await this.fx.convert(value, displayCurrency, when.valueDate);
+      converted = { amount: formatAmount(c.converted.minor, c.converted.currency), currency: displayCurrency, rate: c.rate, valueDate: when.valueDate, ratesUsed: c.ratesUsed };
+    }
+    return {
+      id: p.id,
+      donorId: p.donorId,
+      donorName: p.donor?.name,
+      title: p.title,
+      kind: p.kind,
+      amount: p.kind === 'cash' && value ? formatAmount(value.minor, value.currency) : null,
+      currency: p.kind === 'cash' ? p.currency : null,
+      inKind:
+        p.kind === 'in_kind'
+          ? {
+              quantity: p.inKindQuantity ?? 0,
+              unit: p.inKindUnit ?? '',
+              upTo: p.inKindQuantityIsMaximum,
+              unitValue: moneyJson(p.unitValueMinor, p.currency),
+              value: value ? moneyJson(value.minor, value.currency) : null,
+            }
+          : null,
+      pledgedOn: p.pledgedOn,
+      sourceDate: p.sourceDate,
+      ...when,
+      status: f.status,
+      commitment: p.commitment,
+      channel: p.channel,
+      channelName: p.channelName,
+      instrument: p.instrument,
+      priorityCodes: earmarks.map((e) => e.priorityCode),
+      priorityShares: earmarks.length && earmarks.every((e) => e.shareBasisPoints !== null) ? earmarks.map((e) => formatAmount(BigInt(e.shareBasisPoints ?? 0), 'USD')) : null,
+      source: p.source,
+      notes: p.notes,
+      externalRef: p.externalRef,
+      disbursed: p.kind === 'cash' ? moneyJson(p.disbursedMinor, p.currency) : null,
+      outstanding: p.kind === 'cash' ? moneyJson(f.outstandingMinor, p.currency) : null,
+      deliveredQuantity: p.kind === 'in_kind' ? p.deliveredQuantity : null,
+      outstandingQuantity: f.outstandingQuantity,
+      cancelledAt: p.cancelledAt ? new Date(p.cancelledAt).toISOString() : null,
+      cancelReason: p.cancelReason,
+      createdAt: new Date(p.createdAt).toISOString(),
+      converted,
+    };
+  }
+
+  private async visiblePledge(actor: Actor, id: number): Promise<PledgeEntity> {
+    const pledge = await this.pledges.findById(id);
+    if (!pledge || (actor.role === 'donor' && pledge.donorId !== actor.donorId)) throw new NotFoundError('Pledge', id);
+    return pledge;
+  }
+
+  async get(actor: Actor, id: number, displayCurrency: string) {
+    const pledge = await this.visiblePledge(actor, id);
+    const [view, disbursements, history] = await Promise.all([
+      this.toView(pledge, displayCurrency),
+      this.pledges.disbursementsOf(id),
+      this.audit.historyOf('pledge', id),
+    ]);
+    return {
+      ...view,
+      disbursements: disbursements.map((d) => toDisbursementView(d, pledge.currency)),
+      history: history.map((h) => ({ at: new Date(h.at).toISOString(), actorEmail: h.actorEmail, action: h.action, before: h.before, after: h.after, reason: h.reason })),
+    };
+  }
+
+  async list(actor: Actor, filter: { donorId?: number; status?: PledgeStatus; priorityCode?: string; currency?: string }, page: PageRequest, displayCurrency: string | null): Promise<Page<PledgeView>> {
+    const donorId = actor.role === 'donor' ? (filter.donorId === undefined || filter.donorId === actor.donorId ? actor.donorId ?? -1 : -1) : filter.donorId;
+    const rows = await this.pledges.page({ ...filter, donorId, ...page });
+    const shown = rows.slice(0, page.limit);
+    const views = await Promise.all(shown.map((p) => this.toView(p, displayCurrency)));
+    return toPage(rows, page, (p) => views[shown.indexOf(p)]);
+  }
+
+  /** Validates a create request into the columns to store. Throws field errors; touches nothing. */
+  private async buildPledge(dto: CreatePledgeDto): Promise<{ columns: Partial<PledgeEntity>; earmarks: Array<{ code: string; shareBasisPoints: number | null }> }> {
+    const columns: Partial<PledgeEntity> = {
+      donorId: dto.donorId,
+      title: dto.title.trim(),
+      kind: dto.kind,
+      pledgedOn: dto.pledgedOn ?? null,
+      sourceDate: dto.sourceDate ?? null,
+      commitment: dto.status ?? 'announced',
+      channel: dto.channel,
+      channelName: dto.channelName ?? null,
+      instrument: dto.instrument ?? null,
+      source: dto.source ?? null,
+      notes: dto.notes ?? null,
+      externalRef: dto.externalRef ?? null,
+    };
+    if (dto.kind === 'cash') {
+      if (dto.inKind !== undefined) throw InvalidInputError.field('inKind', 'a cash pledge has no inKind part; use kind "in_kind" for goods');
+      if (dto.amount === undefined) throw InvalidInputError.field('amount', 'a cash pledge needs an amount');
+      if (dto.currency === undefined) throw InvalidInputError.field('currency', 'a cash pledge needs a currency');
+      const money = parseAmount(dto.amount, dto.currency);
+      Object.assign(columns, { amountMinor: money.minor, currency: money.currency });
+    } else {
+      if (dto.amount !== undefined) throw InvalidInputError.field('amount', 'an in-kind pledge has no cash amount; give inKind.unitValue to value it');
+      if (dto.currency !== undefined) throw InvalidInputError.field('currency', 'an in-kind pledge has no currency; give inKind.unitValue to value it');
+      if (!dto.inKind) throw InvalidInputError.field('inKind', 'an in-kind pledge needs inKind with quantity and unit');
+      const unitValue = dto.inKind.unitValue ? parseAmount(dto.inKind.unitValue.amount, dto.inKind.unitValue.currency, 'inKind.unitValue.amount') : null;
+      Object.assign(columns, {
+        inKindQuantity: dto.inKind.quantity,
+        inKindUnit: dto.inKind.unit.trim(),
+        inKindQuantityIsMaximum: dto.inKind.upTo ?? false,
+        unitValueMinor: unitValue?.minor ?? null,
+        currency: unitValue?.currency ?? null,
+        amountMinor: unitValue ? unitValue.minor * BigInt(dto.inKind.quantity) : null,
+      });
+    }
+    const earmarks = await this.buildEarmarks(dto.priorityCodes, dto.priorityShares);
+    if (!(await this.donors.exists(dto.donorId))) throw BusinessRuleError.field('donorId', `there is no donor ${dto.donorId}`);
+    const value = pledgedMoney(columns as PledgeEntity);
+    if (value) {
+      const valueDate = dto.pledgedOn ?? dto.sourceDate ?? todayUtc();
+      await this.fx.convert(value, REPORTING_CURRENCY, valueDate, dto.kind === 'cash' ? 'currency' : 'inKind.unitValue.currency');
+    }
+    return { columns, earmarks };
+  }
+
+  private async buildEarmarks(codes: string[], shares: string[] | undefined) {
+    const known = await this.priorities.existingCodes(codes);
+    const unknown = codes.filter((c) => !known.has(c));
+    if (unknown.length) throw BusinessRuleError.field('priorityCodes', `unknown priority code(s): ${unknown.join(', ')}`);
+    if (shares === undefined) return codes.map((code) => ({ code, shareBasisPoints: null }));
+    if (shares.length !== codes.length) throw InvalidInputError.field('priorityShares', 'give one share per priority code, in the same order');
+    const basisPoints = shares.map((s) => Number(parseAmount(s, 'USD', 'priorityShares', { allowZero: false }).minor));
+    if (basisPoints.reduce((a, b) => a + b, 0) !== 10_000) throw InvalidInputError.field('priorityShares', 'shares must add up to 100');
+    return codes.map((code, i) => ({ code, shareBasisPoints: basisPoints[i] }));
+  }
+
+  async create(actor: Actor, dto: CreatePledgeDto, idem: IdempotencyContext | null) {
+    const { columns, earmarks } = await this.buildPledge(dto);
+    return this.idempotency.create(idem, async (tx) => {
+      if (columns.externalRef && (await this.pledges.findByExternalRef(tx, columns.externalRef))) {
+        throw new ConflictError(`A pledge with externalRef "${columns.externalRef}" exists`, [{ field: 'externalRef', message: 'already used by another pledge' }]);
+      }
+      const id = await this.pledges.insert(tx, { ...columns, createdBy: actor.id || null }, earmarks);
+      const saved = await this.pledges.findById(id, tx);
+      if (!saved) throw new Error(`Pledge ${id} vanished inside its own transaction`);
+      const view = await this.toView(saved, null);
+      await this.audit.record(tx, actor, { action: 'pledge.create', entityType: 'pledge', entityId: id, after: view });
+      return view;
+    });
+  }
+
+  async recordDisbursement(actor: Actor, pledgeId: number, dto: CreateDisbursementDto, idem: IdempotencyContext | null) {
+    if (dto.receivedOn > todayUtc()) throw InvalidInputError.field('receivedOn', 'receivedOn cannot be in the future');
+    const result = await this.idempotency.create(idem, async (tx) => {
+      await this.pledges.lockForUpdate(tx, pledgeId, this.uow.isPostgres);
+      const pledge = await this.pledges.findById(pledgeId, tx);
+      if (!pledge || (actor.role === 'donor' && pledge.donorId !== actor.donorId)) throw new NotFoundError('Pledge', pledgeId);
+      if (pledge.cancelledAt) throw BusinessRuleError.field('pledge', `pledge ${pledgeId} was cancelled: nothing more can be recorded against it`);
+      const columns = await this.buildDisbursement(pledge, dto);
+      const before = await this.toView(pledge, null);
+      const saved = await this.pledges.insertDisbursement(tx, { ...columns, pledgeId, createdBy: actor.id || null });
+      const after = await this.pledges.findById(pledgeId, tx);
+      const view = toDisbursementView(saved, pledge.currency);
+      await this.audit.record(tx, actor, { action: 'disbursement.create', entityType: 'disbursement', entityId: saved.id, after: view });
+      await this.audit.record(tx, actor, {
+        action: pledge.kind === 'cash' ? 'pledge.disbursement_recorded' : 'pledge.delivery_recorded',
+        entityType: 'pledge',
+        entityId: pledgeId,
+        before: { status: before.status, disbursed: before.disbursed, deliveredQuantity: before.deliveredQuantity },
+        after: after ? await this.toView(after, null).then((v) => ({ status: v.status, disbursed: v.disbursed, deliveredQuantity: v.deliveredQuantity })) : null,
+        reason: dto.overDisbursementReason ?? null,
+      });
+      return view;
+    });
+    return result;
+  }
+
+  /** Works out what a disbursement counts against its pledge, refusing what the pledge cannot take. */
+  private async buildDisbursement(pledge: PledgeEntity, dto: CreateDisbursementDto): Promise<Partial<DisbursementEntity>> {
+    const common: Partial<DisbursementEntity> = {
+      receivedOn: dto.receivedOn,
+      receivedOnBasis: dto.receivedOnBasis ?? 'exact',
+      reference: dto.reference ?? null,
+      overDisbursementReason: dto.overDisbursementReason ?? null,
+      source: dto.source ?? null,
+      notes: dto.notes ?? null,
+    };
+    if (pledge.kind === 'in_kind') {
+      if (dto.amount !== undefined || dto.currency !== undefined) {
+        throw InvalidInputError.field(dto.amount !== undefined ? 'amount' : 'currency', 'an in-kind pledge takes deliveries as a quantity, not an amount');
+      }
+      if (dto.quantity === undefined) throw InvalidInputError.field('quantity', 'a delivery against an in-kind pledge needs quantity');
+      const outstanding = Math.max((pledge.inKindQuantity ?? 0) - pledge.deliveredQuantity, 0);
+      if (dto.quantity > outstanding && !dto.overDisbursementReason) {
+        throw BusinessRuleError.field('quantity', `${dto.quantity} is more than the ${outstanding} ${pledge.inKindUnit ?? 'units'} still outstanding; give overDisbursementReason to record it anyway`);
+      }
+      return { ...common, quantity: dto.quantity, countedMinor: null };
+    }
+    if (dto.quantity !== undefined) throw InvalidInputError.field('quantity', 'a cash pledge takes disbursements as an amount, not a quantity');
+    if (dto.amount === undefined) throw InvalidInputError.field('amount', 'a disbursement needs an amount');
+    const pledgeCurrency = pledge.currency as string;
+    const received = parseAmount(dto.amount, dto.currency ?? pledgeCurrency);
+    let counted = received;
+    let rate: { rate: string; date: string; source: string } | null = null;
+    if (received.currency !== pledgeCurrency) {
+      const c = await this.fx.convert(received, pledgeCurrency, dto.receivedOn);
+      counted = c.converted;
+      rate = {
+        rate: c.rate,
+        date: c.ratesUsed.map((r) => r.date).sort()[0],
+        source: c.ratesUsed.map((r) => `${r.base}/${r.quote} ${r.rate} on ${r.date} (${r.source})`).join('; '),
+      };
+    }
+    const outstanding = (pledge.amountMinor ?? 0n) - pledge.disbursedMinor;
+    if (counted.minor > outstanding && !dto.overDisbursementReason) {
+      throw new OverDisbursementError(`${formatAmount(outstanding > 0n ? outstanding : 0n, pledgeCurrency)} ${pledgeCurrency}`, `${formatAmount(counted.minor, pledgeCurrency)} ${pledgeCurrency}`);
+    }
+    return {
+      ...common,
+      amountMinor: received.minor,
+      currency: received.currency,
+      countedMinor: counted.minor,
+      rate: rate?.rate ?? null,
+      rateDate: rate?.date ?? null,
+      rateSource: rate?.source ?? null,
+    };
+  }
+
+  async cancel(actor: Actor, pledgeId: number, dto: CancelPledgeDto) {
+    return this.uow.transaction(async (tx) => {
+      await this.pledges.lockForUpdate(tx, pledgeId, this.uow.isPostgres);
+      const pledge = await this.pledges.findById(pledgeId, tx);
+      if (!pledge || (actor.role === 'donor' && pledge.donorId !== actor.donorId)) throw new NotFoundError('Pledge', pledgeId);
+      if (pledge.cancelledAt) throw new ConflictError(`Pledge ${pledgeId} is already cancelled`, [{ field: 'pledge', message: 'already cancelled' }]);
+      const before = await this.toView(pledge, null);
+      await this.pledges.markCancelled(tx, pledgeId, dto.reason, new Date());
+      const updated = await this.pledges.findById(pledgeId, tx);
+      const after = await this.toView(updated as PledgeEntity, null);
+      await this.audit.record(tx, actor, { action: 'pledge.cancel', entityType: 'pledge', entityId: pledgeId, before, after, reason: dto.reason });
+      return after;
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../auth/actor';
+import { NotFoundError } from '../common/errors/domain-errors';
+import { formatAmount, MoneyJson, parseAmount } from '../common/money/money';
+import { UnitOfWork } from '../database/unit-of-work';
+import { PriorityEntity } from './priority.entity';
+
+export interface PriorityView {
+  code: string;
+  rank: number;
+  title: string;
+  description: string;
+  target: MoneyJson | null;
+  source: string | null;
+}
+
+export function toPriorityView(p: PriorityEntity): PriorityView {
+  return {
+    code: p.code,
+    rank: p.rank,
+    title: p.title,
+    description: p.description,
+    target: p.targetMinor !== null && p.targetCurrency ? { amount: formatAmount(p.targetMinor, p.targetCurrency), currency: p.targetCurrency } : null,
+    source: p.source,
+  };
+}
+
+/** The twelve priorities are fixed by the report; only their funding targets change. */
+@Injectable()
+export class PrioritiesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(): Promise<PriorityView[]> {
+    const rows = await this.dataSource.getRepository(PriorityEntity).find({ order: { rank: 'ASC' } });
+    return rows.map(toPriorityView);
+  }
+
+  async existingCodes(codes: string[]): Promise<Set<string>> {
+    if (codes.length === 0) return new Set();
+    const rows = await this.dataSource.getRepository(PriorityEntity).createQueryBuilder('p').select('p.code', 'code').where('p.code IN (:...codes)', { codes }).getRawMany<{ code: string }>();
+    return new Set(rows.map((r) => r.code));
+  }
+
+  async setTarget(actor: Actor, code: string, target: MoneyJson | null): Promise<PriorityView> {
+    const parsed = target ? parseAmount(target.amount, target.currency, 'target.amount') : null;
+    return this.uow.transaction(async (tx) => {
+      const repo = tx.getRepository(PriorityEntity);
+      const priority = await repo.findOne({ where: { code } });
+      if (!priority) throw new NotFoundError('Priority', code);
+      const before = toPriorityView(priority);
+      priority.targetMinor = parsed ? parsed.minor : null;
+      priority.targetCurrency = parsed ? parsed.currency : null;
+      await repo.save(priority);
+      const after = toPriorityView(priority);
+      await this.audit.record(tx, actor, { action: 'priority.set_target', entityType: 'priority', entityId: code, before, after });
+      return after;
+    });
+  }
+}

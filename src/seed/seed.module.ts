@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { DonorsModule } from '../donors/donors.module';
+import { FxModule } from '../fx/fx.module';
+import { NationalModule } from '../national/national.module';
+import { PledgesModule } from '../pledges/pledges.module';
+import { SeedService } from './seed.service';
+
+@Module({ imports: [FxModule, DonorsModule, PledgesModule, NationalModule], providers: [SeedService], exports: [SeedService] })
+export class SeedModule {}

@@ -1,0 +1,176 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SYSTEM_ACTOR } from '../auth/actor';
+import { APP_CONFIG } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import { UnitOfWork } from '../database/unit-of-work';
+import { DonorEntity } from '../donors/donor.entity';
+import { DonorsService } from '../donors/donors.service';
+import type { DonorType } from '../donors/donor.entity';
+import { FxService } from '../fx/fx.service';
+import { GovernmentSpendEntity, ReportedFigureEntity, type ReportedFigureKey } from '../national/national.entity';
+import { NationalService } from '../national/national.service';
+import { PledgeEntity, type Channel, type CommitmentLevel } from '../pledges/pledge.entity';
+import { PledgesService } from '../pledges/pledges.service';
+import { PriorityEntity } from '../priorities/priority.entity';
+import type { RateQuote } from '../common/money/conversion';
+
+interface SeedFile {
+  sources: Record<string, string>;
+  priorities: Array<{ code: string; rank: number; title: string; description: string }>;
+  donors: Array<{ key: string; name: string; type: DonorType; countryCode: string | null; displayCurrency?: string; notes?: string; source: string }>;
+  pledges: Array<{
+    ref: string;
+    donor: string;
+    kind: 'cash' | 'in_kind';
+    title: string;
+    amount?: string;
+    currency?: string;
+    inKind?: { quantity: number; unit: string; upTo: boolean };
+    pledgedOn: string | null;
+    sourceDate: string;
+    status: CommitmentLevel;
+    channel: Channel;
+    channelName: string | null;
+    instrument: string;
+    priorityCodes: string[];
+    source: string;
+    notes?: string;
+    disbursements?: Array<{ amount: string; currency: string; receivedOn: string; receivedOnBasis: 'exact' | 'on_or_before'; source: string; notes: string }>;
+    deliveries?: Array<{ quantity: number; receivedOn: string; receivedOnBasis: 'exact' | 'on_or_before'; source: string; notes: string }>;
+  }>;
+  governmentSpend: Array<{ amount: string; currency: string; periodStart: string; periodEnd: string; source: string; notes: string }>;
+  reportedFigures: Array<{ key: ReportedFigureKey; value: string; currency: string | null; asOf: string; source: string; notes: string }>;
+}
+
+export interface SeedReport {
+  priorities: number;
+  donors: number;
+  pledges: number;
+  governmentSpend: number;
+  reportedFigures: number;
+  rates: number;
+}
+
+/**
+ * Loads the report's data (seeds/README.md). Every record has a natural key and is skipped when
+ * present, so seeding twice changes nothing. Records go through the same services as the API, so
+ * the seed obeys every rule a desk officer does and leaves the same audit trail.
+ */
+@Injectable()
+export class SeedService {
+  private readonly logger = new Logger('SeedService');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly fx: FxService,
+    private readonly donors: DonorsService,
+    private readonly pledges: PledgesService,
+    private readonly national: NationalService,
+  ) {}
+
+  private path(...parts: string[]): string {
+    return join(this.config.rootDir, 'seeds', ...parts);
+  }
+
+  /** True when the ledger has no priorities yet: a brand-new database. */
+  async isEmpty(): Promise<boolean> {
+    return (await this.dataSource.getRepository(PriorityEntity).count()) === 0;
+  }
+
+  async run(): Promise<SeedReport> {
+    const file = JSON.parse(await readFile(this.path('report-2025-q1.json'), 'utf8')) as SeedFile;
+    const cite = (code: string) => `${code}: ${file.sources[code] ?? code}`;
+    const report: SeedReport = { priorities: 0, donors: 0, pledges: 0, governmentSpend: 0, reportedFigures: 0, rates: 0 };
+
+    report.rates = await this.seedRates();
+
+    await this.uow.transaction(async (tx) => {
+      const repo = tx.getRepository(PriorityEntity);
+      for (const p of file.priorities) {
+        if (await repo.exists({ where: { code: p.code } })) continue;
+        await repo.insert({ ...p, targetMinor: null, targetCurrency: null, source: cite('002') });
+        report.priorities++;
+      }
+    });
+
+    const donorIds = new Map<string, number>();
+    for (const d of file.donors) {
+      const existing = await this.dataSource.getRepository(DonorEntity).findOne({ where: { name: d.name } });
+      if (existing) {
+        donorIds.set(d.key, existing.id);
+        continue;
+      }
+      const created = await this.donors.create(
+        SYSTEM_ACTOR,
+        { name: d.name, type: d.type, countryCode: d.countryCode ?? undefined, displayCurrency: d.displayCurrency, notes: d.notes, source: cite(d.source) },
+        null,
+      );
+      donorIds.set(d.key, created.body.id);
+      report.donors++;
+    }
+
+    for (const p of file.pledges) {
+      if (await this.dataSource.getRepository(PledgeEntity).exists({ where: { externalRef: p.ref } })) continue;
+      const donorId = donorIds.get(p.donor);
+      if (!donorId) throw new Error(`Seed pledge ${p.ref} names unknown donor ${p.donor}`);
+      const created = await this.pledges.create(
+        SYSTEM_ACTOR,
+        {
+          donorId,
+          title: p.title,
+          kind: p.kind,
+          amount: p.amount,
+          currency: p.currency,
+          inKind: p.inKind,
+          pledgedOn: p.pledgedOn,
+          sourceDate: p.sourceDate,
+          status: p.status,
+          channel: p.channel,
+          channelName: p.channelName ?? undefined,
+          instrument: p.instrument,
+          priorityCodes: p.priorityCodes,
+          source: cite(p.source),
+          notes: p.notes,
+          externalRef: p.ref,
+        },
+        null,
+      );
+      for (const d of p.disbursements ?? []) {
+        await this.pledges.recordDisbursement(SYSTEM_ACTOR, created.body.id, { ...d, source: cite(d.source) }, null);
+      }
+      for (const d of p.deliveries ?? []) {
+        await this.pledges.recordDisbursement(SYSTEM_ACTOR, created.body.id, { ...d, source: cite(d.source) }, null);
+      }
+      report.pledges++;
+    }
+
+    for (const s of file.governmentSpend) {
+      const source = cite(s.source);
+      if (await this.dataSource.getRepository(GovernmentSpendEntity).exists({ where: { source, periodStart: s.periodStart, periodEnd: s.periodEnd } })) continue;
+      await this.national.addSpend(SYSTEM_ACTOR, { ...s, source }, null);
+      report.governmentSpend++;
+    }
+
+    for (const f of file.reportedFigures) {
+      const source = cite(f.source);
+      if (await this.dataSource.getRepository(ReportedFigureEntity).exists({ where: { key: f.key, asOf: f.asOf, source } })) continue;
+      await this.national.addReportedFigure(SYSTEM_ACTOR, { ...f, currency: f.currency ?? undefined, source }, null);
+      report.reportedFigures++;
+    }
+
+    this.logger.log(`Seeded ${JSON.stringify(report)}`);
+    return report;
+  }
+
+  private async seedRates(): Promise<number> {
+    const cbar = JSON.parse(await readFile(this.path('fx', 'cbar-usd-azn.json'), 'utf8')) as { rates: RateQuote[] };
+    const pegged = await this.uow.transaction((tx) => this.fx.insertRates(tx, cbar.rates));
+    const ecb = await this.fx.importEcb(null, await readFile(this.path('fx', 'ecb-eurofxref-hist.csv'), 'utf8'));
+    return pegged + ecb.imported;
+  }
+}
