@@ -27,6 +27,7 @@ const REASONS: Record<number, string> = {
 /** Body-parser errors arrive as plain errors with a `type` and a `status`. */
 interface BodyParserError extends Error {
   type?: string;
+  limit?: number;
   status?: number;
   statusCode?: number;
 }
@@ -39,6 +40,19 @@ export function toErrorBody(exception: unknown): ErrorBody {
     details,
   });
 
+  // Express 5's adapter wraps body-parser errors in an HttpException; the original is its cause.
+  const parserError = ((exception as { cause?: unknown })?.cause ?? exception) as BodyParserError;
+  if (parserError && typeof parserError.type === 'string') {
+    const status = parserError.status ?? parserError.statusCode ?? 400;
+    if (parserError.type === 'entity.parse.failed') {
+      return body(400, 'The request body is not valid JSON', [{ field: 'body', message: 'malformed JSON' }]);
+    }
+    if (parserError.type === 'entity.too.large') {
+      const limit = parserError.limit ? `${Math.round(parserError.limit / 1024)} KB` : 'the limit';
+      return body(413, `The request body is larger than ${limit}`, [{ field: 'body', message: `larger than ${limit}` }]);
+    }
+    return body(status, parserError.message, [{ field: 'body', message: parserError.message }]);
+  }
   if (exception instanceof DomainError) return body(exception.status, exception.message, exception.details);
   if (exception instanceof MoneyFormatError) {
     return body(400, exception.message, [{ field: exception.field, message: exception.message }]);
@@ -53,17 +67,6 @@ export function toErrorBody(exception: unknown): ErrorBody {
       return body(status, message, Array.isArray(r.details) ? r.details : []);
     }
     return body(status, String(response));
-  }
-  const parserError = exception as BodyParserError;
-  if (parserError && typeof parserError.type === 'string') {
-    const status = parserError.status ?? parserError.statusCode ?? 400;
-    if (parserError.type === 'entity.parse.failed') {
-      return body(400, 'The request body is not valid JSON', [{ field: 'body', message: 'malformed JSON' }]);
-    }
-    if (parserError.type === 'entity.too.large') {
-      return body(413, 'The request body is larger than the 1 MB limit', [{ field: 'body', message: 'larger than 1 MB' }]);
-    }
-    return body(status, parserError.message, [{ field: 'body', message: parserError.message }]);
   }
   return body(500, 'Something went wrong on our side; the error has been logged');
 }

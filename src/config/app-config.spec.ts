@@ -1,0 +1,34 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, DEV_ADMIN, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded database, seeded, with the documented development admin', () => {
+    const config = loadConfig({}, '/srv/tracker');
+    expect(config).toMatchObject({
+      port: 3000,
+      database: { type: 'sqlite', path: '/srv/tracker/data/tracker.sqlite' },
+      seed: true,
+      bootstrapAdmin: DEV_ADMIN,
+      smtpUrl: null,
+      appUrl: 'http://localhost:3000',
+    });
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set, unseeded and without a default admin', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@h/db' }, '/srv');
+    expect(config.database).toEqual({ type: 'postgres', url: 'postgres://u@h/db' });
+    expect(config.seed).toBe(false);
+    expect(config.bootstrapAdmin).toBeNull();
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SEED: 'maybe', BOOTSTRAP_ADMIN_EMAIL: 'nope', APP_URL: 'ftp://x' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      for (const name of ['PORT', 'DATABASE_URL', 'SEED', 'BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD', 'APP_URL']) expect(problems).toContain(name);
+    }
+  });
+});

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { UnitOfWork } from '../../src/database/unit-of-work';
+import { DonorEntity } from '../../src/donors/donor.entity';
+import { createTestContext, TestContext } from '../support/test-context';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The trap from stack-notes §1, reproduced: transactions that await real I/O overlap. Without the
+ * write lock, on SQLite, rollbacks of some undo the rows of others that already reported success.
+ */
+describe(`UnitOfWork under overlapping transactions (${process.env.TEST_DB ?? 'sqlite'})`, () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext();
+  });
+  afterAll(() => t.close());
+
+  it('saves every transaction that resolved and none that rejected', async () => {
+    const uow = t.get(UnitOfWork);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) =>
+        uow.transaction(async (tx) => {
+          await tx.getRepository(DonorEntity).insert({ name: `uow-${i}`, type: 'government', displayCurrency: 'USD' });
+          await pause(2 + (i % 3));
+          if (i % 10 === 0) throw new Error(`planned rollback ${i}`);
+          return i;
+        }),
+      ),
+    );
+    const committed = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [`uow-${o.value}`] : []));
+    const rejected = outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason));
+    expect(rejected.every((r) => r.includes('planned rollback'))).toBe(true);
+    expect(committed).toHaveLength(54);
+    const saved = (await t.dataSource.getRepository(DonorEntity).find()).map((d) => d.name).filter((n) => n.startsWith('uow-'));
+    expect(saved.sort()).toEqual(committed.sort());
+  });
+});
