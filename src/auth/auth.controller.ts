@@ -1,4 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { parsePageRequest } from '../common/http/pagination';
+import { Idempotency } from '../idempotency/idempotency.decorator';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { replayHeader } from '../idempotency/replay';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DonorsRepository } from '../donors/donors.repository';
 import type { Actor } from './actor';
@@ -40,14 +45,19 @@ export class AuthController {
   @Post('users')
   @ApiBearerAuth()
   @Roles('admin')
-  createUser(@CurrentActor() actor: Actor, @Body() dto: CreateUserDto) {
-    return this.auth.createUser(actor, dto, (id) => this.donors.exists(id));
+  async createUser(
+    @CurrentActor() actor: Actor,
+    @Body() dto: CreateUserDto,
+    @Idempotency() idem: IdempotencyContext | null,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return replayHeader(res, await this.auth.createUser(actor, dto, (id) => this.donors.exists(id), idem));
   }
 
   @Get('users')
   @ApiBearerAuth()
   @Roles('admin')
-  listUsers() {
-    return this.auth.listUsers();
+  listUsers(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    return this.auth.listUsers(parsePageRequest(limit, cursor));
   }
 }

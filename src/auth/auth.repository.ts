@@ -18,8 +18,8 @@ export class AuthRepository {
     return this.dataSource.getRepository(UserEntity).findOne({ where: { id } });
   }
 
-  listUsers(): Promise<UserEntity[]> {
-    return this.dataSource.getRepository(UserEntity).find({ order: { id: 'ASC' } });
+  listUsers(afterId: number, limit: number): Promise<UserEntity[]> {
+    return this.dataSource.getRepository(UserEntity).find({ where: { id: MoreThan(afterId) }, order: { id: 'ASC' }, take: limit + 1 });
   }
 
   /** The signed-in user behind a live token, in one query. */

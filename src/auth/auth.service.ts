@@ -3,8 +3,10 @@ import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/commo
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { AuditService } from '../audit/audit.service';
+import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
 import { UnitOfWork } from '../database/unit-of-work';
+import { CreateResult, IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { Actor, SYSTEM_ACTOR } from './actor';
 import { AuthRepository } from './auth.repository';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password-hasher';
@@ -44,6 +46,7 @@ export class AuthService {
     private readonly users: AuthRepository,
     private readonly uow: UnitOfWork,
     private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   async login(email: string, password: string): Promise<LoginResult> {
@@ -85,25 +88,26 @@ export class AuthService {
     actor: Actor,
     input: { email: string; password: string; role: Role; donorId?: number | null },
     donorExists: (id: number) => Promise<boolean>,
-  ): Promise<UserView> {
+    idem: IdempotencyContext | null = null,
+  ): Promise<CreateResult<UserView>> {
     const email = input.email.toLowerCase();
     if (input.role === 'donor' && !input.donorId) throw InvalidInputError.field('donorId', 'a donor user needs donorId');
     if (input.role !== 'donor' && input.donorId) throw InvalidInputError.field('donorId', 'only donor users belong to a donor');
     if (input.donorId && !(await donorExists(input.donorId))) throw new NotFoundError('Donor', input.donorId);
     const passwordHash = await hashPassword(input.password);
-    const user = await this.uow.transaction(async (tx) => {
+    return this.idempotency.create(idem, async (tx) => {
       if (await tx.getRepository(UserEntity).exists({ where: { email } })) {
         throw new ConflictError('A user with this email exists', [{ field: 'email', message: 'already registered' }]);
       }
       const created = await this.users.insertUser(tx, { email, passwordHash, role: input.role, donorId: input.donorId ?? null });
-      await this.audit.record(tx, actor, { action: 'user.create', entityType: 'user', entityId: created.id, after: toUserView(created) });
-      return created;
+      const view = toUserView(created);
+      await this.audit.record(tx, actor, { action: 'user.create', entityType: 'user', entityId: created.id, after: view });
+      return view;
     });
-    return toUserView(user);
   }
 
-  listUsers(): Promise<UserView[]> {
-    return this.users.listUsers().then((users) => users.map(toUserView));
+  async listUsers(page: PageRequest): Promise<Page<UserView>> {
+    return toPage(await this.users.listUsers(page.afterId, page.limit), page, toUserView);
   }
 
   /** First start: with no users at all, create the configured admin. */
@@ -113,7 +117,7 @@ export class AuthService {
     if (!admin) {
       throw new Error('No users exist: set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD to create the first admin');
     }
-    await this.createUser(SYSTEM_ACTOR, { email: admin.email, password: admin.password, role: 'admin' }, async () => true);
+    await this.createUser(SYSTEM_ACTOR, { email: admin.email, password: admin.password, role: 'admin' }, async () => true, null);
     this.logger.log(`Created bootstrap admin ${admin.email}`);
   }
 }

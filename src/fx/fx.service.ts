@@ -10,6 +10,12 @@ import { IdempotencyContext, IdempotencyService } from '../idempotency/idempoten
 import { ECB_SOURCE, EcbFormatError, parseEcbCsv } from './ecb-parser';
 import { FxRepository } from './fx.repository';
 
+/**
+ * Rate look-ups are cached per (pair, date). This instance forgets the cache on its own writes; a
+ * rate written by another instance (several apps on one PostgreSQL) is seen within this long.
+ */
+const CACHE_TTL_MS = 60_000;
+
 /** Pivots tried, in order, when no direct rate exists: EUR (ECB publishes against it) and USD (the AZN peg). */
 const PIVOTS = ['EUR', 'USD'];
 
@@ -30,6 +36,7 @@ export interface Conversion {
 export class FxService {
   private readonly legCache = new Map<string, RateQuote | null>();
   private pairCache: Set<string> | null = null;
+  private cacheBornAt = Date.now();
 
   constructor(
     private readonly rates: FxRepository,
@@ -86,6 +93,7 @@ export class FxService {
   }
 
   private async quote(base: string, quote: string, date: string): Promise<RateQuote | null> {
+    if (Date.now() - this.cacheBornAt > CACHE_TTL_MS) this.forgetCache();
     const key = `${base}/${quote}@${date}`;
     if (!this.legCache.has(key)) {
       if (this.legCache.size > 50_000) this.legCache.clear();
@@ -102,6 +110,7 @@ export class FxService {
   private forgetCache(): void {
     this.legCache.clear();
     this.pairCache = null;
+    this.cacheBornAt = Date.now();
   }
 
   async addRate(actor: Actor, rate: RateQuote, idem: IdempotencyContext | null) {

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
+import { parsePageRequest } from '../common/http/pagination';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../auth/actor';
@@ -23,8 +24,8 @@ export class NationalController {
 
   @Get('government-spend')
   @Roles(...READ_ALL)
-  listSpend() {
-    return this.national.listSpend();
+  listSpend(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    return this.national.listSpend(parsePageRequest(limit, cursor));
   }
 
   @Post('reported-figures')
@@ -35,7 +36,7 @@ export class NationalController {
 
   @Get('reported-figures')
   @Roles(...READ_ALL)
-  listReported() {
-    return this.national.listReported();
+  listReported(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    return this.national.listReported(parsePageRequest(limit, cursor));
   }
 }

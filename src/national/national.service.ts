@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, MoreThan } from 'typeorm';
+import { PageRequest, toPage } from '../common/http/pagination';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { InvalidInputError } from '../common/errors/domain-errors';
@@ -70,11 +71,13 @@ export class NationalService {
     });
   }
 
-  async listSpend() {
-    return (await this.dataSource.getRepository(GovernmentSpendEntity).find({ order: { periodEnd: 'ASC', id: 'ASC' } })).map(toSpendView);
+  async listSpend(page: PageRequest) {
+    const rows = await this.dataSource.getRepository(GovernmentSpendEntity).find({ where: { id: MoreThan(page.afterId) }, order: { id: 'ASC' }, take: page.limit + 1 });
+    return toPage(rows, page, toSpendView);
   }
 
-  async listReported() {
-    return (await this.dataSource.getRepository(ReportedFigureEntity).find({ order: { key: 'ASC', asOf: 'ASC', id: 'ASC' } })).map(toReportedView);
+  async listReported(page: PageRequest) {
+    const rows = await this.dataSource.getRepository(ReportedFigureEntity).find({ where: { id: MoreThan(page.afterId) }, order: { id: 'ASC' }, take: page.limit + 1 });
+    return toPage(rows, page, toReportedView);
   }
 }

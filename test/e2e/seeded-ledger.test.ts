@@ -33,7 +33,7 @@ describe(`seeded ledger (${process.env.TEST_DB ?? 'sqlite'})`, () => {
 
   it('holds the government spend, 789,000,000.00 AZN, which converts to 464,117,647.06 USD at 1.7000', async () => {
     const spend = await t.http.get('/api/government-spend').set(auth);
-    expect(spend.body).toEqual([expect.objectContaining({ amount: '789000000.00', currency: 'AZN', periodStart: '2020-11-10' })]);
+    expect(spend.body.items).toEqual([expect.objectContaining({ amount: '789000000.00', currency: 'AZN', periodStart: '2020-11-10' })]);
     const converted = await t.http.get('/api/fx-rates/convert?amount=789000000.00&from=AZN&to=USD&date=2025-05-06').set(auth);
     expect(converted.status).toBe(200);
     expect(converted.body).toMatchObject({
@@ -74,7 +74,7 @@ describe(`seeded ledger (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     const uae = await pledgeByRef('seed:002:uae-mou');
     expect(uae.pledgedOn).toBeNull();
     const reported = await t.http.get('/api/reported-figures').set(auth);
-    expect(reported.body).toEqual(
+    expect(reported.body.items).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ key: 'foreign_assistance_total', value: '23300000.00', currency: 'USD', asOf: '2025-03-31' }),
         expect.objectContaining({ key: 'foreign_share', value: '0.048', currency: null }),

@@ -27,8 +27,8 @@ describe('parseAmount', () => {
     ['1.', 'a dangling point'],
     ['.5', 'a missing whole part'],
     ['', 'nothing'],
-  ])('refuses %p (%s)', (raw) => {
-    expect(() => parseAmount(raw as unknown, 'USD')).toThrow(MoneyFormatError);
+  ])('refuses %p (%s)', (raw: unknown, _reason: string) => {
+    expect(() => parseAmount(raw, 'USD')).toThrow(MoneyFormatError);
   });
 
   it('refuses more decimals than the currency has, naming both', () => {

@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SYSTEM_ACTOR } from '../../src/auth/actor';
+import { DonorsService } from '../../src/donors/donors.service';
+import { FxService } from '../../src/fx/fx.service';
+import { UnitOfWork } from '../../src/database/unit-of-work';
+import { PLEDGE_STATUSES } from '../../src/pledges/fulfilment';
+import { PledgesRepository } from '../../src/pledges/pledges.repository';
+import { PledgesService } from '../../src/pledges/pledges.service';
+import { PriorityEntity } from '../../src/priorities/priority.entity';
+import { createTestContext, TestContext } from '../support/test-context';
+
+/** The status filter runs in SQL; it must agree with the pure rules in fulfilment.ts on every case. */
+describe(`pledges on a real database (${process.env.TEST_DB ?? 'sqlite'})`, () => {
+  let t: TestContext;
+  let pledges: PledgesService;
+  const ids: Record<string, number> = {};
+
+  beforeAll(async () => {
+    t = await createTestContext();
+    pledges = t.get(PledgesService);
+    await t.get(UnitOfWork).transaction(async (tx) => {
+      await t.get(FxService).insertRates(tx, [{ base: 'EUR', quote: 'USD', rate: '1.0938', date: '2024-10-11', source: 'ECB' }]);
+      await tx.getRepository(PriorityEntity).insert({ code: 'P01', rank: 1, title: 'Direct financial donations', description: 'd', targetMinor: null, targetCurrency: null, source: null });
+    });
+    const donor = await t.get(DonorsService).create(SYSTEM_ACTOR, { name: 'Repository Donor', type: 'government' }, null);
+    const base = { donorId: donor.body.id, channel: 'direct' as const, priorityCodes: ['P01'], pledgedOn: '2024-10-11' };
+    const create = async (name: string, extra: object) => (ids[name] = (await pledges.create(SYSTEM_ACTOR, { ...base, title: name, ...extra } as never, null)).body.id);
+    await create('announced', { kind: 'cash', amount: '100.00', currency: 'EUR', status: 'announced' });
+    await create('committed', { kind: 'cash', amount: '100.00', currency: 'EUR', status: 'committed' });
+    await create('partly', { kind: 'cash', amount: '100.00', currency: 'EUR' });
+    await create('fully', { kind: 'cash', amount: '100.00', currency: 'EUR' });
+    await create('dogs-partly', { kind: 'in_kind', inKind: { quantity: 30, unit: 'dogs', upTo: true } });
+    await create('cancelled', { kind: 'cash', amount: '100.00', currency: 'EUR' });
+    await pledges.recordDisbursement(SYSTEM_ACTOR, ids.partly, { amount: '40.00', receivedOn: '2024-10-12' }, null);
+    // 109.38 USD at 1.0938 is exactly 100.00 EUR: a disbursement in another currency counts at its receipt date's rate
+    await pledges.recordDisbursement(SYSTEM_ACTOR, ids.fully, { amount: '109.38', currency: 'USD', receivedOn: '2024-10-12' }, null);
+    await pledges.recordDisbursement(SYSTEM_ACTOR, ids['dogs-partly'], { quantity: 12, receivedOn: '2024-10-12' }, null);
+    await pledges.cancel(SYSTEM_ACTOR, ids.cancelled, { reason: 'Test cancellation' });
+  });
+  afterAll(() => t.close());
+
+  it('filters each derived status in SQL exactly as fulfilmentOf derives it', async () => {
+    const repo = t.get(PledgesRepository);
+    const byStatus: Record<string, string[]> = {};
+    for (const status of PLEDGE_STATUSES) {
+      byStatus[status] = (await repo.page({ status, afterId: 0, limit: 50 })).map((p) => p.title).sort();
+    }
+    expect(byStatus).toEqual({
+      announced: ['announced'],
+      committed: ['committed'],
+      partly_disbursed: ['dogs-partly', 'partly'],
+      fully_disbursed: ['fully'],
+      cancelled: ['cancelled'],
+    });
+    for (const [status, titles] of Object.entries(byStatus)) {
+      for (const title of titles) expect((await pledges.get(SYSTEM_ACTOR, ids[title], 'USD')).status).toBe(status);
+    }
+  });
+
+  it('counts a USD disbursement against a EUR pledge at the receipt date’s rate, and keeps the rate', async () => {
+    const fully = await pledges.get(SYSTEM_ACTOR, ids.fully, 'USD');
+    expect(fully.disbursed).toEqual({ amount: '100.00', currency: 'EUR' });
+    expect(fully.disbursements[0]).toMatchObject({ amount: '109.38', currency: 'USD', counted: { amount: '100.00', currency: 'EUR' }, rate: '0.9142439203', rateDate: '2024-10-11' });
+  });
+});
