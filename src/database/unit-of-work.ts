@@ -23,8 +23,19 @@ export class UnitOfWork {
     return this.dataSource.options.type === 'postgres';
   }
 
+  private readonly commitListeners: Array<() => void> = [];
+
+  /** Called after every committed unit of work: caches of derived figures forget what they hold. */
+  onCommit(listener: () => void): void {
+    this.commitListeners.push(listener);
+  }
+
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    const run = () => this.dataSource.transaction((tx) => work(tx));
+    const run = () =>
+      this.dataSource.transaction((tx) => work(tx)).then((result) => {
+        for (const listener of this.commitListeners) listener();
+        return result;
+      });
     if (!this.serialise) return run();
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);

@@ -11,6 +11,17 @@ export interface CoverageRow {
   days: number;
 }
 
+/** Two consecutive published dates of a pair that lie more than the allowed distance apart. */
+export interface RateGap {
+  base: string;
+  quote: string;
+  /** The last date with a rate before the gap. */
+  from: string;
+  /** The first date with a rate after it. */
+  to: string;
+  days: number;
+}
+
 @Injectable()
 export class FxRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -43,6 +54,20 @@ export class FxRepository {
       .addOrderBy('r.quote')
       .getRawMany<{ base: string; quote: string; first: string; last: string; days: string | number }>();
     return rows.map((r) => ({ ...r, first: String(r.first).slice(0, 10), last: String(r.last).slice(0, 10), days: Number(r.days) }));
+  }
+
+  /** Consecutive rate dates of one pair more than `maxDays` apart, found in SQL with a window function. */
+  async gaps(maxDays: number): Promise<RateGap[]> {
+    const pg = this.dataSource.options.type === 'postgres';
+    const distance = pg ? 'rate_date - prev' : 'CAST(julianday(rate_date) - julianday(prev) AS INTEGER)';
+    const rows: Array<{ base: string; quote: string; gap_start: string; gap_end: string; days: string | number }> = await this.dataSource.query(
+      `SELECT base, quote, prev AS gap_start, rate_date AS gap_end, ${distance} AS days
+         FROM (SELECT base, quote, rate_date, LAG(rate_date) OVER (PARTITION BY base, quote ORDER BY rate_date) AS prev FROM fx_rates) w
+        WHERE prev IS NOT NULL AND ${distance} > ${pg ? '$1' : '?'}
+        ORDER BY base, quote, rate_date`,
+      [maxDays],
+    );
+    return rows.map((r) => ({ base: r.base, quote: r.quote, from: String(r.gap_start).slice(0, 10), to: String(r.gap_end).slice(0, 10), days: Number(r.days) }));
   }
 
   /** Inserts rates that are not there yet; returns how many were new. Existing (pair, date) rows are kept. */

@@ -16,6 +16,9 @@ import { FxRepository } from './fx.repository';
  */
 const CACHE_TTL_MS = 60_000;
 
+/** Longer than this between two published rates of a pair is a gap on the rates page. */
+export const RATE_GAP_DAYS = 5;
+
 /** Pivots tried, in order, when no direct rate exists: EUR (ECB publishes against it) and USD (the AZN peg). */
 const PIVOTS = ['EUR', 'USD'];
 
@@ -169,7 +172,12 @@ export class FxService {
     return count;
   }
 
-  coverage() {
-    return this.rates.coverage();
+  /**
+   * First and last date per pair, and its gaps: stretches of more than RATE_GAP_DAYS between two
+   * published rates (the ECB skips weekends and TARGET holidays; Easter makes 5 days normal).
+   */
+  async coverage() {
+    const [rows, gaps] = await Promise.all([this.rates.coverage(), this.rates.gaps(RATE_GAP_DAYS)]);
+    return rows.map((row) => ({ ...row, gaps: gaps.filter((g) => g.base === row.base && g.quote === row.quote).map(({ from, to, days }) => ({ from, to, days })) }));
   }
 }

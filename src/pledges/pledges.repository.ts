@@ -8,6 +8,8 @@ export interface PledgeFilter {
   status?: PledgeStatus;
   priorityCode?: string;
   currency?: string;
+  /** Newest first (id descending); the cursor then means "ids below". */
+  newestFirst?: boolean;
   afterId: number;
   limit: number;
 }
@@ -49,8 +51,8 @@ export class PledgesRepository {
       .getRepository(PledgeEntity)
       .createQueryBuilder('p')
       .leftJoinAndSelect('p.donor', 'd')
-      .where('p.id > :afterId', { afterId: filter.afterId })
-      .orderBy('p.id', 'ASC')
+      .where(filter.newestFirst && filter.afterId === 0 ? '1 = 1' : filter.newestFirst ? 'p.id < :afterId' : 'p.id > :afterId', { afterId: filter.afterId })
+      .orderBy('p.id', filter.newestFirst ? 'DESC' : 'ASC')
       .limit(filter.limit + 1);
     if (filter.donorId !== undefined) qb.andWhere('p.donor_id = :donorId', { donorId: filter.donorId });
     if (filter.currency !== undefined) qb.andWhere('p.currency = :currency', { currency: filter.currency });

@@ -15,6 +15,7 @@ import type { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto } from './
 import { fulfilmentOf, PledgeStatus } from './fulfilment';
 import { DisbursementEntity, PledgeEntity } from './pledge.entity';
 import { PledgesRepository } from './pledges.repository';
+import { earmarksFrom, pledgeColumnsFrom, rateCheckOf, type Earmark } from './pledge-input';
 
 /** The currency every figure can be reported in; a pledge that cannot be converted to it is refused. */
 export const REPORTING_CURRENCY = 'USD';
@@ -207,7 +208,7 @@ export class PledgesService {
     };
   }
 
-  async list(actor: Actor, filter: { donorId?: number; status?: PledgeStatus; priorityCode?: string; currency?: string }, page: PageRequest, displayCurrency: string | null): Promise<Page<PledgeView>> {
+  async list(actor: Actor, filter: { donorId?: number; status?: PledgeStatus; priorityCode?: string; currency?: string; newestFirst?: boolean }, page: PageRequest, displayCurrency: string | null): Promise<Page<PledgeView>> {
     const donorId = actor.role === 'donor' ? (filter.donorId === undefined || filter.donorId === actor.donorId ? actor.donorId ?? -1 : -1) : filter.donorId;
     const rows = await this.pledges.page({ ...filter, donorId, ...page });
     const shown = rows.slice(0, page.limit);
@@ -216,60 +217,13 @@ export class PledgesService {
   }
 
   /** Validates a create request into the columns to store. Throws field errors; touches nothing. */
-  private async buildPledge(dto: CreatePledgeDto): Promise<{ columns: Partial<PledgeEntity>; earmarks: Array<{ code: string; shareBasisPoints: number | null }> }> {
-    const columns: Partial<PledgeEntity> = {
-      donorId: dto.donorId,
-      title: dto.title.trim(),
-      kind: dto.kind,
-      pledgedOn: dto.pledgedOn ?? null,
-      sourceDate: dto.sourceDate ?? null,
-      commitment: dto.status ?? 'announced',
-      channel: dto.channel,
-      channelName: dto.channelName ?? null,
-      instrument: dto.instrument ?? null,
-      source: dto.source ?? null,
-      notes: dto.notes ?? null,
-      externalRef: dto.externalRef ?? null,
-    };
-    if (dto.kind === 'cash') {
-      if (dto.inKind !== undefined) throw InvalidInputError.field('inKind', 'a cash pledge has no inKind part; use kind "in_kind" for goods');
-      if (dto.amount === undefined) throw InvalidInputError.field('amount', 'a cash pledge needs an amount');
-      if (dto.currency === undefined) throw InvalidInputError.field('currency', 'a cash pledge needs a currency');
-      const money = parseAmount(dto.amount, dto.currency);
-      Object.assign(columns, { amountMinor: money.minor, currency: money.currency });
-    } else {
-      if (dto.amount !== undefined) throw InvalidInputError.field('amount', 'an in-kind pledge has no cash amount; give inKind.unitValue to value it');
-      if (dto.currency !== undefined) throw InvalidInputError.field('currency', 'an in-kind pledge has no currency; give inKind.unitValue to value it');
-      if (!dto.inKind) throw InvalidInputError.field('inKind', 'an in-kind pledge needs inKind with quantity and unit');
-      const unitValue = dto.inKind.unitValue ? parseAmount(dto.inKind.unitValue.amount, dto.inKind.unitValue.currency, 'inKind.unitValue.amount') : null;
-      Object.assign(columns, {
-        inKindQuantity: dto.inKind.quantity,
-        inKindUnit: dto.inKind.unit.trim(),
-        inKindQuantityIsMaximum: dto.inKind.upTo ?? false,
-        unitValueMinor: unitValue?.minor ?? null,
-        currency: unitValue?.currency ?? null,
-        amountMinor: unitValue ? unitValue.minor * BigInt(dto.inKind.quantity) : null,
-      });
-    }
-    const earmarks = await this.buildEarmarks(dto.priorityCodes, dto.priorityShares);
+  private async buildPledge(dto: CreatePledgeDto): Promise<{ columns: Partial<PledgeEntity>; earmarks: Earmark[] }> {
+    const columns = pledgeColumnsFrom(dto);
+    const earmarks = earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(dto.priorityCodes));
     if (!(await this.donors.exists(dto.donorId))) throw BusinessRuleError.field('donorId', `there is no donor ${dto.donorId}`);
-    const value = pledgedMoney(columns as PledgeEntity);
-    if (value) {
-      const valueDate = dto.pledgedOn ?? dto.sourceDate ?? todayUtc();
-      await this.fx.convert(value, REPORTING_CURRENCY, valueDate, dto.kind === 'cash' ? 'currency' : 'inKind.unitValue.currency');
-    }
+    const check = rateCheckOf(dto, columns);
+    if (check) await this.fx.convert(check.value, REPORTING_CURRENCY, check.valueDate, check.field);
     return { columns, earmarks };
-  }
-
-  private async buildEarmarks(codes: string[], shares: string[] | undefined) {
-    const known = await this.priorities.existingCodes(codes);
-    const unknown = codes.filter((c) => !known.has(c));
-    if (unknown.length) throw BusinessRuleError.field('priorityCodes', `unknown priority code(s): ${unknown.join(', ')}`);
-    if (shares === undefined) return codes.map((code) => ({ code, shareBasisPoints: null }));
-    if (shares.length !== codes.length) throw InvalidInputError.field('priorityShares', 'give one share per priority code, in the same order');
-    const basisPoints = shares.map((s) => Number(parseAmount(s, 'USD', 'priorityShares', { allowZero: false }).minor));
-    if (basisPoints.reduce((a, b) => a + b, 0) !== 10_000) throw InvalidInputError.field('priorityShares', 'shares must add up to 100');
-    return codes.map((code, i) => ({ code, shareBasisPoints: basisPoints[i] }));
   }
 
   async create(actor: Actor, dto: CreatePledgeDto, idem: IdempotencyContext | null) {

@@ -71,21 +71,31 @@ export function toErrorBody(exception: unknown): ErrorBody {
   return body(500, 'Something went wrong on our side; the error has been logged');
 }
 
-/** Every error, from any layer, leaves in the contract's shape; never a stack trace or an HTML page. */
+/**
+ * Every error, from any layer, leaves in the contract's shape; never a stack trace. Requests for
+ * pages (outside /api, from a browser) go to `pageFilter`, which renders the error as a page.
+ */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
+
+  constructor(private readonly pageFilter?: ExceptionFilter) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
+    const isPage = !req.originalUrl.startsWith('/api') && req.accepts(['html', 'json']) === 'html';
+    if (this.pageFilter && isPage) {
+      this.pageFilter.catch(exception, host);
+      return;
+    }
     const error = toErrorBody(exception);
     if (error.statusCode >= 500) {
       this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (res.headersSent) return;
-    if (error.statusCode === 401 && !req.originalUrl.startsWith('/api') && req.accepts(['html', 'json']) === 'html') {
+    if (error.statusCode === 401 && isPage) {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
