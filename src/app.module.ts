@@ -13,6 +13,7 @@ import { NationalModule } from './national/national.module';
 import { PledgesModule } from './pledges/pledges.module';
 import { PrioritiesModule } from './priorities/priorities.module';
 import { SeedModule } from './seed/seed.module';
+import { WebModule } from './web/web.module';
 
 @Global()
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule {
         PledgesModule,
         NationalModule,
         SeedModule,
+        WebModule,
       ],
       controllers: [HealthController],
       providers: [AppStartupService],

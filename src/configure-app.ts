@@ -1,22 +1,42 @@
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import hbs from 'hbs';
 import type { AppConfig } from './config/app-config';
 import { HttpExceptionFilter } from './common/http/http-exception.filter';
+import { WebPageExceptionFilter } from './web/web-exception.filter';
 import { createValidationPipe } from './common/http/validation';
+import { bodyDepthLimit } from './web/body-depth';
+import { csrfMiddleware } from './web/csrf';
+import { registerPageHelpers } from './web/page-helpers';
+import { securityHeaders } from './web/security-headers';
+import { registerViewHelpers } from './web/view-helpers';
 
-/** The single place that makes an app what users get: main.ts and every e2e test call it. */
-export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
+/**
+ * The single place that makes an app what users get: main.ts and every e2e test call it.
+ * Async because Handlebars partials must be registered before the first render.
+ */
+export async function configureApp(app: NestExpressApplication, config: AppConfig): Promise<NestExpressApplication> {
+  app.set('trust proxy', 'loopback');
+  app.use(securityHeaders());
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('text', { limit: '50mb', type: ['text/csv', 'text/plain'] });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
+  app.use(bodyDepthLimit());
+  app.use(cookieParser());
+  app.use(csrfMiddleware());
   app.set('query parser', 'simple');
   app.disable('x-powered-by');
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalFilters(new HttpExceptionFilter(new WebPageExceptionFilter()));
   app.useStaticAssets(join(config.rootDir, 'public'), { prefix: '/static/', maxAge: '1h' });
   app.setBaseViewsDir(join(config.rootDir, 'views'));
   app.setViewEngine('hbs');
+  registerViewHelpers(hbs);
+  registerPageHelpers(hbs);
+  // Partials keep their file names (`{{> error-summary}}`); hbs would otherwise turn dashes into underscores.
+  await new Promise<void>((resolve) => hbs.registerPartials(join(config.rootDir, 'views', 'partials'), { rename: (name) => name }, () => resolve()));
   app.enableShutdownHooks();
 
   const openApi = new DocumentBuilder()

@@ -18,7 +18,7 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false });
-  configureApp(app, config);
+  await configureApp(app, config);
   await app.listen(config.port);
   const where = config.database.type === 'sqlite' ? `SQLite at ${config.database.path}` : 'PostgreSQL';
   new Logger('Main').log(`Listening on http://localhost:${config.port} (${where})`);

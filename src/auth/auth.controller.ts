@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { LoginThrottleGuard } from './login-throttle';
 import type { Response } from 'express';
 import { parsePageRequest } from '../common/http/pagination';
 import { Idempotency } from '../idempotency/idempotency.decorator';
@@ -21,6 +22,7 @@ export class AuthController {
 
   @Post('auth/login')
   @Public()
+  @UseGuards(LoginThrottleGuard)
   @HttpCode(200)
   login(@Body() dto: LoginDto) {
     return this.auth.login(dto.email, dto.password);

@@ -5,12 +5,13 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
+import { LoginThrottleGuard } from './login-throttle';
 
 @Global()
 @Module({
   imports: [DonorsModule],
-  providers: [AuthRepository, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthRepository, AuthService, LoginThrottleGuard, { provide: APP_GUARD, useClass: AuthGuard }],
   controllers: [AuthController],
-  exports: [AuthService],
+  exports: [AuthService, LoginThrottleGuard],
 })
 export class AuthModule {}

@@ -22,14 +22,18 @@ export class AuthRepository {
     return this.dataSource.getRepository(UserEntity).find({ where: { id: MoreThan(afterId) }, order: { id: 'ASC' }, take: limit + 1 });
   }
 
-  /** The signed-in user behind a live token, in one query. */
-  async findUserByTokenHash(tokenHash: string, now: Date): Promise<UserEntity | null> {
+  /** A live token with its user (active users only), for sessions whose expiry slides with use. */
+  async findLiveToken(tokenHash: string, now: Date): Promise<{ token: AuthTokenEntity; user: UserEntity } | null> {
     const token = await this.dataSource.getRepository(AuthTokenEntity).findOne({
       where: { tokenHash, revokedAt: IsNull(), expiresAt: MoreThan(now) },
     });
     if (!token) return null;
     const user = await this.findUserById(token.userId);
-    return user?.active ? user : null;
+    return user?.active ? { token, user } : null;
+  }
+
+  extendToken(tx: EntityManager, tokenId: number, expiresAt: Date): Promise<unknown> {
+    return tx.getRepository(AuthTokenEntity).update({ id: tokenId, revokedAt: IsNull() }, { expiresAt });
   }
 
   insertUser(tx: EntityManager, user: Partial<UserEntity>): Promise<UserEntity> {

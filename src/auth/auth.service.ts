@@ -10,6 +10,7 @@ import { CreateResult, IdempotencyContext, IdempotencyService } from '../idempot
 import { Actor, SYSTEM_ACTOR } from './actor';
 import { AuthRepository } from './auth.repository';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password-hasher';
+import { SESSION_IDLE_MINUTES, slidExpiry } from './session-expiry';
 import { Role, UserEntity } from './user.entity';
 
 /** After this many wrong passwords in a row the account waits LOCK_MINUTES before it can try again. */
@@ -49,7 +50,11 @@ export class AuthService {
     private readonly idempotency: IdempotencyService,
   ) {}
 
-  async login(email: string, password: string): Promise<LoginResult> {
+  /**
+   * `session` tokens (browser sign-in) start with the idle window and slide with use; `api`
+   * tokens live for TOKEN_TTL_HOURS. Both end at TOKEN_TTL_HOURS after sign-in at the latest.
+   */
+  async login(email: string, password: string, kind: 'api' | 'session' = 'api'): Promise<LoginResult> {
     const user = await this.users.findUserByEmail(email);
     const now = new Date();
     if (!user || !user.active) {
@@ -67,7 +72,8 @@ export class AuthService {
       throw new UnauthorizedException('Email or password is wrong');
     }
     const token = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(now.getTime() + this.config.tokenTtlHours * 3_600_000);
+    const lifetimeMs = kind === 'session' ? Math.min(SESSION_IDLE_MINUTES * 60_000, this.ttlMs) : this.ttlMs;
+    const expiresAt = new Date(now.getTime() + lifetimeMs);
     await this.uow.transaction(async (tx) => {
       if (user.failedLogins || user.lockedUntil) await this.users.updateLoginState(tx, user.id, 0, null);
       await this.users.insertToken(tx, { tokenHash: hashToken(token), userId: user.id, expiresAt });
@@ -79,9 +85,19 @@ export class AuthService {
     await this.uow.transaction((tx) => this.users.revokeToken(tx, hashToken(token), new Date()));
   }
 
+  private get ttlMs(): number {
+    return this.config.tokenTtlHours * 3_600_000;
+  }
+
+  /** The actor behind a live token. Using a token keeps it alive for the idle window (see slidExpiry). */
   async actorForToken(token: string): Promise<Actor | null> {
-    const user = await this.users.findUserByTokenHash(hashToken(token), new Date());
-    return user ? { id: user.id, email: user.email, role: user.role, donorId: user.donorId } : null;
+    const now = new Date();
+    const live = await this.users.findLiveToken(hashToken(token), now);
+    if (!live) return null;
+    const { token: row, user } = live;
+    const extended = slidExpiry(now, new Date(row.expiresAt), new Date(row.createdAt), SESSION_IDLE_MINUTES * 60_000, this.ttlMs);
+    if (extended) await this.uow.transaction((tx) => this.users.extendToken(tx, row.id, extended));
+    return { id: user.id, email: user.email, role: user.role, donorId: user.donorId };
   }
 
   async createUser(

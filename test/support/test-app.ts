@@ -37,7 +37,7 @@ export async function createTestApp(opts: { seed?: boolean; db?: TestDbKind; env
     ...opts.env,
   });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: ['error', 'warn'] });
-  configureApp(app, config);
+  await configureApp(app, config);
   await app.init();
   const http = request(app.getHttpServer());
   const login = async (email: string, password: string) => {

@@ -1,0 +1,202 @@
+import { isIsoDate } from '../common/dates';
+import type { FieldProblem } from '../common/errors/domain-errors';
+import { isCurrencyCode } from '../common/money/iso4217';
+import { MoneyFormatError, parseAmount } from '../common/money/money';
+import { CHANNELS, COMMITMENT_LEVELS } from '../pledges/pledge.entity';
+
+/** The pledge form as typed, every field a string (priorities a list), echoed back after an error. */
+export interface PledgeFormValues {
+  donorId: string;
+  title: string;
+  kind: string;
+  amount: string;
+  currency: string;
+  inKindQuantity: string;
+  inKindUnit: string;
+  inKindUpTo: boolean;
+  unitValueAmount: string;
+  unitValueCurrency: string;
+  pledgedOn: string;
+  status: string;
+  channel: string;
+  channelName: string;
+  instrument: string;
+  priorityCodes: string[];
+  source: string;
+  notes: string;
+  idempotencyKey: string;
+}
+
+export interface DisbursementFormValues {
+  amount: string;
+  currency: string;
+  quantity: string;
+  receivedOn: string;
+  reference: string;
+  overDisbursementReason: string;
+  idempotencyKey: string;
+}
+
+function text(value: unknown, max: number): string {
+  return typeof value === 'string' ? value.slice(0, max) : '';
+}
+
+function list(value: unknown): string[] {
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return values.filter((v): v is string => typeof v === 'string').slice(0, 12);
+}
+
+export function readPledgeForm(body: Record<string, unknown>): PledgeFormValues {
+  return {
+    donorId: text(body.donorId, 12).trim(),
+    title: text(body.title, 400),
+    kind: text(body.kind, 12) || 'cash',
+    amount: text(body.amount, 40).trim(),
+    currency: text(body.currency, 3).trim().toUpperCase(),
+    inKindQuantity: text(body.inKindQuantity, 14).trim(),
+    inKindUnit: text(body.inKindUnit, 100),
+    inKindUpTo: body.inKindUpTo === 'on' || body.inKindUpTo === 'true',
+    unitValueAmount: text(body.unitValueAmount, 40).trim(),
+    unitValueCurrency: text(body.unitValueCurrency, 3).trim().toUpperCase(),
+    pledgedOn: text(body.pledgedOn, 10).trim(),
+    status: text(body.status, 12) || 'announced',
+    channel: text(body.channel, 12),
+    channelName: text(body.channelName, 250),
+    instrument: text(body.instrument, 250),
+    priorityCodes: list(body.priorityCodes),
+    source: text(body.source, 1200),
+    notes: text(body.notes, 4200),
+    idempotencyKey: text(body.idempotencyKey, 200),
+  };
+}
+
+export function readDisbursementForm(body: Record<string, unknown>): DisbursementFormValues {
+  return {
+    amount: text(body.amount, 40).trim(),
+    currency: text(body.currency, 3).trim().toUpperCase(),
+    quantity: text(body.quantity, 14).trim(),
+    receivedOn: text(body.receivedOn, 10).trim(),
+    reference: text(body.reference, 150),
+    overDisbursementReason: text(body.overDisbursementReason, 1100),
+    idempotencyKey: text(body.idempotencyKey, 200),
+  };
+}
+
+/**
+ * Forgives what people type for money: spaces and comma thousands separators ("1,500,000.00",
+ * "1 500 000"). A comma that is not a thousands separator ("1,5") is left for the check to refuse,
+ * because it might be a decimal comma and guessing would change the amount.
+ */
+export function normaliseAmount(typed: string): string {
+  const compact = typed.replace(/[\s\u00a0\u202f]/g, '');
+  return /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(compact) ? compact.replace(/,/g, '') : compact;
+}
+
+/** The amount in a desk officer's words, or null when it is fine. */
+export function amountProblem(typed: string, currency: string, label = 'Amount'): string | null {
+  if (typed === '') return `Enter the ${label.toLowerCase()}`;
+  if (!isCurrencyCode(currency)) return null;
+  try {
+    parseAmount(normaliseAmount(typed), currency);
+    return null;
+  } catch (error) {
+    if (!(error instanceof MoneyFormatError)) throw error;
+    if (/more than zero/.test(error.message)) return `${label} must be more than zero`;
+    if (/decimals but/.test(error.message)) return `${label} in ${currency} can have at most ${/has (\d+)$/.exec(error.message)?.[1]} decimals`;
+    if (/at most/.test(error.message)) return `${label} is too large`;
+    return `${label} must be a number such as 1500000.00`;
+  }
+}
+
+const WHOLE = /^[1-9][0-9]{0,8}$/;
+
+/** Links typed into a free-text field must not run script when clicked: only http(s) and plain text. */
+export function unsafeLinkProblem(typed: string, label: string): string | null {
+  const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(typed.replace(/[\u0000-\u001f]/g, ''))?.[1]?.toLowerCase();
+  return scheme && !['http', 'https', 'mailto'].includes(scheme) ? `${label} may only link to http or https addresses` : null;
+}
+
+/**
+ * Checks the pledge form field by field and builds the API request from it. Errors name the
+ * form field they sit beside; the service checks business rules (donor exists, rates) after.
+ */
+export function pledgeRequestFrom(form: PledgeFormValues): { request: Record<string, unknown> | null; errors: FieldProblem[] } {
+  const errors: FieldProblem[] = [];
+  const problem = (field: string, message: string | null) => message && errors.push({ field, message });
+  problem('donorId', /^[1-9][0-9]{0,9}$/.test(form.donorId) ? null : 'Choose the donor');
+  problem('title', form.title.trim().length >= 3 ? (form.title.length > 300 ? 'Keep the title under 300 characters' : null) : 'Give the pledge a title of at least 3 characters');
+  problem('kind', form.kind === 'cash' || form.kind === 'in_kind' ? null : 'Choose cash or in kind');
+  problem('status', (COMMITMENT_LEVELS as readonly string[]).includes(form.status) ? null : 'Choose announced or committed');
+  problem('channel', (CHANNELS as readonly string[]).includes(form.channel) ? null : 'Choose how the money or goods arrive');
+  problem('pledgedOn', form.pledgedOn === '' || isIsoDate(form.pledgedOn) ? null : 'Enter the date as YYYY-MM-DD, or leave it empty when the source gives none');
+  problem('priorityCodes', form.priorityCodes.every((c) => /^P[0-9]{2}$/.test(c)) ? null : 'Choose priorities from the list');
+  problem('source', unsafeLinkProblem(form.source, 'Source') ?? (form.source.length > 1000 ? 'Keep the source under 1000 characters' : null));
+  problem('notes', form.notes.length > 4000 ? 'Keep the notes under 4000 characters' : null);
+  problem('channelName', form.channelName.length > 200 ? 'Keep the channel name under 200 characters' : null);
+  problem('instrument', form.instrument.length > 200 ? 'Keep the instrument under 200 characters' : null);
+
+  const request: Record<string, unknown> = {
+    donorId: Number(form.donorId),
+    title: form.title.trim(),
+    kind: form.kind,
+    pledgedOn: form.pledgedOn || null,
+    status: form.status,
+    channel: form.channel,
+    priorityCodes: form.priorityCodes,
+  };
+  if (form.kind === 'cash') {
+    problem('currency', isCurrencyCode(form.currency) ? null : 'Choose the currency');
+    problem('amount', amountProblem(form.amount, form.currency));
+    request.amount = normaliseAmount(form.amount);
+    request.currency = form.currency;
+  } else if (form.kind === 'in_kind') {
+    problem('inKindQuantity', WHOLE.test(form.inKindQuantity) ? null : 'Quantity must be a whole number of at least 1');
+    problem('inKindUnit', form.inKindUnit.trim() ? (form.inKindUnit.length > 80 ? 'Keep the unit under 80 characters' : null) : 'Say what is given, such as "mine detection dogs"');
+    const inKind: Record<string, unknown> = { quantity: Number(form.inKindQuantity), unit: form.inKindUnit.trim(), upTo: form.inKindUpTo };
+    if (form.unitValueAmount !== '') {
+      problem('unitValueCurrency', isCurrencyCode(form.unitValueCurrency) ? null : 'Choose the currency of the unit value');
+      problem('unitValueAmount', amountProblem(form.unitValueAmount, form.unitValueCurrency, 'Unit value'));
+      inKind.unitValue = { amount: normaliseAmount(form.unitValueAmount), currency: form.unitValueCurrency };
+    }
+    request.inKind = inKind;
+  }
+  for (const field of ['channelName', 'instrument', 'source', 'notes'] as const) if (form[field].trim()) request[field] = form[field].trim();
+  return errors.length ? { request: null, errors } : { request, errors };
+}
+
+export function disbursementRequestFrom(form: DisbursementFormValues, kind: 'cash' | 'in_kind'): { request: Record<string, unknown> | null; errors: FieldProblem[] } {
+  const errors: FieldProblem[] = [];
+  const problem = (field: string, message: string | null) => message && errors.push({ field, message });
+  const request: Record<string, unknown> = { receivedOn: form.receivedOn };
+  problem('receivedOn', isIsoDate(form.receivedOn) ? null : 'Enter the date received as YYYY-MM-DD');
+  if (kind === 'cash') {
+    problem('currency', isCurrencyCode(form.currency) ? null : 'Choose the currency received');
+    problem('amount', amountProblem(form.amount, form.currency, 'Amount received'));
+    request.amount = normaliseAmount(form.amount);
+    request.currency = form.currency;
+  } else {
+    problem('quantity', WHOLE.test(form.quantity) ? null : 'Quantity delivered must be a whole number of at least 1');
+    request.quantity = Number(form.quantity);
+  }
+  if (form.reference.trim()) request.reference = form.reference.trim();
+  if (form.overDisbursementReason.trim()) request.overDisbursementReason = form.overDisbursementReason.trim();
+  problem('reference', form.reference.length > 120 ? 'Keep the reference under 120 characters' : null);
+  return errors.length ? { request: null, errors } : { request, errors };
+}
+
+/** API field names (as in the contract's error details) to the form field they belong beside. */
+const FORM_FIELD_OF: Record<string, string> = {
+  inKind: 'inKindQuantity',
+  'inKind.quantity': 'inKindQuantity',
+  'inKind.unit': 'inKindUnit',
+  'inKind.unitValue': 'unitValueAmount',
+  'inKind.unitValue.amount': 'unitValueAmount',
+  'inKind.unitValue.currency': 'unitValueCurrency',
+  priorityShares: 'priorityCodes',
+  'Idempotency-Key': 'form',
+  pledge: 'form',
+};
+
+export function formFieldOf(apiField: string): string {
+  return FORM_FIELD_OF[apiField] ?? apiField;
+}

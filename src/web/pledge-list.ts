@@ -1,0 +1,72 @@
+import type { FieldProblem } from '../common/errors/domain-errors';
+import { formatAmount, parseAmount } from '../common/money/money';
+
+/**
+ * The total of converted figures that are all in one currency. Each figure was rounded once
+ * when it was converted; the total adds those exact decimals, so it matches the rows shown.
+ */
+export function totalOfConverted(amounts: string[], currency: string): string {
+  const minor = amounts.reduce((sum, amount) => sum + parseAmount(amount, currency, 'amount', { allowZero: true }).minor, 0n);
+  return formatAmount(minor, currency);
+}
+
+/** "pledge.create" → "Pledge recorded": audit actions in the words of the people reading them. */
+const ACTION_LABELS: Record<string, string> = {
+  'pledge.create': 'Pledge recorded',
+  'pledge.update': 'Pledge changed',
+  'pledge.cancel': 'Pledge cancelled',
+  'pledge.disbursement_recorded': 'Disbursement recorded',
+  'pledge.delivery_recorded': 'Delivery recorded',
+  'disbursement.create': 'Disbursement recorded',
+  'donor.create': 'Donor added',
+  'donor.update': 'Donor changed',
+  'donor_contact.create': 'Contact added',
+  'user.create': 'User invited',
+  'user.role_change': 'Role changed',
+};
+
+export function actionLabel(action: string): string {
+  return ACTION_LABELS[action] ?? action;
+}
+
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'object') {
+    const money = value as { amount?: unknown; currency?: unknown };
+    if (typeof money.amount === 'string' && typeof money.currency === 'string') return `${money.amount} ${money.currency}`;
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** The fields an audit entry changed, as "field: before → after" lines (all fields when there is no before). */
+export function describeChanges(before: Record<string, unknown> | null, after: Record<string, unknown> | null): string[] {
+  if (!after) return [];
+  const keys = Object.keys(after).filter((k) => k !== 'converted' && k !== 'createdAt');
+  if (!before) return keys.filter((k) => after[k] !== null && !(Array.isArray(after[k]) && (after[k] as unknown[]).length === 0)).map((k) => `${k}: ${shown(after[k])}`);
+  return keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).map((k) => `${k}: ${shown(before[k])} → ${shown(after[k])}`);
+}
+
+/** Field problems with the id of the input they sit beside, for the error summary's links. */
+export function withFieldIds(problems: FieldProblem[]): Array<FieldProblem & { fieldId: string }> {
+  return problems.map((p) => ({ ...p, fieldId: p.field === 'form' ? 'main' : p.field }));
+}
+
+/** Problems keyed by field, for `{{#with errors.amount}}` beside each input; the first message per field wins. */
+export function errorsByField(problems: FieldProblem[]): Record<string, string> {
+  const byField: Record<string, string> = {};
+  for (const p of problems) byField[p.field] ??= p.message;
+  return byField;
+}
+
+/** A CSV cell that a spreadsheet shows as text: formulas (= + - @, tab, CR) are defused with a leading quote. */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvRow(cells: Array<string | number | null>): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}

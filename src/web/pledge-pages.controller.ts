@@ -1,0 +1,63 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Actor } from '../auth/actor';
+import { CurrentActor, READ_ALL_AND_DONOR, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
+import type { PledgeListQuery } from '../pledges/pledge-query';
+import { FormOutcome, PledgePagesService } from './pledge-pages.service';
+import { WebPageExceptionFilter } from './web-exception.filter';
+
+/** Sends a form's outcome: a 303 to the next page, or the form again with its errors. */
+export function respond(res: Response, outcome: FormOutcome): void {
+  if ('redirectTo' in outcome) res.redirect(303, outcome.redirectTo);
+  else res.status(outcome.status).render(outcome.view, outcome.page);
+}
+
+@ApiExcludeController()
+@Controller()
+@UseFilters(WebPageExceptionFilter)
+export class PledgePagesController {
+  constructor(private readonly pages: PledgePagesService) {}
+
+  @Get('pledges')
+  @Roles(...READ_ALL_AND_DONOR)
+  async list(@CurrentActor() actor: Actor, @Query() query: PledgeListQuery & { sort?: string }, @Res() res: Response) {
+    res.render('pledges/index', await this.pages.listPage(actor, query));
+  }
+
+  @Get('pledges.csv')
+  @Roles(...READ_ALL_AND_DONOR)
+  async csv(@CurrentActor() actor: Actor, @Query() query: PledgeListQuery & { sort?: string }, @Res() res: Response) {
+    res.type('text/csv; charset=utf-8').attachment('pledges.csv').send(await this.pages.listCsv(actor, query));
+  }
+
+  @Get('pledges/new')
+  @Roles(...WRITE_LEDGER)
+  async newForm(@CurrentActor() actor: Actor, @Query('donorId') donorId: unknown, @Res() res: Response) {
+    res.render('pledges/new', await this.pages.newPledgePage(actor, donorId));
+  }
+
+  @Post('pledges/new')
+  @Roles(...WRITE_LEDGER)
+  async create(@CurrentActor() actor: Actor, @Body() form: Record<string, unknown>, @Res() res: Response) {
+    respond(res, await this.pages.submitPledge(actor, form));
+  }
+
+  @Get('pledges/:id')
+  @Roles(...READ_ALL_AND_DONOR)
+  async show(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Query('recorded') recorded: unknown, @Res() res: Response) {
+    res.render('pledges/show', await this.pages.detailPage(actor, id, recorded));
+  }
+
+  @Post('pledges/:id/disbursements')
+  @Roles(...WRITE_LEDGER)
+  async disburse(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() form: Record<string, unknown>, @Res() res: Response) {
+    respond(res, await this.pages.submitDisbursement(actor, id, form));
+  }
+
+  @Post('pledges/:id/cancel')
+  @Roles(...WRITE_LEDGER)
+  async cancel(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() form: Record<string, unknown>, @Res() res: Response) {
+    respond(res, await this.pages.submitCancel(actor, id, form));
+  }
+}

@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate, ValidationError } from 'class-validator';
+import type { Actor } from '../auth/actor';
+import { WRITE_LEDGER } from '../auth/auth.decorators';
+import { todayUtc } from '../common/dates';
+import { DomainError, FieldProblem, NotFoundError } from '../common/errors/domain-errors';
+import { parsePageRequest } from '../common/http/pagination';
+import { CURRENCY_CODES } from '../common/money/iso4217';
+import { MoneyFormatError } from '../common/money/money';
+import { DonorsService } from '../donors/donors.service';
+import { idempotencyContext } from '../idempotency/idempotency.service';
+import { PLEDGE_STATUSES } from '../pledges/fulfilment';
+import { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto } from '../pledges/dto';
+import { CHANNELS } from '../pledges/pledge.entity';
+import { parsePledgeListQuery, PledgeListQuery } from '../pledges/pledge-query';
+import { PledgesService, PledgeView, REPORTING_CURRENCY } from '../pledges/pledges.service';
+import { PrioritiesService } from '../priorities/priorities.service';
+import {
+  DisbursementFormValues,
+  disbursementRequestFrom,
+  formFieldOf,
+  PledgeFormValues,
+  pledgeRequestFrom,
+  readDisbursementForm,
+  readPledgeForm,
+} from './pledge-form';
+import { actionLabel, csvRow, describeChanges, errorsByField, totalOfConverted, withFieldIds } from './pledge-list';
+import { safeHref } from './safe-url';
+
+/** The currencies offered first in every currency list; any other ISO code follows. */
+const COMMON_CURRENCIES = ['USD', 'EUR', 'AZN', 'GBP', 'SAR', 'AED', 'JPY', 'CHF', 'TRY', 'NOK', 'SEK', 'DKK', 'CAD', 'AUD', 'KRW', 'CNY'];
+export const CURRENCY_CHOICES = [...COMMON_CURRENCIES, ...CURRENCY_CODES.filter((c) => !COMMON_CURRENCIES.includes(c))];
+
+const STATUS_LABELS: Record<string, string> = {
+  announced: 'Announced',
+  committed: 'Committed',
+  partly_disbursed: 'Partly disbursed',
+  fully_disbursed: 'Fully disbursed',
+  cancelled: 'Cancelled',
+};
+const CHANNEL_LABELS: Record<string, string> = { direct: 'Direct to ANAMA', un_agency: 'Through a UN agency', ngo: 'Through an NGO', other: 'Other' };
+
+/** A page re-rendered with what went wrong, or the place to go next. */
+export type FormOutcome = { redirectTo: string } | { status: number; view: string; page: Record<string, unknown> };
+
+function validationProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    return [...Object.values(e.constraints ?? {}).map((message) => ({ field, message })), ...validationProblems(e.children ?? [], field)];
+  });
+}
+
+/** The API's checks, run on a request built from a form; problems come back named by API field. */
+async function dtoProblems<T extends object>(cls: new () => T, request: Record<string, unknown>): Promise<{ dto: T; problems: FieldProblem[] }> {
+  const dto = plainToInstance(cls, request);
+  return { dto, problems: validationProblems(await validate(dto, { whitelist: true, forbidNonWhitelisted: true })) };
+}
+
+/** A refused write as field problems beside the form's inputs, with the HTTP status the API would give. */
+function refusal(error: unknown): { status: number; problems: FieldProblem[] } {
+  if (error instanceof MoneyFormatError) return { status: 400, problems: [{ field: formFieldOf(error.field), message: error.message }] };
+  if (error instanceof DomainError && !(error instanceof NotFoundError)) {
+    const details = error.details.length ? error.details : [{ field: 'form', message: error.message }];
+    return { status: error.status, problems: details.map((d) => ({ field: formFieldOf(d.field), message: d.message })) };
+  }
+  throw error;
+}
+
+function formErrors(problems: FieldProblem[]) {
+  return { errors: errorsByField(problems), errorList: withFieldIds(problems) };
+}
+
+/** View models for the pledge screens; every figure comes from PledgesService, formatted by the templates' helpers. */
+@Injectable()
+export class PledgePagesService {
+  constructor(
+    private readonly pledges: PledgesService,
+    private readonly donors: DonorsService,
+    private readonly priorities: PrioritiesService,
+  ) {}
+
+  private async donorChoices(actor: Actor) {
+    return (await this.donors.list(actor, parsePageRequest('500', undefined))).items.map((d) => ({ id: String(d.id), name: d.name }));
+  }
+
+  async listPage(actor: Actor, query: PledgeListQuery & { sort?: string }) {
+    const { filter, page, displayCurrency } = parsePledgeListQuery(query);
+    const currency = displayCurrency ?? REPORTING_CURRENCY;
+    const newestFirst = query.sort !== 'oldest';
+    const result = await this.pledges.list(actor, { ...filter, newestFirst }, page, currency);
+    const rows = result.items.map((p) => this.row(p));
+    const converted = result.items.flatMap((p) => (p.converted ? [p.converted.amount] : []));
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries({ donorId: query.donorId, status: query.status, priorityCode: query.priorityCode, currency: query.currency, displayCurrency: query.displayCurrency, sort: query.sort, limit: query.limit })) {
+      if (typeof v === 'string' && v !== '') params.set(k, v);
+    }
+    const nextParams = new URLSearchParams(params);
+    if (result.nextCursor) nextParams.set('cursor', result.nextCursor);
+    return {
+      title: 'Pledges',
+      canWrite: WRITE_LEDGER.includes(actor.role),
+      filters: {
+        donorId: query.donorId ?? '',
+        status: query.status ?? '',
+        priorityCode: query.priorityCode ?? '',
+        currency: query.currency ?? '',
+        displayCurrency: currency,
+        sort: newestFirst ? 'newest' : 'oldest',
+      },
+      donors: actor.role === 'donor' ? [] : await this.donorChoices(actor),
+      statuses: PLEDGE_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
+      priorities: (await this.priorities.list()).map((p) => ({ code: p.code, title: p.title })),
+      currencies: CURRENCY_CHOICES,
+      rows,
+      total: { amount: totalOfConverted(converted, currency), currency, counted: converted.length, notValued: rows.length - converted.length },
+      nextPageHref: result.nextCursor ? `/pledges?${nextParams.toString()}` : null,
+      firstPageHref: page.afterId ? `/pledges?${params.toString()}` : null,
+      csvHref: `/pledges.csv?${params.toString()}`,
+    };
+  }
+
+  private row(p: PledgeView) {
+    return {
+      id: p.id,
+      donorName: p.donorName,
+      title: p.title,
+      kind: p.kind,
+      amount: p.amount,
+      currency: p.currency,
+      inKind: p.inKind ? { quantity: String(p.inKind.quantity), unit: p.inKind.unit, upTo: p.inKind.upTo } : null,
+      status: p.status,
+      statusLabel: STATUS_LABELS[p.status],
+      priorityCodes: p.priorityCodes.join(', '),
+      valueDate: p.valueDate,
+      converted: p.converted,
+    };
+  }
+
+  async listCsv(actor: Actor, query: PledgeListQuery & { sort?: string }): Promise<string> {
+    const { filter, page, displayCurrency } = parsePledgeListQuery({ ...query, limit: query.limit || '500' });
+    const currency = displayCurrency ?? REPORTING_CURRENCY;
+    const result = await this.pledges.list(actor, { ...filter, newestFirst: query.sort !== 'oldest' }, page, currency);
+    const header = csvRow(['id', 'donor', 'title', 'kind', 'amount', 'currency', 'in_kind_quantity', 'in_kind_unit', 'status', 'priorities', 'value_date', `converted_${currency}`, 'rate', 'source', 'notes']);
+    return (
+      header +
+      result.items
+        .map((p) =>
+          csvRow([
+            p.id,
+            p.donorName,
+            p.title,
+            p.kind,
+            p.amount,
+            p.currency,
+            p.inKind?.quantity ?? null,
+            p.inKind?.unit ?? null,
+            p.status,
+            p.priorityCodes.join(' '),
+            p.valueDate,
+            p.converted?.amount ?? null,
+            p.converted?.rate ?? null,
+            p.source,
+            p.notes,
+          ]),
+        )
+        .join('')
+    );
+  }
+
+  private async formPage(actor: Actor, values: PledgeFormValues, problems: FieldProblem[]) {
+    return {
+      title: 'Record a pledge',
+      form: values,
+      ...formErrors(problems),
+      donors: await this.donorChoices(actor),
+      priorities: (await this.priorities.list()).map((p) => ({ code: p.code, title: p.title })),
+      currencies: CURRENCY_CHOICES,
+      channels: CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] })),
+    };
+  }
+
+  async newPledgePage(actor: Actor, donorId: unknown) {
+    const values = readPledgeForm({ donorId, idempotencyKey: randomUUID(), currency: 'USD', unitValueCurrency: 'USD', channel: 'direct' });
+    return this.formPage(actor, values, []);
+  }
+
+  /** Records the pledge, or gives the form back with each problem beside its field. A double submit of one form records one pledge. */
+  async submitPledge(actor: Actor, body: Record<string, unknown>): Promise<FormOutcome> {
+    const values = readPledgeForm(body);
+    if (!values.idempotencyKey) values.idempotencyKey = randomUUID();
+    const checked = pledgeRequestFrom(values);
+    let problems = checked.errors;
+    let status = 400;
+    if (checked.request) {
+      const { dto, problems: dtoIssues } = await dtoProblems(CreatePledgeDto, checked.request);
+      problems = dtoIssues.map((p) => ({ ...p, field: formFieldOf(p.field) }));
+      if (!problems.length) {
+        try {
+          const idem = idempotencyContext(actor.id, values.idempotencyKey, 'POST /pledges/new', checked.request);
+          const created = await this.pledges.create(actor, dto, idem);
+          return { redirectTo: `/pledges/${created.body.id}?recorded=pledge` };
+        } catch (error) {
+          ({ status, problems } = refusal(error));
+        }
+      }
+    }
+    return { status, view: 'pledges/new', page: await this.formPage(actor, values, problems) };
+  }
+
+  async detailPage(actor: Actor, id: number, recorded: unknown, disbursementForm: DisbursementFormValues | null = null, problems: FieldProblem[] = [], cancelReason = '') {
+    const p = await this.pledges.get(actor, id, REPORTING_CURRENCY);
+    const canWrite = WRITE_LEDGER.includes(actor.role) && p.status !== 'cancelled';
+    const flash =
+      recorded === 'pledge' ? { kind: 'success', message: 'Pledge recorded.' }
+      : recorded === 'disbursement' ? { kind: 'success', message: p.kind === 'cash' ? 'Disbursement recorded.' : 'Delivery recorded.' }
+      : recorded === 'cancel' ? { kind: 'success', message: 'Pledge cancelled.' }
+      : null;
+    return {
+      title: p.title,
+      flash,
+      pledge: {
+        ...p,
+        statusLabel: STATUS_LABELS[p.status],
+        channelLabel: CHANNEL_LABELS[p.channel] ?? p.channel,
+        inKind: p.inKind ? { ...p.inKind, quantity: String(p.inKind.quantity) } : null,
+        deliveredQuantity: p.deliveredQuantity === null ? null : String(p.deliveredQuantity),
+        outstandingQuantity: p.outstandingQuantity === null ? null : String(p.outstandingQuantity),
+        sourceHref: safeHref(p.source),
+        priorityCodes: p.priorityCodes.join(', '),
+      },
+      disbursements: p.disbursements.map((d) => ({ ...d, quantity: d.quantity === null ? null : String(d.quantity) })),
+      history: p.history.map((h) => ({
+        at: h.at,
+        actorEmail: h.actorEmail,
+        action: actionLabel(h.action),
+        reason: h.reason,
+        changes: describeChanges(h.before as Record<string, unknown> | null, h.after as Record<string, unknown> | null),
+      })),
+      canWrite,
+      currencies: CURRENCY_CHOICES,
+      disbursement: disbursementForm ?? { ...readDisbursementForm({ currency: p.currency ?? 'USD', receivedOn: todayUtc() }), idempotencyKey: randomUUID() },
+      cancelReason,
+      ...formErrors(problems),
+    };
+  }
+
+  async submitDisbursement(actor: Actor, id: number, body: Record<string, unknown>): Promise<FormOutcome> {
+    const pledge = await this.pledges.get(actor, id, REPORTING_CURRENCY);
+    const values = readDisbursementForm(body);
+    if (!values.idempotencyKey) values.idempotencyKey = randomUUID();
+    const checked = disbursementRequestFrom(values, pledge.kind);
+    let problems = checked.errors;
+    let status = 400;
+    if (checked.request) {
+      const { dto, problems: dtoIssues } = await dtoProblems(CreateDisbursementDto, checked.request);
+      problems = dtoIssues;
+      if (!problems.length) {
+        try {
+          const idem = idempotencyContext(actor.id, values.idempotencyKey, `POST /pledges/${id}/disbursements`, checked.request);
+          await this.pledges.recordDisbursement(actor, id, dto, idem);
+          return { redirectTo: `/pledges/${id}?recorded=disbursement` };
+        } catch (error) {
+          ({ status, problems } = refusal(error));
+        }
+      }
+    }
+    return { status, view: 'pledges/show', page: await this.detailPage(actor, id, null, values, problems) };
+  }
+
+  async submitCancel(actor: Actor, id: number, body: Record<string, unknown>): Promise<FormOutcome> {
+    const reason = typeof body.reason === 'string' ? body.reason.slice(0, 1100) : '';
+    const { dto, problems: dtoIssues } = await dtoProblems(CancelPledgeDto, { reason: reason.trim() });
+    let problems: FieldProblem[] = dtoIssues.map(() => ({ field: 'reason', message: 'Say why the pledge is cancelled, in at least 5 characters' }));
+    let status = 400;
+    if (!problems.length) {
+      try {
+        await this.pledges.cancel(actor, id, dto);
+        return { redirectTo: `/pledges/${id}?recorded=cancel` };
+      } catch (error) {
+        ({ status, problems } = refusal(error));
+      }
+    }
+    return { status, view: 'pledges/show', page: await this.detailPage(actor, id, null, null, problems.slice(0, 1), reason) };
+  }
+}

@@ -1,0 +1,50 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import type { AuthenticatedRequest } from '../auth/auth.decorators';
+import { toErrorBody } from '../common/http/http-exception.filter';
+import { setPageLocals } from './page-context';
+
+const TITLES: Record<number, string> = {
+  400: 'Check the address',
+  403: 'Not allowed',
+  404: 'Page not found',
+  409: 'Already done',
+  413: 'Too much data',
+  422: 'Not possible',
+  429: 'Too many attempts',
+};
+
+/**
+ * Errors on HTML pages as HTML: not signed in goes to the sign-in form, anything else renders
+ * `error.hbs` with the same status the API would give. Bind it with `@UseFilters(WebPageExceptionFilter)`
+ * on any page controller.
+ */
+@Catch()
+export class WebPageExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('WebPageExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<AuthenticatedRequest>();
+    const res = http.getResponse<Response>();
+    const error = toErrorBody(exception);
+    if (error.statusCode >= 500) this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
+    if (res.headersSent) return;
+    if (error.statusCode === 401) {
+      res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
+    setPageLocals(req, res);
+    if (error.statusCode === 429 && req.path === '/login') {
+      res.status(429).render('login', { title: 'Sign in', error: 'Too many sign-in attempts from here. Wait a minute, then try again.', email: '' });
+      return;
+    }
+    const message = error.statusCode >= 500 ? 'Something went wrong on our side. The error has been logged; try again in a moment.' : error.message;
+    res.status(error.statusCode).render('error', {
+      title: TITLES[error.statusCode] ?? (error.statusCode >= 500 ? 'Something went wrong' : 'Request refused'),
+      statusCode: error.statusCode,
+      message,
+      details: error.statusCode < 500 ? error.details : [],
+    });
+  }
+}
