@@ -6,6 +6,7 @@ import { APP_CONFIG } from './config/app-config';
 import type { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { DonorsModule } from './donors/donors.module';
+import { FundingModule } from './funding/funding.module';
 import { FxModule } from './fx/fx.module';
 import { HealthController } from './health/health.controller';
 import { IdempotencyModule } from './idempotency/idempotency.module';
@@ -41,6 +42,7 @@ export class AppModule {
         PledgesModule,
         NationalModule,
         SeedModule,
+        FundingModule,
         WebModule,
       ],
       controllers: [HealthController],

@@ -1,6 +1,7 @@
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { AuthTokenEntity, UserEntity } from '../auth/user.entity';
 import { DonorContactEntity, DonorEntity } from '../donors/donor.entity';
+import { ClearanceProgressEntity } from '../funding/clearance-progress.entity';
 import { FxRateEntity } from '../fx/fx-rate.entity';
 import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity';
 import { GovernmentSpendEntity, ReportedFigureEntity } from '../national/national.entity';
@@ -22,4 +23,5 @@ export const ENTITIES = [
   ReportedFigureEntity,
   FxRateEntity,
   IdempotencyKeyEntity,
+  ClearanceProgressEntity,
 ];

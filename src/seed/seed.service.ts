@@ -10,6 +10,7 @@ import { DonorEntity } from '../donors/donor.entity';
 import { DonorsService } from '../donors/donors.service';
 import type { DonorType } from '../donors/donor.entity';
 import { FxService } from '../fx/fx.service';
+import { ClearanceProgressEntity, type ClearanceMetric } from '../funding/clearance-progress.entity';
 import { GovernmentSpendEntity, ReportedFigureEntity, type ReportedFigureKey } from '../national/national.entity';
 import { NationalService } from '../national/national.service';
 import { PledgeEntity, type Channel, type CommitmentLevel } from '../pledges/pledge.entity';
@@ -163,8 +164,28 @@ export class SeedService {
       report.reportedFigures++;
     }
 
-    this.logger.log(`Seeded ${JSON.stringify(report)}`);
+    const clearanceFigures = await this.seedClearanceProgress();
+
+    this.logger.log(`Seeded ${JSON.stringify(report)}, ${clearanceFigures} clearance figures`);
     return report;
+  }
+
+  /** Area figures behind the funding-gap projection; a figure's natural key is (metric, as-of date). */
+  private async seedClearanceProgress(): Promise<number> {
+    const file = JSON.parse(await readFile(this.path('clearance-progress.json'), 'utf8')) as {
+      source: string;
+      figures: Array<{ metric: ClearanceMetric; hectares: string; periodStart: string | null; asOf: string; planYear: number | null; notes: string }>;
+    };
+    return this.uow.transaction(async (tx) => {
+      const repo = tx.getRepository(ClearanceProgressEntity);
+      let inserted = 0;
+      for (const f of file.figures) {
+        if (await repo.exists({ where: { metric: f.metric, asOf: f.asOf } })) continue;
+        await repo.insert({ ...f, source: file.source });
+        inserted++;
+      }
+      return inserted;
+    });
   }
 
   private async seedRates(): Promise<number> {

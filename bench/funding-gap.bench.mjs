@@ -1,0 +1,193 @@
+#!/usr/bin/env node
+/**
+ * GET /api/funding-gap on a large synthetic ledger (200 donors, 100k pledges, 300k disbursements,
+ * 5 currencies, 10 years of daily rates), one run, one machine:
+ *   - requests/s of the gap beside /api/health's (target: gap ≥ 50% of health), without and
+ *     with `Accept-Encoding: gzip`, and of the page at `/`;
+ *   - median latency of the gap (served, and computed from scratch after a write) beside the
+ *     median of the raw SQL aggregate (pledges and receipts summed per currency and value date)
+ *     run straight on the same database (target: served gap no slower than the raw aggregate).
+ * Usage: npm run build && node bench/funding-gap.bench.mjs
+ *        DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/funding-gap.bench.mjs
+ *        (PostgreSQL: a fresh database is created on that server and dropped afterwards)
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fmt, load, login, printTable, ROOT, startApp, writeResult } from './lib/harness.mjs';
+import { createSyntheticLedger } from './lib/synthetic.mjs';
+
+const require = createRequire(import.meta.url);
+const ADMIN = { email: 'bench-admin@anama.local', password: 'bench-password-1' };
+const RAW_RUNS = 11;
+const COLD_RUNS = 5;
+
+/** A fresh database: a new SQLite file, or a new PostgreSQL database on the server of DATABASE_URL. */
+async function freshDatabase() {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) return { env: { SQLITE_PATH: join(ROOT, 'bench', '.data', 'funding-gap.sqlite') }, drop: async () => {} };
+  const pg = require('pg');
+  const name = `mat_bench_gap_${process.pid}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** The aggregate the headline needs, written by hand: pledges and receipts summed per currency and value date. */
+const RAW_SQL = {
+  sqlite: [
+    `SELECT currency, COALESCE(pledged_on, source_date, date(created_at)) AS value_date, SUM(amount_minor)
+       FROM pledges WHERE amount_minor IS NOT NULL AND COALESCE(pledged_on, source_date, date(created_at)) <= ? AND (cancelled_at IS NULL OR date(cancelled_at) > ?)
+      GROUP BY 1, 2`,
+    `SELECT currency, received_on, SUM(amount_minor) FROM disbursements WHERE amount_minor IS NOT NULL AND received_on <= ? GROUP BY 1, 2`,
+  ],
+  postgres: [
+    `SELECT currency, COALESCE(pledged_on, source_date, (created_at AT TIME ZONE 'UTC')::date) AS value_date, SUM(amount_minor)
+       FROM pledges WHERE amount_minor IS NOT NULL AND COALESCE(pledged_on, source_date, (created_at AT TIME ZONE 'UTC')::date) <= $1::date
+        AND (cancelled_at IS NULL OR (cancelled_at AT TIME ZONE 'UTC')::date > $1::date)
+      GROUP BY 1, 2`,
+    `SELECT currency, received_on, SUM(amount_minor) FROM disbursements WHERE amount_minor IS NOT NULL AND received_on <= $1::date GROUP BY 1, 2`,
+  ],
+};
+
+async function rawAggregateMs(env, asOf) {
+  const timings = [];
+  if (env.DATABASE_URL) {
+    const pg = require('pg');
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    for (let i = 0; i < RAW_RUNS; i++) {
+      const t0 = process.hrtime.bigint();
+      for (const sql of RAW_SQL.postgres) await client.query(sql, [asOf]);
+      timings.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    await client.end();
+  } else {
+    const Database = require('better-sqlite3');
+    const db = new Database(env.SQLITE_PATH, { readonly: true });
+    const statements = RAW_SQL.sqlite.map((sql) => db.prepare(sql));
+    for (let i = 0; i < RAW_RUNS; i++) {
+      const t0 = process.hrtime.bigint();
+      statements[0].all(asOf, asOf);
+      statements[1].all(asOf);
+      timings.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    db.close();
+  }
+  return median(timings);
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function timedGet(url, headers) {
+  const t0 = process.hrtime.bigint();
+  const res = await fetch(url, { headers });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${body.slice(0, 300)}`);
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, body };
+}
+
+export async function runFundingGap() {
+  const database = await freshDatabase();
+  try {
+    const sqlitePath = database.env.SQLITE_PATH;
+    const generated = await createSyntheticLedger(sqlitePath ? { sqlitePath } : { databaseUrl: database.env.DATABASE_URL });
+    const asOf = generated.endDate;
+    // NODE_ENV=production as deployed: Express then caches compiled templates, which the page needs.
+    const app = await startApp({ ...database.env, NODE_ENV: 'production', SEED: 'false', BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
+    try {
+      const token = await login(app.url, ADMIN.email, ADMIN.password);
+      const headers = { authorization: `Bearer ${token}` };
+      const gapUrl = `${app.url}/api/funding-gap?currency=USD&asOf=${asOf}`;
+
+      // Served: one computation, then the loads, all well inside the result's 60 s freshness window.
+      const first = await timedGet(gapUrl, headers);
+      const gap = JSON.parse(first.body);
+      if (gap.byDonor.length !== generated.counts.donors || gap.byPriority.length !== 12) {
+        throw new Error(`unexpected gap: ${gap.byDonor.length} donors, ${gap.byPriority.length} priorities`);
+      }
+      const health = await load({ url: `${app.url}/api/health` });
+      const served = await load({ url: gapUrl, headers });
+      const servedGzip = await load({ url: gapUrl, headers: { ...headers, 'accept-encoding': 'gzip' } });
+      const page = await load({ url: `${app.url}/?currency=USD&asOf=${asOf}`, headers: { cookie: `mat_session=${token}`, accept: 'text/html', 'accept-encoding': 'gzip' } });
+
+      // Computed from scratch: each request follows a committed write, which drops the cached result.
+      const coldTimings = [];
+      for (let i = 0; i < COLD_RUNS; i++) {
+        const write = await fetch(`${app.url}/api/fx-rates`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ base: 'CHF', quote: 'SEK', rate: '11.5', date: `2000-01-${String(i + 1).padStart(2, '0')}`, source: 'bench write' }),
+        });
+        if (write.status !== 201) throw new Error(`write before cold read: ${write.status} ${await write.text()}`);
+        coldTimings.push((await timedGet(gapUrl, headers)).ms);
+      }
+      const rawMs = await rawAggregateMs(database.env, asOf);
+      const peakRssMb = app.peakRssMb();
+
+      const result = {
+        database: generated.database,
+        data: generated.counts,
+        generateMs: generated.ms,
+        healthRps: health.rps,
+        gapRps: served.rps,
+        gapToHealthRatio: served.rps / health.rps,
+        gapNon2xx: served.non2xx + served.errors,
+        gapP50Ms: served.p50,
+        gapP99Ms: served.p99,
+        gapGzipRps: servedGzip.rps,
+        gapGzipToHealthRatio: servedGzip.rps / health.rps,
+        gapGzipP50Ms: servedGzip.p50,
+        pageRps: page.rps,
+        pageToHealthRatio: page.rps / health.rps,
+        pageP50Ms: page.p50,
+        pageNon2xx: page.non2xx + page.errors,
+        gapComputedMedianMs: median(coldTimings),
+        rawAggregateMedianMs: rawMs,
+        servedToRawLatencyRatio: served.p50 / rawMs,
+        computedToRawLatencyRatio: median(coldTimings) / rawMs,
+        responseBytes: first.body.length,
+        peakRssMb,
+      };
+      printTable(`funding-gap (${result.database}; ${generated.counts.pledges} pledges, ${generated.counts.disbursements} disbursements, ${generated.counts.donors} donors)`, [
+        ['/api/health requests/s (baseline)', fmt(health.rps), `p50 ${health.p50} ms`],
+        ['/api/funding-gap requests/s', fmt(served.rps), `${fmt(100 * result.gapToHealthRatio)}% of health (target ≥ 50%); ${fmt(result.responseBytes / 1024)} KB body, ${result.gapNon2xx} non-2xx`],
+        ['/api/funding-gap requests/s, gzip', fmt(servedGzip.rps), `${fmt(100 * result.gapGzipToHealthRatio)}% of health, p50 ${servedGzip.p50} ms`],
+        ['page / requests/s', fmt(page.rps), `${fmt(100 * result.pageToHealthRatio)}% of health, p50 ${page.p50} ms, ${result.pageNon2xx} non-2xx`],
+        ['gap median latency, served', `${fmt(served.p50, 1)} ms`, `p99 ${served.p99} ms`],
+        ['raw SQL aggregate median', `${fmt(rawMs, 1)} ms`, `served gap = ${fmt(result.servedToRawLatencyRatio, 2)}× raw (target ≤ 1)`],
+        ['gap computed after a write, median', `${fmt(result.gapComputedMedianMs, 1)} ms`, `${fmt(result.computedToRawLatencyRatio, 1)}× raw; ${COLD_RUNS} runs`],
+        ['synthetic data generated in', `${fmt(generated.ms / 1000, 1)} s`, ''],
+        ['peak RSS of the app', `${fmt(peakRssMb, 1)} MB`, ''],
+      ]);
+      writeResult(`funding-gap-${result.database}`, result);
+      return result;
+    } finally {
+      await app.stop();
+    }
+  } finally {
+    await database.drop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runFundingGap().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

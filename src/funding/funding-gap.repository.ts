@@ -1,0 +1,291 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { dateOnly } from '../common/dates';
+import type { RateQuote } from '../common/money/conversion';
+import { aggregateToBigInt, aggregateToNumber, toBigInt } from '../database/transformers';
+import { ClearanceProgressEntity } from './clearance-progress.entity';
+
+/** A sum of minor units in one currency on one value date, optionally for one donor or priority. */
+export interface DatedSum {
+  currency: string;
+  valueDate: string;
+  amountMinor: bigint;
+}
+
+export interface DonorDatedSum extends DatedSum {
+  donorId: number;
+  kind: 'cash' | 'in_kind';
+}
+
+/** Earmarked money of one priority, per currency, date and split rule (needed to split exactly). */
+export interface PriorityDatedSum extends DatedSum {
+  priorityCode: string;
+  earmarkCount: number;
+  shareBasisPoints: number | null;
+}
+
+export interface InKindQuantityRow {
+  donorId: number;
+  unit: string;
+  pledged: number;
+  delivered: number;
+  upTo: boolean;
+}
+
+export interface PriorityRow {
+  code: string;
+  rank: number;
+  title: string;
+  targetMinor: bigint | null;
+  targetCurrency: string | null;
+}
+
+export interface ReportedFigureRow {
+  key: string;
+  value: string;
+  currency: string | null;
+  asOf: string;
+  source: string;
+}
+
+export interface SplitRuleCounts {
+  statedShares: number;
+  evenSplit: number;
+}
+
+/**
+ * The funding-gap aggregates, computed in SQL: rows come back already summed per currency and
+ * value date (and donor or priority), never one per pledge. `asOf` is the state as it stood that
+ * day: pledges whose value date is on or before it and not cancelled by then, money received by
+ * then. The same SQL runs on SQLite and PostgreSQL except for the date-of-a-timestamp expression.
+ */
+@Injectable()
+export class FundingGapRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get isPostgres(): boolean {
+    return this.dataSource.options.type === 'postgres';
+  }
+
+  /** UTC calendar day of a timestamp column. */
+  private dayOf(column: string): string {
+    return this.isPostgres ? `(${column} AT TIME ZONE 'UTC')::date` : `date(${column})`;
+  }
+
+  /** The pledge's value date: its own date, else its source document's, else the day it was recorded. */
+  private get pledgeValueDate(): string {
+    return `COALESCE(p.pledged_on, p.source_date, ${this.dayOf('p.created_at')})`;
+  }
+
+  /** Pledges that stood on `asOf`: valued on or before it, not cancelled by then, with a money value. */
+  private get activePledge(): string {
+    return `${this.pledgeValueDate} <= :asOf AND (p.cancelled_at IS NULL OR ${this.dayOf('p.cancelled_at')} > :asOf) AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL`;
+  }
+
+  /** Money counted by a disbursement: cash as received; goods valued at the pledge's unit value. */
+  private readonly receivedMoney = `CASE WHEN p.kind = 'cash' THEN d.amount_minor ELSE d.quantity * p.unit_value_minor END`;
+  private readonly receivedCurrency = `CASE WHEN p.kind = 'cash' THEN d.currency ELSE p.currency END`;
+  private readonly hasReceivedMoney = `(p.kind = 'cash' AND d.amount_minor IS NOT NULL) OR (p.kind = 'in_kind' AND d.quantity IS NOT NULL AND p.unit_value_minor IS NOT NULL)`;
+  private readonly earmarkCounts = `(SELECT pledge_id, COUNT(*) AS earmark_count FROM pledge_priorities GROUP BY pledge_id)`;
+
+  /** Runs SQL written with `:asOf`, binding it the way each driver wants. */
+  private query<T>(sql: string, asOf: string): Promise<T[]> {
+    if (this.isPostgres) return this.dataSource.query(sql.replace(/:asOf/g, '$1::date'), [asOf]);
+    const occurrences = sql.match(/:asOf/g)?.length ?? 0;
+    return this.dataSource.query(sql.replace(/:asOf/g, '?'), Array.from({ length: occurrences }, () => asOf));
+  }
+
+  async pledgedByDonor(asOf: string): Promise<DonorDatedSum[]> {
+    const rows = await this.query<Record<string, unknown>>(
+      `SELECT p.donor_id AS donor_id, p.kind AS kind, p.currency AS currency, ${this.pledgeValueDate} AS value_date,
+              CAST(SUM(p.amount_minor) AS TEXT) AS total
+         FROM pledges p
+        WHERE ${this.activePledge}
+        GROUP BY 1, 2, 3, 4`,
+      asOf,
+    );
+    return rows.map(toDonorDatedSum);
+  }
+
+  async receivedByDonor(asOf: string): Promise<DonorDatedSum[]> {
+    const rows = await this.query<Record<string, unknown>>(
+      `SELECT p.donor_id AS donor_id, p.kind AS kind, ${this.receivedCurrency} AS currency, d.received_on AS value_date,
+              CAST(SUM(${this.receivedMoney}) AS TEXT) AS total
+         FROM disbursements d
+         JOIN pledges p ON p.id = d.pledge_id
+        WHERE d.received_on <= :asOf AND (${this.hasReceivedMoney})
+        GROUP BY 1, 2, 3, 4`,
+      asOf,
+    );
+    return rows.map(toDonorDatedSum);
+  }
+
+  async pledgedByPriority(asOf: string): Promise<PriorityDatedSum[]> {
+    const rows = await this.query<Record<string, unknown>>(
+      `SELECT pp.priority_code AS priority_code, ec.earmark_count AS earmark_count, pp.share_bp AS share_bp,
+              p.currency AS currency, ${this.pledgeValueDate} AS value_date, CAST(SUM(p.amount_minor) AS TEXT) AS total
+         FROM pledge_priorities pp
+         JOIN pledges p ON p.id = pp.pledge_id
+         JOIN ${this.earmarkCounts} ec ON ec.pledge_id = p.id
+        WHERE ${this.activePledge}
+        GROUP BY 1, 2, 3, 4, 5`,
+      asOf,
+    );
+    return rows.map(toPriorityDatedSum);
+  }
+
+  async receivedByPriority(asOf: string): Promise<PriorityDatedSum[]> {
+    const rows = await this.query<Record<string, unknown>>(
+      `SELECT pp.priority_code AS priority_code, ec.earmark_count AS earmark_count, pp.share_bp AS share_bp,
+              ${this.receivedCurrency} AS currency, d.received_on AS value_date, CAST(SUM(${this.receivedMoney}) AS TEXT) AS total
+         FROM disbursements d
+         JOIN pledges p ON p.id = d.pledge_id
+         JOIN pledge_priorities pp ON pp.pledge_id = p.id
+         JOIN ${this.earmarkCounts} ec ON ec.pledge_id = p.id
+        WHERE d.received_on <= :asOf AND (${this.hasReceivedMoney})
+        GROUP BY 1, 2, 3, 4, 5`,
+      asOf,
+    );
+    return rows.map(toPriorityDatedSum);
+  }
+
+  /** Goods in their own units per donor: pledged (standing on `asOf`) and delivered by then. */
+  async inKindQuantities(asOf: string): Promise<InKindQuantityRow[]> {
+    const rows = await this.query<Record<string, unknown>>(
+      `SELECT p.donor_id AS donor_id, p.in_kind_unit AS unit, SUM(p.in_kind_quantity) AS pledged,
+              SUM(COALESCE(dq.delivered, 0)) AS delivered,
+              SUM(CASE WHEN p.in_kind_quantity_is_maximum THEN 1 ELSE 0 END) AS up_to
+         FROM pledges p
+         LEFT JOIN (SELECT pledge_id, SUM(quantity) AS delivered FROM disbursements
+                     WHERE received_on <= :asOf AND quantity IS NOT NULL GROUP BY pledge_id) dq ON dq.pledge_id = p.id
+        WHERE p.kind = 'in_kind' AND p.in_kind_quantity IS NOT NULL
+          AND ${this.pledgeValueDate} <= :asOf AND (p.cancelled_at IS NULL OR ${this.dayOf('p.cancelled_at')} > :asOf)
+        GROUP BY 1, 2
+        ORDER BY 1, 2`,
+      asOf,
+    );
+    return rows.map((r) => ({
+      donorId: aggregateToNumber(r.donor_id as number),
+      unit: String(r.unit),
+      pledged: aggregateToNumber(r.pledged as number),
+      delivered: aggregateToNumber(r.delivered as number),
+      upTo: aggregateToNumber(r.up_to as number) > 0,
+    }));
+  }
+
+  /** How pledges earmarked to several priorities standing on `asOf` are split. */
+  async splitRuleCounts(asOf: string): Promise<SplitRuleCounts> {
+    const [row] = await this.query<Record<string, unknown>>(
+      `SELECT SUM(CASE WHEN s.stated > 0 THEN 1 ELSE 0 END) AS stated, SUM(CASE WHEN s.stated = 0 THEN 1 ELSE 0 END) AS even
+         FROM (SELECT pp.pledge_id, COUNT(pp.share_bp) AS stated
+                 FROM pledge_priorities pp JOIN pledges p ON p.id = pp.pledge_id
+                WHERE ${this.activePledge}
+                GROUP BY pp.pledge_id HAVING COUNT(*) > 1) s`,
+      asOf,
+    );
+    return { statedShares: aggregateToNumber(row?.stated as number), evenSplit: aggregateToNumber(row?.even as number) };
+  }
+
+  async donorNames(): Promise<Map<number, string>> {
+    const rows: Array<{ id: number; name: string }> = await this.dataSource.query('SELECT id, name FROM donors');
+    return new Map(rows.map((r) => [aggregateToNumber(r.id), r.name]));
+  }
+
+  async priorities(): Promise<PriorityRow[]> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      'SELECT code, rank, title, CAST(target_minor AS TEXT) AS target_minor, target_currency FROM priorities ORDER BY rank',
+    );
+    return rows.map((r) => ({
+      code: String(r.code),
+      rank: aggregateToNumber(r.rank as number),
+      title: String(r.title),
+      targetMinor: toBigInt(r.target_minor as string | null),
+      targetCurrency: (r.target_currency as string | null) ?? null,
+    }));
+  }
+
+  /** Government spend known on `asOf` (its period ended by then), summed per currency and period end. */
+  async governmentSpend(asOf: string): Promise<Array<DatedSum & { sources: string }>> {
+    const rows = await this.query<Record<string, unknown>>(
+      `SELECT currency, period_end AS value_date, CAST(SUM(amount_minor) AS TEXT) AS total, MIN(source) AS source, COUNT(*) AS records
+         FROM government_spend WHERE period_end <= :asOf GROUP BY 1, 2 ORDER BY 2, 1`,
+      asOf,
+    );
+    return rows.map((r) => ({ ...toDatedSum(r), sources: String(r.source) }));
+  }
+
+  /** The latest figure of each key stated on or before `asOf`. */
+  async latestReportedFigures(asOf: string): Promise<ReportedFigureRow[]> {
+    const rows = await this.query<Record<string, unknown>>(
+      `SELECT r.key AS key, r.value AS value, r.currency AS currency, r.as_of AS as_of, r.source AS source
+         FROM reported_figures r
+        WHERE r.as_of <= :asOf
+          AND r.id = (SELECT MAX(r2.id) FROM reported_figures r2
+                       WHERE r2.key = r.key AND r2.as_of = (SELECT MAX(r3.as_of) FROM reported_figures r3 WHERE r3.key = r.key AND r3.as_of <= :asOf))`,
+      asOf,
+    );
+    return rows.map((r) => ({
+      key: String(r.key),
+      value: String(r.value),
+      currency: (r.currency as string | null) ?? null,
+      asOf: dateOnly(r.as_of as string) as string,
+      source: String(r.source),
+    }));
+  }
+
+  /** Every currency the ledger holds money in: the rates to load for a conversion. */
+  async ledgerCurrencies(): Promise<string[]> {
+    const rows: Array<{ currency: string }> = await this.dataSource.query(
+      `SELECT currency FROM pledges WHERE currency IS NOT NULL GROUP BY currency
+       UNION SELECT currency FROM disbursements WHERE currency IS NOT NULL GROUP BY currency
+       UNION SELECT currency FROM government_spend GROUP BY currency
+       UNION SELECT currency FROM reported_figures WHERE currency IS NOT NULL GROUP BY currency
+       UNION SELECT target_currency AS currency FROM priorities WHERE target_currency IS NOT NULL GROUP BY target_currency`,
+    );
+    return rows.map((r) => r.currency);
+  }
+
+  /** Every published rate between the given currencies dated on or before `asOf`, oldest first within each pair. */
+  async ratesAmong(currencies: readonly string[], asOf: string): Promise<RateQuote[]> {
+    const list = currencies.map((c) => `'${c.replace(/[^A-Z]/g, '')}'`).join(', ');
+    const rows = await this.query<Record<string, unknown>>(
+      `SELECT base, quote, rate_date, rate, source FROM fx_rates
+        WHERE base IN (${list}) AND quote IN (${list}) AND rate_date <= :asOf
+        ORDER BY base, quote, rate_date`,
+      asOf,
+    );
+    return rows.map((r) => ({ base: String(r.base), quote: String(r.quote), rate: String(r.rate), date: dateOnly(r.rate_date as string) as string, source: String(r.source) }));
+  }
+
+  /** The clearance figures stated on or before `asOf`, newest first. */
+  clearanceFigures(asOf: string): Promise<ClearanceProgressEntity[]> {
+    return this.dataSource
+      .getRepository(ClearanceProgressEntity)
+      .createQueryBuilder('c')
+      .where('c.asOf <= :asOf', { asOf })
+      .orderBy('c.asOf', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .getMany();
+  }
+}
+
+function toDatedSum(r: Record<string, unknown>): DatedSum {
+  return {
+    currency: String(r.currency),
+    valueDate: dateOnly(r.value_date as string) as string,
+    amountMinor: aggregateToBigInt(r.total as string),
+  };
+}
+
+function toDonorDatedSum(r: Record<string, unknown>): DonorDatedSum {
+  return { ...toDatedSum(r), donorId: aggregateToNumber(r.donor_id as number), kind: r.kind as 'cash' | 'in_kind' };
+}
+
+function toPriorityDatedSum(r: Record<string, unknown>): PriorityDatedSum {
+  return {
+    ...toDatedSum(r),
+    priorityCode: String(r.priority_code),
+    earmarkCount: aggregateToNumber(r.earmark_count as number),
+    shareBasisPoints: r.share_bp === null || r.share_bp === undefined ? null : aggregateToNumber(r.share_bp as number),
+  };
+}

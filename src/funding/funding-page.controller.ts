@@ -1,0 +1,34 @@
+import { Controller, Get, Param, ParseEnumPipe, Query, Render, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { READ_ALL, Roles } from '../auth/auth.decorators';
+import { WebPageExceptionFilter } from '../web/web-exception.filter';
+import { FundingGapQueryDto } from './dto';
+import { FundingPageService } from './funding-page.service';
+import { CSV_TABLES, type CsvTable } from './funding-page.presenter';
+
+/** The leadership page at `/` and the CSV download of each of its tables. */
+@ApiExcludeController()
+@Controller()
+@UseFilters(WebPageExceptionFilter)
+export class FundingPageController {
+  constructor(private readonly page: FundingPageService) {}
+
+  @Get()
+  @Roles(...READ_ALL)
+  @Render('funding-gap')
+  show(@Query() query: FundingGapQueryDto) {
+    return this.page.page(query);
+  }
+
+  @Get('funding-gap/:table.csv')
+  @Roles(...READ_ALL)
+  async csv(
+    @Param('table', new ParseEnumPipe(Object.fromEntries(CSV_TABLES.map((t) => [t, t])))) table: CsvTable,
+    @Query() query: FundingGapQueryDto,
+    @Res() res: Response,
+  ) {
+    const { filename, body } = await this.page.csv(table, query);
+    res.type('text/csv; charset=utf-8').attachment(filename).send(body);
+  }
+}

@@ -1,0 +1,96 @@
+import 'reflect-metadata';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { createTestApp, TestApp } from '../support/test-app';
+import { makeDonor, makePledge } from '../support/factories';
+
+describe('the funding-gap page at / and its CSV downloads', () => {
+  let t: TestApp;
+  let leadership: string;
+  const page = (path: string, token = leadership) => t.http.get(path).set('cookie', `mat_session=${token}`).set('accept', 'text/html');
+
+  beforeAll(async () => {
+    t = await createTestApp({ seed: true });
+    leadership = await t.tokenFor('leadership');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('shows the headline figures, formatted for people with the exact figure on hover', async () => {
+    const res = await page('/?currency=USD&asOf=2025-06-30');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.text).toContain('<p class="headline-figure__value" title="464,117,647.06 USD">464.1M USD</p>');
+    expect(res.text).toContain('4.8% <small>reported</small>');
+    expect(res.text).toContain('computed on the reported total 4.78%');
+    expect(res.text).toContain('title="14,289,350.00 USD" data-testid="itemised">$14,289,350.00</td>');
+    expect(res.text).toContain('data-testid="not-itemised">$9,010,650.00</td>');
+    expect(res.text).toContain('<option value="USD" selected>USD</option>');
+    expect(res.text).toContain('value="2025-06-30"');
+  });
+
+  it('draws both charts as inline SVG and loads nothing from the internet', async () => {
+    const res = await page('/');
+    expect(res.text).toContain('class="chart chart--government-vs-foreign"');
+    expect(res.text).toContain('class="chart chart--priorities"');
+    expect(res.text).not.toMatch(/<script|src="https?:|href="https?:/);
+    expect(res.text).toContain('<link rel="stylesheet" href="/static/styles.css">');
+  });
+
+  it('lists the twelve priorities unfunded first, the unearmarked pledges as their own line, and the donors', async () => {
+    const res = await page('/?currency=USD');
+    const codes = [...res.text.matchAll(/<tr(?: class="row-gap")? data-priority-code="(P\d\d)">/g)].map((m) => m[1]);
+    expect(codes).toEqual(['P02', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'P09', 'P10', 'P11', 'P12', 'P01']);
+    expect(res.text).toContain('data-testid="not-earmarked">$6,289,350.00</td>');
+    expect(res.text).toContain('up to 30 mine detection dogs, 12 delivered');
+    expect(res.text).toMatch(/<th scope="row">United Arab Emirates<\/th>\s*<td class="num" title="5,000,000.00 USD">\$5,000,000.00<\/td>/);
+  });
+
+  it('switches the display currency and the date with a plain GET form', async () => {
+    const eur = await page('/?currency=EUR');
+    expect(eur.text).toContain('title="424,316,737.12 EUR">424.3M EUR</p>');
+    const before = await page('/?currency=USD&asOf=2025-03-30');
+    expect(before.text).toContain('Saudi Arabia (KSrelief)');
+    expect(before.text).not.toContain('United Arab Emirates');
+    expect(before.text).toContain('No projection: it needs government spend');
+  });
+
+  it('refuses a donor and sends a visitor without a session to sign in', async () => {
+    const donorId = (await t.http.get('/api/donors?limit=1').set('authorization', `Bearer ${t.adminToken}`)).body.items[0].id;
+    expect((await page('/', await t.tokenFor('donor', donorId))).status).toBe(403);
+    const anonymous = await t.http.get('/?currency=EUR').set('accept', 'text/html');
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.location).toBe('/login?next=%2F%3Fcurrency%3DEUR');
+    expect((await page('/?currency=GBP')).status).toBe(400);
+  });
+
+  it('downloads each table as CSV with exact figures', async () => {
+    const res = await page('/funding-gap/by-priority.csv?currency=USD&asOf=2025-06-30');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe('attachment; filename=funding-gap-by-priority-USD-2025-06-30.csv');
+    const lines = res.text.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(14);
+    expect(lines[0]).toBe('code,priority,pledged,received,target,gap,currency');
+    expect(lines[1]).toBe('P01,Direct financial donations,8000000.00,3000000.00,,,USD');
+    expect(lines[13]).toBe(',Not earmarked to a priority,6289350.00,0.00,,,USD');
+    const reconciliation = await page('/funding-gap/reconciliation.csv?currency=USD&asOf=2025-06-30');
+    expect(reconciliation.text).toContain('"Foreign, reported but not yet itemised",9010650.00,USD,reported total minus itemised');
+    const rates = await page('/funding-gap/rates.csv?currency=USD&asOf=2025-06-30');
+    expect(rates.text).toBe(
+      'base,quote,rate,date,source\r\n' +
+        'EUR,USD,1.0938,2024-10-11,European Central Bank euro foreign exchange reference rates\r\n' +
+        'USD,AZN,1.7000,2018-01-01,"Central Bank of Azerbaijan (official rate, held at 1.7000 AZN per USD since 2017)"\r\n',
+    );
+    expect((await page('/funding-gap/everything.csv')).status).toBe(400);
+  });
+
+  it('keeps a donor name that looks like a formula as text in the CSV', async () => {
+    const donorId = await makeDonor(t, { name: '=HYPERLINK("http://evil.example","Click")' });
+    await makePledge(t, donorId, { amount: '10.00', pledgedOn: '2025-01-02' });
+    const res = await page('/funding-gap/by-donor.csv?currency=USD');
+    expect(res.text).toContain(`,"'=HYPERLINK(""http://evil.example"",""Click"")",10.00,0.00,10.00,USD,`);
+    const html = await page('/?currency=USD');
+    expect(html.text).toContain('<th scope="row">&#x3D;HYPERLINK(&quot;http://evil.example&quot;,&quot;Click&quot;)</th>');
+  });
+});

@@ -1,0 +1,151 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SYSTEM_ACTOR } from '../../src/auth/actor';
+import { todayUtc } from '../../src/common/dates';
+import { parseAmount } from '../../src/common/money/money';
+import { UnitOfWork } from '../../src/database/unit-of-work';
+import { DonorsService } from '../../src/donors/donors.service';
+import { fixedMinorRate, roundFixed } from '../../src/funding/funding-gap.calc';
+import { FundingGapRepository } from '../../src/funding/funding-gap.repository';
+import { FundingGapService } from '../../src/funding/funding-gap.service';
+import { RateTable } from '../../src/funding/rate-table';
+import { FxService } from '../../src/fx/fx.service';
+import { PledgesService } from '../../src/pledges/pledges.service';
+import { createTestContext, TestContext } from '../support/test-context';
+
+const DB = process.env.TEST_DB ?? 'sqlite';
+
+/** The funding gap's own rate resolution must give what FxService gives, pledge by pledge. */
+describe(`funding-gap rates against FxService on the seeded database (${DB})`, () => {
+  let t: TestContext;
+
+  beforeAll(async () => {
+    t = await createTestContext({ seed: true });
+    // A pair quoted both ways, so the "later of forward and inverse" rule is exercised too.
+    await t.get(UnitOfWork).transaction((tx) =>
+      t.get(FxService).insertRates(tx, [
+        { base: 'USD', quote: 'GBP', rate: '0.7900', date: '2024-10-14', source: 'test' },
+        { base: 'GBP', quote: 'USD', rate: '1.2700', date: '2024-10-20', source: 'test' },
+      ]),
+    );
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('converts like FxService for every pair of USD, EUR, AZN and GBP on dates across the ECB history', async () => {
+    const repository = t.get(FundingGapRepository);
+    const fx = t.get(FxService);
+    const table = new RateTable(await repository.ratesAmong(['USD', 'EUR', 'AZN', 'GBP'], '2025-12-31'));
+    const dates = ['1999-01-04', '2008-09-15', '2017-01-03', '2024-01-16', '2024-10-11', '2024-10-15', '2024-10-21', '2025-03-31'];
+    let compared = 0;
+    for (const from of ['USD', 'EUR', 'AZN', 'GBP']) {
+      for (const to of ['USD', 'EUR', 'AZN']) {
+        for (const date of dates) {
+          const amount = parseAmount('4250000.37', from);
+          const ours = table.rate(from, to, date);
+          let theirs;
+          try {
+            theirs = await fx.convert(amount, to, date);
+          } catch {
+            theirs = null;
+          }
+          if (theirs === null) {
+            expect({ from, to, date, ours }).toEqual({ from, to, date, ours: null });
+            continue;
+          }
+          expect({ from, to, date, ratesUsed: ours?.ratesUsed }).toEqual({ from, to, date, ratesUsed: theirs.ratesUsed });
+          expect({ from, to, date, minor: roundFixed(amount.minor * fixedMinorRate(from, to, ours!.rate)) }).toEqual({ from, to, date, minor: theirs.converted.minor });
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(60);
+  });
+});
+
+describe(`funding-gap aggregates on a ledger built through the services (${DB})`, () => {
+  let t: TestContext;
+  let donorA: number;
+  let donorB: number;
+
+  beforeAll(async () => {
+    t = await createTestContext();
+    await t.get(UnitOfWork).transaction(async (tx) => {
+      await t.get(FxService).insertRates(tx, [
+        { base: 'EUR', quote: 'USD', rate: '1.1000', date: '2024-01-02', source: 'test' },
+        { base: 'EUR', quote: 'USD', rate: '1.2000', date: '2024-06-03', source: 'test' },
+        { base: 'USD', quote: 'AZN', rate: '1.7000', date: '2017-01-03', source: 'test' },
+      ]);
+      for (let rank = 1; rank <= 12; rank++) {
+        const code = `P${String(rank).padStart(2, '0')}`;
+        await tx.query(`INSERT INTO priorities (code, rank, title, description) VALUES ('${code}', ${rank}, 'Priority ${rank}', 'test')`);
+      }
+    });
+    const donors = t.get(DonorsService);
+    donorA = (await donors.create(SYSTEM_ACTOR, { name: 'Donor A', type: 'government' }, null)).body.id;
+    donorB = (await donors.create(SYSTEM_ACTOR, { name: 'Donor B', type: 'ngo' }, null)).body.id;
+    const pledges = t.get(PledgesService);
+    const create = (donorId: number, extra: object) =>
+      pledges.create(SYSTEM_ACTOR, { donorId, title: 'Medium pledge', channel: 'direct', status: 'committed', priorityCodes: [], ...extra } as never, null);
+    // EUR on two dates with two rates, one earmarked to three priorities evenly, one undated (source date).
+    await create(donorA, { kind: 'cash', amount: '1000.00', currency: 'EUR', pledgedOn: '2024-01-10', priorityCodes: ['P02', 'P03', 'P04'] });
+    await create(donorA, { kind: 'cash', amount: '1000.00', currency: 'EUR', pledgedOn: '2024-07-01', priorityCodes: ['P05', 'P06'], priorityShares: ['10', '90'] });
+    await create(donorB, { kind: 'cash', amount: '300.00', currency: 'USD', pledgedOn: null, sourceDate: '2024-08-01' });
+    const goods = await create(donorB, { kind: 'in_kind', inKind: { quantity: 4, unit: 'vehicles', unitValue: { amount: '250.00', currency: 'USD' } }, pledgedOn: '2024-02-01', priorityCodes: ['P09'] });
+    await pledges.recordDisbursement(SYSTEM_ACTOR, goods.body.id, { quantity: 2, receivedOn: '2024-03-01' } as never, null);
+    const cancelled = await create(donorB, { kind: 'cash', amount: '999.00', currency: 'USD', pledgedOn: '2024-01-05' });
+    await pledges.cancel(SYSTEM_ACTOR, cancelled.body.id, { reason: 'withdrawn' });
+    const paid = await create(donorA, { kind: 'cash', amount: '500.00', currency: 'USD', pledgedOn: '2024-01-05', priorityCodes: ['P01'] });
+    await pledges.recordDisbursement(SYSTEM_ACTOR, paid.body.id, { amount: '100.00', currency: 'EUR', receivedOn: '2024-06-10' } as never, null);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('sums pledges per donor, kind, currency and value date in SQL; a pledge cancelled today counted only before today', async () => {
+    const standingEarlier = await t.get(FundingGapRepository).pledgedByDonor('2024-12-31');
+    expect(standingEarlier.find((r) => r.donorId === donorB && r.valueDate === '2024-01-05')?.amountMinor).toBe(99_900n);
+    const rows = await t.get(FundingGapRepository).pledgedByDonor(todayUtc());
+    const sorted = rows.map((r) => ({ ...r, amountMinor: r.amountMinor.toString() })).sort((a, b) => (a.valueDate + a.currency).localeCompare(b.valueDate + b.currency));
+    expect(sorted).toEqual([
+      { donorId: donorA, kind: 'cash', currency: 'USD', valueDate: '2024-01-05', amountMinor: '50000' },
+      { donorId: donorA, kind: 'cash', currency: 'EUR', valueDate: '2024-01-10', amountMinor: '100000' },
+      { donorId: donorB, kind: 'in_kind', currency: 'USD', valueDate: '2024-02-01', amountMinor: '100000' },
+      { donorId: donorA, kind: 'cash', currency: 'EUR', valueDate: '2024-07-01', amountMinor: '100000' },
+      { donorId: donorB, kind: 'cash', currency: 'USD', valueDate: '2024-08-01', amountMinor: '30000' },
+    ]);
+  });
+
+  it('values receipts at their own date and currency, and delivered goods at the unit value', async () => {
+    const rows = await t.get(FundingGapRepository).receivedByDonor('2024-12-31');
+    expect(rows.map((r) => ({ ...r, amountMinor: r.amountMinor.toString() })).sort((a, b) => a.valueDate.localeCompare(b.valueDate))).toEqual([
+      { donorId: donorB, kind: 'in_kind', currency: 'USD', valueDate: '2024-03-01', amountMinor: '50000' },
+      { donorId: donorA, kind: 'cash', currency: 'EUR', valueDate: '2024-06-10', amountMinor: '10000' },
+    ]);
+    expect(await t.get(FundingGapRepository).receivedByDonor('2024-02-29')).toEqual([]);
+  });
+
+  it('computes the gap: each breakdown adds up to its headline, earmarks split as stated or evenly', async () => {
+    const gap = await t.get(FundingGapService).get('USD', todayUtc());
+    // 1000 EUR × 1.1 + 1000 EUR × 1.2 + 300 + 500 USD cash; 4 × 250 USD of goods.
+    expect(gap.foreign.pledged.amount).toBe('3100.00');
+    expect(gap.foreign.inKindValue.amount).toBe('1000.00');
+    expect(gap.foreign.itemised.amount).toBe('4100.00');
+    // 100 EUR at 1.2 received in cash; 2 vehicles delivered, 500 USD of goods.
+    expect(gap.foreign.disbursed.amount).toBe('120.00');
+    expect(gap.foreign.received.amount).toBe('620.00');
+    const pledged = Object.fromEntries(gap.byPriority.map((p) => [p.code, p.pledged.amount]));
+    expect(pledged).toEqual({
+      P01: '500.00', P02: '366.67', P03: '366.67', P04: '366.66', P05: '120.00', P06: '1080.00',
+      P07: '0.00', P08: '0.00', P09: '1000.00', P10: '0.00', P11: '0.00', P12: '0.00',
+    });
+    expect(gap.notEarmarked.pledged.amount).toBe('300.00');
+    expect(gap.byDonor.map((d) => [d.name, d.pledged.amount, d.disbursed.amount, d.outstanding.amount])).toEqual([
+      ['Donor A', '2800.00', '120.00', '2680.00'],
+      ['Donor B', '1300.00', '500.00', '800.00'],
+    ]);
+    expect(gap.byDonor.find((d) => d.name === 'Donor B')?.inKind).toEqual([{ unit: 'vehicles', pledged: 4, delivered: 2, upTo: false }]);
+    expect(gap.earmarkSplit).toEqual({ rule: 'stated shares or even split', pledgesWithStatedShares: 1, pledgesSplitEvenly: 1 });
+  });
+});
