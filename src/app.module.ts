@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG } from './config/app-config';
 import type { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
+import { DigestsModule } from './digests/digests.module';
 import { DonorsModule } from './donors/donors.module';
 import { FundingModule } from './funding/funding.module';
 import { FxModule } from './fx/fx.module';
@@ -44,6 +45,7 @@ export class AppModule {
         SeedModule,
         FundingModule,
         WebModule,
+        DigestsModule,
       ],
       controllers: [HealthController],
       providers: [AppStartupService],

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { validateCronExpression } from 'cron';
 
 /** Everything the app reads from the environment, validated once at boot. */
 export interface AppConfig {
@@ -16,6 +17,23 @@ export interface AppConfig {
   appUrl: string;
   tokenTtlHours: number;
   logRequests: boolean;
+  digests: DigestConfig;
+}
+
+/** Donor digests: when the scheduled run fires, how the outbox sender polls and retries, how links are signed. */
+export interface DigestConfig {
+  /** Cron expression (UTC) of the scheduled run, or null when DIGEST_CRON=off. */
+  cron: string | null;
+  /** How often the sender looks for due messages when SMTP_URL is set; null when DIGEST_SENDER_INTERVAL_MS=off. */
+  senderIntervalMs: number | null;
+  /** After this many failed attempts a message is marked failed and no longer retried. */
+  maxAttempts: number;
+  /** First retry delay; each further attempt doubles it. */
+  retryBaseMs: number;
+  /** How long a claimed message stays reserved for its sender; a crashed sender's claims expire after it. */
+  claimLeaseMs: number;
+  /** HMAC key of unsubscribe links; null: a key generated once and kept in the database is used. */
+  unsubscribeSecret: string | null;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +63,32 @@ function parsePositiveInt(name: string, raw: string | undefined, fallback: numbe
     return fallback;
   }
   return Number(raw);
+}
+
+function parseOffOrPositiveInt(name: string, raw: string | undefined, fallback: number, max: number, problems: string[]): number | null {
+  if (raw !== undefined && /^off$/i.test(raw.trim())) return null;
+  return parsePositiveInt(name, raw?.trim(), fallback, max, problems);
+}
+
+function parseDigestConfig(env: NodeJS.ProcessEnv, problems: string[]): DigestConfig {
+  const rawCron = env.DIGEST_CRON?.trim();
+  let cron: string | null = '0 7 1 * *';
+  if (rawCron && /^off$/i.test(rawCron)) cron = null;
+  else if (rawCron) {
+    const check = validateCronExpression(rawCron);
+    if (!check.valid) problems.push(`DIGEST_CRON must be a cron expression such as "0 7 1 * *" or "off" (got "${rawCron}")`);
+    cron = rawCron;
+  }
+  const secret = env.UNSUBSCRIBE_SECRET?.trim() || null;
+  if (secret !== null && secret.length < 32) problems.push('UNSUBSCRIBE_SECRET must be at least 32 characters');
+  return {
+    cron,
+    senderIntervalMs: parseOffOrPositiveInt('DIGEST_SENDER_INTERVAL_MS', env.DIGEST_SENDER_INTERVAL_MS, 30_000, 24 * 3600_000, problems),
+    maxAttempts: parsePositiveInt('DIGEST_MAX_ATTEMPTS', env.DIGEST_MAX_ATTEMPTS, 8, 100, problems),
+    retryBaseMs: parsePositiveInt('DIGEST_RETRY_BASE_MS', env.DIGEST_RETRY_BASE_MS, 60_000, 24 * 3600_000, problems),
+    claimLeaseMs: parsePositiveInt('DIGEST_CLAIM_LEASE_MS', env.DIGEST_CLAIM_LEASE_MS, 300_000, 24 * 3600_000, problems),
+    unsubscribeSecret: secret,
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = process.cwd()): AppConfig {
@@ -90,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = proce
     appUrl,
     tokenTtlHours: parsePositiveInt('TOKEN_TTL_HOURS', env.TOKEN_TTL_HOURS, 12, 24 * 90, problems),
     logRequests: parseBoolean('LOG_REQUESTS', env.LOG_REQUESTS, false, problems),
+    digests: parseDigestConfig(env, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

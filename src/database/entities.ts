@@ -1,5 +1,6 @@
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { AuthTokenEntity, UserEntity } from '../auth/user.entity';
+import { DigestMessageEntity, DigestSettingEntity } from '../digests/digest-message.entity';
 import { DonorContactEntity, DonorEntity } from '../donors/donor.entity';
 import { ClearanceProgressEntity } from '../funding/clearance-progress.entity';
 import { FxRateEntity } from '../fx/fx-rate.entity';
@@ -24,4 +25,6 @@ export const ENTITIES = [
   FxRateEntity,
   IdempotencyKeyEntity,
   ClearanceProgressEntity,
+  DigestMessageEntity,
+  DigestSettingEntity,
 ];

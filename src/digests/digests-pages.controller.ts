@@ -1,0 +1,49 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Actor } from '../auth/actor';
+import { CurrentActor, Public, READ_ALL, READ_ALL_AND_DONOR, Roles } from '../auth/auth.decorators';
+import { parsePageRequest } from '../common/http/pagination';
+import { WebPageExceptionFilter } from '../web/web-exception.filter';
+import { EMAIL_VIEW_CSP, RUN_DIGESTS } from './digests.controller';
+import { DigestsService } from './digests.service';
+import { RunDigestsFormDto } from './dto';
+
+/** /digests: the outbox with status and attempts, "Run now", each message as the donor sees it, and the unsubscribe page. */
+@ApiExcludeController()
+@Controller('digests')
+@UseFilters(WebPageExceptionFilter)
+export class DigestsPagesController {
+  constructor(private readonly digests: DigestsService) {}
+
+  @Get()
+  @Roles(...READ_ALL)
+  async outbox(@CurrentActor() actor: Actor, @Res() res: Response, @Query('cursor') cursor?: string, @Query('queued') queued?: string, @Query('period') period?: string) {
+    const page = await this.digests.outboxPage(parsePageRequest('100', cursor));
+    const flash = queued !== undefined && /^\d+$/.test(queued) ? { kind: 'success', message: `${queued} digest(s) queued for ${period ?? 'the period'}.` } : null;
+    res.render('digests/index', { title: 'Digests', ...page, flash, canRun: (['admin', 'leadership'] as string[]).includes(actor.role) });
+  }
+
+  @Post('run')
+  @Roles(...RUN_DIGESTS)
+  async run(@CurrentActor() actor: Actor, @Body() form: RunDigestsFormDto, @Res() res: Response) {
+    const result = await this.digests.run(actor, { period: form.period });
+    res.redirect(303, `/digests?queued=${result.queued}&period=${result.period}`);
+  }
+
+  @Get('messages/:id')
+  @Roles(...READ_ALL_AND_DONOR)
+  async message(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Res() res: Response) {
+    const html = await this.digests.messageHtml(actor, id);
+    res.setHeader('Content-Security-Policy', EMAIL_VIEW_CSP);
+    res.type('html').send(html);
+  }
+
+  /** The link in the email: following it stops this contact's digests at once. */
+  @Get('unsubscribe')
+  @Public()
+  async unsubscribe(@Query('token') token: string | undefined, @Res() res: Response) {
+    const result = await this.digests.unsubscribe(token);
+    res.render('digests/unsubscribed', { title: 'Digests stopped', ...result });
+  }
+}

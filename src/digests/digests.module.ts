@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { FxModule } from '../fx/fx.module';
+import { PledgesModule } from '../pledges/pledges.module';
+import { PrioritiesModule } from '../priorities/priorities.module';
+import { DigestContentService } from './digest-content.service';
+import { DigestRenderer } from './digest-renderer';
+import { DigestScheduler } from './digest-scheduler';
+import { DigestSender } from './digest-sender';
+import { DigestsPagesController } from './digests-pages.controller';
+import { DigestsController } from './digests.controller';
+import { DigestsRepository } from './digests.repository';
+import { DigestsService } from './digests.service';
+import { RunDigests } from './run-digests';
+import { UnsubscribeService } from './unsubscribe.service';
+
+/** Donor status digests: a run queues one message per contact and period in the outbox; the sender delivers it. */
+@Module({
+  imports: [ScheduleModule.forRoot(), PledgesModule, PrioritiesModule, FxModule],
+  providers: [DigestsRepository, DigestContentService, DigestRenderer, UnsubscribeService, RunDigests, DigestSender, DigestScheduler, DigestsService],
+  controllers: [DigestsController, DigestsPagesController],
+  exports: [RunDigests, DigestSender],
+})
+export class DigestsModule {}

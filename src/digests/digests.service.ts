@@ -1,0 +1,104 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Actor } from '../auth/actor';
+import { NotFoundError } from '../common/errors/domain-errors';
+import { Page, PageRequest, toPage } from '../common/http/pagination';
+import { APP_CONFIG } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import { DigestContentService } from './digest-content.service';
+import type { MessageStatus } from './digest-message.entity';
+import { DigestRenderer } from './digest-renderer';
+import { parsePeriod, periodOf } from './digest-rules';
+import type { RunDigestsDto } from './dto';
+import { DigestsRepository, OutboxRow } from './digests.repository';
+import { RunDigests, RunDigestsResult } from './run-digests';
+import { UnsubscribeResult, UnsubscribeService } from './unsubscribe.service';
+
+export interface OutboxItemView {
+  id: number;
+  donorId: number;
+  contactId: number;
+  period: string;
+  messageId: string;
+  to: string;
+  subject: string;
+  status: MessageStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+  createdAt: string;
+}
+
+function toOutboxItem(m: OutboxRow): OutboxItemView {
+  return {
+    id: m.id,
+    donorId: m.donorId,
+    contactId: m.contactId,
+    period: m.period,
+    messageId: m.messageId,
+    to: m.toAddress,
+    subject: m.subject,
+    status: m.status,
+    attempts: m.attempts,
+    lastError: m.lastError,
+    nextAttemptAt: m.status === 'queued' ? new Date(m.nextAttemptAt).toISOString() : null,
+    sentAt: m.sentAt ? new Date(m.sentAt).toISOString() : null,
+    createdAt: new Date(m.createdAt).toISOString(),
+  };
+}
+
+/** What the /digests page shows. */
+export interface OutboxPageView {
+  items: OutboxItemView[];
+  nextCursor: string | null;
+  counts: Record<MessageStatus, number>;
+  smtpConfigured: boolean;
+  currentPeriod: string;
+}
+
+/** The digests feature seen from HTTP: runs, the outbox, previews and unsubscribe links. */
+@Injectable()
+export class DigestsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repo: DigestsRepository,
+    private readonly runDigests: RunDigests,
+    private readonly content: DigestContentService,
+    private readonly renderer: DigestRenderer,
+    private readonly unsubscribeLinks: UnsubscribeService,
+  ) {}
+
+  run(actor: Actor, dto: RunDigestsDto): Promise<RunDigestsResult> {
+    const period = dto.period === undefined || dto.period === '' ? undefined : parsePeriod(dto.period);
+    return this.runDigests.execute({ actor, period, donorIds: dto.donorIds });
+  }
+
+  async outbox(page: PageRequest): Promise<Page<OutboxItemView>> {
+    return toPage(await this.repo.outboxPage(page.afterId, page.limit), page, toOutboxItem);
+  }
+
+  async outboxPage(page: PageRequest): Promise<OutboxPageView> {
+    const [list, counts] = await Promise.all([this.outbox(page), this.repo.statusCounts()]);
+    return { ...list, counts, smtpConfigured: this.config.smtpUrl !== null, currentPeriod: periodOf(new Date()) };
+  }
+
+  /** The donor's digest for a period as it would be sent now, without queuing or sending anything. */
+  async preview(actor: Actor, donorId: number, rawPeriod: unknown): Promise<string> {
+    const period = rawPeriod === undefined || rawPeriod === '' ? periodOf(new Date()) : parsePeriod(rawPeriod);
+    const donor = actor.role !== 'donor' || actor.donorId === donorId ? await this.repo.findDonor(donorId) : null;
+    if (!donor) throw new NotFoundError('Donor', donorId);
+    const view = await this.content.build(this.content.snapshot(), donor, period, null);
+    return (await this.renderer.render(view)).html;
+  }
+
+  /** A queued or sent message exactly as stored, which is exactly what the donor receives. */
+  async messageHtml(actor: Actor, id: number): Promise<string> {
+    const message = await this.repo.findMessage(id);
+    if (!message || (actor.role === 'donor' && actor.donorId !== message.donorId)) throw new NotFoundError('Message', id);
+    return message.htmlBody;
+  }
+
+  unsubscribe(token: unknown): Promise<UnsubscribeResult> {
+    return this.unsubscribeLinks.unsubscribe(token);
+  }
+}
