@@ -11,6 +11,7 @@ import { FundingModule } from './funding/funding.module';
 import { FxModule } from './fx/fx.module';
 import { HealthController } from './health/health.controller';
 import { IdempotencyModule } from './idempotency/idempotency.module';
+import { InteropModule } from './interop/interop.module';
 import { NationalModule } from './national/national.module';
 import { PledgesModule } from './pledges/pledges.module';
 import { PrioritiesModule } from './priorities/priorities.module';
@@ -44,6 +45,7 @@ export class AppModule {
         NationalModule,
         SeedModule,
         FundingModule,
+        InteropModule,
         WebModule,
         DigestsModule,
       ],

@@ -1,0 +1,123 @@
+import { formatAmount, parseAmount } from '../common/money/money';
+import type { DisbursementView, PledgeView } from '../pledges/pledges.service';
+
+/**
+ * IATI 2.03 activity XML, one activity per pledge (src/interop/README.md gives every mapping).
+ * Pure: the caller loads pledges, disbursements and donor types.
+ */
+
+/**
+ * ANAMA's organisation identifier in IATI form ({agency}-{number}). The sources give no IATI
+ * registration for ANAMA, so this stands in until one is registered; change it here only, since
+ * activity identifiers are built from it and must never change once published.
+ */
+export const ANAMA_ORG = { ref: 'AZ-ANAMA', name: 'Mine Action Agency of the Republic of Azerbaijan (ANAMA)', type: '10' } as const;
+
+/** DAC 5 purpose code 15250: removal of land mines and explosive remnants of war. */
+export const DAC_SECTOR_DEMINING = '15250';
+export const RECIPIENT_COUNTRY = { code: 'AZ', name: 'Azerbaijan' } as const;
+
+/** IATI OrganisationType for each donor type. */
+const ORG_TYPE: Record<string, string> = { government: '10', multilateral: '40', ngo: '21', foundation: '60', private: '70' };
+/** The implementing channel's OrganisationType, when it is not ANAMA itself. */
+const CHANNEL_ORG_TYPE: Record<string, string | null> = { un_agency: '40', ngo: '21', other: null, direct: null };
+
+/** IATI TransactionType codes. */
+export const TRANSACTION = { incomingFunds: '1', incomingCommitment: '11', incomingPledge: '13' } as const;
+
+export interface IatiActivityInput {
+  pledge: PledgeView;
+  donorType: string;
+  disbursements: DisbursementView[];
+}
+
+export function escapeXml(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+const narrative = (text: string) => `<narrative>${escapeXml(text)}</narrative>`;
+
+export function iatiHeader(generatedAt: Date): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03" generated-datetime="${generatedAt.toISOString().replace(/\.\d{3}Z$/, 'Z')}">\n`;
+}
+
+export const IATI_FOOTER = '</iati-activities>\n';
+
+/** Cancelled 5, announced 1 (pipeline), anything committed 2 (implementation). */
+function activityStatus(p: PledgeView): string {
+  if (p.status === 'cancelled') return '5';
+  return p.commitment === 'announced' && p.status === 'announced' ? '1' : '2';
+}
+
+function inKindText(p: PledgeView): string | null {
+  if (!p.inKind) return null;
+  const quantity = `${p.inKind.upTo ? 'up to ' : ''}${p.inKind.quantity} ${p.inKind.unit}`;
+  const value = p.inKind.value ? `valued at ${p.inKind.value.amount} ${p.inKind.value.currency}` : 'not valued in the source, so no financial transaction is reported';
+  return `In-kind contribution: ${quantity}; ${value}.`;
+}
+
+function transaction(type: string, date: string, amount: string, currency: string, description: string, donorName: string): string {
+  return [
+    '    <transaction>',
+    `      <transaction-type code="${type}"/>`,
+    `      <transaction-date iso-date="${date}"/>`,
+    `      <value currency="${currency}" value-date="${date}">${amount}</value>`,
+    `      <description>${narrative(description)}</description>`,
+    `      <provider-org>${narrative(donorName)}</provider-org>`,
+    `      <receiver-org ref="${ANAMA_ORG.ref}" type="${ANAMA_ORG.type}">${narrative(ANAMA_ORG.name)}</receiver-org>`,
+    '    </transaction>',
+  ].join('\n');
+}
+
+/** One `<iati-activity>` element for a pledge with its disbursements or deliveries. */
+export function iatiActivityXml({ pledge: p, donorType, disbursements }: IatiActivityInput): string {
+  const lines: string[] = [];
+  const currency = p.kind === 'cash' ? p.currency : (p.inKind?.value?.currency ?? null);
+  const attrs = [`last-updated-datetime="${p.createdAt.replace(/\.\d{3}Z$/, 'Z')}"`, 'xml:lang="en"'];
+  if (currency) attrs.push(`default-currency="${currency}"`);
+  lines.push(`  <iati-activity ${attrs.join(' ')}>`);
+  lines.push(`    <iati-identifier>${escapeXml(`${ANAMA_ORG.ref}-pledge-${p.id}`)}</iati-identifier>`);
+  lines.push(`    <reporting-org ref="${ANAMA_ORG.ref}" type="${ANAMA_ORG.type}">${narrative(ANAMA_ORG.name)}</reporting-org>`);
+  lines.push(`    <title>${narrative(p.title)}</title>`);
+  const description = [p.title, inKindText(p), p.instrument ? `Instrument: ${p.instrument}.` : null, p.notes, p.source ? `Source: ${p.source}` : null].filter(Boolean).join(' ');
+  lines.push(`    <description type="1">${narrative(description)}</description>`);
+  lines.push(`    <participating-org role="1" type="${ORG_TYPE[donorType] ?? '90'}">${narrative(p.donorName)}</participating-org>`);
+  if (p.channel === 'direct' || !p.channelName) {
+    lines.push(`    <participating-org ref="${ANAMA_ORG.ref}" role="4" type="${ANAMA_ORG.type}">${narrative(ANAMA_ORG.name)}</participating-org>`);
+  } else {
+    const type = CHANNEL_ORG_TYPE[p.channel];
+    lines.push(`    <participating-org role="4"${type ? ` type="${type}"` : ''}>${narrative(p.channelName)}</participating-org>`);
+    lines.push(`    <participating-org ref="${ANAMA_ORG.ref}" role="2" type="${ANAMA_ORG.type}">${narrative(ANAMA_ORG.name)}</participating-org>`);
+  }
+  if (p.externalRef) lines.push(`    <other-identifier ref="${escapeXml(p.externalRef)}" type="A1"/>`);
+  lines.push(`    <activity-status code="${activityStatus(p)}"/>`);
+  const firstReceipt = disbursements[0]?.receivedOn;
+  lines.push(`    <activity-date iso-date="${p.valueDate}" type="1"/>`);
+  if (firstReceipt) lines.push(`    <activity-date iso-date="${firstReceipt}" type="2"/>`);
+  lines.push(`    <recipient-country code="${RECIPIENT_COUNTRY.code}" percentage="100">${narrative(RECIPIENT_COUNTRY.name)}</recipient-country>`);
+  lines.push(`    <sector vocabulary="1" code="${DAC_SECTOR_DEMINING}" percentage="100">${narrative('Removal of land mines and explosive remnants of war')}</sector>`);
+
+  const value = p.kind === 'cash' ? (p.amount && p.currency ? { amount: p.amount, currency: p.currency } : null) : (p.inKind?.value ?? null);
+  if (value && p.status !== 'cancelled') {
+    const type = p.commitment === 'committed' ? TRANSACTION.incomingCommitment : TRANSACTION.incomingPledge;
+    const what = p.kind === 'cash' ? p.title : (inKindText(p) as string);
+    lines.push(transaction(type, p.valueDate, value.amount, value.currency, `${p.commitment === 'committed' ? 'Commitment' : 'Pledge'}: ${what}`, p.donorName));
+  }
+  for (const d of disbursements) {
+    if (d.amount !== null && d.currency) {
+      lines.push(transaction(TRANSACTION.incomingFunds, d.receivedOn, d.amount, d.currency, d.reference ? `Funds received (reference ${d.reference})` : 'Funds received', p.donorName));
+    } else if (d.quantity !== null && p.inKind?.unitValue) {
+      const goods = `${d.quantity} ${p.inKind.unit} delivered in kind`;
+      const unit = parseAmount(p.inKind.unitValue.amount, p.inKind.unitValue.currency);
+      const amount = formatAmount(unit.minor * BigInt(d.quantity), unit.currency);
+      lines.push(transaction(TRANSACTION.incomingFunds, d.receivedOn, amount, unit.currency, goods, p.donorName));
+    }
+  }
+  lines.push('  </iati-activity>');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,94 @@
+import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { Actor } from '../auth/actor';
+import { CurrentActor, READ_ALL, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
+import { InvalidInputError } from '../common/errors/domain-errors';
+import { Idempotency } from '../idempotency/idempotency.decorator';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { ExportService } from './export.service';
+import { pledgeTemplateCsv } from './pledge-csv';
+import { importResponse, PledgeImportService } from './pledge-import.service';
+
+/** The CSV text of a request: a text/csv body, or an empty one. Anything else is a 400 naming the fix. */
+function csvBodyOf(req: Request): string {
+  if (typeof req.body === 'string') return req.body;
+  if (req.body === undefined && req.is(['text/csv', 'text/plain'])) return '';
+  throw InvalidInputError.field('body', 'send the CSV file as the request body with Content-Type: text/csv; charset=utf-8');
+}
+
+function parseDryRun(raw: string | undefined): boolean {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw InvalidInputError.field('dryRun', 'dryRun must be true or false');
+}
+
+/** A sink that starts the download with its first chunk, so an error thrown before it is still a JSON error. */
+function download(res: Response, type: string, filename: string): (chunk: string) => void {
+  return (chunk) => {
+    if (!res.headersSent) {
+      res.setHeader('Content-Type', type);
+      res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+    }
+    res.write(chunk);
+  };
+}
+
+@ApiTags('import and export')
+@ApiBearerAuth()
+@Controller('api')
+export class InteropController {
+  constructor(
+    private readonly imports: PledgeImportService,
+    private readonly exports: ExportService,
+  ) {}
+
+  @Post('import/pledges')
+  @Roles(...WRITE_LEDGER)
+  @ApiConsumes('text/csv')
+  @ApiBody({ description: 'Pledges in the CSV column set of /api/import/pledges/template.csv (UTF-8, at most 50 MB)' })
+  @ApiQuery({ name: 'dryRun', required: false, enum: ['true', 'false'], description: 'true: check and report, write nothing' })
+  async importPledges(
+    @CurrentActor() actor: Actor,
+    @Query('dryRun') dryRun: string | undefined,
+    @Idempotency() idem: IdempotencyContext | null,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { status, body } = importResponse(await this.imports.import(actor, csvBodyOf(req), { dryRun: parseDryRun(dryRun), idem }));
+    res.status(status);
+    return body;
+  }
+
+  @Get('import/pledges/template.csv')
+  @Roles(...READ_ALL)
+  @ApiProduces('text/csv')
+  template(@Res() res: Response) {
+    download(res, 'text/csv; charset=utf-8', 'pledges-template.csv')(pledgeTemplateCsv());
+    res.end();
+  }
+
+  @Get('export/pledges.csv')
+  @Roles(...READ_ALL)
+  @ApiProduces('text/csv')
+  async pledgesCsv(@Res() res: Response) {
+    await this.exports.pledgesCsv(download(res, 'text/csv; charset=utf-8', 'pledges.csv'));
+    res.end();
+  }
+
+  @Get('export/disbursements.csv')
+  @Roles(...READ_ALL)
+  @ApiProduces('text/csv')
+  async disbursementsCsv(@Res() res: Response) {
+    await this.exports.disbursementsCsv(download(res, 'text/csv; charset=utf-8', 'disbursements.csv'));
+    res.end();
+  }
+
+  @Get('export/iati-activities.xml')
+  @Roles('admin', 'leadership')
+  @ApiProduces('application/xml')
+  async iati(@Res() res: Response) {
+    await this.exports.iatiActivities(download(res, 'application/xml; charset=utf-8', 'iati-activities.xml'));
+    res.end();
+  }
+}

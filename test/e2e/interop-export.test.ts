@@ -1,0 +1,204 @@
+import 'reflect-metadata';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestApp, TestApp } from '../support/test-app';
+import { makeDonor, seedReferenceData } from '../support/factories';
+
+const SCHEMA = join(process.cwd(), 'schemas', 'iati-2.03', 'iati-activities-schema.xsd');
+
+function xmllint(xml: string): { status: number | null; output: string } {
+  const dir = join(process.cwd(), '.tmp', 'iati');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `export-${process.pid}-${Date.now()}.xml`);
+  writeFileSync(file, xml);
+  const run = spawnSync('xmllint', ['--noout', '--nonet', '--schema', SCHEMA, file], { encoding: 'utf8' });
+  if (run.error) throw new Error(`xmllint is needed (Debian package libxml2-utils): ${run.error.message}`);
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+/** Pledge totals per currency from the API: what the funding-gap page sums. */
+async function totalsPerCurrency(t: TestApp): Promise<Record<string, string>> {
+  const res = await t.http.get('/api/pledges?limit=500').set('authorization', `Bearer ${t.adminToken}`);
+  const totals: Record<string, bigint> = {};
+  for (const p of res.body.items as Array<{ amount: string | null; currency: string | null; inKind: { quantity: number; unit: string } | null }>) {
+    if (p.amount && p.currency) totals[p.currency] = (totals[p.currency] ?? 0n) + BigInt(p.amount.replace('.', ''));
+    if (p.inKind) totals[p.inKind.unit] = (totals[p.inKind.unit] ?? 0n) + BigInt(p.inKind.quantity);
+  }
+  return Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v.toString()]));
+}
+
+describe('exports: IATI 2.03 and CSV', () => {
+  let seeded: TestApp;
+  let auth: Record<string, string>;
+
+  beforeAll(async () => {
+    seeded = await createTestApp({ seed: true });
+    auth = { authorization: `Bearer ${seeded.adminToken}` };
+  });
+  afterAll(() => seeded.close());
+
+  it('the IATI export of the seed data validates against the official 2.03 schema', async () => {
+    const res = await seeded.http.get('/api/export/iati-activities.xml').set(auth);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/xml; charset=utf-8');
+    const xml = res.text;
+    const lint = xmllint(xml);
+    expect(lint.output).toContain('validates');
+    expect(lint.status).toBe(0);
+
+    expect(xml.match(/<iati-activity /g)).toHaveLength(7);
+    // Saudi Arabia: committed 3,000,000 USD (type 11) and 3,000,000 USD received (type 1).
+    const saudi = xml.split('</iati-activity>').find((a) => a.includes('Saudi Arabia (KSrelief)')) as string;
+    expect(saudi).toContain('<reporting-org ref="AZ-ANAMA" type="10">');
+    expect(saudi).toContain('<participating-org role="1" type="10"><narrative>Saudi Arabia (KSrelief)</narrative></participating-org>');
+    expect(saudi).toContain('<recipient-country code="AZ" percentage="100">');
+    expect(saudi).toContain('<sector vocabulary="1" code="15250" percentage="100">');
+    expect(saudi).toContain('<transaction-type code="11"/>\n      <transaction-date iso-date="2024-01-16"/>\n      <value currency="USD" value-date="2024-01-16">3000000.00</value>');
+    expect(saudi).toContain('<transaction-type code="1"/>\n      <transaction-date iso-date="2024-03-31"/>\n      <value currency="USD" value-date="2024-03-31">3000000.00</value>');
+    // Italy's pledge is only announced: an incoming pledge (13), EUR, valued at the source date.
+    const italy = xml.split('</iati-activity>').find((a) => a.includes('<narrative>Italy</narrative>')) as string;
+    expect(italy).toContain('<transaction-type code="13"/>');
+    expect(italy).toContain('<value currency="EUR" value-date="2025-03-31">1500000.00</value>');
+    expect(italy).toContain('<activity-status code="1"/>');
+    // The EU money goes through UNDP: UNDP implements, ANAMA is accountable.
+    const eu = xml.split('</iati-activity>').find((a) => a.includes('European Union')) as string;
+    expect(eu).toContain('<participating-org role="4" type="40"><narrative>UNDP</narrative></participating-org>');
+    // Croatia's dogs have no value in the sources: described, no transaction.
+    const croatia = xml.split('</iati-activity>').find((a) => a.includes('<narrative>Croatia</narrative>')) as string;
+    expect(croatia).toContain('In-kind contribution: 8 mine detection dogs; not valued in the source, so no financial transaction is reported.');
+    expect(croatia).not.toContain('<transaction>');
+  });
+
+  it('an in-kind pledge with a unit value exports its valued amount and its deliveries, and still validates', async () => {
+    const t = await createTestApp();
+    try {
+      await seedReferenceData(t);
+      const donorId = await makeDonor(t, { name: 'Valued <Goods> & Co' });
+      const h = { authorization: `Bearer ${t.adminToken}` };
+      const pledge = await t.http.post('/api/pledges').set(h).send({
+        donorId,
+        title: 'Armoured machines',
+        kind: 'in_kind',
+        inKind: { quantity: 3, unit: 'demining machines', unitValue: { amount: '250000.00', currency: 'EUR' } },
+        pledgedOn: '2024-10-11',
+        status: 'committed',
+        channel: 'direct',
+        priorityCodes: ['P06'],
+      });
+      expect(pledge.status).toBe(201);
+      const delivery = await t.http.post(`/api/pledges/${pledge.body.id}/disbursements`).set(h).send({ quantity: 2, receivedOn: '2024-11-01' });
+      expect(delivery.status).toBe(201);
+      const xml = (await t.http.get('/api/export/iati-activities.xml').set(h)).text;
+      expect(xmllint(xml).status).toBe(0);
+      expect(xml).toContain('<narrative>Valued &lt;Goods&gt; &amp; Co</narrative>');
+      expect(xml).toContain('<value currency="EUR" value-date="2024-10-11">750000.00</value>');
+      expect(xml).toContain('<value currency="EUR" value-date="2024-11-01">500000.00</value>');
+      expect(xml).toContain('<narrative>2 demining machines delivered in kind</narrative>');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('IATI is for admin and leadership; an empty ledger is a 422, not an invalid file', async () => {
+    const officer = await seeded.tokenFor('officer');
+    expect((await seeded.http.get('/api/export/iati-activities.xml').set('authorization', `Bearer ${officer}`)).status).toBe(403);
+    const leadership = await seeded.tokenFor('leadership');
+    expect((await seeded.http.get('/api/export/iati-activities.xml').set('authorization', `Bearer ${leadership}`)).status).toBe(200);
+    const empty = await createTestApp();
+    try {
+      const res = await empty.http.get('/api/export/iati-activities.xml').set('authorization', `Bearer ${empty.adminToken}`);
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ statusCode: 422, details: [{ field: 'pledges', message: 'there are no pledges to export yet' }] });
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it('CSV exports escape cells a spreadsheet would run as formulas', async () => {
+    const t = await createTestApp();
+    try {
+      await seedReferenceData(t);
+      const donorId = await makeDonor(t, { name: '=cmd|calc' });
+      const h = { authorization: `Bearer ${t.adminToken}` };
+      const made = await t.http.post('/api/pledges').set(h).send({ donorId, title: '+SUM(A1:A9)', kind: 'cash', amount: '10.00', currency: 'USD', channel: 'direct', priorityCodes: [], notes: '@risk, "quoted"\ttab' });
+      expect(made.status).toBe(201);
+      await t.http.post(`/api/pledges/${made.body.id}/disbursements`).set(h).send({ amount: '4.00', receivedOn: '2024-11-01', reference: '-42' });
+      const pledges = await t.http.get('/api/export/pledges.csv').set(h);
+      expect(pledges.status).toBe(200);
+      expect(pledges.headers['content-disposition']).toBe('attachment; filename="pledges.csv"');
+      const line = pledges.text.split('\r\n')[1];
+      expect(line.startsWith(`mat-pledge-${made.body.id},'=cmd|calc,'+SUM(A1:A9),cash,10.00,USD,`)).toBe(true);
+      expect(line).toContain(`"'@risk, ""quoted""\ttab"`);
+      const disbursements = await t.http.get('/api/export/disbursements.csv').set(h);
+      const row = disbursements.text.split('\r\n')[1].split(',');
+      expect(row.slice(0, 8)).toEqual([expect.any(String), String(made.body.id), `mat-pledge-${made.body.id}`, "'=cmd|calc", '2024-11-01', 'exact', '4.00', 'USD']);
+      expect(row[15]).toBe("'-42");
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a CSV exported by the app re-imports into an empty database with the same pledge totals and funding-gap pledge figures', async () => {
+    const exported = await seeded.http.get('/api/export/pledges.csv').set(auth);
+    expect(exported.status).toBe(200);
+    const target = await createTestApp();
+    try {
+      const h = { authorization: `Bearer ${target.adminToken}` };
+      // The empty database gets what a pledges file refers to but does not carry: rates, priorities, donors.
+      await seedReferenceData(target);
+      const rates = readFileSync(join(process.cwd(), 'test', 'fixtures', 'ecb', 'eurofxref-daily.csv'), 'utf8');
+      expect((await target.http.post('/api/fx-rates/import?format=ecb').set(h).set('content-type', 'text/csv').send(rates)).status).toBe(200);
+      const donors = (await seeded.http.get('/api/donors?limit=500').set(auth)).body.items as Array<{ name: string; type: string }>;
+      for (const d of donors) await makeDonor(target, { name: d.name, type: d.type });
+
+      const dry = await target.http.post('/api/import/pledges?dryRun=true').set(h).set('content-type', 'text/csv').send(exported.text);
+      expect(dry.body).toMatchObject({ rows: 7, toCreate: 7, errors: [] });
+      const real = await target.http.post('/api/import/pledges?dryRun=false').set(h).set('content-type', 'text/csv').send(exported.text);
+      expect(real.body).toMatchObject({ rows: 7, created: 7, errors: [] });
+
+      const before = await totalsPerCurrency(seeded);
+      expect(before).toEqual({ USD: '800000000', EUR: '575000000', 'mine detection dogs': '38', 'demining teams (14 persons each) trained and equipped': '4' });
+      expect(await totalsPerCurrency(target)).toEqual(before);
+      // The pledge side of the funding gap is the same; disbursements and national figures are not in a pledges file.
+      const gap = async (app: TestApp, headers: Record<string, string>) => {
+        const res = await app.http.get('/api/funding-gap?currency=USD&asOf=2025-03-31').set(headers);
+        expect(res.status).toBe(200);
+        return {
+          pledged: res.body.foreign.pledged,
+          byDonor: res.body.byDonor.map((d: { name: string; pledged: unknown }) => [d.name, d.pledged]).sort(),
+          byPriority: res.body.byPriority.map((p: { code: string; pledged: unknown }) => [p.code, p.pledged]),
+        };
+      };
+      const seededGap = await gap(seeded, auth);
+      expect(seededGap.pledged).toEqual({ amount: '14289350.00', currency: 'USD' });
+      expect(await gap(target, h)).toEqual(seededGap);
+      const reExported = await target.http.get('/api/export/pledges.csv').set(h);
+      const importColumns = (text: string) => text.split('\r\n').map((l) => l.split(',').slice(0, 20).join(',')).sort();
+      expect(importColumns(reExported.text)).toEqual(importColumns(exported.text));
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('rate coverage shows each pair’s first and last date and its gaps, in the API and on /rates', async () => {
+    const coverage = await seeded.http.get('/api/fx-rates/coverage').set(auth);
+    expect(coverage.status).toBe(200);
+    const usd = coverage.body.find((r: { quote: string; base: string }) => r.base === 'EUR' && r.quote === 'USD');
+    expect(usd).toMatchObject({ first: '1999-01-04', last: '2024-10-11' });
+    expect(usd.gaps).toEqual([]);
+    // ISK was not quoted by the ECB from December 2008 to 2018: one long gap.
+    const isk = coverage.body.find((r: { quote: string; base: string }) => r.base === 'EUR' && r.quote === 'ISK');
+    expect(isk.gaps).toEqual([{ from: '2008-12-09', to: '2018-02-01', days: 3341 }]);
+
+    const page = await seeded.http.get('/rates').set(auth);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.text).toContain('<th scope="row">EUR/ISK</th>');
+    expect(page.text).toContain('2008-12-09 to 2018-02-01 (3341 days)');
+    expect(page.text).toContain('<th scope="row">EUR/USD</th>');
+    const donorUser = await seeded.tokenFor('donor', 1);
+    expect((await seeded.http.get('/rates').set('authorization', `Bearer ${donorUser}`)).status).toBe(403);
+  });
+});

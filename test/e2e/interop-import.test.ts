@@ -1,0 +1,214 @@
+import 'reflect-metadata';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { AuditEntryEntity } from '../../src/audit/audit-entry.entity';
+import { PledgeEntity, PledgePriorityEntity } from '../../src/pledges/pledge.entity';
+import { createTestApp, TestApp } from '../support/test-app';
+import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
+
+const HEADER = 'externalRef,donor,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes';
+
+describe('POST /api/import/pledges (CSV)', () => {
+  let t: TestApp;
+  let auth: Record<string, string>;
+  const donorName = 'Kingdom of Import Tests';
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await seedReferenceData(t);
+    await makeDonor(t, { name: donorName });
+    await makeDonor(t, { name: 'Second Donor' });
+    auth = { authorization: `Bearer ${t.adminToken}`, 'content-type': 'text/csv; charset=utf-8' };
+  });
+  afterAll(() => t.close());
+
+  const countPledges = () => t.dataSource.getRepository(PledgeEntity).count();
+  const post = (csv: string | Buffer, query = 'dryRun=false', headers: Record<string, string> = auth) =>
+    t.http.post(`/api/import/pledges?${query}`).set(headers).send(csv);
+
+  const good = [
+    HEADER,
+    `IMP-1,${donorName},Cash for clearance teams,cash,1250000.00,EUR,,,,,2024-10-11,,committed,direct,,Agreement,P01;P07,60;40,Letter of 11 Oct 2024,`,
+    `IMP-2,${donorName},"Dogs, with handler training",in_kind,,EUR,8,mine detection dogs,false,15000.00,,2025-03-31,announced,ngo,"Marshall ""Legacy"" Institute",MoU,P07,,Report Q1,"line one\nline two"`,
+    `IMP-3,second donor,Unearmarked money,cash,500000,USD,,,,,,,,un_agency,UNDP,,,,,`,
+  ].join('\r\n');
+
+  it('a dry run reports what it would do and writes nothing', async () => {
+    const before = await countPledges();
+    const res = await post(good, 'dryRun=true');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ dryRun: true, rows: 3, created: 0, skipped: 0, toCreate: 3, errors: [] });
+    expect(await countPledges()).toBe(before);
+  });
+
+  it('imports every row in one go, with the same columns the API would store, and one audit entry', async () => {
+    const before = await countPledges();
+    const res = await post(good);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ dryRun: false, rows: 3, created: 3, skipped: 0, errors: [] });
+    expect(await countPledges()).toBe(before + 3);
+
+    const repo = t.dataSource.getRepository(PledgeEntity);
+    const cash = await repo.findOneOrFail({ where: { externalRef: 'IMP-1' } });
+    expect(cash).toMatchObject({ kind: 'cash', amountMinor: 125000000n, currency: 'EUR', pledgedOn: '2024-10-11', commitment: 'committed', channel: 'direct', instrument: 'Agreement', createdBy: 1 });
+    const earmarks = await t.dataSource.getRepository(PledgePriorityEntity).find({ where: { pledgeId: cash.id }, order: { priorityCode: 'ASC' } });
+    expect(earmarks.map((e) => [e.priorityCode, e.shareBasisPoints])).toEqual([
+      ['P01', 6000],
+      ['P07', 4000],
+    ]);
+    const dogs = await repo.findOneOrFail({ where: { externalRef: 'IMP-2' } });
+    expect(dogs).toMatchObject({
+      title: 'Dogs, with handler training',
+      kind: 'in_kind',
+      inKindQuantity: 8,
+      inKindUnit: 'mine detection dogs',
+      inKindQuantityIsMaximum: false,
+      unitValueMinor: 1500000n,
+      amountMinor: 12000000n,
+      currency: 'EUR',
+      channelName: 'Marshall "Legacy" Institute',
+      notes: 'line one\nline two',
+      commitment: 'announced',
+    });
+    const undp = await repo.findOneOrFail({ where: { externalRef: 'IMP-3' } });
+    expect(undp).toMatchObject({ amountMinor: 50000000n, currency: 'USD', commitment: 'announced', channel: 'un_agency', pledgedOn: null });
+
+    const api = await t.http.get(`/api/pledges/${cash.id}`).set('authorization', `Bearer ${t.adminToken}`);
+    expect(api.body).toMatchObject({ amount: '1250000.00', currency: 'EUR', status: 'committed', priorityCodes: ['P01', 'P07'], priorityShares: ['60.00', '40.00'], externalRef: 'IMP-1' });
+
+    const audits = await t.dataSource.getRepository(AuditEntryEntity).find({ where: { action: 'pledge.import' } });
+    expect(audits).toHaveLength(1);
+    expect(audits[0].after).toMatchObject({ rows: 3, created: 3, skipped: 0, sha256: res.body.sha256 });
+  });
+
+  it('the same file twice creates nothing new', async () => {
+    const before = await countPledges();
+    const res = await post(good);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ rows: 3, created: 0, skipped: 3, errors: [] });
+    expect(await countPledges()).toBe(before);
+  });
+
+  it('recognises an exported mat-pledge-<id> reference as the pledge it names', async () => {
+    const donorId = await makeDonor(t);
+    const made = await makePledge(t, donorId);
+    const donor = (await t.http.get(`/api/donors/${donorId}`).set('authorization', `Bearer ${t.adminToken}`)).body.name;
+    const before = await countPledges();
+    const res = await post(`${HEADER}\nmat-pledge-${made.id},${donor},Same pledge,cash,1000000.00,USD,,,,,2024-06-03,,committed,direct,,,P01,,,`);
+    expect(res.body).toMatchObject({ created: 0, skipped: 1, errors: [] });
+    expect(await countPledges()).toBe(before);
+  });
+
+  describe('bad input: every problem named by row and column, nothing written', () => {
+    const expectRefused = async (csv: string | Buffer, errors: Array<{ row: number; field: string; message?: unknown }>) => {
+      const before = await countPledges();
+      const dry = await post(csv, 'dryRun=true');
+      expect(dry.status).toBe(200);
+      expect(dry.body.errors).toEqual(errors.map((e) => ({ message: expect.any(String), ...e })));
+      const real = await post(csv);
+      expect(real.status).toBe(422);
+      expect(real.body).toMatchObject({ statusCode: 422, error: 'Unprocessable Entity', created: 0 });
+      expect(real.body.details).toHaveLength(errors.length);
+      expect(await countPledges()).toBe(before);
+      return real.body;
+    };
+
+    it('one bad row among good ones imports nothing, and every error is listed', async () => {
+      const body = await expectRefused(
+        [
+          HEADER,
+          `BAD-1,${donorName},Fine row,cash,100.00,USD,,,,,,,,direct,,,,,,`,
+          `BAD-2,Nobody At All,Unknown donor,cash,100.00,USD,,,,,,,,direct,,,,,,`,
+          `BAD-3,${donorName},Unknown currency,cash,100.00,XYZ,,,,,,,,direct,,,,,,`,
+          `BAD-4,${donorName},Too many decimals,cash,100.001,USD,,,,,,,,direct,,,,,,`,
+          `BAD-1,${donorName},Duplicate ref,cash,100.00,USD,,,,,,,,direct,,,,,,`,
+          `BAD-6,${donorName},Bad date and priority,cash,100.00,USD,,,,,2024-02-30,,,direct,,,P99,,,`,
+          `BAD-7,${donorName},No rate for this date,cash,100.00,EUR,,,,,2001-01-01,,,direct,,,,,,`,
+          `BAD-8,${donorName},Cash with dogs,cash,100.00,USD,3,dogs,,,,,,direct,,,,,,`,
+          `,${donorName},No reference,cash,100.00,USD,,,,,,,,direct,,,,,,`,
+        ].join('\n'),
+        [
+          { row: 3, field: 'donor', message: 'there is no donor named "Nobody At All": add the donor first, or correct the name' },
+          { row: 4, field: 'currency', message: 'currency must be an ISO 4217 code in upper case, such as USD, EUR or AZN' },
+          { row: 5, field: 'amount', message: 'amount has 3 decimals but USD has 2' },
+          { row: 6, field: 'externalRef', message: 'externalRef "BAD-1" is already used on row 2 of this file' },
+          { row: 7, field: 'pledgedOn', message: 'pledgedOn must be a real date written YYYY-MM-DD' },
+          { row: 8, field: 'currency', message: 'no EUR/USD rate on or before 2001-01-01: import or enter one first' },
+          { row: 9, field: 'inKindQuantity' },
+          { row: 9, field: 'inKindUnit' },
+          { row: 10, field: 'externalRef' },
+        ],
+      );
+      expect(body.message).toContain('row 3, donor');
+    });
+
+    it('a priority code that does not exist', async () => {
+      await expectRefused(`${HEADER}\nPRI-1,${donorName},Earmarked,cash,100.00,USD,,,,,,,,direct,,,P01;P99,,,`, [
+        { row: 2, field: 'priorityCodes', message: 'unknown priority code(s): P99' },
+      ]);
+    });
+
+    it('semicolon-separated file', async () => {
+      await expectRefused(HEADER.replace(/,/g, ';') + `\nX;${donorName};t;cash`, [
+        { row: 1, field: 'header', message: 'the columns are separated by semicolons: save the file as comma-separated CSV' },
+      ]);
+    });
+
+    it('no header row', async () => {
+      await expectRefused(`IMP-9,${donorName},No header,cash,100.00,USD,,,,,,,,direct,,,,,,`, [{ row: 1, field: 'header' }]);
+    });
+
+    it('a quote left open', async () => {
+      await expectRefused(`${HEADER}\nQ-1,${donorName},"Never closed,cash,100.00,USD,,,,,,,,direct,,,,,,\nQ-2,x`, [
+        { row: 2, field: 'column 3', message: 'a quoted cell opened on row 2, column 3 is never closed' },
+      ]);
+    });
+
+    it('an empty file, and a header without rows', async () => {
+      await expectRefused('', [{ row: 1, field: 'file', message: 'the file is empty: it needs a header row and at least one data row' }]);
+      await expectRefused(`${HEADER}\r\n`, [{ row: 2, field: 'file', message: 'the file has a header but no data rows' }]);
+    });
+
+    it('text that is not UTF-8 (a Windows-1252 export)', async () => {
+      const latin1 = Buffer.concat([Buffer.from(`${HEADER}\nW-1,${donorName},Po`), Buffer.from([0xfe]), Buffer.from('ega dogs,cash,1.00,USD,,,,,,,,direct,,,,,,')]);
+      await expectRefused(latin1, [{ row: 2, field: 'character 31' }]);
+    });
+
+    it('a row with a missing cell, and an unknown column', async () => {
+      await expectRefused(`${HEADER}\nM-1,${donorName},Short row,cash,100.00,USD`, [{ row: 2, field: 'row', message: 'row 2 has 6 cells but the header has 20: check for a stray comma or an unquoted line break' }]);
+      await expectRefused(`${HEADER},colour\nM-2,${donorName},x,cash,100.00,USD,,,,,,,,direct,,,,,,,red`, [{ row: 1, field: 'column 21' }]);
+    });
+
+    it('a file over 50 MB is refused with 413 before it is read', async () => {
+      const before = await countPledges();
+      const huge = `${HEADER}\n` + `H-0,${donorName},${'x'.repeat(280)},cash,1.00,USD,,,,,,,,direct,,,,,,\n`.repeat(180_000);
+      expect(Buffer.byteLength(huge)).toBeGreaterThan(50 * 1024 * 1024);
+      const res = await post(huge);
+      expect(res.status).toBe(413);
+      expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+      expect(await countPledges()).toBe(before);
+    });
+  });
+
+  it('accepts a BOM and CRLF line ends', async () => {
+    const res = await post(`\uFEFF${HEADER}\r\nBOM-1,${donorName},With a BOM,cash,10.00,USD,,,,,,,,direct,,,,,,\r\n`);
+    expect(res.body).toMatchObject({ created: 1, errors: [] });
+  });
+
+  it('undoes the export’s formula escaping, so an escaped title comes back as typed', async () => {
+    const res = await post(`${HEADER}\nF-1,${donorName},'=HYPERLINK(1),cash,10.00,USD,,,,,,,,direct,,,,,,`);
+    expect(res.body.errors).toEqual([]);
+    const row = await t.dataSource.getRepository(PledgeEntity).findOneByOrFail({ externalRef: 'F-1' });
+    expect(row.title).toBe('=HYPERLINK(1)');
+  });
+
+  it('needs a desk officer or admin; the template is downloadable', async () => {
+    const leadership = await t.tokenFor('leadership');
+    const refused = await post(good, 'dryRun=true', { authorization: `Bearer ${leadership}`, 'content-type': 'text/csv' });
+    expect(refused.status).toBe(403);
+    const template = await t.http.get('/api/import/pledges/template.csv').set('authorization', `Bearer ${leadership}`);
+    expect(template.status).toBe(200);
+    expect(template.text.split('\r\n')[0]).toBe(HEADER);
+    const check = await post(template.text.replace('Saudi Arabia (KSrelief)', donorName).replace('Croatia', donorName), 'dryRun=true');
+    expect(check.body).toMatchObject({ rows: 2, toCreate: 2, errors: [] });
+  });
+});
