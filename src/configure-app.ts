@@ -33,6 +33,8 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.useStaticAssets(join(config.rootDir, 'public'), { prefix: '/static/', maxAge: '1h' });
   app.setBaseViewsDir(join(config.rootDir, 'views'));
   app.setViewEngine('hbs');
+  // Compile each template once, whatever NODE_ENV says (Express only caches in production by default).
+  app.set('view cache', true);
   registerViewHelpers(hbs);
   registerPageHelpers(hbs);
   // Partials keep their file names (`{{> error-summary}}`); hbs would otherwise turn dashes into underscores.

@@ -16,6 +16,9 @@ import { Role, UserEntity } from './user.entity';
 /** After this many wrong passwords in a row the account waits LOCK_MINUTES before it can try again. */
 export const MAX_FAILED_LOGINS = 5;
 export const LOCK_MINUTES = 15;
+/** How long a token's actor is remembered in memory, and how many tokens at most. */
+const ACTOR_CACHE_MS = 10_000;
+const ACTOR_CACHE_MAX = 10_000;
 
 export interface LoginResult {
   token: string;
@@ -41,6 +44,7 @@ export function hashToken(token: string): string {
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger('AuthService');
+  private readonly actorCache = new Map<string, { actor: Actor; until: number }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -82,6 +86,7 @@ export class AuthService {
   }
 
   async logout(token: string): Promise<void> {
+    this.actorCache.delete(hashToken(token));
     await this.uow.transaction((tx) => this.users.revokeToken(tx, hashToken(token), new Date()));
   }
 
@@ -89,15 +94,30 @@ export class AuthService {
     return this.config.tokenTtlHours * 3_600_000;
   }
 
-  /** The actor behind a live token. Using a token keeps it alive for the idle window (see slidExpiry). */
+  /**
+   * The actor behind a live token. Using a token keeps it alive for the idle window (see
+   * slidExpiry). Answers are remembered for ACTOR_CACHE_MS (never past the token's expiry) so a
+   * busy client does not cost two queries a request; a sign-out on this instance forgets at once,
+   * one on another instance within ACTOR_CACHE_MS.
+   */
   async actorForToken(token: string): Promise<Actor | null> {
-    const now = new Date();
-    const live = await this.users.findLiveToken(hashToken(token), now);
-    if (!live) return null;
+    const tokenHash = hashToken(token);
+    const nowMs = Date.now();
+    const cached = this.actorCache.get(tokenHash);
+    if (cached && cached.until > nowMs) return cached.actor;
+    const now = new Date(nowMs);
+    const live = await this.users.findLiveToken(tokenHash, now);
+    if (!live) {
+      this.actorCache.delete(tokenHash);
+      return null;
+    }
     const { token: row, user } = live;
     const extended = slidExpiry(now, new Date(row.expiresAt), new Date(row.createdAt), SESSION_IDLE_MINUTES * 60_000, this.ttlMs);
     if (extended) await this.uow.transaction((tx) => this.users.extendToken(tx, row.id, extended));
-    return { id: user.id, email: user.email, role: user.role, donorId: user.donorId };
+    const actor: Actor = { id: user.id, email: user.email, role: user.role, donorId: user.donorId };
+    if (this.actorCache.size >= ACTOR_CACHE_MAX) this.actorCache.clear();
+    this.actorCache.set(tokenHash, { actor, until: Math.min(nowMs + ACTOR_CACHE_MS, (extended ?? new Date(row.expiresAt)).getTime()) });
+    return actor;
   }
 
   async createUser(
