@@ -19,8 +19,9 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = bearerToken(req.headers.authorization) ?? sessionToken(req.headers.cookie);
-    const actor = token ? await this.auth.actorForToken(token) : null;
+    const bearer = bearerToken(req.headers.authorization);
+    const token = bearer ?? sessionToken(req.headers.cookie);
+    const actor = token ? await this.auth.actorForToken(token, { remember: bearer !== null }) : null;
     if (!actor) throw new UnauthorizedException('Sign in first: send Authorization: Bearer <token>');
     req.actor = actor;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];

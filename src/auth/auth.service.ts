@@ -95,15 +95,16 @@ export class AuthService {
   }
 
   /**
-   * The actor behind a live token. Using a token keeps it alive for the idle window (see
-   * slidExpiry). Answers are remembered for ACTOR_CACHE_MS (never past the token's expiry) so a
-   * busy client does not cost two queries a request; a sign-out on this instance forgets at once,
+   * The actor behind a live token. Using a browser session keeps it alive for the idle window
+   * (see slidExpiry), so sessions are looked up every time. API tokens (`remember`) have a fixed
+   * expiry: their actor is remembered for ACTOR_CACHE_MS, never past the token's expiry, so a busy
+   * integration does not cost two queries a request; a sign-out on this instance forgets at once,
    * one on another instance within ACTOR_CACHE_MS.
    */
-  async actorForToken(token: string): Promise<Actor | null> {
+  async actorForToken(token: string, opts: { remember: boolean } = { remember: false }): Promise<Actor | null> {
     const tokenHash = hashToken(token);
     const nowMs = Date.now();
-    const cached = this.actorCache.get(tokenHash);
+    const cached = opts.remember ? this.actorCache.get(tokenHash) : undefined;
     if (cached && cached.until > nowMs) return cached.actor;
     const now = new Date(nowMs);
     const live = await this.users.findLiveToken(tokenHash, now);
@@ -115,8 +116,10 @@ export class AuthService {
     const extended = slidExpiry(now, new Date(row.expiresAt), new Date(row.createdAt), SESSION_IDLE_MINUTES * 60_000, this.ttlMs);
     if (extended) await this.uow.transaction((tx) => this.users.extendToken(tx, row.id, extended));
     const actor: Actor = { id: user.id, email: user.email, role: user.role, donorId: user.donorId };
-    if (this.actorCache.size >= ACTOR_CACHE_MAX) this.actorCache.clear();
-    this.actorCache.set(tokenHash, { actor, until: Math.min(nowMs + ACTOR_CACHE_MS, (extended ?? new Date(row.expiresAt)).getTime()) });
+    if (opts.remember) {
+      if (this.actorCache.size >= ACTOR_CACHE_MAX) this.actorCache.clear();
+      this.actorCache.set(tokenHash, { actor, until: Math.min(nowMs + ACTOR_CACHE_MS, (extended ?? new Date(row.expiresAt)).getTime()) });
+    }
     return actor;
   }
 
