@@ -4,10 +4,16 @@ import { DonorContactEntity, DonorEntity } from './donor.entity';
 
 @Injectable()
 export class DonorsRepository {
+  private readonly knownIds = new Set<number>();
+
   constructor(private readonly dataSource: DataSource) {}
 
-  exists(id: number): Promise<boolean> {
-    return this.dataSource.getRepository(DonorEntity).exists({ where: { id } });
+  /** Donors are never deleted, so an id once found is remembered and costs no further query. */
+  async exists(id: number): Promise<boolean> {
+    if (this.knownIds.has(id)) return true;
+    const found = await this.dataSource.getRepository(DonorEntity).exists({ where: { id } });
+    if (found) this.knownIds.add(id);
+    return found;
   }
 
   findWithContacts(id: number): Promise<DonorEntity | null> {

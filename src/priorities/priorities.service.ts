@@ -30,6 +30,8 @@ export function toPriorityView(p: PriorityEntity): PriorityView {
 /** The twelve priorities are fixed by the report; only their funding targets change. */
 @Injectable()
 export class PrioritiesService {
+  private readonly knownCodes = new Set<string>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly uow: UnitOfWork,
@@ -41,9 +43,14 @@ export class PrioritiesService {
     return rows.map(toPriorityView);
   }
 
+  /**
+   * Which of these codes exist. Priorities are never deleted, so a code once seen is remembered;
+   * only codes not seen yet cost a query (a pledge form checks its earmarks on every submit).
+   */
   async existingCodes(codes: string[]): Promise<Set<string>> {
-    if (codes.length === 0) return new Set();
+    if (codes.every((c) => this.knownCodes.has(c))) return new Set(codes);
     const rows = await this.dataSource.getRepository(PriorityEntity).createQueryBuilder('p').select('p.code', 'code').where('p.code IN (:...codes)', { codes }).getRawMany<{ code: string }>();
+    for (const row of rows) this.knownCodes.add(row.code);
     return new Set(rows.map((r) => r.code));
   }
 
