@@ -26,9 +26,14 @@ export interface TestApp {
 /**
  * The app exactly as main.ts builds it (AppModule.forRoot + configureApp), on a fresh database.
  * `seed: true` loads the report's data, as a first start on the embedded default does.
+ * `database`: another instance on an existing test database (another TestApp's `db`); closing this
+ * app leaves that database to its owner.
  */
-export async function createTestApp(opts: { seed?: boolean; db?: TestDbKind; env?: Record<string, string> } = {}): Promise<TestApp> {
-  const db = await createTestDatabase(opts.db ?? TEST_DB);
+export async function createTestApp(
+  opts: { seed?: boolean; db?: TestDbKind; env?: Record<string, string>; database?: TestDatabase } = {},
+): Promise<TestApp> {
+  const ownsDatabase = !opts.database;
+  const db = opts.database ?? (await createTestDatabase(opts.db ?? TEST_DB));
   const config = loadConfig({
     ...db.env,
     BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
@@ -63,7 +68,7 @@ export async function createTestApp(opts: { seed?: boolean; db?: TestDbKind; env
     },
     async close() {
       await app.close();
-      await db.drop();
+      if (ownsDatabase) await db.drop();
     },
   };
 }
