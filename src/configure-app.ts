@@ -25,7 +25,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
   app.use(bodyDepthLimit());
   app.use(cookieParser());
-  app.use(csrfMiddleware());
+  app.use(csrfMiddleware(config.csrfSecret ?? undefined));
   app.set('query parser', 'simple');
   app.disable('x-powered-by');
   app.useGlobalPipes(createValidationPipe());

@@ -17,6 +17,8 @@ export interface AppConfig {
   appUrl: string;
   tokenTtlHours: number;
   logRequests: boolean;
+  /** HMAC key of CSRF tokens; null: a random key per process (set it when several instances serve one site). */
+  csrfSecret: string | null;
   digests: DigestConfig;
 }
 
@@ -63,6 +65,12 @@ function parsePositiveInt(name: string, raw: string | undefined, fallback: numbe
     return fallback;
   }
   return Number(raw);
+}
+
+function parseSecret(name: string, raw: string | undefined, problems: string[]): string | null {
+  const secret = raw?.trim() || null;
+  if (secret !== null && secret.length < 32) problems.push(`${name} must be at least 32 characters`);
+  return secret;
 }
 
 function parseOffOrPositiveInt(name: string, raw: string | undefined, fallback: number, max: number, problems: string[]): number | null {
@@ -134,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = proce
     appUrl,
     tokenTtlHours: parsePositiveInt('TOKEN_TTL_HOURS', env.TOKEN_TTL_HOURS, 12, 24 * 90, problems),
     logRequests: parseBoolean('LOG_REQUESTS', env.LOG_REQUESTS, false, problems),
+    csrfSecret: parseSecret('CSRF_SECRET', env.CSRF_SECRET, problems),
     digests: parseDigestConfig(env, problems),
   };
   if (problems.length) throw new ConfigError(problems);

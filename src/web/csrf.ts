@@ -41,7 +41,7 @@ export function needsCsrfToken(req: Pick<Request, 'method' | 'path' | 'headers'>
  * The HMAC secret is random per process unless CSRF_SECRET is set: behind several instances set
  * it, or a form opened on one instance is refused by another.
  */
-export function csrfMiddleware(secret = process.env.CSRF_SECRET || randomBytes(32).toString('hex')): RequestHandler {
+export function csrfMiddleware(secret = randomBytes(32).toString('hex')): RequestHandler {
   const { generateCsrfToken, validateRequest } = doubleCsrf({
     getSecret: () => secret,
     getSessionIdentifier: sessionCookieOf,
