@@ -32,6 +32,15 @@ export interface InKindQuantityRow {
   upTo: boolean;
 }
 
+/** Goods in their own units under one priority. A pledge earmarked to several shows its goods under each. */
+export interface PriorityInKindRow {
+  priorityCode: string;
+  unit: string;
+  pledged: number;
+  delivered: number;
+  upTo: boolean;
+}
+
 export interface PriorityRow {
   code: string;
   rank: number;
@@ -166,6 +175,31 @@ export class FundingGapRepository {
     );
     return rows.map((r) => ({
       donorId: aggregateToNumber(r.donor_id as number),
+      unit: String(r.unit),
+      pledged: aggregateToNumber(r.pledged as number),
+      delivered: aggregateToNumber(r.delivered as number),
+      upTo: aggregateToNumber(r.up_to as number) > 0,
+    }));
+  }
+
+  /** Goods in their own units per priority: pledged (standing on `asOf`) and delivered by then. */
+  async inKindQuantitiesByPriority(asOf: string): Promise<PriorityInKindRow[]> {
+    const rows = await this.query<Record<string, unknown>>(
+      `SELECT pp.priority_code AS priority_code, p.in_kind_unit AS unit, SUM(p.in_kind_quantity) AS pledged,
+              SUM(COALESCE(dq.delivered, 0)) AS delivered,
+              SUM(CASE WHEN p.in_kind_quantity_is_maximum THEN 1 ELSE 0 END) AS up_to
+         FROM pledges p
+         JOIN pledge_priorities pp ON pp.pledge_id = p.id
+         LEFT JOIN (SELECT pledge_id, SUM(quantity) AS delivered FROM disbursements
+                     WHERE received_on <= :asOf AND quantity IS NOT NULL GROUP BY pledge_id) dq ON dq.pledge_id = p.id
+        WHERE p.kind = 'in_kind' AND p.in_kind_quantity IS NOT NULL
+          AND ${this.pledgeValueDate} <= :asOf AND (p.cancelled_at IS NULL OR ${this.dayOf('p.cancelled_at')} > :asOf)
+        GROUP BY 1, 2
+        ORDER BY 1, 2`,
+      asOf,
+    );
+    return rows.map((r) => ({
+      priorityCode: String(r.priority_code),
       unit: String(r.unit),
       pledged: aggregateToNumber(r.pledged as number),
       delivered: aggregateToNumber(r.delivered as number),

@@ -64,6 +64,8 @@ export interface PriorityGapRow {
   disbursed: MoneyJson;
   target: MoneyJson | null;
   gap: MoneyJson | null;
+  /** Goods earmarked here, in their own units (unvalued goods add nothing to `pledged`). */
+  inKind: Array<{ unit: string; pledged: number; delivered: number; upTo: boolean }>;
 }
 
 /** The body of GET /api/funding-gap (contract v1, plus the fields the page needs). */
@@ -229,13 +231,14 @@ export class FundingGapService {
    */
   private async compute(currency: DisplayCurrency, asOf: string): Promise<FundingGapView> {
     const r = this.repository;
-    const [donorNames, priorities, spend, reportedRows, clearance, inKind, splitCounts, ledgerCurrencies] = await Promise.all([
+    const [donorNames, priorities, spend, reportedRows, clearance, inKind, inKindByPriority, splitCounts, ledgerCurrencies] = await Promise.all([
       r.donorNames(),
       r.priorities(),
       r.governmentSpend(asOf),
       r.latestReportedFigures(asOf),
       r.clearanceFigures(asOf),
       r.inKindQuantities(asOf),
+      r.inKindQuantitiesByPriority(asOf),
       r.splitRuleCounts(asOf),
       r.ledgerCurrencies(),
     ]);
@@ -317,6 +320,7 @@ export class FundingGapService {
         disbursed: money(priorityReceived[i]),
         target: target === null ? null : money(target),
         gap: target === null ? null : money(gapToTarget(target, priorityPledged[i])),
+        inKind: inKindByPriority.filter((q) => q.priorityCode === p.code).map(({ unit, pledged, delivered, upTo }) => ({ unit, pledged, delivered, upTo })),
       };
     });
 

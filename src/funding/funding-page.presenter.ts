@@ -85,6 +85,8 @@ export function fundingPageModel(view: FundingGapView, today: string) {
           disbursed: p.disbursed.amount,
           target: p.target?.amount ?? null,
           gap: p.gap?.amount ?? null,
+          // The chart has room for what was pledged; deliveries are in the table beside it.
+          inKind: p.inKind.map((q) => `${q.upTo ? 'up to ' : ''}${q.pledged} ${q.unit}`).join('; ') || null,
         })),
       }),
     },
@@ -108,9 +110,9 @@ export function fundingCsv(view: FundingGapView, table: CsvTable): { filename: s
   const filename = `funding-gap-${table}-${view.currency}-${view.asOf}.csv`;
   const amount = (m: MoneyJson | null) => (m === null ? null : m.amount);
   if (table === 'by-priority') {
-    const rows = view.byPriority.map((p) => [p.code, p.title, amount(p.pledged), amount(p.disbursed), amount(p.target), amount(p.gap), view.currency]);
-    rows.push(['', 'Not earmarked to a priority', amount(view.notEarmarked.pledged), amount(view.notEarmarked.disbursed), null, null, view.currency]);
-    return { filename, body: toCsv(['code', 'priority', 'pledged', 'received', 'target', 'gap', 'currency'], rows) };
+    const rows = view.byPriority.map((p) => [p.code, p.title, amount(p.pledged), amount(p.disbursed), amount(p.target), amount(p.gap), view.currency, inKindText(p.inKind)]);
+    rows.push(['', 'Not earmarked to a priority', amount(view.notEarmarked.pledged), amount(view.notEarmarked.disbursed), null, null, view.currency, null]);
+    return { filename, body: toCsv(['code', 'priority', 'pledged', 'received', 'target', 'gap', 'currency', 'in_kind'], rows) };
   }
   if (table === 'by-donor') {
     const rows = view.byDonor.map((d) => [
@@ -120,7 +122,7 @@ export function fundingCsv(view: FundingGapView, table: CsvTable): { filename: s
       amount(d.disbursed),
       amount(d.outstanding),
       view.currency,
-      d.inKind.map((q) => `${q.upTo ? 'up to ' : ''}${q.pledged} ${q.unit} (${q.delivered} delivered)`).join('; ') || null,
+      inKindText(d.inKind),
     ]);
     return { filename, body: toCsv(['donor_id', 'donor', 'pledged', 'received', 'outstanding', 'currency', 'in_kind'], rows) };
   }
@@ -143,4 +145,9 @@ export function fundingCsv(view: FundingGapView, table: CsvTable): { filename: s
     ['Foreign share, received basis', view.foreignShare.disbursed, null, 'received / (government + received)'],
   ];
   return { filename, body: toCsv(['figure', 'value', 'currency', 'source'], rows) };
+}
+
+/** Goods in their own units, as a sentence: "up to 30 mine detection dogs (12 delivered)". */
+function inKindText(goods: ReadonlyArray<{ unit: string; pledged: number; delivered: number; upTo: boolean }>): string | null {
+  return goods.map((q) => `${q.upTo ? 'up to ' : ''}${q.pledged} ${q.unit} (${q.delivered} delivered)`).join('; ') || null;
 }

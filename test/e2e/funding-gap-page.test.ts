@@ -71,9 +71,10 @@ describe('the funding-gap page at / and its CSV downloads', () => {
     expect(res.headers['content-disposition']).toBe('attachment; filename=funding-gap-by-priority-USD-2025-06-30.csv');
     const lines = res.text.trimEnd().split('\r\n');
     expect(lines).toHaveLength(14);
-    expect(lines[0]).toBe('code,priority,pledged,received,target,gap,currency');
-    expect(lines[1]).toBe('P01,Direct financial donations,8000000.00,3000000.00,,,USD');
-    expect(lines[13]).toBe(',Not earmarked to a priority,6289350.00,0.00,,,USD');
+    expect(lines[0]).toBe('code,priority,pledged,received,target,gap,currency,in_kind');
+    expect(lines[1]).toBe('P01,Direct financial donations,8000000.00,3000000.00,,,USD,');
+    expect(lines[7]).toBe('P07,Mine Detection Dogs (MDD) Training,0.00,0.00,,,USD,up to 38 mine detection dogs (20 delivered)');
+    expect(lines[13]).toBe(',Not earmarked to a priority,6289350.00,0.00,,,USD,');
     const reconciliation = await page('/funding-gap/reconciliation.csv?currency=USD&asOf=2025-06-30');
     expect(reconciliation.text).toContain('"Foreign, reported but not yet itemised",9010650.00,USD,reported total minus itemised');
     const rates = await page('/funding-gap/rates.csv?currency=USD&asOf=2025-06-30');

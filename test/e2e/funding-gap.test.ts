@@ -63,6 +63,9 @@ describe('GET /api/funding-gap on the seeded report data', () => {
     expect(gap.byPriority.map((p: { code: string }) => p.code)).toEqual(['P01', 'P02', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'P09', 'P10', 'P11', 'P12']);
     expect(gap.byPriority[0]).toMatchObject({ code: 'P01', pledged: { amount: '8000000.00', currency: 'USD' }, disbursed: { amount: '3000000.00', currency: 'USD' }, target: null, gap: null });
     for (const p of gap.byPriority.slice(1)) expect(p.pledged).toEqual({ amount: '0.00', currency: 'USD' });
+    // Unvalued goods add no money, but leadership must see them under the priority they serve.
+    expect(gap.byPriority[6]).toMatchObject({ code: 'P07', inKind: [{ unit: 'mine detection dogs', pledged: 38, delivered: 20, upTo: true }] });
+    expect(gap.byPriority[0].inKind).toEqual([]);
     // EU and Italy name no priority: 4,648,650 + 1,640,700 USD.
     expect(gap.notEarmarked.pledged).toEqual({ amount: '6289350.00', currency: 'USD' });
     expect(gap.earmarkSplit).toEqual({ rule: 'stated shares or even split', pledgesWithStatedShares: 0, pledgesSplitEvenly: 0 });

@@ -396,6 +396,8 @@ export interface PriorityChartRow {
   disbursed: string;
   target: string | null;
   gap: string | null;
+  /** Goods pledged in their own units, when any ("38 mine detection dogs (20 delivered)"). */
+  inKind?: string | null;
 }
 
 export interface PrioritiesChartInput {
@@ -533,7 +535,8 @@ export function prioritiesChart(input: PrioritiesChartInput): string {
 /** The two short lines printed beside a priority's bar. */
 function priorityFigures(row: PriorityChartRow, compact: (amount: string) => string): [string, string] {
   const received = signOfDecimal(row.disbursed) === 0 ? 'nothing received' : `${compact(row.disbursed)} received`;
-  const fundingLine = signOfDecimal(row.pledged) === 0 ? 'Nothing pledged' : `${compact(row.pledged)} pledged, ${received}`;
+  const nothingInMoney = signOfDecimal(row.pledged) === 0;
+  const fundingLine = nothingInMoney ? (row.inKind ? `In kind: ${row.inKind}` : 'Nothing pledged') : `${compact(row.pledged)} pledged, ${received}`;
   if (row.target === null) return [fundingLine, 'No target set'];
   if (row.gap === null) return [fundingLine, `Target ${compact(row.target)}`];
   if (signOfDecimal(row.gap) <= 0) return [fundingLine, `Target ${compact(row.target)} reached`];
