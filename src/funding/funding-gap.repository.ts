@@ -160,36 +160,24 @@ export class FundingGapRepository {
 
   /** Goods in their own units per donor: pledged (standing on `asOf`) and delivered by then. */
   async inKindQuantities(asOf: string): Promise<InKindQuantityRow[]> {
-    const rows = await this.query<Record<string, unknown>>(
-      `SELECT p.donor_id AS donor_id, p.in_kind_unit AS unit, SUM(p.in_kind_quantity) AS pledged,
-              SUM(COALESCE(dq.delivered, 0)) AS delivered,
-              SUM(CASE WHEN p.in_kind_quantity_is_maximum THEN 1 ELSE 0 END) AS up_to
-         FROM pledges p
-         LEFT JOIN (SELECT pledge_id, SUM(quantity) AS delivered FROM disbursements
-                     WHERE received_on <= :asOf AND quantity IS NOT NULL GROUP BY pledge_id) dq ON dq.pledge_id = p.id
-        WHERE p.kind = 'in_kind' AND p.in_kind_quantity IS NOT NULL
-          AND ${this.pledgeValueDate} <= :asOf AND (p.cancelled_at IS NULL OR ${this.dayOf('p.cancelled_at')} > :asOf)
-        GROUP BY 1, 2
-        ORDER BY 1, 2`,
-      asOf,
-    );
-    return rows.map((r) => ({
-      donorId: aggregateToNumber(r.donor_id as number),
-      unit: String(r.unit),
-      pledged: aggregateToNumber(r.pledged as number),
-      delivered: aggregateToNumber(r.delivered as number),
-      upTo: aggregateToNumber(r.up_to as number) > 0,
-    }));
+    const rows = await this.goodsGroupedBy('p.donor_id', '', asOf);
+    return rows.map(({ key, ...goods }) => ({ donorId: aggregateToNumber(key as number), ...goods }));
   }
 
-  /** Goods in their own units per priority: pledged (standing on `asOf`) and delivered by then. */
+  /** Goods in their own units per priority they are earmarked to, counted in full under each. */
   async inKindQuantitiesByPriority(asOf: string): Promise<PriorityInKindRow[]> {
+    const rows = await this.goodsGroupedBy('pp.priority_code', 'JOIN pledge_priorities pp ON pp.pledge_id = p.id', asOf);
+    return rows.map(({ key, ...goods }) => ({ priorityCode: String(key), ...goods }));
+  }
+
+  /** In-kind pledges standing on `asOf`, grouped by `keyColumn` and unit, with what was delivered by then. */
+  private async goodsGroupedBy(keyColumn: string, join: string, asOf: string) {
     const rows = await this.query<Record<string, unknown>>(
-      `SELECT pp.priority_code AS priority_code, p.in_kind_unit AS unit, SUM(p.in_kind_quantity) AS pledged,
+      `SELECT ${keyColumn} AS group_key, p.in_kind_unit AS unit, SUM(p.in_kind_quantity) AS pledged,
               SUM(COALESCE(dq.delivered, 0)) AS delivered,
               SUM(CASE WHEN p.in_kind_quantity_is_maximum THEN 1 ELSE 0 END) AS up_to
          FROM pledges p
-         JOIN pledge_priorities pp ON pp.pledge_id = p.id
+         ${join}
          LEFT JOIN (SELECT pledge_id, SUM(quantity) AS delivered FROM disbursements
                      WHERE received_on <= :asOf AND quantity IS NOT NULL GROUP BY pledge_id) dq ON dq.pledge_id = p.id
         WHERE p.kind = 'in_kind' AND p.in_kind_quantity IS NOT NULL
@@ -199,7 +187,7 @@ export class FundingGapRepository {
       asOf,
     );
     return rows.map((r) => ({
-      priorityCode: String(r.priority_code),
+      key: r.group_key,
       unit: String(r.unit),
       pledged: aggregateToNumber(r.pledged as number),
       delivered: aggregateToNumber(r.delivered as number),
