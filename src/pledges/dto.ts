@@ -2,6 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  registerDecorator,
+  ValidationOptions,
   ArrayUnique,
   IsArray,
   IsBoolean,
@@ -200,4 +202,100 @@ export class CancelPledgeDto {
   @MinLength(5, { message: 'reason must say why, in at least 5 characters' })
   @MaxLength(1000)
   reason: string;
+}
+
+/** Refuses a field that a PATCH may not carry, naming it: the pledge's money is never rewritten. */
+function NotEditable(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'notEditable',
+      target: target.constructor,
+      propertyName,
+      options: {
+        message: `${propertyName} cannot be changed: records are never rewritten, so correct an amount by cancelling the pledge with a reason and recording a new pledge`,
+        ...options,
+      },
+      validator: { validate: (value: unknown) => value === undefined },
+    });
+}
+
+/** The descriptive fields of a pledge; every field optional, absent means unchanged. */
+export class UpdatePledgeDto {
+  @ApiProperty({ required: false })
+  @IsOptional()
+  @IsString()
+  @MinLength(3, { message: 'title must be at least 3 characters' })
+  @MaxLength(300)
+  title?: string;
+
+  @ApiProperty({ required: false, enum: COMMITMENT_LEVELS })
+  @IsOptional()
+  @IsIn(COMMITMENT_LEVELS, { message: 'status must be announced or committed' })
+  status?: CommitmentLevel;
+
+  @ApiProperty({ required: false, enum: CHANNELS })
+  @IsOptional()
+  @IsIn(CHANNELS, { message: `channel must be one of ${CHANNELS.join(', ')}` })
+  channel?: Channel;
+
+  @ApiProperty({ required: false, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  channelName?: string | null;
+
+  @ApiProperty({ required: false, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  instrument?: string | null;
+
+  @ApiProperty({ required: false, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  source?: string | null;
+
+  @ApiProperty({ required: false, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  notes?: string | null;
+
+  @ApiProperty({ required: false, nullable: true, example: '2024-01-16', description: 'null when the source gives no date' })
+  @IsOptional()
+  @IsIsoDate()
+  pledgedOn?: string | null;
+
+  @ApiProperty({ required: false, nullable: true, example: '2025-03-31' })
+  @IsOptional()
+  @IsIsoDate()
+  sourceDate?: string | null;
+
+  @ApiProperty({ required: false, type: [String], example: ['P01'], description: 'replaces the earmarks' })
+  @IsOptional()
+  @IsArray({ message: 'priorityCodes must be an array of priority codes such as ["P01"]' })
+  @ArrayMaxSize(12)
+  @ArrayUnique({ message: 'priorityCodes must not repeat a code' })
+  @IsString({ each: true })
+  priorityCodes?: string[];
+
+  @ApiProperty({ required: false, type: [String], example: ['60', '40'], description: 'with priorityCodes: percent per code, same order, summing to 100' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(12)
+  @Matches(/^(100|[1-9]?[0-9])(\.[0-9]{1,2})?$/, { each: true, message: 'priorityShares must be percentages such as "60" or "33.34"' })
+  priorityShares?: string[];
+
+  @NotEditable()
+  amount?: unknown;
+
+  @NotEditable()
+  currency?: unknown;
+
+  @NotEditable()
+  kind?: unknown;
+
+  @NotEditable()
+  inKind?: unknown;
 }

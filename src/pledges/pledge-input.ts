@@ -1,7 +1,7 @@
 import { todayUtc } from '../common/dates';
 import { BusinessRuleError, InvalidInputError } from '../common/errors/domain-errors';
 import { Money, parseAmount } from '../common/money/money';
-import type { CreatePledgeDto } from './dto';
+import type { CreatePledgeDto, UpdatePledgeDto } from './dto';
 import type { PledgeEntity } from './pledge.entity';
 
 /**
@@ -77,4 +77,35 @@ export function rateCheckOf(dto: CreatePledgeDto, columns: Partial<PledgeEntity>
     valueDate: dto.pledgedOn ?? dto.sourceDate ?? today,
     field: dto.kind === 'cash' ? 'currency' : 'inKind.unitValue.currency',
   };
+}
+
+/** Free text as stored: trimmed, and empty (or null) clears it. */
+function optionalText(value: string | null): string | null {
+  const trimmed = value?.trim() ?? '';
+  return trimmed === '' ? null : trimmed;
+}
+
+/**
+ * The descriptive columns a PATCH sets; a field left out of the request stays as it is. Money
+ * columns are never among them (the DTO refuses amount, currency, kind and inKind).
+ */
+export function pledgeChangesFrom(dto: UpdatePledgeDto): Partial<PledgeEntity> {
+  const changes: Partial<PledgeEntity> = {};
+  if (dto.title !== undefined) {
+    const title = dto.title.trim();
+    if (title.length < 3) throw InvalidInputError.field('title', 'title must be at least 3 characters');
+    changes.title = title;
+  }
+  if (dto.status !== undefined) changes.commitment = dto.status;
+  if (dto.channel !== undefined) changes.channel = dto.channel;
+  if (dto.pledgedOn !== undefined) changes.pledgedOn = dto.pledgedOn;
+  if (dto.sourceDate !== undefined) changes.sourceDate = dto.sourceDate;
+  for (const field of ['channelName', 'instrument', 'source', 'notes'] as const) {
+    const value = dto[field];
+    if (value !== undefined) changes[field] = optionalText(value);
+  }
+  if (dto.priorityShares !== undefined && dto.priorityCodes === undefined) {
+    throw InvalidInputError.field('priorityShares', 'give priorityCodes with priorityShares: the shares replace the earmarks as a whole');
+  }
+  return changes;
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../auth/actor';
@@ -6,7 +6,7 @@ import { CurrentActor, READ_ALL_AND_DONOR, Roles, WRITE_LEDGER } from '../auth/a
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { replayHeader } from '../idempotency/replay';
-import { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto } from './dto';
+import { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from './dto';
 import { PledgesService, REPORTING_CURRENCY } from './pledges.service';
 import { PledgeListQuery, parsePledgeListQuery, parseDisplayCurrency } from './pledge-query';
 
@@ -40,6 +40,12 @@ export class PledgesController {
   @ApiQuery({ name: 'currency', required: false, description: `display currency for the converted value (default ${REPORTING_CURRENCY})` })
   get(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Query('currency') currency?: string) {
     return this.pledges.get(actor, id, parseDisplayCurrency(currency) ?? REPORTING_CURRENCY);
+  }
+
+  @Patch(':id')
+  @Roles(...WRITE_LEDGER)
+  update(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdatePledgeDto) {
+    return this.pledges.update(actor, id, dto);
   }
 
   @Post(':id/disbursements')

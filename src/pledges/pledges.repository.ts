@@ -112,6 +112,15 @@ export class PledgesRepository {
     return saved;
   }
 
+  /** Sets descriptive columns and, when `earmarks` is given, replaces the pledge's earmarks with them. */
+  async updateDescription(tx: EntityManager, id: number, columns: Partial<PledgeEntity>, earmarks: Array<{ code: string; shareBasisPoints: number | null }> | null): Promise<void> {
+    if (Object.keys(columns).length) await tx.getRepository(PledgeEntity).update({ id }, columns);
+    if (earmarks === null) return;
+    const repo = tx.getRepository(PledgePriorityEntity);
+    await repo.delete({ pledgeId: id });
+    if (earmarks.length) await repo.insert(earmarks.map((e) => ({ pledgeId: id, priorityCode: e.code, shareBasisPoints: e.shareBasisPoints })));
+  }
+
   async markCancelled(tx: EntityManager, id: number, reason: string, at: Date): Promise<void> {
     await tx.getRepository(PledgeEntity).update({ id }, { cancelledAt: at, cancelReason: reason });
   }

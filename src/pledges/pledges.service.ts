@@ -11,11 +11,11 @@ import { DonorsRepository } from '../donors/donors.repository';
 import { FxService } from '../fx/fx.service';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { PrioritiesService } from '../priorities/priorities.service';
-import type { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto } from './dto';
+import type { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from './dto';
 import { fulfilmentOf, PledgeStatus } from './fulfilment';
 import { DisbursementEntity, PledgeEntity } from './pledge.entity';
 import { PledgesRepository } from './pledges.repository';
-import { earmarksFrom, pledgeColumnsFrom, rateCheckOf, type Earmark } from './pledge-input';
+import { earmarksFrom, pledgeChangesFrom, pledgeColumnsFrom, rateCheckOf, type Earmark } from './pledge-input';
 
 /** The currency every figure can be reported in; a pledge that cannot be converted to it is refused. */
 export const REPORTING_CURRENCY = 'USD';
@@ -316,6 +316,35 @@ export class PledgesService {
       rateDate: rate?.date ?? null,
       rateSource: rate?.source ?? null,
     };
+  }
+
+  /**
+   * Changes what a pledge says about itself (title, commitment, channel, dates, earmarks), never its
+   * money. The before and after views go to the audit log; a request that changes nothing records nothing.
+   */
+  async update(actor: Actor, pledgeId: number, dto: UpdatePledgeDto): Promise<PledgeView> {
+    const changes = pledgeChangesFrom(dto);
+    const earmarks = dto.priorityCodes === undefined ? null : earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(dto.priorityCodes));
+    return this.uow.transaction(async (tx) => {
+      await this.pledges.lockForUpdate(tx, pledgeId, this.uow.isPostgres);
+      const pledge = await this.pledges.findById(pledgeId, tx);
+      if (!pledge || (actor.role === 'donor' && pledge.donorId !== actor.donorId)) throw new NotFoundError('Pledge', pledgeId);
+      if (pledge.cancelledAt) throw BusinessRuleError.field('pledge', `pledge ${pledgeId} was cancelled: a cancelled pledge cannot be edited`);
+      const value = pledgedMoney(pledge);
+      const moved = valueDateOf({ ...pledge, ...changes } as PledgeEntity);
+      if (value && moved.valueDate !== valueDateOf(pledge).valueDate) {
+        await this.fx.convert(value, REPORTING_CURRENCY, moved.valueDate, moved.valueDateBasis === 'source_date' ? 'sourceDate' : 'pledgedOn');
+      }
+      const before = await this.toView(pledge, null);
+      await this.pledges.updateDescription(tx, pledgeId, changes, earmarks);
+      const updated = await this.pledges.findById(pledgeId, tx);
+      if (!updated) throw new Error(`Pledge ${pledgeId} vanished inside its own transaction`);
+      const after = await this.toView(updated, null);
+      if (JSON.stringify(before) !== JSON.stringify(after)) {
+        await this.audit.record(tx, actor, { action: 'pledge.update', entityType: 'pledge', entityId: pledgeId, before, after });
+      }
+      return after;
+    });
   }
 
   async cancel(actor: Actor, pledgeId: number, dto: CancelPledgeDto) {

@@ -49,6 +49,18 @@ export class PledgePagesController {
     res.render('pledges/show', await this.pages.detailPage(actor, id, recorded));
   }
 
+  @Get('pledges/:id/edit')
+  @Roles(...WRITE_LEDGER)
+  async editForm(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Res() res: Response) {
+    res.render('pledges/edit', await this.pages.editPledgePage(actor, id));
+  }
+
+  @Post('pledges/:id/edit')
+  @Roles(...WRITE_LEDGER)
+  async edit(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() form: Record<string, unknown>, @Res() res: Response) {
+    respond(res, await this.pages.submitEdit(actor, id, form));
+  }
+
   @Post('pledges/:id/disbursements')
   @Roles(...WRITE_LEDGER)
   async disburse(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() form: Record<string, unknown>, @Res() res: Response) {

@@ -12,7 +12,7 @@ import { MoneyFormatError } from '../common/money/money';
 import { DonorsService } from '../donors/donors.service';
 import { idempotencyContext } from '../idempotency/idempotency.service';
 import { PLEDGE_STATUSES } from '../pledges/fulfilment';
-import { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto } from '../pledges/dto';
+import { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from '../pledges/dto';
 import { CHANNELS } from '../pledges/pledge.entity';
 import { parsePledgeListQuery, PledgeListQuery } from '../pledges/pledge-query';
 import { PledgesService, PledgeView, REPORTING_CURRENCY } from '../pledges/pledges.service';
@@ -21,9 +21,12 @@ import {
   DisbursementFormValues,
   disbursementRequestFrom,
   formFieldOf,
+  PledgeEditFormValues,
+  pledgeEditRequestFrom,
   PledgeFormValues,
   pledgeRequestFrom,
   readDisbursementForm,
+  readPledgeEditForm,
   readPledgeForm,
 } from './pledge-form';
 import { actionLabel, csvRow, describeChanges, errorsByField, totalOfConverted, withFieldIds } from './pledge-list';
@@ -209,6 +212,56 @@ export class PledgePagesService {
     return { status, view: 'pledges/new', page: await this.formPage(actor, values, problems) };
   }
 
+  private async editFormPage(pledge: PledgeView, values: PledgeEditFormValues, problems: FieldProblem[]) {
+    const cancelled = pledge.status === 'cancelled' && !problems.some((p) => p.field === 'form') ? [{ field: 'form', message: 'This pledge was cancelled: a cancelled pledge cannot be edited' }] : [];
+    return {
+      title: `Edit: ${pledge.title}`,
+      pledge: { id: pledge.id, title: pledge.title, donorName: pledge.donorName, hasShares: pledge.priorityShares !== null },
+      form: values,
+      ...formErrors([...cancelled, ...problems]),
+      priorities: (await this.priorities.list()).map((p) => ({ code: p.code, title: p.title })),
+      channels: CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] })),
+    };
+  }
+
+  async editPledgePage(actor: Actor, id: number) {
+    const p = await this.pledges.get(actor, id, REPORTING_CURRENCY);
+    const values: PledgeEditFormValues = {
+      title: p.title,
+      status: p.commitment,
+      channel: p.channel,
+      channelName: p.channelName ?? '',
+      instrument: p.instrument ?? '',
+      pledgedOn: p.pledgedOn ?? '',
+      priorityCodes: p.priorityCodes,
+      source: p.source ?? '',
+      notes: p.notes ?? '',
+    };
+    return this.editFormPage(p, values, []);
+  }
+
+  /** Saves the edited description, or gives the form back with each problem beside its field. */
+  async submitEdit(actor: Actor, id: number, body: Record<string, unknown>): Promise<FormOutcome> {
+    const pledge = await this.pledges.get(actor, id, REPORTING_CURRENCY);
+    const values = readPledgeEditForm(body);
+    const checked = pledgeEditRequestFrom(values, pledge.priorityCodes);
+    let problems = checked.errors;
+    let status = 400;
+    if (checked.request) {
+      const { dto, problems: dtoIssues } = await dtoProblems(UpdatePledgeDto, checked.request);
+      problems = dtoIssues.map((p) => ({ ...p, field: formFieldOf(p.field) }));
+      if (!problems.length) {
+        try {
+          await this.pledges.update(actor, id, dto);
+          return { redirectTo: `/pledges/${id}?recorded=edit` };
+        } catch (error) {
+          ({ status, problems } = refusal(error));
+        }
+      }
+    }
+    return { status, view: 'pledges/edit', page: await this.editFormPage(pledge, values, problems) };
+  }
+
   async detailPage(actor: Actor, id: number, recorded: unknown, disbursementForm: DisbursementFormValues | null = null, problems: FieldProblem[] = [], cancelReason = '') {
     const p = await this.pledges.get(actor, id, REPORTING_CURRENCY);
     const canWrite = WRITE_LEDGER.includes(actor.role) && p.status !== 'cancelled';
@@ -216,6 +269,7 @@ export class PledgePagesService {
       recorded === 'pledge' ? { kind: 'success', message: 'Pledge recorded.' }
       : recorded === 'disbursement' ? { kind: 'success', message: p.kind === 'cash' ? 'Disbursement recorded.' : 'Delivery recorded.' }
       : recorded === 'cancel' ? { kind: 'success', message: 'Pledge cancelled.' }
+      : recorded === 'edit' ? { kind: 'success', message: 'Pledge updated.' }
       : null;
     return {
       title: p.title,
