@@ -7,13 +7,20 @@ import type { RequestHandler } from 'express';
  * `style-src 'unsafe-inline'` is not given: SVG charts style through attributes and classes.
  */
 export function securityHeaders(): RequestHandler {
+  const forPages = headers(["'self'"]);
+  // Swagger UI (the API documentation, served by @nestjs/swagger) sets inline styles; it still runs no inline script.
+  const forApiDocs = headers(["'self'", "'unsafe-inline'"]);
+  return (req, res, next) => (req.path.startsWith('/api/docs') ? forApiDocs : forPages)(req, res, next);
+}
+
+function headers(styleSrc: string[]): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
+        styleSrc,
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
