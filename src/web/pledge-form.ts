@@ -124,16 +124,8 @@ export function pledgeRequestFrom(form: PledgeFormValues): { request: Record<str
   const errors: FieldProblem[] = [];
   const problem = (field: string, message: string | null) => message && errors.push({ field, message });
   problem('donorId', /^[1-9][0-9]{0,9}$/.test(form.donorId) ? null : 'Choose the donor');
-  problem('title', form.title.trim().length >= 3 ? (form.title.length > 300 ? 'Keep the title under 300 characters' : null) : 'Give the pledge a title of at least 3 characters');
   problem('kind', form.kind === 'cash' || form.kind === 'in_kind' ? null : 'Choose cash or in kind');
-  problem('status', (COMMITMENT_LEVELS as readonly string[]).includes(form.status) ? null : 'Choose announced or committed');
-  problem('channel', (CHANNELS as readonly string[]).includes(form.channel) ? null : 'Choose how the money or goods arrive');
-  problem('pledgedOn', form.pledgedOn === '' || isIsoDate(form.pledgedOn) ? null : 'Enter the date as YYYY-MM-DD, or leave it empty when the source gives none');
-  problem('priorityCodes', form.priorityCodes.every((c) => /^P[0-9]{2}$/.test(c)) ? null : 'Choose priorities from the list');
-  problem('source', unsafeLinkProblem(form.source, 'Source') ?? (form.source.length > 1000 ? 'Keep the source under 1000 characters' : null));
-  problem('notes', form.notes.length > 4000 ? 'Keep the notes under 4000 characters' : null);
-  problem('channelName', form.channelName.length > 200 ? 'Keep the channel name under 200 characters' : null);
-  problem('instrument', form.instrument.length > 200 ? 'Keep the instrument under 200 characters' : null);
+  errors.push(...descriptionProblems(form));
 
   const request: Record<string, unknown> = {
     donorId: Number(form.donorId),
@@ -164,6 +156,22 @@ export function pledgeRequestFrom(form: PledgeFormValues): { request: Record<str
   return errors.length ? { request: null, errors } : { request, errors };
 }
 
+/** Checks of the fields a pledge's new and edit forms share, in a desk officer's words. */
+function descriptionProblems(form: PledgeEditFormValues): FieldProblem[] {
+  const errors: FieldProblem[] = [];
+  const problem = (field: string, message: string | null) => message && errors.push({ field, message });
+  problem('title', form.title.trim().length >= 3 ? (form.title.length > 300 ? 'Keep the title under 300 characters' : null) : 'Give the pledge a title of at least 3 characters');
+  problem('status', (COMMITMENT_LEVELS as readonly string[]).includes(form.status) ? null : 'Choose announced or committed');
+  problem('channel', (CHANNELS as readonly string[]).includes(form.channel) ? null : 'Choose how the money or goods arrive');
+  problem('pledgedOn', form.pledgedOn === '' || isIsoDate(form.pledgedOn) ? null : 'Enter the date as YYYY-MM-DD, or leave it empty when the source gives none');
+  problem('priorityCodes', form.priorityCodes.every((c) => /^P[0-9]{2}$/.test(c)) ? null : 'Choose priorities from the list');
+  problem('source', unsafeLinkProblem(form.source, 'Source') ?? (form.source.length > 1000 ? 'Keep the source under 1000 characters' : null));
+  problem('notes', form.notes.length > 4000 ? 'Keep the notes under 4000 characters' : null);
+  problem('channelName', form.channelName.length > 200 ? 'Keep the channel name under 200 characters' : null);
+  problem('instrument', form.instrument.length > 200 ? 'Keep the instrument under 200 characters' : null);
+  return errors;
+}
+
 /** The edit form as typed: only the descriptive fields, since a pledge's money is never rewritten. */
 export type PledgeEditFormValues = Pick<PledgeFormValues, 'title' | 'status' | 'channel' | 'channelName' | 'instrument' | 'pledgedOn' | 'priorityCodes' | 'source' | 'notes'>;
 
@@ -177,17 +185,7 @@ export function readPledgeEditForm(body: Record<string, unknown>): PledgeEditFor
  * the ticks changed, so percent shares recorded through the API survive an edit of the title.
  */
 export function pledgeEditRequestFrom(form: PledgeEditFormValues, currentPriorityCodes: string[]): { request: Record<string, unknown> | null; errors: FieldProblem[] } {
-  const errors: FieldProblem[] = [];
-  const problem = (field: string, message: string | null) => message && errors.push({ field, message });
-  problem('title', form.title.trim().length >= 3 ? (form.title.length > 300 ? 'Keep the title under 300 characters' : null) : 'Give the pledge a title of at least 3 characters');
-  problem('status', (COMMITMENT_LEVELS as readonly string[]).includes(form.status) ? null : 'Choose announced or committed');
-  problem('channel', (CHANNELS as readonly string[]).includes(form.channel) ? null : 'Choose how the money or goods arrive');
-  problem('pledgedOn', form.pledgedOn === '' || isIsoDate(form.pledgedOn) ? null : 'Enter the date as YYYY-MM-DD, or leave it empty when the source gives none');
-  problem('priorityCodes', form.priorityCodes.every((c) => /^P[0-9]{2}$/.test(c)) ? null : 'Choose priorities from the list');
-  problem('source', unsafeLinkProblem(form.source, 'Source') ?? (form.source.length > 1000 ? 'Keep the source under 1000 characters' : null));
-  problem('notes', form.notes.length > 4000 ? 'Keep the notes under 4000 characters' : null);
-  problem('channelName', form.channelName.length > 200 ? 'Keep the channel name under 200 characters' : null);
-  problem('instrument', form.instrument.length > 200 ? 'Keep the instrument under 200 characters' : null);
+  const errors = descriptionProblems(form);
   if (errors.length) return { request: null, errors };
 
   const request: Record<string, unknown> = { title: form.title.trim(), status: form.status, channel: form.channel, pledgedOn: form.pledgedOn || null };

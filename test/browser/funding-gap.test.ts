@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { createTestApp, TestApp } from '../support/test-app';
-import { launchChromium, screenshot } from './support/chromium';
+import { launchChromium, screenshot, serveForBrowser } from './support/chromium';
 
 describe('leadership reads the funding gap in a real browser', () => {
   let t: TestApp;
@@ -18,8 +17,7 @@ describe('leadership reads the funding gap in a real browser', () => {
       .set('authorization', `Bearer ${t.adminToken}`)
       .send({ email: 'board@browser.test', password: 'browser-password-1', role: 'leadership' });
     if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.body)}`);
-    await t.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    base = await serveForBrowser(t);
     browser = await launchChromium();
   });
   afterAll(async () => {

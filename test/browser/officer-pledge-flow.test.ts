@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { PledgeEntity } from '../../src/pledges/pledge.entity';
 import { makeDonor, seedReferenceData } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
-import { launchChromium, screenshot } from './support/chromium';
+import { launchChromium, screenshot, serveForBrowser } from './support/chromium';
 
 async function createUser(t: TestApp, role: 'officer' | 'donor', email: string, donorId?: number) {
   const res = await t.http.post('/api/users').set('authorization', `Bearer ${t.adminToken}`).send({ email, password: 'browser-password-1', role, donorId });
@@ -26,8 +25,7 @@ describe('a desk officer in a real browser', () => {
     croatia = await makeDonor(t, { name: 'Croatia' });
     await createUser(t, 'officer', 'officer@browser.test');
     await createUser(t, 'donor', 'croatia@browser.test', croatia);
-    await t.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    base = await serveForBrowser(t);
     browser = await launchChromium();
   });
   afterAll(async () => {
