@@ -23,7 +23,7 @@
  *   batchRows         rows per INSERT statement                         500
  *
  * Resolves to { database, counts: { donors, pledges, pledgePriorities, disbursements, rates },
- * endDate, ms } . Government spend (AZN, one row per year), the report's headline figures and
+ * startDate, endDate, ms } . Government spend (AZN, one row per year), the report's headline figures and
  * clearance figures are added too, so every part of the funding gap has data. No users are
  * created: start the app with BOOTSTRAP_ADMIN_* and SEED=false to get its first admin.
  */
@@ -311,5 +311,5 @@ export async function createSyntheticLedger(userOptions) {
   } finally {
     await driver.close();
   }
-  return { database: driver.kind, counts, endDate: options.endDate, ms: Date.now() - started };
+  return { database: driver.kind, counts, startDate: isoDay(startMs), endDate: options.endDate, ms: Date.now() - started };
 }

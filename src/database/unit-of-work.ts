@@ -30,10 +30,15 @@ export class UnitOfWork {
     this.commitListeners.push(listener);
   }
 
-  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction (behind the write lock on SQLite). `derivedOnly` marks work that
+   * only fills derived columns from data already committed (ledger valuation): it changes no figure,
+   * so caches keep what they hold.
+   */
+  transaction<T>(work: (tx: EntityManager) => Promise<T>, options: { derivedOnly?: boolean } = {}): Promise<T> {
     const run = () =>
       this.dataSource.transaction((tx) => work(tx)).then((result) => {
-        for (const listener of this.commitListeners) listener();
+        if (!options.derivedOnly) for (const listener of this.commitListeners) listener();
         return result;
       });
     if (!this.serialise) return run();

@@ -2,37 +2,15 @@ import Decimal from 'decimal.js';
 import { RateDecimal, type RateQuote } from '../common/money/conversion';
 import { minorDigits } from '../common/money/iso4217';
 import { formatAmount } from '../common/money/money';
+import { FIXED_SCALE, fixedMinorRate, roundFixed } from '../common/money/fixed-point';
+
+export { FIXED_SCALE, fixedMinorRate, roundFixed };
 
 /**
  * The funding-gap arithmetic, free of Nest and the database. Amounts arrive as integer minor
  * units summed in SQL; every reported figure is computed exactly (40 significant digits) and
  * rounded once, half to even, to the display currency's minor unit, as conversion.ts does.
  */
-
-/**
- * Exact-enough amounts as integers: minor units × 10^30. A ledger summed per currency and value
- * date is hundreds of thousands of conversions, and BigInt arithmetic keeps them fast. Each rate
- * is fixed to 30 decimals of a minor unit (error below 10^-30 per unit converted), so a sum of a
- * million pledges is within 10^-15 of a minor unit of the exact value before it is rounded once.
- */
-export const FIXED_SCALE = 10n ** 30n;
-
-/** The rate from minor units of `from` to minor units of `to`, scaled by FIXED_SCALE. */
-export function fixedMinorRate(from: string, to: string, rate: Decimal.Value): bigint {
-  const shift = minorDigits(to) - minorDigits(from);
-  const scaled = new RateDecimal(rate).mul(new RateDecimal(10).pow(shift)).mul(FIXED_SCALE.toString());
-  return BigInt(scaled.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0));
-}
-
-/** Rounds a fixed-point amount once, half to even, to whole minor units. */
-export function roundFixed(fixed: bigint): bigint {
-  const negative = fixed < 0n;
-  const magnitude = negative ? -fixed : fixed;
-  let quotient = magnitude / FIXED_SCALE;
-  const twice = 2n * (magnitude % FIXED_SCALE);
-  if (twice > FIXED_SCALE || (twice === FIXED_SCALE && quotient % 2n === 1n)) quotient += 1n;
-  return negative ? -quotient : quotient;
-}
 
 /**
  * Rounds fixed-point parts so they add up to `total` exactly (largest remainder): a breakdown by

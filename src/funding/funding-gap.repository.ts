@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { dateOnly } from '../common/dates';
 import type { RateQuote } from '../common/money/conversion';
 import { aggregateToBigInt, aggregateToNumber, toBigInt } from '../database/transformers';
+import { VALUE_COLUMN, type ReportingCurrency } from '../fx/ledger-valuation';
 import { ClearanceProgressEntity } from './clearance-progress.entity';
 
 /** A sum of minor units in one currency on one value date, optionally for one donor or priority. */
@@ -12,16 +13,28 @@ export interface DatedSum {
   amountMinor: bigint;
 }
 
-export interface DonorDatedSum extends DatedSum {
+/** A donor's money of one kind, summed in a reporting currency from each row's stored value. */
+export interface DonorValue {
   donorId: number;
   kind: 'cash' | 'in_kind';
+  valueMinor: bigint;
+  /** Rows counted here whose value is missing (no rate yet, or marked for revaluation meanwhile). */
+  unvalued: number;
 }
 
-/** Earmarked money of one priority, per currency, date and split rule (needed to split exactly). */
-export interface PriorityDatedSum extends DatedSum {
+/** Earmarked money of one priority per split rule (needed to split exactly), in a reporting currency. */
+export interface PriorityValue {
   priorityCode: string;
   earmarkCount: number;
   shareBasisPoints: number | null;
+  valueMinor: bigint;
+  unvalued: number;
+}
+
+/** A currency and a value date some counted money was converted at. */
+export interface ValueDate {
+  currency: string;
+  valueDate: string;
 }
 
 export interface InKindQuantityRow {
@@ -63,8 +76,9 @@ export interface SplitRuleCounts {
 }
 
 /**
- * The funding-gap aggregates, computed in SQL: rows come back already summed per currency and
- * value date (and donor or priority), never one per pledge. `asOf` is the state as it stood that
+ * The funding-gap aggregates, computed in SQL: money comes back summed per donor or priority from
+ * each row's stored value in the reporting currency (src/fx/ledger-valuation.ts), never one row per
+ * pledge. `asOf` is the state as it stood that
  * day: pledges whose value date is on or before it and not cancelled by then, money received by
  * then. The same SQL runs on SQLite and PostgreSQL except for the date-of-a-timestamp expression.
  */
@@ -91,6 +105,34 @@ export class FundingGapRepository {
     return `${this.pledgeValueDate} <= :asOf AND (p.cancelled_at IS NULL OR ${this.dayOf('p.cancelled_at')} > :asOf) AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL`;
   }
 
+  /**
+   * `column <= :asOf` that SQLite answers with a table scan: when most rows qualify (asOf is usually
+   * today), walking the date index and fetching each row costs several times a scan.
+   */
+  private onOrBeforeAsOf(column: string): string {
+    return this.isPostgres ? `${column} <= :asOf` : `+${column} <= :asOf`;
+  }
+
+  /** Receipts counted by `asOf` that carry money (or wait to be valued, which the sums then report). */
+  private get countedReceipt(): string {
+    return `${this.onOrBeforeAsOf('d.received_on')} AND (d.value_currency IS NOT NULL OR d.valued_at IS NULL)`;
+  }
+
+  /**
+   * Receipts counted by `asOf` summed per pledge, in `currency`: one pass over the covering index
+   * ix_disbursements_pledge_values, in pledge order, without touching the table.
+   */
+  private receivedPerPledge(currency: ReportingCurrency): string {
+    const value = `d.${VALUE_COLUMN[currency]}`;
+    return `(SELECT d.pledge_id AS pledge_id, SUM(${value}) AS total, ${this.unvalued('d', value)} AS unvalued
+               FROM disbursements d WHERE ${this.countedReceipt} GROUP BY d.pledge_id)`;
+  }
+
+  /** Rows of a sum whose value is missing: waiting for valuation, or no rate for it. */
+  private unvalued(alias: string, value: string): string {
+    return `SUM(CASE WHEN ${alias}.valued_at IS NULL OR ${value} IS NULL THEN 1 ELSE 0 END)`;
+  }
+
   /** Money counted by a disbursement: cash as received; goods valued at the pledge's unit value. */
   private readonly receivedMoney = `CASE WHEN p.kind = 'cash' THEN d.amount_minor ELSE d.quantity * p.unit_value_minor END`;
   private readonly receivedCurrency = `CASE WHEN p.kind = 'cash' THEN d.currency ELSE p.currency END`;
@@ -104,58 +146,74 @@ export class FundingGapRepository {
     return this.dataSource.query(sql.replace(/:asOf/g, '?'), Array.from({ length: occurrences }, () => asOf));
   }
 
-  async pledgedByDonor(asOf: string): Promise<DonorDatedSum[]> {
+  /** Money pledged per donor and kind, standing on `asOf`, in `currency` (each pledge at its value date). */
+  async pledgedByDonor(asOf: string, currency: ReportingCurrency): Promise<DonorValue[]> {
+    const value = `p.${VALUE_COLUMN[currency]}`;
     const rows = await this.query<Record<string, unknown>>(
-      `SELECT p.donor_id AS donor_id, p.kind AS kind, p.currency AS currency, ${this.pledgeValueDate} AS value_date,
-              CAST(SUM(p.amount_minor) AS TEXT) AS total
+      `SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(${value}) AS TEXT) AS total, ${this.unvalued('p', value)} AS unvalued
          FROM pledges p
         WHERE ${this.activePledge}
-        GROUP BY 1, 2, 3, 4`,
+        GROUP BY 1, 2`,
       asOf,
     );
-    return rows.map(toDonorDatedSum);
+    return rows.map(toDonorValue);
   }
 
-  async receivedByDonor(asOf: string): Promise<DonorDatedSum[]> {
+  /** Money received per donor and kind by `asOf`, in `currency` (each receipt at its date). */
+  async receivedByDonor(asOf: string, currency: ReportingCurrency): Promise<DonorValue[]> {
     const rows = await this.query<Record<string, unknown>>(
-      `SELECT p.donor_id AS donor_id, p.kind AS kind, ${this.receivedCurrency} AS currency, d.received_on AS value_date,
-              CAST(SUM(${this.receivedMoney}) AS TEXT) AS total
-         FROM disbursements d
-         JOIN pledges p ON p.id = d.pledge_id
-        WHERE d.received_on <= :asOf AND (${this.hasReceivedMoney})
-        GROUP BY 1, 2, 3, 4`,
+      `SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(r.total) AS TEXT) AS total, SUM(r.unvalued) AS unvalued
+         FROM ${this.receivedPerPledge(currency)} r
+         JOIN pledges p ON p.id = r.pledge_id
+        GROUP BY 1, 2`,
       asOf,
     );
-    return rows.map(toDonorDatedSum);
+    return rows.map(toDonorValue);
   }
 
-  async pledgedByPriority(asOf: string): Promise<PriorityDatedSum[]> {
+  async pledgedByPriority(asOf: string, currency: ReportingCurrency): Promise<PriorityValue[]> {
+    const value = `p.${VALUE_COLUMN[currency]}`;
     const rows = await this.query<Record<string, unknown>>(
       `SELECT pp.priority_code AS priority_code, ec.earmark_count AS earmark_count, pp.share_bp AS share_bp,
-              p.currency AS currency, ${this.pledgeValueDate} AS value_date, CAST(SUM(p.amount_minor) AS TEXT) AS total
+              CAST(SUM(${value}) AS TEXT) AS total, ${this.unvalued('p', value)} AS unvalued
          FROM pledge_priorities pp
          JOIN pledges p ON p.id = pp.pledge_id
          JOIN ${this.earmarkCounts} ec ON ec.pledge_id = p.id
         WHERE ${this.activePledge}
-        GROUP BY 1, 2, 3, 4, 5`,
+        GROUP BY 1, 2, 3`,
       asOf,
     );
-    return rows.map(toPriorityDatedSum);
+    return rows.map(toPriorityValue);
   }
 
-  async receivedByPriority(asOf: string): Promise<PriorityDatedSum[]> {
+  /** Receipts summed per pledge first, then spread over each pledge's earmarks. */
+  async receivedByPriority(asOf: string, currency: ReportingCurrency): Promise<PriorityValue[]> {
     const rows = await this.query<Record<string, unknown>>(
       `SELECT pp.priority_code AS priority_code, ec.earmark_count AS earmark_count, pp.share_bp AS share_bp,
-              ${this.receivedCurrency} AS currency, d.received_on AS value_date, CAST(SUM(${this.receivedMoney}) AS TEXT) AS total
-         FROM disbursements d
-         JOIN pledges p ON p.id = d.pledge_id
-         JOIN pledge_priorities pp ON pp.pledge_id = p.id
-         JOIN ${this.earmarkCounts} ec ON ec.pledge_id = p.id
-        WHERE d.received_on <= :asOf AND (${this.hasReceivedMoney})
-        GROUP BY 1, 2, 3, 4, 5`,
+              CAST(SUM(r.total) AS TEXT) AS total, SUM(r.unvalued) AS unvalued
+         FROM ${this.receivedPerPledge(currency)} r
+         JOIN pledge_priorities pp ON pp.pledge_id = r.pledge_id
+         JOIN ${this.earmarkCounts} ec ON ec.pledge_id = r.pledge_id
+        GROUP BY 1, 2, 3`,
       asOf,
     );
-    return rows.map(toPriorityDatedSum);
+    return rows.map(toPriorityValue);
+  }
+
+  /**
+   * Every (currency, value date) the counted money was converted at: the rates behind the figures,
+   * and the place a missing rate shows up. Thousands of rows on years of daily data, not one per pledge.
+   */
+  async valueDates(asOf: string): Promise<ValueDate[]> {
+    const rows = await this.query<Record<string, unknown>>(
+      `SELECT p.currency AS currency, ${this.pledgeValueDate} AS value_date FROM pledges p WHERE ${this.activePledge} GROUP BY 1, 2
+       UNION
+       SELECT d.value_currency AS currency, d.received_on AS value_date FROM disbursements d
+        WHERE ${this.onOrBeforeAsOf('d.received_on')} AND d.value_currency IS NOT NULL
+        GROUP BY 1, 2`,
+      asOf,
+    );
+    return rows.map((r) => ({ currency: String(r.currency), valueDate: dateOnly(r.value_date as string) as string }));
   }
 
   /** Goods in their own units per donor: pledged (standing on `asOf`) and delivered by then. */
@@ -170,16 +228,18 @@ export class FundingGapRepository {
     return rows.map(({ key, ...goods }) => ({ priorityCode: String(key), ...goods }));
   }
 
-  /** In-kind pledges standing on `asOf`, grouped by `keyColumn` and unit, with what was delivered by then. */
+  /**
+   * In-kind pledges standing on `asOf`, grouped by `keyColumn` and unit, with what was delivered by
+   * then: one index probe per goods pledge rather than a pass over every receipt.
+   */
   private async goodsGroupedBy(keyColumn: string, join: string, asOf: string) {
     const rows = await this.query<Record<string, unknown>>(
       `SELECT ${keyColumn} AS group_key, p.in_kind_unit AS unit, SUM(p.in_kind_quantity) AS pledged,
-              SUM(COALESCE(dq.delivered, 0)) AS delivered,
+              SUM(COALESCE((SELECT SUM(dq.quantity) FROM disbursements dq
+                             WHERE dq.pledge_id = p.id AND dq.received_on <= :asOf AND dq.quantity IS NOT NULL), 0)) AS delivered,
               SUM(CASE WHEN p.in_kind_quantity_is_maximum THEN 1 ELSE 0 END) AS up_to
          FROM pledges p
          ${join}
-         LEFT JOIN (SELECT pledge_id, SUM(quantity) AS delivered FROM disbursements
-                     WHERE received_on <= :asOf AND quantity IS NOT NULL GROUP BY pledge_id) dq ON dq.pledge_id = p.id
         WHERE p.kind = 'in_kind' AND p.in_kind_quantity IS NOT NULL
           AND ${this.pledgeValueDate} <= :asOf AND (p.cancelled_at IS NULL OR ${this.dayOf('p.cancelled_at')} > :asOf)
         GROUP BY 1, 2
@@ -255,18 +315,6 @@ export class FundingGapRepository {
     }));
   }
 
-  /** Every currency the ledger holds money in: the rates to load for a conversion. */
-  async ledgerCurrencies(): Promise<string[]> {
-    const rows: Array<{ currency: string }> = await this.dataSource.query(
-      `SELECT currency FROM pledges WHERE currency IS NOT NULL GROUP BY currency
-       UNION SELECT currency FROM disbursements WHERE currency IS NOT NULL GROUP BY currency
-       UNION SELECT currency FROM government_spend GROUP BY currency
-       UNION SELECT currency FROM reported_figures WHERE currency IS NOT NULL GROUP BY currency
-       UNION SELECT target_currency AS currency FROM priorities WHERE target_currency IS NOT NULL GROUP BY target_currency`,
-    );
-    return rows.map((r) => r.currency);
-  }
-
   /** Every published rate between the given currencies dated on or before `asOf`, oldest first within each pair. */
   async ratesAmong(currencies: readonly string[], asOf: string): Promise<RateQuote[]> {
     const list = currencies.map((c) => `'${c.replace(/[^A-Z]/g, '')}'`).join(', ');
@@ -299,15 +347,21 @@ function toDatedSum(r: Record<string, unknown>): DatedSum {
   };
 }
 
-function toDonorDatedSum(r: Record<string, unknown>): DonorDatedSum {
-  return { ...toDatedSum(r), donorId: aggregateToNumber(r.donor_id as number), kind: r.kind as 'cash' | 'in_kind' };
+function toDonorValue(r: Record<string, unknown>): DonorValue {
+  return {
+    donorId: aggregateToNumber(r.donor_id as number),
+    kind: r.kind as 'cash' | 'in_kind',
+    valueMinor: aggregateToBigInt(r.total as string),
+    unvalued: aggregateToNumber(r.unvalued as number),
+  };
 }
 
-function toPriorityDatedSum(r: Record<string, unknown>): PriorityDatedSum {
+function toPriorityValue(r: Record<string, unknown>): PriorityValue {
   return {
-    ...toDatedSum(r),
     priorityCode: String(r.priority_code),
     earmarkCount: aggregateToNumber(r.earmark_count as number),
     shareBasisPoints: r.share_bp === null || r.share_bp === undefined ? null : aggregateToNumber(r.share_bp as number),
+    valueMinor: aggregateToBigInt(r.total as string),
+    unvalued: aggregateToNumber(r.unvalued as number),
   };
 }

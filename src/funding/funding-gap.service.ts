@@ -10,6 +10,7 @@ import { UnitOfWork } from '../database/unit-of-work';
 import {
   allocateToTotal,
   earmarkPortion,
+  FIXED_SCALE,
   fixedMinorRate,
   gapToTarget,
   projectClearanceCost,
@@ -17,8 +18,9 @@ import {
   uniqueRates,
   type Projection,
 } from './funding-gap.calc';
-import { FundingGapRepository, type DatedSum, type DonorDatedSum, type PriorityDatedSum, type ReportedFigureRow } from './funding-gap.repository';
-import { RateTable } from './rate-table';
+import { LedgerValuation } from '../fx/ledger-valuation';
+import { RateTable } from '../fx/rate-table';
+import { FundingGapRepository, type DatedSum, type DonorValue, type PriorityValue, type ReportedFigureRow } from './funding-gap.repository';
 
 const gzipAsync = promisify(gzip);
 
@@ -124,6 +126,7 @@ const VALUE_DATES =
 class DisplayConverter {
   private readonly rates = new Map<string, bigint>();
   private readonly used: RateQuote[] = [];
+  private readonly noted = new Set<string>();
 
   constructor(
     private readonly table: RateTable,
@@ -142,6 +145,16 @@ class DisplayConverter {
       this.used.push(...chained.ratesUsed);
     }
     return sum.amountMinor * rate;
+  }
+
+  /** Records the rates a stored value was converted at; a (currency, date) without one is a MissingRateError. */
+  noteValueDate(currency: string, valueDate: string): void {
+    const key = `${currency}@${valueDate}`;
+    if (this.noted.has(key) || this.rates.has(key)) return;
+    this.noted.add(key);
+    const used = this.table.ratesUsed(currency, this.currency, valueDate);
+    if (!used) throw new MissingRateError(currency, this.currency, valueDate);
+    this.used.push(...used);
   }
 
   ratesUsed(): RateQuote[] {
@@ -166,6 +179,7 @@ export class FundingGapService {
 
   constructor(
     private readonly repository: FundingGapRepository,
+    private readonly valuation: LedgerValuation,
     uow: UnitOfWork,
   ) {
     uow.onCommit(() => {
@@ -225,13 +239,25 @@ export class FundingGapService {
   }
 
   /**
-   * One pass per aggregate query, each reduced to per-donor or per-priority totals before the next
-   * runs, so memory holds one result set at a time (hundreds of thousands of grouped rows on a
-   * large, sparse ledger), not all of them.
+   * Ledger money comes from each row's stored value in `currency` (valued first if any row waits),
+   * summed in SQL per donor and per priority; the rates behind those values are listed from the
+   * distinct (currency, value date) pairs. A value found missing after that (a rate arrived while
+   * this ran and marked rows for revaluation) means the figures straddle two states: value and sum again.
    */
   private async compute(currency: DisplayCurrency, asOf: string): Promise<FundingGapView> {
+    for (let attempt = 1; ; attempt++) {
+      await this.valuation.valuePending();
+      const view = await this.computeValued(currency, asOf);
+      if (view || attempt === 3) {
+        if (!view) throw new Error('The ledger kept changing while the funding gap was computed; try again');
+        return view;
+      }
+    }
+  }
+
+  private async computeValued(currency: DisplayCurrency, asOf: string): Promise<FundingGapView | null> {
     const r = this.repository;
-    const [donorNames, priorities, spend, reportedRows, clearance, inKind, inKindByPriority, splitCounts, ledgerCurrencies] = await Promise.all([
+    const [donorNames, priorities, spend, reportedRows, clearance, inKind, inKindByPriority, splitCounts, valueDates] = await Promise.all([
       r.donorNames(),
       r.priorities(),
       r.governmentSpend(asOf),
@@ -240,19 +266,33 @@ export class FundingGapService {
       r.inKindQuantities(asOf),
       r.inKindQuantitiesByPriority(asOf),
       r.splitRuleCounts(asOf),
-      r.ledgerCurrencies(),
+      r.valueDates(asOf),
     ]);
-    const fx = new DisplayConverter(new RateTable(await r.ratesAmong([...new Set([currency, ...PIVOT_CURRENCIES, ...ledgerCurrencies])], asOf)), currency);
+    const converted = [
+      ...valueDates.map((v) => v.currency),
+      ...spend.map((s) => s.currency),
+      ...reportedRows.flatMap((row) => (row.currency ? [row.currency] : [])),
+      ...priorities.flatMap((p) => (p.targetCurrency ? [p.targetCurrency] : [])),
+    ];
+    const fx = new DisplayConverter(new RateTable(await r.ratesAmong([...new Set([currency, ...PIVOT_CURRENCIES, ...converted])], asOf)), currency);
+    for (const v of valueDates) fx.noteValueDate(v.currency, v.valueDate);
     const money = (minor: bigint): MoneyJson => ({ amount: formatAmount(minor, currency), currency });
+    const [pledgedDonorRows, receivedDonorRows, pledgedPriorityRows, receivedPriorityRows] = await Promise.all([
+      r.pledgedByDonor(asOf, currency),
+      r.receivedByDonor(asOf, currency),
+      r.pledgedByPriority(asOf, currency),
+      r.receivedByPriority(asOf, currency),
+    ]);
+    if ([...pledgedDonorRows, ...receivedDonorRows, ...pledgedPriorityRows, ...receivedPriorityRows].some((row) => row.unvalued > 0)) return null;
 
     // Fixed-point totals per donor and kind, and per priority; each headline is rounded once from them.
     const donorIds = new Set<number>(inKind.map((q) => q.donorId));
-    const sumByDonor = async (rows: Promise<DonorDatedSum[]>) => {
+    const sumByDonor = (rows: DonorValue[]) => {
       const byDonor = new Map<number, bigint>();
       let cash = 0n;
       let goods = 0n;
-      for (const s of await rows) {
-        const value = fx.fixed(s);
+      for (const s of rows) {
+        const value = s.valueMinor * FIXED_SCALE;
         byDonor.set(s.donorId, (byDonor.get(s.donorId) ?? 0n) + value);
         donorIds.add(s.donorId);
         if (s.kind === 'cash') cash += value;
@@ -260,15 +300,15 @@ export class FundingGapService {
       }
       return { byDonor, cash, goods };
     };
-    const sumByPriority = async (rows: Promise<PriorityDatedSum[]>) => {
+    const sumByPriority = (rows: PriorityValue[]) => {
       const byPriority = new Map<string, bigint>();
-      for (const s of await rows) byPriority.set(s.priorityCode, (byPriority.get(s.priorityCode) ?? 0n) + earmarkPortion(fx.fixed(s), s.shareBasisPoints, s.earmarkCount));
+      for (const s of rows) byPriority.set(s.priorityCode, (byPriority.get(s.priorityCode) ?? 0n) + earmarkPortion(s.valueMinor * FIXED_SCALE, s.shareBasisPoints, s.earmarkCount));
       return byPriority;
     };
-    const pledgedByDonor = await sumByDonor(r.pledgedByDonor(asOf));
-    const receivedByDonor = await sumByDonor(r.receivedByDonor(asOf));
-    const pledgedByPriority = await sumByPriority(r.pledgedByPriority(asOf));
-    const receivedByPriority = await sumByPriority(r.receivedByPriority(asOf));
+    const pledgedByDonor = sumByDonor(pledgedDonorRows);
+    const receivedByDonor = sumByDonor(receivedDonorRows);
+    const pledgedByPriority = sumByPriority(pledgedPriorityRows);
+    const receivedByPriority = sumByPriority(receivedPriorityRows);
 
     const pledgedCash = roundFixed(pledgedByDonor.cash);
     const inKindValue = roundFixed(pledgedByDonor.goods);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { FxModule } from '../fx/fx.module';
 import { FundingGapController } from './funding-gap.controller';
 import { FundingGapRepository } from './funding-gap.repository';
 import { FundingGapService } from './funding-gap.service';
@@ -7,6 +8,7 @@ import { FundingPageService } from './funding-page.service';
 
 /** The funding gap: GET /api/funding-gap, the leadership page at `/` and its CSV downloads. */
 @Module({
+  imports: [FxModule],
   providers: [FundingGapRepository, FundingGapService, FundingPageService],
   controllers: [FundingGapController, FundingPageController],
   exports: [FundingGapService],

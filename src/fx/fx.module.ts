@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { FxController } from './fx.controller';
 import { FxRepository } from './fx.repository';
 import { FxService } from './fx.service';
+import { LedgerValuation } from './ledger-valuation';
 
-@Module({ providers: [FxRepository, FxService], controllers: [FxController], exports: [FxService] })
+/** Exchange rates, conversion, and the ledger's values in the reporting currencies. */
+@Module({ providers: [FxRepository, FxService, LedgerValuation], controllers: [FxController], exports: [FxService, LedgerValuation] })
 export class FxModule {}

@@ -81,6 +81,22 @@ export class FxRepository {
     return (await repo.count()) - before;
   }
 
+  /** The highest rate id so far: rates added after it are the ones `addedAfter` reports. */
+  async lastId(tx: EntityManager): Promise<number> {
+    const [row] = await tx.query('SELECT MAX(id) AS id FROM fx_rates');
+    return Number(row?.id ?? 0);
+  }
+
+  /** The earliest date of each pair among rates added after `id`. */
+  async addedAfter(tx: EntityManager, id: number): Promise<Array<{ base: string; quote: string; date: string }>> {
+    const pg = this.dataSource.options.type === 'postgres';
+    const rows: Array<{ base: string; quote: string; first: string }> = await tx.query(
+      `SELECT base, quote, MIN(rate_date) AS first FROM fx_rates WHERE id > ${pg ? '$1' : '?'} GROUP BY base, quote`,
+      [id],
+    );
+    return rows.map((r) => ({ base: r.base, quote: r.quote, date: String(r.first).slice(0, 10) }));
+  }
+
   async insertOne(tx: EntityManager, rate: RateQuote): Promise<FxRateEntity> {
     const repo = tx.getRepository(FxRateEntity);
     return repo.save(repo.create({ base: rate.base, quote: rate.quote, rateDate: rate.date, rate: rate.rate, source: rate.source }));

@@ -9,6 +9,7 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { ECB_SOURCE, EcbFormatError, parseEcbCsv } from './ecb-parser';
 import { FxRepository } from './fx.repository';
+import { LedgerValuation } from './ledger-valuation';
 
 /**
  * Rate look-ups are cached per (pair, date). This instance forgets the cache on its own writes; a
@@ -46,6 +47,7 @@ export class FxService {
     private readonly uow: UnitOfWork,
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
+    private readonly valuation: LedgerValuation,
   ) {}
 
   async convert(amount: Money, to: string, valueDate: string, field = 'currency'): Promise<Conversion> {
@@ -125,6 +127,7 @@ export class FxService {
         ]);
       }
       const saved = await this.rates.insertOne(tx, rate);
+      await this.valuation.ratesAdded(tx, [rate]);
       const view = { id: saved.id, base: saved.base, quote: saved.quote, rate: saved.rate, date: saved.rateDate, source: saved.source };
       await this.audit.record(tx, actor, { action: 'fx_rate.create', entityType: 'fx_rate', entityId: saved.id, after: view });
       return view;
@@ -146,7 +149,7 @@ export class FxService {
     }
     if (parsed.rates.length === 0) throw InvalidInputError.field('body', 'the file holds no rates');
     const imported = await this.uow.transaction(async (tx) => {
-      const count = await this.rates.insertMissing(
+      const count = await this.insertAndRevalue(
         tx,
         parsed.rates.map((r) => ({ base: 'EUR', quote: r.currency, rate: r.rate, date: r.date, source: ECB_SOURCE })),
       );
@@ -167,8 +170,16 @@ export class FxService {
 
   /** Seeds and tests insert rates outside HTTP; the caches must not keep stale answers. */
   async insertRates(tx: EntityManager, rates: RateQuote[]): Promise<number> {
-    const count = await this.rates.insertMissing(tx, rates);
+    const count = await this.insertAndRevalue(tx, rates);
     this.forgetCache();
+    return count;
+  }
+
+  /** Inserts the rates not stored yet, and has the ledger rows they may change valued again. */
+  private async insertAndRevalue(tx: EntityManager, rates: RateQuote[]): Promise<number> {
+    const before = await this.rates.lastId(tx);
+    const count = await this.rates.insertMissing(tx, rates);
+    if (count > 0) await this.valuation.ratesAdded(tx, await this.rates.addedAfter(tx, before));
     return count;
   }
 

@@ -9,6 +9,7 @@ import type { RateQuote } from '../common/money/conversion';
 import { UnitOfWork } from '../database/unit-of-work';
 import { DonorsRepository } from '../donors/donors.repository';
 import { FxService } from '../fx/fx.service';
+import { LedgerValuation } from '../fx/ledger-valuation';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { PrioritiesService } from '../priorities/priorities.service';
 import type { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from './dto';
@@ -126,6 +127,7 @@ export class PledgesService {
     private readonly uow: UnitOfWork,
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
+    private readonly valuation: LedgerValuation,
   ) {}
 
   async toView(p: PledgeEntity, displayCurrency: string | null = REPORTING_CURRENCY): Promise<PledgeView> {
@@ -332,8 +334,9 @@ export class PledgesService {
       if (pledge.cancelledAt) throw BusinessRuleError.field('pledge', `pledge ${pledgeId} was cancelled: a cancelled pledge cannot be edited`);
       const value = pledgedMoney(pledge);
       const moved = valueDateOf({ ...pledge, ...changes } as PledgeEntity);
-      if (value && moved.valueDate !== valueDateOf(pledge).valueDate) {
-        await this.fx.convert(value, REPORTING_CURRENCY, moved.valueDate, moved.valueDateBasis === 'source_date' ? 'sourceDate' : 'pledgedOn');
+      if (moved.valueDate !== valueDateOf(pledge).valueDate) {
+        if (value) await this.fx.convert(value, REPORTING_CURRENCY, moved.valueDate, moved.valueDateBasis === 'source_date' ? 'sourceDate' : 'pledgedOn');
+        await this.valuation.pledgeMoved(tx, pledgeId);
       }
       const before = await this.toView(pledge, null);
       await this.pledges.updateDescription(tx, pledgeId, changes, earmarks);

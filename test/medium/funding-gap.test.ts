@@ -8,8 +8,9 @@ import { DonorsService } from '../../src/donors/donors.service';
 import { fixedMinorRate, roundFixed } from '../../src/funding/funding-gap.calc';
 import { FundingGapRepository } from '../../src/funding/funding-gap.repository';
 import { FundingGapService } from '../../src/funding/funding-gap.service';
-import { RateTable } from '../../src/funding/rate-table';
 import { FxService } from '../../src/fx/fx.service';
+import { LedgerValuation } from '../../src/fx/ledger-valuation';
+import { RateTable } from '../../src/fx/rate-table';
 import { PledgesService } from '../../src/pledges/pledges.service';
 import { createTestContext, TestContext } from '../support/test-context';
 
@@ -68,6 +69,7 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
   let t: TestContext;
   let donorA: number;
   let donorB: number;
+  let firstEuro: number;
 
   beforeAll(async () => {
     t = await createTestContext();
@@ -89,7 +91,7 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
     const create = (donorId: number, extra: object) =>
       pledges.create(SYSTEM_ACTOR, { donorId, title: 'Medium pledge', channel: 'direct', status: 'committed', priorityCodes: [], ...extra } as never, null);
     // EUR on two dates with two rates, one earmarked to three priorities evenly, one undated (source date).
-    await create(donorA, { kind: 'cash', amount: '1000.00', currency: 'EUR', pledgedOn: '2024-01-10', priorityCodes: ['P02', 'P03', 'P04'] });
+    firstEuro = (await create(donorA, { kind: 'cash', amount: '1000.00', currency: 'EUR', pledgedOn: '2024-01-10', priorityCodes: ['P02', 'P03', 'P04'] })).body.id;
     await create(donorA, { kind: 'cash', amount: '1000.00', currency: 'EUR', pledgedOn: '2024-07-01', priorityCodes: ['P05', 'P06'], priorityShares: ['10', '90'] });
     await create(donorB, { kind: 'cash', amount: '300.00', currency: 'USD', pledgedOn: null, sourceDate: '2024-08-01' });
     const goods = await create(donorB, { kind: 'in_kind', inKind: { quantity: 4, unit: 'vehicles', unitValue: { amount: '250.00', currency: 'USD' } }, pledgedOn: '2024-02-01', priorityCodes: ['P09'] });
@@ -103,27 +105,29 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
     await t.close();
   });
 
-  it('sums pledges per donor, kind, currency and value date in SQL; a pledge cancelled today counted only before today', async () => {
-    const standingEarlier = await t.get(FundingGapRepository).pledgedByDonor('2024-12-31');
-    expect(standingEarlier.find((r) => r.donorId === donorB && r.valueDate === '2024-01-05')?.amountMinor).toBe(99_900n);
-    const rows = await t.get(FundingGapRepository).pledgedByDonor(todayUtc());
-    const sorted = rows.map((r) => ({ ...r, amountMinor: r.amountMinor.toString() })).sort((a, b) => (a.valueDate + a.currency).localeCompare(b.valueDate + b.currency));
-    expect(sorted).toEqual([
-      { donorId: donorA, kind: 'cash', currency: 'USD', valueDate: '2024-01-05', amountMinor: '50000' },
-      { donorId: donorA, kind: 'cash', currency: 'EUR', valueDate: '2024-01-10', amountMinor: '100000' },
-      { donorId: donorB, kind: 'in_kind', currency: 'USD', valueDate: '2024-02-01', amountMinor: '100000' },
-      { donorId: donorA, kind: 'cash', currency: 'EUR', valueDate: '2024-07-01', amountMinor: '100000' },
-      { donorId: donorB, kind: 'cash', currency: 'USD', valueDate: '2024-08-01', amountMinor: '30000' },
+  it('sums pledges per donor and kind from their stored values; a pledge cancelled today counted only before today', async () => {
+    await t.get(LedgerValuation).valuePending();
+    const repository = t.get(FundingGapRepository);
+    const shown = (rows: Awaited<ReturnType<FundingGapRepository['pledgedByDonor']>>) =>
+      rows.map((r) => ({ ...r, valueMinor: r.valueMinor.toString() })).sort((a, b) => a.donorId - b.donorId || a.kind.localeCompare(b.kind));
+    expect(shown(await repository.pledgedByDonor('2024-12-31', 'USD')).find((r) => r.donorId === donorB && r.kind === 'cash')?.valueMinor).toBe('129900');
+    // 500 USD + 1000 EUR × 1.1 (2024-01-10) + 1000 EUR × 1.2 (2024-07-01); 300 USD; 4 × 250 USD of goods.
+    expect(shown(await repository.pledgedByDonor(todayUtc(), 'USD'))).toEqual([
+      { donorId: donorA, kind: 'cash', valueMinor: '280000', unvalued: 0 },
+      { donorId: donorB, kind: 'cash', valueMinor: '30000', unvalued: 0 },
+      { donorId: donorB, kind: 'in_kind', valueMinor: '100000', unvalued: 0 },
     ]);
+    // In EUR: 1000 + 1000 + 500 USD ÷ 1.1 on 2024-01-05 = 454.545… → 454.55, each pledge rounded once.
+    expect(shown(await repository.pledgedByDonor(todayUtc(), 'EUR')).find((r) => r.donorId === donorA)?.valueMinor).toBe('245455');
   });
 
   it('values receipts at their own date and currency, and delivered goods at the unit value', async () => {
-    const rows = await t.get(FundingGapRepository).receivedByDonor('2024-12-31');
-    expect(rows.map((r) => ({ ...r, amountMinor: r.amountMinor.toString() })).sort((a, b) => a.valueDate.localeCompare(b.valueDate))).toEqual([
-      { donorId: donorB, kind: 'in_kind', currency: 'USD', valueDate: '2024-03-01', amountMinor: '50000' },
-      { donorId: donorA, kind: 'cash', currency: 'EUR', valueDate: '2024-06-10', amountMinor: '10000' },
+    const rows = await t.get(FundingGapRepository).receivedByDonor('2024-12-31', 'USD');
+    expect(rows.map((r) => ({ ...r, valueMinor: r.valueMinor.toString() })).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual([
+      { donorId: donorA, kind: 'cash', valueMinor: '12000', unvalued: 0 },
+      { donorId: donorB, kind: 'in_kind', valueMinor: '50000', unvalued: 0 },
     ]);
-    expect(await t.get(FundingGapRepository).receivedByDonor('2024-02-29')).toEqual([]);
+    expect(await t.get(FundingGapRepository).receivedByDonor('2024-02-29', 'USD')).toEqual([]);
   });
 
   it('computes the gap: each breakdown adds up to its headline, earmarks split as stated or evenly', async () => {
@@ -147,5 +151,42 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
     ]);
     expect(gap.byDonor.find((d) => d.name === 'Donor B')?.inKind).toEqual([{ unit: 'vehicles', pledged: 4, delivered: 2, upTo: false }]);
     expect(gap.earmarkSplit).toEqual({ rule: 'stated shares or even split', pledgesWithStatedShares: 1, pledgesSplitEvenly: 1 });
+  });
+
+  it('values again only what a new rate can change, and the gap follows the rate', async () => {
+    const unvalued = async () => {
+      const [p] = await t.dataSource.query('SELECT COUNT(*) AS n FROM pledges WHERE valued_at IS NULL');
+      const [d] = await t.dataSource.query('SELECT COUNT(*) AS n FROM disbursements WHERE valued_at IS NULL');
+      return Number(p.n) + Number(d.n);
+    };
+    const addRates = (rates: Array<{ base: string; quote: string; rate: string; date: string }>) =>
+      t.get(UnitOfWork).transaction((tx) => t.get(FxService).insertRates(tx, rates.map((r) => ({ ...r, source: 'test' }))));
+    expect((await t.get(FundingGapService).get('USD', todayUtc())).foreign.pledged.amount).toBe('3100.00');
+    expect(await unvalued()).toBe(0);
+
+    // No conversion of this ledger can pass through CHF/SEK, nor through GBP (no GBP money here but GBP rows).
+    await addRates([{ base: 'CHF', quote: 'SEK', rate: '11.5000', date: '2000-01-03' }, { base: 'EUR', quote: 'GBP', rate: '0.8500', date: '2000-01-03' }]);
+    expect(await unvalued()).toBe(0);
+
+    // A EUR/USD rate from 2024-07-01 serves the second EUR pledge, the EUR receipt (2024-06-10 is earlier: not it) and every later row.
+    await addRates([{ base: 'EUR', quote: 'USD', rate: '1.3000', date: '2024-07-01' }]);
+    const [{ n: waiting }] = await t.dataSource.query(
+      "SELECT COUNT(*) AS n FROM pledges WHERE valued_at IS NULL AND COALESCE(pledged_on, source_date) < '2024-07-01'",
+    );
+    expect(Number(waiting)).toBe(0);
+    expect(await unvalued()).toBeGreaterThan(0);
+    const gap = await t.get(FundingGapService).get('USD', todayUtc());
+    expect(await unvalued()).toBe(0);
+    expect(gap.foreign.pledged.amount).toBe('3200.00');
+    expect(gap.foreign.disbursed.amount).toBe('120.00');
+    expect(gap.ratesUsed.map((r) => `${r.base}/${r.quote}@${r.date}`)).toEqual(['EUR/USD@2024-01-02', 'EUR/USD@2024-06-03', 'EUR/USD@2024-07-01']);
+  });
+
+  it('values a pledge again when an edit moves its value date', async () => {
+    // 1000 EUR dated 2024-01-10 (1.1) moves to 2024-07-02 (1.3): 3200.00 + 200.00.
+    await t.get(PledgesService).update(SYSTEM_ACTOR, firstEuro, { pledgedOn: '2024-07-02' } as never);
+    const gap = await t.get(FundingGapService).get('USD', todayUtc());
+    expect(gap.foreign.pledged.amount).toBe('3400.00');
+    expect(gap.ratesUsed.map((r) => r.date)).not.toContain('2024-01-02');
   });
 });

@@ -55,6 +55,17 @@ export class RateTable {
   /** The exact rate from `from` to `to` on `date` and the published rates behind it; null when there is none. */
   rate(from: string, to: string, date: string): ChainedRate | null {
     if (from === to) return { rate: new RateDecimal(1), ratesUsed: [] };
+    const legs = this.path(from, to, date);
+    return legs ? { rate: effectiveRate(legs), ratesUsed: legs.map((l) => l.quote) } : null;
+  }
+
+  /** The published rates a conversion on `date` would use, without multiplying them out; null when there is none. */
+  ratesUsed(from: string, to: string, date: string): RateQuote[] | null {
+    if (from === to) return [];
+    return this.path(from, to, date)?.map((l) => l.quote) ?? null;
+  }
+
+  private path(from: string, to: string, date: string): RateLeg[] | null {
     const candidates: string[][] = [[from, to]];
     for (const p of PIVOTS) if (p !== from && p !== to) candidates.push([from, p, to]);
     for (const p of PIVOTS) for (const q of PIVOTS) if (p !== q && ![p, q].includes(from) && ![p, q].includes(to)) candidates.push([from, p, q, to]);
@@ -65,7 +76,7 @@ export class RateTable {
         if (!leg) break;
         legs.push(leg);
       }
-      if (legs.length === path.length - 1) return { rate: effectiveRate(legs), ratesUsed: legs.map((l) => l.quote) };
+      if (legs.length === path.length - 1) return legs;
     }
     return null;
   }
