@@ -20,7 +20,9 @@ function rateSummary(rates: readonly RateQuote[]) {
   const groups = new Map<string, RateQuote[]>();
   for (const rate of rates) {
     const key = `${rate.base}/${rate.quote}/${rate.source}`;
-    groups.set(key, [...(groups.get(key) ?? []), rate]);
+    const list = groups.get(key);
+    if (list) list.push(rate);
+    else groups.set(key, [rate]);
   }
   return [...groups.values()].map((list) => ({
     base: list[0].base,
