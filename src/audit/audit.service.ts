@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor';
+import { InsertStatement } from '../database/sql-statements';
 import { AuditEntryEntity } from './audit-entry.entity';
 
 export interface AuditRecord {
@@ -25,25 +26,28 @@ export interface AuditQuery {
   afterId: number;
 }
 
+/** One prepared INSERT for every entry: the audit row is written on every create, so it stays off the query builder. */
+const INSERT_ENTRY = new InsertStatement(AuditEntryEntity, ['at', 'actorId', 'actorEmail', 'action', 'entityType', 'entityId', 'before', 'after', 'reason']);
+
 /** Who did what, when, with the record before and after. Written in the same transaction as the change. */
 @Injectable()
 export class AuditService {
   constructor(private readonly dataSource: DataSource) {}
 
   async record(tx: EntityManager, actor: Actor, entry: AuditRecord): Promise<void> {
-    const repo = tx.getRepository(AuditEntryEntity);
-    const row: Partial<AuditEntryEntity> = {
-      at: new Date(),
-      actorId: actor.id || null,
-      actorEmail: actor.email,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: String(entry.entityId),
-      before: snapshot(entry.before),
-      after: snapshot(entry.after),
-      reason: entry.reason ?? null,
-    };
-    await repo.save(repo.create(row));
+    await INSERT_ENTRY.run(tx, [
+      {
+        at: new Date(),
+        actorId: actor.id || null,
+        actorEmail: actor.email,
+        action: entry.action,
+        entityType: entry.entityType,
+        entityId: String(entry.entityId),
+        before: snapshot(entry.before),
+        after: snapshot(entry.after),
+        reason: entry.reason ?? null,
+      },
+    ]);
   }
 
   historyOf(entityType: string, entityId: string | number): Promise<AuditEntryEntity[]> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ConflictError, InvalidInputError } from '../common/errors/domain-errors';
+import { InsertStatement, SqlQuery } from '../database/sql-statements';
 import { UnitOfWork } from '../database/unit-of-work';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 
@@ -39,6 +40,10 @@ export function idempotencyContext(actorId: number, key: string | undefined, rou
   return { actorId, key, route, requestHash };
 }
 
+/** The two statements every keyed create runs: look the key up, then keep the first answer. */
+const FIND_KEY = new SqlQuery<{ request_hash: string; response_body: string }>('SELECT request_hash, response_body FROM idempotency_keys WHERE actor_id = ? AND idem_key = ?');
+const INSERT_KEY = new InsertStatement(IdempotencyKeyEntity, ['actorId', 'key', 'route', 'requestHash', 'statusCode', 'responseBody']);
+
 /**
  * Runs a create inside one transaction together with the record of its response, so "201" and
  * "saved" are the same fact. Same key, same body: the first response comes back and nothing new is
@@ -53,25 +58,17 @@ export class IdempotencyService {
     if (!ctx) return { body: await this.uow.transaction(work), replayed: false };
     return this.uow.transaction(async (tx) => {
       await this.uow.lockKey(tx, `idempotency:${ctx.actorId}:${ctx.key}`);
-      const repo = tx.getRepository(IdempotencyKeyEntity);
-      const existing = await repo.findOne({ where: { actorId: ctx.actorId, key: ctx.key } });
+      const [existing] = await FIND_KEY.run(tx, [ctx.actorId, ctx.key]);
       if (existing) {
-        if (existing.requestHash !== ctx.requestHash) {
+        if (existing.request_hash !== ctx.requestHash) {
           throw new ConflictError('This Idempotency-Key was already used with a different request', [
             { field: 'Idempotency-Key', message: 'already used with a different body or route' },
           ]);
         }
-        return { body: JSON.parse(existing.responseBody) as T, replayed: true };
+        return { body: JSON.parse(existing.response_body) as T, replayed: true };
       }
       const body = await work(tx);
-      await repo.insert({
-        actorId: ctx.actorId,
-        key: ctx.key,
-        route: ctx.route,
-        requestHash: ctx.requestHash,
-        statusCode: 201,
-        responseBody: JSON.stringify(body),
-      });
+      await INSERT_KEY.run(tx, [{ actorId: ctx.actorId, key: ctx.key, route: ctx.route, requestHash: ctx.requestHash, statusCode: 201, responseBody: JSON.stringify(body) }]);
       return { body, replayed: false };
     });
   }

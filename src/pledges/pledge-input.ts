@@ -15,9 +15,12 @@ export interface Earmark {
   shareBasisPoints: number | null;
 }
 
+/** The columns a create always sets; the rest depend on the kind of pledge. */
+export type PledgeColumns = Pick<PledgeEntity, 'donorId' | 'title' | 'kind' | 'commitment' | 'channel'> & Partial<PledgeEntity>;
+
 /** The columns to store for a validated DTO. Throws field errors (InvalidInputError, MoneyFormatError). */
-export function pledgeColumnsFrom(dto: CreatePledgeDto): Partial<PledgeEntity> {
-  const columns: Partial<PledgeEntity> = {
+export function pledgeColumnsFrom(dto: CreatePledgeDto): PledgeColumns {
+  const columns: PledgeColumns = {
     donorId: dto.donorId,
     title: dto.title.trim(),
     kind: dto.kind,

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { InsertStatement, SqlQuery } from '../database/sql-statements';
+import { DonorEntity } from '../donors/donor.entity';
 import type { PledgeStatus } from './fulfilment';
+import type { Earmark, PledgeColumns } from './pledge-input';
 import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from './pledge.entity';
 
 export interface PledgeFilter {
@@ -25,6 +28,72 @@ const STATUS_SQL = `CASE
   WHEN p.kind = 'cash' AND p.disbursed_minor > 0 THEN 'partly_disbursed'
   WHEN p.kind = 'in_kind' AND p.delivered_quantity > 0 THEN 'partly_disbursed'
   ELSE p.commitment END`;
+
+/** Every column a new pledge row is written with; the id and timestamps come from the database. */
+const NEW_PLEDGE_PROPERTIES = [
+  'donorId',
+  'title',
+  'kind',
+  'amountMinor',
+  'currency',
+  'inKindQuantity',
+  'inKindUnit',
+  'inKindQuantityIsMaximum',
+  'unitValueMinor',
+  'pledgedOn',
+  'sourceDate',
+  'commitment',
+  'channel',
+  'channelName',
+  'instrument',
+  'source',
+  'notes',
+  'externalRef',
+  'disbursedMinor',
+  'deliveredQuantity',
+  'cancelledAt',
+  'cancelReason',
+  'createdBy',
+] as const;
+type NewPledgeRow = Pick<PledgeEntity, (typeof NEW_PLEDGE_PROPERTIES)[number]>;
+
+/**
+ * The create path's statements, prepared once: a create answers from the row it has just written
+ * (plus the donor's name) instead of reading it back through the query builder.
+ */
+const INSERT_PLEDGE = new InsertStatement(PledgeEntity, NEW_PLEDGE_PROPERTIES, ['id', 'createdAt']);
+const INSERT_EARMARKS = new InsertStatement(PledgePriorityEntity, ['pledgeId', 'priorityCode', 'shareBasisPoints']);
+const DONOR_NAME = new SqlQuery<{ name: string }>('SELECT name FROM donors WHERE id = ?');
+const EXTERNAL_REF_USED = new SqlQuery<{ found: number }>('SELECT 1 AS found FROM pledges WHERE external_ref = ? LIMIT 1');
+
+/** A new pledge as the database stores it: what the create gave, and nothing disbursed, delivered or cancelled yet. */
+function newPledgeRow(columns: PledgeColumns): NewPledgeRow {
+  return {
+    donorId: columns.donorId,
+    title: columns.title,
+    kind: columns.kind,
+    amountMinor: columns.amountMinor ?? null,
+    currency: columns.currency ?? null,
+    inKindQuantity: columns.inKindQuantity ?? null,
+    inKindUnit: columns.inKindUnit ?? null,
+    inKindQuantityIsMaximum: columns.inKindQuantityIsMaximum ?? false,
+    unitValueMinor: columns.unitValueMinor ?? null,
+    pledgedOn: columns.pledgedOn ?? null,
+    sourceDate: columns.sourceDate ?? null,
+    commitment: columns.commitment,
+    channel: columns.channel,
+    channelName: columns.channelName ?? null,
+    instrument: columns.instrument ?? null,
+    source: columns.source ?? null,
+    notes: columns.notes ?? null,
+    externalRef: columns.externalRef ?? null,
+    disbursedMinor: 0n,
+    deliveredQuantity: 0,
+    cancelledAt: null,
+    cancelReason: null,
+    createdBy: columns.createdBy ?? null,
+  };
+}
 
 @Injectable()
 export class PledgesRepository {
@@ -79,19 +148,26 @@ export class PledgesRepository {
     return pledges;
   }
 
-  findByExternalRef(tx: EntityManager, externalRef: string): Promise<PledgeEntity | null> {
-    return tx.getRepository(PledgeEntity).findOne({ where: { externalRef } });
+  async externalRefUsed(tx: EntityManager, externalRef: string): Promise<boolean> {
+    return (await EXTERNAL_REF_USED.run(tx, [externalRef])).length > 0;
   }
 
-  async insert(tx: EntityManager, pledge: Partial<PledgeEntity>, earmarks: Array<{ code: string; shareBasisPoints: number | null }>): Promise<number> {
-    const repo = tx.getRepository(PledgeEntity);
-    const saved = await repo.save(repo.create(pledge));
-    if (earmarks.length) {
-      await tx.getRepository(PledgePriorityEntity).insert(
-        earmarks.map((e) => ({ pledgeId: saved.id, priorityCode: e.code, shareBasisPoints: e.shareBasisPoints })),
-      );
-    }
-    return saved.id;
+  /**
+   * Writes a pledge and its earmarks (one statement each) and returns the pledge as `findById`
+   * would read it back: the written columns, the generated id and creation time, the donor's name
+   * and the earmarks by code. Null when the donor does not exist; nothing is written then.
+   */
+  async insert(tx: EntityManager, pledge: PledgeColumns, earmarks: Earmark[]): Promise<PledgeEntity | null> {
+    const [donor] = await DONOR_NAME.run(tx, [pledge.donorId]);
+    if (!donor) return null;
+    const row = newPledgeRow(pledge);
+    const [generated] = await INSERT_PLEDGE.run(tx, [row]);
+    const rows = earmarks.map((e) => ({ pledgeId: generated.id, priorityCode: e.code, shareBasisPoints: e.shareBasisPoints }));
+    await INSERT_EARMARKS.run(tx, rows);
+    return Object.assign(new PledgeEntity(), row, generated, {
+      donor: Object.assign(new DonorEntity(), { id: pledge.donorId, name: donor.name }),
+      earmarks: rows.map((e) => Object.assign(new PledgePriorityEntity(), e)).sort((a, b) => a.priorityCode.localeCompare(b.priorityCode)),
+    });
   }
 
   /** Adds a disbursement and moves the pledge's running totals in the same transaction. */

@@ -16,7 +16,7 @@ import type { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePle
 import { fulfilmentOf, PledgeStatus } from './fulfilment';
 import { DisbursementEntity, PledgeEntity } from './pledge.entity';
 import { PledgesRepository } from './pledges.repository';
-import { earmarksFrom, pledgeChangesFrom, pledgeColumnsFrom, rateCheckOf, type Earmark } from './pledge-input';
+import { earmarksFrom, pledgeChangesFrom, pledgeColumnsFrom, rateCheckOf, type Earmark, type PledgeColumns } from './pledge-input';
 
 /** The currency every figure can be reported in; a pledge that cannot be converted to it is refused. */
 export const REPORTING_CURRENCY = 'USD';
@@ -117,8 +117,32 @@ export function pledgedMoney(p: Pick<PledgeEntity, 'amountMinor' | 'currency'>):
   return p.amountMinor !== null && p.currency ? { minor: p.amountMinor, currency: p.currency } : null;
 }
 
+/** Enough distinct (currency, value date) pairs for years of pledges; past it the set starts over. */
+const CONVERTIBLE_PAIRS_KEPT = 10_000;
+
+/**
+ * (currency, value date) pairs already shown convertible to the reporting currency, so a create
+ * skips the conversion its rate check would redo. Sound because rates are only ever added, never
+ * changed or deleted: a conversion that worked once keeps working. Only successes are kept, so a
+ * rate added later still lets a refused pair through.
+ */
+class ConvertiblePairs {
+  private readonly pairs = new Set<string>();
+
+  has(currency: string, valueDate: string): boolean {
+    return this.pairs.has(`${currency}@${valueDate}`);
+  }
+
+  add(currency: string, valueDate: string): void {
+    if (this.pairs.size >= CONVERTIBLE_PAIRS_KEPT) this.pairs.clear();
+    this.pairs.add(`${currency}@${valueDate}`);
+  }
+}
+
 @Injectable()
 export class PledgesService {
+  private readonly convertible = new ConvertiblePairs();
+
   constructor(
     private readonly pledges: PledgesRepository,
     private readonly donors: DonorsRepository,
@@ -219,26 +243,29 @@ export class PledgesService {
   }
 
   /** Validates a create request into the columns to store. Throws field errors; touches nothing. */
-  private async buildPledge(dto: CreatePledgeDto): Promise<{ columns: Partial<PledgeEntity>; earmarks: Earmark[] }> {
+  private async buildPledge(dto: CreatePledgeDto): Promise<{ columns: PledgeColumns; earmarks: Earmark[] }> {
     const columns = pledgeColumnsFrom(dto);
     const earmarks = earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(dto.priorityCodes));
     if (!(await this.donors.exists(dto.donorId))) throw BusinessRuleError.field('donorId', `there is no donor ${dto.donorId}`);
     const check = rateCheckOf(dto, columns);
-    if (check) await this.fx.convert(check.value, REPORTING_CURRENCY, check.valueDate, check.field);
+    if (check && !this.convertible.has(check.value.currency, check.valueDate)) {
+      await this.fx.convert(check.value, REPORTING_CURRENCY, check.valueDate, check.field);
+      this.convertible.add(check.value.currency, check.valueDate);
+    }
     return { columns, earmarks };
   }
 
   async create(actor: Actor, dto: CreatePledgeDto, idem: IdempotencyContext | null) {
     const { columns, earmarks } = await this.buildPledge(dto);
     return this.idempotency.create(idem, async (tx) => {
-      if (columns.externalRef && (await this.pledges.findByExternalRef(tx, columns.externalRef))) {
+      if (columns.externalRef && (await this.pledges.externalRefUsed(tx, columns.externalRef))) {
         throw new ConflictError(`A pledge with externalRef "${columns.externalRef}" exists`, [{ field: 'externalRef', message: 'already used by another pledge' }]);
       }
-      const id = await this.pledges.insert(tx, { ...columns, createdBy: actor.id || null }, earmarks);
-      const saved = await this.pledges.findById(id, tx);
-      if (!saved) throw new Error(`Pledge ${id} vanished inside its own transaction`);
+      // The view comes from the row as written, not from a second read of it.
+      const saved = await this.pledges.insert(tx, { ...columns, createdBy: actor.id || null }, earmarks);
+      if (!saved) throw BusinessRuleError.field('donorId', `there is no donor ${dto.donorId}`);
       const view = await this.toView(saved, null);
-      await this.audit.record(tx, actor, { action: 'pledge.create', entityType: 'pledge', entityId: id, after: view });
+      await this.audit.record(tx, actor, { action: 'pledge.create', entityType: 'pledge', entityId: saved.id, after: view });
       return view;
     });
   }
