@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import type { ValidationError } from 'class-validator';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { todayUtc } from '../common/dates';
@@ -11,10 +10,9 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { FxService } from '../fx/fx.service';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
-import { CreatePledgeDto } from '../pledges/dto';
 import { earmarksFrom, pledgeColumnsFrom, rateCheckOf } from '../pledges/pledge-input';
 import { REPORTING_CURRENCY } from '../pledges/pledges.service';
-import { assertDecodedUtf8, CsvFormatError, CsvTable, parseCsv } from './csv';
+import { assertDecodedUtf8, CsvFormatError, csvDataRecords, CsvRecord, CsvShape, scanCsv } from './csv';
 import { InteropRepository, PledgeInsertRow } from './interop.repository';
 import {
   columnOfField,
@@ -22,10 +20,13 @@ import {
   GENERATED_REF,
   inKindCellsOnCashRow,
   PLEDGE_IMPORT_COLUMNS,
+  pledgeCellReader,
+  pledgeDtoFrom,
   PledgeImportColumn,
   REQUIRED_COLUMNS,
   rowToPledgeBody,
 } from './pledge-csv';
+import { pledgeDtoErrors } from './pledge-dto-check';
 
 /** Largest pledges file accepted, here and by the HTTP body parser (configure-app.ts: 50 MB). */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
@@ -71,9 +72,6 @@ export function importResponse(report: ImportReport): { status: number; body: ob
 
 export type ImportProgress = (phase: 'validate' | 'insert', done: number, total: number) => void;
 
-/** The validation options of the global ValidationPipe (common/http/validation.ts). */
-const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false, validationError: { target: false, value: false } } as const;
-
 const CLI_PROGRESS_EVERY = 5_000;
 
 /**
@@ -95,26 +93,7 @@ export class PledgeImportService {
   async import(actor: Actor, csv: string, opts: { dryRun: boolean; idem?: IdempotencyContext | null; onProgress?: ImportProgress }): Promise<ImportReport> {
     const sha256 = createHash('sha256').update(csv).digest('hex');
     const report: ImportReport = { dryRun: opts.dryRun, rows: 0, created: 0, skipped: 0, toCreate: 0, errors: [], sha256 };
-    let table: CsvTable;
-    try {
-      assertDecodedUtf8(csv);
-      table = parseCsv(csv);
-    } catch (error) {
-      if (error instanceof CsvFormatError) {
-        report.errors.push({ row: error.row, field: error.column, message: error.message });
-        return report;
-      }
-      throw error;
-    }
-    report.rows = table.rows.length;
-    const positions = this.headerPositions(table.header, report.errors);
-    if (report.errors.length) return report;
-    if (table.rows.length === 0) {
-      report.errors.push({ row: 2, field: 'file', message: 'the file has a header but no data rows' });
-      return report;
-    }
-
-    const candidates = await this.validateRows(table, positions, report.errors, opts.onProgress);
+    const candidates = await this.checkFile(csv, report, opts.onProgress);
     if (report.errors.length) return report;
 
     const generated = new Map<number, string>();
@@ -136,17 +115,44 @@ export class PledgeImportService {
       const existing = await this.repo.existingRefs(refs, generated, tx);
       const fresh = candidates.filter((c) => !existing.has(c.columns.externalRef as string));
       for (const c of fresh) c.columns.createdBy = actor.id || null;
-      const ids = await this.repo.insertPledges(tx, fresh, (done) => opts.onProgress?.('insert', done, fresh.length));
-      const result: ImportReport = { ...report, created: ids.length, skipped: existing.size, toCreate: fresh.length };
+      const inserted = await this.repo.insertPledges(tx, fresh, (done) => opts.onProgress?.('insert', done, fresh.length));
+      const result: ImportReport = { ...report, created: inserted.created, skipped: existing.size, toCreate: fresh.length };
       await this.audit.record(tx, actor, {
         action: 'pledge.import',
         entityType: 'import',
         entityId: sha256.slice(0, 16),
-        after: { sha256, rows: result.rows, created: result.created, skipped: result.skipped, firstId: ids[0] ?? null, lastId: ids[ids.length - 1] ?? null },
+        after: { sha256, rows: result.rows, created: result.created, skipped: result.skipped, firstId: inserted.firstId, lastId: inserted.lastId },
       });
       return result;
     });
     return body;
+  }
+
+  /**
+   * Checks the whole file, filling `report.rows` and `report.errors`; returns the rows to insert.
+   * The CSV is scanned first (a format error anywhere refuses the file before any row is judged),
+   * then read again one row at a time, so the parsed cells never all sit in memory at once.
+   */
+  private async checkFile(csv: string, report: ImportReport, onProgress?: ImportProgress): Promise<PledgeInsertRow[]> {
+    let shape: CsvShape;
+    try {
+      assertDecodedUtf8(csv);
+      shape = scanCsv(csv);
+    } catch (error) {
+      if (error instanceof CsvFormatError) {
+        report.errors.push({ row: error.row, field: error.column, message: error.message });
+        return [];
+      }
+      throw error;
+    }
+    report.rows = shape.rows;
+    const positions = this.headerPositions(shape.header, report.errors);
+    if (report.errors.length) return [];
+    if (shape.rows === 0) {
+      report.errors.push({ row: 2, field: 'file', message: 'the file has a header but no data rows' });
+      return [];
+    }
+    return this.validateRows(csvDataRecords(csv), shape, positions, report.errors, onProgress);
   }
 
   /** Column positions by name; unknown, missing and repeated columns are errors on row 1. */
@@ -174,26 +180,33 @@ export class PledgeImportService {
     return positions;
   }
 
-  private async validateRows(table: CsvTable, positions: Map<PledgeImportColumn, number>, errors: ImportProblem[], onProgress?: ImportProgress): Promise<PledgeInsertRow[]> {
+  private async validateRows(
+    records: Iterable<CsvRecord>,
+    shape: CsvShape,
+    positions: Map<PledgeImportColumn, number>,
+    errors: ImportProblem[],
+    onProgress?: ImportProgress,
+  ): Promise<PledgeInsertRow[]> {
     const [donors, priorityCodes] = await Promise.all([this.repo.donorIdsByName(), this.repo.priorityCodes()]);
     const donorsByFoldedName = new Map<string, number[]>();
     for (const [name, id] of donors) donorsByFoldedName.set(name.toLowerCase(), [...(donorsByFoldedName.get(name.toLowerCase()) ?? []), id]);
-    const rateChecks = new Map<string, DomainError | null>();
+    const rateChecks = new RateCheckCache();
     const firstRowOfRef = new Map<string, number>();
     const today = todayUtc();
-    const width = table.header.length;
+    const width = shape.header.length;
+    const readCells = pledgeCellReader(positions);
     const candidates: PledgeInsertRow[] = [];
 
-    for (let index = 0; index < table.rows.length; index++) {
-      const { row, cells: raw } = table.rows[index];
-      if (onProgress && index % CLI_PROGRESS_EVERY === 0) onProgress('validate', index, table.rows.length);
+    let index = 0;
+    for (const { row, cells: raw } of records) {
+      if (onProgress && index % CLI_PROGRESS_EVERY === 0) onProgress('validate', index, shape.rows);
+      index++;
       const problem = (field: string, message: string) => errors.push({ row, field, message });
       if (raw.length !== width) {
         problem('row', `row ${row} has ${raw.length} cells but the header has ${width}: check for a stray comma or an unquoted line break`);
         continue;
       }
-      const cells = {} as Record<PledgeImportColumn, string>;
-      for (const [column, position] of positions) cells[column] = raw[position].trim();
+      const cells = readCells(raw);
 
       let rowOk = true;
       const ref = cells.externalRef;
@@ -213,8 +226,8 @@ export class PledgeImportService {
         rowOk = false;
       }
 
-      const dto = plainToInstance(CreatePledgeDto, rowToPledgeBody(cells, donorId ?? 1));
-      const invalid = validateSync(dto, VALIDATION);
+      const dto = pledgeDtoFrom(rowToPledgeBody(cells, donorId ?? 1));
+      const invalid = pledgeDtoErrors(dto);
       if (invalid.length) {
         for (const p of flatten(invalid)) if (!(p.field === 'donorId' && donorId === undefined)) problem(columnOfField(p.field), p.message);
         continue;
@@ -224,9 +237,8 @@ export class PledgeImportService {
         const earmarks = earmarksFrom(dto.priorityCodes, dto.priorityShares, priorityCodes);
         const check = rateCheckOf(dto, columns, today);
         if (check) {
-          const key = `${check.value.currency}@${check.valueDate}@${check.field}`;
-          if (!rateChecks.has(key)) rateChecks.set(key, await this.rateProblem(check.value, check.valueDate, check.field));
-          const rateError = rateChecks.get(key);
+          let rateError = rateChecks.get(check.value.currency, check.valueDate, check.field);
+          if (rateError === undefined) rateChecks.set(check.value.currency, check.valueDate, check.field, (rateError = await this.rateProblem(check.value, check.valueDate, check.field)));
           if (rateError) throw rateError;
         }
         if (rowOk) candidates.push({ columns, earmarks });
@@ -236,7 +248,7 @@ export class PledgeImportService {
         else throw error;
       }
     }
-    onProgress?.('validate', table.rows.length, table.rows.length);
+    onProgress?.('validate', shape.rows, shape.rows);
     return candidates;
   }
 
@@ -261,6 +273,28 @@ export class PledgeImportService {
       if (error instanceof DomainError) return error;
       throw error;
     }
+  }
+}
+
+/**
+ * What converting a currency at a date says, per field to blame: asked once per combination (a
+ * file has a few hundred), answered from memory for every other row. Nested maps rather than one
+ * map keyed by a joined string: building that string per row cost more than the look-up.
+ */
+class RateCheckCache {
+  private readonly byField = new Map<string, Map<string, Map<string, DomainError | null>>>();
+
+  /** The answer, or undefined when not asked yet. */
+  get(currency: string, valueDate: string, field: string): DomainError | null | undefined {
+    return this.byField.get(field)?.get(currency)?.get(valueDate);
+  }
+
+  set(currency: string, valueDate: string, field: string, answer: DomainError | null): void {
+    let byCurrency = this.byField.get(field);
+    if (!byCurrency) this.byField.set(field, (byCurrency = new Map()));
+    let byDate = byCurrency.get(currency);
+    if (!byDate) byCurrency.set(currency, (byDate = new Map()));
+    byDate.set(valueDate, answer);
   }
 }
 
