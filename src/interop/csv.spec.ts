@@ -21,6 +21,11 @@ describe('parseCsv', () => {
       return null;
     };
     expect(problem('')).toEqual([1, 'file', 'the file is empty: it needs a header row and at least one data row']);
+    // Lines of one empty quoted cell are blank lines, so these files are empty too (not a crash).
+    for (const blank of ['""', '""\n', '\n""\r\n""']) {
+      expect(problem(blank)).toEqual([1, 'file', 'the file is empty: it needs a header row and at least one data row']);
+      expect(() => scanCsv(blank)).toThrow('the file is empty');
+    }
     expect(problem('a;b;c\n1;2;3')).toEqual([1, 'header', 'the columns are separated by semicolons: save the file as comma-separated CSV']);
     expect(problem('a,b\n1,"open\n2,3')).toEqual([2, 'column 2', 'a quoted cell opened on row 2, column 2 is never closed']);
     expect(problem('a,b\n1,"x"y')).toEqual([2, 'column 2', 'text after the closing quote of row 2, column 2: wrap the whole cell in quotes and double any quote inside it']);

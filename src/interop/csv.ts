@@ -61,6 +61,8 @@ function notUtf8(text: string): CsvFormatError {
 /** Parses a whole CSV text. Accepts a BOM and CRLF or LF line ends; refuses anything ambiguous. */
 export function parseCsv(input: string): CsvTable {
   const [header, ...rows] = readRecords(csvText(input), () => true);
+  // Records of one empty cell (a line holding only "") are blank lines: a file of nothing else is empty.
+  if (!header) throw emptyFile();
   checkHeader(header.cells);
   return { header: header.cells, rows };
 }
@@ -84,8 +86,9 @@ export function scanCsv(input: string): CsvShape {
     if (header === undefined) header = record.cells;
     else rows++;
   }
-  checkHeader(header as string[]);
-  return { header: header as string[], rows };
+  if (header === undefined) throw emptyFile();
+  checkHeader(header);
+  return { header, rows };
 }
 
 /** The data rows of a text that `scanCsv` accepted, one at a time: `parseCsv(input).rows`, lazily. */
@@ -95,10 +98,14 @@ export function csvDataRecords(input: string): Iterator<CsvRecord> & Iterable<Cs
   return records;
 }
 
+function emptyFile(): CsvFormatError {
+  return new CsvFormatError(1, 'file', 'the file is empty: it needs a header row and at least one data row');
+}
+
 /** The text without its byte-order mark; an empty (or blank) file is refused. */
 function csvText(input: string): string {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  if (text.trim() === '') throw new CsvFormatError(1, 'file', 'the file is empty: it needs a header row and at least one data row');
+  if (text.trim() === '') throw emptyFile();
   return text;
 }
 
