@@ -20,7 +20,7 @@ const PIVOTS = ['EUR', 'USD'];
 /** Taken by valuation and by every write that can make a value stale, so neither misses the other. */
 const VALUATION_LOCK = 'mat:ledger-valuation';
 
-/** Rows valued per statement: a bound on memory and on bound parameters (5 per row). */
+/** Ids per valuation window: at most this many rows per statement, a bound on memory and on bound parameters (5 per row). */
 const BATCH = 2_000;
 
 interface PendingRow {
@@ -75,22 +75,22 @@ export class LedgerValuation {
       async (tx) => {
         await this.uow.lockKey(tx, VALUATION_LOCK);
         const rates = new Valuer(new RateTable(await this.loadRates(tx)));
-        const pledges = await this.valueTable(tx, 'pledges', rates, (after) =>
+        const pledges = await this.valueTable(tx, 'pledges', rates, (from) =>
           tx.query(
             `SELECT p.id AS id, p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, ${this.pledgeValueDate()} AS value_date
-               FROM pledges p WHERE p.valued_at IS NULL AND p.id > ${this.param(1)} ORDER BY p.id LIMIT ${BATCH}`,
-            [after],
+               FROM pledges p WHERE p.valued_at IS NULL AND p.id >= ${this.param(1)} AND p.id < ${this.param(2)} ORDER BY p.id`,
+            [from, from + BATCH],
           ),
         );
-        const disbursements = await this.valueTable(tx, 'disbursements', rates, (after) =>
+        const disbursements = await this.valueTable(tx, 'disbursements', rates, (from) =>
           tx.query(
             `SELECT d.id AS id,
                     CASE WHEN p.kind = 'cash' THEN d.currency ELSE p.currency END AS currency,
                     CAST(CASE WHEN p.kind = 'cash' THEN d.amount_minor ELSE d.quantity * p.unit_value_minor END AS TEXT) AS amount,
                     d.received_on AS value_date
                FROM disbursements d JOIN pledges p ON p.id = d.pledge_id
-              WHERE d.valued_at IS NULL AND d.id > ${this.param(1)} ORDER BY d.id LIMIT ${BATCH}`,
-            [after],
+              WHERE d.valued_at IS NULL AND d.id >= ${this.param(1)} AND d.id < ${this.param(2)} ORDER BY d.id`,
+            [from, from + BATCH],
           ),
         );
         return { pledges, disbursements };
@@ -99,17 +99,28 @@ export class LedgerValuation {
     );
   }
 
-  /** Values one table's waiting rows, a batch at a time, in id order. */
-  private async valueTable(tx: EntityManager, table: 'pledges' | 'disbursements', valuer: Valuer, next: (afterId: number) => Promise<Array<Record<string, unknown>>>): Promise<number> {
-    let after = 0;
+  /**
+   * Values one table's waiting rows a window of BATCH ids at a time, jumping from one waiting row
+   * to the next through the partial index. Windows rather than LIMIT: PostgreSQL, with statistics
+   * that do not yet know how many rows wait (just after a bulk load or this migration), plans
+   * `ORDER BY id LIMIT n` as a scan of every waiting row per batch.
+   */
+  private async valueTable(tx: EntityManager, table: 'pledges' | 'disbursements', valuer: Valuer, window: (fromId: number) => Promise<Array<Record<string, unknown>>>): Promise<number> {
     let count = 0;
-    for (;;) {
-      const rows = (await next(after)).map(toPendingRow);
-      if (rows.length === 0) return count;
-      await this.store(tx, table, rows, valuer);
-      after = rows[rows.length - 1].id;
+    let from = await this.nextWaiting(tx, table, 0);
+    while (from !== null) {
+      const rows = (await window(from)).map(toPendingRow);
+      if (rows.length > 0) await this.store(tx, table, rows, valuer);
       count += rows.length;
+      from = await this.nextWaiting(tx, table, from + BATCH - 1);
     }
+    return count;
+  }
+
+  /** The lowest id above `after` that waits for valuation, or null. */
+  private async nextWaiting(tx: EntityManager, table: 'pledges' | 'disbursements', after: number): Promise<number | null> {
+    const [row] = await tx.query(`SELECT MIN(id) AS id FROM ${table} WHERE valued_at IS NULL AND id > ${this.param(1)}`, [after]);
+    return row?.id === null || row?.id === undefined ? null : Number(row.id);
   }
 
   /**
@@ -127,10 +138,13 @@ export class LedgerValuation {
       return `(${types.map((type, i) => `CAST(${this.param(start + i + 1)} AS ${type})`).join(', ')})`;
     });
     const copied = receipts ? ', value_currency = v.column5' : '';
+    // The id bounds keep PostgreSQL from hashing every waiting row of the table for each batch.
+    const bounds = params.length;
+    params.push(rows[0].id, rows[rows.length - 1].id);
     await tx.query(
       `UPDATE ${table} SET value_usd_minor = v.column2, value_eur_minor = v.column3, value_azn_minor = v.column4, valued_at = CURRENT_TIMESTAMP${copied}
          FROM (VALUES ${tuples.join(', ')}) AS v
-        WHERE ${table}.id = v.column1 AND ${table}.valued_at IS NULL`,
+        WHERE ${table}.id = v.column1 AND ${table}.valued_at IS NULL AND ${table}.id BETWEEN ${this.param(bounds + 1)} AND ${this.param(bounds + 2)}`,
       params,
     );
   }

@@ -189,4 +189,22 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
     expect(gap.foreign.pledged.amount).toBe('3400.00');
     expect(gap.ratesUsed.map((r) => r.date)).not.toContain('2024-01-02');
   });
+
+  it('values thousands of waiting rows across id windows and gaps, each once', async () => {
+    // 4,500 EUR pledges written straight into the table (as a bulk load or an upgrade leaves them), ids 3 apart.
+    const ids = Array.from({ length: 4_500 }, (_, i) => 100_000 + 3 * i);
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = ids.slice(i, i + 500).map((id) => `(${id}, ${donorB}, 'Bulk pledge', 'cash', 1000, 'EUR', '2024-06-05', 'committed', 'direct')`);
+      await t.get(UnitOfWork).transaction((tx) =>
+        tx.query(`INSERT INTO pledges (id, donor_id, title, kind, amount_minor, currency, pledged_on, commitment, channel) VALUES ${rows.join(', ')}`),
+      );
+    }
+    expect(await t.get(LedgerValuation).valuePending()).toEqual({ pledges: 4_500, disbursements: 0 });
+    const [row] = await t.dataSource.query(
+      `SELECT COUNT(*) AS n, COUNT(value_usd_minor) AS usd, MIN(value_usd_minor) AS low, MAX(value_usd_minor) AS high FROM pledges WHERE title = 'Bulk pledge'`,
+    );
+    // 10.00 EUR at 1.2000 (2024-06-03) = 12.00 USD each.
+    expect([Number(row.n), Number(row.usd), Number(row.low), Number(row.high)]).toEqual([4_500, 4_500, 1_200, 1_200]);
+    expect(await t.get(LedgerValuation).valuePending()).toEqual({ pledges: 0, disbursements: 0 });
+  });
 });
