@@ -32,6 +32,10 @@ export async function runCore() {
   const donorId = donors.items[0].id;
 
   const health = await load({ url: `${app.url}/api/health` });
+  // The funding gap at ANAMA's own scale (the report's pledges): the synthetic ten-year ledger is in funding-gap.bench.mjs.
+  const gapUrl = `${app.url}/api/funding-gap?currency=USD`;
+  const gapBytes = (await (await fetch(gapUrl, { headers: auth })).arrayBuffer()).byteLength;
+  const gap = await load({ url: gapUrl, headers: auth });
   // One title and key prefix per run, so the pledges of this run can be told apart (PostgreSQL keeps earlier runs').
   const run = `${process.pid}-${Date.now().toString(36)}`;
   const title = `Bench pledge ${run}`;
@@ -63,6 +67,10 @@ export async function runCore() {
   const result = {
     database: pg ? 'postgres' : 'sqlite',
     healthRps: health.rps,
+    seedGapRps: gap.rps,
+    seedGapToHealthRatio: gap.rps / health.rps,
+    seedGapP50Ms: gap.p50,
+    seedGapBytes: gapBytes,
     pledgePostRps: posts.rps,
     pledgePostRatio: posts.rps / health.rps,
     pledgePostNon2xx: posts.non2xx + posts.errors,
@@ -74,6 +82,7 @@ export async function runCore() {
   };
   printTable(`core (${result.database})`, [
     ['/api/health requests/s (baseline)', fmt(health.rps), `p50 ${health.p50} ms`],
+    ['/api/funding-gap requests/s, report data', fmt(gap.rps), `${fmt((100 * gap.rps) / health.rps)}% of health (target ≥ 50%), p50 ${gap.p50} ms, ${fmt(gapBytes / 1024)} KB body, ${gap.non2xx + gap.errors} non-2xx`],
     ['pledge POST requests/s', fmt(posts.rps), `${fmt(100 * result.pledgePostRatio)}% of health (target ≥ 25%), ${result.pledgePostNon2xx} non-2xx`],
     ['time to first answer, existing db', `${fmt(coldStartMs)} ms`, 'target ≤ 2000 ms'],
     ['peak RSS of the app', `${fmt(peakRssMb, 1)} MB`, 'target ≤ 256 MB'],

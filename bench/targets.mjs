@@ -7,7 +7,8 @@ const num = (x, unit = '') => `${Math.round(x).toLocaleString('en-US')}${unit}`;
 
 export const TARGETS = [
   { figure: '/api/health requests/s (baseline)', result: (db) => `core-${db}`, value: (d) => d.healthRps, show: (v) => num(v), target: 'baseline', met: () => true },
-  { figure: 'funding-gap requests/s vs health', result: (db) => `funding-gap-${db}`, value: (d) => d.gapToHealthRatio, show: pct, target: '≥ 50%', met: (v) => v >= 0.5 },
+  { figure: 'funding-gap requests/s vs health, report data', result: (db) => `core-${db}`, value: (d) => d.seedGapToHealthRatio, show: pct, target: '≥ 50%', met: (v) => v >= 0.5 },
+  { figure: 'funding-gap requests/s vs health, 10-year ledger', result: (db) => `funding-gap-${db}`, value: (d) => d.gapToHealthRatio, show: pct, target: '≥ 50%', met: (v) => v >= 0.5 },
   { figure: 'funding-gap p50 vs raw SQL aggregate', result: (db) => `funding-gap-${db}`, value: (d) => d.servedToRawLatencyRatio, show: (v) => `${v.toFixed(2)}×`, target: '≤ 1×', met: (v) => v <= 1 },
   { figure: 'funding-gap p99 latency', result: (db) => `funding-gap-${db}`, value: (d) => d.gapP99Ms, show: (v) => num(v, ' ms'), target: 'reported', met: () => true },
   { figure: 'page / requests/s vs health', result: (db) => `funding-gap-${db}`, value: (d) => d.pageToHealthRatio, show: pct, target: 'reported', met: () => true },
