@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { dateOnly } from '../common/dates';
 import type { RateQuote } from '../common/money/conversion';
 import { aggregateToBigInt, aggregateToNumber, toBigInt } from '../database/transformers';
-import { VALUE_COLUMN, type ReportingCurrency } from '../fx/ledger-valuation';
+import { pledgeValueDateSql, utcDaySql, VALUE_COLUMN, type ReportingCurrency } from '../fx/ledger-valuation';
 import { ClearanceProgressEntity } from './clearance-progress.entity';
 
 /** A sum of minor units in one currency on one value date, optionally for one donor or priority. */
@@ -92,12 +92,12 @@ export class FundingGapRepository {
 
   /** UTC calendar day of a timestamp column. */
   private dayOf(column: string): string {
-    return this.isPostgres ? `(${column} AT TIME ZONE 'UTC')::date` : `date(${column})`;
+    return utcDaySql(this.isPostgres, column);
   }
 
-  /** The pledge's value date: its own date, else its source document's, else the day it was recorded. */
+  /** The pledge's value date, as valuation uses it. */
   private get pledgeValueDate(): string {
-    return `COALESCE(p.pledged_on, p.source_date, ${this.dayOf('p.created_at')})`;
+    return pledgeValueDateSql(this.isPostgres, 'p');
   }
 
   /** Pledges that stood on `asOf`: valued on or before it, not cancelled by then, with a money value. */

@@ -19,7 +19,7 @@ import {
   type Projection,
 } from './funding-gap.calc';
 import { LedgerValuation } from '../fx/ledger-valuation';
-import { RateTable } from '../fx/rate-table';
+import { PIVOTS, RateTable } from '../fx/rate-table';
 import { FundingGapRepository, type DatedSum, type DonorValue, type PriorityValue, type ReportedFigureRow } from './funding-gap.repository';
 
 const gzipAsync = promisify(gzip);
@@ -37,8 +37,6 @@ function encoded(body: Buffer, variant: string): EncodedBody {
 export const DISPLAY_CURRENCIES = ['USD', 'EUR', 'AZN'] as const;
 export type DisplayCurrency = (typeof DISPLAY_CURRENCIES)[number];
 
-/** The currencies a conversion may pass through (FxService's pivots). */
-const PIVOT_CURRENCIES = ['EUR', 'USD'];
 
 export const EARMARK_SPLIT_RULE = 'stated shares or even split';
 
@@ -274,7 +272,7 @@ export class FundingGapService {
       ...reportedRows.flatMap((row) => (row.currency ? [row.currency] : [])),
       ...priorities.flatMap((p) => (p.targetCurrency ? [p.targetCurrency] : [])),
     ];
-    const fx = new DisplayConverter(new RateTable(await r.ratesAmong([...new Set([currency, ...PIVOT_CURRENCIES, ...converted])], asOf)), currency);
+    const fx = new DisplayConverter(new RateTable(await r.ratesAmong([...new Set([currency, ...PIVOTS, ...converted])], asOf)), currency);
     for (const v of valueDates) fx.noteValueDate(v.currency, v.valueDate);
     const money = (minor: bigint): MoneyJson => ({ amount: formatAmount(minor, currency), currency });
     const [pledgedDonorRows, receivedDonorRows, pledgedPriorityRows, receivedPriorityRows] = await Promise.all([

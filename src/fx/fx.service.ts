@@ -10,6 +10,7 @@ import { IdempotencyContext, IdempotencyService } from '../idempotency/idempoten
 import { ECB_SOURCE, EcbFormatError, parseEcbCsv } from './ecb-parser';
 import { FxRepository } from './fx.repository';
 import { LedgerValuation } from './ledger-valuation';
+import { conversionPaths } from './rate-table';
 
 /**
  * Rate look-ups are cached per (pair, date). This instance forgets the cache on its own writes; a
@@ -20,8 +21,6 @@ const CACHE_TTL_MS = 60_000;
 /** Longer than this between two published rates of a pair is a gap on the rates page. */
 export const RATE_GAP_DAYS = 5;
 
-/** Pivots tried, in order, when no direct rate exists: EUR (ECB publishes against it) and USD (the AZN peg). */
-const PIVOTS = ['EUR', 'USD'];
 
 export interface Conversion {
   converted: Money;
@@ -73,10 +72,7 @@ export class FxService {
 
   /** Shortest chain of published rates from `from` to `to`, each the latest on or before `date`. */
   private async findPath(from: string, to: string, date: string): Promise<RateLeg[] | null> {
-    const candidates: string[][] = [[from, to]];
-    for (const p of PIVOTS) if (p !== from && p !== to) candidates.push([from, p, to]);
-    for (const p of PIVOTS) for (const q of PIVOTS) if (p !== q && ![p, q].includes(from) && ![p, q].includes(to)) candidates.push([from, p, q, to]);
-    for (const path of candidates) {
+    for (const path of conversionPaths(from, to)) {
       const legs: RateLeg[] = [];
       for (let i = 0; i < path.length - 1; i++) {
         const leg = await this.leg(path[i], path[i + 1], date);

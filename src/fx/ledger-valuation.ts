@@ -5,7 +5,7 @@ import { dateOnly } from '../common/dates';
 import type { RateQuote } from '../common/money/conversion';
 import { convertFixed, fixedMinorRate } from '../common/money/fixed-point';
 import { UnitOfWork } from '../database/unit-of-work';
-import { RateTable } from './rate-table';
+import { PIVOTS, RateTable } from './rate-table';
 
 /** The currencies every pledge and disbursement is valued in (the funding gap's display currencies). */
 export const REPORTING_CURRENCIES = ['USD', 'EUR', 'AZN'] as const;
@@ -14,8 +14,19 @@ export type ReportingCurrency = (typeof REPORTING_CURRENCIES)[number];
 /** The column holding a row's value in each reporting currency. */
 export const VALUE_COLUMN: Record<ReportingCurrency, string> = { USD: 'value_usd_minor', EUR: 'value_eur_minor', AZN: 'value_azn_minor' };
 
-/** Currencies a conversion may pass through (FxService's pivots). */
-const PIVOTS = ['EUR', 'USD'];
+
+/** UTC calendar day of a timestamp column, on either database. */
+export function utcDaySql(isPostgres: boolean, column: string): string {
+  return isPostgres ? `(${column} AT TIME ZONE 'UTC')::date` : `date(${column})`;
+}
+
+/**
+ * A pledge's value date in SQL: its own date, else its source document's, else the day it was
+ * recorded. One definition for valuing pledges and for choosing which stand on a date.
+ */
+export function pledgeValueDateSql(isPostgres: boolean, alias: string): string {
+  return `COALESCE(${alias}.pledged_on, ${alias}.source_date, ${utcDaySql(isPostgres, `${alias}.created_at`)})`;
+}
 
 /** Taken by valuation and by every write that can make a value stale, so neither misses the other. */
 const VALUATION_LOCK = 'mat:ledger-valuation';
@@ -51,14 +62,9 @@ export class LedgerValuation {
     return this.dataSource.options.type === 'postgres';
   }
 
-  /** UTC calendar day of a timestamp column. */
-  private dayOf(column: string): string {
-    return this.isPostgres ? `(${column} AT TIME ZONE 'UTC')::date` : `date(${column})`;
-  }
-
-  /** A pledge's value date (alias `p`): its own date, else its source document's, else the day it was recorded. */
+  /** A pledge's value date (alias `p`), as the funding gap reads it. */
   pledgeValueDate(alias = 'p'): string {
-    return `COALESCE(${alias}.pledged_on, ${alias}.source_date, ${this.dayOf(`${alias}.created_at`)})`;
+    return pledgeValueDateSql(this.isPostgres, alias);
   }
 
   private param(n: number): string {

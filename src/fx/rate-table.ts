@@ -1,8 +1,16 @@
 import type Decimal from 'decimal.js';
 import { effectiveRate, RateDecimal, type RateLeg, type RateQuote } from '../common/money/conversion';
 
-/** Pivots in FxService's order: EUR (ECB publishes against it), then USD (the AZN peg). */
-const PIVOTS = ['EUR', 'USD'];
+/** Pivots, in the order tried: EUR (ECB publishes against it), then USD (the AZN peg). */
+export const PIVOTS: readonly string[] = ['EUR', 'USD'];
+
+/** The currency chains a conversion may take, in the order tried: direct, through one pivot, through both. */
+export function conversionPaths(from: string, to: string): string[][] {
+  const paths: string[][] = [[from, to]];
+  for (const p of PIVOTS) if (p !== from && p !== to) paths.push([from, p, to]);
+  for (const p of PIVOTS) for (const q of PIVOTS) if (p !== q && ![p, q].includes(from) && ![p, q].includes(to)) paths.push([from, p, q, to]);
+  return paths;
+}
 
 export interface ChainedRate {
   rate: Decimal;
@@ -66,10 +74,7 @@ export class RateTable {
   }
 
   private path(from: string, to: string, date: string): RateLeg[] | null {
-    const candidates: string[][] = [[from, to]];
-    for (const p of PIVOTS) if (p !== from && p !== to) candidates.push([from, p, to]);
-    for (const p of PIVOTS) for (const q of PIVOTS) if (p !== q && ![p, q].includes(from) && ![p, q].includes(to)) candidates.push([from, p, q, to]);
-    for (const path of candidates) {
+    for (const path of conversionPaths(from, to)) {
       const legs: RateLeg[] = [];
       for (let i = 0; i < path.length - 1; i++) {
         const leg = this.leg(path[i], path[i + 1], date);
