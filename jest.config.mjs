@@ -5,12 +5,28 @@
  *   e2e     test/e2e/**            the HTTP app through supertest and configureApp
  *   browser test/browser/**        real Chromium through playwright-core
  * medium and e2e run once per database: TEST_DB=sqlite (default) or TEST_DB=postgres.
+ *
+ * Test files are compiled by SWC (@swc/jest), which only strips types: about ten times faster
+ * than ts-jest. Types are checked once for the whole tree by `npm run typecheck` (tsc), which
+ * `npm test` runs first. The SWC settings mirror tsconfig.json: legacy decorators with their
+ * metadata (Nest's injection and class-validator read it) and ES2023 class fields.
  */
-const tsJest = ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.spec.json' }];
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'es6' },
+    sourceMaps: 'inline',
+  },
+];
 const common = {
-  preset: 'ts-jest/presets/default-esm',
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': tsJest },
+  transform: { '^.+\\.ts$': swc },
   testEnvironment: 'node',
   rootDir: '.',
 };

@@ -8,7 +8,8 @@ import { replayHeader } from '../idempotency/replay';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DonorsRepository } from '../donors/donors.repository';
 import type { Actor } from './actor';
-import { AuthenticatedRequest, CurrentActor, Public, READ_ALL_AND_DONOR, Roles } from './auth.decorators';
+import { CurrentActor, Public, READ_ALL_AND_DONOR, Roles } from './auth.decorators';
+import type { AuthenticatedRequest } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { CreateUserDto, LoginDto } from './dto';
 

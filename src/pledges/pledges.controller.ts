@@ -8,7 +8,8 @@ import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { replayHeader } from '../idempotency/replay';
 import { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from './dto';
 import { PledgesService, REPORTING_CURRENCY } from './pledges.service';
-import { PledgeListQuery, parsePledgeListQuery, parseDisplayCurrency } from './pledge-query';
+import { parsePledgeListQuery, parseDisplayCurrency } from './pledge-query';
+import type { PledgeListQuery } from './pledge-query';
 
 @ApiTags('pledges')
 @ApiBearerAuth()

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -5,23 +6,85 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { TestApp } from '../../support/test-app';
 
 /**
- * Shared browser-test helpers. Debian's Chromium only, never a downloaded browser; a missing
- * Chromium FAILS the run (install it with `apt-get install -y chromium`), it is never skipped.
+ * Shared browser-test helpers. Nothing here is skipped: a browser that cannot start fails the run.
+ *
+ * Which Chromium, first that applies:
+ *   1. CHROMIUM_PATH, when set;
+ *   2. /usr/bin/chromium (Debian's package), when present;
+ *   3. the headless Chromium shipped inside the npm package @sparticuz/chromium (a devDependency),
+ *      unpacked once into node_modules/.cache/chromium-<version>/ (see unpackedChromium below).
  *
  *   const browser = await launchChromium();
  *   const page = await browser.newPage();
  *   await screenshot(page, 'officer-01-signed-in');   // → test-artifacts/officer-01-signed-in.png
  *   await browser.close();
  */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts');
+const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+
+/** Flags for every launch: headless, no sandbox (tests run as root in CI), no calls out of the machine. */
+const COMMON_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+
+/**
+ * Of @sparticuz/chromium's default flags (built for AWS Lambda) the tests turn these off, so the
+ * browser keeps the protections a user's browser has and the tests still see what they would:
+ *   --disable-web-security, --allow-running-insecure-content, --disable-site-isolation-trials
+ *     (same-origin policy, mixed content and site isolation stay on; the app's
+ *     Content-Security-Policy is enforced as in any browser),
+ *   --disable-features=IsolateOrigins,site-per-process (site isolation stays as in Chrome),
+ *   --single-process, --no-zygote (one browser process per test would otherwise die on a second
+ *     page or context).
+ */
+export const PACKAGED_FLAGS_TURNED_OFF = [
+  '--disable-web-security',
+  '--allow-running-insecure-content',
+  '--disable-site-isolation-trials',
+  '--single-process',
+  '--no-zygote',
+  '--disable-features=AudioServiceOutOfProcess,IsolateOrigins,site-per-process',
+];
+
+export interface ChromiumChoice {
+  executablePath: string;
+  source: 'CHROMIUM_PATH' | 'debian' | 'npm';
+  args: string[];
+  env?: Record<string, string>;
+}
+
+export async function chooseChromium(): Promise<ChromiumChoice> {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH is set to ${fromEnv}, which does not exist`);
+    return { executablePath: fromEnv, source: 'CHROMIUM_PATH', args: COMMON_ARGS };
+  }
+  if (existsSync(DEBIAN_CHROMIUM)) return { executablePath: DEBIAN_CHROMIUM, source: 'debian', args: COMMON_ARGS };
+  const { dir, fontconfig } = unpackedChromium();
+  const packaged = await packagedArgs();
+  const args = [...new Set([...packaged.filter((flag) => !PACKAGED_FLAGS_TURNED_OFF.some((off) => flag.startsWith(off))), ...COMMON_ARGS])];
+  return {
+    executablePath: join(dir, 'chromium'),
+    source: 'npm',
+    args,
+    env: { ...(process.env as Record<string, string>), FONTCONFIG_PATH: fontconfig },
+  };
+}
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install -y chromium); browser tests never skip`);
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  const choice = await chooseChromium();
+  return chromium.launch({ executablePath: choice.executablePath, args: choice.args, env: choice.env, ignoreDefaultArgs: ['--headless'] });
+}
+
+async function packagedArgs(): Promise<string[]> {
+  const { default: Chromium } = await import('@sparticuz/chromium');
+  return Chromium.args;
+}
+
+/** The packaged browser's folder and a fontconfig folder for it, made by unpack-chromium.mjs (see there why in its own process). */
+export function unpackedChromium(): { dir: string; fontconfig: string } {
+  const script = join(process.cwd(), 'test', 'browser', 'support', 'unpack-chromium.mjs');
+  const run = spawnSync(process.execPath, [script], { cwd: process.cwd(), encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`Could not unpack @sparticuz/chromium: ${run.stderr}`);
+  return JSON.parse(run.stdout) as { dir: string; fontconfig: string };
 }
 
 /** Saves a full-page PNG under test-artifacts/ and returns its path. */
