@@ -18,7 +18,13 @@ export async function runCore() {
   const dbPath = join(ROOT, 'bench', '.data', 'core.sqlite');
   const pg = process.env.DATABASE_URL;
   if (!pg) for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
-  const env = { SQLITE_PATH: dbPath, SEED: 'true', BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, NODE_OPTIONS: startScriptNodeOptions() };
+  const env = {
+    SQLITE_PATH: dbPath,
+    SEED: 'true',
+    BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    NODE_OPTIONS: startScriptNodeOptions(),
+  };
 
   // First start creates, migrates and seeds; the measured start is the second, on the existing database.
   const first = await startApp(env);
@@ -42,7 +48,18 @@ export async function runCore() {
   const keyPrefix = `bench-${run}-`;
   let n = 0;
   const answers = new Map(); // Idempotency-Key -> status answered
-  const body = JSON.stringify({ donorId, title, kind: 'cash', amount: '1250000.00', currency: 'EUR', pledgedOn: '2024-10-11', status: 'committed', channel: 'direct', priorityCodes: ['P01', 'P07'], source: 'bench' });
+  const body = JSON.stringify({
+    donorId,
+    title,
+    kind: 'cash',
+    amount: '1250000.00',
+    currency: 'EUR',
+    pledgedOn: '2024-10-11',
+    status: 'committed',
+    channel: 'direct',
+    priorityCodes: ['P01', 'P07'],
+    source: 'bench',
+  });
   const posts = await load({
     url: `${app.url}/api/pledges`,
     method: 'POST',
@@ -82,7 +99,11 @@ export async function runCore() {
   };
   printTable(`core (${result.database})`, [
     ['/api/health requests/s (baseline)', fmt(health.rps), `p50 ${health.p50} ms`],
-    ['/api/funding-gap requests/s, report data', fmt(gap.rps), `${fmt((100 * gap.rps) / health.rps)}% of health (target ≥ 50%), p50 ${gap.p50} ms, ${fmt(gapBytes / 1024)} KB body, ${gap.non2xx + gap.errors} non-2xx`],
+    [
+      '/api/funding-gap requests/s, report data',
+      fmt(gap.rps),
+      `${fmt((100 * gap.rps) / health.rps)}% of health (target ≥ 50%), p50 ${gap.p50} ms, ${fmt(gapBytes / 1024)} KB body, ${gap.non2xx + gap.errors} non-2xx`,
+    ],
     ['pledge POST requests/s', fmt(posts.rps), `${fmt(100 * result.pledgePostRatio)}% of health (target ≥ 25%), ${result.pledgePostNon2xx} non-2xx`],
     ['time to first answer, existing db', `${fmt(coldStartMs)} ms`, 'target ≤ 2000 ms'],
     ['peak RSS of the app', `${fmt(peakRssMb, 1)} MB`, 'target ≤ 256 MB'],
@@ -103,7 +124,16 @@ export async function runCore() {
  */
 function startScriptNodeOptions() {
   const [command, ...words] = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start.split(/\s+/);
-  const flags = command === 'node' ? words.slice(0, Math.max(0, words.findIndex((w) => !w.startsWith('--')))) : [];
+  const flags =
+    command === 'node'
+      ? words.slice(
+          0,
+          Math.max(
+            0,
+            words.findIndex((w) => !w.startsWith('--')),
+          ),
+        )
+      : [];
   return [process.env.NODE_OPTIONS, ...flags].filter(Boolean).join(' ');
 }
 
@@ -128,7 +158,10 @@ async function savedByThisRun(pgUrl, dbPath, title, keyPrefix) {
   const db = new Database(dbPath, { readonly: true });
   try {
     const pledges = Number(db.prepare(pledgesSql.replace('$1', '?')).get(title).n);
-    const keys = db.prepare(keysSql.replace('$1', '?')).all(`${keyPrefix}%`).map((r) => r.idem_key);
+    const keys = db
+      .prepare(keysSql.replace('$1', '?'))
+      .all(`${keyPrefix}%`)
+      .map((r) => r.idem_key);
     return { pledges, keys: new Set(keys) };
   } finally {
     db.close();

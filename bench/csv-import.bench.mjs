@@ -22,7 +22,8 @@ const { SeedService } = await dist('seed/seed.service.js');
 const ROWS = Number(process.argv[2] ?? 100_000);
 const DONORS = ['Saudi Arabia (KSrelief)', 'United Arab Emirates', 'European Union', 'Italy', 'Croatia'];
 const CURRENCIES = ['USD', 'EUR', 'AZN'];
-const HEADER = 'externalRef,donor,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes';
+const HEADER =
+  'externalRef,donor,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes';
 
 /** Deterministic rows: the same file every run, spread over donors, currencies, dates and priorities. */
 function syntheticRows(n) {
@@ -47,7 +48,9 @@ function syntheticRows(n) {
 function toCsv(rows) {
   const lines = [HEADER];
   for (const r of rows) {
-    lines.push(`${r.ref},${DONORS[r.donorIndex]},${r.title},cash,${r.whole}.${String(r.cents).padStart(2, '0')},${r.currency},,,,,${r.date},,${r.status},direct,,,${r.priority},,bench,`);
+    lines.push(
+      `${r.ref},${DONORS[r.donorIndex]},${r.title},cash,${r.whole}.${String(r.cents).padStart(2, '0')},${r.currency},,,,,${r.date},,${r.status},direct,,,${r.priority},,bench,`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -68,7 +71,8 @@ function rawInsert(path, rows, donorIds) {
     for (let s = 0; s < rows.length; s += batch) {
       const chunk = rows.slice(s, s + batch);
       const params = [];
-      for (const r of chunk) params.push(donorIds[r.donorIndex], r.title, 'cash', r.whole * 100 + r.cents, r.currency, r.date, r.status, 'direct', 'bench', r.ref);
+      for (const r of chunk)
+        params.push(donorIds[r.donorIndex], r.title, 'cash', r.whole * 100 + r.cents, r.currency, r.date, r.status, 'direct', 'bench', r.ref);
       const info = (chunk.length === batch ? full : statement(chunk.length)).run(params);
       const firstId = Number(info.lastInsertRowid) - chunk.length + 1;
       const links = chunk.flatMap((r, k) => [firstId + k, r.priority]);
@@ -91,7 +95,10 @@ async function main() {
 
   // One seeded database (priorities, donors, rates), copied for each contender.
   const seedConfig = loadConfig({ SQLITE_PATH: template, SEED: 'false' }, ROOT);
-  const seedCtx = await NestFactory.createApplicationContext(AppModule.forRoot({ ...seedConfig, digests: { ...seedConfig.digests, cron: null, senderIntervalMs: null } }), { logger: ['error'] });
+  const seedCtx = await NestFactory.createApplicationContext(
+    AppModule.forRoot({ ...seedConfig, digests: { ...seedConfig.digests, cron: null, senderIntervalMs: null } }),
+    { logger: ['error'] },
+  );
   await seedCtx.get(SeedService, { strict: false }).run();
   await seedCtx.close();
   copyFileSync(template, appDb);
@@ -101,7 +108,9 @@ async function main() {
   const csv = toCsv(rows);
 
   const config = loadConfig({ SQLITE_PATH: appDb, SEED: 'false' }, ROOT);
-  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, digests: { ...config.digests, cron: null, senderIntervalMs: null } }), { logger: ['error'] });
+  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, digests: { ...config.digests, cron: null, senderIntervalMs: null } }), {
+    logger: ['error'],
+  });
   const importer = ctx.get(PledgeImportService, { strict: false });
   const actor = { id: 0, email: 'bench', role: 'admin', donorId: null };
   const phases = {};

@@ -84,7 +84,10 @@ export async function runDigests() {
   for (let i = 0; i < values.length; i += 200) {
     const chunk = values.slice(i, i + 200);
     const params = pg ? chunk.map((_, j) => `($${2 * j + 1}, $${2 * j + 2})`).join(',') : chunk.map(() => '(?, ?)').join(',');
-    await dataSource.query(`INSERT INTO donor_contacts (donor_id, email) VALUES ${params}`, chunk.flatMap((id) => [id, `contact${id}@donor.example`]));
+    await dataSource.query(
+      `INSERT INTO donor_contacts (donor_id, email) VALUES ${params}`,
+      chunk.flatMap((id) => [id, `contact${id}@donor.example`]),
+    );
   }
 
   // Baseline: the rendering a run does, without writing anything. Run twice, the first pass only
@@ -151,7 +154,11 @@ export async function runDigests() {
     ['render alone (baseline)', `${fmt(renderOnlyS, 2)} s`, `${fmt(rendered / renderOnlyS)} digests/s, ${fmt(result.averageMessageKb, 1)} kB each`],
     ['render and queue (RunDigests)', `${fmt(renderAndQueueS, 2)} s`, `${fmt(result.queueOverheadRatio, 2)}× the baseline, ${run.queued} queued`],
     ['second run, same period', `${fmt(secondRunS, 2)} s`, `${again.queued} queued (must be 0)`],
-    ['delivery to local SMTP', `${fmt(result.deliveryPerSecond)} msg/s`, `${delivery.sent} sent in ${fmt(deliveryS, 2)} s, ${result.deliveryFailures} failures, server accepted ${smtp.accepted()}`],
+    [
+      'delivery to local SMTP',
+      `${fmt(result.deliveryPerSecond)} msg/s`,
+      `${delivery.sent} sent in ${fmt(deliveryS, 2)} s, ${result.deliveryFailures} failures, server accepted ${smtp.accepted()}`,
+    ],
   ]);
   writeResult(`digests-${result.database}`, result);
   if (run.queued !== DONORS || again.queued !== 0 || delivery.sent !== DONORS || smtp.accepted() !== DONORS) {

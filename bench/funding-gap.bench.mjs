@@ -109,7 +109,13 @@ export async function runFundingGap() {
     const generated = await createSyntheticLedger(sqlitePath ? { sqlitePath } : { databaseUrl: database.env.DATABASE_URL });
     const asOf = generated.endDate;
     // NODE_ENV=production as deployed: Express then caches compiled templates, which the page needs.
-    const app = await startApp({ ...database.env, NODE_ENV: 'production', SEED: 'false', BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
+    const app = await startApp({
+      ...database.env,
+      NODE_ENV: 'production',
+      SEED: 'false',
+      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    });
     try {
       const token = await login(app.url, ADMIN.email, ADMIN.password);
       const headers = { authorization: `Bearer ${token}` };
@@ -124,7 +130,10 @@ export async function runFundingGap() {
       const health = await load({ url: `${app.url}/api/health` });
       const served = await load({ url: gapUrl, headers });
       const servedGzip = await load({ url: gapUrl, headers: { ...headers, 'accept-encoding': 'gzip' } });
-      const page = await load({ url: `${app.url}/?currency=USD&asOf=${asOf}`, headers: { cookie: `mat_session=${token}`, accept: 'text/html', 'accept-encoding': 'gzip' } });
+      const page = await load({
+        url: `${app.url}/?currency=USD&asOf=${asOf}`,
+        headers: { cookie: `mat_session=${token}`, accept: 'text/html', 'accept-encoding': 'gzip' },
+      });
 
       // Computed from scratch: each request follows a committed write (a pledge, as desk officers
       // log them), which drops the cached result; the new pledge is valued, then the gap summed.
@@ -134,7 +143,17 @@ export async function runFundingGap() {
         const write = await fetch(`${app.url}/api/pledges`, {
           method: 'POST',
           headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': `bench-cold-${process.pid}-${i}` },
-          body: JSON.stringify({ donorId, title: 'Bench pledge', kind: 'cash', amount: '125000.00', currency: 'EUR', pledgedOn: `2024-0${i + 1}-15`, status: 'committed', channel: 'direct', priorityCodes: ['P01'] }),
+          body: JSON.stringify({
+            donorId,
+            title: 'Bench pledge',
+            kind: 'cash',
+            amount: '125000.00',
+            currency: 'EUR',
+            pledgedOn: `2024-0${i + 1}-15`,
+            status: 'committed',
+            channel: 'direct',
+            priorityCodes: ['P01'],
+          }),
         });
         if (write.status !== 201) throw new Error(`write before cold read: ${write.status} ${await write.text()}`);
         coldTimings.push((await timedGet(gapUrl, headers)).ms);
@@ -145,7 +164,13 @@ export async function runFundingGap() {
       const backdated = await fetch(`${app.url}/api/fx-rates`, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ base: 'EUR', quote: 'USD', rate: '1.1', date: new Date(Date.parse(generated.startDate) - 3 * 86_400_000).toISOString().slice(0, 10), source: 'bench back-dated rate' }),
+        body: JSON.stringify({
+          base: 'EUR',
+          quote: 'USD',
+          rate: '1.1',
+          date: new Date(Date.parse(generated.startDate) - 3 * 86_400_000).toISOString().slice(0, 10),
+          source: 'bench back-dated rate',
+        }),
       });
       if (backdated.status !== 201) throw new Error(`back-dated rate: ${backdated.status} ${await backdated.text()}`);
       const revalueMs = (await timedGet(gapUrl, headers)).ms;
@@ -178,19 +203,34 @@ export async function runFundingGap() {
         responseBytes: first.body.length,
         peakRssMb,
       };
-      printTable(`funding-gap (${result.database}; ${generated.counts.pledges} pledges, ${generated.counts.disbursements} disbursements, ${generated.counts.donors} donors)`, [
-        ['/api/health requests/s (baseline)', fmt(health.rps), `p50 ${health.p50} ms`],
-        ['/api/funding-gap requests/s', fmt(served.rps), `${fmt(100 * result.gapToHealthRatio)}% of health (target ≥ 50%); ${fmt(result.responseBytes / 1024)} KB body, ${result.gapNon2xx} non-2xx`],
-        ['/api/funding-gap requests/s, gzip', fmt(servedGzip.rps), `${fmt(100 * result.gapGzipToHealthRatio)}% of health, p50 ${servedGzip.p50} ms`],
-        ['page / requests/s', fmt(page.rps), `${fmt(100 * result.pageToHealthRatio)}% of health, p50 ${page.p50} ms, ${result.pageNon2xx} non-2xx`],
-        ['gap median latency, served', `${fmt(served.p50, 1)} ms`, `p99 ${served.p99} ms`],
-        ['raw SQL aggregate median', `${fmt(rawMs, 1)} ms`, `served gap = ${fmt(result.servedToRawLatencyRatio, 2)}× raw (target ≤ 1)`],
-        ['gap computed after a write, median', `${fmt(result.gapComputedMedianMs, 1)} ms`, `${fmt(result.computedToRawLatencyRatio, 1)}× raw; ${COLD_RUNS} runs`],
-        ['first gap on the generated data', `${fmt(first.ms, 1)} ms`, 'values every row first (rows inserted straight into the database)'],
-        ['gap after a rate that revalues every row', `${fmt(revalueMs, 1)} ms`, `${fmt(generated.counts.pledges + generated.counts.disbursements)} rows valued in USD, EUR and AZN`],
-        ['synthetic data generated in', `${fmt(generated.ms / 1000, 1)} s`, ''],
-        ['peak RSS of the app', `${fmt(peakRssMb, 1)} MB`, ''],
-      ]);
+      printTable(
+        `funding-gap (${result.database}; ${generated.counts.pledges} pledges, ${generated.counts.disbursements} disbursements, ${generated.counts.donors} donors)`,
+        [
+          ['/api/health requests/s (baseline)', fmt(health.rps), `p50 ${health.p50} ms`],
+          [
+            '/api/funding-gap requests/s',
+            fmt(served.rps),
+            `${fmt(100 * result.gapToHealthRatio)}% of health (target ≥ 50%); ${fmt(result.responseBytes / 1024)} KB body, ${result.gapNon2xx} non-2xx`,
+          ],
+          ['/api/funding-gap requests/s, gzip', fmt(servedGzip.rps), `${fmt(100 * result.gapGzipToHealthRatio)}% of health, p50 ${servedGzip.p50} ms`],
+          ['page / requests/s', fmt(page.rps), `${fmt(100 * result.pageToHealthRatio)}% of health, p50 ${page.p50} ms, ${result.pageNon2xx} non-2xx`],
+          ['gap median latency, served', `${fmt(served.p50, 1)} ms`, `p99 ${served.p99} ms`],
+          ['raw SQL aggregate median', `${fmt(rawMs, 1)} ms`, `served gap = ${fmt(result.servedToRawLatencyRatio, 2)}× raw (target ≤ 1)`],
+          [
+            'gap computed after a write, median',
+            `${fmt(result.gapComputedMedianMs, 1)} ms`,
+            `${fmt(result.computedToRawLatencyRatio, 1)}× raw; ${COLD_RUNS} runs`,
+          ],
+          ['first gap on the generated data', `${fmt(first.ms, 1)} ms`, 'values every row first (rows inserted straight into the database)'],
+          [
+            'gap after a rate that revalues every row',
+            `${fmt(revalueMs, 1)} ms`,
+            `${fmt(generated.counts.pledges + generated.counts.disbursements)} rows valued in USD, EUR and AZN`,
+          ],
+          ['synthetic data generated in', `${fmt(generated.ms / 1000, 1)} s`, ''],
+          ['peak RSS of the app', `${fmt(peakRssMb, 1)} MB`, ''],
+        ],
+      );
       writeResult(`funding-gap-${result.database}`, result);
       return result;
     } finally {

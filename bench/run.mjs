@@ -55,5 +55,8 @@ for (const r of rows) {
   const verdict = r.met === null ? '  -' : r.met ? ' ok' : ' MISSED';
   console.log(`  ${r.database.padEnd(8)} ${r.figure.padEnd(w)}  ${String(r.value).padStart(16)}  ${r.target.padEnd(18)}${verdict}`);
 }
-writeFileSync(join(ROOT, 'bench', 'results', 'summary.json'), JSON.stringify({ at: new Date().toISOString(), seconds: (Date.now() - started) / 1000, rows }, null, 2));
+writeFileSync(
+  join(ROOT, 'bench', 'results', 'summary.json'),
+  JSON.stringify({ at: new Date().toISOString(), seconds: (Date.now() - started) / 1000, rows }, null, 2),
+);
 process.exit(failures ? 1 : 0);

@@ -200,14 +200,50 @@ export async function createSyntheticLedger(userOptions) {
       const undated = random() < 0.1;
       const quantity = inKind ? int(1, 50) : null;
       const unitValueMinor = inKind && random() < 0.5 ? BigInt(int(1_000, 50_000)) * 10n ** BigInt(digits(currency)) : null;
-      const amountMinor = inKind ? (unitValueMinor === null ? null : unitValueMinor * BigInt(quantity)) : BigInt(int(10_000, 5_000_000)) * 10n ** BigInt(digits(currency));
+      const amountMinor = inKind
+        ? unitValueMinor === null
+          ? null
+          : unitValueMinor * BigInt(quantity)
+        : BigInt(int(10_000, 5_000_000)) * 10n ** BigInt(digits(currency));
       const cancelled = random() < options.cancelledShare ? driver.timestamp(randomDayMs(valueMs) + 12 * 3_600_000) : null;
       if (!inKind) cashPledges.push({ id, currency, amountMinor, valueMs });
-      pledges.push({ id, donorId: int(1, options.donors), inKind, currency: inKind && unitValueMinor === null ? null : currency, amountMinor, quantity, unitValueMinor, valueMs, undated, cancelled });
+      pledges.push({
+        id,
+        donorId: int(1, options.donors),
+        inKind,
+        currency: inKind && unitValueMinor === null ? null : currency,
+        amountMinor,
+        quantity,
+        unitValueMinor,
+        valueMs,
+        undated,
+        cancelled,
+      });
     }
     await batched(
       'pledges',
-      ['id', 'donor_id', 'title', 'kind', 'amount_minor', 'currency', 'in_kind_quantity', 'in_kind_unit', 'in_kind_quantity_is_maximum', 'unit_value_minor', 'pledged_on', 'source_date', 'commitment', 'channel', 'source', 'disbursed_minor', 'delivered_quantity', 'cancelled_at', 'created_at', 'updated_at'],
+      [
+        'id',
+        'donor_id',
+        'title',
+        'kind',
+        'amount_minor',
+        'currency',
+        'in_kind_quantity',
+        'in_kind_unit',
+        'in_kind_quantity_is_maximum',
+        'unit_value_minor',
+        'pledged_on',
+        'source_date',
+        'commitment',
+        'channel',
+        'source',
+        'disbursed_minor',
+        'delivered_quantity',
+        'cancelled_at',
+        'created_at',
+        'updated_at',
+      ],
       (i) => {
         const p = pledges[i];
         return [
@@ -285,20 +321,22 @@ export async function createSyntheticLedger(userOptions) {
     await batched(
       'reported_figures',
       ['key', 'value', 'currency', 'as_of', 'source', 'created_at'],
-      (i) => [
-        ['foreign_assistance_total', '23300000.00', 'USD', options.endDate, source, now],
-        ['foreign_share', '0.048', null, options.endDate, source, now],
-      ][i],
+      (i) =>
+        [
+          ['foreign_assistance_total', '23300000.00', 'USD', options.endDate, source, now],
+          ['foreign_share', '0.048', null, options.endDate, source, now],
+        ][i],
       2,
     );
     await batched(
       'clearance_progress',
       ['metric', 'hectares', 'period_start', 'as_of', 'plan_year', 'source', 'created_at'],
-      (i) => [
-        ['contaminated_area', '1166700.0', null, options.endDate, null, source, now],
-        ['cleared_to_date', '190794.2', isoDay(startMs), options.endDate, null, source, now],
-        ['work_plan', '65092.6', null, `${endYear}-01-01`, endYear, source, now],
-      ][i],
+      (i) =>
+        [
+          ['contaminated_area', '1166700.0', null, options.endDate, null, source, now],
+          ['cleared_to_date', '190794.2', isoDay(startMs), options.endDate, null, source, now],
+          ['work_plan', '65092.6', null, `${endYear}-01-01`, endYear, source, now],
+        ][i],
       3,
     );
     if (driver.kind === 'postgres') {

@@ -12,12 +12,7 @@ export class AuditController {
 
   @Get()
   @Roles('admin')
-  async list(
-    @Query('entityType') entityType?: string,
-    @Query('entityId') entityId?: string,
-    @Query('limit') limit?: string,
-    @Query('cursor') cursor?: string,
-  ) {
+  async list(@Query('entityType') entityType?: string, @Query('entityId') entityId?: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
     const page = parsePageRequest(limit, cursor);
     const rows = await this.audit.list({ entityType, entityId, ...page });
     return toPage(rows, page, (e) => ({

@@ -160,4 +160,3 @@ export class AuthService {
     this.logger.log(`Created bootstrap admin ${admin.email}`);
   }
 }
-

@@ -83,7 +83,11 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
   switch (args.command) {
     case 'seed': {
       const report = await withContext(config, (ctx) => ctx.get(SeedService, { strict: false }).run());
-      print(`Seeded: ${Object.entries(report).map(([k, v]) => `${v} ${k}`).join(', ')} (records already present are left alone)`);
+      print(
+        `Seeded: ${Object.entries(report)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')} (records already present are left alone)`,
+      );
       return 0;
     }
     case 'import-pledges': {
@@ -118,14 +122,19 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
     }
     case 'send-digests': {
       const period = args.options.get('period');
-      if (period !== undefined && (period === true || !/^\d{4}-(0[1-9]|1[0-2])$/.test(period))) throw new UsageError('--period must be a month written YYYY-MM');
+      if (period !== undefined && (period === true || !/^\d{4}-(0[1-9]|1[0-2])$/.test(period)))
+        throw new UsageError('--period must be a month written YYYY-MM');
       const { queued, delivery, smtp } = await withContext(config, async (ctx) => {
         const run = await ctx.get(RunDigests, { strict: false }).execute({ actor: cliActor(), period: period || undefined });
         const sender = ctx.get(DigestSender, { strict: false });
         return { queued: run, delivery: await sender.deliverDue(), smtp: sender.enabled };
       });
       print(`Queued ${queued.queued} digest(s) for ${queued.period}.`);
-      print(smtp ? `Sent ${delivery.sent}, ${delivery.retrying} to retry, ${delivery.failed} failed.` : 'SMTP_URL is not set: the messages stay in the outbox (/digests).');
+      print(
+        smtp
+          ? `Sent ${delivery.sent}, ${delivery.retrying} to retry, ${delivery.failed} failed.`
+          : 'SMTP_URL is not set: the messages stay in the outbox (/digests).',
+      );
       return delivery.failed > 0 ? 1 : 0;
     }
     case 'backup': {
@@ -144,13 +153,16 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
       const donorIdRaw = args.options.get('donor-id');
       if (typeof email !== 'string') throw new UsageError('create-user needs --email');
       if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-      if (donorIdRaw !== undefined && (typeof donorIdRaw !== 'string' || !/^[1-9][0-9]{0,9}$/.test(donorIdRaw))) throw new UsageError('--donor-id must be a donor id');
+      if (donorIdRaw !== undefined && (typeof donorIdRaw !== 'string' || !/^[1-9][0-9]{0,9}$/.test(donorIdRaw)))
+        throw new UsageError('--donor-id must be a donor id');
       const password = process.env.CLI_USER_PASSWORD ?? (await readStdinLine());
       if (password.length < 10) throw new UsageError('the password must be at least 10 characters');
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError('--email must be an email address');
       const user = await withContext(config, (ctx) => {
         const donors = ctx.get(DonorsRepository, { strict: false });
-        return ctx.get(AuthService, { strict: false }).createUser(cliActor(), { email, password, role: role as Role, donorId: donorIdRaw ? Number(donorIdRaw) : null }, (id) => donors.exists(id));
+        return ctx
+          .get(AuthService, { strict: false })
+          .createUser(cliActor(), { email, password, role: role as Role, donorId: donorIdRaw ? Number(donorIdRaw) : null }, (id) => donors.exists(id));
       });
       print(`Created ${user.body.role} ${user.body.email} (user ${user.body.id}).`);
       return 0;

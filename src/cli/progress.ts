@@ -13,7 +13,9 @@ export class ProgressBar {
     if (this.out.isTTY) {
       const width = 30;
       const filled = Math.round(fraction * width);
-      this.out.write(`\r${label.padEnd(10)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${done.toLocaleString('en')}/${total.toLocaleString('en')}`);
+      this.out.write(
+        `\r${label.padEnd(10)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${done.toLocaleString('en')}/${total.toLocaleString('en')}`,
+      );
       if (done >= total) this.out.write('\n');
       return;
     }

@@ -6,9 +6,7 @@ export interface AppConfig {
   port: number;
   /** Project root: views, public assets and seeds are resolved from here (no __dirname under ESM tests). */
   rootDir: string;
-  database:
-    | { type: 'sqlite'; path: string }
-    | { type: 'postgres'; url: string };
+  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
   bootstrapAdmin: { email: string; password: string } | null;
   seed: boolean;
   runMigrations: boolean;

@@ -15,7 +15,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrations: MIGRATIONS,
     migrationsRun: false,
     synchronize: false,
-    logging: ['error'] as ('error')[],
+    logging: ['error'] as 'error'[],
   };
   if (config.database.type === 'postgres') {
     return { ...common, type: 'postgres', url: config.database.url, extra: { max: 10 } } as DataSourceOptions;

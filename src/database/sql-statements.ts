@@ -99,7 +99,10 @@ export class InsertStatement<Entity extends ObjectLiteral, Property extends keyo
       const names = prepared.columns.map((c) => driver.escape(c.databaseName)).join(', ');
       const tuple = `(${prepared.columns.map(() => '?').join(', ')})`;
       const returning = prepared.returned.length ? ` RETURNING ${prepared.returned.map((c) => driver.escape(c.databaseName)).join(', ')}` : '';
-      sql = withDriverPlaceholders(dataSource, `INSERT INTO ${table} (${names}) VALUES ${Array.from({ length: rowCount }, () => tuple).join(', ')}${returning}`);
+      sql = withDriverPlaceholders(
+        dataSource,
+        `INSERT INTO ${table} (${names}) VALUES ${Array.from({ length: rowCount }, () => tuple).join(', ')}${returning}`,
+      );
       prepared.sql.set(rowCount, sql);
     }
     return sql;

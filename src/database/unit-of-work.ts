@@ -37,10 +37,12 @@ export class UnitOfWork {
    */
   transaction<T>(work: (tx: EntityManager) => Promise<T>, options: { derivedOnly?: boolean } = {}): Promise<T> {
     const run = () =>
-      this.dataSource.transaction((tx) => work(tx)).then((result) => {
-        if (!options.derivedOnly) for (const listener of this.commitListeners) listener();
-        return result;
-      });
+      this.dataSource
+        .transaction((tx) => work(tx))
+        .then((result) => {
+          if (!options.derivedOnly) for (const listener of this.commitListeners) listener();
+          return result;
+        });
     if (!this.serialise) return run();
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);

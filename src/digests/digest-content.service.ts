@@ -134,7 +134,10 @@ function describeRates(rates: RateQuote[]): string {
   const pairs = new Map<string, RateQuote[]>();
   for (const r of distinct) pairs.set(`${r.base}/${r.quote}`, [...(pairs.get(`${r.base}/${r.quote}`) ?? []), r]);
   return [...pairs.entries()]
-    .map(([pair, list]) => `${pair}: ${list.length} published rate(s), each at its value date, ${list[0].date} to ${list[list.length - 1].date} (${[...new Set(list.map((r) => r.source))].join(', ')})`)
+    .map(
+      ([pair, list]) =>
+        `${pair}: ${list.length} published rate(s), each at its value date, ${list[0].date} to ${list[list.length - 1].date} (${[...new Set(list.map((r) => r.source))].join(', ')})`,
+    )
     .join('; ');
 }
 
@@ -214,7 +217,7 @@ export class DigestContentService {
 
   private async pledgesOf(donorId: number): Promise<PledgeEntity[]> {
     const all: PledgeEntity[] = [];
-    for (let afterId = 0; ; ) {
+    for (let afterId = 0; ;) {
       const page = await this.pledges.page({ donorId, afterId, limit: 500 });
       all.push(...page.slice(0, 500));
       if (page.length <= 500) return all;
@@ -222,7 +225,11 @@ export class DigestContentService {
     }
   }
 
-  private async pledgeLine(p: PledgeEntity, currency: string, totals: { pledged: bigint; received: bigint; outstanding: bigint; complete: boolean }): Promise<PledgeLine> {
+  private async pledgeLine(
+    p: PledgeEntity,
+    currency: string,
+    totals: { pledged: bigint; received: bigint; outstanding: bigint; complete: boolean },
+  ): Promise<PledgeLine> {
     const isCash = p.kind === 'cash';
     const f = fulfilmentOf({
       kind: p.kind,
@@ -241,7 +248,11 @@ export class DigestContentService {
       received: null,
       outstanding: null,
       inKind: isCash ? null : inKindProgress(p.deliveredQuantity, p.inKindQuantity ?? 0, p.inKindQuantityIsMaximum, p.inKindUnit ?? '') + ' delivered',
-      priorities: (p.earmarks ?? []).map((e) => e.priorityCode).sort().join(', ') || null,
+      priorities:
+        (p.earmarks ?? [])
+          .map((e) => e.priorityCode)
+          .sort()
+          .join(', ') || null,
       source: p.source,
       notes: p.notes,
       converted: null,
@@ -286,7 +297,13 @@ export class DigestContentService {
   }
 
   /** Converts a dated sum, or reports that no rate exists; `rates` collects every published rate used. */
-  private async convertSum(sum: Money, to: string, valueDate: string, rates: RateQuote[], share: InstanceType<typeof RateDecimal> | null = null): Promise<bigint | null> {
+  private async convertSum(
+    sum: Money,
+    to: string,
+    valueDate: string,
+    rates: RateQuote[],
+    share: InstanceType<typeof RateDecimal> | null = null,
+  ): Promise<bigint | null> {
     try {
       const c = await this.fx.convert(sum, to, valueDate);
       rates.push(...c.ratesUsed);

@@ -120,7 +120,7 @@ describe('clearanceSummary', () => {
     { metric: 'work_plan', hectares: '60530.0', asOf: '2024-01-01', planYear: 2024, source: '002' },
   ];
 
-  it('takes the newest areas, the share cleared and the given year\'s work plan', () => {
+  it("takes the newest areas, the share cleared and the given year's work plan", () => {
     expect(clearanceSummary(figures, 2025)).toEqual({
       cleared: '190794.2',
       contaminated: '1166700.0',
@@ -133,7 +133,12 @@ describe('clearanceSummary', () => {
   });
 
   it('is null until both areas are recorded', () => {
-    expect(clearanceSummary(figures.filter((f) => f.metric !== 'contaminated_area'), 2025)).toBeNull();
+    expect(
+      clearanceSummary(
+        figures.filter((f) => f.metric !== 'contaminated_area'),
+        2025,
+      ),
+    ).toBeNull();
     expect(clearanceSummary([], 2025)).toBeNull();
   });
 });

@@ -18,9 +18,16 @@ export class DigestsPagesController {
 
   @Get()
   @Roles(...READ_ALL)
-  async outbox(@CurrentActor() actor: Actor, @Res() res: Response, @Query('cursor') cursor?: string, @Query('queued') queued?: string, @Query('period') period?: string) {
+  async outbox(
+    @CurrentActor() actor: Actor,
+    @Res() res: Response,
+    @Query('cursor') cursor?: string,
+    @Query('queued') queued?: string,
+    @Query('period') period?: string,
+  ) {
     const page = await this.digests.outboxPage(parsePageRequest('100', cursor));
-    const flash = queued !== undefined && /^\d+$/.test(queued) ? { kind: 'success', message: `${queued} digest(s) queued for ${period ?? 'the period'}.` } : null;
+    const flash =
+      queued !== undefined && /^\d+$/.test(queued) ? { kind: 'success', message: `${queued} digest(s) queued for ${period ?? 'the period'}.` } : null;
     res.render('digests/index', { title: 'Digests', ...page, flash, canRun: (['admin', 'leadership'] as string[]).includes(actor.role) });
   }
 

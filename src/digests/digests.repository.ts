@@ -152,7 +152,23 @@ export class DigestsRepository {
     return this.dataSource
       .getRepository(DigestMessageEntity)
       .createQueryBuilder('m')
-      .select(['m.id', 'm.donorId', 'm.contactId', 'm.period', 'm.messageId', 'm.toAddress', 'm.subject', 'm.unsubscribeUrl', 'm.status', 'm.attempts', 'm.nextAttemptAt', 'm.lockedUntil', 'm.lastError', 'm.sentAt', 'm.createdAt'])
+      .select([
+        'm.id',
+        'm.donorId',
+        'm.contactId',
+        'm.period',
+        'm.messageId',
+        'm.toAddress',
+        'm.subject',
+        'm.unsubscribeUrl',
+        'm.status',
+        'm.attempts',
+        'm.nextAttemptAt',
+        'm.lockedUntil',
+        'm.lastError',
+        'm.sentAt',
+        'm.createdAt',
+      ])
       .where('m.id > :afterId', { afterId })
       .orderBy('m.id', 'ASC')
       .limit(limit + 1)
@@ -207,7 +223,11 @@ export class DigestsRepository {
     const rows = await this.dataSource.query(
       'SELECT currency, MAX(period_end) AS value_date, SUM(amount_minor) AS total FROM government_spend GROUP BY currency ORDER BY currency',
     );
-    return (rows as Array<{ currency: string; value_date: string | Date; total: string | number }>).map((r) => ({ currency: r.currency, valueDate: dateOnly(r.value_date) as string, minor: aggregateToBigInt(r.total) }));
+    return (rows as Array<{ currency: string; value_date: string | Date; total: string | number }>).map((r) => ({
+      currency: r.currency,
+      valueDate: dateOnly(r.value_date) as string,
+      minor: aggregateToBigInt(r.total),
+    }));
   }
 
   /** Valued foreign pledges that are not cancelled: pledged and disbursed, per currency and value date. */
@@ -241,7 +261,16 @@ export class DigestsRepository {
         GROUP BY pp.priority_code, p.currency, ${valueDate}, pp.share_bp, n.earmarks`,
     );
     return (
-      rows as Array<{ priority_code: string; currency: string | null; value_date: string | Date; share_bp: number | string | null; earmarks: number | string; pledged: string | number | null; disbursed: string | number | null; pledge_count: number | string }>
+      rows as Array<{
+        priority_code: string;
+        currency: string | null;
+        value_date: string | Date;
+        share_bp: number | string | null;
+        earmarks: number | string;
+        pledged: string | number | null;
+        disbursed: string | number | null;
+        pledge_count: number | string;
+      }>
     ).map((r) => ({
       priorityCode: r.priority_code,
       currency: r.currency,
@@ -261,7 +290,8 @@ export class DigestsRepository {
 
   /** The newest value a document states for a headline figure. */
   latestReported(key: string): Promise<ReportedFigureEntity | null> {
-    return this.dataSource.getRepository(ReportedFigureEntity).findOne({ where: { key: key as ReportedFigureEntity['key'] }, order: { asOf: 'DESC', id: 'DESC' } });
+    return this.dataSource
+      .getRepository(ReportedFigureEntity)
+      .findOne({ where: { key: key as ReportedFigureEntity['key'] }, order: { asOf: 'DESC', id: 'DESC' } });
   }
 }
-

@@ -64,7 +64,7 @@ export class DonorsService {
   }
 
   async list(actor: Actor, page: PageRequest): Promise<Page<DonorView>> {
-    const rows = await this.donors.page(page.afterId, page.limit, actor.role === 'donor' ? actor.donorId ?? -1 : null);
+    const rows = await this.donors.page(page.afterId, page.limit, actor.role === 'donor' ? (actor.donorId ?? -1) : null);
     return toPage(rows, page, toDonorView);
   }
 

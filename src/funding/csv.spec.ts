@@ -26,6 +26,14 @@ describe('csvCell', () => {
 
 describe('toCsv', () => {
   it('writes a header and rows with CRLF line ends', () => {
-    expect(toCsv(['a', 'b'], [['1', null], ['x,y', '2']])).toBe('a,b\r\n1,\r\n"x,y",2\r\n');
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          ['1', null],
+          ['x,y', '2'],
+        ],
+      ),
+    ).toBe('a,b\r\n1,\r\n"x,y",2\r\n');
   });
 });

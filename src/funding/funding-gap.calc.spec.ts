@@ -79,7 +79,7 @@ describe('projectClearanceCost', () => {
     asOfYear: 2025,
   };
 
-  it("derives the figures of facts.md: about 4,135 AZN/ha, 4.04 billion AZN remaining, 269M AZN for the 2025 plan", () => {
+  it('derives the figures of facts.md: about 4,135 AZN/ha, 4.04 billion AZN remaining, 269M AZN for the 2025 plan', () => {
     const p = projectClearanceCost(base);
     expect(p).not.toBeNull();
     expect(p?.costPerHectare).toEqual({ amount: '4135.35', currency: 'AZN' });

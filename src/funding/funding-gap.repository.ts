@@ -143,7 +143,10 @@ export class FundingGapRepository {
   private query<T>(sql: string, asOf: string): Promise<T[]> {
     if (this.isPostgres) return this.dataSource.query(sql.replace(/:asOf/g, '$1::date'), [asOf]);
     const occurrences = sql.match(/:asOf/g)?.length ?? 0;
-    return this.dataSource.query(sql.replace(/:asOf/g, '?'), Array.from({ length: occurrences }, () => asOf));
+    return this.dataSource.query(
+      sql.replace(/:asOf/g, '?'),
+      Array.from({ length: occurrences }, () => asOf),
+    );
   }
 
   /** Money pledged per donor and kind, standing on `asOf`, in `currency` (each pledge at its value date). */
@@ -324,7 +327,13 @@ export class FundingGapRepository {
         ORDER BY base, quote, rate_date`,
       asOf,
     );
-    return rows.map((r) => ({ base: String(r.base), quote: String(r.quote), rate: String(r.rate), date: dateOnly(r.rate_date as string) as string, source: String(r.source) }));
+    return rows.map((r) => ({
+      base: String(r.base),
+      quote: String(r.quote),
+      rate: String(r.rate),
+      date: dateOnly(r.rate_date as string) as string,
+      source: String(r.source),
+    }));
   }
 
   /** The clearance figures stated on or before `asOf`, newest first. */

@@ -37,7 +37,6 @@ function encoded(body: Buffer, variant: string): EncodedBody {
 export const DISPLAY_CURRENCIES = ['USD', 'EUR', 'AZN'] as const;
 export type DisplayCurrency = (typeof DISPLAY_CURRENCIES)[number];
 
-
 export const EARMARK_SPLIT_RULE = 'stated shares or even split';
 
 export interface ReportedFigureView {
@@ -300,7 +299,8 @@ export class FundingGapService {
     };
     const sumByPriority = (rows: PriorityValue[]) => {
       const byPriority = new Map<string, bigint>();
-      for (const s of rows) byPriority.set(s.priorityCode, (byPriority.get(s.priorityCode) ?? 0n) + earmarkPortion(s.valueMinor * FIXED_SCALE, s.shareBasisPoints, s.earmarkCount));
+      for (const s of rows)
+        byPriority.set(s.priorityCode, (byPriority.get(s.priorityCode) ?? 0n) + earmarkPortion(s.valueMinor * FIXED_SCALE, s.shareBasisPoints, s.earmarkCount));
       return byPriority;
     };
     const pledgedByDonor = sumByDonor(pledgedDonorRows);
@@ -318,8 +318,14 @@ export class FundingGapService {
 
     // By donor: rounded so the rows add up to the headline.
     const donors = [...donorIds];
-    const donorPledged = allocateToTotal(donors.map((id) => pledgedByDonor.byDonor.get(id) ?? 0n), itemised);
-    const donorReceived = allocateToTotal(donors.map((id) => receivedByDonor.byDonor.get(id) ?? 0n), received);
+    const donorPledged = allocateToTotal(
+      donors.map((id) => pledgedByDonor.byDonor.get(id) ?? 0n),
+      itemised,
+    );
+    const donorReceived = allocateToTotal(
+      donors.map((id) => receivedByDonor.byDonor.get(id) ?? 0n),
+      received,
+    );
     const byDonor: DonorGapRow[] = donors
       .map((donorId, i) => ({
         donorId,
@@ -346,7 +352,13 @@ export class FundingGapService {
     const reported = new Map(reportedRows.map((row) => [row.key, row]));
     const reportedForeign = reported.get('foreign_assistance_total');
     const reportedTotal = reportedForeign?.currency
-      ? roundFixed(fx.fixed({ currency: reportedForeign.currency, valueDate: reportedForeign.asOf, amountMinor: parseAmount(reportedForeign.value, reportedForeign.currency, 'value').minor }))
+      ? roundFixed(
+          fx.fixed({
+            currency: reportedForeign.currency,
+            valueDate: reportedForeign.asOf,
+            amountMinor: parseAmount(reportedForeign.value, reportedForeign.currency, 'value').minor,
+          }),
+        )
       : null;
     const byPriority: PriorityGapRow[] = priorities.map((p, i) => {
       const target = targetByCode.get(p.code) ?? null;

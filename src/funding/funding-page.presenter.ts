@@ -112,7 +112,16 @@ export function fundingCsv(view: FundingGapView, table: CsvTable): { filename: s
   const filename = `funding-gap-${table}-${view.currency}-${view.asOf}.csv`;
   const amount = (m: MoneyJson | null) => (m === null ? null : m.amount);
   if (table === 'by-priority') {
-    const rows = view.byPriority.map((p) => [p.code, p.title, amount(p.pledged), amount(p.disbursed), amount(p.target), amount(p.gap), view.currency, inKindText(p.inKind)]);
+    const rows = view.byPriority.map((p) => [
+      p.code,
+      p.title,
+      amount(p.pledged),
+      amount(p.disbursed),
+      amount(p.target),
+      amount(p.gap),
+      view.currency,
+      inKindText(p.inKind),
+    ]);
     rows.push(['', 'Not earmarked to a priority', amount(view.notEarmarked.pledged), amount(view.notEarmarked.disbursed), null, null, view.currency, null]);
     return { filename, body: toCsv(['code', 'priority', 'pledged', 'received', 'target', 'gap', 'currency', 'in_kind'], rows) };
   }

@@ -2,12 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { EcbFormatError, parseEcbCsv } from './ecb-parser';
 
 // First lines of the two real ECB layouts (eurofxref-hist.csv and eurofxref.csv of 11 October 2024).
-const HISTORY = [
-  'Date,USD,JPY,BGN,CYP,CZK,',
-  '2024-10-11,1.0938,162.94,1.9558,N/A,25.293,',
-  '2024-10-10,1.0932,162.85,1.9558,N/A,25.317,',
-  '',
-].join('\n');
+const HISTORY = ['Date,USD,JPY,BGN,CYP,CZK,', '2024-10-11,1.0938,162.94,1.9558,N/A,25.293,', '2024-10-10,1.0932,162.85,1.9558,N/A,25.317,', ''].join('\n');
 const DAILY = 'Date, USD, JPY, BGN, CZK, \n11 October 2024, 1.0938, 162.94, 1.9558, 25.293, \n';
 
 describe('parseEcbCsv', () => {

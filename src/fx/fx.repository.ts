@@ -67,7 +67,13 @@ export class FxRepository {
         ORDER BY base, quote, rate_date`,
       [maxDays],
     );
-    return rows.map((r) => ({ base: r.base, quote: r.quote, from: String(r.gap_start).slice(0, 10), to: String(r.gap_end).slice(0, 10), days: Number(r.days) }));
+    return rows.map((r) => ({
+      base: r.base,
+      quote: r.quote,
+      from: String(r.gap_start).slice(0, 10),
+      to: String(r.gap_end).slice(0, 10),
+      days: Number(r.days),
+    }));
   }
 
   /** Inserts rates that are not there yet; returns how many were new. Existing (pair, date) rows are kept. */
@@ -106,4 +112,3 @@ export class FxRepository {
     return tx.getRepository(FxRateEntity).exists({ where: { base, quote, rateDate: date } });
   }
 }
-

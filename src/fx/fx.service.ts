@@ -21,7 +21,6 @@ const CACHE_TTL_MS = 60_000;
 /** Longer than this between two published rates of a pair is a gap on the rates page. */
 export const RATE_GAP_DAYS = 5;
 
-
 export interface Conversion {
   converted: Money;
   /** The effective rate from source to target, exact to 10 places. */
@@ -185,6 +184,9 @@ export class FxService {
    */
   async coverage() {
     const [rows, gaps] = await Promise.all([this.rates.coverage(), this.rates.gaps(RATE_GAP_DAYS)]);
-    return rows.map((row) => ({ ...row, gaps: gaps.filter((g) => g.base === row.base && g.quote === row.quote).map(({ from, to, days }) => ({ from, to, days })) }));
+    return rows.map((row) => ({
+      ...row,
+      gaps: gaps.filter((g) => g.base === row.base && g.quote === row.quote).map(({ from, to, days }) => ({ from, to, days })),
+    }));
   }
 }

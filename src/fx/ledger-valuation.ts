@@ -14,7 +14,6 @@ export type ReportingCurrency = (typeof REPORTING_CURRENCIES)[number];
 /** The column holding a row's value in each reporting currency. */
 export const VALUE_COLUMN: Record<ReportingCurrency, string> = { USD: 'value_usd_minor', EUR: 'value_eur_minor', AZN: 'value_azn_minor' };
 
-
 /** UTC calendar day of a timestamp column, on either database. */
 export function utcDaySql(isPostgres: boolean, column: string): string {
   return isPostgres ? `(${column} AT TIME ZONE 'UTC')::date` : `date(${column})`;
@@ -111,7 +110,12 @@ export class LedgerValuation {
    * that do not yet know how many rows wait (just after a bulk load or this migration), plans
    * `ORDER BY id LIMIT n` as a scan of every waiting row per batch.
    */
-  private async valueTable(tx: EntityManager, table: 'pledges' | 'disbursements', valuer: Valuer, window: (fromId: number) => Promise<Array<Record<string, unknown>>>): Promise<number> {
+  private async valueTable(
+    tx: EntityManager,
+    table: 'pledges' | 'disbursements',
+    valuer: Valuer,
+    window: (fromId: number) => Promise<Array<Record<string, unknown>>>,
+  ): Promise<number> {
     let count = 0;
     let from = await this.nextWaiting(tx, table, 0);
     while (from !== null) {
@@ -166,7 +170,13 @@ export class LedgerValuation {
     const rows: Array<Record<string, unknown>> = await tx.query(
       `SELECT base, quote, rate_date, rate, source FROM fx_rates WHERE base IN (${list}) AND quote IN (${list}) ORDER BY base, quote, rate_date`,
     );
-    return rows.map((r) => ({ base: String(r.base), quote: String(r.quote), rate: String(r.rate), date: dateOnly(r.rate_date as string) as string, source: String(r.source) }));
+    return rows.map((r) => ({
+      base: String(r.base),
+      quote: String(r.quote),
+      rate: String(r.rate),
+      date: dateOnly(r.rate_date as string) as string,
+      source: String(r.source),
+    }));
   }
 
   /**
@@ -200,7 +210,10 @@ export class LedgerValuation {
         `UPDATE pledges SET valued_at = NULL WHERE valued_at IS NOT NULL AND currency IN (${list}) AND ${this.pledgeValueDate('pledges')} >= ${this.param(1)}`,
         [from],
       );
-      await tx.query(`UPDATE disbursements SET valued_at = NULL WHERE valued_at IS NOT NULL AND value_currency IN (${list}) AND received_on >= ${this.param(1)}`, [from]);
+      await tx.query(
+        `UPDATE disbursements SET valued_at = NULL WHERE valued_at IS NOT NULL AND value_currency IN (${list}) AND received_on >= ${this.param(1)}`,
+        [from],
+      );
     }
   }
 

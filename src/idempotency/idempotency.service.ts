@@ -36,12 +36,16 @@ export function idempotencyContext(actorId: number, key: string | undefined, rou
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
     throw InvalidInputError.field('Idempotency-Key', 'Idempotency-Key must be 1 to 200 visible ASCII characters');
   }
-  const requestHash = createHash('sha256').update(`${route}\n${canonicalJson(body)}`).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(`${route}\n${canonicalJson(body)}`)
+    .digest('hex');
   return { actorId, key, route, requestHash };
 }
 
 /** The two statements every keyed create runs: look the key up, then keep the first answer. */
-const FIND_KEY = new SqlQuery<{ request_hash: string; response_body: string }>('SELECT request_hash, response_body FROM idempotency_keys WHERE actor_id = ? AND idem_key = ?');
+const FIND_KEY = new SqlQuery<{ request_hash: string; response_body: string }>(
+  'SELECT request_hash, response_body FROM idempotency_keys WHERE actor_id = ? AND idem_key = ?',
+);
 const INSERT_KEY = new InsertStatement(IdempotencyKeyEntity, ['actorId', 'key', 'route', 'requestHash', 'statusCode', 'responseBody']);
 
 /**
@@ -68,7 +72,9 @@ export class IdempotencyService {
         return { body: JSON.parse(existing.response_body) as T, replayed: true };
       }
       const body = await work(tx);
-      await INSERT_KEY.run(tx, [{ actorId: ctx.actorId, key: ctx.key, route: ctx.route, requestHash: ctx.requestHash, statusCode: 201, responseBody: JSON.stringify(body) }]);
+      await INSERT_KEY.run(tx, [
+        { actorId: ctx.actorId, key: ctx.key, route: ctx.route, requestHash: ctx.requestHash, statusCode: 201, responseBody: JSON.stringify(body) },
+      ]);
       return { body, replayed: false };
     });
   }

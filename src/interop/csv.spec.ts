@@ -28,7 +28,11 @@ describe('parseCsv', () => {
     }
     expect(problem('a;b;c\n1;2;3')).toEqual([1, 'header', 'the columns are separated by semicolons: save the file as comma-separated CSV']);
     expect(problem('a,b\n1,"open\n2,3')).toEqual([2, 'column 2', 'a quoted cell opened on row 2, column 2 is never closed']);
-    expect(problem('a,b\n1,"x"y')).toEqual([2, 'column 2', 'text after the closing quote of row 2, column 2: wrap the whole cell in quotes and double any quote inside it']);
+    expect(problem('a,b\n1,"x"y')).toEqual([
+      2,
+      'column 2',
+      'text after the closing quote of row 2, column 2: wrap the whole cell in quotes and double any quote inside it',
+    ]);
     expect(problem('a,b\n1,x"y')).toEqual([2, 'column 2', 'a quote inside an unquoted cell on row 2, column 2: wrap the cell in quotes and double the quote']);
   });
 });

@@ -55,7 +55,11 @@ function notUtf8(text: string): CsvFormatError {
   const before = text.slice(0, at);
   const row = before.split('\n').length;
   const column = at - before.lastIndexOf('\n');
-  return new CsvFormatError(row, `character ${column}`, `the file is not UTF-8 text (first bad byte on row ${row}, character ${column}): save it as "CSV UTF-8"`);
+  return new CsvFormatError(
+    row,
+    `character ${column}`,
+    `the file is not UTF-8 text (first bad byte on row ${row}, character ${column}): save it as "CSV UTF-8"`,
+  );
 }
 
 /** Parses a whole CSV text. Accepts a BOM and CRLF or LF line ends; refuses anything ambiguous. */
@@ -172,14 +176,23 @@ function* readRecords(text: string, keep: (index: number) => boolean): Generator
         }
         const next = text.charCodeAt(i);
         if (i < length && next !== 44 && next !== 10 && next !== 13) {
-          throw new CsvFormatError(openedAt, `column ${column}`, `text after the closing quote of row ${openedAt}, column ${column}: wrap the whole cell in quotes and double any quote inside it`);
+          throw new CsvFormatError(
+            openedAt,
+            `column ${column}`,
+            `text after the closing quote of row ${openedAt}, column ${column}: wrap the whole cell in quotes and double any quote inside it`,
+          );
         }
       } else {
         let end = i;
         while (end < length) {
           const c = text.charCodeAt(end);
           if (c === 44 || c === 10 || c === 13) break;
-          if (c === 34) throw new CsvFormatError(row, `column ${column}`, `a quote inside an unquoted cell on row ${row}, column ${column}: wrap the cell in quotes and double the quote`);
+          if (c === 34)
+            throw new CsvFormatError(
+              row,
+              `column ${column}`,
+              `a quote inside an unquoted cell on row ${row}, column ${column}: wrap the cell in quotes and double the quote`,
+            );
           end++;
         }
         empty = end === i;

@@ -47,7 +47,7 @@ export class ExportService {
 
   async pledgesCsv(write: Sink): Promise<void> {
     write(UTF8_BOM + csvLine(PLEDGE_EXPORT_HEADER));
-    for (let afterId = 0; ; ) {
+    for (let afterId = 0; ;) {
       const page = await this.pledgesRepo.page({ afterId, limit: PAGE });
       const rows = page.slice(0, PAGE);
       for (const p of rows) write(pledgeToCsvLine(await this.pledges.toView(p, null)));
@@ -58,7 +58,7 @@ export class ExportService {
 
   async disbursementsCsv(write: Sink): Promise<void> {
     write(UTF8_BOM + csvLine(DISBURSEMENT_EXPORT_HEADER));
-    for (let afterId = 0; ; ) {
+    for (let afterId = 0; ;) {
       const page = await this.repo.disbursementPage(afterId, PAGE);
       for (const d of page) {
         const p = d.pledge;

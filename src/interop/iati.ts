@@ -57,7 +57,9 @@ function activityStatus(p: PledgeView): string {
 function inKindText(p: PledgeView): string | null {
   if (!p.inKind) return null;
   const quantity = `${p.inKind.upTo ? 'up to ' : ''}${p.inKind.quantity} ${p.inKind.unit}`;
-  const value = p.inKind.value ? `valued at ${p.inKind.value.amount} ${p.inKind.value.currency}` : 'not valued in the source, so no financial transaction is reported';
+  const value = p.inKind.value
+    ? `valued at ${p.inKind.value.amount} ${p.inKind.value.currency}`
+    : 'not valued in the source, so no financial transaction is reported';
   return `In-kind contribution: ${quantity}; ${value}.`;
 }
 
@@ -84,7 +86,9 @@ export function iatiActivityXml({ pledge: p, donorType, disbursements }: IatiAct
   lines.push(`    <iati-identifier>${escapeXml(`${ANAMA_ORG.ref}-pledge-${p.id}`)}</iati-identifier>`);
   lines.push(`    <reporting-org ref="${ANAMA_ORG.ref}" type="${ANAMA_ORG.type}">${narrative(ANAMA_ORG.name)}</reporting-org>`);
   lines.push(`    <title>${narrative(p.title)}</title>`);
-  const description = [p.title, inKindText(p), p.instrument ? `Instrument: ${p.instrument}.` : null, p.notes, p.source ? `Source: ${p.source}` : null].filter(Boolean).join(' ');
+  const description = [p.title, inKindText(p), p.instrument ? `Instrument: ${p.instrument}.` : null, p.notes, p.source ? `Source: ${p.source}` : null]
+    .filter(Boolean)
+    .join(' ');
   lines.push(`    <description type="1">${narrative(description)}</description>`);
   lines.push(`    <participating-org role="1" type="${ORG_TYPE[donorType] ?? '90'}">${narrative(p.donorName)}</participating-org>`);
   if (p.channel === 'direct' || !p.channelName) {
@@ -100,7 +104,9 @@ export function iatiActivityXml({ pledge: p, donorType, disbursements }: IatiAct
   lines.push(`    <activity-date iso-date="${p.valueDate}" type="1"/>`);
   if (firstReceipt) lines.push(`    <activity-date iso-date="${firstReceipt}" type="2"/>`);
   lines.push(`    <recipient-country code="${RECIPIENT_COUNTRY.code}" percentage="100">${narrative(RECIPIENT_COUNTRY.name)}</recipient-country>`);
-  lines.push(`    <sector vocabulary="1" code="${DAC_SECTOR_DEMINING}" percentage="100">${narrative('Removal of land mines and explosive remnants of war')}</sector>`);
+  lines.push(
+    `    <sector vocabulary="1" code="${DAC_SECTOR_DEMINING}" percentage="100">${narrative('Removal of land mines and explosive remnants of war')}</sector>`,
+  );
 
   const value = p.kind === 'cash' ? (p.amount && p.currency ? { amount: p.amount, currency: p.currency } : null) : (p.inKind?.value ?? null);
   if (value && p.status !== 'cancelled') {
@@ -110,7 +116,16 @@ export function iatiActivityXml({ pledge: p, donorType, disbursements }: IatiAct
   }
   for (const d of disbursements) {
     if (d.amount !== null && d.currency) {
-      lines.push(transaction(TRANSACTION.incomingFunds, d.receivedOn, d.amount, d.currency, d.reference ? `Funds received (reference ${d.reference})` : 'Funds received', p.donorName));
+      lines.push(
+        transaction(
+          TRANSACTION.incomingFunds,
+          d.receivedOn,
+          d.amount,
+          d.currency,
+          d.reference ? `Funds received (reference ${d.reference})` : 'Funds received',
+          p.donorName,
+        ),
+      );
     } else if (d.quantity !== null && p.inKind?.unitValue) {
       const goods = `${d.quantity} ${p.inKind.unit} delivered in kind`;
       const unit = parseAmount(p.inKind.unitValue.amount, p.inKind.unitValue.currency);

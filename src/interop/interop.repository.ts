@@ -93,14 +93,26 @@ export class InteropRepository {
     const found = new Set<string>();
     for (let i = 0; i < refs.length; i += LOOKUP_BATCH) {
       const batch = refs.slice(i, i + LOOKUP_BATCH);
-      const sql = this.bulkSql('refs', batch.length === LOOKUP_BATCH, batch.length, BIND, (list) => `SELECT external_ref FROM pledges WHERE external_ref IN (${list})`);
+      const sql = this.bulkSql(
+        'refs',
+        batch.length === LOOKUP_BATCH,
+        batch.length,
+        BIND,
+        (list) => `SELECT external_ref FROM pledges WHERE external_ref IN (${list})`,
+      );
       const rows: Array<{ external_ref: string | null }> = await manager.query(sql, batch);
       for (const r of rows) if (r.external_ref) found.add(r.external_ref);
     }
     const ids = [...generated.keys()];
     for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
       const batch = ids.slice(i, i + LOOKUP_BATCH);
-      const sql = this.bulkSql('generated', batch.length === LOOKUP_BATCH, batch.length, BIND, (list) => `SELECT id FROM pledges WHERE external_ref IS NULL AND id IN (${list})`);
+      const sql = this.bulkSql(
+        'generated',
+        batch.length === LOOKUP_BATCH,
+        batch.length,
+        BIND,
+        (list) => `SELECT id FROM pledges WHERE external_ref IS NULL AND id IN (${list})`,
+      );
       const rows: Array<{ id: number | string }> = await manager.query(sql, batch);
       for (const r of rows) found.add(generated.get(Number(r.id)) as string);
     }
@@ -125,7 +137,13 @@ export class InteropRepository {
       const bound = PLEDGE_INSERT_COLUMNS.map((_, column) => batch.some((_row, i) => values[i * width + column] !== null));
       const params = values.filter((_value, at) => bound[at % width]);
       const tuple = bound.map((isBound) => (isBound ? '?' : 'NULL'));
-      const sql = this.bulkSql(`pledges:${tuple.join()}`, batch.length === PLEDGE_BATCH, batch.length, tuple, (tuples) => `INSERT INTO pledges (${PLEDGE_INSERT_COLUMNS.join(', ')}) VALUES ${tuples}`);
+      const sql = this.bulkSql(
+        `pledges:${tuple.join()}`,
+        batch.length === PLEDGE_BATCH,
+        batch.length,
+        tuple,
+        (tuples) => `INSERT INTO pledges (${PLEDGE_INSERT_COLUMNS.join(', ')}) VALUES ${tuples}`,
+      );
       await tx.query(sql, params);
       onBatch?.(start + batch.length);
     }
@@ -136,7 +154,8 @@ export class InteropRepository {
         params.length === EARMARK_BATCH * 3,
         params.length / 3,
         ['?', '?', 'CAST(? AS INTEGER)'],
-        (tuples) => `INSERT INTO pledge_priorities (pledge_id, priority_code, share_bp) SELECT p.id, v.column2, v.column3 FROM (VALUES ${tuples}) AS v JOIN pledges p ON p.external_ref = v.column1`,
+        (tuples) =>
+          `INSERT INTO pledge_priorities (pledge_id, priority_code, share_bp) SELECT p.id, v.column2, v.column3 FROM (VALUES ${tuples}) AS v JOIN pledges p ON p.external_ref = v.column1`,
       );
       await tx.query(sql, params);
       params = [];
@@ -180,7 +199,9 @@ export class InteropRepository {
   /** The id the row's pledge was given, found by its (unique) reference; null for no row. */
   private async idOfRef(tx: EntityManager, row: PledgeInsertRow | undefined): Promise<number | null> {
     if (!row) return null;
-    const [found]: Array<{ id: number | string }> = await tx.query(`SELECT id FROM pledges WHERE external_ref = ${this.isPostgres ? '$1' : '?'}`, [row.columns.externalRef]);
+    const [found]: Array<{ id: number | string }> = await tx.query(`SELECT id FROM pledges WHERE external_ref = ${this.isPostgres ? '$1' : '?'}`, [
+      row.columns.externalRef,
+    ]);
     return found ? Number(found.id) : null;
   }
 

@@ -3,7 +3,12 @@ import type { CreatePledgeDto } from '../pledges/dto';
 import { ValidationShortcut } from './validation-shortcut';
 
 /** The validation options of the global ValidationPipe (common/http/validation.ts). */
-export const PLEDGE_VALIDATION = { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false, validationError: { target: false, value: false } } as const;
+export const PLEDGE_VALIDATION = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  stopAtFirstError: false,
+  validationError: { target: false, value: false },
+} as const;
 
 /**
  * Vouches for a row's DTO from the same decorators, at a fraction of validateSync's cost; a row

@@ -160,7 +160,11 @@ export class PledgeImportService {
     const positions = new Map<PledgeImportColumn, number>();
     const known = new Set<string>([...PLEDGE_IMPORT_COLUMNS, ...EXPORT_ONLY_COLUMNS]);
     if (!header.some((h) => known.has(h.trim()))) {
-      errors.push({ row: 1, field: 'header', message: `the first row must name the columns (${REQUIRED_COLUMNS.join(', ')}, …); download the template from /api/import/pledges/template.csv` });
+      errors.push({
+        row: 1,
+        field: 'header',
+        message: `the first row must name the columns (${REQUIRED_COLUMNS.join(', ')}, …); download the template from /api/import/pledges/template.csv`,
+      });
       return positions;
     }
     header.forEach((raw, index) => {
@@ -238,13 +242,15 @@ export class PledgeImportService {
         const check = rateCheckOf(dto, columns, today);
         if (check) {
           let rateError = rateChecks.get(check.value.currency, check.valueDate, check.field);
-          if (rateError === undefined) rateChecks.set(check.value.currency, check.valueDate, check.field, (rateError = await this.rateProblem(check.value, check.valueDate, check.field)));
+          if (rateError === undefined)
+            rateChecks.set(check.value.currency, check.valueDate, check.field, (rateError = await this.rateProblem(check.value, check.valueDate, check.field)));
           if (rateError) throw rateError;
         }
         if (rowOk) candidates.push({ columns, earmarks });
       } catch (error) {
         if (error instanceof DomainError) for (const d of error.details) problem(columnOfField(d.field), d.message);
-        else if (error instanceof MoneyFormatError) problem(columnOfField(error.field === 'currency' && dto.kind === 'in_kind' ? 'inKind.unitValue.currency' : error.field), error.message);
+        else if (error instanceof MoneyFormatError)
+          problem(columnOfField(error.field === 'currency' && dto.kind === 'in_kind' ? 'inKind.unitValue.currency' : error.field), error.message);
         else throw error;
       }
     }
@@ -252,7 +258,12 @@ export class PledgeImportService {
     return candidates;
   }
 
-  private resolveDonor(name: string, exact: Map<string, number>, folded: Map<string, number[]>, problem: (field: string, message: string) => void): number | undefined {
+  private resolveDonor(
+    name: string,
+    exact: Map<string, number>,
+    folded: Map<string, number[]>,
+    problem: (field: string, message: string) => void,
+  ): number | undefined {
     if (!name) {
       problem('donor', 'donor is required: the donor’s name as on its donor page');
       return undefined;
@@ -261,7 +272,12 @@ export class PledgeImportService {
     if (id !== undefined) return id;
     const loose = folded.get(name.toLowerCase()) ?? [];
     if (loose.length === 1) return loose[0];
-    problem('donor', loose.length > 1 ? `donor "${name}" matches several donors that differ only in capitals; write the name exactly` : `there is no donor named "${name}": add the donor first, or correct the name`);
+    problem(
+      'donor',
+      loose.length > 1
+        ? `donor "${name}" matches several donors that differ only in capitals; write the name exactly`
+        : `there is no donor named "${name}": add the donor first, or correct the name`,
+    );
     return undefined;
   }
 

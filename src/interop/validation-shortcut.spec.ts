@@ -48,7 +48,20 @@ const CSV_CASES: Array<[string, Partial<PledgeCells>]> = [
   ['good cash row', GOOD_CASH],
   ['good in-kind row', GOOD_IN_KIND],
   ['good in-kind row, up to, valued', { ...GOOD_IN_KIND, inKindUpTo: 'true', unitValue: '1500.50', currency: 'EUR' }],
-  ['every optional text', { ...GOOD_CASH, sourceDate: '2024-02-01', channel: 'un_agency', channelName: 'UNDP', instrument: 'MoU', source: 'Letter', notes: 'Two tranches', priorityCodes: 'P01;P07', priorityShares: '60;40' }],
+  [
+    'every optional text',
+    {
+      ...GOOD_CASH,
+      sourceDate: '2024-02-01',
+      channel: 'un_agency',
+      channelName: 'UNDP',
+      instrument: 'MoU',
+      source: 'Letter',
+      notes: 'Two tranches',
+      priorityCodes: 'P01;P07',
+      priorityShares: '60;40',
+    },
+  ],
   ['no status, no dates, no codes', { ...GOOD_CASH, status: '', pledgedOn: '', priorityCodes: '' }],
   ['formula apostrophe on title', { ...GOOD_CASH, title: "'=SUM(A1:A2) pledge" }],
   ['title too short', { ...GOOD_CASH, title: 'ab' }],
@@ -116,14 +129,47 @@ const BODY_CASES: Array<[string, Record<string, unknown>]> = [
   ['no priorityCodes', { donorId: 1, title: 'A title', kind: 'cash', channel: 'direct' }],
   ['priorityShares of numbers', { donorId: 1, title: 'A title', kind: 'cash', channel: 'direct', priorityCodes: ['P01'], priorityShares: [100] }],
   ['null optional field', { donorId: 1, title: 'A title', kind: 'cash', channel: 'direct', priorityCodes: [], pledgedOn: null, notes: null }],
-  ['inKind good', { donorId: 1, title: 'Dogs', kind: 'in_kind', channel: 'direct', priorityCodes: [], inKind: { quantity: 8, unit: 'dogs', upTo: false, unitValue: { amount: '10.00', currency: 'EUR' } } }],
+  [
+    'inKind good',
+    {
+      donorId: 1,
+      title: 'Dogs',
+      kind: 'in_kind',
+      channel: 'direct',
+      priorityCodes: [],
+      inKind: { quantity: 8, unit: 'dogs', upTo: false, unitValue: { amount: '10.00', currency: 'EUR' } },
+    },
+  ],
   ['inKind quantity text', { donorId: 1, title: 'Dogs', kind: 'in_kind', channel: 'direct', priorityCodes: [], inKind: { quantity: '8', unit: 'dogs' } }],
-  ['inKind unknown field', { donorId: 1, title: 'Dogs', kind: 'in_kind', channel: 'direct', priorityCodes: [], inKind: { quantity: 8, unit: 'dogs', colour: 'brown' } }],
+  [
+    'inKind unknown field',
+    { donorId: 1, title: 'Dogs', kind: 'in_kind', channel: 'direct', priorityCodes: [], inKind: { quantity: 8, unit: 'dogs', colour: 'brown' } },
+  ],
   ['inKind a list', { donorId: 1, title: 'Dogs', kind: 'in_kind', channel: 'direct', priorityCodes: [], inKind: [{ quantity: 8, unit: 'dogs' }] }],
   ['inKind a string', { donorId: 1, title: 'Dogs', kind: 'in_kind', channel: 'direct', priorityCodes: [], inKind: 'eight dogs' }],
   ['inKind null', { donorId: 1, title: 'Dogs', kind: 'in_kind', channel: 'direct', priorityCodes: [], inKind: null }],
-  ['unitValue amount a number', { donorId: 1, title: 'Dogs', kind: 'in_kind', channel: 'direct', priorityCodes: [], inKind: { quantity: 8, unit: 'dogs', unitValue: { amount: 10, currency: 'EUR' } } }],
-  ['unitValue unknown field', { donorId: 1, title: 'Dogs', kind: 'in_kind', channel: 'direct', priorityCodes: [], inKind: { quantity: 8, unit: 'dogs', unitValue: { amount: '10', currency: 'EUR', rate: 1 } } }],
+  [
+    'unitValue amount a number',
+    {
+      donorId: 1,
+      title: 'Dogs',
+      kind: 'in_kind',
+      channel: 'direct',
+      priorityCodes: [],
+      inKind: { quantity: 8, unit: 'dogs', unitValue: { amount: 10, currency: 'EUR' } },
+    },
+  ],
+  [
+    'unitValue unknown field',
+    {
+      donorId: 1,
+      title: 'Dogs',
+      kind: 'in_kind',
+      channel: 'direct',
+      priorityCodes: [],
+      inKind: { quantity: 8, unit: 'dogs', unitValue: { amount: '10', currency: 'EUR', rate: 1 } },
+    },
+  ],
 ];
 
 const cellsOf = (values: Partial<PledgeCells>): PledgeCells => Object.fromEntries(PLEDGE_IMPORT_COLUMNS.map((c) => [c, values[c] ?? ''])) as PledgeCells;
@@ -163,7 +209,10 @@ function SameLengthAs(other: string) {
       target: target.constructor,
       propertyName,
       constraints: [other],
-      validator: { validate: (value: unknown, args) => typeof value === 'string' && value.length === String((args?.object as Record<string, unknown>)[args?.constraints[0] as string]).length },
+      validator: {
+        validate: (value: unknown, args) =>
+          typeof value === 'string' && value.length === String((args?.object as Record<string, unknown>)[args?.constraints[0] as string]).length,
+      },
     });
 }
 
@@ -218,7 +267,7 @@ describe('ValidationShortcut on other classes', () => {
     const accepted = classValidatorAccepts(object);
     if (shortcut.passes(object)) expect(accepted).toBe(true);
     // Where it models the rules, it also vouches for what class-validator accepts.
-    if (!(object instanceof Sample) || (object.tags instanceof Set) || Array.isArray(object.leaf)) return;
+    if (!(object instanceof Sample) || object.tags instanceof Set || Array.isArray(object.leaf)) return;
     expect(shortcut.passes(object)).toBe(accepted);
   });
 

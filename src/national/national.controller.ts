@@ -18,7 +18,12 @@ export class NationalController {
 
   @Post('government-spend')
   @Roles(...WRITE_LEDGER)
-  async addSpend(@CurrentActor() actor: Actor, @Body() dto: CreateGovernmentSpendDto, @Idempotency() idem: IdempotencyContext | null, @Res({ passthrough: true }) res: Response) {
+  async addSpend(
+    @CurrentActor() actor: Actor,
+    @Body() dto: CreateGovernmentSpendDto,
+    @Idempotency() idem: IdempotencyContext | null,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return replayHeader(res, await this.national.addSpend(actor, dto, idem));
   }
 
@@ -30,7 +35,12 @@ export class NationalController {
 
   @Post('reported-figures')
   @Roles(...WRITE_LEDGER)
-  async addReported(@CurrentActor() actor: Actor, @Body() dto: CreateReportedFigureDto, @Idempotency() idem: IdempotencyContext | null, @Res({ passthrough: true }) res: Response) {
+  async addReported(
+    @CurrentActor() actor: Actor,
+    @Body() dto: CreateReportedFigureDto,
+    @Idempotency() idem: IdempotencyContext | null,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return replayHeader(res, await this.national.addReportedFigure(actor, dto, idem));
   }
 

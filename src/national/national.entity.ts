@@ -32,12 +32,7 @@ export class GovernmentSpendEntity {
   createdAt: Date;
 }
 
-export const REPORTED_FIGURE_KEYS = [
-  'foreign_assistance_total',
-  'foreign_assistance_pledged',
-  'foreign_share',
-  'government_spend_total',
-] as const;
+export const REPORTED_FIGURE_KEYS = ['foreign_assistance_total', 'foreign_assistance_pledged', 'foreign_share', 'government_spend_total'] as const;
 export type ReportedFigureKey = (typeof REPORTED_FIGURE_KEYS)[number];
 
 /** A headline figure exactly as a document states it, shown beside what the ledger computes. */

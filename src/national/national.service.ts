@@ -44,7 +44,15 @@ export class NationalService {
     return this.idempotency.create(idem, async (tx) => {
       const repo = tx.getRepository(GovernmentSpendEntity);
       const saved = await repo.save(
-        repo.create({ amountMinor: money.minor, currency: money.currency, periodStart: dto.periodStart, periodEnd: dto.periodEnd, source: dto.source, notes: dto.notes ?? null, createdBy: actor.id || null }),
+        repo.create({
+          amountMinor: money.minor,
+          currency: money.currency,
+          periodStart: dto.periodStart,
+          periodEnd: dto.periodEnd,
+          source: dto.source,
+          notes: dto.notes ?? null,
+          createdBy: actor.id || null,
+        }),
       );
       const view = toSpendView(saved);
       await this.audit.record(tx, actor, { action: 'government_spend.create', entityType: 'government_spend', entityId: saved.id, after: view });
@@ -55,7 +63,8 @@ export class NationalService {
   async addReportedFigure(actor: Actor, dto: CreateReportedFigureDto, idem: IdempotencyContext | null) {
     if (SHARE_KEYS.has(dto.key)) {
       if (dto.currency !== undefined) throw InvalidInputError.field('currency', `${dto.key} is a share and has no currency`);
-      if (!isValidRate(dto.value) || Number(dto.value.split('.')[0]) >= 1) throw InvalidInputError.field('value', `${dto.key} is a fraction between 0 and 1, such as "0.048"`);
+      if (!isValidRate(dto.value) || Number(dto.value.split('.')[0]) >= 1)
+        throw InvalidInputError.field('value', `${dto.key} is a fraction between 0 and 1, such as "0.048"`);
     } else {
       if (dto.currency === undefined) throw InvalidInputError.field('currency', `${dto.key} is an amount and needs a currency`);
       parseAmount(dto.value, dto.currency, 'value');
@@ -63,7 +72,15 @@ export class NationalService {
     return this.idempotency.create(idem, async (tx) => {
       const repo = tx.getRepository(ReportedFigureEntity);
       const saved = await repo.save(
-        repo.create({ key: dto.key, value: dto.value, currency: dto.currency ?? null, asOf: dto.asOf, source: dto.source, notes: dto.notes ?? null, createdBy: actor.id || null }),
+        repo.create({
+          key: dto.key,
+          value: dto.value,
+          currency: dto.currency ?? null,
+          asOf: dto.asOf,
+          source: dto.source,
+          notes: dto.notes ?? null,
+          createdBy: actor.id || null,
+        }),
       );
       const view = toReportedView(saved);
       await this.audit.record(tx, actor, { action: 'reported_figure.create', entityType: 'reported_figure', entityId: saved.id, after: view });
@@ -72,12 +89,16 @@ export class NationalService {
   }
 
   async listSpend(page: PageRequest) {
-    const rows = await this.dataSource.getRepository(GovernmentSpendEntity).find({ where: { id: MoreThan(page.afterId) }, order: { id: 'ASC' }, take: page.limit + 1 });
+    const rows = await this.dataSource
+      .getRepository(GovernmentSpendEntity)
+      .find({ where: { id: MoreThan(page.afterId) }, order: { id: 'ASC' }, take: page.limit + 1 });
     return toPage(rows, page, toSpendView);
   }
 
   async listReported(page: PageRequest) {
-    const rows = await this.dataSource.getRepository(ReportedFigureEntity).find({ where: { id: MoreThan(page.afterId) }, order: { id: 'ASC' }, take: page.limit + 1 });
+    const rows = await this.dataSource
+      .getRepository(ReportedFigureEntity)
+      .find({ where: { id: MoreThan(page.afterId) }, order: { id: 'ASC' }, take: page.limit + 1 });
     return toPage(rows, page, toReportedView);
   }
 }

@@ -20,6 +20,8 @@ describe('pledgeChangesFrom', () => {
   });
 
   it('refuses shares without the codes they belong to', () => {
-    expect(() => pledgeChangesFrom({ priorityShares: ['100'] })).toThrow(expect.objectContaining({ details: [expect.objectContaining({ field: 'priorityShares' })] }));
+    expect(() => pledgeChangesFrom({ priorityShares: ['100'] })).toThrow(
+      expect.objectContaining({ details: [expect.objectContaining({ field: 'priorityShares' })] }),
+    );
   });
 });

@@ -73,7 +73,11 @@ export function earmarksFrom(codes: string[], shares: string[] | undefined, know
  * its value date (pledge date, else source date, else today), and the field to blame. Null when
  * the pledge has no money value (an in-kind pledge without a unit value).
  */
-export function rateCheckOf(dto: CreatePledgeDto, columns: Partial<PledgeEntity>, today: string = todayUtc()): { value: Money; valueDate: string; field: string } | null {
+export function rateCheckOf(
+  dto: CreatePledgeDto,
+  columns: Partial<PledgeEntity>,
+  today: string = todayUtc(),
+): { value: Money; valueDate: string; field: string } | null {
   if (columns.amountMinor === null || columns.amountMinor === undefined || !columns.currency) return null;
   return {
     value: { minor: columns.amountMinor, currency: columns.currency },

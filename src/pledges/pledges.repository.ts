@@ -189,7 +189,12 @@ export class PledgesRepository {
   }
 
   /** Sets descriptive columns and, when `earmarks` is given, replaces the pledge's earmarks with them. */
-  async updateDescription(tx: EntityManager, id: number, columns: Partial<PledgeEntity>, earmarks: Array<{ code: string; shareBasisPoints: number | null }> | null): Promise<void> {
+  async updateDescription(
+    tx: EntityManager,
+    id: number,
+    columns: Partial<PledgeEntity>,
+    earmarks: Array<{ code: string; shareBasisPoints: number | null }> | null,
+  ): Promise<void> {
     if (Object.keys(columns).length) await tx.getRepository(PledgeEntity).update({ id }, columns);
     if (earmarks === null) return;
     const repo = tx.getRepository(PledgePriorityEntity);

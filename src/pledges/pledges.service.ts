@@ -170,7 +170,13 @@ export class PledgesService {
     let converted: ConvertedView | null = null;
     if (value && displayCurrency) {
       const c = await this.fx.convert(value, displayCurrency, when.valueDate);
-      converted = { amount: formatAmount(c.converted.minor, c.converted.currency), currency: displayCurrency, rate: c.rate, valueDate: when.valueDate, ratesUsed: c.ratesUsed };
+      converted = {
+        amount: formatAmount(c.converted.minor, c.converted.currency),
+        currency: displayCurrency,
+        rate: c.rate,
+        valueDate: when.valueDate,
+        ratesUsed: c.ratesUsed,
+      };
     }
     return {
       id: p.id,
@@ -199,7 +205,10 @@ export class PledgesService {
       channelName: p.channelName,
       instrument: p.instrument,
       priorityCodes: earmarks.map((e) => e.priorityCode),
-      priorityShares: earmarks.length && earmarks.every((e) => e.shareBasisPoints !== null) ? earmarks.map((e) => formatAmount(BigInt(e.shareBasisPoints ?? 0), 'USD')) : null,
+      priorityShares:
+        earmarks.length && earmarks.every((e) => e.shareBasisPoints !== null)
+          ? earmarks.map((e) => formatAmount(BigInt(e.shareBasisPoints ?? 0), 'USD'))
+          : null,
       source: p.source,
       notes: p.notes,
       externalRef: p.externalRef,
@@ -230,12 +239,24 @@ export class PledgesService {
     return {
       ...view,
       disbursements: disbursements.map((d) => toDisbursementView(d, pledge.currency)),
-      history: history.map((h) => ({ at: new Date(h.at).toISOString(), actorEmail: h.actorEmail, action: h.action, before: h.before, after: h.after, reason: h.reason })),
+      history: history.map((h) => ({
+        at: new Date(h.at).toISOString(),
+        actorEmail: h.actorEmail,
+        action: h.action,
+        before: h.before,
+        after: h.after,
+        reason: h.reason,
+      })),
     };
   }
 
-  async list(actor: Actor, filter: { donorId?: number; status?: PledgeStatus; priorityCode?: string; currency?: string; newestFirst?: boolean }, page: PageRequest, displayCurrency: string | null): Promise<Page<PledgeView>> {
-    const donorId = actor.role === 'donor' ? (filter.donorId === undefined || filter.donorId === actor.donorId ? actor.donorId ?? -1 : -1) : filter.donorId;
+  async list(
+    actor: Actor,
+    filter: { donorId?: number; status?: PledgeStatus; priorityCode?: string; currency?: string; newestFirst?: boolean },
+    page: PageRequest,
+    displayCurrency: string | null,
+  ): Promise<Page<PledgeView>> {
+    const donorId = actor.role === 'donor' ? (filter.donorId === undefined || filter.donorId === actor.donorId ? (actor.donorId ?? -1) : -1) : filter.donorId;
     const rows = await this.pledges.page({ ...filter, donorId, ...page });
     const shown = rows.slice(0, page.limit);
     const views = await Promise.all(shown.map((p) => this.toView(p, displayCurrency)));
@@ -259,7 +280,9 @@ export class PledgesService {
     const { columns, earmarks } = await this.buildPledge(dto);
     return this.idempotency.create(idem, async (tx) => {
       if (columns.externalRef && (await this.pledges.externalRefUsed(tx, columns.externalRef))) {
-        throw new ConflictError(`A pledge with externalRef "${columns.externalRef}" exists`, [{ field: 'externalRef', message: 'already used by another pledge' }]);
+        throw new ConflictError(`A pledge with externalRef "${columns.externalRef}" exists`, [
+          { field: 'externalRef', message: 'already used by another pledge' },
+        ]);
       }
       // The view comes from the row as written, not from a second read of it.
       const saved = await this.pledges.insert(tx, { ...columns, createdBy: actor.id || null }, earmarks);
@@ -288,7 +311,9 @@ export class PledgesService {
         entityType: 'pledge',
         entityId: pledgeId,
         before: { status: before.status, disbursed: before.disbursed, deliveredQuantity: before.deliveredQuantity },
-        after: after ? await this.toView(after, null).then((v) => ({ status: v.status, disbursed: v.disbursed, deliveredQuantity: v.deliveredQuantity })) : null,
+        after: after
+          ? await this.toView(after, null).then((v) => ({ status: v.status, disbursed: v.disbursed, deliveredQuantity: v.deliveredQuantity }))
+          : null,
         reason: dto.overDisbursementReason ?? null,
       });
       return view;
@@ -313,7 +338,10 @@ export class PledgesService {
       if (dto.quantity === undefined) throw InvalidInputError.field('quantity', 'a delivery against an in-kind pledge needs quantity');
       const outstanding = Math.max((pledge.inKindQuantity ?? 0) - pledge.deliveredQuantity, 0);
       if (dto.quantity > outstanding && !dto.overDisbursementReason) {
-        throw BusinessRuleError.field('quantity', `${dto.quantity} is more than the ${outstanding} ${pledge.inKindUnit ?? 'units'} still outstanding; give overDisbursementReason to record it anyway`);
+        throw BusinessRuleError.field(
+          'quantity',
+          `${dto.quantity} is more than the ${outstanding} ${pledge.inKindUnit ?? 'units'} still outstanding; give overDisbursementReason to record it anyway`,
+        );
       }
       return { ...common, quantity: dto.quantity, countedMinor: null };
     }
@@ -334,7 +362,10 @@ export class PledgesService {
     }
     const outstanding = (pledge.amountMinor ?? 0n) - pledge.disbursedMinor;
     if (counted.minor > outstanding && !dto.overDisbursementReason) {
-      throw new OverDisbursementError(`${formatAmount(outstanding > 0n ? outstanding : 0n, pledgeCurrency)} ${pledgeCurrency}`, `${formatAmount(counted.minor, pledgeCurrency)} ${pledgeCurrency}`);
+      throw new OverDisbursementError(
+        `${formatAmount(outstanding > 0n ? outstanding : 0n, pledgeCurrency)} ${pledgeCurrency}`,
+        `${formatAmount(counted.minor, pledgeCurrency)} ${pledgeCurrency}`,
+      );
     }
     return {
       ...common,
@@ -353,7 +384,8 @@ export class PledgesService {
    */
   async update(actor: Actor, pledgeId: number, dto: UpdatePledgeDto): Promise<PledgeView> {
     const changes = pledgeChangesFrom(dto);
-    const earmarks = dto.priorityCodes === undefined ? null : earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(dto.priorityCodes));
+    const earmarks =
+      dto.priorityCodes === undefined ? null : earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(dto.priorityCodes));
     return this.uow.transaction(async (tx) => {
       await this.pledges.lockForUpdate(tx, pledgeId, this.uow.isPostgres);
       const pledge = await this.pledges.findById(pledgeId, tx);

@@ -49,7 +49,12 @@ export class PrioritiesService {
    */
   async existingCodes(codes: string[]): Promise<Set<string>> {
     if (codes.every((c) => this.knownCodes.has(c))) return new Set(codes);
-    const rows = await this.dataSource.getRepository(PriorityEntity).createQueryBuilder('p').select('p.code', 'code').where('p.code IN (:...codes)', { codes }).getRawMany<{ code: string }>();
+    const rows = await this.dataSource
+      .getRepository(PriorityEntity)
+      .createQueryBuilder('p')
+      .select('p.code', 'code')
+      .where('p.code IN (:...codes)', { codes })
+      .getRawMany<{ code: string }>();
     for (const row of rows) this.knownCodes.add(row.code);
     return new Set(rows.map((r) => r.code));
   }

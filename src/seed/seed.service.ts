@@ -152,7 +152,8 @@ export class SeedService {
 
     for (const s of file.governmentSpend) {
       const source = cite(s.source);
-      if (await this.dataSource.getRepository(GovernmentSpendEntity).exists({ where: { source, periodStart: s.periodStart, periodEnd: s.periodEnd } })) continue;
+      if (await this.dataSource.getRepository(GovernmentSpendEntity).exists({ where: { source, periodStart: s.periodStart, periodEnd: s.periodEnd } }))
+        continue;
       await this.national.addSpend(SYSTEM_ACTOR, { ...s, source }, null);
       report.governmentSpend++;
     }

@@ -35,7 +35,14 @@ export class AdminPagesService {
     const result = await this.donors.list(actor, page);
     return {
       title: 'Donors',
-      donors: result.items.map((d) => ({ id: d.id, name: d.name, type: d.type, countryCode: d.countryCode, contacts: d.contacts.length, digestContacts: d.contacts.filter((c) => c.digestEnabled && !c.unsubscribedAt).length })),
+      donors: result.items.map((d) => ({
+        id: d.id,
+        name: d.name,
+        type: d.type,
+        countryCode: d.countryCode,
+        contacts: d.contacts.length,
+        digestContacts: d.contacts.filter((c) => c.digestEnabled && !c.unsubscribedAt).length,
+      })),
       nextPageHref: result.nextCursor ? `/donors?cursor=${encodeURIComponent(result.nextCursor)}` : null,
     };
   }
@@ -49,9 +56,20 @@ export class AdminPagesService {
       title: donor.name,
       donor: {
         ...donor,
-        contacts: donor.contacts.map((c) => ({ ...c, digest: c.unsubscribedAt ? `unsubscribed on ${c.unsubscribedAt.slice(0, 10)}` : c.digestEnabled ? 'receives the digest' : 'digest switched off' })),
+        contacts: donor.contacts.map((c) => ({
+          ...c,
+          digest: c.unsubscribedAt ? `unsubscribed on ${c.unsubscribedAt.slice(0, 10)}` : c.digestEnabled ? 'receives the digest' : 'digest switched off',
+        })),
       },
-      pledges: pledges.items.map((p) => ({ id: p.id, title: p.title, amount: p.amount, currency: p.currency, inKind: p.inKind ? { quantity: String(p.inKind.quantity), unit: p.inKind.unit } : null, status: p.status, converted: p.converted })),
+      pledges: pledges.items.map((p) => ({
+        id: p.id,
+        title: p.title,
+        amount: p.amount,
+        currency: p.currency,
+        inKind: p.inKind ? { quantity: String(p.inKind.quantity), unit: p.inKind.unit } : null,
+        status: p.status,
+        converted: p.converted,
+      })),
       digestPreviewHref: `/api/digests/preview/${donor.id}`,
       canRecordPledge: actor.role === 'admin' || actor.role === 'officer',
     };
@@ -85,7 +103,13 @@ export class AdminPagesService {
     };
   }
 
-  async usersPage(actor: Actor, query: Record<string, unknown>, form: Record<string, string> | null = null, problems: FieldProblem[] = [], flash: { kind: string; message: string } | null = null) {
+  async usersPage(
+    actor: Actor,
+    query: Record<string, unknown>,
+    form: Record<string, string> | null = null,
+    problems: FieldProblem[] = [],
+    flash: { kind: string; message: string } | null = null,
+  ) {
     const page = parsePageRequest(query.limit, query.cursor);
     const users = await this.auth.listUsers(page);
     const donors = await this.donors.list(actor, parsePageRequest('500', undefined));
@@ -93,7 +117,11 @@ export class AdminPagesService {
     return {
       title: 'Users',
       flash,
-      users: users.items.map((u) => ({ ...u, roleLabel: ROLE_LABELS[u.role], donorName: u.donorId ? donorNames.get(u.donorId) ?? `donor ${u.donorId}` : null })),
+      users: users.items.map((u) => ({
+        ...u,
+        roleLabel: ROLE_LABELS[u.role],
+        donorName: u.donorId ? (donorNames.get(u.donorId) ?? `donor ${u.donorId}`) : null,
+      })),
       roles: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
       donors: donors.items.map((d) => ({ id: String(d.id), name: d.name })),
       form: form ?? { email: '', role: 'officer', donorId: '', idempotencyKey: randomUUID() },
@@ -105,7 +133,12 @@ export class AdminPagesService {
 
   /** Invites a user: an account with a first password the admin passes on. Problems come back beside the fields. */
   async inviteUser(actor: Actor, body: Record<string, unknown>): Promise<FormOutcome> {
-    const form = { email: single(body.email, 254).trim(), role: single(body.role, 16), donorId: single(body.donorId, 12), idempotencyKey: single(body.idempotencyKey, 200) || randomUUID() };
+    const form = {
+      email: single(body.email, 254).trim(),
+      role: single(body.role, 16),
+      donorId: single(body.donorId, 12),
+      idempotencyKey: single(body.idempotencyKey, 200) || randomUUID(),
+    };
     const password = single(body.password, 200);
     const problems: FieldProblem[] = [];
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.email)) problems.push({ field: 'email', message: 'Enter an email address such as name@anama.gov.az' });

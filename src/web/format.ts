@@ -68,9 +68,7 @@ export function formatMoneyHuman(amount: string, currency: string, style: MoneyS
   const figure = groupThousands(decimal.whole) + (fraction ? `.${fraction}` : '');
   const symbol = style === 'symbol' ? CURRENCY_SYMBOLS[currency] : undefined;
   if (!symbol) return `${signPrefix(decimal)}${figure} ${currency}`;
-  return symbol.placement === 'before'
-    ? `${signPrefix(decimal)}${symbol.symbol}${figure}`
-    : `${signPrefix(decimal)}${figure} ${symbol.symbol}`;
+  return symbol.placement === 'before' ? `${signPrefix(decimal)}${symbol.symbol}${figure}` : `${signPrefix(decimal)}${figure} ${symbol.symbol}`;
 }
 
 const COMPACT_UNITS = [

@@ -1,12 +1,31 @@
 import { describe, it, expect } from '@jest/globals';
 import { pledgeEditRequestFrom, readPledgeEditForm } from './pledge-form';
 
-const typed = { title: ' Dogs for Aghdam ', status: 'committed', channel: 'un_agency', channelName: 'UNDP', instrument: '', pledgedOn: '', priorityCodes: ['P03'], source: 'letter', notes: '' };
+const typed = {
+  title: ' Dogs for Aghdam ',
+  status: 'committed',
+  channel: 'un_agency',
+  channelName: 'UNDP',
+  instrument: '',
+  pledgedOn: '',
+  priorityCodes: ['P03'],
+  source: 'letter',
+  notes: '',
+};
 
 describe('pledgeEditRequestFrom', () => {
   it('sends the description, clears empty text and leaves unchanged priorities out (keeping recorded shares)', () => {
     expect(pledgeEditRequestFrom(readPledgeEditForm(typed), ['P03'])).toEqual({
-      request: { title: 'Dogs for Aghdam', status: 'committed', channel: 'un_agency', pledgedOn: null, channelName: 'UNDP', instrument: null, source: 'letter', notes: null },
+      request: {
+        title: 'Dogs for Aghdam',
+        status: 'committed',
+        channel: 'un_agency',
+        pledgedOn: null,
+        channelName: 'UNDP',
+        instrument: null,
+        source: 'letter',
+        notes: null,
+      },
       errors: [],
     });
   });
@@ -16,7 +35,7 @@ describe('pledgeEditRequestFrom', () => {
     expect(pledgeEditRequestFrom(readPledgeEditForm({ ...typed, priorityCodes: undefined }), ['P03']).request?.priorityCodes).toEqual([]);
   });
 
-  it('names each bad field in a desk officer\'s words and builds no request', () => {
+  it("names each bad field in a desk officer's words and builds no request", () => {
     expect(pledgeEditRequestFrom(readPledgeEditForm({ ...typed, title: 'ab', pledgedOn: '2024-02-30', source: 'javascript:alert(1)' }), [])).toEqual({
       request: null,
       errors: [

@@ -143,7 +143,10 @@ export function pledgeRequestFrom(form: PledgeFormValues): { request: Record<str
     request.currency = form.currency;
   } else if (form.kind === 'in_kind') {
     problem('inKindQuantity', WHOLE.test(form.inKindQuantity) ? null : 'Quantity must be a whole number of at least 1');
-    problem('inKindUnit', form.inKindUnit.trim() ? (form.inKindUnit.length > 80 ? 'Keep the unit under 80 characters' : null) : 'Say what is given, such as "mine detection dogs"');
+    problem(
+      'inKindUnit',
+      form.inKindUnit.trim() ? (form.inKindUnit.length > 80 ? 'Keep the unit under 80 characters' : null) : 'Say what is given, such as "mine detection dogs"',
+    );
     const inKind: Record<string, unknown> = { quantity: Number(form.inKindQuantity), unit: form.inKindUnit.trim(), upTo: form.inKindUpTo };
     if (form.unitValueAmount !== '') {
       problem('unitValueCurrency', isCurrencyCode(form.unitValueCurrency) ? null : 'Choose the currency of the unit value');
@@ -160,10 +163,20 @@ export function pledgeRequestFrom(form: PledgeFormValues): { request: Record<str
 function descriptionProblems(form: PledgeEditFormValues): FieldProblem[] {
   const errors: FieldProblem[] = [];
   const problem = (field: string, message: string | null) => message && errors.push({ field, message });
-  problem('title', form.title.trim().length >= 3 ? (form.title.length > 300 ? 'Keep the title under 300 characters' : null) : 'Give the pledge a title of at least 3 characters');
+  problem(
+    'title',
+    form.title.trim().length >= 3
+      ? form.title.length > 300
+        ? 'Keep the title under 300 characters'
+        : null
+      : 'Give the pledge a title of at least 3 characters',
+  );
   problem('status', (COMMITMENT_LEVELS as readonly string[]).includes(form.status) ? null : 'Choose announced or committed');
   problem('channel', (CHANNELS as readonly string[]).includes(form.channel) ? null : 'Choose how the money or goods arrive');
-  problem('pledgedOn', form.pledgedOn === '' || isIsoDate(form.pledgedOn) ? null : 'Enter the date as YYYY-MM-DD, or leave it empty when the source gives none');
+  problem(
+    'pledgedOn',
+    form.pledgedOn === '' || isIsoDate(form.pledgedOn) ? null : 'Enter the date as YYYY-MM-DD, or leave it empty when the source gives none',
+  );
   problem('priorityCodes', form.priorityCodes.every((c) => /^P[0-9]{2}$/.test(c)) ? null : 'Choose priorities from the list');
   problem('source', unsafeLinkProblem(form.source, 'Source') ?? (form.source.length > 1000 ? 'Keep the source under 1000 characters' : null));
   problem('notes', form.notes.length > 4000 ? 'Keep the notes under 4000 characters' : null);
@@ -173,7 +186,10 @@ function descriptionProblems(form: PledgeEditFormValues): FieldProblem[] {
 }
 
 /** The edit form as typed: only the descriptive fields, since a pledge's money is never rewritten. */
-export type PledgeEditFormValues = Pick<PledgeFormValues, 'title' | 'status' | 'channel' | 'channelName' | 'instrument' | 'pledgedOn' | 'priorityCodes' | 'source' | 'notes'>;
+export type PledgeEditFormValues = Pick<
+  PledgeFormValues,
+  'title' | 'status' | 'channel' | 'channelName' | 'instrument' | 'pledgedOn' | 'priorityCodes' | 'source' | 'notes'
+>;
 
 export function readPledgeEditForm(body: Record<string, unknown>): PledgeEditFormValues {
   const { title, status, channel, channelName, instrument, pledgedOn, priorityCodes, source, notes } = readPledgeForm(body);
@@ -184,7 +200,10 @@ export function readPledgeEditForm(body: Record<string, unknown>): PledgeEditFor
  * Checks the edit form and builds the PATCH request from it. The priorities are sent only when
  * the ticks changed, so percent shares recorded through the API survive an edit of the title.
  */
-export function pledgeEditRequestFrom(form: PledgeEditFormValues, currentPriorityCodes: string[]): { request: Record<string, unknown> | null; errors: FieldProblem[] } {
+export function pledgeEditRequestFrom(
+  form: PledgeEditFormValues,
+  currentPriorityCodes: string[],
+): { request: Record<string, unknown> | null; errors: FieldProblem[] } {
   const errors = descriptionProblems(form);
   if (errors.length) return { request: null, errors };
 
@@ -195,7 +214,10 @@ export function pledgeEditRequestFrom(form: PledgeEditFormValues, currentPriorit
   return { request, errors };
 }
 
-export function disbursementRequestFrom(form: DisbursementFormValues, kind: 'cash' | 'in_kind'): { request: Record<string, unknown> | null; errors: FieldProblem[] } {
+export function disbursementRequestFrom(
+  form: DisbursementFormValues,
+  kind: 'cash' | 'in_kind',
+): { request: Record<string, unknown> | null; errors: FieldProblem[] } {
   const errors: FieldProblem[] = [];
   const problem = (field: string, message: string | null) => message && errors.push({ field, message });
   const request: Record<string, unknown> = { receivedOn: form.receivedOn };

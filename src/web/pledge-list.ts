@@ -43,7 +43,8 @@ function shown(value: unknown): string {
 export function describeChanges(before: Record<string, unknown> | null, after: Record<string, unknown> | null): string[] {
   if (!after) return [];
   const keys = Object.keys(after).filter((k) => k !== 'converted' && k !== 'createdAt');
-  if (!before) return keys.filter((k) => after[k] !== null && !(Array.isArray(after[k]) && (after[k] as unknown[]).length === 0)).map((k) => `${k}: ${shown(after[k])}`);
+  if (!before)
+    return keys.filter((k) => after[k] !== null && !(Array.isArray(after[k]) && (after[k] as unknown[]).length === 0)).map((k) => `${k}: ${shown(after[k])}`);
   return keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).map((k) => `${k}: ${shown(before[k])} → ${shown(after[k])}`);
 }
 

@@ -28,7 +28,10 @@ export class PledgePagesController {
   @Get('pledges.csv')
   @Roles(...READ_ALL_AND_DONOR)
   async csv(@CurrentActor() actor: Actor, @Query() query: PledgeListQuery & { sort?: string }, @Res() res: Response) {
-    res.type('text/csv; charset=utf-8').attachment('pledges.csv').send(await this.pages.listCsv(actor, query));
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment('pledges.csv')
+      .send(await this.pages.listCsv(actor, query));
   }
 
   @Get('pledges/new')

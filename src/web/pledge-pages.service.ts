@@ -96,7 +96,15 @@ export class PledgePagesService {
     const rows = result.items.map((p) => this.row(p));
     const converted = result.items.flatMap((p) => (p.converted ? [p.converted.amount] : []));
     const params = new URLSearchParams();
-    for (const [k, v] of Object.entries({ donorId: query.donorId, status: query.status, priorityCode: query.priorityCode, currency: query.currency, displayCurrency: query.displayCurrency, sort: query.sort, limit: query.limit })) {
+    for (const [k, v] of Object.entries({
+      donorId: query.donorId,
+      status: query.status,
+      priorityCode: query.priorityCode,
+      currency: query.currency,
+      displayCurrency: query.displayCurrency,
+      sort: query.sort,
+      limit: query.limit,
+    })) {
       if (typeof v === 'string' && v !== '') params.set(k, v);
     }
     const nextParams = new URLSearchParams(params);
@@ -145,7 +153,23 @@ export class PledgePagesService {
     const { filter, page, displayCurrency } = parsePledgeListQuery({ ...query, limit: query.limit || '500' });
     const currency = displayCurrency ?? REPORTING_CURRENCY;
     const result = await this.pledges.list(actor, { ...filter, newestFirst: query.sort !== 'oldest' }, page, currency);
-    const header = csvRow(['id', 'donor', 'title', 'kind', 'amount', 'currency', 'in_kind_quantity', 'in_kind_unit', 'status', 'priorities', 'value_date', `converted_${currency}`, 'rate', 'source', 'notes']);
+    const header = csvRow([
+      'id',
+      'donor',
+      'title',
+      'kind',
+      'amount',
+      'currency',
+      'in_kind_quantity',
+      'in_kind_unit',
+      'status',
+      'priorities',
+      'value_date',
+      `converted_${currency}`,
+      'rate',
+      'source',
+      'notes',
+    ]);
     return (
       header +
       result.items
@@ -213,7 +237,10 @@ export class PledgePagesService {
   }
 
   private async editFormPage(pledge: PledgeView, values: PledgeEditFormValues, problems: FieldProblem[]) {
-    const cancelled = pledge.status === 'cancelled' && !problems.some((p) => p.field === 'form') ? [{ field: 'form', message: 'This pledge was cancelled: a cancelled pledge cannot be edited' }] : [];
+    const cancelled =
+      pledge.status === 'cancelled' && !problems.some((p) => p.field === 'form')
+        ? [{ field: 'form', message: 'This pledge was cancelled: a cancelled pledge cannot be edited' }]
+        : [];
     return {
       title: `Edit: ${pledge.title}`,
       pledge: { id: pledge.id, title: pledge.title, donorName: pledge.donorName, hasShares: pledge.priorityShares !== null },
@@ -262,15 +289,26 @@ export class PledgePagesService {
     return { status, view: 'pledges/edit', page: await this.editFormPage(pledge, values, problems) };
   }
 
-  async detailPage(actor: Actor, id: number, recorded: unknown, disbursementForm: DisbursementFormValues | null = null, problems: FieldProblem[] = [], cancelReason = '') {
+  async detailPage(
+    actor: Actor,
+    id: number,
+    recorded: unknown,
+    disbursementForm: DisbursementFormValues | null = null,
+    problems: FieldProblem[] = [],
+    cancelReason = '',
+  ) {
     const p = await this.pledges.get(actor, id, REPORTING_CURRENCY);
     const canWrite = WRITE_LEDGER.includes(actor.role) && p.status !== 'cancelled';
     const flash =
-      recorded === 'pledge' ? { kind: 'success', message: 'Pledge recorded.' }
-      : recorded === 'disbursement' ? { kind: 'success', message: p.kind === 'cash' ? 'Disbursement recorded.' : 'Delivery recorded.' }
-      : recorded === 'cancel' ? { kind: 'success', message: 'Pledge cancelled.' }
-      : recorded === 'edit' ? { kind: 'success', message: 'Pledge updated.' }
-      : null;
+      recorded === 'pledge'
+        ? { kind: 'success', message: 'Pledge recorded.' }
+        : recorded === 'disbursement'
+          ? { kind: 'success', message: p.kind === 'cash' ? 'Disbursement recorded.' : 'Delivery recorded.' }
+          : recorded === 'cancel'
+            ? { kind: 'success', message: 'Pledge cancelled.' }
+            : recorded === 'edit'
+              ? { kind: 'success', message: 'Pledge updated.' }
+              : null;
     return {
       title: p.title,
       flash,

@@ -9,9 +9,7 @@ export interface LoginPage {
   error?: string;
 }
 
-export type SignInOutcome =
-  | { signedIn: true; token: string; redirectTo: string }
-  | { signedIn: false; status: number; page: LoginPage };
+export type SignInOutcome = { signedIn: true; token: string; redirectTo: string } | { signedIn: false; status: number; page: LoginPage };
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';

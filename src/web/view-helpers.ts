@@ -28,12 +28,7 @@ function splitArguments(args: unknown[]): { params: unknown[]; options: HelperOp
 }
 
 function isMoneyValue(value: unknown): value is MoneyValue {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as MoneyValue).amount === 'string' &&
-    typeof (value as MoneyValue).currency === 'string'
-  );
+  return typeof value === 'object' && value !== null && typeof (value as MoneyValue).amount === 'string' && typeof (value as MoneyValue).currency === 'string';
 }
 
 /**

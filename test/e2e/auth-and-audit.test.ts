@@ -55,8 +55,18 @@ describe(`sign-in, roles and the audit trail (${process.env.TEST_DB ?? 'sqlite'}
     expect((await t.http.post('/api/pledges').set(donor).send(pledgeBody(donorA))).status).toBe(403);
     expect((await t.http.post('/api/pledges').set(officer).send(pledgeBody(donorA))).status).toBe(201);
     expect((await t.http.post('/api/users').set(officer).send({ email: 'x@y.zz', password: 'long-enough-1', role: 'admin' })).status).toBe(403);
-    expect((await t.http.patch('/api/priorities/P02').set(officer).send({ target: { amount: '5000000.00', currency: 'USD' } })).status).toBe(403);
-    const target = await t.http.patch('/api/priorities/P02').set(leadership).send({ target: { amount: '5000000.00', currency: 'USD' } });
+    expect(
+      (
+        await t.http
+          .patch('/api/priorities/P02')
+          .set(officer)
+          .send({ target: { amount: '5000000.00', currency: 'USD' } })
+      ).status,
+    ).toBe(403);
+    const target = await t.http
+      .patch('/api/priorities/P02')
+      .set(leadership)
+      .send({ target: { amount: '5000000.00', currency: 'USD' } });
     expect(target.status).toBe(200);
     expect(target.body.target).toEqual({ amount: '5000000.00', currency: 'USD' });
   });
@@ -82,7 +92,12 @@ describe(`sign-in, roles and the audit trail (${process.env.TEST_DB ?? 'sqlite'}
     const detail = await t.http.get(`/api/pledges/${pledge.id}`).set(admin);
     expect(detail.body.history.map((h: { action: string }) => h.action)).toEqual(['pledge.create', 'pledge.cancel']);
     const entry = detail.body.history[1];
-    expect(entry).toMatchObject({ actorEmail: ADMIN.email, reason: 'Donor withdrew by letter', before: { status: 'committed' }, after: { status: 'cancelled' } });
+    expect(entry).toMatchObject({
+      actorEmail: ADMIN.email,
+      reason: 'Donor withdrew by letter',
+      before: { status: 'committed' },
+      after: { status: 'cancelled' },
+    });
     expect(new Date(entry.at).getTime()).toBeGreaterThan(Date.now() - 60_000);
     const audit = await t.http.get(`/api/audit?entityType=pledge&entityId=${pledge.id}`).set(admin);
     expect(audit.body.items).toHaveLength(2);
@@ -94,7 +109,9 @@ describe(`sign-in, roles and the audit trail (${process.env.TEST_DB ?? 'sqlite'}
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await t.http.get(`/api/pledges?limit=2&cursor=${first.body.nextCursor}`).set(admin);
     expect(second.body.items[0].id).toBeGreaterThan(first.body.items[1].id);
-    expect((await t.http.get('/api/pledges?limit=501').set(admin)).body.details).toEqual([{ field: 'limit', message: 'limit must be a whole number from 1 to 500' }]);
+    expect((await t.http.get('/api/pledges?limit=501').set(admin)).body.details).toEqual([
+      { field: 'limit', message: 'limit must be a whole number from 1 to 500' },
+    ]);
     expect((await t.http.get("/api/pledges?status=' OR 1=1 --").set(admin)).status).toBe(400);
   });
 });

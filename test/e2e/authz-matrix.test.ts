@@ -188,7 +188,7 @@ describe('authorisation matrix: every registered route, every role, and no sessi
         let ok: boolean;
         if (rule.allow === 'public' || (who !== 'none' && rule.allow.includes(who))) {
           if (who === 'donor' && rule.ownDonorOnly) {
-            expected = '404 (another donor\'s record)';
+            expected = "404 (another donor's record)";
             ok = res.status === 404;
           } else {
             expected = 'allowed (not 401/403, no sign-in redirect)';
@@ -207,7 +207,7 @@ describe('authorisation matrix: every registered route, every role, and no sessi
     expect(failures).toEqual([]);
   });
 
-  it('lets a donor user see its own donor page, pledges and digest preview, and 404s the other donor\'s', async () => {
+  it("lets a donor user see its own donor page, pledges and digest preview, and 404s the other donor's", async () => {
     const ownPledge = (await makePledge(t, donorB)).id;
     const donorUser = await makeUser(t, 'donor', donorB);
     const session = await signInWeb(t, donorUser.email, donorUser.password);

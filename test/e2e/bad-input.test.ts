@@ -25,13 +25,24 @@ describe(`bad input (${process.env.TEST_DB ?? 'sqlite'})`, () => {
   const expectRefused = async (send: () => Promise<{ status: number; body: any }>, status: number, field: string) => {
     const before = await counts();
     const res = await send();
-    expect({ status: res.status, fields: (res.body.details ?? []).map((d: { field: string }) => d.field) }).toEqual({ status, fields: expect.arrayContaining([field]) });
+    expect({ status: res.status, fields: (res.body.details ?? []).map((d: { field: string }) => d.field) }).toEqual({
+      status,
+      fields: expect.arrayContaining([field]),
+    });
     expect(res.body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.any(String) });
     expect(await counts()).toEqual(before);
     return res.body;
   };
-  const postPledge = (body: unknown) => () => t.http.post('/api/pledges').set(auth).send(body as object);
-  const postDisbursement = (id: number, body: unknown) => () => t.http.post(`/api/pledges/${id}/disbursements`).set(auth).send(body as object);
+  const postPledge = (body: unknown) => () =>
+    t.http
+      .post('/api/pledges')
+      .set(auth)
+      .send(body as object);
+  const postDisbursement = (id: number, body: unknown) => () =>
+    t.http
+      .post(`/api/pledges/${id}/disbursements`)
+      .set(auth)
+      .send(body as object);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -90,7 +101,11 @@ describe(`bad input (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     it('refuses more than the outstanding balance without a reason, and accepts it with one', async () => {
       const body = await expectRefused(postDisbursement(pledgeId, { amount: '1000.01', receivedOn: '2024-11-01' }), 422, 'amount');
       expect(body.details[0].message).toBe('1000.01 USD is more than the outstanding 1000.00 USD; give overDisbursementReason to record it anyway');
-      const ok = await postDisbursement(pledgeId, { amount: '1000.01', receivedOn: '2024-11-01', overDisbursementReason: 'Donor rounded up the final tranche' })();
+      const ok = await postDisbursement(pledgeId, {
+        amount: '1000.01',
+        receivedOn: '2024-11-01',
+        overDisbursementReason: 'Donor rounded up the final tranche',
+      })();
       expect(ok.status).toBe(201);
     });
     it('refuses more delivered units than pledged without a reason', async () => {
@@ -125,10 +140,18 @@ describe(`bad input (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     });
     it('refuses unknown fields, naming them', async () => {
       await expectRefused(postPledge({ ...pledgeBody(donorId), sneaky: true }), 400, 'sneaky');
-      await expectRefused(postPledge(pledgeBody(donorId, { kind: 'in_kind', amount: undefined, currency: undefined, inKind: { quantity: 1, unit: 'dog', colour: 'brown' } })), 400, 'inKind.colour');
+      await expectRefused(
+        postPledge(pledgeBody(donorId, { kind: 'in_kind', amount: undefined, currency: undefined, inKind: { quantity: 1, unit: 'dog', colour: 'brown' } })),
+        400,
+        'inKind.colour',
+      );
     });
     it('refuses malformed JSON', async () => {
-      const body = await expectRefused(() => t.http.post('/api/pledges').set(auth).set('content-type', 'application/json').send('{"donorId": 1, "title": '), 400, 'body');
+      const body = await expectRefused(
+        () => t.http.post('/api/pledges').set(auth).set('content-type', 'application/json').send('{"donorId": 1, "title": '),
+        400,
+        'body',
+      );
       expect(body.message).toBe('The request body is not valid JSON');
     });
     it('refuses a body over 1 MB with a 413', async () => {
@@ -139,15 +162,51 @@ describe(`bad input (${process.env.TEST_DB ?? 'sqlite'})`, () => {
 
   describe('other creates', () => {
     it('refuses government spend with a JSON number and reported figures without a source', async () => {
-      await expectRefused(() => t.http.post('/api/government-spend').set(auth).send({ amount: 789000000, currency: 'AZN', periodStart: '2020-11-10', periodEnd: '2025-05-06', source: '001' }), 400, 'amount');
-      await expectRefused(() => t.http.post('/api/government-spend').set(auth).send({ amount: '1.00', currency: 'AZN', periodStart: '2025-11-10', periodEnd: '2025-05-06', source: 'doc' }), 400, 'periodEnd');
-      await expectRefused(() => t.http.post('/api/reported-figures').set(auth).send({ key: 'foreign_share', value: '0.048', asOf: '2025-03-31' }), 400, 'source');
-      await expectRefused(() => t.http.post('/api/reported-figures').set(auth).send({ key: 'foreign_share', value: '4.8', asOf: '2025-03-31', source: '002' }), 400, 'value');
+      await expectRefused(
+        () =>
+          t.http
+            .post('/api/government-spend')
+            .set(auth)
+            .send({ amount: 789000000, currency: 'AZN', periodStart: '2020-11-10', periodEnd: '2025-05-06', source: '001' }),
+        400,
+        'amount',
+      );
+      await expectRefused(
+        () =>
+          t.http
+            .post('/api/government-spend')
+            .set(auth)
+            .send({ amount: '1.00', currency: 'AZN', periodStart: '2025-11-10', periodEnd: '2025-05-06', source: 'doc' }),
+        400,
+        'periodEnd',
+      );
+      await expectRefused(
+        () => t.http.post('/api/reported-figures').set(auth).send({ key: 'foreign_share', value: '0.048', asOf: '2025-03-31' }),
+        400,
+        'source',
+      );
+      await expectRefused(
+        () => t.http.post('/api/reported-figures').set(auth).send({ key: 'foreign_share', value: '4.8', asOf: '2025-03-31', source: '002' }),
+        400,
+        'value',
+      );
     });
     it('refuses a rate of zero, a number, or a pair already recorded', async () => {
-      await expectRefused(() => t.http.post('/api/fx-rates').set(auth).send({ base: 'USD', quote: 'AZN', rate: '0', date: '2024-01-01', source: 'x' }), 400, 'rate');
-      await expectRefused(() => t.http.post('/api/fx-rates').set(auth).send({ base: 'USD', quote: 'AZN', rate: 1.7, date: '2024-01-01', source: 'x' }), 400, 'rate');
-      await expectRefused(() => t.http.post('/api/fx-rates').set(auth).send({ base: 'USD', quote: 'AZN', rate: '1.7000', date: '2018-01-01', source: 'CBAR' }), 409, 'date');
+      await expectRefused(
+        () => t.http.post('/api/fx-rates').set(auth).send({ base: 'USD', quote: 'AZN', rate: '0', date: '2024-01-01', source: 'x' }),
+        400,
+        'rate',
+      );
+      await expectRefused(
+        () => t.http.post('/api/fx-rates').set(auth).send({ base: 'USD', quote: 'AZN', rate: 1.7, date: '2024-01-01', source: 'x' }),
+        400,
+        'rate',
+      );
+      await expectRefused(
+        () => t.http.post('/api/fx-rates').set(auth).send({ base: 'USD', quote: 'AZN', rate: '1.7000', date: '2018-01-01', source: 'CBAR' }),
+        409,
+        'date',
+      );
     });
     it('refuses a pledge in a currency with no rate at all, naming the pair and date (never a silent 1:1)', async () => {
       const body = await expectRefused(postPledge(pledgeBody(donorId, { currency: 'GBP', amount: '100.00', pledgedOn: '2024-06-03' })), 422, 'currency');

@@ -19,7 +19,8 @@ import { makeDonor, seedReferenceData } from '../support/factories';
 const ROOT = process.cwd();
 const CLI = join(ROOT, 'dist', 'cli.js');
 const WORK = join(ROOT, '.tmp', 'cli-test');
-const HEADER = 'externalRef,donor,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes';
+const HEADER =
+  'externalRef,donor,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes';
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -88,7 +89,10 @@ describe('npm run cli', () => {
     expect(await countPledges()).toBe(before);
 
     const latin1 = join(WORK, `latin1-${process.pid}.csv`);
-    writeFileSync(latin1, Buffer.concat([Buffer.from(`${HEADER}\nX,${donorName},Po`), Buffer.from([0x9e]), Buffer.from('ega,cash,1.00,USD,,,,,,,,direct,,,,,,\n')]));
+    writeFileSync(
+      latin1,
+      Buffer.concat([Buffer.from(`${HEADER}\nX,${donorName},Po`), Buffer.from([0x9e]), Buffer.from('ega,cash,1.00,USD,,,,,,,,direct,,,,,,\n')]),
+    );
     const notUtf8 = cli(['import-pledges', latin1]);
     expect(notUtf8.status).toBe(1);
     expect(notUtf8.stderr).toContain('error: row 2, character 24: the file is not UTF-8 text');
@@ -170,8 +174,16 @@ describe('npm run cli', () => {
 
     const copy = new Database(destination, { readonly: true });
     const pledges = (copy.prepare('SELECT COUNT(*) AS n FROM pledges').get() as { n: number }).n;
-    const orphans = (copy.prepare('SELECT COUNT(*) AS n FROM pledge_priorities pp LEFT JOIN pledges p ON p.id = pp.pledge_id WHERE p.id IS NULL').get() as { n: number }).n;
-    const unaudited = (copy.prepare("SELECT COUNT(*) AS n FROM pledges p WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_type = 'pledge' AND a.entity_id = CAST(p.id AS TEXT) AND a.action = 'pledge.create') AND p.title LIKE 'During backup%'").get() as { n: number }).n;
+    const orphans = (
+      copy.prepare('SELECT COUNT(*) AS n FROM pledge_priorities pp LEFT JOIN pledges p ON p.id = pp.pledge_id WHERE p.id IS NULL').get() as { n: number }
+    ).n;
+    const unaudited = (
+      copy
+        .prepare(
+          "SELECT COUNT(*) AS n FROM pledges p WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_type = 'pledge' AND a.entity_id = CAST(p.id AS TEXT) AND a.action = 'pledge.create') AND p.title LIKE 'During backup%'",
+        )
+        .get() as { n: number }
+    ).n;
     copy.close();
     expect(orphans).toBe(0);
     expect(unaudited).toBe(0);
@@ -198,7 +210,9 @@ describe('npm run cli', () => {
           child.kill('SIGKILL');
         }
       });
-      child.on('exit', (_code, signal) => (killedWhile ? resolve({ killedWhile, signal }) : reject(new Error(`import ended before it was killed:\n${stderr}`))));
+      child.on('exit', (_code, signal) =>
+        killedWhile ? resolve({ killedWhile, signal }) : reject(new Error(`import ended before it was killed:\n${stderr}`)),
+      );
     });
     rmSync(file);
     expect(outcome.signal).toBe('SIGKILL');

@@ -53,7 +53,8 @@ describe('a digest sender killed in the middle of a run', () => {
     return child;
   };
 
-  const outbox = async (): Promise<OutboxItem[]> => (await t.http.get('/api/digests/outbox?limit=500').set('authorization', `Bearer ${t.adminToken}`)).body.items;
+  const outbox = async (): Promise<OutboxItem[]> =>
+    (await t.http.get('/api/digests/outbox?limit=500').set('authorization', `Bearer ${t.adminToken}`)).body.items;
 
   beforeAll(async () => {
     const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });

@@ -33,7 +33,13 @@ describe('digest delivery when the SMTP server is down, then comes back', () => 
   beforeAll(async () => {
     port = await unusedPort();
     t = await createTestApp({
-      env: { SMTP_URL: `smtp://127.0.0.1:${port}`, DIGEST_SENDER_INTERVAL_MS: 'off', DIGEST_CRON: 'off', DIGEST_RETRY_BASE_MS: String(RETRY_BASE_MS), DIGEST_MAX_ATTEMPTS: '5' },
+      env: {
+        SMTP_URL: `smtp://127.0.0.1:${port}`,
+        DIGEST_SENDER_INTERVAL_MS: 'off',
+        DIGEST_CRON: 'off',
+        DIGEST_RETRY_BASE_MS: String(RETRY_BASE_MS),
+        DIGEST_MAX_ATTEMPTS: '5',
+      },
     });
     sender = t.app.get(DigestSender);
     for (const n of [1, 2, 3]) await makeDonor(t, { contacts: [{ email: `contact${n}@donor${n}.example` }] });
@@ -61,7 +67,8 @@ describe('digest delivery when the SMTP server is down, then comes back', () => 
     // Due: the second failure waits twice as long.
     expect(await sender.deliverDue(at(t0, RETRY_BASE_MS))).toEqual({ sent: 0, retrying: 3, failed: 0 });
     items = await outbox(t);
-    for (const m of items) expect(m).toMatchObject({ status: 'queued', attempts: 2, nextAttemptAt: new Date(t0 + RETRY_BASE_MS + 2 * RETRY_BASE_MS).toISOString() });
+    for (const m of items)
+      expect(m).toMatchObject({ status: 'queued', attempts: 2, nextAttemptAt: new Date(t0 + RETRY_BASE_MS + 2 * RETRY_BASE_MS).toISOString() });
 
     smtp = await startSmtpServer({ port });
     expect(await sender.deliverDue(at(t0, 3 * RETRY_BASE_MS - 1))).toEqual({ sent: 0, retrying: 0, failed: 0 });
@@ -86,7 +93,13 @@ describe('a message that keeps failing', () => {
   beforeAll(async () => {
     const port = await unusedPort();
     t = await createTestApp({
-      env: { SMTP_URL: `smtp://127.0.0.1:${port}`, DIGEST_SENDER_INTERVAL_MS: 'off', DIGEST_CRON: 'off', DIGEST_RETRY_BASE_MS: '1000', DIGEST_MAX_ATTEMPTS: '2' },
+      env: {
+        SMTP_URL: `smtp://127.0.0.1:${port}`,
+        DIGEST_SENDER_INTERVAL_MS: 'off',
+        DIGEST_CRON: 'off',
+        DIGEST_RETRY_BASE_MS: '1000',
+        DIGEST_MAX_ATTEMPTS: '2',
+      },
     });
     await makeDonor(t, { contacts: [{ email: 'never@reachable.example' }] });
   });

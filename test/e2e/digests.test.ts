@@ -121,7 +121,10 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     }
     // Only P01 (Saudi Arabia and the UAE) and P07 (dogs) have pledges in the seed: ten are unfunded and come first.
     expect(text).toContain('THE PRIORITY LIST (10 of 12 have no pledge yet; all donors together, in USD)');
-    const order = priorities.map((p) => ({ code: p.code, at: text.indexOf(`(${p.code}):`) })).sort((a, b) => a.at - b.at).map((p) => p.code);
+    const order = priorities
+      .map((p) => ({ code: p.code, at: text.indexOf(`(${p.code}):`) }))
+      .sort((a, b) => a.at - b.at)
+      .map((p) => p.code);
     expect(order).toEqual(['P02', 'P03', 'P04', 'P05', 'P06', 'P08', 'P09', 'P10', 'P11', 'P12', 'P01', 'P07']);
     expect(text).toContain('1. Direct financial donations (P01): Pledges recorded, no target set, you support this priority');
     expect(text).toContain('   Pledged 8,000,000.00 USD, received 3,000,000.00 USD');
@@ -138,7 +141,9 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
       expect(html).not.toContain(other);
     }
 
-    expect(headerLine(mail, 'List-Unsubscribe')).toMatch(/^List-Unsubscribe: <https:\/\/tracker\.example\/api\/digests\/unsubscribe\?token=\d+\.[A-Za-z0-9_-]{43}>$/);
+    expect(headerLine(mail, 'List-Unsubscribe')).toMatch(
+      /^List-Unsubscribe: <https:\/\/tracker\.example\/api\/digests\/unsubscribe\?token=\d+\.[A-Za-z0-9_-]{43}>$/,
+    );
     expect(headerLine(mail, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     expect(unsubscribeLinkIn(mail)).toMatch(/^\/digests\/unsubscribe\?token=\d+\.[A-Za-z0-9_-]{43}$/);
     expect(text).toContain(`See your pledges and deliveries in full: https://tracker.example/donors/${saudiId}`);
@@ -234,10 +239,16 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     const badPeriod = await t.http.post('/api/digests/run').set(leadership).send({ period: '2025-13' });
     expect(badPeriod.status).toBe(400);
     expect(badPeriod.body.details).toEqual([{ field: 'period', message: 'period must be a month written YYYY-MM, such as "2025-03"' }]);
-    const unknownDonor = await t.http.post('/api/digests/run').set(leadership).send({ period: '2025-07', donorIds: [999999] });
+    const unknownDonor = await t.http
+      .post('/api/digests/run')
+      .set(leadership)
+      .send({ period: '2025-07', donorIds: [999999] });
     expect(unknownDonor.status).toBe(422);
     expect(unknownDonor.body.details).toEqual([{ field: 'donorIds', message: 'there is no donor 999999' }]);
-    const notIds = await t.http.post('/api/digests/run').set(leadership).send({ donorIds: ['x'] });
+    const notIds = await t.http
+      .post('/api/digests/run')
+      .set(leadership)
+      .send({ donorIds: ['x'] });
     expect(notIds.status).toBe(400);
     expect(notIds.body.details[0].field).toBe('donorIds');
     const officer = { authorization: `Bearer ${await t.tokenFor('officer')}` };
@@ -248,13 +259,23 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
 
   it('escapes donor names, titles and notes in the HTML email', async () => {
     const name = '<img src=x onerror=alert(1)> Fund';
-    const donor = await t.http.post('/api/donors').set(auth).send({ name, type: 'foundation', contacts: [{ email: 'x@hostile.example' }] });
+    const donor = await t.http
+      .post('/api/donors')
+      .set(auth)
+      .send({ name, type: 'foundation', contacts: [{ email: 'x@hostile.example' }] });
     expect(donor.status).toBe(201);
     const notes = '<script>alert("notes")</script>';
     await t.http.patch(`/api/donors/${donor.body.id}`).set(auth).send({ notes });
-    await makePledge(t, donor.body.id, { title: '<b onmouseover="x()">Bold</b> pledge', notes: '<iframe src="//evil.example"></iframe>', priorityCodes: ['P12'] });
+    await makePledge(t, donor.body.id, {
+      title: '<b onmouseover="x()">Bold</b> pledge',
+      notes: '<iframe src="//evil.example"></iframe>',
+      priorityCodes: ['P12'],
+    });
 
-    const run = await t.http.post('/api/digests/run').set(leadership).send({ period: '2025-08', donorIds: [donor.body.id] });
+    const run = await t.http
+      .post('/api/digests/run')
+      .set(leadership)
+      .send({ period: '2025-08', donorIds: [donor.body.id] });
     expect(run.body.queued).toBe(1);
     expect(await sender.deliverDue()).toEqual({ sent: 1, retrying: 0, failed: 0 });
     const [mail] = mailTo(smtp, 'x@hostile.example');
@@ -271,20 +292,27 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     const page = await t.http.get('/digests').set('cookie', `mat_session=${t.adminToken}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('<h1>Donor digests</h1>');
-    expect(page.text).toMatch(/<td>desk@ksrelief\.example<\/td>\s*<td><a href="\/digests\/messages\/\d+">ANAMA funding digest, March 2025: Saudi Arabia \(KSrelief\)<\/a><\/td>\s*<td data-status="sent">sent<\/td>\s*<td class="num">1<\/td>/);
+    expect(page.text).toMatch(
+      /<td>desk@ksrelief\.example<\/td>\s*<td><a href="\/digests\/messages\/\d+">ANAMA funding digest, March 2025: Saudi Arabia \(KSrelief\)<\/a><\/td>\s*<td data-status="sent">sent<\/td>\s*<td class="num">1<\/td>/,
+    );
     expect(page.text).toContain('name="_csrf"');
     expect(page.text).toContain('Run now');
 
     const id = (await t.http.get('/api/digests/outbox').set(auth)).body.items[0].id;
     const message = await t.http.get(`/digests/messages/${id}`).set('cookie', `mat_session=${t.adminToken}`);
     expect(message.status).toBe(200);
-    expect(message.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    expect(message.headers['content-security-policy']).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
     const sentHtml = mailTo(smtp, 'desk@ksrelief.example')[0].parsed.html;
     expect(message.text.trim()).toBe(typeof sentHtml === 'string' ? sentHtml.trim() : '');
   });
 
   it('draws funded against gap as HTML bars where a priority has a target', async () => {
-    const target = await t.http.patch('/api/priorities/P01').set(auth).send({ target: { amount: '10000000.00', currency: 'USD' } });
+    const target = await t.http
+      .patch('/api/priorities/P01')
+      .set(auth)
+      .send({ target: { amount: '10000000.00', currency: 'USD' } });
     expect(target.status).toBe(200);
     const preview = await t.http.get(`/api/digests/preview/${saudiId}?period=2025-03`).set(auth);
     expect(preview.text).toContain('Pledged 8,000,000.00 USD · received 3,000,000.00 USD · target 10,000,000.00 USD · gap <strong>2,000,000.00 USD</strong>');

@@ -61,7 +61,13 @@ describe('GET /api/funding-gap on the seeded report data', () => {
   it('lists all twelve priorities in the report order, zero where nothing is pledged, and the unearmarked pledges apart', async () => {
     const gap = (await get('?currency=USD')).body;
     expect(gap.byPriority.map((p: { code: string }) => p.code)).toEqual(['P01', 'P02', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'P09', 'P10', 'P11', 'P12']);
-    expect(gap.byPriority[0]).toMatchObject({ code: 'P01', pledged: { amount: '8000000.00', currency: 'USD' }, disbursed: { amount: '3000000.00', currency: 'USD' }, target: null, gap: null });
+    expect(gap.byPriority[0]).toMatchObject({
+      code: 'P01',
+      pledged: { amount: '8000000.00', currency: 'USD' },
+      disbursed: { amount: '3000000.00', currency: 'USD' },
+      target: null,
+      gap: null,
+    });
     for (const p of gap.byPriority.slice(1)) expect(p.pledged).toEqual({ amount: '0.00', currency: 'USD' });
     // Unvalued goods add no money, but leadership must see them under the priority they serve.
     expect(gap.byPriority[6]).toMatchObject({ code: 'P07', inKind: [{ unit: 'mine detection dogs', pledged: 38, delivered: 20, upTo: true }] });
@@ -76,8 +82,16 @@ describe('GET /api/funding-gap on the seeded report data', () => {
   it('lists donors with outstanding money and in-kind quantities in their own units', async () => {
     const gap = (await get('?currency=USD')).body;
     const byName = new Map(gap.byDonor.map((d: { name: string }) => [d.name, d]));
-    expect(byName.get('United Arab Emirates')).toMatchObject({ pledged: { amount: '5000000.00' }, disbursed: { amount: '0.00' }, outstanding: { amount: '5000000.00' } });
-    expect(byName.get('Saudi Arabia (KSrelief)')).toMatchObject({ pledged: { amount: '3000000.00' }, disbursed: { amount: '3000000.00' }, outstanding: { amount: '0.00' } });
+    expect(byName.get('United Arab Emirates')).toMatchObject({
+      pledged: { amount: '5000000.00' },
+      disbursed: { amount: '0.00' },
+      outstanding: { amount: '5000000.00' },
+    });
+    expect(byName.get('Saudi Arabia (KSrelief)')).toMatchObject({
+      pledged: { amount: '3000000.00' },
+      disbursed: { amount: '3000000.00' },
+      outstanding: { amount: '0.00' },
+    });
     expect(byName.get('Marshall Legacy Institute')).toMatchObject({ inKind: [{ unit: 'mine detection dogs', pledged: 30, delivered: 12, upTo: true }] });
     expect(byName.get('Croatia')).toMatchObject({ inKind: [{ unit: 'mine detection dogs', pledged: 8, delivered: 8, upTo: false }] });
     expect(sumAmounts(gap.byDonor.map((d: { pledged: Money }) => d.pledged.amount))).toBe(gap.foreign.itemised.amount);

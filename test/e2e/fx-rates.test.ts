@@ -15,7 +15,11 @@ describe(`exchange rates (${process.env.TEST_DB ?? 'sqlite'})`, () => {
   beforeAll(async () => {
     t = await createTestApp();
     auth = { authorization: `Bearer ${t.adminToken}` };
-    await t.http.post('/api/fx-rates').set(auth).send({ base: 'USD', quote: 'AZN', rate: '1.7000', date: '2018-01-01', source: 'Central Bank of Azerbaijan' }).expect(201);
+    await t.http
+      .post('/api/fx-rates')
+      .set(auth)
+      .send({ base: 'USD', quote: 'AZN', rate: '1.7000', date: '2018-01-01', source: 'Central Bank of Azerbaijan' })
+      .expect(201);
   });
   afterAll(() => t.close());
 
@@ -75,7 +79,14 @@ describe(`exchange rates (${process.env.TEST_DB ?? 'sqlite'})`, () => {
   it('lets no desk officer import rates without signing in, and leadership only read them', async () => {
     expect((await t.http.post('/api/fx-rates/import').set('content-type', 'text/csv').send('x')).status).toBe(401);
     const leadership = await t.tokenFor('leadership');
-    expect((await t.http.post('/api/fx-rates').set('authorization', `Bearer ${leadership}`).send({ base: 'USD', quote: 'AZN', rate: '1.7', date: '2019-01-01', source: 'x y' })).status).toBe(403);
+    expect(
+      (
+        await t.http
+          .post('/api/fx-rates')
+          .set('authorization', `Bearer ${leadership}`)
+          .send({ base: 'USD', quote: 'AZN', rate: '1.7', date: '2019-01-01', source: 'x y' })
+      ).status,
+    ).toBe(403);
     expect((await t.http.get('/api/fx-rates/coverage').set('authorization', `Bearer ${leadership}`)).status).toBe(200);
   });
 });

@@ -22,11 +22,41 @@ describe(`Idempotency-Key on every create (${process.env.TEST_DB ?? 'sqlite'})`,
   const creates: Array<[string, () => string, () => object, () => object, string]> = [
     ['donor', () => '/api/donors', () => ({ name: 'Idempotent Donor', type: 'ngo' }), () => ({ name: 'Other Donor', type: 'ngo' }), 'donors'],
     ['contact', () => `/api/donors/${donorId}/contacts`, () => ({ email: 'desk@donor.example' }), () => ({ email: 'other@donor.example' }), 'donor_contacts'],
-    ['disbursement', () => `/api/pledges/${pledgeId}/disbursements`, () => ({ amount: '10.00', receivedOn: '2024-11-01' }), () => ({ amount: '11.00', receivedOn: '2024-11-01' }), 'disbursements'],
-    ['rate', () => '/api/fx-rates', () => ({ base: 'EUR', quote: 'GBP', rate: '0.83705', date: '2024-10-11', source: 'ECB' }), () => ({ base: 'EUR', quote: 'GBP', rate: '0.83686', date: '2024-10-10', source: 'ECB' }), 'fx_rates'],
-    ['government spend', () => '/api/government-spend', () => ({ amount: '1000.00', currency: 'AZN', periodStart: '2025-01-01', periodEnd: '2025-03-31', source: 'budget law' }), () => ({ amount: '1001.00', currency: 'AZN', periodStart: '2025-01-01', periodEnd: '2025-03-31', source: 'budget law' }), 'government_spend'],
-    ['reported figure', () => '/api/reported-figures', () => ({ key: 'foreign_share', value: '0.05', asOf: '2025-06-30', source: 'Q2 report' }), () => ({ key: 'foreign_share', value: '0.06', asOf: '2025-06-30', source: 'Q2 report' }), 'reported_figures'],
-    ['user', () => '/api/users', () => ({ email: 'new.officer@anama.local', password: 'officer-pass-123', role: 'officer' }), () => ({ email: 'other.officer@anama.local', password: 'officer-pass-123', role: 'officer' }), 'users'],
+    [
+      'disbursement',
+      () => `/api/pledges/${pledgeId}/disbursements`,
+      () => ({ amount: '10.00', receivedOn: '2024-11-01' }),
+      () => ({ amount: '11.00', receivedOn: '2024-11-01' }),
+      'disbursements',
+    ],
+    [
+      'rate',
+      () => '/api/fx-rates',
+      () => ({ base: 'EUR', quote: 'GBP', rate: '0.83705', date: '2024-10-11', source: 'ECB' }),
+      () => ({ base: 'EUR', quote: 'GBP', rate: '0.83686', date: '2024-10-10', source: 'ECB' }),
+      'fx_rates',
+    ],
+    [
+      'government spend',
+      () => '/api/government-spend',
+      () => ({ amount: '1000.00', currency: 'AZN', periodStart: '2025-01-01', periodEnd: '2025-03-31', source: 'budget law' }),
+      () => ({ amount: '1001.00', currency: 'AZN', periodStart: '2025-01-01', periodEnd: '2025-03-31', source: 'budget law' }),
+      'government_spend',
+    ],
+    [
+      'reported figure',
+      () => '/api/reported-figures',
+      () => ({ key: 'foreign_share', value: '0.05', asOf: '2025-06-30', source: 'Q2 report' }),
+      () => ({ key: 'foreign_share', value: '0.06', asOf: '2025-06-30', source: 'Q2 report' }),
+      'reported_figures',
+    ],
+    [
+      'user',
+      () => '/api/users',
+      () => ({ email: 'new.officer@anama.local', password: 'officer-pass-123', role: 'officer' }),
+      () => ({ email: 'other.officer@anama.local', password: 'officer-pass-123', role: 'officer' }),
+      'users',
+    ],
   ];
 
   it.each(creates)('%s: replays the first answer and refuses another body', async (_name, url, body, otherBody, table) => {

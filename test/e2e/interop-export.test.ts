@@ -67,8 +67,12 @@ describe('exports: IATI 2.03 and CSV', () => {
     expect(saudi).toContain('<participating-org role="1" type="10"><narrative>Saudi Arabia (KSrelief)</narrative></participating-org>');
     expect(saudi).toContain('<recipient-country code="AZ" percentage="100">');
     expect(saudi).toContain('<sector vocabulary="1" code="15250" percentage="100">');
-    expect(saudi).toContain('<transaction-type code="11"/>\n      <transaction-date iso-date="2024-01-16"/>\n      <value currency="USD" value-date="2024-01-16">3000000.00</value>');
-    expect(saudi).toContain('<transaction-type code="1"/>\n      <transaction-date iso-date="2024-03-31"/>\n      <value currency="USD" value-date="2024-03-31">3000000.00</value>');
+    expect(saudi).toContain(
+      '<transaction-type code="11"/>\n      <transaction-date iso-date="2024-01-16"/>\n      <value currency="USD" value-date="2024-01-16">3000000.00</value>',
+    );
+    expect(saudi).toContain(
+      '<transaction-type code="1"/>\n      <transaction-date iso-date="2024-03-31"/>\n      <value currency="USD" value-date="2024-03-31">3000000.00</value>',
+    );
     // Italy's pledge is only announced: an incoming pledge (13), EUR, valued at the source date.
     const italy = xml.split('</iati-activity>').find((a) => a.includes('<narrative>Italy</narrative>')) as string;
     expect(italy).toContain('<transaction-type code="13"/>');
@@ -89,16 +93,19 @@ describe('exports: IATI 2.03 and CSV', () => {
       await seedReferenceData(t);
       const donorId = await makeDonor(t, { name: 'Valued <Goods> & Co' });
       const h = { authorization: `Bearer ${t.adminToken}` };
-      const pledge = await t.http.post('/api/pledges').set(h).send({
-        donorId,
-        title: 'Armoured machines',
-        kind: 'in_kind',
-        inKind: { quantity: 3, unit: 'demining machines', unitValue: { amount: '250000.00', currency: 'EUR' } },
-        pledgedOn: '2024-10-11',
-        status: 'committed',
-        channel: 'direct',
-        priorityCodes: ['P06'],
-      });
+      const pledge = await t.http
+        .post('/api/pledges')
+        .set(h)
+        .send({
+          donorId,
+          title: 'Armoured machines',
+          kind: 'in_kind',
+          inKind: { quantity: 3, unit: 'demining machines', unitValue: { amount: '250000.00', currency: 'EUR' } },
+          pledgedOn: '2024-10-11',
+          status: 'committed',
+          channel: 'direct',
+          priorityCodes: ['P06'],
+        });
       expect(pledge.status).toBe(201);
       const delivery = await t.http.post(`/api/pledges/${pledge.body.id}/disbursements`).set(h).send({ quantity: 2, receivedOn: '2024-11-01' });
       expect(delivery.status).toBe(201);
@@ -134,7 +141,19 @@ describe('exports: IATI 2.03 and CSV', () => {
       await seedReferenceData(t);
       const donorId = await makeDonor(t, { name: '=cmd|calc' });
       const h = { authorization: `Bearer ${t.adminToken}` };
-      const made = await t.http.post('/api/pledges').set(h).send({ donorId, title: '+SUM(A1:A9)', kind: 'cash', amount: '10.00', currency: 'USD', channel: 'direct', priorityCodes: [], notes: '@risk, "quoted"\ttab' });
+      const made = await t.http
+        .post('/api/pledges')
+        .set(h)
+        .send({
+          donorId,
+          title: '+SUM(A1:A9)',
+          kind: 'cash',
+          amount: '10.00',
+          currency: 'USD',
+          channel: 'direct',
+          priorityCodes: [],
+          notes: '@risk, "quoted"\ttab',
+        });
       expect(made.status).toBe(201);
       await t.http.post(`/api/pledges/${made.body.id}/disbursements`).set(h).send({ amount: '4.00', receivedOn: '2024-11-01', reference: '-42' });
       const pledges = await t.http.get('/api/export/pledges.csv').set(h);
@@ -145,7 +164,16 @@ describe('exports: IATI 2.03 and CSV', () => {
       expect(line).toContain(`"'@risk, ""quoted""\ttab"`);
       const disbursements = await t.http.get('/api/export/disbursements.csv').set(h);
       const row = disbursements.text.split('\r\n')[1].split(',');
-      expect(row.slice(0, 8)).toEqual([expect.any(String), String(made.body.id), `mat-pledge-${made.body.id}`, "'=cmd|calc", '2024-11-01', 'exact', '4.00', 'USD']);
+      expect(row.slice(0, 8)).toEqual([
+        expect.any(String),
+        String(made.body.id),
+        `mat-pledge-${made.body.id}`,
+        "'=cmd|calc",
+        '2024-11-01',
+        'exact',
+        '4.00',
+        'USD',
+      ]);
       expect(row[15]).toBe("'-42");
     } finally {
       await t.close();
@@ -187,7 +215,11 @@ describe('exports: IATI 2.03 and CSV', () => {
       expect(seededGap.pledged).toEqual({ amount: '14289350.00', currency: 'USD' });
       expect(await gap(target, h)).toEqual(seededGap);
       const reExported = await target.http.get('/api/export/pledges.csv').set(h);
-      const importColumns = (text: string) => text.split('\r\n').map((l) => l.split(',').slice(0, 20).join(',')).sort();
+      const importColumns = (text: string) =>
+        text
+          .split('\r\n')
+          .map((l) => l.split(',').slice(0, 20).join(','))
+          .sort();
       expect(importColumns(reExported.text)).toEqual(importColumns(exported.text));
     } finally {
       await target.close();

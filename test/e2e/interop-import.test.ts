@@ -5,7 +5,8 @@ import { PledgeEntity, PledgePriorityEntity } from '../../src/pledges/pledge.ent
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
 
-const HEADER = 'externalRef,donor,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes';
+const HEADER =
+  'externalRef,donor,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes';
 
 describe('POST /api/import/pledges (CSV)', () => {
   let t: TestApp;
@@ -49,7 +50,16 @@ describe('POST /api/import/pledges (CSV)', () => {
 
     const repo = t.dataSource.getRepository(PledgeEntity);
     const cash = await repo.findOneOrFail({ where: { externalRef: 'IMP-1' } });
-    expect(cash).toMatchObject({ kind: 'cash', amountMinor: 125000000n, currency: 'EUR', pledgedOn: '2024-10-11', commitment: 'committed', channel: 'direct', instrument: 'Agreement', createdBy: 1 });
+    expect(cash).toMatchObject({
+      kind: 'cash',
+      amountMinor: 125000000n,
+      currency: 'EUR',
+      pledgedOn: '2024-10-11',
+      commitment: 'committed',
+      channel: 'direct',
+      instrument: 'Agreement',
+      createdBy: 1,
+    });
     const earmarks = await t.dataSource.getRepository(PledgePriorityEntity).find({ where: { pledgeId: cash.id }, order: { priorityCode: 'ASC' } });
     expect(earmarks.map((e) => [e.priorityCode, e.shareBasisPoints])).toEqual([
       ['P01', 6000],
@@ -73,7 +83,14 @@ describe('POST /api/import/pledges (CSV)', () => {
     expect(undp).toMatchObject({ amountMinor: 50000000n, currency: 'USD', commitment: 'announced', channel: 'un_agency', pledgedOn: null });
 
     const api = await t.http.get(`/api/pledges/${cash.id}`).set('authorization', `Bearer ${t.adminToken}`);
-    expect(api.body).toMatchObject({ amount: '1250000.00', currency: 'EUR', status: 'committed', priorityCodes: ['P01', 'P07'], priorityShares: ['60.00', '40.00'], externalRef: 'IMP-1' });
+    expect(api.body).toMatchObject({
+      amount: '1250000.00',
+      currency: 'EUR',
+      status: 'committed',
+      priorityCodes: ['P01', 'P07'],
+      priorityShares: ['60.00', '40.00'],
+      externalRef: 'IMP-1',
+    });
 
     const audits = await t.dataSource.getRepository(AuditEntryEntity).find({ where: { action: 'pledge.import' } });
     expect(audits).toHaveLength(1);
@@ -169,12 +186,18 @@ describe('POST /api/import/pledges (CSV)', () => {
     });
 
     it('text that is not UTF-8 (a Windows-1252 export)', async () => {
-      const latin1 = Buffer.concat([Buffer.from(`${HEADER}\nW-1,${donorName},Po`), Buffer.from([0xfe]), Buffer.from('ega dogs,cash,1.00,USD,,,,,,,,direct,,,,,,')]);
+      const latin1 = Buffer.concat([
+        Buffer.from(`${HEADER}\nW-1,${donorName},Po`),
+        Buffer.from([0xfe]),
+        Buffer.from('ega dogs,cash,1.00,USD,,,,,,,,direct,,,,,,'),
+      ]);
       await expectRefused(latin1, [{ row: 2, field: 'character 31' }]);
     });
 
     it('a row with a missing cell, and an unknown column', async () => {
-      await expectRefused(`${HEADER}\nM-1,${donorName},Short row,cash,100.00,USD`, [{ row: 2, field: 'row', message: 'row 2 has 6 cells but the header has 20: check for a stray comma or an unquoted line break' }]);
+      await expectRefused(`${HEADER}\nM-1,${donorName},Short row,cash,100.00,USD`, [
+        { row: 2, field: 'row', message: 'row 2 has 6 cells but the header has 20: check for a stray comma or an unquoted line break' },
+      ]);
       await expectRefused(`${HEADER},colour\nM-2,${donorName},x,cash,100.00,USD,,,,,,,,direct,,,,,,,red`, [{ row: 1, field: 'column 21' }]);
     });
 

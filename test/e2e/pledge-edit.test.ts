@@ -6,7 +6,7 @@ import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeUser, signInWeb } from './web-support';
 
-describe('editing a pledge\'s description (PATCH /api/pledges/:id and /pledges/:id/edit)', () => {
+describe("editing a pledge's description (PATCH /api/pledges/:id and /pledges/:id/edit)", () => {
   let t: TestApp;
   let donorId: number;
   let officerToken: string;
@@ -19,8 +19,10 @@ describe('editing a pledge\'s description (PATCH /api/pledges/:id and /pledges/:
     return { user, token: login.body.token as string };
   }
 
-  const patch = (id: number, body: Record<string, unknown>, token = officerToken) => t.http.patch(`/api/pledges/${id}`).set('authorization', `Bearer ${token}`).send(body);
-  const updatesOf = (id: number) => t.dataSource.getRepository(AuditEntryEntity).count({ where: { entityType: 'pledge', entityId: String(id), action: 'pledge.update' } });
+  const patch = (id: number, body: Record<string, unknown>, token = officerToken) =>
+    t.http.patch(`/api/pledges/${id}`).set('authorization', `Bearer ${token}`).send(body);
+  const updatesOf = (id: number) =>
+    t.dataSource.getRepository(AuditEntryEntity).count({ where: { entityType: 'pledge', entityId: String(id), action: 'pledge.update' } });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -37,17 +39,42 @@ describe('editing a pledge\'s description (PATCH /api/pledges/:id and /pledges/:
 
   it('changes title, commitment and earmarks, and the history shows before and after', async () => {
     const pledge = await makePledge(t, donorId, { title: 'Demining support', status: 'announced', priorityCodes: ['P01'] });
-    const res = await patch(pledge.id, { title: '  Demining support in Fuzuli  ', status: 'committed', priorityCodes: ['P02', 'P05'], priorityShares: ['70', '30'], notes: 'letter of 2 June' });
+    const res = await patch(pledge.id, {
+      title: '  Demining support in Fuzuli  ',
+      status: 'committed',
+      priorityCodes: ['P02', 'P05'],
+      priorityShares: ['70', '30'],
+      notes: 'letter of 2 June',
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: pledge.id, title: 'Demining support in Fuzuli', commitment: 'committed', status: 'committed', priorityCodes: ['P02', 'P05'], priorityShares: ['70.00', '30.00'], notes: 'letter of 2 June', amount: '1000000.00', currency: 'USD' });
+    expect(res.body).toMatchObject({
+      id: pledge.id,
+      title: 'Demining support in Fuzuli',
+      commitment: 'committed',
+      status: 'committed',
+      priorityCodes: ['P02', 'P05'],
+      priorityShares: ['70.00', '30.00'],
+      notes: 'letter of 2 June',
+      amount: '1000000.00',
+      currency: 'USD',
+    });
     const earmarks = await t.dataSource.getRepository(PledgePriorityEntity).find({ where: { pledgeId: pledge.id }, order: { priorityCode: 'ASC' } });
-    expect(earmarks.map((e) => [e.priorityCode, e.shareBasisPoints])).toEqual([['P02', 7000], ['P05', 3000]]);
+    expect(earmarks.map((e) => [e.priorityCode, e.shareBasisPoints])).toEqual([
+      ['P02', 7000],
+      ['P05', 3000],
+    ]);
 
     const detail = await t.http.get(`/api/pledges/${pledge.id}`).set('authorization', `Bearer ${officerToken}`);
     const update = detail.body.history.find((h: { action: string }) => h.action === 'pledge.update');
     expect(update.actorEmail).toBe(officer.email);
     expect(update.before).toMatchObject({ title: 'Demining support', commitment: 'announced', priorityCodes: ['P01'], priorityShares: null, notes: null });
-    expect(update.after).toMatchObject({ title: 'Demining support in Fuzuli', commitment: 'committed', priorityCodes: ['P02', 'P05'], priorityShares: ['70.00', '30.00'], notes: 'letter of 2 June' });
+    expect(update.after).toMatchObject({
+      title: 'Demining support in Fuzuli',
+      commitment: 'committed',
+      priorityCodes: ['P02', 'P05'],
+      priorityShares: ['70.00', '30.00'],
+      notes: 'letter of 2 June',
+    });
 
     const same = await patch(pledge.id, { title: 'Demining support in Fuzuli' });
     expect(same.status).toBe(200);
@@ -59,7 +86,11 @@ describe('editing a pledge\'s description (PATCH /api/pledges/:id and /pledges/:
     const res = await patch(pledge.id, { title: 'Money changed', amount: '2000000.00' });
     expect(res.status).toBe(400);
     expect(res.body.details).toEqual([
-      { field: 'amount', message: 'amount cannot be changed: records are never rewritten, so correct an amount by cancelling the pledge with a reason and recording a new pledge' },
+      {
+        field: 'amount',
+        message:
+          'amount cannot be changed: records are never rewritten, so correct an amount by cancelling the pledge with a reason and recording a new pledge',
+      },
     ]);
     for (const field of ['currency', 'kind', 'inKind']) {
       const other = await patch(pledge.id, { [field]: field === 'inKind' ? { quantity: 2, unit: 'dogs' } : 'EUR' });
@@ -116,7 +147,15 @@ describe('editing a pledge\'s description (PATCH /api/pledges/:id and /pledges/:
     expect(form.text).toMatch(/id="status-announced" name="status" value="announced" checked/);
     expect(form.text.match(/class="button--primary"/g)).toHaveLength(1);
 
-    const typed = { title: 'ab', status: 'committed', channel: 'direct', pledgedOn: '2024-06-03', priorityCodes: ['P03', 'P04'], instrument: 'Signed memorandum', source: 'test factory' };
+    const typed = {
+      title: 'ab',
+      status: 'committed',
+      channel: 'direct',
+      pledgedOn: '2024-06-03',
+      priorityCodes: ['P03', 'P04'],
+      instrument: 'Signed memorandum',
+      source: 'test factory',
+    };
     const bad = await session.post(`/pledges/${pledge.id}/edit`, typed);
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('<span class="field__error" id="title-error">Give the pledge a title of at least 3 characters</span>');

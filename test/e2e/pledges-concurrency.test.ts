@@ -55,19 +55,34 @@ describe(`200 concurrent pledge POSTs (${process.env.TEST_DB ?? 'sqlite'})`, () 
 
   it('refuses the same key with a different body with a 409, creating nothing', async () => {
     const key = 'reused-key';
-    const first = await t.http.post('/api/pledges').set('authorization', `Bearer ${officer}`).set('Idempotency-Key', key).send(pledgeBody(donorId, { title: 'First use' }));
+    const first = await t.http
+      .post('/api/pledges')
+      .set('authorization', `Bearer ${officer}`)
+      .set('Idempotency-Key', key)
+      .send(pledgeBody(donorId, { title: 'First use' }));
     expect(first.status).toBe(201);
-    const second = await t.http.post('/api/pledges').set('authorization', `Bearer ${officer}`).set('Idempotency-Key', key).send(pledgeBody(donorId, { title: 'Other body' }));
+    const second = await t.http
+      .post('/api/pledges')
+      .set('authorization', `Bearer ${officer}`)
+      .set('Idempotency-Key', key)
+      .send(pledgeBody(donorId, { title: 'Other body' }));
     expect(second.status).toBe(409);
     expect(second.body.details).toEqual([{ field: 'Idempotency-Key', message: 'already used with a different body or route' }]);
     expect(await t.dataSource.getRepository(PledgeEntity).count({ where: { title: 'Other body' } })).toBe(0);
   });
 
   it('records concurrent disbursements against one pledge without losing or doubling any', async () => {
-    const pledge = await t.http.post('/api/pledges').set('authorization', `Bearer ${officer}`).send(pledgeBody(donorId, { amount: '1000.00', currency: 'USD' }));
+    const pledge = await t.http
+      .post('/api/pledges')
+      .set('authorization', `Bearer ${officer}`)
+      .send(pledgeBody(donorId, { amount: '1000.00', currency: 'USD' }));
     const responses = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        t.http.post(`/api/pledges/${pledge.body.id}/disbursements`).set('authorization', `Bearer ${officer}`).set('Idempotency-Key', `d-${i % 15}`).send({ amount: '50.00', receivedOn: '2024-11-01' }),
+        t.http
+          .post(`/api/pledges/${pledge.body.id}/disbursements`)
+          .set('authorization', `Bearer ${officer}`)
+          .set('Idempotency-Key', `d-${i % 15}`)
+          .send({ amount: '50.00', receivedOn: '2024-11-01' }),
       ),
     );
     expect(responses.map((r) => r.status).filter((s) => s !== 201)).toEqual([]);

@@ -17,8 +17,13 @@ describe('hostile input on the pages', () => {
     t = await createTestApp();
     await seedReferenceData(t);
     donorId = await makeDonor(t, { name: `Donor ${XSS}`, notes: `Notes ${XSS}`, contacts: [{ name: `Contact ${XSS}`, email: 'c@example.org' }] });
-    pledgeId = (await makePledge(t, donorId, { title: `Title ${XSS}`, notes: `Note ${XSS}`, source: 'javascript:alert(document.cookie)', instrument: `MoU ${XSS}` })).id;
-    await t.http.post(`/api/pledges/${pledgeId}/cancel`).set('authorization', `Bearer ${t.adminToken}`).send({ reason: `Reason ${XSS}` });
+    pledgeId = (
+      await makePledge(t, donorId, { title: `Title ${XSS}`, notes: `Note ${XSS}`, source: 'javascript:alert(document.cookie)', instrument: `MoU ${XSS}` })
+    ).id;
+    await t.http
+      .post(`/api/pledges/${pledgeId}/cancel`)
+      .set('authorization', `Bearer ${t.adminToken}`)
+      .send({ reason: `Reason ${XSS}` });
     admin = await signInWeb(t, ADMIN.email, ADMIN.password);
   });
   afterAll(async () => {
@@ -43,7 +48,17 @@ describe('hostile input on the pages', () => {
     expect(detail.text).toContain('<dt>Source</dt><dd>javascript:alert(document.cookie)</dd>');
     await admin.get('/pledges/new');
     for (const source of ['javascript:alert(1)', ' JaVaScRiPt:alert(1)', 'data:text/html;base64,PHNjcmlwdD4=', 'java\tscript:alert(1)']) {
-      const res = await admin.post('/pledges/new', { idempotencyKey: `k-${source}`, donorId: String(donorId), title: 'Link test', kind: 'cash', amount: '10', currency: 'USD', status: 'announced', channel: 'direct', source });
+      const res = await admin.post('/pledges/new', {
+        idempotencyKey: `k-${source}`,
+        donorId: String(donorId),
+        title: 'Link test',
+        kind: 'cash',
+        amount: '10',
+        currency: 'USD',
+        status: 'announced',
+        channel: 'direct',
+        source,
+      });
       expect({ source, status: res.status }).toEqual({ source, status: 400 });
       expect(res.text).toContain('Source may only link to http or https addresses');
     }
@@ -83,7 +98,10 @@ describe('hostile input on the pages', () => {
   it('refuses oversized and deeply nested bodies with a 4xx and writes nothing', async () => {
     const auth = { authorization: `Bearer ${t.adminToken}` };
     const before = await t.dataSource.getRepository(PledgeEntity).count();
-    const huge = await t.http.post('/api/pledges').set(auth).send({ title: 'x'.repeat(1_100_000) });
+    const huge = await t.http
+      .post('/api/pledges')
+      .set(auth)
+      .send({ title: 'x'.repeat(1_100_000) });
     expect(huge.status).toBe(413);
     expect(huge.body.error).toBe('Payload Too Large');
     const nested = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
@@ -92,7 +110,16 @@ describe('hostile input on the pages', () => {
     await admin.get('/pledges/new');
     const bigForm = await admin.post('/pledges/new', { title: 'y'.repeat(1_100_000) });
     expect(bigForm.status).toBe(413);
-    const arrayForm = await admin.post('/pledges/new', { idempotencyKey: 'arr', donorId: [String(donorId), '2'], title: ['a', 'b'], kind: 'cash', amount: '5', currency: 'USD', channel: 'direct', status: 'announced' });
+    const arrayForm = await admin.post('/pledges/new', {
+      idempotencyKey: 'arr',
+      donorId: [String(donorId), '2'],
+      title: ['a', 'b'],
+      kind: 'cash',
+      amount: '5',
+      currency: 'USD',
+      channel: 'direct',
+      status: 'announced',
+    });
     expect(arrayForm.status).toBe(400);
     expect(arrayForm.text).toContain('Choose the donor');
     expect(await t.dataSource.getRepository(PledgeEntity).count()).toBe(before);

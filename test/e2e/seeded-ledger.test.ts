@@ -44,7 +44,15 @@ describe(`seeded ledger (${process.env.TEST_DB ?? 'sqlite'})`, () => {
 
   it('shows the EU pledge as 4,250,000.00 EUR with its USD value, rate, rate date and source', async () => {
     const eu = await pledgeByRef('seed:002:eu-undp-idp-return');
-    expect(eu).toMatchObject({ amount: '4250000.00', currency: 'EUR', channel: 'un_agency', channelName: 'UNDP', pledgedOn: null, valueDate: '2025-03-31', valueDateBasis: 'source_date' });
+    expect(eu).toMatchObject({
+      amount: '4250000.00',
+      currency: 'EUR',
+      channel: 'un_agency',
+      channelName: 'UNDP',
+      pledgedOn: null,
+      valueDate: '2025-03-31',
+      valueDateBasis: 'source_date',
+    });
     expect(eu.converted).toEqual({
       amount: '4648650.00',
       currency: 'USD',
@@ -57,7 +65,13 @@ describe(`seeded ledger (${process.env.TEST_DB ?? 'sqlite'})`, () => {
 
   it('records Saudi Arabia as fully disbursed, dated on or before the end of Q1 2024', async () => {
     const saudi = await pledgeByRef('seed:002:saudi-ksrelief-mofc-2024');
-    expect(saudi).toMatchObject({ amount: '3000000.00', currency: 'USD', pledgedOn: '2024-01-16', status: 'fully_disbursed', outstanding: { amount: '0.00', currency: 'USD' } });
+    expect(saudi).toMatchObject({
+      amount: '3000000.00',
+      currency: 'USD',
+      pledgedOn: '2024-01-16',
+      status: 'fully_disbursed',
+      outstanding: { amount: '0.00', currency: 'USD' },
+    });
     expect(saudi.disbursements).toEqual([expect.objectContaining({ amount: '3000000.00', receivedOn: '2024-03-31', receivedOnBasis: 'on_or_before' })]);
   });
 

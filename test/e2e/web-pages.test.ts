@@ -40,7 +40,8 @@ describe('pledge, donor, audit and user pages', () => {
   it('shows a bad amount beside its field, keeps what was typed, and records nothing', async () => {
     const form = await officer.get('/pledges/new');
     expect(form.status).toBe(200);
-    for (const id of ['donorId', 'title', 'amount', 'currency', 'pledgedOn', 'channel', 'source', 'notes', 'priority-P01']) expect(form.text).toContain(`for="${id}"`);
+    for (const id of ['donorId', 'title', 'amount', 'currency', 'pledgedOn', 'channel', 'source', 'notes', 'priority-P01'])
+      expect(form.text).toContain(`for="${id}"`);
     const res = await officer.post('/pledges/new', pledgeForm(donorId, 'key-bad-amount', { amount: '12,5x', title: 'Kept title' }));
     expect(res.status).toBe(400);
     expect(res.text).toContain('<span class="field__error" id="amount-error">Amount must be a number such as 1500000.00</span>');
@@ -74,10 +75,21 @@ describe('pledge, donor, audit and user pages', () => {
     const [pledge] = await t.dataSource.getRepository(PledgeEntity).find();
     const page = await officer.get(`/pledges/${pledge.id}`);
     const key = /name="idempotencyKey" value="([^"]+)"/.exec(page.text)?.[1] as string;
-    const over = await officer.post(`/pledges/${pledge.id}/disbursements`, { idempotencyKey: key, amount: '2000000', currency: 'EUR', receivedOn: '2024-11-01' });
+    const over = await officer.post(`/pledges/${pledge.id}/disbursements`, {
+      idempotencyKey: key,
+      amount: '2000000',
+      currency: 'EUR',
+      receivedOn: '2024-11-01',
+    });
     expect(over.status).toBe(422);
     expect(over.text).toMatch(/id="amount-error">2,?000,?000.00 EUR is more than the outstanding 1,?250,?000.50 EUR/);
-    const ok = await officer.post(`/pledges/${pledge.id}/disbursements`, { idempotencyKey: key, amount: '250000.50', currency: 'EUR', receivedOn: '2024-11-01', reference: 'MoF transfer 17' });
+    const ok = await officer.post(`/pledges/${pledge.id}/disbursements`, {
+      idempotencyKey: key,
+      amount: '250000.50',
+      currency: 'EUR',
+      receivedOn: '2024-11-01',
+      reference: 'MoF transfer 17',
+    });
     expect(ok.status).toBe(303);
     const shown = await officer.get(ok.headers.location);
     expect(shown.text).toContain('Disbursement recorded.');
@@ -124,7 +136,13 @@ describe('pledge, donor, audit and user pages', () => {
     expect(bad.text).toContain('Enter an email address');
     expect(bad.text).toContain('The first password needs at least 10 characters');
     expect(bad.text).toContain('A donor user needs its donor');
-    const ok = await admin.post('/users', { idempotencyKey: key, email: 'italy.desk@example.org', password: 'first-password-1', role: 'donor', donorId: String(donorId) });
+    const ok = await admin.post('/users', {
+      idempotencyKey: key,
+      email: 'italy.desk@example.org',
+      password: 'first-password-1',
+      role: 'donor',
+      donorId: String(donorId),
+    });
     expect(ok.status).toBe(303);
     expect((await admin.get('/users')).text).toContain('italy.desk@example.org');
   });

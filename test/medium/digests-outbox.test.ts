@@ -26,7 +26,11 @@ describe(`digest outbox (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     uow = t.get(UnitOfWork);
     const donors = t.get(DonorsService);
     for (let n = 1; n <= DONORS; n++) {
-      await donors.create(SYSTEM_ACTOR, { name: `Medium donor ${n}`, type: 'government', contacts: [{ email: `a${n}@medium.example` }, { email: `b${n}@medium.example` }] }, null);
+      await donors.create(
+        SYSTEM_ACTOR,
+        { name: `Medium donor ${n}`, type: 'government', contacts: [{ email: `a${n}@medium.example` }, { email: `b${n}@medium.example` }] },
+        null,
+      );
     }
   });
   afterAll(() => t.close());
@@ -42,7 +46,9 @@ describe(`digest outbox (${process.env.TEST_DB ?? 'sqlite'})`, () => {
   it('refuses a second row for the same donor, contact and period at the database', async () => {
     const existing = await t.dataSource.getRepository(DigestMessageEntity).findOneOrFail({ where: { period: '2025-03' }, order: { id: 'ASC' } });
     const { id: _id, createdAt: _createdAt, ...copy } = existing;
-    await expect(uow.transaction((tx) => repo.insertMessages(tx, [{ ...copy, messageId: '<another@medium.example>' }]))).rejects.toThrow(/UNIQUE constraint failed|duplicate key value/);
+    await expect(uow.transaction((tx) => repo.insertMessages(tx, [{ ...copy, messageId: '<another@medium.example>' }]))).rejects.toThrow(
+      /UNIQUE constraint failed|duplicate key value/,
+    );
     expect(await t.dataSource.getRepository(DigestMessageEntity).count({ where: { period: '2025-03' } })).toBe(2 * DONORS);
   });
 

@@ -56,7 +56,12 @@ describe(`funding-gap rates against FxService on the seeded database (${DB})`, (
             continue;
           }
           expect({ from, to, date, ratesUsed: ours?.ratesUsed }).toEqual({ from, to, date, ratesUsed: theirs.ratesUsed });
-          expect({ from, to, date, minor: roundFixed(amount.minor * fixedMinorRate(from, to, ours!.rate)) }).toEqual({ from, to, date, minor: theirs.converted.minor });
+          expect({ from, to, date, minor: roundFixed(amount.minor * fixedMinorRate(from, to, ours!.rate)) }).toEqual({
+            from,
+            to,
+            date,
+            minor: theirs.converted.minor,
+          });
           compared++;
         }
       }
@@ -91,10 +96,23 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
     const create = (donorId: number, extra: object) =>
       pledges.create(SYSTEM_ACTOR, { donorId, title: 'Medium pledge', channel: 'direct', status: 'committed', priorityCodes: [], ...extra } as never, null);
     // EUR on two dates with two rates, one earmarked to three priorities evenly, one undated (source date).
-    firstEuro = (await create(donorA, { kind: 'cash', amount: '1000.00', currency: 'EUR', pledgedOn: '2024-01-10', priorityCodes: ['P02', 'P03', 'P04'] })).body.id;
-    await create(donorA, { kind: 'cash', amount: '1000.00', currency: 'EUR', pledgedOn: '2024-07-01', priorityCodes: ['P05', 'P06'], priorityShares: ['10', '90'] });
+    firstEuro = (await create(donorA, { kind: 'cash', amount: '1000.00', currency: 'EUR', pledgedOn: '2024-01-10', priorityCodes: ['P02', 'P03', 'P04'] })).body
+      .id;
+    await create(donorA, {
+      kind: 'cash',
+      amount: '1000.00',
+      currency: 'EUR',
+      pledgedOn: '2024-07-01',
+      priorityCodes: ['P05', 'P06'],
+      priorityShares: ['10', '90'],
+    });
     await create(donorB, { kind: 'cash', amount: '300.00', currency: 'USD', pledgedOn: null, sourceDate: '2024-08-01' });
-    const goods = await create(donorB, { kind: 'in_kind', inKind: { quantity: 4, unit: 'vehicles', unitValue: { amount: '250.00', currency: 'USD' } }, pledgedOn: '2024-02-01', priorityCodes: ['P09'] });
+    const goods = await create(donorB, {
+      kind: 'in_kind',
+      inKind: { quantity: 4, unit: 'vehicles', unitValue: { amount: '250.00', currency: 'USD' } },
+      pledgedOn: '2024-02-01',
+      priorityCodes: ['P09'],
+    });
     await pledges.recordDisbursement(SYSTEM_ACTOR, goods.body.id, { quantity: 2, receivedOn: '2024-03-01' } as never, null);
     const cancelled = await create(donorB, { kind: 'cash', amount: '999.00', currency: 'USD', pledgedOn: '2024-01-05' });
     await pledges.cancel(SYSTEM_ACTOR, cancelled.body.id, { reason: 'withdrawn' });
@@ -141,8 +159,18 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
     expect(gap.foreign.received.amount).toBe('620.00');
     const pledged = Object.fromEntries(gap.byPriority.map((p) => [p.code, p.pledged.amount]));
     expect(pledged).toEqual({
-      P01: '500.00', P02: '366.67', P03: '366.67', P04: '366.66', P05: '120.00', P06: '1080.00',
-      P07: '0.00', P08: '0.00', P09: '1000.00', P10: '0.00', P11: '0.00', P12: '0.00',
+      P01: '500.00',
+      P02: '366.67',
+      P03: '366.67',
+      P04: '366.66',
+      P05: '120.00',
+      P06: '1080.00',
+      P07: '0.00',
+      P08: '0.00',
+      P09: '1000.00',
+      P10: '0.00',
+      P11: '0.00',
+      P12: '0.00',
     });
     expect(gap.notEarmarked.pledged.amount).toBe('300.00');
     expect(gap.byDonor.map((d) => [d.name, d.pledged.amount, d.disbursed.amount, d.outstanding.amount])).toEqual([
@@ -160,12 +188,20 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
       return Number(p.n) + Number(d.n);
     };
     const addRates = (rates: Array<{ base: string; quote: string; rate: string; date: string }>) =>
-      t.get(UnitOfWork).transaction((tx) => t.get(FxService).insertRates(tx, rates.map((r) => ({ ...r, source: 'test' }))));
+      t.get(UnitOfWork).transaction((tx) =>
+        t.get(FxService).insertRates(
+          tx,
+          rates.map((r) => ({ ...r, source: 'test' })),
+        ),
+      );
     expect((await t.get(FundingGapService).get('USD', todayUtc())).foreign.pledged.amount).toBe('3100.00');
     expect(await unvalued()).toBe(0);
 
     // No conversion of this ledger can pass through CHF/SEK, nor through GBP (no GBP money here but GBP rows).
-    await addRates([{ base: 'CHF', quote: 'SEK', rate: '11.5000', date: '2000-01-03' }, { base: 'EUR', quote: 'GBP', rate: '0.8500', date: '2000-01-03' }]);
+    await addRates([
+      { base: 'CHF', quote: 'SEK', rate: '11.5000', date: '2000-01-03' },
+      { base: 'EUR', quote: 'GBP', rate: '0.8500', date: '2000-01-03' },
+    ]);
     expect(await unvalued()).toBe(0);
 
     // A EUR/USD rate from 2024-07-01 serves the second EUR pledge, the EUR receipt (2024-06-10 is earlier: not it) and every later row.
@@ -195,9 +231,11 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
     const ids = Array.from({ length: 4_500 }, (_, i) => 100_000 + 3 * i);
     for (let i = 0; i < ids.length; i += 500) {
       const rows = ids.slice(i, i + 500).map((id) => `(${id}, ${donorB}, 'Bulk pledge', 'cash', 1000, 'EUR', '2024-06-05', 'committed', 'direct')`);
-      await t.get(UnitOfWork).transaction((tx) =>
-        tx.query(`INSERT INTO pledges (id, donor_id, title, kind, amount_minor, currency, pledged_on, commitment, channel) VALUES ${rows.join(', ')}`),
-      );
+      await t
+        .get(UnitOfWork)
+        .transaction((tx) =>
+          tx.query(`INSERT INTO pledges (id, donor_id, title, kind, amount_minor, currency, pledged_on, commitment, channel) VALUES ${rows.join(', ')}`),
+        );
     }
     expect(await t.get(LedgerValuation).valuePending()).toEqual({ pledges: 4_500, disbursements: 0 });
     const [row] = await t.dataSource.query(

@@ -21,11 +21,14 @@ describe(`pledges on a real database (${process.env.TEST_DB ?? 'sqlite'})`, () =
     pledges = t.get(PledgesService);
     await t.get(UnitOfWork).transaction(async (tx) => {
       await t.get(FxService).insertRates(tx, [{ base: 'EUR', quote: 'USD', rate: '1.0938', date: '2024-10-11', source: 'ECB' }]);
-      await tx.getRepository(PriorityEntity).insert({ code: 'P01', rank: 1, title: 'Direct financial donations', description: 'd', targetMinor: null, targetCurrency: null, source: null });
+      await tx
+        .getRepository(PriorityEntity)
+        .insert({ code: 'P01', rank: 1, title: 'Direct financial donations', description: 'd', targetMinor: null, targetCurrency: null, source: null });
     });
     const donor = await t.get(DonorsService).create(SYSTEM_ACTOR, { name: 'Repository Donor', type: 'government' }, null);
     const base = { donorId: donor.body.id, channel: 'direct' as const, priorityCodes: ['P01'], pledgedOn: '2024-10-11' };
-    const create = async (name: string, extra: object) => (ids[name] = (await pledges.create(SYSTEM_ACTOR, { ...base, title: name, ...extra } as never, null)).body.id);
+    const create = async (name: string, extra: object) =>
+      (ids[name] = (await pledges.create(SYSTEM_ACTOR, { ...base, title: name, ...extra } as never, null)).body.id);
     await create('announced', { kind: 'cash', amount: '100.00', currency: 'EUR', status: 'announced' });
     await create('committed', { kind: 'cash', amount: '100.00', currency: 'EUR', status: 'committed' });
     await create('partly', { kind: 'cash', amount: '100.00', currency: 'EUR' });
@@ -61,6 +64,12 @@ describe(`pledges on a real database (${process.env.TEST_DB ?? 'sqlite'})`, () =
   it('counts a USD disbursement against a EUR pledge at the receipt date’s rate, and keeps the rate', async () => {
     const fully = await pledges.get(SYSTEM_ACTOR, ids.fully, 'USD');
     expect(fully.disbursed).toEqual({ amount: '100.00', currency: 'EUR' });
-    expect(fully.disbursements[0]).toMatchObject({ amount: '109.38', currency: 'USD', counted: { amount: '100.00', currency: 'EUR' }, rate: '0.9142439203', rateDate: '2024-10-11' });
+    expect(fully.disbursements[0]).toMatchObject({
+      amount: '109.38',
+      currency: 'USD',
+      counted: { amount: '100.00', currency: 'EUR' },
+      rate: '0.9142439203',
+      rateDate: '2024-10-11',
+    });
   });
 });

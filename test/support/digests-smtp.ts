@@ -20,7 +20,9 @@ export interface TestSmtpServer {
  * parsed with mailparser. `beforeAccept` runs once the whole message has arrived and before the
  * server answers 250; returning false answers 451 instead, so the sender never sees it accepted.
  */
-export async function startSmtpServer(opts: { port?: number; beforeAccept?: (arrivalNumber: number) => boolean | Promise<boolean> } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(
+  opts: { port?: number; beforeAccept?: (arrivalNumber: number) => boolean | Promise<boolean> } = {},
+): Promise<TestSmtpServer> {
   const mails: CapturedMail[] = [];
   let arrivals = 0;
   const server = new SMTPServer({

@@ -29,9 +29,7 @@ export interface TestApp {
  * `database`: another instance on an existing test database (another TestApp's `db`); closing this
  * app leaves that database to its owner.
  */
-export async function createTestApp(
-  opts: { seed?: boolean; db?: TestDbKind; env?: Record<string, string>; database?: TestDatabase } = {},
-): Promise<TestApp> {
+export async function createTestApp(opts: { seed?: boolean; db?: TestDbKind; env?: Record<string, string>; database?: TestDatabase } = {}): Promise<TestApp> {
   const ownsDatabase = !opts.database;
   const db = opts.database ?? (await createTestDatabase(opts.db ?? TEST_DB));
   const config = loadConfig({

@@ -17,7 +17,12 @@ export interface TestContext {
 /** Services and repositories on a real, migrated database, without HTTP: the medium tier. */
 export async function createTestContext(opts: { seed?: boolean } = {}): Promise<TestContext> {
   const db = await createTestDatabase(TEST_DB);
-  const config = loadConfig({ ...db.env, BOOTSTRAP_ADMIN_EMAIL: 'admin@test.local', BOOTSTRAP_ADMIN_PASSWORD: 'admin-password-1', SEED: opts.seed ? 'true' : 'false' });
+  const config = loadConfig({
+    ...db.env,
+    BOOTSTRAP_ADMIN_EMAIL: 'admin@test.local',
+    BOOTSTRAP_ADMIN_PASSWORD: 'admin-password-1',
+    SEED: opts.seed ? 'true' : 'false',
+  });
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   await ctx.init();
   return {

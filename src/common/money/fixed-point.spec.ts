@@ -21,8 +21,23 @@ describe('convertFixed', () => {
     const paths = [
       { from: 'EUR', to: 'USD', legs: () => [{ quote: q('EUR', 'USD', (0.9 + next() * 0.5).toFixed(4)), inverted: false }] },
       { from: 'USD', to: 'EUR', legs: () => [{ quote: q('EUR', 'USD', (0.9 + next() * 0.5).toFixed(4)), inverted: true }] },
-      { from: 'AZN', to: 'EUR', legs: () => [{ quote: q('USD', 'AZN', '1.7000'), inverted: true }, { quote: q('EUR', 'USD', (0.9 + next() * 0.5).toFixed(4)), inverted: true }] },
-      { from: 'JPY', to: 'AZN', legs: () => [{ quote: q('EUR', 'JPY', (120 + next() * 50).toFixed(2)), inverted: true }, { quote: q('EUR', 'USD', '1.0938'), inverted: false }, { quote: q('USD', 'AZN', '1.7000'), inverted: false }] },
+      {
+        from: 'AZN',
+        to: 'EUR',
+        legs: () => [
+          { quote: q('USD', 'AZN', '1.7000'), inverted: true },
+          { quote: q('EUR', 'USD', (0.9 + next() * 0.5).toFixed(4)), inverted: true },
+        ],
+      },
+      {
+        from: 'JPY',
+        to: 'AZN',
+        legs: () => [
+          { quote: q('EUR', 'JPY', (120 + next() * 50).toFixed(2)), inverted: true },
+          { quote: q('EUR', 'USD', '1.0938'), inverted: false },
+          { quote: q('USD', 'AZN', '1.7000'), inverted: false },
+        ],
+      },
     ];
     let compared = 0;
     for (const path of paths) {
@@ -50,7 +65,10 @@ describe('convertFixed', () => {
     const sixth = effectiveRate([{ quote: q('EUR', 'USD', '6'), inverted: true }]);
     const fixed = fixedMinorRate('USD', 'EUR', sixth);
     for (const minor of [3n, 9n, 15n, -3n, 3_000_000_000_003n]) {
-      expect({ minor, got: convertFixed({ minor, currency: 'USD' }, 'EUR', fixed, sixth) }).toEqual({ minor, got: convertMinor({ minor, currency: 'USD' }, 'EUR', sixth).minor });
+      expect({ minor, got: convertFixed({ minor, currency: 'USD' }, 'EUR', fixed, sixth) }).toEqual({
+        minor,
+        got: convertMinor({ minor, currency: 'USD' }, 'EUR', sixth).minor,
+      });
     }
   });
 });

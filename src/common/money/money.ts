@@ -39,10 +39,7 @@ export function parseAmount(raw: unknown, currency: string, field = 'amount', op
   if (!isCurrencyCode(currency)) throw new MoneyFormatError('currency', `currency "${currency}" is not an ISO 4217 code`);
   const match = DECIMAL.exec(raw);
   if (!match) {
-    throw new MoneyFormatError(
-      field,
-      `${field} must be a plain decimal such as "1500000.00": no sign, exponent, spaces or thousands separators`,
-    );
+    throw new MoneyFormatError(field, `${field} must be a plain decimal such as "1500000.00": no sign, exponent, spaces or thousands separators`);
   }
   const [, whole, fraction = ''] = match;
   const digits = minorDigits(currency);

@@ -220,15 +220,7 @@ export class LedgerFoundation1732300000000 implements MigrationInterface {
     await create(
       new Table({
         name: 'fx_rates',
-        columns: [
-          c.id(),
-          c.varchar('base', 3),
-          c.varchar('quote', 3),
-          c.date('rate_date'),
-          c.varchar('rate', 40),
-          c.varchar('source', 200),
-          c.createdAt(),
-        ],
+        columns: [c.id(), c.varchar('base', 3), c.varchar('quote', 3), c.date('rate_date'), c.varchar('rate', 40), c.varchar('source', 200), c.createdAt()],
         indices: [{ name: 'uq_fx_rates_pair_date', columnNames: ['base', 'quote', 'rate_date'], isUnique: true }],
       }),
     );

@@ -4,9 +4,4 @@ import { ClearanceProgress1732500000000 } from './1732500000000-clearance-progre
 import { LedgerValuation1732600000000 } from './1732600000000-ledger-valuation';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
-export const MIGRATIONS = [
-  LedgerFoundation1732300000000,
-  DigestOutbox1732400000000,
-  ClearanceProgress1732500000000,
-  LedgerValuation1732600000000,
-];
+export const MIGRATIONS = [LedgerFoundation1732300000000, DigestOutbox1732400000000, ClearanceProgress1732500000000, LedgerValuation1732600000000];

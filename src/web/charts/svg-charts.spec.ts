@@ -1,12 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  MEANING_PALETTE,
-  escapeXml,
-  governmentVsForeignChart,
-  prioritiesChart,
-  type GovernmentVsForeignInput,
-  type PriorityChartRow,
-} from './svg-charts';
+import { MEANING_PALETTE, escapeXml, governmentVsForeignChart, prioritiesChart, type GovernmentVsForeignInput, type PriorityChartRow } from './svg-charts';
 
 const PRIORITY_TITLES = [
   'Direct financial donations',
@@ -131,7 +124,10 @@ describe('prioritiesChart', () => {
     const svg = prioritiesChart({ currency: 'USD', rows: makePriorityRows() });
     expect(count(svg, 'class="priority-row"')).toBe(12);
     expect(count(svg, '>Nothing pledged</text>')).toBe(12);
-    const withGoods = prioritiesChart({ currency: 'USD', rows: [{ code: 'P07', title: 'MDD', pledged: '0.00', disbursed: '0.00', target: null, gap: null, inKind: 'up to 38 dogs (20 delivered)' }] });
+    const withGoods = prioritiesChart({
+      currency: 'USD',
+      rows: [{ code: 'P07', title: 'MDD', pledged: '0.00', disbursed: '0.00', target: null, gap: null, inKind: 'up to 38 dogs (20 delivered)' }],
+    });
     expect(withGoods).toContain('>In kind: up to 38 dogs (20 delivered)</text>');
     expect(withGoods).not.toContain('Nothing pledged');
     expect(count(svg, '>No target set</text>')).toBe(12);

@@ -25,12 +25,7 @@ export const MEANING_PALETTE = {
 export const CHART_INK = { text: '#1A1A1A', muted: '#595959', grid: '#D4D4D4', target: '#1A1A1A' } as const;
 
 export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 const FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
@@ -218,8 +213,7 @@ export function governmentVsForeignChart(input: GovernmentVsForeignInput): strin
 
   const bar = (scale: LinearScale, y: number, amount: string, x = scale.x0, attributes: Record<string, AttributeValue> = {}) =>
     element('rect', { x, y, width: toPixels(amount, scale), height: GVF.barHeight, ...attributes });
-  const rowLabel = (label: string, y: number) =>
-    text(label, { x: ROW_LABEL_X, y: y + 14, fill: CHART_INK.text, 'font-size': 12, 'font-weight': 600 });
+  const rowLabel = (label: string, y: number) => text(label, { x: ROW_LABEL_X, y: y + 14, fill: CHART_INK.text, 'font-size': 12, 'font-weight': 600 });
   const valueLabel = (scale: LinearScale, y: number, amount: string, suffix = '') =>
     text(`${compact(amount)}${suffix}`, {
       x: scale.x0 + toPixels(amount, scale) + 6,
@@ -254,11 +248,7 @@ export function governmentVsForeignChart(input: GovernmentVsForeignInput): strin
   };
 
   const parts: string[] = [];
-  parts.push(
-    element('defs', {}, [
-      hatchPattern(GVF.notItemisedPattern, MEANING_PALETTE.foreign.ink, MEANING_PALETTE.foreign.tint, 45),
-    ]),
-  );
+  parts.push(element('defs', {}, [hatchPattern(GVF.notItemisedPattern, MEANING_PALETTE.foreign.ink, MEANING_PALETTE.foreign.tint, 45)]));
   parts.push(
     legend(
       [
@@ -305,17 +295,10 @@ export function governmentVsForeignChart(input: GovernmentVsForeignInput): strin
   );
 
   // Panel B: foreign money alone, enlarged.
-  const scaleB = linearScale(
-    Math.max(Number(foreignHeadline), Number(input.itemised), Number(input.foreignPledged)),
-    GVF.barsX,
-    GVF.barsWidth,
-  );
+  const scaleB = linearScale(Math.max(Number(foreignHeadline), Number(input.itemised), Number(input.foreignPledged)), GVF.barsX, GVF.barsWidth);
   const scaleRatio = scaleB.axisMaximum > 0 ? scaleA.axisMaximum / scaleB.axisMaximum : 1;
   const enlargement = Number.isInteger(scaleRatio) ? `×${scaleRatio}` : `about ×${Math.round(scaleRatio)}`;
-  const panelBHeading =
-    scaleRatio > 1
-      ? `B  Foreign money only, scale enlarged ${enlargement} (${currency})`
-      : `B  Foreign money only (${currency})`;
+  const panelBHeading = scaleRatio > 1 ? `B  Foreign money only, scale enlarged ${enlargement} (${currency})` : `B  Foreign money only (${currency})`;
   const panelBTop = foreignY + GVF.barHeight + 46;
   const reportedY = panelBTop + 18;
   const ledgerY = reportedY + 46;
@@ -352,11 +335,7 @@ export function governmentVsForeignChart(input: GovernmentVsForeignInput): strin
         stroke: MEANING_PALETTE.foreign.ink,
       }),
       valueLabel(scaleB, ledgerY, input.foreignPledged, ' pledged'),
-      caption(
-        scaleB,
-        ledgerY,
-        signOfDecimal(input.foreignDisbursed) === 0 ? 'nothing received yet' : `of which received ${compact(input.foreignDisbursed)}`,
-      ),
+      caption(scaleB, ledgerY, signOfDecimal(input.foreignDisbursed) === 0 ? 'nothing received yet' : `of which received ${compact(input.foreignDisbursed)}`),
     ]),
   );
 
@@ -526,9 +505,7 @@ export function prioritiesChart(input: PrioritiesChartInput): string {
     axis(scale, rowsTop + 12, rowsBottom, currency),
     ...rowMarkup,
   ];
-  const label =
-    `Foreign money by priority, ${currency}. ` +
-    rows.map((row) => `${row.title}: ${priorityRowSentence(row, money)}`).join(' ');
+  const label = `Foreign money by priority, ${currency}. ` + rows.map((row) => `${row.title}: ${priorityRowSentence(row, money)}`).join(' ');
   return svgDocument('chart--priorities', rowsBottom + 24, label, body);
 }
 

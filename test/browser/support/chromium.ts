@@ -23,7 +23,15 @@ export const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts');
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
 /** Flags for every launch: headless, no sandbox (tests run as root in CI), no calls out of the machine. */
-const COMMON_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const COMMON_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
 
 /**
  * Of @sparticuz/chromium's default flags (built for AWS Lambda) the tests turn these off, so the
