@@ -11,6 +11,6 @@ import { FundingPageService } from './funding-page.service';
   imports: [FxModule],
   providers: [FundingGapRepository, FundingGapService, FundingPageService],
   controllers: [FundingGapController, FundingPageController],
-  exports: [FundingGapService],
+  exports: [FundingGapRepository, FundingGapService],
 })
 export class FundingModule {}
