@@ -4,7 +4,7 @@ import type { Transaction } from '../database/unit-of-work';
 import { dateOnly } from '../common/dates';
 import type { RateQuote } from '../common/money/conversion';
 import { aggregateToBigInt, aggregateToNumber, toBigInt } from '../database/transformers';
-import { pledgeValueDateSql, utcDaySql, VALUE_COLUMN, type ReportingCurrency } from '../fx/ledger-valuation';
+import { pledgeValueDateSql, utcDaySql, VALUE_COLUMN, type ReportingCurrency } from '../fx/ledger-valuation.repository';
 import { ClearanceProgressEntity } from './clearance-progress.entity';
 
 /** A sum of minor units in one currency on one value date, optionally for one donor or priority. */
