@@ -11,7 +11,7 @@ import { bodyDepthLimit } from './web/body-depth';
 import { csrfMiddleware } from './web/csrf';
 import { registerPageHelpers } from './web/page-helpers';
 import { securityHeaders } from './web/security-headers';
-import { registerViewHelpers } from './web/view-helpers';
+import { registerViewHelpers } from './common/presentation/view-helpers';
 
 /**
  * The single place that makes an app what users get: main.ts and every e2e test call it.
