@@ -91,7 +91,7 @@ export class DigestsRepository {
     const repo = tx.getRepository(DigestMessageEntity);
     // Chunked to stay under SQLite's bound-parameter limit.
     for (let i = 0; i < messages.length; i += 50) {
-      await repo.insert(messages.slice(i, i + 50).map((m) => ({ ...m, status: 'queued' as MessageStatus, attempts: 0 })));
+      await repo.insert(messages.slice(i, i + 50).map((m) => ({ ...m, status: 'queued', attempts: 0 })));
     }
   }
 
