@@ -16,7 +16,7 @@ export interface AuditRecord {
 /** JSON cannot hold bigint; audit snapshots keep minor units as exact strings. */
 function snapshot(value: object | null | undefined): Record<string, unknown> | null {
   if (value === null || value === undefined) return null;
-  return JSON.parse(JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  return JSON.parse(JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
 }
 
 /** Who did what, when, with the record before and after. Written in the same transaction as the change. */
