@@ -64,7 +64,7 @@ export function toErrorBody(exception: unknown): ErrorBody {
     const response = exception.getResponse();
     if (typeof response === 'object' && response !== null) {
       const r = response as { message?: unknown; details?: FieldProblem[] };
-      const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? exception.message);
+      const message = Array.isArray(r.message) ? r.message.join('; ') : typeof r.message === 'string' ? r.message : exception.message;
       return body(status, message, Array.isArray(r.details) ? r.details : []);
     }
     return body(status, String(response));
