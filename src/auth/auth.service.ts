@@ -156,7 +156,7 @@ export class AuthService {
     if (!admin) {
       throw new Error('No users exist: set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD to create the first admin');
     }
-    await this.createUser(SYSTEM_ACTOR, { email: admin.email, password: admin.password, role: 'admin' }, async () => true, null);
+    await this.createUser(SYSTEM_ACTOR, { email: admin.email, password: admin.password, role: 'admin' }, () => Promise.resolve(true), null);
     this.logger.log(`Created bootstrap admin ${admin.email}`);
   }
 }
