@@ -11,7 +11,7 @@ import { bodyDepthLimit } from './web/body-depth';
 import { csrfMiddleware } from './web/csrf';
 import { registerPageHelpers } from './web/page-helpers';
 import { securityHeaders } from './web/security-headers';
-import { registerViewHelpers } from './web/view-helpers';
+import { registerViewHelpers } from './common/presentation/view-helpers';
 
 /** The largest JSON or form body any route accepts: a pledge with long notes is a few KB. */
 export const JSON_BODY_LIMIT = '256kb';

@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
+import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 
 @Global()
-@Module({ providers: [AuditService], controllers: [AuditController], exports: [AuditService] })
+@Module({ providers: [AuditRepository, AuditService], controllers: [AuditController], exports: [AuditService] })
 export class AuditModule {}

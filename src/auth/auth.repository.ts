@@ -36,6 +36,10 @@ export class AuthRepository {
     return tx.getRepository(AuthTokenEntity).update({ id: tokenId, revokedAt: IsNull() }, { expiresAt });
   }
 
+  emailTaken(tx: EntityManager, email: string): Promise<boolean> {
+    return tx.getRepository(UserEntity).exists({ where: { email } });
+  }
+
   insertUser(tx: EntityManager, user: Partial<UserEntity>): Promise<UserEntity> {
     return tx.getRepository(UserEntity).save(tx.getRepository(UserEntity).create(user));
   }

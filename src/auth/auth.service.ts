@@ -135,7 +135,7 @@ export class AuthService {
     if (input.donorId && !(await donorExists(input.donorId))) throw new NotFoundError('Donor', input.donorId);
     const passwordHash = await hashPassword(input.password);
     return this.idempotency.create(idem, async (tx) => {
-      if (await tx.getRepository(UserEntity).exists({ where: { email } })) {
+      if (await this.users.emailTaken(tx, email)) {
         throw new ConflictError('A user with this email exists', [{ field: 'email', message: 'already registered' }]);
       }
       const created = await this.users.insertUser(tx, { email, passwordHash, role: input.role, donorId: input.donorId ?? null });
@@ -156,7 +156,7 @@ export class AuthService {
     if (!admin) {
       throw new Error('No users exist: set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD to create the first admin');
     }
-    await this.createUser(SYSTEM_ACTOR, { email: admin.email, password: admin.password, role: 'admin' }, async () => true, null);
+    await this.createUser(SYSTEM_ACTOR, { email: admin.email, password: admin.password, role: 'admin' }, () => Promise.resolve(true), null);
     this.logger.log(`Created bootstrap admin ${admin.email}`);
   }
 }

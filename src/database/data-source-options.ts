@@ -18,7 +18,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     logging: ['error'] as 'error'[],
   };
   if (config.database.type === 'postgres') {
-    return { ...common, type: 'postgres', url: config.database.url, extra: { max: 10 } } as DataSourceOptions;
+    return { ...common, type: 'postgres', url: config.database.url, extra: { max: 10 } };
   }
   if (config.database.path !== ':memory:') mkdirSync(dirname(config.database.path), { recursive: true });
   return {
@@ -31,5 +31,5 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       db.pragma('busy_timeout = 5000');
       db.pragma('synchronous = NORMAL');
     },
-  } as DataSourceOptions;
+  };
 }

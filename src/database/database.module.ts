@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { DatabaseHealth } from './database-health';
 import { dataSourceOptions } from './data-source-options';
 import { UnitOfWork } from './unit-of-work';
 
@@ -32,7 +33,7 @@ export async function migrate(dataSource: DataSource): Promise<number> {
       },
     }),
   ],
-  providers: [UnitOfWork],
-  exports: [UnitOfWork],
+  providers: [UnitOfWork, DatabaseHealth],
+  exports: [UnitOfWork, DatabaseHealth],
 })
 export class DatabaseModule {}

@@ -71,7 +71,10 @@ export class InsertStatement<Entity extends ObjectLiteral, Property extends keyo
     if (prepared.returned.length === 0) return [];
     return (result as ObjectLiteral[]).map((raw) => {
       const hydrated: ObjectLiteral = {};
-      for (const column of prepared.returned) hydrated[column.propertyName] = driver.prepareHydratedValue(raw[column.databaseName], column);
+      for (const column of prepared.returned) {
+        const value: unknown = driver.prepareHydratedValue(raw[column.databaseName], column);
+        hydrated[column.propertyName] = value;
+      }
       return hydrated as Pick<Entity, Returned>;
     });
   }

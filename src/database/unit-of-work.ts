@@ -2,12 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
 /**
+ * The handle of one open unit of work. Services pass it from `UnitOfWork.transaction` to the
+ * repositories' write methods without knowing what it is made of (TypeORM stays in repositories).
+ */
+export type Transaction = EntityManager;
+
+/**
  * The only way to write. On SQLite, TypeORM shares one connection between all callers, so two
  * overlapping transactions nest and a rollback in one silently undoes the other's rows (measured:
  * 180 answered 201, 9 saved). Every write therefore runs inside one promise-chain lock there.
  * PostgreSQL keeps real concurrency: each transaction gets its own pooled connection.
  *
- * Repositories take the `EntityManager` handed out here for their write methods, so a write
+ * Repositories take the `Transaction` handed out here for their write methods, so a write
  * outside a unit of work does not type-check.
  */
 @Injectable()
@@ -35,7 +41,7 @@ export class UnitOfWork {
    * only fills derived columns from data already committed (ledger valuation): it changes no figure,
    * so caches keep what they hold.
    */
-  transaction<T>(work: (tx: EntityManager) => Promise<T>, options: { derivedOnly?: boolean } = {}): Promise<T> {
+  transaction<T>(work: (tx: Transaction) => Promise<T>, options: { derivedOnly?: boolean } = {}): Promise<T> {
     const run = () =>
       this.dataSource
         .transaction((tx) => work(tx))
@@ -53,7 +59,7 @@ export class UnitOfWork {
    * Serialises same-key work across PostgreSQL connections (idempotency keys, digest periods):
    * a transaction-scoped advisory lock. On SQLite the write lock already serialises everything.
    */
-  async lockKey(tx: EntityManager, key: string): Promise<void> {
+  async lockKey(tx: Transaction, key: string): Promise<void> {
     if (this.isPostgres) await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
   }
 }

@@ -11,8 +11,8 @@ import { fulfilmentOf, PledgeStatus } from '../pledges/fulfilment';
 import { PledgeEntity } from '../pledges/pledge.entity';
 import { PledgesRepository } from '../pledges/pledges.repository';
 import { PrioritiesService, PriorityView } from '../priorities/priorities.service';
-import { MEANING_PALETTE } from '../web/charts/svg-charts';
-import { formatMoneyHuman, formatQuantity, formatShare } from '../web/format';
+import { MEANING_PALETTE } from '../common/presentation/charts/svg-charts';
+import { formatMoneyHuman, formatQuantity, formatShare } from '../common/presentation/format';
 import { barPercent, ClearanceSummary, clearanceSummary, inKindProgress, periodLabel, PriorityFunding, priorityFunding, unfundedFirst } from './digest-rules';
 import { DatedSum, DigestsRepository } from './digests.repository';
 

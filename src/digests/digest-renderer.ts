@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
-import { registerViewHelpers } from '../web/view-helpers';
+import { registerViewHelpers } from '../common/presentation/view-helpers';
 import type { DigestView } from './digest-content.service';
 
 export interface RenderedDigest {

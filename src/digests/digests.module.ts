@@ -7,7 +7,6 @@ import { DigestContentService } from './digest-content.service';
 import { DigestRenderer } from './digest-renderer';
 import { DigestScheduler } from './digest-scheduler';
 import { DigestSender } from './digest-sender';
-import { DigestsPagesController } from './digests-pages.controller';
 import { DigestsController } from './digests.controller';
 import { DigestsRepository } from './digests.repository';
 import { DigestsService } from './digests.service';
@@ -18,7 +17,7 @@ import { UnsubscribeService } from './unsubscribe.service';
 @Module({
   imports: [ScheduleModule.forRoot(), PledgesModule, PrioritiesModule, FxModule],
   providers: [DigestsRepository, DigestContentService, DigestRenderer, UnsubscribeService, RunDigests, DigestSender, DigestScheduler, DigestsService],
-  controllers: [DigestsController, DigestsPagesController],
-  exports: [RunDigests, DigestSender],
+  controllers: [DigestsController],
+  exports: [RunDigests, DigestSender, DigestsService],
 })
 export class DigestsModule {}

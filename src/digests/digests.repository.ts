@@ -91,7 +91,7 @@ export class DigestsRepository {
     const repo = tx.getRepository(DigestMessageEntity);
     // Chunked to stay under SQLite's bound-parameter limit.
     for (let i = 0; i < messages.length; i += 50) {
-      await repo.insert(messages.slice(i, i + 50).map((m) => ({ ...m, status: 'queued' as MessageStatus, attempts: 0 })));
+      await repo.insert(messages.slice(i, i + 50).map((m) => ({ ...m, status: 'queued', attempts: 0 })));
     }
   }
 
@@ -220,10 +220,10 @@ export class DigestsRepository {
   // --- ledger aggregates -------------------------------------------------------------------
 
   async governmentSpendByCurrency(): Promise<DatedSum[]> {
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ currency: string; value_date: string | Date; total: string | number }>>(
       'SELECT currency, MAX(period_end) AS value_date, SUM(amount_minor) AS total FROM government_spend GROUP BY currency ORDER BY currency',
     );
-    return (rows as Array<{ currency: string; value_date: string | Date; total: string | number }>).map((r) => ({
+    return rows.map((r) => ({
       currency: r.currency,
       valueDate: dateOnly(r.value_date) as string,
       minor: aggregateToBigInt(r.total),
@@ -233,14 +233,14 @@ export class DigestsRepository {
   /** Valued foreign pledges that are not cancelled: pledged and disbursed, per currency and value date. */
   async foreignPledgesByCurrencyAndDate(): Promise<Array<DatedSum & { disbursedMinor: bigint }>> {
     const valueDate = this.pledgeValueDate;
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ currency: string; value_date: string | Date; pledged: string | number; disbursed: string | number }>>(
       `SELECT p.currency AS currency, ${valueDate} AS value_date, SUM(p.amount_minor) AS pledged, SUM(p.disbursed_minor) AS disbursed
          FROM pledges p
         WHERE p.cancelled_at IS NULL AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL
         GROUP BY p.currency, ${valueDate}
         ORDER BY p.currency, ${valueDate}`,
     );
-    return (rows as Array<{ currency: string; value_date: string | Date; pledged: string | number; disbursed: string | number }>).map((r) => ({
+    return rows.map((r) => ({
       currency: r.currency,
       valueDate: dateOnly(r.value_date) as string,
       minor: aggregateToBigInt(r.pledged),
@@ -251,17 +251,8 @@ export class DigestsRepository {
   /** Earmarked pledges (not cancelled) per priority, grouped so that each group splits and converts the same way. */
   async pledgesByPriority(): Promise<PriorityPledgeGroup[]> {
     const valueDate = this.pledgeValueDate;
-    const rows = await this.dataSource.query(
-      `SELECT pp.priority_code AS priority_code, p.currency AS currency, ${valueDate} AS value_date, pp.share_bp AS share_bp, n.earmarks AS earmarks,
-              SUM(p.amount_minor) AS pledged, SUM(p.disbursed_minor) AS disbursed, COUNT(*) AS pledge_count
-         FROM pledge_priorities pp
-         JOIN pledges p ON p.id = pp.pledge_id
-         JOIN (SELECT pledge_id, COUNT(*) AS earmarks FROM pledge_priorities GROUP BY pledge_id) n ON n.pledge_id = pp.pledge_id
-        WHERE p.cancelled_at IS NULL
-        GROUP BY pp.priority_code, p.currency, ${valueDate}, pp.share_bp, n.earmarks`,
-    );
-    return (
-      rows as Array<{
+    const rows = await this.dataSource.query<
+      Array<{
         priority_code: string;
         currency: string | null;
         value_date: string | Date;
@@ -271,7 +262,16 @@ export class DigestsRepository {
         disbursed: string | number | null;
         pledge_count: number | string;
       }>
-    ).map((r) => ({
+    >(
+      `SELECT pp.priority_code AS priority_code, p.currency AS currency, ${valueDate} AS value_date, pp.share_bp AS share_bp, n.earmarks AS earmarks,
+              SUM(p.amount_minor) AS pledged, SUM(p.disbursed_minor) AS disbursed, COUNT(*) AS pledge_count
+         FROM pledge_priorities pp
+         JOIN pledges p ON p.id = pp.pledge_id
+         JOIN (SELECT pledge_id, COUNT(*) AS earmarks FROM pledge_priorities GROUP BY pledge_id) n ON n.pledge_id = pp.pledge_id
+        WHERE p.cancelled_at IS NULL
+        GROUP BY pp.priority_code, p.currency, ${valueDate}, pp.share_bp, n.earmarks`,
+    );
+    return rows.map((r) => ({
       priorityCode: r.priority_code,
       currency: r.currency,
       valueDate: dateOnly(r.value_date) as string,

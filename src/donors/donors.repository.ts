@@ -34,6 +34,12 @@ export class DonorsRepository {
     return qb.take(limit + 1).getMany();
   }
 
+  /** The id of the donor with this name, or null (the seed's natural key). */
+  async idByName(name: string): Promise<number | null> {
+    const donor = await this.dataSource.getRepository(DonorEntity).findOne({ where: { name } });
+    return donor ? donor.id : null;
+  }
+
   findByName(tx: EntityManager, name: string): Promise<DonorEntity | null> {
     return tx.getRepository(DonorEntity).findOne({ where: { name } });
   }

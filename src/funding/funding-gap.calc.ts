@@ -1,6 +1,5 @@
 import Decimal from 'decimal.js';
 import { RateDecimal, type RateQuote } from '../common/money/conversion';
-import { minorDigits } from '../common/money/iso4217';
 import { formatAmount } from '../common/money/money';
 import { FIXED_SCALE, fixedMinorRate, roundFixed } from '../common/money/fixed-point';
 

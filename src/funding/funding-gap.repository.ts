@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Transaction } from '../database/unit-of-work';
 import { dateOnly } from '../common/dates';
 import type { RateQuote } from '../common/money/conversion';
 import { aggregateToBigInt, aggregateToNumber, toBigInt } from '../database/transformers';
-import { pledgeValueDateSql, utcDaySql, VALUE_COLUMN, type ReportingCurrency } from '../fx/ledger-valuation';
+import { pledgeValueDateSql, utcDaySql, VALUE_COLUMN, type ReportingCurrency } from '../fx/ledger-valuation.repository';
 import { ClearanceProgressEntity } from './clearance-progress.entity';
 
 /** A sum of minor units in one currency on one value date, optionally for one donor or priority. */
@@ -345,6 +346,14 @@ export class FundingGapRepository {
       .orderBy('c.asOf', 'DESC')
       .addOrderBy('c.id', 'DESC')
       .getMany();
+  }
+
+  /** Adds a clearance figure unless one of its metric and as-of date is stored (its natural key); says whether it did. */
+  async addClearanceFigureIfMissing(tx: Transaction, figure: Omit<ClearanceProgressEntity, 'id' | 'createdAt'>): Promise<boolean> {
+    const repo = tx.getRepository(ClearanceProgressEntity);
+    if (await repo.exists({ where: { metric: figure.metric, asOf: figure.asOf } })) return false;
+    await repo.insert(figure);
+    return true;
   }
 }
 

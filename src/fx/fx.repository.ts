@@ -89,7 +89,7 @@ export class FxRepository {
 
   /** The highest rate id so far: rates added after it are the ones `addedAfter` reports. */
   async lastId(tx: EntityManager): Promise<number> {
-    const [row] = await tx.query('SELECT MAX(id) AS id FROM fx_rates');
+    const [row] = await tx.query<Array<{ id: number | string | null }>>('SELECT MAX(id) AS id FROM fx_rates');
     return Number(row?.id ?? 0);
   }
 

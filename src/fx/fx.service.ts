@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { ConflictError, InvalidInputError, MissingRateError } from '../common/errors/domain-errors';
 import { convertMinor, effectiveRate, formatRate, RateLeg, RateQuote } from '../common/money/conversion';
 import { Money, parseAmount, toJson } from '../common/money/money';
-import { UnitOfWork } from '../database/unit-of-work';
+import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { ECB_SOURCE, EcbFormatError, parseEcbCsv } from './ecb-parser';
 import { FxRepository } from './fx.repository';
@@ -164,14 +163,14 @@ export class FxService {
   }
 
   /** Seeds and tests insert rates outside HTTP; the caches must not keep stale answers. */
-  async insertRates(tx: EntityManager, rates: RateQuote[]): Promise<number> {
+  async insertRates(tx: Transaction, rates: RateQuote[]): Promise<number> {
     const count = await this.insertAndRevalue(tx, rates);
     this.forgetCache();
     return count;
   }
 
   /** Inserts the rates not stored yet, and has the ledger rows they may change valued again. */
-  private async insertAndRevalue(tx: EntityManager, rates: RateQuote[]): Promise<number> {
+  private async insertAndRevalue(tx: Transaction, rates: RateQuote[]): Promise<number> {
     const before = await this.rates.lastId(tx);
     const count = await this.rates.insertMissing(tx, rates);
     if (count > 0) await this.valuation.ratesAdded(tx, await this.rates.addedAfter(tx, before));

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { ConflictError, InvalidInputError } from '../common/errors/domain-errors';
-import { InsertStatement, SqlQuery } from '../database/sql-statements';
-import { UnitOfWork } from '../database/unit-of-work';
-import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { UnitOfWork, type Transaction } from '../database/unit-of-work';
+import { IdempotencyRepository } from './idempotency.repository';
 
 /** What a create request says about itself: who, which key, which route, and a hash of its body. */
 export interface IdempotencyContext {
@@ -23,7 +21,7 @@ export interface CreateResult<T> {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.keys(value as object)
+    const entries = Object.keys(value)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
     return `{${entries.join(',')}}`;
@@ -42,12 +40,6 @@ export function idempotencyContext(actorId: number, key: string | undefined, rou
   return { actorId, key, route, requestHash };
 }
 
-/** The two statements every keyed create runs: look the key up, then keep the first answer. */
-const FIND_KEY = new SqlQuery<{ request_hash: string; response_body: string }>(
-  'SELECT request_hash, response_body FROM idempotency_keys WHERE actor_id = ? AND idem_key = ?',
-);
-const INSERT_KEY = new InsertStatement(IdempotencyKeyEntity, ['actorId', 'key', 'route', 'requestHash', 'statusCode', 'responseBody']);
-
 /**
  * Runs a create inside one transaction together with the record of its response, so "201" and
  * "saved" are the same fact. Same key, same body: the first response comes back and nothing new is
@@ -56,25 +48,33 @@ const INSERT_KEY = new InsertStatement(IdempotencyKeyEntity, ['actorId', 'key', 
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly keys: IdempotencyRepository,
+  ) {}
 
-  async create<T>(ctx: IdempotencyContext | null, work: (tx: EntityManager) => Promise<T>): Promise<CreateResult<T>> {
+  async create<T>(ctx: IdempotencyContext | null, work: (tx: Transaction) => Promise<T>): Promise<CreateResult<T>> {
     if (!ctx) return { body: await this.uow.transaction(work), replayed: false };
     return this.uow.transaction(async (tx) => {
       await this.uow.lockKey(tx, `idempotency:${ctx.actorId}:${ctx.key}`);
-      const [existing] = await FIND_KEY.run(tx, [ctx.actorId, ctx.key]);
+      const existing = await this.keys.findResponse(tx, ctx.actorId, ctx.key);
       if (existing) {
-        if (existing.request_hash !== ctx.requestHash) {
+        if (existing.requestHash !== ctx.requestHash) {
           throw new ConflictError('This Idempotency-Key was already used with a different request', [
             { field: 'Idempotency-Key', message: 'already used with a different body or route' },
           ]);
         }
-        return { body: JSON.parse(existing.response_body) as T, replayed: true };
+        return { body: JSON.parse(existing.responseBody) as T, replayed: true };
       }
       const body = await work(tx);
-      await INSERT_KEY.run(tx, [
-        { actorId: ctx.actorId, key: ctx.key, route: ctx.route, requestHash: ctx.requestHash, statusCode: 201, responseBody: JSON.stringify(body) },
-      ]);
+      await this.keys.remember(tx, {
+        actorId: ctx.actorId,
+        key: ctx.key,
+        route: ctx.route,
+        requestHash: ctx.requestHash,
+        statusCode: 201,
+        responseBody: JSON.stringify(body),
+      });
       return { body, replayed: false };
     });
   }

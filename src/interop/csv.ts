@@ -151,7 +151,7 @@ function* readRecords(text: string, keep: (index: number) => boolean): Generator
     }
     const record: string[] = [];
     let cellCount = 0;
-    let onlyCellEmpty = true;
+    let onlyCellEmpty: boolean;
     for (;;) {
       const column = cellCount + 1;
       let cell = '';

@@ -307,9 +307,9 @@ class RateCheckCache {
 
   set(currency: string, valueDate: string, field: string, answer: DomainError | null): void {
     let byCurrency = this.byField.get(field);
-    if (!byCurrency) this.byField.set(field, (byCurrency = new Map()));
+    if (!byCurrency) this.byField.set(field, (byCurrency = new Map<string, Map<string, DomainError | null>>()));
     let byDate = byCurrency.get(currency);
-    if (!byDate) byCurrency.set(currency, (byDate = new Map()));
+    if (!byDate) byCurrency.set(currency, (byDate = new Map<string, DomainError | null>()));
     byDate.set(valueDate, answer);
   }
 }

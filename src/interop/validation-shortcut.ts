@@ -22,6 +22,8 @@ import {
  */
 
 type ValidationMetadata = ReturnType<MetadataStorage['getTargetValidationMetadatas']>[number];
+/** A checked object's class (its `constructor`), under which class-validator keeps the rules. */
+type ClassType = abstract new (...args: never[]) => unknown;
 type ObjectCheck = (object: object) => boolean;
 type ValueCheck = (object: object, value: unknown) => boolean;
 type Condition = (object: object, value: unknown) => boolean;
@@ -69,9 +71,9 @@ const optionalCondition: Condition = (_object, value) => value !== null && value
 export class ValidationShortcut {
   private readonly storage = getMetadataStorage();
   /** Compiled checks by class, then by the schema name class-validator passes for nested objects. */
-  private readonly compiled = new Map<Function, Map<string | undefined, ObjectCheck>>();
+  private readonly compiled = new Map<ClassType, Map<string | undefined, ObjectCheck>>();
   /** The last root class checked: a bulk caller checks one class over and over. */
-  private lastRoot: { target: Function; check: ObjectCheck } | undefined;
+  private lastRoot: { target: ClassType; check: ObjectCheck } | undefined;
 
   constructor(private readonly options: ValidatorOptions) {
     assertModelled(options);
@@ -79,14 +81,14 @@ export class ValidationShortcut {
 
   /** True only when `validateSync(object, options)` would find nothing; false means "run it to see". */
   passes(object: object): boolean {
-    const target = object.constructor;
+    const target = object.constructor as ClassType;
     if (this.lastRoot?.target !== target) this.lastRoot = { target, check: this.checkOf(target, undefined) };
     return this.lastRoot.check(object);
   }
 
-  private checkOf(target: Function, targetSchema: string | undefined): ObjectCheck {
+  private checkOf(target: ClassType, targetSchema: string | undefined): ObjectCheck {
     let bySchema = this.compiled.get(target);
-    if (!bySchema) this.compiled.set(target, (bySchema = new Map()));
+    if (!bySchema) this.compiled.set(target, (bySchema = new Map<string | undefined, ObjectCheck>()));
     let check = bySchema.get(targetSchema);
     if (!check) bySchema.set(targetSchema, (check = this.compileObject(target, targetSchema)));
     return check;
@@ -98,7 +100,7 @@ export class ValidationShortcut {
    * on `object[name]`. Values are read in one for-in pass (which V8 runs from the object's shape,
    * allocating nothing); should a property with rules not turn up there, all are read by name.
    */
-  private compileObject(target: Function, targetSchema: string | undefined): ObjectCheck {
+  private compileObject(target: ClassType, targetSchema: string | undefined): ObjectCheck {
     // The same call, with the same arguments, that ValidationExecutor makes (no groups, not always).
     const metadatas = this.storage.getTargetValidationMetadatas(target, targetSchema as string, false, false, undefined);
     if (metadatas.length === 0) return () => false;
@@ -195,7 +197,7 @@ export class ValidationShortcut {
     return (_object, value) => {
       if (value === undefined) return true;
       if (!(value instanceof Object) || typeof value !== 'object' || Array.isArray(value) || value instanceof Set || value instanceof Map) return false;
-      return this.checkOf(value.constructor, targetSchema)(value);
+      return this.checkOf(value.constructor as ClassType, targetSchema)(value);
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NationalController } from './national.controller';
+import { NationalRepository } from './national.repository';
 import { NationalService } from './national.service';
 
-@Module({ providers: [NationalService], controllers: [NationalController], exports: [NationalService] })
+@Module({ providers: [NationalRepository, NationalService], controllers: [NationalController], exports: [NationalRepository, NationalService] })
 export class NationalModule {}

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, MoreThan } from 'typeorm';
 import { PageRequest, toPage } from '../common/http/pagination';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
@@ -8,7 +7,8 @@ import { isValidRate } from '../common/money/conversion';
 import { formatAmount, parseAmount } from '../common/money/money';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import type { CreateGovernmentSpendDto, CreateReportedFigureDto } from './dto';
-import { GovernmentSpendEntity, ReportedFigureEntity } from './national.entity';
+import type { GovernmentSpendEntity, ReportedFigureEntity } from './national.entity';
+import { NationalRepository } from './national.repository';
 
 /** Keys whose value is a share (a fraction), not an amount of money. */
 const SHARE_KEYS = new Set(['foreign_share']);
@@ -33,7 +33,7 @@ export function toReportedView(f: ReportedFigureEntity) {
 @Injectable()
 export class NationalService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly national: NationalRepository,
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
   ) {}
@@ -42,18 +42,15 @@ export class NationalService {
     const money = parseAmount(dto.amount, dto.currency);
     if (dto.periodEnd < dto.periodStart) throw InvalidInputError.field('periodEnd', 'periodEnd must not be before periodStart');
     return this.idempotency.create(idem, async (tx) => {
-      const repo = tx.getRepository(GovernmentSpendEntity);
-      const saved = await repo.save(
-        repo.create({
-          amountMinor: money.minor,
-          currency: money.currency,
-          periodStart: dto.periodStart,
-          periodEnd: dto.periodEnd,
-          source: dto.source,
-          notes: dto.notes ?? null,
-          createdBy: actor.id || null,
-        }),
-      );
+      const saved = await this.national.insertSpend(tx, {
+        amountMinor: money.minor,
+        currency: money.currency,
+        periodStart: dto.periodStart,
+        periodEnd: dto.periodEnd,
+        source: dto.source,
+        notes: dto.notes ?? null,
+        createdBy: actor.id || null,
+      });
       const view = toSpendView(saved);
       await this.audit.record(tx, actor, { action: 'government_spend.create', entityType: 'government_spend', entityId: saved.id, after: view });
       return view;
@@ -70,18 +67,15 @@ export class NationalService {
       parseAmount(dto.value, dto.currency, 'value');
     }
     return this.idempotency.create(idem, async (tx) => {
-      const repo = tx.getRepository(ReportedFigureEntity);
-      const saved = await repo.save(
-        repo.create({
-          key: dto.key,
-          value: dto.value,
-          currency: dto.currency ?? null,
-          asOf: dto.asOf,
-          source: dto.source,
-          notes: dto.notes ?? null,
-          createdBy: actor.id || null,
-        }),
-      );
+      const saved = await this.national.insertReportedFigure(tx, {
+        key: dto.key,
+        value: dto.value,
+        currency: dto.currency ?? null,
+        asOf: dto.asOf,
+        source: dto.source,
+        notes: dto.notes ?? null,
+        createdBy: actor.id || null,
+      });
       const view = toReportedView(saved);
       await this.audit.record(tx, actor, { action: 'reported_figure.create', entityType: 'reported_figure', entityId: saved.id, after: view });
       return view;
@@ -89,16 +83,12 @@ export class NationalService {
   }
 
   async listSpend(page: PageRequest) {
-    const rows = await this.dataSource
-      .getRepository(GovernmentSpendEntity)
-      .find({ where: { id: MoreThan(page.afterId) }, order: { id: 'ASC' }, take: page.limit + 1 });
+    const rows = await this.national.spendPage(page.afterId, page.limit);
     return toPage(rows, page, toSpendView);
   }
 
   async listReported(page: PageRequest) {
-    const rows = await this.dataSource
-      .getRepository(ReportedFigureEntity)
-      .find({ where: { id: MoreThan(page.afterId) }, order: { id: 'ASC' }, take: page.limit + 1 });
+    const rows = await this.national.reportedFiguresPage(page.afterId, page.limit);
     return toPage(rows, page, toReportedView);
   }
 }

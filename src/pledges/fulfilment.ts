@@ -44,7 +44,7 @@ function maxBig(a: bigint, b: bigint): bigint {
 export function splitByShares(amountMinor: bigint, shares: Array<number | null>): bigint[] {
   if (shares.length === 0) return [];
   const stated = shares.every((s) => s !== null);
-  const weights = stated ? (shares as number[]).map(BigInt) : shares.map(() => 1n);
+  const weights = stated ? shares.map(BigInt) : shares.map(() => 1n);
   const total = weights.reduce((a, b) => a + b, 0n);
   const parts = weights.map((w) => (amountMinor * w) / total);
   const remainder = amountMinor - parts.reduce((a, b) => a + b, 0n);

@@ -15,7 +15,7 @@ export interface PledgeListQuery {
 
 export function parseDisplayCurrency(raw: unknown, field = 'currency'): string | null {
   if (raw === undefined || raw === '') return null;
-  if (!isCurrencyCode(raw)) throw InvalidInputError.field(field, `${field} must be an ISO 4217 code in upper case, such as USD`);
+  if (typeof raw !== 'string' || !isCurrencyCode(raw)) throw InvalidInputError.field(field, `${field} must be an ISO 4217 code in upper case, such as USD`);
   return raw;
 }
 

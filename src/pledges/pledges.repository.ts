@@ -148,6 +148,11 @@ export class PledgesRepository {
     return pledges;
   }
 
+  /** Whether a pledge with this external reference is stored, read outside any transaction (the seed's natural key). */
+  async hasExternalRef(externalRef: string): Promise<boolean> {
+    return (await EXTERNAL_REF_USED.run(this.dataSource.manager, [externalRef])).length > 0;
+  }
+
   async externalRefUsed(tx: EntityManager, externalRef: string): Promise<boolean> {
     return (await EXTERNAL_REF_USED.run(tx, [externalRef])).length > 0;
   }

@@ -392,7 +392,7 @@ export class PledgesService {
       if (!pledge || (actor.role === 'donor' && pledge.donorId !== actor.donorId)) throw new NotFoundError('Pledge', pledgeId);
       if (pledge.cancelledAt) throw BusinessRuleError.field('pledge', `pledge ${pledgeId} was cancelled: a cancelled pledge cannot be edited`);
       const value = pledgedMoney(pledge);
-      const moved = valueDateOf({ ...pledge, ...changes } as PledgeEntity);
+      const moved = valueDateOf({ ...pledge, ...changes });
       if (moved.valueDate !== valueDateOf(pledge).valueDate) {
         if (value) await this.fx.convert(value, REPORTING_CURRENCY, moved.valueDate, moved.valueDateBasis === 'source_date' ? 'sourceDate' : 'pledgedOn');
         await this.valuation.pledgeMoved(tx, pledgeId);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PrioritiesController } from './priorities.controller';
+import { PrioritiesRepository } from './priorities.repository';
 import { PrioritiesService } from './priorities.service';
 
-@Module({ providers: [PrioritiesService], controllers: [PrioritiesController], exports: [PrioritiesService] })
+@Module({ providers: [PrioritiesRepository, PrioritiesService], controllers: [PrioritiesController], exports: [PrioritiesRepository, PrioritiesService] })
 export class PrioritiesModule {}

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { NotFoundError } from '../common/errors/domain-errors';
 import { formatAmount, MoneyJson, parseAmount } from '../common/money/money';
 import { UnitOfWork } from '../database/unit-of-work';
-import { PriorityEntity } from './priority.entity';
+import { PrioritiesRepository } from './priorities.repository';
+import type { PriorityEntity } from './priority.entity';
 
 export interface PriorityView {
   code: string;
@@ -33,13 +33,13 @@ export class PrioritiesService {
   private readonly knownCodes = new Set<string>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly priorities: PrioritiesRepository,
     private readonly uow: UnitOfWork,
     private readonly audit: AuditService,
   ) {}
 
   async list(): Promise<PriorityView[]> {
-    const rows = await this.dataSource.getRepository(PriorityEntity).find({ order: { rank: 'ASC' } });
+    const rows = await this.priorities.allByRank();
     return rows.map(toPriorityView);
   }
 
@@ -49,26 +49,20 @@ export class PrioritiesService {
    */
   async existingCodes(codes: string[]): Promise<Set<string>> {
     if (codes.every((c) => this.knownCodes.has(c))) return new Set(codes);
-    const rows = await this.dataSource
-      .getRepository(PriorityEntity)
-      .createQueryBuilder('p')
-      .select('p.code', 'code')
-      .where('p.code IN (:...codes)', { codes })
-      .getRawMany<{ code: string }>();
-    for (const row of rows) this.knownCodes.add(row.code);
-    return new Set(rows.map((r) => r.code));
+    const found = await this.priorities.existingCodes(codes);
+    for (const code of found) this.knownCodes.add(code);
+    return new Set(found);
   }
 
   async setTarget(actor: Actor, code: string, target: MoneyJson | null): Promise<PriorityView> {
     const parsed = target ? parseAmount(target.amount, target.currency, 'target.amount') : null;
     return this.uow.transaction(async (tx) => {
-      const repo = tx.getRepository(PriorityEntity);
-      const priority = await repo.findOne({ where: { code } });
+      const priority = await this.priorities.findForUpdate(tx, code);
       if (!priority) throw new NotFoundError('Priority', code);
       const before = toPriorityView(priority);
       priority.targetMinor = parsed ? parsed.minor : null;
       priority.targetCurrency = parsed ? parsed.currency : null;
-      await repo.save(priority);
+      await this.priorities.update(tx, priority);
       const after = toPriorityView(priority);
       await this.audit.record(tx, actor, { action: 'priority.set_target', entityType: 'priority', entityId: code, before, after });
       return after;

@@ -1,21 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR } from '../auth/actor';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
-import { DonorEntity } from '../donors/donor.entity';
-import { DonorsService } from '../donors/donors.service';
 import type { DonorType } from '../donors/donor.entity';
+import { DonorsRepository } from '../donors/donors.repository';
+import { DonorsService } from '../donors/donors.service';
 import { FxService } from '../fx/fx.service';
-import { ClearanceProgressEntity, type ClearanceMetric } from '../funding/clearance-progress.entity';
-import { GovernmentSpendEntity, ReportedFigureEntity, type ReportedFigureKey } from '../national/national.entity';
+import type { ClearanceMetric } from '../funding/clearance-progress.entity';
+import { FundingGapRepository } from '../funding/funding-gap.repository';
+import type { ReportedFigureKey } from '../national/national.entity';
+import { NationalRepository } from '../national/national.repository';
 import { NationalService } from '../national/national.service';
-import { PledgeEntity, type Channel, type CommitmentLevel } from '../pledges/pledge.entity';
+import type { Channel, CommitmentLevel } from '../pledges/pledge.entity';
+import { PledgesRepository } from '../pledges/pledges.repository';
 import { PledgesService } from '../pledges/pledges.service';
-import { PriorityEntity } from '../priorities/priority.entity';
+import { PrioritiesRepository } from '../priorities/priorities.repository';
 import type { RateQuote } from '../common/money/conversion';
 
 interface SeedFile {
@@ -66,12 +68,16 @@ export class SeedService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
     private readonly uow: UnitOfWork,
     private readonly fx: FxService,
     private readonly donors: DonorsService,
     private readonly pledges: PledgesService,
     private readonly national: NationalService,
+    private readonly priorityRows: PrioritiesRepository,
+    private readonly donorRows: DonorsRepository,
+    private readonly pledgeRows: PledgesRepository,
+    private readonly nationalRows: NationalRepository,
+    private readonly fundingRows: FundingGapRepository,
   ) {}
 
   private path(...parts: string[]): string {
@@ -80,7 +86,7 @@ export class SeedService {
 
   /** True when the ledger has no priorities yet: a brand-new database. */
   async isEmpty(): Promise<boolean> {
-    return (await this.dataSource.getRepository(PriorityEntity).count()) === 0;
+    return this.priorityRows.isEmpty();
   }
 
   async run(): Promise<SeedReport> {
@@ -91,19 +97,16 @@ export class SeedService {
     report.rates = await this.seedRates();
 
     await this.uow.transaction(async (tx) => {
-      const repo = tx.getRepository(PriorityEntity);
       for (const p of file.priorities) {
-        if (await repo.exists({ where: { code: p.code } })) continue;
-        await repo.insert({ ...p, targetMinor: null, targetCurrency: null, source: cite('002') });
-        report.priorities++;
+        if (await this.priorityRows.insertIfMissing(tx, { ...p, targetMinor: null, targetCurrency: null, source: cite('002') })) report.priorities++;
       }
     });
 
     const donorIds = new Map<string, number>();
     for (const d of file.donors) {
-      const existing = await this.dataSource.getRepository(DonorEntity).findOne({ where: { name: d.name } });
-      if (existing) {
-        donorIds.set(d.key, existing.id);
+      const existingId = await this.donorRows.idByName(d.name);
+      if (existingId !== null) {
+        donorIds.set(d.key, existingId);
         continue;
       }
       const created = await this.donors.create(
@@ -116,7 +119,7 @@ export class SeedService {
     }
 
     for (const p of file.pledges) {
-      if (await this.dataSource.getRepository(PledgeEntity).exists({ where: { externalRef: p.ref } })) continue;
+      if (await this.pledgeRows.hasExternalRef(p.ref)) continue;
       const donorId = donorIds.get(p.donor);
       if (!donorId) throw new Error(`Seed pledge ${p.ref} names unknown donor ${p.donor}`);
       const created = await this.pledges.create(
@@ -152,15 +155,14 @@ export class SeedService {
 
     for (const s of file.governmentSpend) {
       const source = cite(s.source);
-      if (await this.dataSource.getRepository(GovernmentSpendEntity).exists({ where: { source, periodStart: s.periodStart, periodEnd: s.periodEnd } }))
-        continue;
+      if (await this.nationalRows.hasSpend(source, s.periodStart, s.periodEnd)) continue;
       await this.national.addSpend(SYSTEM_ACTOR, { ...s, source }, null);
       report.governmentSpend++;
     }
 
     for (const f of file.reportedFigures) {
       const source = cite(f.source);
-      if (await this.dataSource.getRepository(ReportedFigureEntity).exists({ where: { key: f.key, asOf: f.asOf, source } })) continue;
+      if (await this.nationalRows.hasReportedFigure(f.key, f.asOf, source)) continue;
       await this.national.addReportedFigure(SYSTEM_ACTOR, { ...f, currency: f.currency ?? undefined, source }, null);
       report.reportedFigures++;
     }
@@ -178,12 +180,9 @@ export class SeedService {
       figures: Array<{ metric: ClearanceMetric; hectares: string; periodStart: string | null; asOf: string; planYear: number | null; notes: string }>;
     };
     return this.uow.transaction(async (tx) => {
-      const repo = tx.getRepository(ClearanceProgressEntity);
       let inserted = 0;
       for (const f of file.figures) {
-        if (await repo.exists({ where: { metric: f.metric, asOf: f.asOf } })) continue;
-        await repo.insert({ ...f, source: file.source });
-        inserted++;
+        if (await this.fundingRows.addClearanceFigureIfMissing(tx, { ...f, source: file.source })) inserted++;
       }
       return inserted;
     });

@@ -10,7 +10,7 @@ import { DonorsRepository } from '../donors/donors.repository';
 import { DonorsService } from '../donors/donors.service';
 import { idempotencyContext } from '../idempotency/idempotency.service';
 import { parsePledgeListQuery } from '../pledges/pledge-query';
-import { PledgesService, REPORTING_CURRENCY } from '../pledges/pledges.service';
+import { PledgesService } from '../pledges/pledges.service';
 import { ROLE_LABELS } from './navigation';
 import { actionLabel, describeChanges, errorsByField, withFieldIds } from './pledge-list';
 import type { FormOutcome } from './pledge-pages.service';

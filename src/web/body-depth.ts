@@ -14,7 +14,7 @@ export function depthOf(value: unknown, stopAt = MAX_BODY_DEPTH + 1): number {
     if (current === null || typeof current !== 'object') continue;
     deepest = Math.max(deepest, depth + 1);
     if (deepest >= stopAt) return deepest;
-    for (const child of Object.values(current as object)) stack.push({ value: child, depth: depth + 1 });
+    for (const child of Object.values(current)) stack.push({ value: child, depth: depth + 1 });
   }
   return deepest;
 }

@@ -1,8 +1,8 @@
-import type { HelperRegistry } from './view-helpers';
+import type { HelperRegistry } from '../common/presentation/view-helpers';
 
 /**
- * Helpers for forms and lists (view-helpers.ts holds the number formatting ones). Each returns a
- * boolean or a plain string, which Handlebars escapes.
+ * Helpers for forms and lists (common/presentation/view-helpers.ts holds the number formatting
+ * ones). Each returns a boolean or a plain string, which Handlebars escapes.
  *
  * - `{{#if (includes form.priorityCodes code)}}checked{{/if}}`
  * - `{{#if (or a b)}}`

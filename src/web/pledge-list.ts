@@ -36,7 +36,8 @@ function shown(value: unknown): string {
     if (typeof money.amount === 'string' && typeof money.currency === 'string') return `${money.amount} ${money.currency}`;
     return JSON.stringify(value);
   }
-  return String(value);
+  // Audit snapshots are JSON: what is left is a string, a number or a boolean.
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** The fields an audit entry changed, as "field: before → after" lines (all fields when there is no before). */

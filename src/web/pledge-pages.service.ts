@@ -341,7 +341,7 @@ export class PledgePagesService {
         actorEmail: h.actorEmail,
         action: actionLabel(h.action),
         reason: h.reason,
-        changes: describeChanges(h.before as Record<string, unknown> | null, h.after as Record<string, unknown> | null),
+        changes: describeChanges(h.before, h.after),
       })),
       canWrite,
       currencies: CURRENCY_CHOICES,

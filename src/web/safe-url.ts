@@ -6,6 +6,7 @@
 export function safeHref(typed: string | null | undefined): string | null {
   if (!typed) return null;
   const trimmed = typed.trim();
+  // eslint-disable-next-line no-control-regex -- control characters inside a URL are how a scheme gets disguised
   if (/[\s\u0000-\u001f\u007f]/.test(trimmed)) return null;
   try {
     const url = new URL(trimmed);

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ErrorBody } from '../../src/common/http/http-exception.filter';
 import { makeDonor, makePledge, pledgeBody, seedReferenceData } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -22,10 +23,10 @@ describe(`bad input (${process.env.TEST_DB ?? 'sqlite'})`, () => {
   };
 
   /** Sends a request and checks the status, the contract's error body and that nothing changed. */
-  const expectRefused = async (send: () => Promise<{ status: number; body: any }>, status: number, field: string) => {
+  const expectRefused = async (send: () => Promise<{ status: number; body: ErrorBody }>, status: number, field: string) => {
     const before = await counts();
     const res = await send();
-    expect({ status: res.status, fields: (res.body.details ?? []).map((d: { field: string }) => d.field) }).toEqual({
+    expect({ status: res.status, fields: (res.body.details ?? []).map((d) => d.field) }).toEqual({
       status,
       fields: expect.arrayContaining([field]),
     });

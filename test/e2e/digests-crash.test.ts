@@ -49,7 +49,7 @@ describe('a digest sender killed in the middle of a run', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[sender ${child.pid}] ${d}`));
+    child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[sender ${child.pid}] ${d.toString()}`));
     return child;
   };
 

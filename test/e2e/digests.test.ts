@@ -98,7 +98,7 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     ]);
   });
 
-  it("the Saudi digest carries that donor's figures with their source, all twelve priorities and the unsubscribe headers", async () => {
+  it("the Saudi digest carries that donor's figures with their source, all twelve priorities and the unsubscribe headers", () => {
     const [mail] = mailTo(smtp, 'desk@ksrelief.example');
     expect(mail.envelopeTo).toEqual(['desk@ksrelief.example']);
     expect(mail.parsed.to && 'text' in mail.parsed.to ? mail.parsed.to.text : null).toBe('desk@ksrelief.example');
@@ -150,7 +150,7 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     expect(html).not.toMatch(/<script|<img|https?:\/\/(?!tracker\.example)/);
   });
 
-  it('the UAE digest shows its own open pledge and nothing of Saudi Arabia', async () => {
+  it('the UAE digest shows its own open pledge and nothing of Saudi Arabia', () => {
     const [mail] = mailTo(smtp, 'demining@uae.example');
     const text = mail.parsed.text ?? '';
     expect(text).toContain('- Donation for demining (Committed)');

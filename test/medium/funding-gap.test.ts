@@ -113,11 +113,11 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
       pledgedOn: '2024-02-01',
       priorityCodes: ['P09'],
     });
-    await pledges.recordDisbursement(SYSTEM_ACTOR, goods.body.id, { quantity: 2, receivedOn: '2024-03-01' } as never, null);
+    await pledges.recordDisbursement(SYSTEM_ACTOR, goods.body.id, { quantity: 2, receivedOn: '2024-03-01' }, null);
     const cancelled = await create(donorB, { kind: 'cash', amount: '999.00', currency: 'USD', pledgedOn: '2024-01-05' });
     await pledges.cancel(SYSTEM_ACTOR, cancelled.body.id, { reason: 'withdrawn' });
     const paid = await create(donorA, { kind: 'cash', amount: '500.00', currency: 'USD', pledgedOn: '2024-01-05', priorityCodes: ['P01'] });
-    await pledges.recordDisbursement(SYSTEM_ACTOR, paid.body.id, { amount: '100.00', currency: 'EUR', receivedOn: '2024-06-10' } as never, null);
+    await pledges.recordDisbursement(SYSTEM_ACTOR, paid.body.id, { amount: '100.00', currency: 'EUR', receivedOn: '2024-06-10' }, null);
   });
   afterAll(async () => {
     await t.close();
@@ -220,7 +220,7 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
 
   it('values a pledge again when an edit moves its value date', async () => {
     // 1000 EUR dated 2024-01-10 (1.1) moves to 2024-07-02 (1.3): 3200.00 + 200.00.
-    await t.get(PledgesService).update(SYSTEM_ACTOR, firstEuro, { pledgedOn: '2024-07-02' } as never);
+    await t.get(PledgesService).update(SYSTEM_ACTOR, firstEuro, { pledgedOn: '2024-07-02' });
     const gap = await t.get(FundingGapService).get('USD', todayUtc());
     expect(gap.foreign.pledged.amount).toBe('3400.00');
     expect(gap.ratesUsed.map((r) => r.date)).not.toContain('2024-01-02');

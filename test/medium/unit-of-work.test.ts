@@ -30,7 +30,7 @@ describe(`UnitOfWork under overlapping transactions (${process.env.TEST_DB ?? 's
       ),
     );
     const committed = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [`uow-${o.value}`] : []));
-    const rejected = outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason));
+    const rejected = outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason));
     expect(rejected.every((r) => r.includes('planned rollback'))).toBe(true);
     expect(committed).toHaveLength(54);
     const saved = (await t.dataSource.getRepository(DonorEntity).find()).map((d) => d.name).filter((n) => n.startsWith('uow-'));

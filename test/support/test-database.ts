@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 
@@ -30,7 +31,7 @@ export async function createTestDatabase(kind: TestDbKind = TEST_DB): Promise<Te
       kind,
       env: { SQLITE_PATH: path },
       drop: async () => {
-        for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+        for (const suffix of ['', '-wal', '-shm']) await rm(path + suffix, { force: true });
       },
     };
   }
@@ -38,7 +39,7 @@ export async function createTestDatabase(kind: TestDbKind = TEST_DB): Promise<Te
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL tests need a server at ${ADMIN_URL} (.ci/run starts one): ${(error as Error).message}`);
+    throw new Error(`PostgreSQL tests need a server at ${ADMIN_URL} (.ci/run starts one): ${(error as Error).message}`, { cause: error });
   }
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();

@@ -56,6 +56,6 @@ export function shareOf(part: bigint, whole: bigint, places = 4): string | null 
 const RATE = /^(0|[1-9][0-9]{0,11})(\.[0-9]{1,12})?$/;
 
 /** Validates a rate string from a client or a feed: positive, plain decimal, at most 12 decimals. */
-export function isValidRate(raw: unknown): raw is string {
+export function isValidRate(raw: unknown): boolean {
   return typeof raw === 'string' && RATE.test(raw) && !new RateDecimal(raw).isZero();
 }

@@ -21,7 +21,8 @@ const groups: Array<[number, string]> = [
 ];
 for (const [digits, codes] of groups) for (const code of codes.split(' ')) DIGITS[code] = digits;
 
-export function isCurrencyCode(code: unknown): code is string {
+/** Whether `code` is one of these codes. Not a type guard: a string that is not a code is still a string. */
+export function isCurrencyCode(code: unknown): boolean {
   return typeof code === 'string' && Object.prototype.hasOwnProperty.call(DIGITS, code);
 }
 

@@ -4,10 +4,10 @@ import type { Response } from 'express';
 import type { Actor } from '../auth/actor';
 import { CurrentActor, Public, READ_ALL, READ_ALL_AND_DONOR, Roles } from '../auth/auth.decorators';
 import { parsePageRequest } from '../common/http/pagination';
-import { WebPageExceptionFilter } from '../web/web-exception.filter';
-import { EMAIL_VIEW_CSP, RUN_DIGESTS } from './digests.controller';
-import { DigestsService } from './digests.service';
-import { RunDigestsFormDto } from './dto';
+import { EMAIL_VIEW_CSP, RUN_DIGESTS } from '../digests/digests.controller';
+import { DigestsService } from '../digests/digests.service';
+import { RunDigestsFormDto } from '../digests/dto';
+import { WebPageExceptionFilter } from './web-exception.filter';
 
 /** /digests: the outbox with status and attempts, "Run now", each message as the donor sees it, and the unsubscribe page. */
 @ApiExcludeController()

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { todayUtc } from '../common/dates';
-import type { FundingGapQueryDto } from './dto';
-import { FundingGapService, type FundingGapView } from './funding-gap.service';
+import type { FundingGapQueryDto } from '../funding/dto';
+import { FundingGapService, type FundingGapView } from '../funding/funding-gap.service';
 import { fundingCsv, fundingPageModel, type CsvTable, type FundingPageModel } from './funding-page.presenter';
 
 /** The page and its downloads read the figures the API returns, from the one FundingGapService. */

@@ -1,9 +1,9 @@
 import type { RateQuote } from '../common/money/conversion';
 import type { MoneyJson } from '../common/money/money';
-import { governmentVsForeignChart, prioritiesChart } from '../web/charts/svg-charts';
-import { formatQuantity, signOfDecimal } from '../web/format';
-import { toCsv } from './csv';
-import { DISPLAY_CURRENCIES, type FundingGapView, type PriorityGapRow } from './funding-gap.service';
+import { governmentVsForeignChart, prioritiesChart } from '../common/presentation/charts/svg-charts';
+import { formatQuantity, signOfDecimal } from '../common/presentation/format';
+import { toCsv } from '../funding/csv';
+import { DISPLAY_CURRENCIES, type FundingGapView, type PriorityGapRow } from '../funding/funding-gap.service';
 
 /**
  * Turns the funding-gap figures (FundingGapService, the same ones the API returns) into what the

@@ -1,4 +1,4 @@
-import { isCurrencyCode, minorDigits } from '../common/money/iso4217';
+import { isCurrencyCode, minorDigits } from '../money/iso4217';
 
 /**
  * Formatting for people: screens, print and email. Every helper works on the decimal string of

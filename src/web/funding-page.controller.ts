@@ -2,10 +2,10 @@ import { Controller, Get, Param, ParseEnumPipe, Query, Render, Res, UseFilters }
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { READ_ALL, Roles } from '../auth/auth.decorators';
-import { WebPageExceptionFilter } from '../web/web-exception.filter';
-import { FundingGapQueryDto } from './dto';
-import { FundingPageService } from './funding-page.service';
+import { FundingGapQueryDto } from '../funding/dto';
 import { CSV_TABLES, type CsvTable } from './funding-page.presenter';
+import { FundingPageService } from './funding-page.service';
+import { WebPageExceptionFilter } from './web-exception.filter';
 
 /** The leadership page at `/` and the CSV download of each of its tables. */
 @ApiExcludeController()

@@ -2,7 +2,7 @@ import { NOT_AVAILABLE, formatCompact, formatMoneyHuman, formatQuantity, formatS
 
 /** The part of `hbs` (or a Handlebars environment) that helpers are registered on. */
 export interface HelperRegistry {
-  registerHelper(name: string, fn: (...args: any[]) => unknown): void;
+  registerHelper(name: string, fn: (...args: unknown[]) => unknown): void;
 }
 
 /** What Handlebars passes as a helper's last argument. */

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { InsertStatement } from '../database/sql-statements';
+import type { Transaction } from '../database/unit-of-work';
+import { AuditEntryEntity } from './audit-entry.entity';
+
+/** What one audit row holds, before the database gives it an id. */
+export type AuditEntry = Omit<AuditEntryEntity, 'id'>;
+
+export interface AuditQuery {
+  entityType?: string;
+  entityId?: string;
+  limit: number;
+  afterId: number;
+}
+
+/** One prepared INSERT for every entry: the audit row is written on every create, so it stays off the query builder. */
+const INSERT_ENTRY = new InsertStatement(AuditEntryEntity, ['at', 'actorId', 'actorEmail', 'action', 'entityType', 'entityId', 'before', 'after', 'reason']);
+
+/** The audit_log table: appended to in the writer's transaction, never updated, never deleted. */
+@Injectable()
+export class AuditRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async append(tx: Transaction, entry: AuditEntry): Promise<void> {
+    await INSERT_ENTRY.run(tx, [entry]);
+  }
+
+  /** Every entry about one record, oldest first. */
+  historyOf(entityType: string, entityId: string): Promise<AuditEntryEntity[]> {
+    return this.dataSource.getRepository(AuditEntryEntity).find({
+      where: { entityType, entityId },
+      order: { id: 'ASC' },
+    });
+  }
+
+  /** A page of entries by id (one more than the limit, so the caller knows a next page exists), optionally about one type or record. */
+  page(query: AuditQuery): Promise<AuditEntryEntity[]> {
+    const qb = this.dataSource
+      .getRepository(AuditEntryEntity)
+      .createQueryBuilder('a')
+      .where('a.id > :afterId', { afterId: query.afterId })
+      .orderBy('a.id', 'ASC')
+      .limit(query.limit + 1);
+    if (query.entityType) qb.andWhere('a.entity_type = :entityType', { entityType: query.entityType });
+    if (query.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: query.entityId });
+    return qb.getMany();
+  }
+}
