@@ -13,6 +13,9 @@ import { registerPageHelpers } from './web/page-helpers';
 import { securityHeaders } from './web/security-headers';
 import { registerViewHelpers } from './common/presentation/view-helpers';
 
+/** The largest JSON or form body any route accepts: a pledge with long notes is a few KB. */
+export const JSON_BODY_LIMIT = '256kb';
+
 /**
  * The single place that makes an app what users get: main.ts and every e2e test call it.
  * Async because Handlebars partials must be registered before the first render.
@@ -20,9 +23,10 @@ import { registerViewHelpers } from './common/presentation/view-helpers';
 export async function configureApp(app: NestExpressApplication, config: AppConfig): Promise<NestExpressApplication> {
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders());
-  app.useBodyParser('json', { limit: '1mb' });
-  app.useBodyParser('text', { limit: '50mb', type: ['text/csv', 'text/plain'] });
-  app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
+  // Small bodies only, for every route and before sign-in. CSV files are read by their import
+  // routes after the caller is signed in and allowed (common/http/upload-body.ts), never here.
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
   app.use(bodyDepthLimit());
   app.use(cookieParser());
   app.use(csrfMiddleware(config.csrfSecret ?? undefined));

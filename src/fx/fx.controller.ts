@@ -4,11 +4,15 @@ import type { Request, Response } from 'express';
 import type { Actor } from '../auth/actor';
 import { CurrentActor, READ_ALL, READ_ALL_AND_DONOR, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
 import { InvalidInputError } from '../common/errors/domain-errors';
+import { readTextUpload } from '../common/http/upload-body';
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { replayHeader } from '../idempotency/replay';
 import { ConvertQueryDto, CreateFxRateDto } from './dto';
 import { FxService } from './fx.service';
+
+/** The ECB's whole history since 1999 is about 1.8 MB; anything ten times that is not a rates file. */
+const MAX_RATES_FILE_BYTES = 20 * 1024 * 1024;
 
 @ApiTags('fx')
 @ApiBearerAuth()
@@ -32,12 +36,11 @@ export class FxController {
   @HttpCode(200)
   @ApiConsumes('text/csv')
   @ApiBody({ description: 'An ECB eurofxref CSV, history or daily layout' })
-  importRates(@CurrentActor() actor: Actor, @Query('format') format: string | undefined, @Req() req: Request) {
+  async importRates(@CurrentActor() actor: Actor, @Query('format') format: string | undefined, @Req() req: Request) {
     if (format !== undefined && format !== 'ecb') throw InvalidInputError.field('format', 'format must be "ecb"');
-    if (typeof req.body !== 'string') {
-      throw InvalidInputError.field('body', 'send the CSV as the request body with Content-Type: text/csv');
-    }
-    return this.fx.importEcb(actor, req.body);
+    const csv = await readTextUpload(req, MAX_RATES_FILE_BYTES);
+    if (!csv) throw InvalidInputError.field('body', 'send the CSV as the request body with Content-Type: text/csv');
+    return this.fx.importEcb(actor, csv);
   }
 
   @Get('convert')

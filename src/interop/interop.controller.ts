@@ -8,14 +8,8 @@ import { Idempotency } from '../idempotency/idempotency.decorator';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { ExportService } from './export.service';
 import { pledgeTemplateCsv } from './pledge-csv';
-import { importResponse, PledgeImportService } from './pledge-import.service';
-
-/** The CSV text of a request: a text/csv body, or an empty one. Anything else is a 400 naming the fix. */
-function csvBodyOf(req: Request): string {
-  if (typeof req.body === 'string') return req.body;
-  if (req.body === undefined && req.is(['text/csv', 'text/plain'])) return '';
-  throw InvalidInputError.field('body', 'send the CSV file as the request body with Content-Type: text/csv; charset=utf-8');
-}
+import { importResponse, MAX_IMPORT_BYTES, PledgeImportService } from './pledge-import.service';
+import { readTextUpload } from '../common/http/upload-body';
 
 function parseDryRun(raw: string | undefined): boolean {
   if (raw === undefined || raw === 'false') return false;
@@ -55,7 +49,9 @@ export class InteropController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const { status, body } = importResponse(await this.imports.import(actor, csvBodyOf(req), { dryRun: parseDryRun(dryRun), idem }));
+    const { status, body } = importResponse(
+      await this.imports.import(actor, await readTextUpload(req, MAX_IMPORT_BYTES), { dryRun: parseDryRun(dryRun), idem }),
+    );
     res.status(status);
     return body;
   }

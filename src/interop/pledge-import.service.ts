@@ -28,7 +28,7 @@ import {
 } from './pledge-csv';
 import { pledgeDtoErrors } from './pledge-dto-check';
 
-/** Largest pledges file accepted, here and by the HTTP body parser (configure-app.ts: 50 MB). */
+/** Largest pledges file accepted, by the import route (read after sign-in, common/http/upload-body.ts) and the CLI. */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 
 export interface ImportProblem {

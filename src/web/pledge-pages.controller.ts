@@ -28,10 +28,12 @@ export class PledgePagesController {
   @Get('pledges.csv')
   @Roles(...READ_ALL_AND_DONOR)
   async csv(@CurrentActor() actor: Actor, @Query() query: PledgeListQuery & { sort?: string }, @Res() res: Response) {
-    res
-      .type('text/csv; charset=utf-8')
-      .attachment('pledges.csv')
-      .send(await this.pages.listCsv(actor, query));
+    // Headers go with the first chunk, so a bad filter is still a JSON or page error, not half a file.
+    await this.pages.listCsv(actor, query, (chunk) => {
+      if (!res.headersSent) res.type('text/csv; charset=utf-8').attachment('pledges.csv');
+      res.write(chunk);
+    });
+    res.end();
   }
 
   @Get('pledges/new')

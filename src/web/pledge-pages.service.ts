@@ -76,6 +76,9 @@ function formErrors(problems: FieldProblem[]) {
 }
 
 /** View models for the pledge screens; every figure comes from PledgesService, formatted by the templates' helpers. */
+/** Rows per query when the list is downloaded as CSV. */
+const CSV_PAGE = 500;
+
 @Injectable()
 export class PledgePagesService {
   constructor(
@@ -149,51 +152,61 @@ export class PledgePagesService {
     };
   }
 
-  async listCsv(actor: Actor, query: PledgeListQuery & { sort?: string }): Promise<string> {
-    const { filter, page, displayCurrency } = parsePledgeListQuery({ ...query, limit: query.limit || '500' });
+  /**
+   * Every pledge the list's filters select, as CSV, written page by page to `write` (500 rows a
+   * query), so the file holds all rows however long the ledger is, and memory holds one page.
+   */
+  async listCsv(actor: Actor, query: PledgeListQuery & { sort?: string }, write: (chunk: string) => void): Promise<void> {
+    const { filter, displayCurrency } = parsePledgeListQuery({ ...query, limit: undefined, cursor: undefined });
     const currency = displayCurrency ?? REPORTING_CURRENCY;
-    const result = await this.pledges.list(actor, { ...filter, newestFirst: query.sort !== 'oldest' }, page, currency);
-    const header = csvRow([
-      'id',
-      'donor',
-      'title',
-      'kind',
-      'amount',
-      'currency',
-      'in_kind_quantity',
-      'in_kind_unit',
-      'status',
-      'priorities',
-      'value_date',
-      `converted_${currency}`,
-      'rate',
-      'source',
-      'notes',
-    ]);
-    return (
-      header +
-      result.items
-        .map((p) =>
-          csvRow([
-            p.id,
-            p.donorName,
-            p.title,
-            p.kind,
-            p.amount,
-            p.currency,
-            p.inKind?.quantity ?? null,
-            p.inKind?.unit ?? null,
-            p.status,
-            p.priorityCodes.join(' '),
-            p.valueDate,
-            p.converted?.amount ?? null,
-            p.converted?.rate ?? null,
-            p.source,
-            p.notes,
-          ]),
-        )
-        .join('')
+    write(
+      csvRow([
+        'id',
+        'donor',
+        'title',
+        'kind',
+        'amount',
+        'currency',
+        'in_kind_quantity',
+        'in_kind_unit',
+        'status',
+        'priorities',
+        'value_date',
+        `converted_${currency}`,
+        'rate',
+        'source',
+        'notes',
+      ]),
     );
+    for (let cursor: string | undefined; ;) {
+      const { page } = parsePledgeListQuery({ limit: String(CSV_PAGE), cursor });
+      const result = await this.pledges.list(actor, { ...filter, newestFirst: query.sort !== 'oldest' }, page, currency);
+      write(
+        result.items
+          .map((p) =>
+            csvRow([
+              p.id,
+              p.donorName,
+              p.title,
+              p.kind,
+              p.amount,
+              p.currency,
+              p.inKind?.quantity ?? null,
+              p.inKind?.unit ?? null,
+              p.status,
+              p.priorityCodes.join(' '),
+              p.valueDate,
+              p.converted?.amount ?? null,
+              p.converted?.rate ?? null,
+              p.source,
+              p.notes,
+            ]),
+          )
+          .join(''),
+      );
+      if (!result.nextCursor) return;
+      cursor = result.nextCursor;
+    }
   }
 
   private async formPage(actor: Actor, values: PledgeFormValues, problems: FieldProblem[]) {

@@ -141,19 +141,16 @@ describe('exports: IATI 2.03 and CSV', () => {
       await seedReferenceData(t);
       const donorId = await makeDonor(t, { name: '=cmd|calc' });
       const h = { authorization: `Bearer ${t.adminToken}` };
-      const made = await t.http
-        .post('/api/pledges')
-        .set(h)
-        .send({
-          donorId,
-          title: '+SUM(A1:A9)',
-          kind: 'cash',
-          amount: '10.00',
-          currency: 'USD',
-          channel: 'direct',
-          priorityCodes: [],
-          notes: '@risk, "quoted"\ttab',
-        });
+      const made = await t.http.post('/api/pledges').set(h).send({
+        donorId,
+        title: '+SUM(A1:A9)',
+        kind: 'cash',
+        amount: '10.00',
+        currency: 'USD',
+        channel: 'direct',
+        priorityCodes: [],
+        notes: '@risk, "quoted"\ttab',
+      });
       expect(made.status).toBe(201);
       await t.http.post(`/api/pledges/${made.body.id}/disbursements`).set(h).send({ amount: '4.00', receivedOn: '2024-11-01', reference: '-42' });
       const pledges = await t.http.get('/api/export/pledges.csv').set(h);

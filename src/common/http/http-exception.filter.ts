@@ -92,10 +92,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     const error = toErrorBody(exception);
-    if (error.statusCode >= 500) {
+    if (error.statusCode === 503) {
+      // Busy or unavailable, expected under load: one line, no stack.
+      this.logger.warn(`${req.method} ${req.originalUrl}: 503 ${error.message}`);
+    } else if (error.statusCode >= 500) {
       this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (res.headersSent) return;
+    const retryAfter = (exception as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     if (error.statusCode === 401 && isPage) {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;

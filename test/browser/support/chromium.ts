@@ -59,13 +59,14 @@ export interface ChromiumChoice {
   env?: Record<string, string>;
 }
 
-export async function chooseChromium(): Promise<ChromiumChoice> {
-  const fromEnv = process.env.CHROMIUM_PATH;
+/** `packaged: true` skips CHROMIUM_PATH and Debian's browser (the tests of the packaged one use it). */
+export async function chooseChromium(opts: { packaged?: boolean } = {}): Promise<ChromiumChoice> {
+  const fromEnv = opts.packaged ? undefined : process.env.CHROMIUM_PATH;
   if (fromEnv) {
     if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH is set to ${fromEnv}, which does not exist`);
     return { executablePath: fromEnv, source: 'CHROMIUM_PATH', args: COMMON_ARGS };
   }
-  if (existsSync(DEBIAN_CHROMIUM)) return { executablePath: DEBIAN_CHROMIUM, source: 'debian', args: COMMON_ARGS };
+  if (!opts.packaged && existsSync(DEBIAN_CHROMIUM)) return { executablePath: DEBIAN_CHROMIUM, source: 'debian', args: COMMON_ARGS };
   const { dir, fontconfig } = unpackedChromium();
   const packaged = await packagedArgs();
   const args = [...new Set([...packaged.filter((flag) => !PACKAGED_FLAGS_TURNED_OFF.some((off) => flag.startsWith(off))), ...COMMON_ARGS])];
@@ -77,8 +78,8 @@ export async function chooseChromium(): Promise<ChromiumChoice> {
   };
 }
 
-export async function launchChromium(): Promise<Browser> {
-  const choice = await chooseChromium();
+export async function launchChromium(opts: { packaged?: boolean } = {}): Promise<Browser> {
+  const choice = await chooseChromium(opts);
   return chromium.launch({ executablePath: choice.executablePath, args: choice.args, env: choice.env, ignoreDefaultArgs: ['--headless'] });
 }
 
