@@ -16,7 +16,7 @@ describe('loadConfig', () => {
 
   it('uses PostgreSQL when DATABASE_URL is set, unseeded and without a default admin', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@h/db' }, '/srv');
-    expect(config.database).toEqual({ type: 'postgres', url: 'postgres://u@h/db' });
+    expect(config.database).toMatchObject({ type: 'postgres', url: 'postgres://u@h/db' });
     expect(config.seed).toBe(false);
     expect(config.bootstrapAdmin).toBeNull();
   });
@@ -30,5 +30,17 @@ describe('loadConfig', () => {
       const problems = (error as ConfigError).problems.join('\n');
       for (const name of ['PORT', 'DATABASE_URL', 'SEED', 'BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD', 'APP_URL']) expect(problems).toContain(name);
     }
+  });
+
+  it('database limits default to bounded waits and name a bad value', () => {
+    expect(loadConfig({}, '/srv').database.limits).toEqual({
+      statementTimeoutMs: 60_000,
+      lockTimeoutMs: 10_000,
+      idleInTransactionTimeoutMs: 60_000,
+      poolAcquireTimeoutMs: 10_000,
+      poolSize: 10,
+    });
+    expect(loadConfig({ DB_LOCK_TIMEOUT_MS: '500' }, '/srv').database.limits.lockTimeoutMs).toBe(500);
+    expect(() => loadConfig({ DB_STATEMENT_TIMEOUT_MS: 'soon' }, '/srv')).toThrow(/DB_STATEMENT_TIMEOUT_MS/);
   });
 });

@@ -6,7 +6,7 @@ export interface AppConfig {
   port: number;
   /** Project root: views, public assets and seeds are resolved from here (no __dirname under ESM tests). */
   rootDir: string;
-  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  database: ({ type: 'sqlite'; path: string } | { type: 'postgres'; url: string }) & { limits: DatabaseLimits };
   bootstrapAdmin: { email: string; password: string } | null;
   seed: boolean;
   runMigrations: boolean;
@@ -18,6 +18,23 @@ export interface AppConfig {
   /** HMAC key of CSRF tokens; null: a random key per process (set it when several instances serve one site). */
   csrfSecret: string | null;
   digests: DigestConfig;
+}
+
+/**
+ * How long anything may wait on the database, so a stuck query or lock ends in a 503 the client
+ * can retry instead of a request that never answers.
+ */
+export interface DatabaseLimits {
+  /** PostgreSQL: longest a statement may run (statement_timeout). */
+  statementTimeoutMs: number;
+  /** PostgreSQL: longest a statement waits for a row or table lock (lock_timeout); SQLite: busy_timeout, the wait for the write lock. */
+  lockTimeoutMs: number;
+  /** PostgreSQL: a session idle inside an open transaction this long is ended (idle_in_transaction_session_timeout). */
+  idleInTransactionTimeoutMs: number;
+  /** PostgreSQL: longest a request waits for a pooled connection (or for a new one to connect). */
+  poolAcquireTimeoutMs: number;
+  /** PostgreSQL: pooled connections per process. */
+  poolSize: number;
 }
 
 /** Donor digests: when the scheduled run fires, how the outbox sender polls and retries, how links are signed. */
@@ -103,11 +120,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = proce
 
   let database: AppConfig['database'];
   const url = env.DATABASE_URL?.trim();
+  const limits: DatabaseLimits = {
+    statementTimeoutMs: parsePositiveInt('DB_STATEMENT_TIMEOUT_MS', env.DB_STATEMENT_TIMEOUT_MS, 60_000, 3600_000, problems),
+    lockTimeoutMs: parsePositiveInt('DB_LOCK_TIMEOUT_MS', env.DB_LOCK_TIMEOUT_MS, 10_000, 600_000, problems),
+    idleInTransactionTimeoutMs: parsePositiveInt('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS, 60_000, 3600_000, problems),
+    poolAcquireTimeoutMs: parsePositiveInt('DB_POOL_ACQUIRE_TIMEOUT_MS', env.DB_POOL_ACQUIRE_TIMEOUT_MS, 10_000, 600_000, problems),
+    poolSize: parsePositiveInt('DB_POOL_SIZE', env.DB_POOL_SIZE, 10, 200, problems),
+  };
   if (url) {
     if (!/^postgres(ql)?:\/\/.+/.test(url)) problems.push('DATABASE_URL must start with postgres:// or postgresql://');
-    database = { type: 'postgres', url };
+    database = { type: 'postgres', url, limits };
   } else {
-    database = { type: 'sqlite', path: resolve(rootDir, env.SQLITE_PATH?.trim() || 'data/tracker.sqlite') };
+    database = { type: 'sqlite', path: resolve(rootDir, env.SQLITE_PATH?.trim() || 'data/tracker.sqlite'), limits };
   }
   const embedded = database.type === 'sqlite';
 

@@ -9,13 +9,20 @@ import { UnitOfWork } from './unit-of-work';
 
 /** Applies pending migrations before anything else touches the database; one instance at a time on PostgreSQL. */
 export async function migrate(dataSource: DataSource): Promise<number> {
-  const isPostgres = dataSource.options.type === 'postgres';
-  if (isPostgres) await dataSource.query('SELECT pg_advisory_lock(hashtext($1))', ['mat:migrations']);
+  if (dataSource.options.type !== 'postgres') return (await dataSource.runMigrations({ transaction: 'each' })).length;
+  // A session-level advisory lock belongs to one connection: take and release it on the same one,
+  // not on whichever pooled connection a query happens to get.
+  const session = dataSource.createQueryRunner();
+  await session.connect();
   try {
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    return applied.length;
+    await session.query('SELECT pg_advisory_lock(hashtext($1))', ['mat:migrations']);
+    try {
+      return (await dataSource.runMigrations({ transaction: 'each' })).length;
+    } finally {
+      await session.query('SELECT pg_advisory_unlock(hashtext($1))', ['mat:migrations']);
+    }
   } finally {
-    if (isPostgres) await dataSource.query('SELECT pg_advisory_unlock(hashtext($1))', ['mat:migrations']);
+    await session.release();
   }
 }
 

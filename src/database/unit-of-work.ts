@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { databaseUnavailable } from './database-errors';
 
 /**
  * The handle of one open unit of work. Services pass it from `UnitOfWork.transaction` to the
@@ -23,6 +25,7 @@ export class UnitOfWork {
 
   constructor(private readonly dataSource: DataSource) {
     this.serialise = dataSource.options.type === 'better-sqlite3';
+    guardOtherConnections(dataSource);
   }
 
   get isPostgres(): boolean {
@@ -30,6 +33,12 @@ export class UnitOfWork {
   }
 
   private readonly commitListeners: Array<() => void> = [];
+
+  /**
+   * The last write failed because the database is read-only (a read-only file or disk, a
+   * PostgreSQL standby): health reports it until a write succeeds again. A SELECT cannot tell.
+   */
+  lastWriteReadOnly = false;
 
   /** Called after every committed unit of work: caches of derived figures forget what they hold. */
   onCommit(listener: () => void): void {
@@ -44,11 +53,18 @@ export class UnitOfWork {
   transaction<T>(work: (tx: Transaction) => Promise<T>, options: { derivedOnly?: boolean } = {}): Promise<T> {
     const run = () =>
       this.dataSource
-        .transaction((tx) => work(tx))
-        .then((result) => {
-          if (!options.derivedOnly) for (const listener of this.commitListeners) listener();
-          return result;
-        });
+        .transaction((tx) => insideTransaction.run(true, () => work(tx)))
+        .then(
+          (result) => {
+            this.lastWriteReadOnly = false;
+            if (!options.derivedOnly) for (const listener of this.commitListeners) listener();
+            return result;
+          },
+          (error: unknown) => {
+            if (databaseUnavailable(error)?.trouble === 'read-only') this.lastWriteReadOnly = true;
+            throw error;
+          },
+        );
     if (!this.serialise) return run();
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);
@@ -62,4 +78,44 @@ export class UnitOfWork {
   async lockKey(tx: Transaction, key: string): Promise<void> {
     if (this.isPostgres) await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
   }
+}
+
+/** True while a unit of work's callback runs, through every await it makes. */
+const insideTransaction = new AsyncLocalStorage<boolean>();
+
+export class OtherConnectionInTransactionError extends Error {
+  constructor() {
+    super(
+      'A query asked for another database connection inside a transaction. Pass the transaction (tx) to the repository method: ' +
+        'on PostgreSQL the transaction holds its connection and row locks while the other query waits for a pooled connection, ' +
+        'and ten such requests at once hang the pool for good.',
+    );
+    this.name = 'OtherConnectionInTransactionError';
+  }
+}
+
+const guarded = new WeakSet<DataSource>();
+
+/**
+ * Refuses work on another connection while a transaction is open in the same async flow: the
+ * class of bug that hung PostgreSQL (a rate look-up outside the transaction that held a pledge's
+ * row lock: ten concurrent disbursements took all ten pooled connections and waited on each
+ * other). On PostgreSQL it always throws. On SQLite there is one connection and no hang, so in
+ * production it logs, and under the tests (NODE_ENV=test) it throws, so the SQLite tier finds
+ * what would hang on PostgreSQL.
+ */
+function guardOtherConnections(dataSource: DataSource): void {
+  if (guarded.has(dataSource)) return;
+  guarded.add(dataSource);
+  const strict = dataSource.options.type === 'postgres' || process.env.NODE_ENV === 'test';
+  const logger = new Logger('UnitOfWork');
+  const createQueryRunner = dataSource.createQueryRunner.bind(dataSource);
+  dataSource.createQueryRunner = (...args: Parameters<DataSource['createQueryRunner']>) => {
+    if (insideTransaction.getStore()) {
+      const error = new OtherConnectionInTransactionError();
+      if (strict) throw error;
+      logger.warn(error.stack ?? error.message);
+    }
+    return createQueryRunner(...args);
+  };
 }

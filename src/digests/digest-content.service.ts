@@ -92,8 +92,13 @@ export interface DigestView {
   periodLabel: string;
   generatedOn: string;
   palette: { government: string; foreign: string; foreignTint: string; gap: string; gapTint: string; gapInk: string };
+  /** At most DIGEST_PLEDGES_LISTED lines: the largest and the latest, newest first. */
   pledges: PledgeLine[];
   hasPledges: boolean;
+  /** All of the donor's pledges, listed or not. */
+  pledgeCount: number;
+  /** What the list leaves out, with a link to the donor's page; null when every pledge is listed. */
+  morePledges: { count: number; summary: string; link: string } | null;
   yourTotals: { pledged: string; received: string; outstanding: string } | null;
   national: NationalPicture;
   clearance: ClearanceLine | null;
@@ -121,6 +126,57 @@ const PALETTE = {
 
 function human(minor: bigint, currency: string): string {
   return formatMoneyHuman(formatAmount(minor, currency), currency);
+}
+
+/**
+ * A digest (and its preview) lists at most this many of the donor's pledges, half the largest in
+ * the display currency and the rest the latest by value date, and says how many more there are.
+ * The totals always cover every pledge. Without a bound, a donor with 100,000 pledges made a 65 MB
+ * email and 400,000 ran the process out of memory.
+ */
+export const DIGEST_PLEDGES_LISTED = 20;
+
+interface Candidate {
+  id: number;
+  valueDate: string;
+  valueMinor: bigint | null;
+  line: PledgeLine;
+}
+
+/** Keeps the largest and the latest pledges seen so far, never more than `limit` in all. */
+export class ListedPledges {
+  private largest: Candidate[] = [];
+  private latest: Candidate[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  offer(c: Candidate): void {
+    const half = Math.ceil(this.limit / 2);
+    if (c.valueMinor !== null) this.largest = keepTop([...this.largest, c], half, (a, b) => compareBig(b.valueMinor!, a.valueMinor!) || b.id - a.id);
+    this.latest = keepTop([...this.latest, c], this.limit, byNewest);
+  }
+
+  /** The largest, topped up with the latest that are not among them, newest first. */
+  lines(): PledgeLine[] {
+    const chosen = new Map(this.largest.map((c) => [c.id, c]));
+    for (const c of this.latest) {
+      if (chosen.size >= this.limit) break;
+      chosen.set(c.id, c);
+    }
+    return [...chosen.values()].sort(byNewest).map((c) => c.line);
+  }
+}
+
+function byNewest(a: Candidate, b: Candidate): number {
+  return b.valueDate.localeCompare(a.valueDate) || b.id - a.id;
+}
+
+function compareBig(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function keepTop<T>(items: T[], n: number, order: (a: T, b: T) => number): T[] {
+  return items.length <= n ? items : items.sort(order).slice(0, n);
 }
 
 /** Above this many distinct published rates, each pair is summarised by its count and date range. */
@@ -183,16 +239,24 @@ export class DigestContentService {
 
   async build(snapshot: DigestSnapshot, donor: DonorEntity, period: string, unsubscribeUrl: string | null): Promise<DigestView> {
     const currency = donor.displayCurrency;
-    const [shared, pledges] = await Promise.all([snapshot.sharedFigures(currency), this.pledgesOf(donor.id)]);
-    const lines: PledgeLine[] = [];
+    const shared = await snapshot.sharedFigures(currency);
     const totals = { pledged: 0n, received: 0n, outstanding: 0n, complete: true };
     const supported = new Set<string>();
-    for (const p of pledges) {
-      const line = await this.pledgeLine(p, currency, totals);
-      lines.push(line);
+    const listed = new ListedPledges(DIGEST_PLEDGES_LISTED);
+    let count = 0;
+    let anyCash = false;
+    // Every pledge counts in the totals; only the largest and the latest are kept as lines, so a
+    // donor with 400,000 pledges costs one page of rows and DIGEST_PLEDGES_LISTED lines of memory.
+    for await (const p of this.pledgesOf(donor.id)) {
+      const { line, valueMinor } = await this.pledgeLine(p, currency, totals);
+      count += 1;
+      anyCash ||= line.isCash;
+      listed.offer({ id: p.id, valueDate: p.pledgedOn ?? p.sourceDate ?? todayUtc(new Date(p.createdAt)), valueMinor, line });
       if (!p.cancelledAt) for (const e of p.earmarks ?? []) supported.add(e.priorityCode);
     }
+    const lines = listed.lines();
     const priorities = shared.priorities.map((row) => ({ ...row, yours: supported.has(row.code) }));
+    const donorPage = `${this.config.appUrl}/donors/${donor.id}`;
     return {
       donor: { id: donor.id, name: donor.name, notes: donor.notes, displayCurrency: currency },
       period,
@@ -201,8 +265,17 @@ export class DigestContentService {
       palette: PALETTE,
       pledges: lines,
       hasPledges: lines.length > 0,
+      pledgeCount: count,
+      morePledges:
+        count > lines.length
+          ? {
+              count: count - lines.length,
+              summary: `The ${lines.length} largest and latest of your ${count.toLocaleString('en-GB')} pledges; ${(count - lines.length).toLocaleString('en-GB')} more are counted in the totals and listed in full on your page.`,
+              link: donorPage,
+            }
+          : null,
       yourTotals:
-        totals.complete && lines.some((l) => l.isCash)
+        totals.complete && anyCash
           ? { pledged: human(totals.pledged, currency), received: human(totals.received, currency), outstanding: human(totals.outstanding, currency) }
           : null,
       national: shared.national,
@@ -210,17 +283,17 @@ export class DigestContentService {
       priorities,
       priorityCount: priorities.length,
       unfundedCount: priorities.filter((p) => p.isUnfunded).length,
-      links: { donorPage: `${this.config.appUrl}/donors/${donor.id}`, unsubscribe: unsubscribeUrl },
+      links: { donorPage, unsubscribe: unsubscribeUrl },
       contactLine: `Questions about these figures: reply to this email or write to ${this.config.mailFrom}.`,
     };
   }
 
-  private async pledgesOf(donorId: number): Promise<PledgeEntity[]> {
-    const all: PledgeEntity[] = [];
+  /** The donor's pledges, 500 rows a query, oldest first. */
+  private async *pledgesOf(donorId: number): AsyncGenerator<PledgeEntity> {
     for (let afterId = 0; ;) {
       const page = await this.pledges.page({ donorId, afterId, limit: 500 });
-      all.push(...page.slice(0, 500));
-      if (page.length <= 500) return all;
+      yield* page.slice(0, 500);
+      if (page.length <= 500) return;
       afterId = page[499].id;
     }
   }
@@ -229,7 +302,7 @@ export class DigestContentService {
     p: PledgeEntity,
     currency: string,
     totals: { pledged: bigint; received: bigint; outstanding: bigint; complete: boolean },
-  ): Promise<PledgeLine> {
+  ): Promise<{ line: PledgeLine; valueMinor: bigint | null }> {
     const isCash = p.kind === 'cash';
     const f = fulfilmentOf({
       kind: p.kind,
@@ -258,7 +331,7 @@ export class DigestContentService {
       converted: null,
       noRate: null,
     };
-    if (p.amountMinor === null || !p.currency) return line;
+    if (p.amountMinor === null || !p.currency) return { line, valueMinor: null };
     const from = p.currency;
     line.pledged = human(p.amountMinor, from);
     if (isCash) {
@@ -267,7 +340,7 @@ export class DigestContentService {
     }
     if (from === currency) {
       if (isCash && !p.cancelledAt) this.addTotals(totals, p.amountMinor, p.disbursedMinor, f.outstandingMinor ?? 0n);
-      return line;
+      return { line, valueMinor: p.amountMinor };
     }
     const valueDate = p.pledgedOn ?? p.sourceDate ?? todayUtc(new Date(p.createdAt));
     try {
@@ -282,12 +355,13 @@ export class DigestContentService {
         note: `at 1 ${from} = ${c.rate} ${currency}, the rate of the pledge's value date ${valueDate}: ${describeRates(c.ratesUsed)}`,
       };
       if (isCash && !p.cancelledAt) this.addTotals(totals, c.converted.minor, received ?? 0n, outstanding ?? 0n);
+      return { line, valueMinor: c.converted.minor };
     } catch (error) {
       if (!(error instanceof MissingRateError)) throw error;
       line.noRate = `No ${from}/${currency} rate on or before ${valueDate}: shown in ${from} only.`;
       if (isCash) totals.complete = false;
     }
-    return line;
+    return { line, valueMinor: null };
   }
 
   private addTotals(totals: { pledged: bigint; received: bigint; outstanding: bigint }, pledged: bigint, received: bigint, outstanding: bigint): void {

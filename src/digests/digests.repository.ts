@@ -194,8 +194,8 @@ export class DigestsRepository {
 
   // --- unsubscribe -------------------------------------------------------------------------
 
-  findContact(tx: EntityManager, id: number): Promise<DonorContactEntity | null> {
-    return tx.getRepository(DonorContactEntity).findOne({ where: { id } });
+  findContact(tx: EntityManager | null, id: number): Promise<DonorContactEntity | null> {
+    return (tx ?? this.dataSource.manager).getRepository(DonorContactEntity).findOne({ where: { id } });
   }
 
   async stopDigests(tx: EntityManager, contactId: number, at: Date): Promise<void> {

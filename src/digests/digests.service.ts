@@ -98,6 +98,10 @@ export class DigestsService {
     return message.htmlBody;
   }
 
+  describeUnsubscribe(token: unknown): Promise<UnsubscribeResult> {
+    return this.unsubscribeLinks.describe(token);
+  }
+
   unsubscribe(token: unknown): Promise<UnsubscribeResult> {
     return this.unsubscribeLinks.unsubscribe(token);
   }

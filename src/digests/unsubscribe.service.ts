@@ -54,6 +54,17 @@ export class UnsubscribeService {
     return { page: `${this.config.appUrl}/digests/unsubscribe?token=${token}`, oneClick: `${this.config.appUrl}/api/digests/unsubscribe?token=${token}` };
   }
 
+  /**
+   * What a link would stop, changing nothing: the confirmation page a GET shows. Mail scanners
+   * follow links in emails; only a POST (the page's button, or a provider's one-click) acts.
+   */
+  async describe(token: unknown): Promise<UnsubscribeResult> {
+    const contactId = verifyUnsubscribeToken(token, await this.key());
+    const contact = contactId === null ? null : await this.repo.findContact(null, contactId);
+    if (!contact) throw InvalidInputError.field('token', 'This unsubscribe link is not valid; use the link from your latest digest');
+    return { email: contact.email, alreadyStopped: !contact.digestEnabled };
+  }
+
   /** Stops the contact's digests and records who asked (the link's holder) in the audit log. */
   async unsubscribe(token: unknown): Promise<UnsubscribeResult> {
     const contactId = verifyUnsubscribeToken(token, await this.key());

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Transaction } from '../database/unit-of-work';
 import { DataSource, EntityManager, LessThanOrEqual } from 'typeorm';
 import type { RateQuote } from '../common/money/conversion';
 import { FxRateEntity } from './fx-rate.entity';
@@ -27,16 +28,21 @@ export class FxRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** The latest published rate for the pair on or before `date` (an index seek on base, quote, date). */
-  async latestOnOrBefore(base: string, quote: string, date: string): Promise<RateQuote | null> {
-    const row = await this.dataSource.getRepository(FxRateEntity).findOne({
+  async latestOnOrBefore(base: string, quote: string, date: string, tx?: Transaction): Promise<RateQuote | null> {
+    const row = await (tx ?? this.dataSource.manager).getRepository(FxRateEntity).findOne({
       where: { base, quote, rateDate: LessThanOrEqual(date) },
       order: { rateDate: 'DESC' },
     });
     return row ? { base: row.base, quote: row.quote, rate: row.rate, date: row.rateDate, source: row.source } : null;
   }
 
-  async pairs(): Promise<Array<{ base: string; quote: string }>> {
-    return this.dataSource.getRepository(FxRateEntity).createQueryBuilder('r').select(['r.base AS base', 'r.quote AS quote']).distinct(true).getRawMany();
+  async pairs(tx?: Transaction): Promise<Array<{ base: string; quote: string }>> {
+    return (tx ?? this.dataSource.manager)
+      .getRepository(FxRateEntity)
+      .createQueryBuilder('r')
+      .select(['r.base AS base', 'r.quote AS quote'])
+      .distinct(true)
+      .getRawMany();
   }
 
   async coverage(): Promise<CoverageRow[]> {

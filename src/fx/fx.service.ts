@@ -47,11 +47,16 @@ export class FxService {
     private readonly valuation: LedgerValuation,
   ) {}
 
-  async convert(amount: Money, to: string, valueDate: string, field = 'currency'): Promise<Conversion> {
+  /**
+   * Converts at the latest published rates on or before `valueDate`. Inside a unit of work, pass
+   * its `tx`: the look-ups then run on the transaction's own connection (another connection
+   * inside a transaction is refused: see UnitOfWork).
+   */
+  async convert(amount: Money, to: string, valueDate: string, field = 'currency', tx?: Transaction): Promise<Conversion> {
     if (amount.currency === to) {
       return { converted: amount, rate: '1', valueDate, ratesUsed: [] };
     }
-    const legs = await this.findPath(amount.currency, to, valueDate);
+    const legs = await this.findPath(amount.currency, to, valueDate, tx);
     if (!legs) throw new MissingRateError(amount.currency, to, valueDate, field);
     const rate = effectiveRate(legs);
     return {
@@ -69,11 +74,11 @@ export class FxService {
   }
 
   /** Shortest chain of published rates from `from` to `to`, each the latest on or before `date`. */
-  private async findPath(from: string, to: string, date: string): Promise<RateLeg[] | null> {
+  private async findPath(from: string, to: string, date: string, tx?: Transaction): Promise<RateLeg[] | null> {
     for (const path of conversionPaths(from, to)) {
       const legs: RateLeg[] = [];
       for (let i = 0; i < path.length - 1; i++) {
-        const leg = await this.leg(path[i], path[i + 1], date);
+        const leg = await this.leg(path[i], path[i + 1], date, tx);
         if (!leg) break;
         legs.push(leg);
       }
@@ -82,27 +87,27 @@ export class FxService {
     return null;
   }
 
-  private async leg(from: string, to: string, date: string): Promise<RateLeg | null> {
-    const pairs = await this.knownPairs();
-    const forward = pairs.has(`${from}/${to}`) ? await this.quote(from, to, date) : null;
-    const inverse = pairs.has(`${to}/${from}`) ? await this.quote(to, from, date) : null;
+  private async leg(from: string, to: string, date: string, tx?: Transaction): Promise<RateLeg | null> {
+    const pairs = await this.knownPairs(tx);
+    const forward = pairs.has(`${from}/${to}`) ? await this.quote(from, to, date, tx) : null;
+    const inverse = pairs.has(`${to}/${from}`) ? await this.quote(to, from, date, tx) : null;
     if (forward && (!inverse || forward.date >= inverse.date)) return { quote: forward, inverted: false };
     if (inverse) return { quote: inverse, inverted: true };
     return null;
   }
 
-  private async quote(base: string, quote: string, date: string): Promise<RateQuote | null> {
+  private async quote(base: string, quote: string, date: string, tx?: Transaction): Promise<RateQuote | null> {
     if (Date.now() - this.cacheBornAt > CACHE_TTL_MS) this.forgetCache();
     const key = `${base}/${quote}@${date}`;
     if (!this.legCache.has(key)) {
       if (this.legCache.size > 50_000) this.legCache.clear();
-      this.legCache.set(key, await this.rates.latestOnOrBefore(base, quote, date));
+      this.legCache.set(key, await this.rates.latestOnOrBefore(base, quote, date, tx));
     }
     return this.legCache.get(key) ?? null;
   }
 
-  private async knownPairs(): Promise<Set<string>> {
-    if (!this.pairCache) this.pairCache = new Set((await this.rates.pairs()).map((p) => `${p.base}/${p.quote}`));
+  private async knownPairs(tx?: Transaction): Promise<Set<string>> {
+    if (!this.pairCache) this.pairCache = new Set((await this.rates.pairs(tx)).map((p) => `${p.base}/${p.quote}`));
     return this.pairCache;
   }
 

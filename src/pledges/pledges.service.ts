@@ -6,7 +6,7 @@ import { BusinessRuleError, InvalidInputError, NotFoundError, OverDisbursementEr
 import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { formatAmount, Money, MoneyJson, parseAmount } from '../common/money/money';
 import type { RateQuote } from '../common/money/conversion';
-import { UnitOfWork } from '../database/unit-of-work';
+import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { DonorsRepository } from '../donors/donors.repository';
 import { FxService } from '../fx/fx.service';
 import { LedgerValuation } from '../fx/ledger-valuation';
@@ -300,7 +300,7 @@ export class PledgesService {
       const pledge = await this.pledges.findById(pledgeId, tx);
       if (!pledge || (actor.role === 'donor' && pledge.donorId !== actor.donorId)) throw new NotFoundError('Pledge', pledgeId);
       if (pledge.cancelledAt) throw BusinessRuleError.field('pledge', `pledge ${pledgeId} was cancelled: nothing more can be recorded against it`);
-      const columns = await this.buildDisbursement(pledge, dto);
+      const columns = await this.buildDisbursement(tx, pledge, dto);
       const before = await this.toView(pledge, null);
       const saved = await this.pledges.insertDisbursement(tx, { ...columns, pledgeId, createdBy: actor.id || null });
       const after = await this.pledges.findById(pledgeId, tx);
@@ -322,7 +322,7 @@ export class PledgesService {
   }
 
   /** Works out what a disbursement counts against its pledge, refusing what the pledge cannot take. */
-  private async buildDisbursement(pledge: PledgeEntity, dto: CreateDisbursementDto): Promise<Partial<DisbursementEntity>> {
+  private async buildDisbursement(tx: Transaction, pledge: PledgeEntity, dto: CreateDisbursementDto): Promise<Partial<DisbursementEntity>> {
     const common: Partial<DisbursementEntity> = {
       receivedOn: dto.receivedOn,
       receivedOnBasis: dto.receivedOnBasis ?? 'exact',
@@ -352,7 +352,7 @@ export class PledgesService {
     let counted = received;
     let rate: { rate: string; date: string; source: string } | null = null;
     if (received.currency !== pledgeCurrency) {
-      const c = await this.fx.convert(received, pledgeCurrency, dto.receivedOn);
+      const c = await this.fx.convert(received, pledgeCurrency, dto.receivedOn, 'currency', tx);
       counted = c.converted;
       rate = {
         rate: c.rate,
@@ -394,7 +394,7 @@ export class PledgesService {
       const value = pledgedMoney(pledge);
       const moved = valueDateOf({ ...pledge, ...changes });
       if (moved.valueDate !== valueDateOf(pledge).valueDate) {
-        if (value) await this.fx.convert(value, REPORTING_CURRENCY, moved.valueDate, moved.valueDateBasis === 'source_date' ? 'sourceDate' : 'pledgedOn');
+        if (value) await this.fx.convert(value, REPORTING_CURRENCY, moved.valueDate, moved.valueDateBasis === 'source_date' ? 'sourceDate' : 'pledgedOn', tx);
         await this.valuation.pledgeMoved(tx, pledgeId);
       }
       const before = await this.toView(pledge, null);

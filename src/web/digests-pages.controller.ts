@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../auth/actor';
@@ -46,10 +46,21 @@ export class DigestsPagesController {
     res.type('html').send(html);
   }
 
-  /** The link in the email: following it stops this contact's digests at once. */
+  /**
+   * The link in the email opens a confirmation page and changes nothing: mail scanners that
+   * follow every link in a message must not unsubscribe people. The page's button POSTs.
+   */
   @Get('unsubscribe')
   @Public()
-  async unsubscribe(@Query('token') token: string | undefined, @Res() res: Response) {
+  async confirmUnsubscribe(@Query('token') token: string | undefined, @Res() res: Response) {
+    const result = await this.digests.describeUnsubscribe(token);
+    res.render('digests/unsubscribe', { title: 'Stop digests', token, ...result });
+  }
+
+  @Post('unsubscribe')
+  @Public()
+  @HttpCode(200)
+  async unsubscribe(@Body('token') token: string | undefined, @Res() res: Response) {
     const result = await this.digests.unsubscribe(token);
     res.render('digests/unsubscribed', { title: 'Digests stopped', ...result });
   }

@@ -1,10 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/auth.decorators';
-import { toErrorBody } from '../common/http/http-exception.filter';
+import { retryAfterOf, toErrorBody } from '../common/http/http-exception.filter';
 import { setPageLocals } from './page-context';
 
 const TITLES: Record<number, string> = {
+  503: 'Try again in a moment',
   400: 'Check the address',
   403: 'Not allowed',
   404: 'Page not found',
@@ -28,8 +29,11 @@ export class WebPageExceptionFilter implements ExceptionFilter {
     const req = http.getRequest<AuthenticatedRequest>();
     const res = http.getResponse<Response>();
     const error = toErrorBody(exception);
-    if (error.statusCode >= 500) this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
+    if (error.statusCode === 503) this.logger.warn(`${req.method} ${req.originalUrl}: 503 ${error.message}`);
+    else if (error.statusCode >= 500) this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
     if (res.headersSent) return;
+    const retryAfter = retryAfterOf(exception);
+    if (retryAfter !== null) res.setHeader('Retry-After', String(retryAfter));
     if (error.statusCode === 401) {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
@@ -39,7 +43,12 @@ export class WebPageExceptionFilter implements ExceptionFilter {
       res.status(429).render('login', { title: 'Sign in', error: 'Too many sign-in attempts from here. Wait a minute, then try again.', email: '' });
       return;
     }
-    const message = error.statusCode >= 500 ? 'Something went wrong on our side. The error has been logged; try again in a moment.' : error.message;
+    const message =
+      error.statusCode === 503
+        ? error.message
+        : error.statusCode >= 500
+          ? 'Something went wrong on our side. The error has been logged; try again in a moment.'
+          : error.message;
     res.status(error.statusCode).render('error', {
       title: TITLES[error.statusCode] ?? (error.statusCode >= 500 ? 'Something went wrong' : 'Request refused'),
       statusCode: error.statusCode,

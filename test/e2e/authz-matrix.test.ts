@@ -93,6 +93,7 @@ const RULES: Record<string, Rule> = {
   'POST /digests/run': { allow: ADMIN_LEADERSHIP },
   'GET /digests/messages/:id': { allow: ALL, ownDonorOnly: true },
   'GET /digests/unsubscribe': { allow: 'public' },
+  'POST /digests/unsubscribe': { allow: 'public' },
 };
 
 /** Signing out ends the session the rest of the matrix uses, so those routes run last. */

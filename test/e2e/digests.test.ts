@@ -5,6 +5,7 @@ import { makePledge } from '../support/factories';
 import { startSmtpServer, TestSmtpServer } from '../support/digests-smtp';
 import type { CapturedMail } from '../support/digests-smtp';
 import { createTestApp, TestApp } from '../support/test-app';
+import { newWebSession } from './web-support';
 
 /** What Handlebars writes for a value in HTML. */
 function htmlEscaped(text: string): string {
@@ -18,6 +19,11 @@ function headerLine(mail: CapturedMail, name: string): string | undefined {
 }
 
 /** The path of the "Stop these digests" link; Handlebars writes `=` in attributes as `&#x3D;`, which clients decode. */
+/** The signed token of an unsubscribe link. */
+function tokenOf(link: string): string {
+  return new URL(link, 'http://x').searchParams.get('token') ?? '';
+}
+
 function unsubscribeLinkIn(mail: CapturedMail): string {
   const html = typeof mail.parsed.html === 'string' ? mail.parsed.html : '';
   const href = /<a href="https:\/\/tracker\.example(\/digests\/unsubscribe\?token[^"]+)"[^>]*>Stop these digests<\/a>/.exec(html)?.[1];
@@ -162,9 +168,26 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
   it('following the unsubscribe link stops that contact, is audited, and the next run skips it', async () => {
     const link = unsubscribeLinkIn(mailTo(smtp, 'desk@ksrelief.example')[0]);
 
-    const page = await t.http.get(link);
+    // Following the link (as a mail scanner does) only asks; nothing changes until the button.
+    const web = newWebSession(t);
+    const page = await web.get(link);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('desk@ksrelief.example will get no more funding digests');
+    expect(page.text).toContain('desk@ksrelief.example receives a monthly funding digest from ANAMA. Stop it?');
+    const untouched = await t.http.get(`/api/donors/${saudiId}`).set(auth);
+    expect(untouched.body.contacts.every((c: { digestEnabled: boolean }) => c.digestEnabled)).toBe(true);
+    // The page's form without its CSRF token (a forged cross-site post) is refused.
+    expect(
+      (
+        await t.http
+          .post('/digests/unsubscribe')
+          .set('accept', 'text/html')
+          .type('form')
+          .send(`token=${tokenOf(link)}`)
+      ).status,
+    ).toBe(403);
+    const stopped = await web.post('/digests/unsubscribe', { token: tokenOf(link) });
+    expect(stopped.status).toBe(200);
+    expect(stopped.text).toContain('desk@ksrelief.example will get no more funding digests');
 
     const donor = await t.http.get(`/api/donors/${saudiId}`).set(auth);
     expect(donor.body.contacts.map((c: { email: string; digestEnabled: boolean }) => [c.email, c.digestEnabled])).toEqual([
@@ -175,8 +198,9 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     const entry = audit.body.items.find((e: { action: string }) => e.action === 'donor_contact.unsubscribe');
     expect(entry).toMatchObject({ actorEmail: 'desk@ksrelief.example', before: { digestEnabled: true }, after: { digestEnabled: false } });
 
-    const again = await t.http.get(link);
-    expect(again.text).toContain('was already taking no digests');
+    const again = await web.get(link);
+    expect(again.text).toContain('already takes no digests');
+    expect((await web.post('/digests/unsubscribe', { token: tokenOf(link) })).text).toContain('was already taking no digests');
 
     const run = await t.http.post('/api/digests/run').set(leadership).send({ period: '2025-04' });
     expect(run.body).toEqual({ queued: 2, period: '2025-04' });
@@ -207,7 +231,9 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     expect(run.body.queued).toBe(1);
     const mailsBefore = smtp.mails.length;
     const link = unsubscribeLinkIn(mailTo(smtp, 'finance@ksrelief.example')[0]);
-    expect((await t.http.get(link)).status).toBe(200);
+    const web = newWebSession(t);
+    expect((await web.get(link)).status).toBe(200);
+    expect((await web.post('/digests/unsubscribe', { token: tokenOf(link) })).status).toBe(200);
     // 2025-05 and 2025-06 were both queued for finance@; neither goes out now.
     expect(await sender.deliverDue()).toEqual({ sent: 0, retrying: 0, failed: 2 });
     expect(smtp.mails.length).toBe(mailsBefore);

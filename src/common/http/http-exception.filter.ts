@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { isEntityNotFound } from '../../database/database-errors';
+import { databaseUnavailable, isEntityNotFound } from '../../database/database-errors';
 import { DomainError, FieldProblem } from '../errors/domain-errors';
 import { MoneyFormatError } from '../money/money';
 
@@ -23,7 +23,15 @@ const REASONS: Record<number, string> = {
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
+
+/** Seconds a client should wait before retrying, for the answers that say so (503 busy, read-only, unreachable). */
+export function retryAfterOf(exception: unknown): number | null {
+  const own = (exception as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  if (typeof own === 'number') return own;
+  return databaseUnavailable(exception)?.retryAfterSeconds ?? null;
+}
 
 /** Body-parser errors arrive as plain errors with a `type` and a `status`. */
 interface BodyParserError extends Error {
@@ -54,6 +62,8 @@ export function toErrorBody(exception: unknown): ErrorBody {
     }
     return body(status, parserError.message, [{ field: 'body', message: parserError.message }]);
   }
+  const unavailable = databaseUnavailable(exception);
+  if (unavailable) return body(503, unavailable.message, [{ field: 'db', message: unavailable.trouble }]);
   if (exception instanceof DomainError) return body(exception.status, exception.message, exception.details);
   if (exception instanceof MoneyFormatError) {
     return body(400, exception.message, [{ field: exception.field, message: exception.message }]);
@@ -99,8 +109,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (res.headersSent) return;
-    const retryAfter = (exception as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
-    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+    const retryAfter = retryAfterOf(exception);
+    if (retryAfter !== null) res.setHeader('Retry-After', String(retryAfter));
     if (error.statusCode === 401 && isPage) {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
