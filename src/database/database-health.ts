@@ -21,7 +21,7 @@ export class DatabaseHealth {
   async state(): Promise<DatabaseState> {
     try {
       if (this.dataSource.options.type === 'postgres') {
-        const [row] = (await this.dataSource.query('SHOW transaction_read_only')) as Array<{ transaction_read_only: string }>;
+        const [row] = await this.dataSource.query<Array<{ transaction_read_only: string }>>('SHOW transaction_read_only');
         if (row?.transaction_read_only === 'on') return 'read-only';
       } else {
         await this.dataSource.query('SELECT 1');

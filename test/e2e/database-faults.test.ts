@@ -180,9 +180,10 @@ async function holdWriteLock(t: TestApp, pledgeId: number): Promise<() => Promis
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(t.db.env.SQLITE_PATH);
   db.exec('BEGIN IMMEDIATE');
-  return async () => {
+  return () => {
     db.exec('ROLLBACK');
     db.close();
+    return Promise.resolve();
   };
 }
 
