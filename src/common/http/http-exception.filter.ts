@@ -1,9 +1,9 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { EntityNotFoundError } from 'typeorm';
 import { DomainError, FieldProblem } from '../errors/domain-errors';
 import { MoneyFormatError } from '../money/money';
+import { isEntityNotFound } from '../../database/errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -58,13 +58,13 @@ export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof MoneyFormatError) {
     return body(400, exception.message, [{ field: exception.field, message: exception.message }]);
   }
-  if (exception instanceof EntityNotFoundError) return body(404, 'Not found');
+  if (isEntityNotFound(exception)) return body(404, 'Not found');
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
     if (typeof response === 'object' && response !== null) {
       const r = response as { message?: unknown; details?: FieldProblem[] };
-      const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? exception.message);
+      const message = Array.isArray(r.message) ? r.message.join('; ') : typeof r.message === 'string' ? r.message : exception.message;
       return body(status, message, Array.isArray(r.details) ? r.details : []);
     }
     return body(status, String(response));
