@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, FieldProblem } from '../errors/domain-errors';
+import { DomainError, FieldProblem, TooManyRequestsError } from '../errors/domain-errors';
 import { MoneyFormatError } from '../money/money';
 import { isEntityNotFound } from '../../database/errors';
 
@@ -72,6 +72,11 @@ export function toErrorBody(exception: unknown): ErrorBody {
   return body(500, 'Something went wrong on our side; the error has been logged');
 }
 
+/** A throttled answer says how long to wait (RFC 9110 `Retry-After`, in seconds). */
+export function setRetryAfter(res: Response, exception: unknown): void {
+  if (exception instanceof TooManyRequestsError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+}
+
 /**
  * Every error, from any layer, leaves in the contract's shape; never a stack trace. Requests for
  * pages (outside /api, from a browser) go to `pageFilter`, which renders the error as a page.
@@ -96,6 +101,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (res.headersSent) return;
+    setRetryAfter(res, exception);
     if (error.statusCode === 401 && isPage) {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
