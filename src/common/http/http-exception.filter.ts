@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, FieldProblem, TooManyRequestsError } from '../errors/domain-errors';
+import { DomainError, FieldProblem } from '../errors/domain-errors';
 import { MoneyFormatError } from '../money/money';
 import { isEntityNotFound } from '../../database/errors';
 
@@ -72,9 +72,10 @@ export function toErrorBody(exception: unknown): ErrorBody {
   return body(500, 'Something went wrong on our side; the error has been logged');
 }
 
-/** A throttled answer says how long to wait (RFC 9110 `Retry-After`, in seconds). */
+/** A throttled answer says how long to wait (RFC 9110 `Retry-After`, in seconds): any error with `retryAfterSeconds`. */
 export function setRetryAfter(res: Response, exception: unknown): void {
-  if (exception instanceof TooManyRequestsError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+  const retryAfter = (exception as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
 }
 
 /**
@@ -101,7 +102,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (res.headersSent) return;
-    setRetryAfter(res, exception);
+    const retryAfter = (exception as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     if (error.statusCode === 401 && isPage) {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
