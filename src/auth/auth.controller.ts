@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { LoginThrottleGuard } from './login-throttle';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { parsePageRequest } from '../common/http/pagination';
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
@@ -25,8 +25,8 @@ export class AuthController {
   @Public()
   @UseGuards(LoginThrottleGuard)
   @HttpCode(200)
-  login(@Body() dto: LoginDto) {
-    return this.auth.login(dto.email, dto.password);
+  login(@Body() dto: LoginDto, @Req() req: Request) {
+    return this.auth.login(dto.email, dto.password, { kind: 'api', address: req.ip });
   }
 
   @Post('auth/logout')

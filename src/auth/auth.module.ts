@@ -6,11 +6,13 @@ import { AuthGuard } from './auth.guard';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
 import { LoginThrottleGuard } from './login-throttle';
+import { PasswordHasher } from './password-hasher';
+import { SignInThrottle } from './sign-in-throttle';
 
 @Global()
 @Module({
   imports: [DonorsModule],
-  providers: [AuthRepository, AuthService, LoginThrottleGuard, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthRepository, AuthService, PasswordHasher, SignInThrottle, LoginThrottleGuard, { provide: APP_GUARD, useClass: AuthGuard }],
   controllers: [AuthController],
   exports: [AuthService, LoginThrottleGuard],
 })

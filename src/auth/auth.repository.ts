@@ -1,6 +1,47 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
+import { SqlQuery } from '../database/sql-statements';
+import { KNOWN_ADDRESSES_KEPT } from './sign-in-policy';
 import { AuthTokenEntity, UserEntity } from './user.entity';
+
+/** bigint comes back as a number from SQLite and a string from PostgreSQL; epoch milliseconds fit a double exactly. */
+function epochMs(value: string | number | null | undefined): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+/**
+ * Counts one sign-in attempt in its bucket, in one statement, unless the bucket is waiting out a
+ * delay: then nothing is written and no row comes back. Failures last counted before
+ * `forgetBefore` start again from one. Concurrent attempts queue on the row (PostgreSQL's
+ * ON CONFLICT takes a row lock; SQLite runs it behind the UnitOfWork's write lock), so each gets
+ * its own count: 40 parallel attempts count 1 to 40, never 1 forty times.
+ */
+const COUNT_ATTEMPT = new SqlQuery<{ failures: number }>(
+  `INSERT INTO sign_in_buckets (bucket, failures, delayed_until_ms, updated_at_ms) VALUES (?, 1, NULL, CAST(? AS bigint))
+   ON CONFLICT (bucket) DO UPDATE SET
+     failures = CASE WHEN sign_in_buckets.updated_at_ms < CAST(? AS bigint) THEN 1 ELSE sign_in_buckets.failures + 1 END,
+     updated_at_ms = excluded.updated_at_ms
+   WHERE sign_in_buckets.delayed_until_ms IS NULL OR sign_in_buckets.delayed_until_ms <= CAST(? AS bigint)
+   RETURNING failures`,
+);
+const DELAY_BUCKET = new SqlQuery(`UPDATE sign_in_buckets SET delayed_until_ms = CAST(? AS bigint) WHERE bucket = ?`);
+const BUCKET_DELAY = new SqlQuery<{ delayed_until_ms: string | number | null }>(`SELECT delayed_until_ms FROM sign_in_buckets WHERE bucket = ?`);
+/** Gives back the attempts up to and including a successful one; attempts counted after it stay. */
+const RELEASE_BUCKET = new SqlQuery(
+  `UPDATE sign_in_buckets SET failures = CASE WHEN failures > ? THEN failures - ? ELSE 0 END, delayed_until_ms = NULL WHERE bucket = ?`,
+);
+const PRUNE_BUCKETS = new SqlQuery(`DELETE FROM sign_in_buckets WHERE updated_at_ms < CAST(? AS bigint)`);
+const KNOWN_ADDRESS = new SqlQuery<{ known: number }>(
+  `SELECT 1 AS known FROM user_sign_in_addresses WHERE user_id = ? AND address = ? AND last_success_at_ms >= CAST(? AS bigint)`,
+);
+const REMEMBER_ADDRESS = new SqlQuery(
+  `INSERT INTO user_sign_in_addresses (user_id, address, last_success_at_ms) VALUES (?, ?, CAST(? AS bigint))
+   ON CONFLICT (user_id, address) DO UPDATE SET last_success_at_ms = excluded.last_success_at_ms`,
+);
+const FORGET_ADDRESSES = new SqlQuery(
+  `DELETE FROM user_sign_in_addresses WHERE user_id = ? AND (last_success_at_ms < CAST(? AS bigint) OR id NOT IN (
+     SELECT id FROM user_sign_in_addresses WHERE user_id = ? ORDER BY last_success_at_ms DESC, id DESC LIMIT ${KNOWN_ADDRESSES_KEPT}))`,
+);
 
 @Injectable()
 export class AuthRepository {
@@ -44,8 +85,38 @@ export class AuthRepository {
     return tx.getRepository(UserEntity).save(tx.getRepository(UserEntity).create(user));
   }
 
-  updateLoginState(tx: EntityManager, userId: number, failedLogins: number, lockedUntil: Date | null): Promise<unknown> {
-    return tx.getRepository(UserEntity).update({ id: userId }, { failedLogins, lockedUntil });
+  /** The bucket's count including this attempt, or null when the bucket is delayed and nothing was counted. */
+  async countSignInAttempt(tx: EntityManager, bucket: string, nowMs: number, forgetBeforeMs: number): Promise<number | null> {
+    const [row] = await COUNT_ATTEMPT.run(tx, [bucket, nowMs, forgetBeforeMs, nowMs]);
+    return row ? Number(row.failures) : null;
+  }
+
+  async delaySignIns(tx: EntityManager, bucket: string, untilMs: number): Promise<void> {
+    await DELAY_BUCKET.run(tx, [untilMs, bucket]);
+  }
+
+  async signInDelayedUntil(tx: EntityManager, bucket: string): Promise<number | null> {
+    const [row] = await BUCKET_DELAY.run(tx, [bucket]);
+    return epochMs(row?.delayed_until_ms);
+  }
+
+  async releaseSignInBucket(tx: EntityManager, bucket: string, attempts: number): Promise<void> {
+    await RELEASE_BUCKET.run(tx, [attempts, attempts, bucket]);
+  }
+
+  async pruneSignInBuckets(tx: EntityManager, beforeMs: number): Promise<void> {
+    await PRUNE_BUCKETS.run(tx, [beforeMs]);
+  }
+
+  /** Whether the user signed in from this address since `sinceMs`; user 0 (no such account) never did. */
+  async isKnownSignInAddress(userId: number, address: string, sinceMs: number): Promise<boolean> {
+    return (await KNOWN_ADDRESS.run(this.dataSource.manager, [userId, address, sinceMs])).length > 0;
+  }
+
+  /** Remembers a successful sign-in's address; keeps the most recent few, none older than `forgetBeforeMs`. */
+  async rememberSignInAddress(tx: EntityManager, userId: number, address: string, nowMs: number, forgetBeforeMs: number): Promise<void> {
+    await REMEMBER_ADDRESS.run(tx, [userId, address, nowMs]);
+    await FORGET_ADDRESSES.run(tx, [userId, forgetBeforeMs, userId]);
   }
 
   insertToken(tx: EntityManager, token: Partial<AuthTokenEntity>): Promise<AuthTokenEntity> {

@@ -4,18 +4,17 @@ import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { AuditService } from '../audit/audit.service';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
-import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
+import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError } from '../common/errors/domain-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import { CreateResult, IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { Actor, SYSTEM_ACTOR } from './actor';
 import { AuthRepository } from './auth.repository';
-import { DUMMY_HASH, hashPassword, verifyPassword } from './password-hasher';
+import { DUMMY_HASH, PasswordHasher } from './password-hasher';
+import { normaliseEmail, throttledMessage, WRONG_CREDENTIALS } from './sign-in-policy';
+import { SignInThrottle } from './sign-in-throttle';
 import { SESSION_IDLE_MINUTES, slidExpiry } from './session-expiry';
 import { Role, UserEntity } from './user.entity';
 
-/** After this many wrong passwords in a row the account waits LOCK_MINUTES before it can try again. */
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MINUTES = 15;
 /** How long a token's actor is remembered in memory, and how many tokens at most. */
 const ACTOR_CACHE_MS = 10_000;
 const ACTOR_CACHE_MAX = 10_000;
@@ -52,37 +51,40 @@ export class AuthService {
     private readonly uow: UnitOfWork,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
+    private readonly throttle: SignInThrottle,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   /**
    * `session` tokens (browser sign-in) start with the idle window and slide with use; `api`
    * tokens live for TOKEN_TTL_HOURS. Both end at TOKEN_TTL_HOURS after sign-in at the latest.
+   *
+   * Throttled by SignInThrottle (rules in sign-in-policy.ts): 429 while the attempt's bucket waits
+   * out a delay, even with the right password. Every answer, 200, 401 or 429, for an existing email
+   * or not, costs exactly one scrypt verification, and a refusal says the same whatever the reason.
+   * `address` is the client's address (req.ip); the browser form and the API pass it alike.
    */
-  async login(email: string, password: string, kind: 'api' | 'session' = 'api'): Promise<LoginResult> {
-    const user = await this.users.findUserByEmail(email);
-    const now = new Date();
-    if (!user || !user.active) {
-      await verifyPassword(password, DUMMY_HASH);
-      throw new UnauthorizedException('Email or password is wrong');
+  async login(email: string, password: string, opts: { kind?: 'api' | 'session'; address?: string } = {}): Promise<LoginResult> {
+    const normalised = normaliseEmail(email);
+    const address = (opts.address || 'unknown').slice(0, 64);
+    const user = await this.users.findUserByEmail(normalised);
+    const attempt = await this.throttle.begin(normalised, user?.id ?? null, address);
+    if (!attempt.allowed) {
+      await this.hasher.verify(password, DUMMY_HASH);
+      throw new TooManyRequestsError(throttledMessage(attempt.retryAfterSeconds), attempt.retryAfterSeconds);
     }
-    if (user.lockedUntil && user.lockedUntil > now) {
-      await verifyPassword(password, DUMMY_HASH);
-      throw new UnauthorizedException('Too many failed sign-ins: this account is locked for a few minutes');
-    }
-    if (!(await verifyPassword(password, user.passwordHash))) {
-      const failures = user.failedLogins + 1;
-      const lockedUntil = failures >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : null;
-      await this.uow.transaction((tx) => this.users.updateLoginState(tx, user.id, lockedUntil ? 0 : failures, lockedUntil));
-      throw new UnauthorizedException('Email or password is wrong');
-    }
+    const account = user?.active ? user : null;
+    const matches = await this.hasher.verify(password, account?.passwordHash ?? DUMMY_HASH);
+    // A wrong password needs no write: begin() already counted this attempt as a failure.
+    if (!account || !matches) throw new UnauthorizedException(WRONG_CREDENTIALS);
     const token = randomBytes(32).toString('base64url');
-    const lifetimeMs = kind === 'session' ? Math.min(SESSION_IDLE_MINUTES * 60_000, this.ttlMs) : this.ttlMs;
+    const now = new Date();
+    const lifetimeMs = opts.kind === 'session' ? Math.min(SESSION_IDLE_MINUTES * 60_000, this.ttlMs) : this.ttlMs;
     const expiresAt = new Date(now.getTime() + lifetimeMs);
-    await this.uow.transaction(async (tx) => {
-      if (user.failedLogins || user.lockedUntil) await this.users.updateLoginState(tx, user.id, 0, null);
-      await this.users.insertToken(tx, { tokenHash: hashToken(token), userId: user.id, expiresAt });
-    });
-    return { token, expiresAt: expiresAt.toISOString(), user: toUserView(user) };
+    await this.throttle.succeeded(attempt, account.id, address, (tx) =>
+      this.users.insertToken(tx, { tokenHash: hashToken(token), userId: account.id, expiresAt }),
+    );
+    return { token, expiresAt: expiresAt.toISOString(), user: toUserView(account) };
   }
 
   async logout(token: string): Promise<void> {
@@ -133,7 +135,7 @@ export class AuthService {
     if (input.role === 'donor' && !input.donorId) throw InvalidInputError.field('donorId', 'a donor user needs donorId');
     if (input.role !== 'donor' && input.donorId) throw InvalidInputError.field('donorId', 'only donor users belong to a donor');
     if (input.donorId && !(await donorExists(input.donorId))) throw new NotFoundError('Donor', input.donorId);
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.hasher.hash(input.password);
     return this.idempotency.create(idem, async (tx) => {
       if (await this.users.emailTaken(tx, email)) {
         throw new ConflictError('A user with this email exists', [{ field: 'email', message: 'already registered' }]);

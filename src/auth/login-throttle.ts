@@ -1,5 +1,7 @@
-import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
+import { TooManyRequestsError } from '../common/errors/domain-errors';
+import { retryAfterSeconds, throttledMessage } from './sign-in-policy';
 
 /**
  * Counts attempts per key in fixed one-minute windows, in memory (per instance). Windows that
@@ -24,36 +26,39 @@ export class AttemptCounter {
     window.count += 1;
     return window.count <= this.limit;
   }
+
+  /** When the key's current window ends (now, if it has none). */
+  windowEndsAt(key: string, now: number): number {
+    return Math.max(this.windows.get(key)?.endsAt ?? now, now);
+  }
 }
 
-function emailOf(req: Request): string {
-  const email = (req.body as Record<string, unknown> | undefined)?.email;
-  return typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : '';
-}
-
-/** Sign-in attempts allowed per minute at one account from one address; the account lock in AuthService stops guessing after MAX_FAILED_LOGINS anyway. */
-export const ATTEMPTS_PER_ACCOUNT = 10;
-/** Sign-in attempts allowed per minute from one address, so spraying many accounts is slowed without locking out an office behind one NAT address. */
+/**
+ * Sign-in attempts allowed per minute from one address, whatever accounts they try, so spraying
+ * many accounts from one place is slowed without locking out an office behind one NAT address.
+ * Attempts at one account are throttled by SignInThrottle (sign-in-policy.ts), in the database.
+ */
 export const ATTEMPTS_PER_ADDRESS = 60;
 
 /**
- * Sign-in throttling for `@UseGuards(LoginThrottleGuard)` routes (the login form and
- * POST /api/auth/login): 429 beyond either limit. Written here rather than with
- * @nestjs/throttler, whose CommonJS build cannot load the ES-module @nestjs/common under Jest on Node 20.
+ * The per-address limit for `@UseGuards(LoginThrottleGuard)` routes (the login form and
+ * POST /api/auth/login): 429 with Retry-After beyond it. The count lives in this instance's
+ * memory: behind N instances an address gets up to N times the limit, which is acceptable because
+ * the per-account buckets that stop password guessing are shared in the database. The answer does
+ * not depend on whether the email exists. Written here rather than with @nestjs/throttler, whose
+ * CommonJS build cannot load the ES-module @nestjs/common under Jest on Node 20.
  */
 @Injectable()
 export class LoginThrottleGuard implements CanActivate {
-  private readonly perAccount = new AttemptCounter(ATTEMPTS_PER_ACCOUNT, 60_000);
   private readonly perAddress = new AttemptCounter(ATTEMPTS_PER_ADDRESS, 60_000);
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     const now = Date.now();
     const address = req.ip ?? 'unknown';
-    const accountAllowed = this.perAccount.allow(`${address}|${emailOf(req)}`, now);
-    const addressAllowed = this.perAddress.allow(address, now);
-    if (!accountAllowed || !addressAllowed) {
-      throw new HttpException('Too many sign-in attempts: wait a minute, then try again', HttpStatus.TOO_MANY_REQUESTS);
+    if (!this.perAddress.allow(address, now)) {
+      const seconds = retryAfterSeconds(this.perAddress.windowEndsAt(address, now), now);
+      throw new TooManyRequestsError(throttledMessage(seconds), seconds);
     }
     return true;
   }

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
 
 const N = 16384;
 const R = 8;
@@ -31,3 +32,18 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 /** A hash of nothing, verified when the email is unknown so both paths cost the same time. */
 export const DUMMY_HASH = `scrypt$${N}$${R}$${P}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(KEY_LENGTH).toString('base64')}`;
+
+/**
+ * The hashing functions as a provider, so that sign-in's cost can be checked: every sign-in
+ * attempt, whatever its answer, runs exactly one `verify` (test/e2e/sign-in-throttle.test.ts counts them).
+ */
+@Injectable()
+export class PasswordHasher {
+  hash(password: string): Promise<string> {
+    return hashPassword(password);
+  }
+
+  verify(password: string, stored: string): Promise<boolean> {
+    return verifyPassword(password, stored);
+  }
+}

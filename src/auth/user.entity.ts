@@ -23,12 +23,6 @@ export class UserEntity {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
-  @Column({ name: 'failed_logins', type: 'integer', default: 0 })
-  failedLogins: number;
-
-  @Column({ name: 'locked_until', type: Date, nullable: true })
-  lockedUntil: Date | null;
-
   @CreateDateColumn({ name: 'created_at' })
   createdAt: Date;
 }

@@ -28,8 +28,11 @@ export class SessionController {
   @Public()
   @UseGuards(LoginThrottleGuard)
   async login(@Body() form: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
-    const outcome = await this.sessions.signIn(form);
-    if (!outcome.signedIn) return res.status(outcome.status).render('login', outcome.page);
+    const outcome = await this.sessions.signIn(form, req.ip);
+    if (!outcome.signedIn) {
+      if (outcome.retryAfterSeconds) res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
+      return res.status(outcome.status).render('login', outcome.page);
+    }
     res.cookie(SESSION_COOKIE, outcome.token, sessionCookieOptions(req));
     res.redirect(303, outcome.redirectTo);
   }

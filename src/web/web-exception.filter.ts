@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/auth.decorators';
-import { retryAfterOf, toErrorBody } from '../common/http/http-exception.filter';
+import { setRetryAfter, toErrorBody } from '../common/http/http-exception.filter';
 import { setPageLocals } from './page-context';
 
 const TITLES: Record<number, string> = {
@@ -32,15 +32,14 @@ export class WebPageExceptionFilter implements ExceptionFilter {
     if (error.statusCode === 503) this.logger.warn(`${req.method} ${req.originalUrl}: 503 ${error.message}`);
     else if (error.statusCode >= 500) this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
     if (res.headersSent) return;
-    const retryAfter = retryAfterOf(exception);
-    if (retryAfter !== null) res.setHeader('Retry-After', String(retryAfter));
+    setRetryAfter(res, exception);
     if (error.statusCode === 401) {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
     setPageLocals(req, res);
     if (error.statusCode === 429 && req.path === '/login') {
-      res.status(429).render('login', { title: 'Sign in', error: 'Too many sign-in attempts from here. Wait a minute, then try again.', email: '' });
+      res.status(429).render('login', { title: 'Sign in', error: error.message, email: '' });
       return;
     }
     const message =

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MAX_FAILED_LOGINS } from '../../src/auth/auth.service';
+import { FREE_FAILURES } from '../../src/auth/sign-in-policy';
 import { makeDonor, makePledge, pledgeBody, seedReferenceData } from '../support/factories';
 import { ADMIN, createTestApp, TestApp } from '../support/test-app';
 
@@ -38,13 +38,15 @@ describe(`sign-in, roles and the audit trail (${process.env.TEST_DB ?? 'sqlite'}
     expect((await t.http.get('/api/health')).body).toEqual({ status: 'ok', db: 'up' });
   });
 
-  it('locks an account after repeated wrong passwords, even for the right one', async () => {
+  it('makes an account wait after repeated wrong passwords, even for the right one: 429 with Retry-After, no lock', async () => {
     await t.tokenFor('officer');
     const email = 'officer1@test.local';
-    for (let i = 0; i < MAX_FAILED_LOGINS; i++) expect((await t.http.post('/api/auth/login').send({ email, password: 'wrong-password' })).status).toBe(401);
-    const locked = await t.http.post('/api/auth/login').send({ email, password: 'officer-password-123' });
-    expect(locked.status).toBe(401);
-    expect(locked.body.message).toContain('locked');
+    for (let i = 0; i <= FREE_FAILURES; i++) expect((await t.http.post('/api/auth/login').send({ email, password: 'wrong-password' })).status).toBe(401);
+    const waiting = await t.http.post('/api/auth/login').send({ email, password: 'officer-password-123' });
+    expect(waiting.status).toBe(429);
+    expect(Number(waiting.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(waiting.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests', message: expect.stringContaining('Too many sign-in attempts') });
+    expect(waiting.body.message).not.toContain('locked');
   });
 
   it('enforces the four roles on writes', async () => {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { FREE_FAILURES } from '../../src/auth/sign-in-policy';
 import { AuthTokenEntity } from '../../src/auth/user.entity';
 import { ADMIN, createTestApp, TestApp } from '../support/test-app';
 import { makeUser, newWebSession, signInWeb } from './web-support';
@@ -104,25 +105,27 @@ describe('sign-in, sessions and CSRF on the pages', () => {
     expect(ok.headers.location).toBe('/pledges');
   });
 
-  it('locks an account after five wrong passwords, even with the right one afterwards', async () => {
+  it('makes an account wait after repeated wrong passwords, even with the right one afterwards (429, never "locked")', async () => {
     const officer = await makeUser(t, 'officer');
     const web = newWebSession(t);
     await web.get('/login');
-    for (let i = 0; i < 5; i++) expect((await web.post('/login', { email: officer.email, password: 'not-the-password' })).status).toBe(401);
-    const locked = await web.post('/login', { email: officer.email, password: officer.password });
-    expect(locked.status).toBe(401);
-    expect(locked.text).toContain('this account is locked');
+    for (let i = 0; i <= FREE_FAILURES; i++) expect((await web.post('/login', { email: officer.email, password: 'not-the-password' })).status).toBe(401);
+    const waiting = await web.post('/login', { email: officer.email, password: officer.password });
+    expect(waiting.status).toBe(429);
+    expect(Number(waiting.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(waiting.text).toContain('Too many sign-in attempts: wait');
+    expect(waiting.text).not.toContain('locked');
   });
 
-  it('throttles sign-in attempts at one account from one address with 429', async () => {
+  it('throttles an unknown email exactly like a known one, and the API shares the form’s count', async () => {
     const web = newWebSession(t);
     await web.get('/login');
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await web.post('/login', { email: 'throttled@web.test', password: 'whatever-123' })).status);
-    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
-    expect(statuses[10]).toBe(429);
-    const api = await t.http.post('/api/auth/login').send({ email: 'throttled-api@web.test', password: 'x' });
-    expect(api.status).toBe(401);
+    for (let i = 0; i < FREE_FAILURES + 2; i++) statuses.push((await web.post('/login', { email: 'throttled@web.test', password: 'whatever-123' })).status);
+    expect(statuses).toEqual([...Array(FREE_FAILURES + 1).fill(401), 429]);
+    expect((await t.http.post('/api/auth/login').send({ email: 'throttled@web.test', password: 'x' })).status).toBe(429);
+    const other = await t.http.post('/api/auth/login').send({ email: 'throttled-api@web.test', password: 'x' });
+    expect(other.status).toBe(401);
   });
 
   it('ends a session after 30 idle minutes and slides its expiry while it is used', async () => {

@@ -67,3 +67,14 @@ export class OverDisbursementError extends BusinessRuleError {
     ]);
   }
 }
+
+/** Throttled: 429, with how long to wait, which the HTTP filters send as `Retry-After` (whole seconds). */
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -82,6 +82,12 @@ export function toErrorBody(exception: unknown): ErrorBody {
   return body(500, 'Something went wrong on our side; the error has been logged');
 }
 
+/** A throttled answer says how long to wait (RFC 9110 `Retry-After`, in seconds): any error with `retryAfterSeconds`. */
+export function setRetryAfter(res: Response, exception: unknown): void {
+  const retryAfter = retryAfterOf(exception);
+  if (retryAfter !== null) res.setHeader('Retry-After', String(retryAfter));
+}
+
 /**
  * Every error, from any layer, leaves in the contract's shape; never a stack trace. Requests for
  * pages (outside /api, from a browser) go to `pageFilter`, which renders the error as a page.
@@ -109,8 +115,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (res.headersSent) return;
-    const retryAfter = retryAfterOf(exception);
-    if (retryAfter !== null) res.setHeader('Retry-After', String(retryAfter));
+    setRetryAfter(res, exception);
     if (error.statusCode === 401 && isPage) {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;

@@ -2,6 +2,13 @@ import { LedgerFoundation1732300000000 } from './1732300000000-ledger-foundation
 import { DigestOutbox1732400000000 } from './1732400000000-digest-outbox';
 import { ClearanceProgress1732500000000 } from './1732500000000-clearance-progress';
 import { LedgerValuation1732600000000 } from './1732600000000-ledger-valuation';
+import { SignInThrottle1732700000000 } from './1732700000000-sign-in-throttle';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
-export const MIGRATIONS = [LedgerFoundation1732300000000, DigestOutbox1732400000000, ClearanceProgress1732500000000, LedgerValuation1732600000000];
+export const MIGRATIONS = [
+  LedgerFoundation1732300000000,
+  DigestOutbox1732400000000,
+  ClearanceProgress1732500000000,
+  LedgerValuation1732600000000,
+  SignInThrottle1732700000000,
+];
