@@ -7,6 +7,7 @@ import type { AppConfig } from './config/app-config';
 import { HttpExceptionFilter } from './common/http/http-exception.filter';
 import { WebPageExceptionFilter } from './web/web-exception.filter';
 import { createValidationPipe } from './common/http/validation';
+import { refuseControlCharactersInUrl } from './common/http/url-text';
 import { bodyDepthLimit } from './web/body-depth';
 import { csrfMiddleware } from './web/csrf';
 import { registerPageHelpers } from './web/page-helpers';
@@ -20,6 +21,7 @@ import { registerViewHelpers } from './web/view-helpers';
 export async function configureApp(app: NestExpressApplication, config: AppConfig): Promise<NestExpressApplication> {
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders());
+  app.use(refuseControlCharactersInUrl());
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('text', { limit: '50mb', type: ['text/csv', 'text/plain'] });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { AuditService } from '../audit/audit.service';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
+import { textProblem } from '../common/text';
 import { UnitOfWork } from '../database/unit-of-work';
 import { CreateResult, IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { Actor, SYSTEM_ACTOR } from './actor';
@@ -12,6 +13,9 @@ import { AuthRepository } from './auth.repository';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password-hasher';
 import { SESSION_IDLE_MINUTES, slidExpiry } from './session-expiry';
 import { Role, UserEntity } from './user.entity';
+
+/** An email as the login form and LoginDto take it. */
+const LOGIN_EMAIL = { min: 1, max: 254 };
 
 /** After this many wrong passwords in a row the account waits LOCK_MINUTES before it can try again. */
 export const MAX_FAILED_LOGINS = 5;
@@ -59,7 +63,8 @@ export class AuthService {
    * tokens live for TOKEN_TTL_HOURS. Both end at TOKEN_TTL_HOURS after sign-in at the latest.
    */
   async login(email: string, password: string, kind: 'api' | 'session' = 'api'): Promise<LoginResult> {
-    const user = await this.users.findUserByEmail(email);
+    // An email that no account could hold (a NUL, a line break…) is a wrong email, never a query.
+    const user = textProblem(email, LOGIN_EMAIL) === null ? await this.users.findUserByEmail(email) : null;
     const now = new Date();
     if (!user || !user.active) {
       await verifyPassword(password, DUMMY_HASH);
