@@ -54,10 +54,28 @@ export const DATE_RANGES = {
   rate: { from: FIRST_DAY, to: (today: string) => addDays(today, 1), toDescription: 'today + 1 day' },
 } as const satisfies Record<string, DateRange>;
 
-/** Why a value is not a date within the range (a sentence without the field name), or null when it is. */
-export function dateProblem(value: unknown, range: DateRange, today: string = todayUtc()): string | null {
-  if (!isIsoDate(value)) return 'must be a real date written YYYY-MM-DD';
+/** Today's date (UTC), worked out again only when the day may have changed: a bulk import asks per cell. */
+let todayCache = { day: '', until: 0 };
+function currentDay(): string {
+  const now = Date.now();
+  if (now >= todayCache.until) todayCache = { day: todayUtc(new Date(now)), until: now - (now % 86_400_000) + 86_400_000 };
+  return todayCache.day;
+}
+
+/** Each range's last date for a given today, kept for the last day asked. */
+const lastDates = new WeakMap<DateRange, { today: string; last: string }>();
+function lastDateOf(range: DateRange, today: string): string {
+  const known = lastDates.get(range);
+  if (known?.today === today) return known.last;
   const last = range.to(today);
+  lastDates.set(range, { today, last });
+  return last;
+}
+
+/** Why a value is not a date within the range (a sentence without the field name), or null when it is. */
+export function dateProblem(value: unknown, range: DateRange, today: string = currentDay()): string | null {
+  if (!isIsoDate(value)) return 'must be a real date written YYYY-MM-DD';
+  const last = lastDateOf(range, today);
   if (value < range.from || value > last) return `must be a date from ${range.from} to ${last} (${range.toDescription})`;
   return null;
 }

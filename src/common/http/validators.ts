@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidateIf, ValidationArguments, ValidationOptions } from 'class-validator';
-import { DateRange, dateProblem, isIsoDate } from '../dates';
+import { DateRange, dateProblem } from '../dates';
 import { ID_RULE, isId } from '../ids';
 import { isCurrencyCode } from '../money/iso4217';
 import { TextRule, textProblem, trimText } from '../text';
@@ -136,7 +136,7 @@ export function IsIsoDate(range: DateRange, options?: ValidationOptions) {
         message: (args: ValidationArguments) => `${args.property} ${dateProblem(args.value, range) ?? 'must be a real date written YYYY-MM-DD'}`,
         ...options,
       },
-      validator: { validate: (value: unknown) => isIsoDate(value) && dateProblem(value, range) === null },
+      validator: { validate: (value: unknown) => dateProblem(value, range) === null },
     });
 }
 
