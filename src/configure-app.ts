@@ -7,6 +7,7 @@ import type { AppConfig } from './config/app-config';
 import { HttpExceptionFilter } from './common/http/http-exception.filter';
 import { WebPageExceptionFilter } from './web/web-exception.filter';
 import { createValidationPipe } from './common/http/validation';
+import { refuseControlCharactersInUrl } from './common/http/url-text';
 import { bodyDepthLimit } from './web/body-depth';
 import { csrfMiddleware } from './web/csrf';
 import { registerPageHelpers } from './web/page-helpers';
@@ -23,6 +24,7 @@ export const JSON_BODY_LIMIT = '256kb';
 export async function configureApp(app: NestExpressApplication, config: AppConfig): Promise<NestExpressApplication> {
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders());
+  app.use(refuseControlCharactersInUrl());
   // Small bodies only, for every route and before sign-in. CSV files are read by their import
   // routes after the caller is signed in and allowed (common/http/upload-body.ts), never here.
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { AuditService } from '../audit/audit.service';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError } from '../common/errors/domain-errors';
+import { textProblem } from '../common/text';
 import { UnitOfWork } from '../database/unit-of-work';
 import { CreateResult, IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { Actor, SYSTEM_ACTOR } from './actor';
@@ -14,6 +15,9 @@ import { normaliseEmail, throttledMessage, WRONG_CREDENTIALS } from './sign-in-p
 import { SignInThrottle } from './sign-in-throttle';
 import { SESSION_IDLE_MINUTES, slidExpiry } from './session-expiry';
 import { Role, UserEntity } from './user.entity';
+
+/** An email as the login form and LoginDto take it. */
+const LOGIN_EMAIL = { min: 1, max: 254 };
 
 /** How long a token's actor is remembered in memory, and how many tokens at most. */
 const ACTOR_CACHE_MS = 10_000;
@@ -67,7 +71,8 @@ export class AuthService {
   async login(email: string, password: string, opts: { kind?: 'api' | 'session'; address?: string } = {}): Promise<LoginResult> {
     const normalised = normaliseEmail(email);
     const address = (opts.address || 'unknown').slice(0, 64);
-    const user = await this.users.findUserByEmail(normalised);
+    // An email that no account could hold (a NUL, a line break…) is a wrong email, never a query.
+    const user = textProblem(normalised, LOGIN_EMAIL) === null ? await this.users.findUserByEmail(normalised) : null;
     const attempt = await this.throttle.begin(normalised, user?.id ?? null, address);
     if (!attempt.allowed) {
       await this.hasher.verify(password, DUMMY_HASH);

@@ -1,11 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsId, IsText, Nullable } from '../common/http/validators';
 import { ROLES, type Role } from './user.entity';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@anama.local' })
-  @IsString()
-  @MaxLength(254)
+  @IsText({ min: 1, max: 254 })
   email: string;
 
   @ApiProperty()
@@ -31,8 +31,7 @@ export class CreateUserDto {
   role: Role;
 
   @ApiProperty({ required: false, nullable: true })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @Nullable()
+  @IsId()
   donorId?: number | null;
 }

@@ -16,6 +16,70 @@ export function todayUtc(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
 
+/** The date `days` days after a YYYY-MM-DD date. */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The same day `years` years after a YYYY-MM-DD date (29 February becomes 28 February). */
+export function addYears(date: string, years: number): string {
+  const y = Number(date.slice(0, 4)) + years;
+  const md = date.slice(5);
+  return md === '02-29' && !isIsoDate(`${y}-02-29`) ? `${y}-02-28` : `${y}-${md}`;
+}
+
+/**
+ * The dates a field may hold: from a fixed first day to a day counted from today (UTC), so a
+ * typo such as 2999 or 1024 is refused rather than stored. Every date field names its range.
+ */
+export interface DateRange {
+  from: string;
+  /** The last date allowed, given today's date. */
+  to(today: string): string;
+  /** How the last date is worked out, for messages and documentation. */
+  toDescription: string;
+}
+
+/** The first day any record of the tracker can carry: the ledger starts with Azerbaijan's mine action. */
+const FIRST_DAY = '1990-01-01';
+
+export const DATE_RANGES = {
+  /** Pledge and source dates, periods, reported figures, value dates asked for: plans run a few years ahead. */
+  ledger: { from: FIRST_DAY, to: (today: string) => addYears(today, 10), toDescription: 'today + 10 years' },
+  /** Money or goods received: it has happened, so not after today. */
+  receipt: { from: FIRST_DAY, to: (today: string) => today, toDescription: 'today' },
+  /** Exchange rates are published for a day at the latest one day ahead (time zones). */
+  rate: { from: FIRST_DAY, to: (today: string) => addDays(today, 1), toDescription: 'today + 1 day' },
+} as const satisfies Record<string, DateRange>;
+
+/** Today's date (UTC), worked out again only when the day may have changed: a bulk import asks per cell. */
+let todayCache = { day: '', until: 0 };
+function currentDay(): string {
+  const now = Date.now();
+  if (now >= todayCache.until) todayCache = { day: todayUtc(new Date(now)), until: now - (now % 86_400_000) + 86_400_000 };
+  return todayCache.day;
+}
+
+/** Each range's last date for a given today, kept for the last day asked. */
+const lastDates = new WeakMap<DateRange, { today: string; last: string }>();
+function lastDateOf(range: DateRange, today: string): string {
+  const known = lastDates.get(range);
+  if (known?.today === today) return known.last;
+  const last = range.to(today);
+  lastDates.set(range, { today, last });
+  return last;
+}
+
+/** Why a value is not a date within the range (a sentence without the field name), or null when it is. */
+export function dateProblem(value: unknown, range: DateRange, today: string = currentDay()): string | null {
+  if (!isIsoDate(value)) return 'must be a real date written YYYY-MM-DD';
+  const last = lastDateOf(range, today);
+  if (value < range.from || value > last) return `must be a date from ${range.from} to ${last} (${range.toDescription})`;
+  return null;
+}
+
 /** Normalises what a driver returns for a date column (string, or a Date from pg raw queries). */
 export function dateOnly(value: string | Date | null | undefined): string | null {
   if (value === null || value === undefined) return null;

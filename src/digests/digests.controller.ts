@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/params';
 import { ApiBearerAuth, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../auth/actor';
@@ -39,7 +40,7 @@ export class DigestsController {
   @Roles(...READ_ALL_AND_DONOR)
   @ApiProduces('text/html')
   @ApiQuery({ name: 'period', required: false, description: 'YYYY-MM, the current month when absent' })
-  async preview(@CurrentActor() actor: Actor, @Param('donorId', ParseIntPipe) donorId: number, @Res() res: Response, @Query('period') period?: string) {
+  async preview(@CurrentActor() actor: Actor, @Param('donorId', ParseIdPipe) donorId: number, @Res() res: Response, @Query('period') period?: string) {
     const html = await this.digests.preview(actor, donorId, period);
     res.setHeader('Content-Security-Policy', EMAIL_VIEW_CSP);
     res.type('html').send(html);

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/params';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../auth/actor';
@@ -35,13 +36,13 @@ export class DonorsController {
 
   @Get(':id')
   @Roles(...READ_ALL_AND_DONOR)
-  get(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number) {
+  get(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number) {
     return this.donors.get(actor, id);
   }
 
   @Patch(':id')
   @Roles(...WRITE_LEDGER)
-  update(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateDonorDto) {
+  update(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Body() dto: UpdateDonorDto) {
     return this.donors.update(actor, id, dto);
   }
 
@@ -49,7 +50,7 @@ export class DonorsController {
   @Roles(...WRITE_LEDGER)
   async addContact(
     @CurrentActor() actor: Actor,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() dto: ContactDto,
     @Idempotency() idem: IdempotencyContext | null,
     @Res({ passthrough: true }) res: Response,

@@ -78,8 +78,8 @@ export class DonorsService {
         type: dto.type,
         countryCode: dto.countryCode ?? null,
         displayCurrency: dto.displayCurrency ?? 'USD',
-        notes: dto.notes ?? null,
-        source: dto.source ?? null,
+        notes: dto.notes || null,
+        source: dto.source || null,
       });
       donor.contacts = [];
       for (const contact of dto.contacts ?? []) donor.contacts.push(await this.addContactIn(tx, donor.id, contact));
@@ -102,7 +102,7 @@ export class DonorsService {
       if (dto.type !== undefined) donor.type = dto.type;
       if (dto.countryCode !== undefined) donor.countryCode = dto.countryCode;
       if (dto.displayCurrency !== undefined) donor.displayCurrency = dto.displayCurrency;
-      if (dto.notes !== undefined) donor.notes = dto.notes;
+      if (dto.notes !== undefined) donor.notes = dto.notes || null;
       const saved = await this.donors.update(tx, donor);
       const after = toDonorView(saved);
       await this.audit.record(tx, actor, { action: 'donor.update', entityType: 'donor', entityId: id, before, after });
@@ -124,7 +124,7 @@ export class DonorsService {
   private addContactIn(tx: Parameters<DonorsRepository['insertContact']>[0], donorId: number, dto: ContactDto) {
     return this.donors.insertContact(tx, {
       donorId,
-      name: dto.name ?? null,
+      name: dto.name || null,
       email: dto.email.toLowerCase(),
       digestEnabled: dto.digestEnabled ?? true,
     });

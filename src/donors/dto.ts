@@ -1,15 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { IsCurrency } from '../common/http/validators';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsCurrency, IsPlainObject, IsText, Nullable, OptionalNotNull, PartialUpdate } from '../common/http/validators';
 import { DONOR_TYPES, type DonorType } from './donor.entity';
 
+const COUNTRY_CODE = /^[A-Z]{2}$/;
+const COUNTRY_CODE_MESSAGE = 'countryCode must be two upper-case letters (ISO 3166-1), such as SA';
+
 export class ContactDto {
-  @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  name?: string;
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ max: 200 })
+  name?: string | null;
 
   @ApiProperty()
   @IsEmail({}, { message: 'email must be an email address' })
@@ -17,79 +19,75 @@ export class ContactDto {
   email: string;
 
   @ApiProperty({ required: false, default: true })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   digestEnabled?: boolean;
 }
 
 export class CreateDonorDto {
   @ApiProperty({ example: 'European Union' })
-  @IsString()
-  @MinLength(2, { message: 'name must be at least 2 characters' })
-  @MaxLength(200)
+  @IsText({ min: 2, max: 200 })
   name: string;
 
   @ApiProperty({ enum: DONOR_TYPES })
   @IsIn(DONOR_TYPES, { message: `type must be one of ${DONOR_TYPES.join(', ')}` })
   type: DonorType;
 
-  @ApiProperty({ required: false, example: 'SA', description: 'ISO 3166-1 alpha-2, upper case' })
-  @IsOptional()
-  @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be two upper-case letters (ISO 3166-1), such as SA' })
-  countryCode?: string;
+  @ApiProperty({ required: false, nullable: true, example: 'SA', description: 'ISO 3166-1 alpha-2, upper case' })
+  @Nullable()
+  @Matches(COUNTRY_CODE, { message: COUNTRY_CODE_MESSAGE })
+  countryCode?: string | null;
 
   @ApiProperty({ required: false, example: 'USD' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsCurrency()
   displayCurrency?: string;
 
-  @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
-  notes?: string;
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ max: 4000, multiLine: true })
+  notes?: string | null;
 
-  @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
-  source?: string;
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ max: 1000 })
+  source?: string | null;
 
   @ApiProperty({ required: false, type: [ContactDto] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
+  @IsPlainObject({ each: true, message: 'contacts must hold objects such as { "email": "…" }' })
   @ValidateNested({ each: true })
   @Type(() => ContactDto)
   contacts?: ContactDto[];
 }
 
+/** Every field optional: absent means unchanged, null clears countryCode or notes. A body that names no field is refused. */
+@PartialUpdate()
 export class UpdateDonorDto {
   @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MinLength(2)
-  @MaxLength(200)
+  @OptionalNotNull()
+  @IsText({ min: 2, max: 200 })
   name?: string;
 
   @ApiProperty({ required: false, enum: DONOR_TYPES })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(DONOR_TYPES, { message: `type must be one of ${DONOR_TYPES.join(', ')}` })
   type?: DonorType;
 
   @ApiProperty({ required: false, nullable: true })
-  @IsOptional()
-  @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be two upper-case letters (ISO 3166-1), such as SA' })
-  countryCode?: string;
+  @Nullable()
+  @Matches(COUNTRY_CODE, { message: COUNTRY_CODE_MESSAGE })
+  countryCode?: string | null;
 
   @ApiProperty({ required: false })
-  @IsOptional()
+  @OptionalNotNull()
   @IsCurrency()
   displayCurrency?: string;
 
-  @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
-  notes?: string;
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ max: 4000, multiLine: true })
+  notes?: string | null;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { IsCurrency, IsDecimalString, IsIsoDate } from '../common/http/validators';
+import { IsString, Matches } from 'class-validator';
+import { DATE_RANGES } from '../common/dates';
+import { IsCurrency, IsDecimalString, IsIsoDate, IsText } from '../common/http/validators';
 
 export class CreateFxRateDto {
   @ApiProperty({ example: 'USD' })
@@ -17,14 +18,12 @@ export class CreateFxRateDto {
   @Matches(/[1-9]/, { message: 'rate must be more than zero' })
   rate: string;
 
-  @ApiProperty({ example: '2024-10-11' })
-  @IsIsoDate()
+  @ApiProperty({ example: '2024-10-11', description: 'from 1990-01-01 to tomorrow (UTC)' })
+  @IsIsoDate(DATE_RANGES.rate)
   date: string;
 
   @ApiProperty({ example: 'Central Bank of Azerbaijan' })
-  @IsString()
-  @MinLength(2)
-  @MaxLength(200)
+  @IsText({ min: 2, max: 200 })
   source: string;
 }
 
@@ -42,6 +41,6 @@ export class ConvertQueryDto {
   to: string;
 
   @ApiProperty({ example: '2025-05-06', description: 'value date: the nearest earlier published rate is used' })
-  @IsIsoDate()
+  @IsIsoDate(DATE_RANGES.ledger)
   date: string;
 }

@@ -38,5 +38,9 @@ describe('parseEcbCsv', () => {
     expect(() => parseEcbCsv('Currency,USD\n')).toThrow(EcbFormatError);
     expect(() => parseEcbCsv('Date,USD,\n2024-02-30,1.0938,\n')).toThrow('line 2, Date: "2024-02-30" is not a date');
     expect(() => parseEcbCsv('Date,USD,\n2024-10-11,abc,\n')).toThrow('line 2, USD: "abc" is not a positive decimal rate');
+    expect(() => parseEcbCsv('Date,USD,\n2999-10-11,1.0938,\n')).toThrow(
+      /^line 2, Date: 2999-10-11 must be a date from 1990-01-01 to \d{4}-\d\d-\d\d \(today \+ 1 day\)$/,
+    );
+    expect(() => parseEcbCsv('Date,USD,\n11 October 1989,1.0938,\n')).toThrow('line 2, Date: 1989-10-11 must be a date from 1990-01-01');
   });
 });

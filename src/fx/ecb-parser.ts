@@ -1,4 +1,4 @@
-import { isIsoDate } from '../common/dates';
+import { DATE_RANGES, dateProblem, isIsoDate, todayUtc } from '../common/dates';
 import { isCurrencyCode } from '../common/money/iso4217';
 import { isValidRate } from '../common/money/conversion';
 
@@ -52,11 +52,14 @@ export function parseEcbCsv(text: string): EcbParseResult {
   const currencies = header.slice(1);
   const rates: EcbRate[] = [];
   let notQuoted = 0;
+  const today = todayUtc();
   for (let i = 1; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
     const row = cells(lines[i]);
     const date = parseEcbDate(row[0]);
     if (!date) throw new EcbFormatError(i + 1, 'Date', `"${row[0]}" is not a date`);
+    const outOfRange = dateProblem(date, DATE_RANGES.rate, today);
+    if (outOfRange) throw new EcbFormatError(i + 1, 'Date', `${date} ${outOfRange}`);
     currencies.forEach((currency, index) => {
       if (currency === '') return;
       const value = row[index + 1] ?? '';

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { IsCurrency, IsDecimalString, IsIsoDate } from '../common/http/validators';
+import { IsIn } from 'class-validator';
+import { DATE_RANGES } from '../common/dates';
+import { IsCurrency, IsDecimalString, IsIsoDate, IsText, Nullable, OptionalNotNull } from '../common/http/validators';
 import { REPORTED_FIGURE_KEYS, type ReportedFigureKey } from './national.entity';
 
 export class CreateGovernmentSpendDto {
@@ -13,24 +14,21 @@ export class CreateGovernmentSpendDto {
   currency: string;
 
   @ApiProperty({ example: '2020-11-10' })
-  @IsIsoDate()
+  @IsIsoDate(DATE_RANGES.ledger)
   periodStart: string;
 
   @ApiProperty({ example: '2025-05-06' })
-  @IsIsoDate()
+  @IsIsoDate(DATE_RANGES.ledger)
   periodEnd: string;
 
   @ApiProperty()
-  @IsString()
-  @MinLength(3, { message: 'source must name the document the figure comes from' })
-  @MaxLength(1000)
+  @IsText({ min: 3, max: 1000 }, { message: 'source must name the document the figure comes from, in 3 to 1000 characters on one line' })
   source: string;
 
-  @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
-  notes?: string;
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ max: 4000, multiLine: true })
+  notes?: string | null;
 }
 
 export class CreateReportedFigureDto {
@@ -43,23 +41,20 @@ export class CreateReportedFigureDto {
   value: string;
 
   @ApiProperty({ required: false, example: 'USD' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsCurrency()
   currency?: string;
 
   @ApiProperty({ example: '2025-03-31' })
-  @IsIsoDate()
+  @IsIsoDate(DATE_RANGES.ledger)
   asOf: string;
 
   @ApiProperty()
-  @IsString()
-  @MinLength(3, { message: 'source must name the document the figure comes from' })
-  @MaxLength(1000)
+  @IsText({ min: 3, max: 1000 }, { message: 'source must name the document the figure comes from, in 3 to 1000 characters on one line' })
   source: string;
 
-  @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
-  notes?: string;
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ max: 4000, multiLine: true })
+  notes?: string | null;
 }

@@ -9,17 +9,15 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsOptional,
-  IsString,
   Matches,
   Max,
-  MaxLength,
   Min,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsCurrency, IsDecimalString, IsIsoDate } from '../common/http/validators';
+import { DATE_RANGES } from '../common/dates';
+import { IsCurrency, IsDecimalString, IsId, IsIsoDate, IsPlainObject, IsText, Nullable, OptionalNotNull, PartialUpdate } from '../common/http/validators';
 import { MoneyDto } from '../priorities/dto';
+import { PRIORITY_CODE } from '../priorities/priority-code';
 import { CHANNELS, COMMITMENT_LEVELS, PLEDGE_KINDS, type Channel, type CommitmentLevel, type PledgeKind } from './pledge.entity';
 
 export class InKindDto {
@@ -30,18 +28,17 @@ export class InKindDto {
   quantity: number;
 
   @ApiProperty({ example: 'mine detection dogs' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(80)
+  @IsText({ min: 1, max: 80 })
   unit: string;
 
   @ApiProperty({ required: false, description: 'true when the donor promised "up to" this quantity' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   upTo?: boolean;
 
   @ApiProperty({ required: false, type: MoneyDto, description: 'value of one unit, when known' })
-  @IsOptional()
+  @OptionalNotNull()
+  @IsPlainObject()
   @ValidateNested()
   @Type(() => MoneyDto)
   unitValue?: MoneyDto;
@@ -49,14 +46,11 @@ export class InKindDto {
 
 export class CreatePledgeDto {
   @ApiProperty()
-  @IsInt({ message: 'donorId must be a whole number' })
-  @Min(1)
+  @IsId()
   donorId: number;
 
   @ApiProperty({ example: 'Direct assistance to ANAMA for demining operations' })
-  @IsString()
-  @MinLength(3, { message: 'title must be at least 3 characters' })
-  @MaxLength(300)
+  @IsText({ min: 3, max: 300 })
   title: string;
 
   @ApiProperty({ enum: PLEDGE_KINDS })
@@ -64,33 +58,39 @@ export class CreatePledgeDto {
   kind: PledgeKind;
 
   @ApiProperty({ required: false, example: '3000000.00' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsDecimalString()
   amount?: string;
 
   @ApiProperty({ required: false, example: 'USD' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsCurrency()
   currency?: string;
 
   @ApiProperty({ required: false, type: InKindDto })
-  @IsOptional()
+  @OptionalNotNull()
+  @IsPlainObject()
   @ValidateNested()
   @Type(() => InKindDto)
   inKind?: InKindDto;
 
   @ApiProperty({ required: false, nullable: true, example: '2024-01-16', description: 'null when the source gives no date' })
-  @IsOptional()
-  @IsIsoDate()
+  @Nullable()
+  @IsIsoDate(DATE_RANGES.ledger)
   pledgedOn?: string | null;
 
-  @ApiProperty({ required: false, example: '2025-03-31', description: 'date of the source document; the value date when pledgedOn is unknown' })
-  @IsOptional()
-  @IsIsoDate()
-  sourceDate?: string;
+  @ApiProperty({
+    required: false,
+    nullable: true,
+    example: '2025-03-31',
+    description: 'date of the source document; the value date when pledgedOn is unknown',
+  })
+  @Nullable()
+  @IsIsoDate(DATE_RANGES.ledger)
+  sourceDate?: string | null;
 
   @ApiProperty({ required: false, enum: COMMITMENT_LEVELS, default: 'announced' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(COMMITMENT_LEVELS, { message: 'status must be announced or committed' })
   status?: CommitmentLevel;
 
@@ -98,109 +98,97 @@ export class CreatePledgeDto {
   @IsIn(CHANNELS, { message: `channel must be one of ${CHANNELS.join(', ')}` })
   channel: Channel;
 
-  @ApiProperty({ required: false, example: 'UNDP' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  channelName?: string;
+  @ApiProperty({ required: false, nullable: true, example: 'UNDP' })
+  @Nullable()
+  @IsText({ max: 200 })
+  channelName?: string | null;
 
-  @ApiProperty({ required: false, example: 'Memorandum of Financial Contribution' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  instrument?: string;
+  @ApiProperty({ required: false, nullable: true, example: 'Memorandum of Financial Contribution' })
+  @Nullable()
+  @IsText({ max: 200 })
+  instrument?: string | null;
 
   @ApiProperty({ type: [String], example: ['P01'] })
   @IsArray({ message: 'priorityCodes must be an array of priority codes such as ["P01"]' })
   @ArrayMaxSize(12)
   @ArrayUnique({ message: 'priorityCodes must not repeat a code' })
-  @IsString({ each: true })
+  @Matches(PRIORITY_CODE, { each: true, message: 'priorityCodes must hold priority codes such as "P01"' })
   priorityCodes: string[];
 
   @ApiProperty({ required: false, type: [String], example: ['60', '40'], description: 'percent of the pledge per priority code, same order, summing to 100' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(12)
   @Matches(/^(100|[1-9]?[0-9])(\.[0-9]{1,2})?$/, { each: true, message: 'priorityShares must be percentages such as "60" or "33.34"' })
   priorityShares?: string[];
 
-  @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
-  source?: string;
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ max: 1000 })
+  source?: string | null;
 
-  @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
-  notes?: string;
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ max: 4000, multiLine: true })
+  notes?: string | null;
 
-  @ApiProperty({ required: false, description: 'a reference in another system; unique' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(120)
-  externalRef?: string;
+  @ApiProperty({ required: false, nullable: true, description: 'a reference in another system; unique' })
+  @Nullable()
+  @IsText({ min: 1, max: 120 })
+  externalRef?: string | null;
 }
 
 export class CreateDisbursementDto {
   @ApiProperty({ required: false, example: '1000000.00' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsDecimalString()
   amount?: string;
 
   @ApiProperty({ required: false, example: 'USD', description: 'defaults to the pledge currency' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsCurrency()
   currency?: string;
 
   @ApiProperty({ required: false, description: 'in-kind deliveries: how many units arrived' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt({ message: 'quantity must be a whole number' })
   @Min(1, { message: 'quantity must be at least 1' })
   @Max(1_000_000_000)
   quantity?: number;
 
   @ApiProperty({ example: '2024-03-31' })
-  @IsIsoDate()
+  @IsIsoDate(DATE_RANGES.receipt)
   receivedOn: string;
 
   @ApiProperty({ required: false, enum: ['exact', 'on_or_before'], default: 'exact' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(['exact', 'on_or_before'], { message: 'receivedOnBasis must be exact or on_or_before' })
   receivedOnBasis?: 'exact' | 'on_or_before';
 
-  @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MaxLength(120)
-  reference?: string;
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ max: 120 })
+  reference?: string | null;
 
-  @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MinLength(5, { message: 'overDisbursementReason must say why, in at least 5 characters' })
-  @MaxLength(1000)
-  overDisbursementReason?: string;
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ min: 5, max: 1000, multiLine: true })
+  overDisbursementReason?: string | null;
 
-  @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
-  source?: string;
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ max: 1000 })
+  source?: string | null;
 
-  @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
-  notes?: string;
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ max: 4000, multiLine: true })
+  notes?: string | null;
 }
 
 export class CancelPledgeDto {
   @ApiProperty({ example: 'Donor withdrew the pledge (letter of 3 May 2025)' })
-  @IsString()
-  @MinLength(5, { message: 'reason must say why, in at least 5 characters' })
-  @MaxLength(1000)
+  @IsText({ min: 5, max: 1000, multiLine: true })
   reason: string;
 }
 
@@ -219,69 +207,67 @@ function NotEditable(options?: ValidationOptions) {
     });
 }
 
-/** The descriptive fields of a pledge; every field optional, absent means unchanged. */
+/**
+ * The descriptive fields of a pledge; every field optional, absent means unchanged, null clears
+ * a field that may be empty. A body that names no field is refused.
+ */
+@PartialUpdate()
 export class UpdatePledgeDto {
   @ApiProperty({ required: false })
-  @IsOptional()
-  @IsString()
-  @MinLength(3, { message: 'title must be at least 3 characters' })
-  @MaxLength(300)
+  @OptionalNotNull()
+  @IsText({ min: 3, max: 300 })
   title?: string;
 
   @ApiProperty({ required: false, enum: COMMITMENT_LEVELS })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(COMMITMENT_LEVELS, { message: 'status must be announced or committed' })
   status?: CommitmentLevel;
 
   @ApiProperty({ required: false, enum: CHANNELS })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(CHANNELS, { message: `channel must be one of ${CHANNELS.join(', ')}` })
   channel?: Channel;
 
   @ApiProperty({ required: false, nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @Nullable()
+  @IsText({ max: 200 })
   channelName?: string | null;
 
   @ApiProperty({ required: false, nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @Nullable()
+  @IsText({ max: 200 })
   instrument?: string | null;
 
   @ApiProperty({ required: false, nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
+  @Nullable()
+  @IsText({ max: 1000 })
   source?: string | null;
 
   @ApiProperty({ required: false, nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
+  @Nullable()
+  @IsText({ max: 4000, multiLine: true })
   notes?: string | null;
 
   @ApiProperty({ required: false, nullable: true, example: '2024-01-16', description: 'null when the source gives no date' })
-  @IsOptional()
-  @IsIsoDate()
+  @Nullable()
+  @IsIsoDate(DATE_RANGES.ledger)
   pledgedOn?: string | null;
 
   @ApiProperty({ required: false, nullable: true, example: '2025-03-31' })
-  @IsOptional()
-  @IsIsoDate()
+  @Nullable()
+  @IsIsoDate(DATE_RANGES.ledger)
   sourceDate?: string | null;
 
   @ApiProperty({ required: false, type: [String], example: ['P01'], description: 'replaces the earmarks' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray({ message: 'priorityCodes must be an array of priority codes such as ["P01"]' })
   @ArrayMaxSize(12)
   @ArrayUnique({ message: 'priorityCodes must not repeat a code' })
-  @IsString({ each: true })
+  @Matches(PRIORITY_CODE, { each: true, message: 'priorityCodes must hold priority codes such as "P01"' })
   priorityCodes?: string[];
 
   @ApiProperty({ required: false, type: [String], example: ['60', '40'], description: 'with priorityCodes: percent per code, same order, summing to 100' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(12)
   @Matches(/^(100|[1-9]?[0-9])(\.[0-9]{1,2})?$/, { each: true, message: 'priorityShares must be percentages such as "60" or "33.34"' })

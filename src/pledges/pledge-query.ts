@@ -1,5 +1,7 @@
 import { InvalidInputError } from '../common/errors/domain-errors';
 import { parsePageRequest, PageRequest } from '../common/http/pagination';
+import { ID_RULE, parseIdText } from '../common/ids';
+import { isPriorityCode } from '../priorities/priority-code';
 import { isCurrencyCode } from '../common/money/iso4217';
 import { PLEDGE_STATUSES, PledgeStatus } from './fulfilment';
 
@@ -31,18 +33,19 @@ export function parsePledgeListQuery(query: PledgeListQuery): {
     if (typeof value !== 'string') throw InvalidInputError.field(name, `${name} must be given once`);
     return value;
   };
-  const donorId = single('donorId');
-  if (donorId !== undefined && !/^[1-9][0-9]{0,9}$/.test(donorId)) throw InvalidInputError.field('donorId', 'donorId must be a whole number');
+  const donorIdText = single('donorId');
+  const donorId = donorIdText === undefined ? undefined : parseIdText(donorIdText);
+  if (donorId === null) throw InvalidInputError.field('donorId', `donorId must be ${ID_RULE}`);
   const status = single('status');
   if (status !== undefined && !(PLEDGE_STATUSES as readonly string[]).includes(status)) {
     throw InvalidInputError.field('status', `status must be one of ${PLEDGE_STATUSES.join(', ')}`);
   }
   const priorityCode = single('priorityCode');
-  if (priorityCode !== undefined && !/^P[0-9]{2}$/.test(priorityCode)) throw InvalidInputError.field('priorityCode', 'priorityCode looks like P01');
+  if (priorityCode !== undefined && !isPriorityCode(priorityCode)) throw InvalidInputError.field('priorityCode', 'priorityCode looks like P01');
   const currency = single('currency');
   return {
     filter: {
-      donorId: donorId === undefined ? undefined : Number(donorId),
+      donorId,
       status: status as PledgeStatus | undefined,
       priorityCode,
       currency: parseDisplayCurrency(currency) ?? undefined,

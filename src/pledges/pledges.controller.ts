@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/params';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../auth/actor';
@@ -39,13 +40,13 @@ export class PledgesController {
   @Get(':id')
   @Roles(...READ_ALL_AND_DONOR)
   @ApiQuery({ name: 'currency', required: false, description: `display currency for the converted value (default ${REPORTING_CURRENCY})` })
-  get(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Query('currency') currency?: string) {
+  get(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Query('currency') currency?: string) {
     return this.pledges.get(actor, id, parseDisplayCurrency(currency) ?? REPORTING_CURRENCY);
   }
 
   @Patch(':id')
   @Roles(...WRITE_LEDGER)
-  update(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdatePledgeDto) {
+  update(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Body() dto: UpdatePledgeDto) {
     return this.pledges.update(actor, id, dto);
   }
 
@@ -53,7 +54,7 @@ export class PledgesController {
   @Roles(...WRITE_LEDGER)
   async disburse(
     @CurrentActor() actor: Actor,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() dto: CreateDisbursementDto,
     @Idempotency() idem: IdempotencyContext | null,
     @Res({ passthrough: true }) res: Response,
@@ -64,7 +65,7 @@ export class PledgesController {
   @Post(':id/cancel')
   @Roles(...WRITE_LEDGER)
   @HttpCode(200)
-  cancel(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() dto: CancelPledgeDto) {
+  cancel(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Body() dto: CancelPledgeDto) {
     return this.pledges.cancel(actor, id, dto);
   }
 }

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsOptional, ValidateNested } from 'class-validator';
-import { IsCurrency, IsDecimalString } from '../common/http/validators';
+import { ValidateNested } from 'class-validator';
+import { IsCurrency, IsDecimalString, IsPlainObject, RequiredNullable } from '../common/http/validators';
 
 export class MoneyDto {
   @ApiProperty({ example: '1500000.00', description: 'decimal string, at most the currency’s minor digits' })
@@ -15,8 +15,8 @@ export class MoneyDto {
 
 export class SetTargetDto {
   @ApiProperty({ type: MoneyDto, nullable: true, description: 'null clears the target' })
-  @IsDefined({ message: 'target must be given (null clears it)' })
-  @IsOptional()
+  @RequiredNullable()
+  @IsPlainObject()
   @ValidateNested()
   @Type(() => MoneyDto)
   target: MoneyDto | null;

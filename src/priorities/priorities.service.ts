@@ -5,6 +5,7 @@ import { NotFoundError } from '../common/errors/domain-errors';
 import { formatAmount, MoneyJson, parseAmount } from '../common/money/money';
 import { UnitOfWork } from '../database/unit-of-work';
 import { PrioritiesRepository } from './priorities.repository';
+import { isPriorityCode } from './priority-code';
 import type { PriorityEntity } from './priority.entity';
 
 export interface PriorityView {
@@ -55,6 +56,7 @@ export class PrioritiesService {
   }
 
   async setTarget(actor: Actor, code: string, target: MoneyJson | null): Promise<PriorityView> {
+    if (!isPriorityCode(code)) throw new NotFoundError('Priority', code);
     const parsed = target ? parseAmount(target.amount, target.currency, 'target.amount') : null;
     return this.uow.transaction(async (tx) => {
       const priority = await this.priorities.findForUpdate(tx, code);

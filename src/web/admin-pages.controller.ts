@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/params';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../auth/actor';
@@ -21,7 +22,7 @@ export class AdminPagesController {
 
   @Get('donors/:id')
   @Roles(...READ_ALL_AND_DONOR)
-  async donor(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Res() res: Response) {
+  async donor(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Res() res: Response) {
     res.render('donors/show', await this.pages.donorPage(actor, id));
   }
 

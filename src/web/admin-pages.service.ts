@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../auth/actor';
 import { AuthService } from '../auth/auth.service';
+import { CreateUserDto } from '../auth/dto';
 import { ROLES } from '../auth/user.entity';
 import { AuditService } from '../audit/audit.service';
 import { DomainError, FieldProblem, InvalidInputError } from '../common/errors/domain-errors';
 import { parsePageRequest, toPage } from '../common/http/pagination';
+import { parseIdText } from '../common/ids';
 import { DonorsRepository } from '../donors/donors.repository';
 import { DonorsService } from '../donors/donors.service';
 import { idempotencyContext } from '../idempotency/idempotency.service';
 import { parsePledgeListQuery } from '../pledges/pledge-query';
 import { PledgesService } from '../pledges/pledges.service';
+import { dtoProblems } from './dto-problems';
 import { ROLE_LABELS } from './navigation';
 import { actionLabel, describeChanges, errorsByField, withFieldIds } from './pledge-list';
 import type { FormOutcome } from './pledge-pages.service';
@@ -144,11 +147,14 @@ export class AdminPagesService {
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.email)) problems.push({ field: 'email', message: 'Enter an email address such as name@anama.gov.az' });
     if (password.length < 10) problems.push({ field: 'password', message: 'The first password needs at least 10 characters' });
     if (!(ROLES as readonly string[]).includes(form.role)) problems.push({ field: 'role', message: 'Choose a role' });
-    if (form.role === 'donor' && !/^[1-9][0-9]{0,9}$/.test(form.donorId)) problems.push({ field: 'donorId', message: 'A donor user needs its donor' });
+    const donorId = form.donorId ? parseIdText(form.donorId) : null;
+    if (form.role === 'donor' && donorId === null) problems.push({ field: 'donorId', message: 'A donor user needs its donor' });
     if (form.role !== 'donor' && form.donorId) problems.push({ field: 'donorId', message: 'Only donor users belong to a donor' });
+    const input = { email: form.email, password, role: form.role as (typeof ROLES)[number], donorId };
+    // The API's rules too (CreateUserDto), so the form cannot store what POST /api/users refuses.
+    if (!problems.length) problems.push(...(await dtoProblems(CreateUserDto, input)).problems);
     let status = 400;
     if (!problems.length) {
-      const input = { email: form.email, password, role: form.role as (typeof ROLES)[number], donorId: form.donorId ? Number(form.donorId) : null };
       try {
         const idem = idempotencyContext(actor.id, form.idempotencyKey, 'POST /users', { email: input.email, role: input.role, donorId: input.donorId });
         const created = await this.auth.createUser(actor, input, (id) => this.donorRecords.exists(id), idem);

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/params';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../auth/actor';
@@ -40,7 +41,7 @@ export class DigestsPagesController {
 
   @Get('messages/:id')
   @Roles(...READ_ALL_AND_DONOR)
-  async message(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Res() res: Response) {
+  async message(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Res() res: Response) {
     const html = await this.digests.messageHtml(actor, id);
     res.setHeader('Content-Security-Policy', EMAIL_VIEW_CSP);
     res.type('html').send(html);

@@ -1,8 +1,10 @@
 import { isIsoDate } from '../common/dates';
+import { parseIdText } from '../common/ids';
 import type { FieldProblem } from '../common/errors/domain-errors';
 import { isCurrencyCode } from '../common/money/iso4217';
 import { MoneyFormatError, parseAmount } from '../common/money/money';
 import { CHANNELS, COMMITMENT_LEVELS } from '../pledges/pledge.entity';
+import { isPriorityCode } from '../priorities/priority-code';
 
 /** The pledge form as typed, every field a string (priorities a list), echoed back after an error. */
 export interface PledgeFormValues {
@@ -124,12 +126,13 @@ export function unsafeLinkProblem(typed: string, label: string): string | null {
 export function pledgeRequestFrom(form: PledgeFormValues): { request: Record<string, unknown> | null; errors: FieldProblem[] } {
   const errors: FieldProblem[] = [];
   const problem = (field: string, message: string | null) => message && errors.push({ field, message });
-  problem('donorId', /^[1-9][0-9]{0,9}$/.test(form.donorId) ? null : 'Choose the donor');
+  const donorId = parseIdText(form.donorId);
+  problem('donorId', donorId === null ? 'Choose the donor' : null);
   problem('kind', form.kind === 'cash' || form.kind === 'in_kind' ? null : 'Choose cash or in kind');
   errors.push(...descriptionProblems(form));
 
   const request: Record<string, unknown> = {
-    donorId: Number(form.donorId),
+    donorId,
     title: form.title.trim(),
     kind: form.kind,
     pledgedOn: form.pledgedOn || null,
@@ -178,7 +181,7 @@ function descriptionProblems(form: PledgeEditFormValues): FieldProblem[] {
     'pledgedOn',
     form.pledgedOn === '' || isIsoDate(form.pledgedOn) ? null : 'Enter the date as YYYY-MM-DD, or leave it empty when the source gives none',
   );
-  problem('priorityCodes', form.priorityCodes.every((c) => /^P[0-9]{2}$/.test(c)) ? null : 'Choose priorities from the list');
+  problem('priorityCodes', form.priorityCodes.every(isPriorityCode) ? null : 'Choose priorities from the list');
   problem('source', unsafeLinkProblem(form.source, 'Source') ?? (form.source.length > 1000 ? 'Keep the source under 1000 characters' : null));
   problem('notes', form.notes.length > 4000 ? 'Keep the notes under 4000 characters' : null);
   problem('channelName', form.channelName.length > 200 ? 'Keep the channel name under 200 characters' : null);

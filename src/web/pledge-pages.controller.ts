@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/params';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../auth/actor';
@@ -50,31 +51,31 @@ export class PledgePagesController {
 
   @Get('pledges/:id')
   @Roles(...READ_ALL_AND_DONOR)
-  async show(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Query('recorded') recorded: unknown, @Res() res: Response) {
+  async show(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Query('recorded') recorded: unknown, @Res() res: Response) {
     res.render('pledges/show', await this.pages.detailPage(actor, id, recorded));
   }
 
   @Get('pledges/:id/edit')
   @Roles(...WRITE_LEDGER)
-  async editForm(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Res() res: Response) {
+  async editForm(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Res() res: Response) {
     res.render('pledges/edit', await this.pages.editPledgePage(actor, id));
   }
 
   @Post('pledges/:id/edit')
   @Roles(...WRITE_LEDGER)
-  async edit(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() form: Record<string, unknown>, @Res() res: Response) {
+  async edit(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Body() form: Record<string, unknown>, @Res() res: Response) {
     respond(res, await this.pages.submitEdit(actor, id, form));
   }
 
   @Post('pledges/:id/disbursements')
   @Roles(...WRITE_LEDGER)
-  async disburse(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() form: Record<string, unknown>, @Res() res: Response) {
+  async disburse(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Body() form: Record<string, unknown>, @Res() res: Response) {
     respond(res, await this.pages.submitDisbursement(actor, id, form));
   }
 
   @Post('pledges/:id/cancel')
   @Roles(...WRITE_LEDGER)
-  async cancel(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() form: Record<string, unknown>, @Res() res: Response) {
+  async cancel(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Body() form: Record<string, unknown>, @Res() res: Response) {
     respond(res, await this.pages.submitCancel(actor, id, form));
   }
 }

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validate, ValidationError } from 'class-validator';
 import type { Actor } from '../auth/actor';
 import { WRITE_LEDGER } from '../auth/auth.decorators';
 import { todayUtc } from '../common/dates';
@@ -30,6 +28,7 @@ import {
   readPledgeForm,
 } from './pledge-form';
 import { actionLabel, csvRow, describeChanges, errorsByField, totalOfConverted, withFieldIds } from './pledge-list';
+import { dtoProblems } from './dto-problems';
 import { safeHref } from './safe-url';
 
 /** The currencies offered first in every currency list; any other ISO code follows. */
@@ -47,19 +46,6 @@ const CHANNEL_LABELS: Record<string, string> = { direct: 'Direct to ANAMA', un_a
 
 /** A page re-rendered with what went wrong, or the place to go next. */
 export type FormOutcome = { redirectTo: string } | { status: number; view: string; page: Record<string, unknown> };
-
-function validationProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
-  return errors.flatMap((e) => {
-    const field = parent ? `${parent}.${e.property}` : e.property;
-    return [...Object.values(e.constraints ?? {}).map((message) => ({ field, message })), ...validationProblems(e.children ?? [], field)];
-  });
-}
-
-/** The API's checks, run on a request built from a form; problems come back named by API field. */
-async function dtoProblems<T extends object>(cls: new () => T, request: Record<string, unknown>): Promise<{ dto: T; problems: FieldProblem[] }> {
-  const dto = plainToInstance(cls, request);
-  return { dto, problems: validationProblems(await validate(dto, { whitelist: true, forbidNonWhitelisted: true })) };
-}
 
 /** A refused write as field problems beside the form's inputs, with the HTTP status the API would give. */
 function refusal(error: unknown): { status: number; problems: FieldProblem[] } {

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors/domain-errors';
+import { parseIdText } from '../ids';
 
 export interface Page<T> {
   items: T[];
@@ -22,9 +23,10 @@ export function parsePageRequest(limit: unknown, cursor: unknown): PageRequest {
   }
   let afterId = 0;
   if (cursor !== undefined && cursor !== '') {
-    const decoded = typeof cursor === 'string' ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-    if (!/^\d{1,15}$/.test(decoded)) throw InvalidInputError.field('cursor', 'cursor is not one this API gave out');
-    afterId = Number(decoded);
+    // A cursor is the last id of a page, so it is an id, within the databases' integer range.
+    const id = typeof cursor === 'string' ? parseIdText(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
+    if (id === null) throw InvalidInputError.field('cursor', 'cursor is not one this API gave out');
+    afterId = id;
   }
   return { limit: parsedLimit, afterId };
 }

@@ -1,5 +1,6 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import type { FieldProblem } from '../errors/domain-errors';
+import { emptyUpdateProblem } from './validators';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -11,20 +12,42 @@ function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return problems;
 }
 
+function badRequest(details: FieldProblem[]): BadRequestException {
+  return new BadRequestException({
+    message: details.map((d) => (d.message.startsWith(d.field) ? d.message : `${d.field}: ${d.message}`)).join('; '),
+    details,
+  });
+}
+
+/**
+ * Nest's pipe, with two changes:
+ * - a path or query value typed `number` is left as the text it came as: Nest would convert it
+ *   with `+value`, which reads " 1", "1e3", "0x10" and "" as numbers (so `/api/pledges/%201` was
+ *   pledge 1); ParseIdPipe and the query parsers read numbers strictly instead;
+ * - the one rule about a body as a whole: a PATCH body must name a field to change.
+ */
+class LedgerValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.metatype === Number) return value;
+    return super.transformPrimitive(value, metadata);
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const dto: unknown = await super.transform(value, metadata);
+    const empty = metadata.type === 'body' ? emptyUpdateProblem(dto) : null;
+    if (empty) throw badRequest([empty]);
+    return dto;
+  }
+}
+
 /** The contract's error body needs field names; Nest's default gives only an array of strings. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new LedgerValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     stopAtFirstError: false,
-    exceptionFactory: (errors) => {
-      const details = flatten(errors);
-      return new BadRequestException({
-        message: details.map((d) => (d.message.startsWith(d.field) ? d.message : `${d.field}: ${d.message}`)).join('; '),
-        details,
-      });
-    },
+    exceptionFactory: (errors) => badRequest(flatten(errors)),
   });
 }
