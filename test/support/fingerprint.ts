@@ -14,14 +14,16 @@ import type { DataSource } from 'typeorm';
  * Left out of both are the things that legitimately move without a write by the request being
  * judged:
  * - `auth_tokens`: signing in (and failing to) issues and revokes tokens and sessions;
- * - `users.failed_logins` and `locked_until`: a wrong password is counted, by design;
+ * - `sign_in_buckets` and `user_sign_in_addresses`: a sign-in attempt is counted before its
+ *   password is checked, and a success remembers the address, by design (auth/sign-in-throttle);
+ * - `users.failed_logins` and `locked_until` (no longer written since the sign-in buckets);
  * - the delivery state of `digest_outbox` (status, attempts, times, last error): the sender works
  *   through the outbox on its own schedule;
  * - the derived values of pledges and receipts in USD, EUR and AZN (`value_*`, `valued_at`):
  *   a cache the funding gap fills lazily when it is read (fx/ledger-valuation.ts);
  * - the migrations table, and the log itself.
  */
-const SKIPPED_TABLES = new Set(['auth_tokens', 'migrations', 'typeorm_metadata', 'test_write_log']);
+const SKIPPED_TABLES = new Set(['auth_tokens', 'sign_in_buckets', 'user_sign_in_addresses', 'migrations', 'typeorm_metadata', 'test_write_log']);
 const DERIVED_VALUES = ['value_usd_minor', 'value_eur_minor', 'value_azn_minor', 'valued_at'];
 const VOLATILE_COLUMNS: Record<string, readonly string[]> = {
   users: ['failed_logins', 'locked_until'],
