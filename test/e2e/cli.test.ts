@@ -102,6 +102,41 @@ describe('npm run cli', () => {
     expect(missing.stderr).toContain('no such file');
   });
 
+  it('a 100,000-row import from the command line and the app writing every 400 ms: both succeed, no "database is locked"', async () => {
+    const rows = Array.from(
+      { length: 100_000 },
+      (_, i) => `BUSY-${i},${donorName},Beside a busy app ${i},cash,1.00,USD,,,,,2024-06-03,,committed,direct,,,,,,`,
+    );
+    const file = join(WORK, `busy-${process.pid}.csv`);
+    writeFileSync(file, `${HEADER}\n${rows.join('\n')}\n`);
+    const before = await countPledges();
+    const child = spawn(process.execPath, [CLI, 'import-pledges', file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const statuses: number[] = [];
+    let done = false;
+    void exited.then(() => (done = true));
+    const auth = { authorization: `Bearer ${t.adminToken}` };
+    for (let i = 0; !done || i < 3; i++) {
+      const res = await t.http
+        .post('/api/fx-rates')
+        .set(auth)
+        .send({ base: 'GBP', quote: 'USD', rate: '1.2500', date: `2019-01-${String((i % 28) + 1).padStart(2, '0')}`, source: `busy ${i}` });
+      statuses.push(res.status);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      if (i > 300) break;
+    }
+    expect(await exited).toBe(0);
+    expect(output).toContain('Imported 100000 pledge(s)');
+    // Each app write waited for the import's lock and committed (a repeated date is a 409: 28
+    // dates). Before BEGIN IMMEDIATE they failed at once with "database is locked".
+    for (const status of statuses) expect([201, 409]).toContain(status);
+    expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(0);
+    expect(await countPledges()).toBe(before + 100_000);
+  }, 180_000);
+
   it('refuses a file over the 50 MB limit before reading it', () => {
     const file = join(WORK, `huge-${process.pid}.csv`);
     writeFileSync(file, Buffer.alloc(51 * 1024 * 1024, 'a'));
