@@ -115,7 +115,10 @@ async function openDriver(options) {
 async function migrate(options) {
   const { DataSource } = require('typeorm');
   const { dataSourceOptions } = require(join(ROOT, 'dist', 'database', 'data-source-options.js'));
-  const database = options.databaseUrl ? { type: 'postgres', url: options.databaseUrl } : { type: 'sqlite', path: options.sqlitePath };
+  const { loadConfig } = require(join(ROOT, 'dist', 'config', 'app-config.js'));
+  // The app's own configuration (its database limits included), pointed at the bench database.
+  const env = options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { SQLITE_PATH: options.sqlitePath };
+  const { database } = loadConfig({ ...env, BOOTSTRAP_ADMIN_EMAIL: 'bench@bench.local', BOOTSTRAP_ADMIN_PASSWORD: 'bench-password-1' }, ROOT);
   const dataSource = new DataSource(dataSourceOptions({ database }));
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'all' });
