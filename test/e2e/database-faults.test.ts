@@ -7,7 +7,7 @@ import { OtherConnectionInTransactionError, UnitOfWork } from '../../src/databas
 import { FxRepository } from '../../src/fx/fx.repository';
 import { DisbursementEntity, PledgeEntity } from '../../src/pledges/pledge.entity';
 import { createTestApp, TestApp, TEST_DB } from '../support/test-app';
-import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
+import { makeDonor, makePledge, pledgeBody, seedReferenceData } from '../support/factories';
 
 /**
  * The database misbehaving (busy, locked, read-only, connections dropped) must never hang a
@@ -83,16 +83,7 @@ describe(`database faults (${TEST_DB})`, () => {
       const res = await app.http
         .post('/api/pledges')
         .set({ authorization: `Bearer ${t.adminToken}` })
-        .send({
-          donorId,
-          title: 'Refused while read-only',
-          kind: 'cash',
-          amount: '5.00',
-          currency: 'USD',
-          pledgedOn: '2024-10-11',
-          channel: 'direct',
-          priorityCodes: [],
-        });
+        .send(pledgeBody(donorId, { title: 'Refused while read-only' }));
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBe('60');
       expect(res.body.details).toEqual([{ field: 'db', message: 'read-only' }]);
@@ -115,7 +106,15 @@ describe(`database faults (${TEST_DB})`, () => {
       const donorId = await makeDonor(t);
       const writer = otherProcessWriting(t.db.env.SQLITE_PATH, 3_000);
       const statuses: number[] = [];
-      for (let i = 0; i < 30; i++) statuses.push((await t.http.post('/api/pledges').set(auth()).send(pledgeBodyFor(donorId, i))).status);
+      for (let i = 0; i < 30; i++)
+        statuses.push(
+          (
+            await t.http
+              .post('/api/pledges')
+              .set(auth())
+              .send(pledgeBody(donorId, { title: `Written beside another process ${i}` }))
+          ).status,
+        );
       const writes = await writer;
       expect(writes).toBeGreaterThan(10);
       expect(statuses).toEqual(Array(30).fill(201));
@@ -151,19 +150,6 @@ describe(`database faults (${TEST_DB})`, () => {
     });
   }
 });
-
-function pledgeBodyFor(donorId: number, i: number) {
-  return {
-    donorId,
-    title: `Written beside another process ${i}`,
-    kind: 'cash',
-    amount: '5.00',
-    currency: 'USD',
-    pledgedOn: '2024-10-11',
-    channel: 'direct',
-    priorityCodes: [],
-  };
-}
 
 /** Holds a write lock on the pledge's row (PostgreSQL) or on the whole database (SQLite) from another connection. */
 async function holdWriteLock(t: TestApp, pledgeId: number): Promise<() => Promise<void>> {
