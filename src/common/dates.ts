@@ -23,6 +23,11 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** Whole days from one YYYY-MM-DD date to another (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
 /** The same day `years` years after a YYYY-MM-DD date (29 February becomes 28 February). */
 export function addYears(date: string, years: number): string {
   const y = Number(date.slice(0, 4)) + years;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { convertMinor, effectiveRate, formatRate, isValidRate, RateQuote, shareOf } from './conversion';
+import { convertMinor, effectiveRate, formatRate, isValidRate, RateQuote, shareOf, STALE_RATE_DAYS, staleness, staleSince } from './conversion';
 
 const q = (base: string, quote: string, rate: string, date = '2024-10-11'): RateQuote => ({ base, quote, rate, date, source: 'test' });
 
@@ -53,5 +53,38 @@ describe('isValidRate', () => {
     expect(isValidRate('-1.2')).toBe(false);
     expect(isValidRate('1e3')).toBe(false);
     expect(isValidRate(1.7)).toBe(false);
+  });
+});
+
+describe('staleness', () => {
+  it('is silent up to 7 days and speaks from the 8th: a week-end and a holiday are not stale', () => {
+    expect(STALE_RATE_DAYS).toBe(7);
+    expect(staleSince('2024-10-18', '2024-10-11')).toBeNull();
+    expect(staleSince('2024-10-19', '2024-10-11')).toEqual({ rateDate: '2024-10-11', staleDays: 8 });
+    expect(staleness('2024-10-11', [q('EUR', 'USD', '1.0938', '2024-10-11')])).toBeNull();
+    expect(staleness('2024-10-18', [q('EUR', 'USD', '1.0938', '2024-10-11')])).toBeNull();
+    expect(staleness('2024-10-19', [q('EUR', 'USD', '1.0938', '2024-10-11')])).toEqual({ rateDate: '2024-10-11', staleDays: 8 });
+  });
+
+  it('dates the EU pledge of the Q1 2025 report: valued 2025-03-31 with the ECB rate of 2024-10-11, 171 days earlier', () => {
+    expect(staleness('2025-03-31', [q('EUR', 'USD', '1.0938', '2024-10-11')])).toEqual({ rateDate: '2024-10-11', staleDays: 171 });
+  });
+
+  it('counts whole calendar days across a leap day and a year end', () => {
+    expect(staleSince('2024-03-01', '2024-02-28')).toBeNull();
+    expect(staleSince('2024-03-07', '2024-02-28')).toEqual({ rateDate: '2024-02-28', staleDays: 8 });
+    expect(staleSince('2025-01-02', '2024-12-24')).toEqual({ rateDate: '2024-12-24', staleDays: 9 });
+  });
+
+  it('dates a chained conversion by its oldest rate, whichever leg it is', () => {
+    const fresh = q('EUR', 'GBP', '0.83705', '2024-10-11');
+    const peg = q('USD', 'AZN', '1.7000', '2018-01-01');
+    expect(staleness('2024-10-11', [fresh, q('EUR', 'USD', '1.0938', '2024-10-11'), peg])).toEqual({ rateDate: '2018-01-01', staleDays: 2475 });
+    expect(staleness('2024-10-14', [q('EUR', 'USD', '1.0938', '2024-10-07'), fresh])).toBeNull();
+    expect(staleness('2024-10-14', [fresh, q('EUR', 'USD', '1.0938', '2024-10-06')])).toEqual({ rateDate: '2024-10-06', staleDays: 8 });
+  });
+
+  it('says nothing of a figure that needed no rate', () => {
+    expect(staleness('2025-03-31', [])).toBeNull();
   });
 });

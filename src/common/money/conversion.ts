@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { daysBetween } from '../dates';
 import { minorDigits } from './iso4217';
 import type { Money } from './money';
 
@@ -22,6 +23,31 @@ export interface RateQuote {
 export interface RateLeg {
   quote: RateQuote;
   inverted: boolean;
+}
+
+/** A conversion whose oldest rate is more than this many days before its value date is stale, and says so. */
+export const STALE_RATE_DAYS = 7;
+
+/** How old the rate behind a stale conversion is: the contract's `rateDate` and `staleDays`. */
+export interface StaleRate {
+  /** The oldest published date among the rates used. */
+  rateDate: string;
+  /** Whole days from `rateDate` to the value date; always more than STALE_RATE_DAYS. */
+  staleDays: number;
+}
+
+/** The staleness of a rate published on `rateDate` used at `valueDate`; null when it is recent enough. */
+export function staleSince(valueDate: string, rateDate: string): StaleRate | null {
+  const staleDays = daysBetween(rateDate, valueDate);
+  return staleDays > STALE_RATE_DAYS ? { rateDate, staleDays } : null;
+}
+
+/** The staleness of a conversion at `valueDate` through `legs`: a chain is as old as its oldest rate. Null when none is stale. */
+export function staleness(valueDate: string, legs: readonly RateQuote[]): StaleRate | null {
+  if (legs.length === 0) return null;
+  let oldest = legs[0].date;
+  for (const leg of legs) if (leg.date < oldest) oldest = leg.date;
+  return staleSince(valueDate, oldest);
 }
 
 export function effectiveRate(legs: readonly RateLeg[]): Decimal {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatCompact, formatCompactNumber, formatMoneyHuman, formatQuantity, formatShare, signOfDecimal } from './format';
+import { formatCompact, formatCompactNumber, formatMoneyHuman, formatQuantity, formatShare, signOfDecimal, staleNote } from './format';
 
 describe('formatMoneyHuman', () => {
   it('groups thousands and names the currency', () => {
@@ -109,5 +109,17 @@ describe('signOfDecimal', () => {
     expect(signOfDecimal('-0.00')).toBe(0);
     expect(signOfDecimal('0.01')).toBe(1);
     expect(signOfDecimal('-150000.00')).toBe(-1);
+  });
+});
+
+describe('staleNote', () => {
+  it('names the rate date and how much earlier it is than the value date', () => {
+    expect(staleNote('2025-03-31', '2024-10-11')).toBe('rate of 2024-10-11, 171 days earlier');
+    expect(staleNote('2024-10-19', '2024-10-11')).toBe('rate of 2024-10-11, 8 days earlier');
+  });
+
+  it('says nothing of a rate at most 7 days old', () => {
+    expect(staleNote('2024-10-18', '2024-10-11')).toBeNull();
+    expect(staleNote('2024-10-11', '2024-10-11')).toBeNull();
   });
 });

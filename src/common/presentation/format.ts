@@ -1,3 +1,4 @@
+import { staleSince } from '../money/conversion';
 import { isCurrencyCode, minorDigits } from '../money/iso4217';
 
 /**
@@ -129,4 +130,14 @@ export function formatQuantity(quantity: string, unit?: string): string {
   const fraction = decimal.fraction.replace(/0+$/, '');
   const figure = signPrefix(decimal) + groupThousands(decimal.whole) + (fraction ? `.${fraction}` : '');
   return unit ? `${figure} ${unit}` : figure;
+}
+
+/**
+ * What a converted figure says beside it when its rate is stale (STALE_RATE_DAYS): value date
+ * 2025-03-31 with a rate of 2024-10-11 → "rate of 2024-10-11, 171 days earlier"; null when the
+ * rate is recent enough to say nothing.
+ */
+export function staleNote(valueDate: string, rateDate: string): string | null {
+  const stale = staleSince(valueDate, rateDate);
+  return stale ? `rate of ${stale.rateDate}, ${stale.staleDays} days earlier` : null;
 }
