@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { ConflictError, InvalidInputError, MissingRateError } from '../common/errors/domain-errors';
-import { convertMinor, effectiveRate, formatRate, RateLeg, RateQuote } from '../common/money/conversion';
+import { convertMinor, effectiveRate, formatRate, RateLeg, RateQuote, staleness, type StaleRate } from '../common/money/conversion';
 import { Money, parseAmount, toJson } from '../common/money/money';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { ECB_SOURCE, EcbFormatError, parseEcbCsv } from './ecb-parser';
 import { FxRepository } from './fx.repository';
 import { LedgerValuation } from './ledger-valuation';
-import { conversionPaths } from './rate-table';
+import { candidatePairs, chooseLegs } from './rate-path';
 
 /**
  * Rate look-ups are cached per (pair, date). This instance forgets the cache on its own writes; a
@@ -27,6 +27,8 @@ export interface Conversion {
   /** The value date asked for; each leg in `ratesUsed` says which published date it used. */
   valueDate: string;
   ratesUsed: RateQuote[];
+  /** Set when the oldest rate used is more than STALE_RATE_DAYS before `valueDate`. */
+  stale: StaleRate | null;
 }
 
 /**
@@ -54,46 +56,33 @@ export class FxService {
    */
   async convert(amount: Money, to: string, valueDate: string, field = 'currency', tx?: Transaction): Promise<Conversion> {
     if (amount.currency === to) {
-      return { converted: amount, rate: '1', valueDate, ratesUsed: [] };
+      return { converted: amount, rate: '1', valueDate, ratesUsed: [], stale: null };
     }
-    const legs = await this.findPath(amount.currency, to, valueDate, tx);
+    const legs = await this.legs(amount.currency, to, valueDate, tx);
     if (!legs) throw new MissingRateError(amount.currency, to, valueDate, field);
     const rate = effectiveRate(legs);
-    return {
-      converted: convertMinor(amount, to, rate),
-      rate: formatRate(rate),
-      valueDate,
-      ratesUsed: legs.map((l) => l.quote),
-    };
+    const ratesUsed = legs.map((l) => l.quote);
+    return { converted: convertMinor(amount, to, rate), rate: formatRate(rate), valueDate, ratesUsed, stale: staleness(valueDate, ratesUsed) };
   }
 
-  /** The contract's converted-figure shape: money, the effective rate and every published rate used. */
+  /** The contract's converted-figure shape: money (with `rateDate` and `staleDays` when its rate is stale), the effective rate and every published rate used. */
   async convertForDisplay(amount: string, from: string, to: string, date: string) {
     const c = await this.convert(parseAmount(amount, from), to, date, 'to');
-    return { amount: { amount, currency: from }, converted: toJson(c.converted), rate: c.rate, valueDate: date, ratesUsed: c.ratesUsed };
+    return { amount: { amount, currency: from }, converted: { ...toJson(c.converted), ...c.stale }, rate: c.rate, valueDate: date, ratesUsed: c.ratesUsed };
   }
 
-  /** Shortest chain of published rates from `from` to `to`, each the latest on or before `date`. */
-  private async findPath(from: string, to: string, date: string, tx?: Transaction): Promise<RateLeg[] | null> {
-    for (const path of conversionPaths(from, to)) {
-      const legs: RateLeg[] = [];
-      for (let i = 0; i < path.length - 1; i++) {
-        const leg = await this.leg(path[i], path[i + 1], date, tx);
-        if (!leg) break;
-        legs.push(leg);
-      }
-      if (legs.length === path.length - 1) return legs;
+  /**
+   * The rates from `from` to `to` on `date`, by the one rule (`chooseLegs`): the latest quote on or
+   * before `date` of every stored pair a candidate path can use is read first, then chosen from.
+   */
+  private async legs(from: string, to: string, date: string, tx?: Transaction): Promise<RateLeg[] | null> {
+    const stored = await this.knownPairs(tx);
+    const quotes = new Map<string, RateQuote | null>();
+    for (const { base, quote } of candidatePairs(from, to)) {
+      const pair = `${base}/${quote}`;
+      if (stored.has(pair)) quotes.set(pair, await this.quote(base, quote, date, tx));
     }
-    return null;
-  }
-
-  private async leg(from: string, to: string, date: string, tx?: Transaction): Promise<RateLeg | null> {
-    const pairs = await this.knownPairs(tx);
-    const forward = pairs.has(`${from}/${to}`) ? await this.quote(from, to, date, tx) : null;
-    const inverse = pairs.has(`${to}/${from}`) ? await this.quote(to, from, date, tx) : null;
-    if (forward && (!inverse || forward.date >= inverse.date)) return { quote: forward, inverted: false };
-    if (inverse) return { quote: inverse, inverted: true };
-    return null;
+    return chooseLegs(from, to, (base, quote) => quotes.get(`${base}/${quote}`) ?? null);
   }
 
   private async quote(base: string, quote: string, date: string, tx?: Transaction): Promise<RateQuote | null> {

@@ -11,7 +11,8 @@ import {
   type RowValues,
   type ValuedTable,
 } from './ledger-valuation.repository';
-import { PIVOTS, RateTable } from './rate-table';
+import { PIVOTS } from './rate-path';
+import { RateTable } from './rate-table';
 
 /** Taken by valuation and by every write that can make a value stale, so neither misses the other. */
 const VALUATION_LOCK = 'mat:ledger-valuation';

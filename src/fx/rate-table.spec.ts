@@ -14,7 +14,7 @@ describe('RateTable', () => {
   ]);
 
   it('takes the nearest earlier published rate', () => {
-    expect(table.rate('EUR', 'USD', '2024-01-03')).toEqual({ rate: expect.anything(), ratesUsed: [rate('EUR', 'USD', '2024-01-02', '1.1000')] });
+    expect(table.rate('EUR', 'USD', '2024-01-03')).toEqual({ rate: expect.anything(), ratesUsed: [rate('EUR', 'USD', '2024-01-02', '1.1000')], stale: null });
     expect(table.rate('EUR', 'USD', '2024-01-03')?.rate.toFixed()).toBe('1.1');
     expect(table.rate('EUR', 'USD', '2024-01-01')).toBeNull();
   });
@@ -32,10 +32,17 @@ describe('RateTable', () => {
     expect(table.rate('AZN', 'USD', '2020-06-30')?.rate.mul('1.7').toDecimalPlaces(30).toFixed()).toBe('1');
   });
 
+  it('says when its oldest rate is more than 7 days older than the date asked for', () => {
+    expect(table.rate('EUR', 'USD', '2024-01-12')?.stale).toBeNull();
+    expect(table.rate('EUR', 'USD', '2024-01-13')?.stale).toEqual({ rateDate: '2024-01-05', staleDays: 8 });
+    // EUR/GBP and EUR/USD of 2024-01-02, USD/AZN of 2017-01-03: the peg dates the chain
+    expect(table.rate('GBP', 'AZN', '2024-01-03')?.stale).toEqual({ rateDate: '2017-01-03', staleDays: 2556 });
+  });
+
   it('has no rate before the first publication or for an unknown currency', () => {
     expect(table.rate('EUR', 'GBP', '2023-12-31')).toBeNull();
     expect(table.rate('CHF', 'USD', '2024-01-03')).toBeNull();
-    expect(table.rate('USD', 'USD', '2024-01-03')).toEqual({ rate: expect.anything(), ratesUsed: [] });
+    expect(table.rate('USD', 'USD', '2024-01-03')).toEqual({ rate: expect.anything(), ratesUsed: [], stale: null });
     expect(table.rate('USD', 'USD', '2024-01-03')?.rate.toFixed()).toBe('1');
   });
 });

@@ -1,29 +1,23 @@
 import type Decimal from 'decimal.js';
-import { effectiveRate, RateDecimal, type RateLeg, type RateQuote } from '../common/money/conversion';
+import { effectiveRate, staleness, type RateQuote, type StaleRate } from '../common/money/conversion';
+import { chooseLegs } from './rate-path';
 
-/** Pivots, in the order tried: EUR (ECB publishes against it), then USD (the AZN peg). */
-export const PIVOTS: readonly string[] = ['EUR', 'USD'];
-
-/** The currency chains a conversion may take, in the order tried: direct, through one pivot, through both. */
-export function conversionPaths(from: string, to: string): string[][] {
-  const paths: string[][] = [[from, to]];
-  for (const p of PIVOTS) if (p !== from && p !== to) paths.push([from, p, to]);
-  for (const p of PIVOTS) for (const q of PIVOTS) if (p !== q && ![p, q].includes(from) && ![p, q].includes(to)) paths.push([from, p, q, to]);
-  return paths;
-}
+/** The pivots belong to the rule in rate-path.ts; callers that build a RateTable also take them from here. */
+export { PIVOTS } from './rate-path';
 
 export interface ChainedRate {
   rate: Decimal;
   ratesUsed: RateQuote[];
+  /** Set when the oldest rate used is more than STALE_RATE_DAYS before the date asked for. */
+  stale: StaleRate | null;
 }
 
 /**
- * FxService's conversion rule (nearest earlier published rate; direct, then through EUR, then
- * USD, then both; forward preferred unless the inverse was published later) over rates loaded
- * once, for conversions by the thousand. FxService answers each (pair, date) with a query, which
- * is right for one pledge and far too slow for a ledger summed per currency and value date
- * (about 35,000 pairs of currency and date on the benchmark's data). The medium tests check
- * that both give the same rates.
+ * FxService's conversion rule (`chooseLegs`) over rates loaded once, for conversions by the
+ * thousand. FxService reads each (pair, date) with a query, which is right for one pledge and far
+ * too slow for a ledger summed per currency and value date (about 35,000 pairs of currency and
+ * date on the benchmark's data). Both hand their quotes to the same function; the medium tests
+ * check that they give the same rates.
  */
 export class RateTable {
   private readonly series = new Map<string, RateQuote[]>();
@@ -52,37 +46,16 @@ export class RateTable {
     return list[low];
   }
 
-  private leg(from: string, to: string, date: string): RateLeg | null {
-    const forward = this.quote(from, to, date);
-    const inverse = this.quote(to, from, date);
-    if (forward && (!inverse || forward.date >= inverse.date)) return { quote: forward, inverted: false };
-    if (inverse) return { quote: inverse, inverted: true };
-    return null;
-  }
-
   /** The exact rate from `from` to `to` on `date` and the published rates behind it; null when there is none. */
   rate(from: string, to: string, date: string): ChainedRate | null {
-    if (from === to) return { rate: new RateDecimal(1), ratesUsed: [] };
-    const legs = this.path(from, to, date);
-    return legs ? { rate: effectiveRate(legs), ratesUsed: legs.map((l) => l.quote) } : null;
+    const legs = chooseLegs(from, to, (base, quote) => this.quote(base, quote, date));
+    if (!legs) return null;
+    const ratesUsed = legs.map((l) => l.quote);
+    return { rate: effectiveRate(legs), ratesUsed, stale: staleness(date, ratesUsed) };
   }
 
   /** The published rates a conversion on `date` would use, without multiplying them out; null when there is none. */
   ratesUsed(from: string, to: string, date: string): RateQuote[] | null {
-    if (from === to) return [];
-    return this.path(from, to, date)?.map((l) => l.quote) ?? null;
-  }
-
-  private path(from: string, to: string, date: string): RateLeg[] | null {
-    for (const path of conversionPaths(from, to)) {
-      const legs: RateLeg[] = [];
-      for (let i = 0; i < path.length - 1; i++) {
-        const leg = this.leg(path[i], path[i + 1], date);
-        if (!leg) break;
-        legs.push(leg);
-      }
-      if (legs.length === path.length - 1) return legs;
-    }
-    return null;
+    return chooseLegs(from, to, (base, quote) => this.quote(base, quote, date))?.map((l) => l.quote) ?? null;
   }
 }
