@@ -24,6 +24,9 @@ export const REPORTING_CURRENCY = 'USD';
 export interface ConvertedView {
   amount: string;
   currency: string;
+  /** Only when the oldest rate used is more than STALE_RATE_DAYS before `valueDate`: its date, and how many days earlier it is. */
+  rateDate?: string;
+  staleDays?: number;
   rate: string;
   valueDate: string;
   ratesUsed: RateQuote[];
@@ -173,6 +176,7 @@ export class PledgesService {
       converted = {
         amount: formatAmount(c.converted.minor, c.converted.currency),
         currency: displayCurrency,
+        ...c.stale,
         rate: c.rate,
         valueDate: when.valueDate,
         ratesUsed: c.ratesUsed,

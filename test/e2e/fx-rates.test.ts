@@ -55,6 +55,13 @@ describe(`exchange rates (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     });
   });
 
+  it('says beside the figure when its rate is more than 7 days older than the value date, and only then', async () => {
+    const weekOld = await convert('1000.00', 'EUR', 'USD', '2024-10-18');
+    expect(weekOld.body.converted).toEqual({ amount: '1093.80', currency: 'USD' });
+    const eightDays = await convert('1000.00', 'EUR', 'USD', '2024-10-19');
+    expect(eightDays.body.converted).toEqual({ amount: '1093.80', currency: 'USD', rateDate: '2024-10-11', staleDays: 8 });
+  });
+
   it('inverts a published rate: USD to EUR', async () => {
     const res = await convert('1093.80', 'USD', 'EUR', '2024-10-11');
     expect(res.body.converted).toEqual({ amount: '1000.00', currency: 'EUR' });
@@ -66,7 +73,8 @@ describe(`exchange rates (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     expect(eurAzn.body.ratesUsed.map((r: { base: string; quote: string }) => `${r.base}/${r.quote}`)).toEqual(['EUR/USD', 'USD/AZN']);
     const gbpAzn = await convert('100.00', 'GBP', 'AZN', '2024-10-11');
     // 100 / 0.83705 × 1.0938 × 1.7 = 222.1420…
-    expect(gbpAzn.body.converted).toEqual({ amount: '222.14', currency: 'AZN' });
+    // The USD/AZN leg, of 2018-01-01, dates the chain: 2,475 days before the value date.
+    expect(gbpAzn.body.converted).toEqual({ amount: '222.14', currency: 'AZN', rateDate: '2018-01-01', staleDays: 2475 });
     expect(gbpAzn.body.ratesUsed.map((r: { base: string; quote: string }) => `${r.base}/${r.quote}`)).toEqual(['EUR/GBP', 'EUR/USD', 'USD/AZN']);
   });
 

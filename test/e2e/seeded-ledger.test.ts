@@ -42,7 +42,7 @@ describe(`seeded ledger (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     });
   });
 
-  it('shows the EU pledge as 4,250,000.00 EUR with its USD value, rate, rate date and source', async () => {
+  it('shows the EU pledge as 4,250,000.00 EUR with its USD value, rate, rate date and source, and how stale that rate is', async () => {
     const eu = await pledgeByRef('seed:002:eu-undp-idp-return');
     expect(eu).toMatchObject({
       amount: '4250000.00',
@@ -53,9 +53,12 @@ describe(`seeded ledger (${process.env.TEST_DB ?? 'sqlite'})`, () => {
       valueDate: '2025-03-31',
       valueDateBasis: 'source_date',
     });
+    // The ECB file ends on 2024-10-11, 171 days before the value date: the figure says so (contract v2).
     expect(eu.converted).toEqual({
       amount: '4648650.00',
       currency: 'USD',
+      rateDate: '2024-10-11',
+      staleDays: 171,
       rate: '1.0938',
       valueDate: '2025-03-31',
       ratesUsed: [{ base: 'EUR', quote: 'USD', rate: '1.0938', date: '2024-10-11', source: 'European Central Bank euro foreign exchange reference rates' }],

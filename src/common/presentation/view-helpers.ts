@@ -1,4 +1,4 @@
-import { NOT_AVAILABLE, formatCompact, formatMoneyHuman, formatQuantity, formatShare, type MoneyStyle } from './format';
+import { NOT_AVAILABLE, formatCompact, formatMoneyHuman, formatQuantity, formatShare, staleNote, type MoneyStyle } from './format';
 
 /** The part of `hbs` (or a Handlebars environment) that helpers are registered on. */
 export interface HelperRegistry {
@@ -62,6 +62,7 @@ function moneyStyle(options: HelperOptions): MoneyStyle {
  * - `{{moneyCompact total}}` → "464.1M USD" (pair it with `title="{{money total}}"`)
  * - `{{share foreignShare.pledged}}` → "4.78%", null → "—"
  * - `{{quantity pledge.inKind.quantity pledge.inKind.unit}}` → "12 MDDs"
+ * - `{{staleNote converted.valueDate converted.rateDate}}` → "rate of 2024-10-11, 171 days earlier", "" when the rate is not stale
  * - `{{#if (eq role "admin")}}`
  */
 export function registerViewHelpers(hbs: HelperRegistry): void {
@@ -94,6 +95,16 @@ export function registerViewHelpers(hbs: HelperRegistry): void {
       throw new Error(`{{${options.name}}} needs a decimal string and an optional unit, got ${describe(quantity)}`);
     }
     return formatQuantity(quantity, unit);
+  });
+
+  hbs.registerHelper('staleNote', (...args: unknown[]): string => {
+    const { params, options } = splitArguments(args);
+    const [valueDate, rateDate] = params;
+    if (rateDate === undefined || rateDate === null) return '';
+    if (typeof valueDate !== 'string' || typeof rateDate !== 'string') {
+      throw new Error(`{{${options.name}}} needs a value date and a rate date, got ${describe(valueDate)} and ${describe(rateDate)}`);
+    }
+    return staleNote(valueDate, rateDate) ?? '';
   });
 
   hbs.registerHelper('eq', (...args: unknown[]): boolean => {
