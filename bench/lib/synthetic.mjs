@@ -23,7 +23,7 @@
  *   batchRows         rows per INSERT statement                         500
  *
  * Resolves to { database, counts: { donors, pledges, pledgePriorities, disbursements, rates },
- * startDate, endDate, ms } . Government spend (AZN, one row per year), the report's headline figures and
+ * startDate, endDate, ms } . Government spend (AZN, one cumulative observation per year end), the report's headline figures and
  * clearance figures are added too, so every part of the funding gap has data. No users are
  * created: start the app with BOOTSTRAP_ADMIN_* and SEED=false to get its first admin.
  */
@@ -315,10 +315,15 @@ export async function createSyntheticLedger(userOptions) {
     const endYear = new Date(endMs).getUTCFullYear();
     const spendYears = [];
     for (let y = firstYear; y < endYear; y++) spendYears.push(y);
+    // Dated observations of the cumulative figure: each year end states the total since the first year.
+    let cumulativeSpend = 0n;
     await batched(
       'government_spend',
-      ['amount_minor', 'currency', 'period_start', 'period_end', 'source', 'created_at'],
-      (i) => [String(BigInt(int(100_000_000, 200_000_000)) * 100n), 'AZN', `${spendYears[i]}-01-01`, `${spendYears[i]}-12-31`, source, now],
+      ['amount_minor', 'currency', 'as_at', 'basis', 'period_start', 'source', 'created_at'],
+      (i) => {
+        cumulativeSpend += BigInt(int(100_000_000, 200_000_000)) * 100n;
+        return [String(cumulativeSpend), 'AZN', `${spendYears[i]}-12-31`, 'spent', `${firstYear}-01-01`, source, now];
+      },
       spendYears.length,
     );
     await batched(

@@ -1,7 +1,16 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintTransformer } from '../database/transformers';
 
-/** The government's own spending on demining, kept apart from the foreign-aid ledger. */
+export const SPEND_BASES = ['allocated', 'spent'] as const;
+/** What the government figure counts: money allocated (budgeted) or money spent. Sources say which. */
+export type SpendBasis = (typeof SPEND_BASES)[number];
+
+/**
+ * The government's own funding of demining, kept apart from the foreign-aid ledger: each row is an
+ * observation of a cumulative figure, the amount since `periodStart` as a document states it on
+ * `asAt`. The figure at a date is the latest observation on or before it; before the first one it
+ * is not recorded.
+ */
 @Entity('government_spend')
 export class GovernmentSpendEntity {
   @PrimaryGeneratedColumn()
@@ -13,14 +22,26 @@ export class GovernmentSpendEntity {
   @Column({ type: 'varchar', length: 3 })
   currency: string;
 
-  @Column({ name: 'period_start', type: 'date' })
-  periodStart: string;
+  @Column({ name: 'as_at', type: 'date' })
+  asAt: string;
 
-  @Column({ name: 'period_end', type: 'date' })
-  periodEnd: string;
+  @Column({ type: 'varchar', length: 12 })
+  basis: SpendBasis;
+
+  /** Where the cumulative figure starts counting; null when the source does not say. */
+  @Column({ name: 'period_start', type: 'date', nullable: true })
+  periodStart: string | null;
+
+  /** Version 1's period end, kept on the rows that had one; the figure is dated by `asAt`. */
+  @Column({ name: 'period_end', type: 'date', nullable: true })
+  periodEnd: string | null;
 
   @Column({ type: 'text' })
   source: string;
+
+  /** Where in the source: a page, annex or answer number. */
+  @Column({ name: 'source_page', type: 'text', nullable: true })
+  sourcePage: string | null;
 
   @Column({ type: 'text', nullable: true })
   notes: string | null;
@@ -56,6 +77,9 @@ export class ReportedFigureEntity {
 
   @Column({ type: 'text' })
   source: string;
+
+  @Column({ name: 'source_page', type: 'text', nullable: true })
+  sourcePage: string | null;
 
   @Column({ type: 'text', nullable: true })
   notes: string | null;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, MoreThan } from 'typeorm';
+import { DataSource, LessThanOrEqual, MoreThan } from 'typeorm';
 import type { Transaction } from '../database/unit-of-work';
 import { GovernmentSpendEntity, ReportedFigureEntity } from './national.entity';
 
@@ -31,9 +31,20 @@ export class NationalRepository {
     return this.dataSource.getRepository(ReportedFigureEntity).find({ where: { id: MoreThan(afterId) }, order: { id: 'ASC' }, take: limit + 1 });
   }
 
-  /** Whether spend from this source for exactly this period is recorded (the seed's natural key). */
-  hasSpend(source: string, periodStart: string, periodEnd: string): Promise<boolean> {
-    return this.dataSource.getRepository(GovernmentSpendEntity).exists({ where: { source, periodStart, periodEnd } });
+  /**
+   * The government figure at `asOf`: the latest observation stated as at that day or before; of
+   * two on the same day, the one recorded last. Null before the first observation. Read inside
+   * `tx` when given, so a caller in a unit of work sees its own writes and opens no other connection.
+   */
+  latestSpendOnOrBefore(asOf: string, tx?: Transaction): Promise<GovernmentSpendEntity | null> {
+    return (tx ?? this.dataSource.manager)
+      .getRepository(GovernmentSpendEntity)
+      .findOne({ where: { asAt: LessThanOrEqual(asOf) }, order: { asAt: 'DESC', id: 'DESC' } });
+  }
+
+  /** Whether this source's observation in this currency as at this date is recorded (the seed's natural key). */
+  hasSpend(asAt: string, currency: string, source: string): Promise<boolean> {
+    return this.dataSource.getRepository(GovernmentSpendEntity).exists({ where: { asAt, currency, source } });
   }
 
   /** Whether this figure from this source as of this date is recorded (the seed's natural key). */

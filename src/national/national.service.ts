@@ -6,27 +6,44 @@ import { InvalidInputError } from '../common/errors/domain-errors';
 import { isValidRate } from '../common/money/conversion';
 import { formatAmount, parseAmount } from '../common/money/money';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
+import type { Transaction } from '../database/unit-of-work';
 import type { CreateGovernmentSpendDto, CreateReportedFigureDto } from './dto';
-import type { GovernmentSpendEntity, ReportedFigureEntity } from './national.entity';
+import type { GovernmentSpendEntity, ReportedFigureEntity, SpendBasis } from './national.entity';
 import { NationalRepository } from './national.repository';
+import { spendObservation } from './spend-observation';
 
 /** Keys whose value is a share (a fraction), not an amount of money. */
 const SHARE_KEYS = new Set(['foreign_share']);
 
+/** The government figure the funding engine uses at a date: one observation, with where it comes from. */
+export interface GovernmentFigure {
+  amountMinor: bigint;
+  currency: string;
+  asAt: string;
+  basis: SpendBasis;
+  periodStart: string | null;
+  source: string;
+  sourcePage: string | null;
+}
+
+/** An observation as the API shows it; `periodEnd` only on rows that carry one (version 1). */
 export function toSpendView(s: GovernmentSpendEntity) {
   return {
     id: s.id,
     amount: formatAmount(s.amountMinor, s.currency),
     currency: s.currency,
+    asAt: s.asAt,
+    basis: s.basis,
     periodStart: s.periodStart,
-    periodEnd: s.periodEnd,
+    ...(s.periodEnd === null ? {} : { periodEnd: s.periodEnd }),
     source: s.source,
+    sourcePage: s.sourcePage,
     notes: s.notes,
   };
 }
 
 export function toReportedView(f: ReportedFigureEntity) {
-  return { id: f.id, key: f.key, value: f.value, currency: f.currency, asOf: f.asOf, source: f.source, notes: f.notes };
+  return { id: f.id, key: f.key, value: f.value, currency: f.currency, asOf: f.asOf, source: f.source, sourcePage: f.sourcePage, notes: f.notes };
 }
 
 /** The government's own spend and the headline figures documents state, kept apart from the itemised ledger. */
@@ -38,23 +55,49 @@ export class NationalService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Records an observation. A version 1 body is read as spend as at its period end; the answer
+   * carries `deprecated` saying so (the record itself is an ordinary observation).
+   */
   async addSpend(actor: Actor, dto: CreateGovernmentSpendDto, idem: IdempotencyContext | null) {
     const money = parseAmount(dto.amount, dto.currency);
-    if (dto.periodEnd < dto.periodStart) throw InvalidInputError.field('periodEnd', 'periodEnd must not be before periodStart');
+    const observation = spendObservation(dto);
     return this.idempotency.create(idem, async (tx) => {
       const saved = await this.national.insertSpend(tx, {
         amountMinor: money.minor,
         currency: money.currency,
-        periodStart: dto.periodStart,
-        periodEnd: dto.periodEnd,
+        asAt: observation.asAt,
+        basis: observation.basis,
+        periodStart: observation.periodStart,
+        periodEnd: observation.periodEnd,
         source: dto.source,
+        sourcePage: dto.sourcePage ?? null,
         notes: dto.notes ?? null,
         createdBy: actor.id || null,
       });
       const view = toSpendView(saved);
       await this.audit.record(tx, actor, { action: 'government_spend.create', entityType: 'government_spend', entityId: saved.id, after: view });
-      return view;
+      return observation.deprecated === null ? view : { ...view, deprecated: observation.deprecated };
     });
+  }
+
+  /**
+   * The government figure at `asOf`: the latest observation as at that day or before (of two on
+   * one day, the one recorded last), whatever its currency. Null before the first observation:
+   * the figure is not recorded for that date, and nothing that needs it can be computed.
+   */
+  async governmentAt(asOf: string, tx?: Transaction): Promise<GovernmentFigure | null> {
+    const row = await this.national.latestSpendOnOrBefore(asOf, tx);
+    if (!row) return null;
+    return {
+      amountMinor: row.amountMinor,
+      currency: row.currency,
+      asAt: row.asAt,
+      basis: row.basis,
+      periodStart: row.periodStart,
+      source: row.source,
+      sourcePage: row.sourcePage,
+    };
   }
 
   async addReportedFigure(actor: Actor, dto: CreateReportedFigureDto, idem: IdempotencyContext | null) {
@@ -73,6 +116,7 @@ export class NationalService {
         currency: dto.currency ?? null,
         asOf: dto.asOf,
         source: dto.source,
+        sourcePage: dto.sourcePage ?? null,
         notes: dto.notes ?? null,
         createdBy: actor.id || null,
       });

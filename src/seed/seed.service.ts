@@ -11,7 +11,7 @@ import { DonorsService } from '../donors/donors.service';
 import { FxService } from '../fx/fx.service';
 import type { ClearanceMetric } from '../funding/clearance-progress.entity';
 import { FundingGapRepository } from '../funding/funding-gap.repository';
-import type { ReportedFigureKey } from '../national/national.entity';
+import type { ReportedFigureKey, SpendBasis } from '../national/national.entity';
 import { NationalRepository } from '../national/national.repository';
 import { NationalService } from '../national/national.service';
 import type { Channel, CommitmentLevel } from '../pledges/pledge.entity';
@@ -44,8 +44,25 @@ interface SeedFile {
     disbursements?: Array<{ amount: string; currency: string; receivedOn: string; receivedOnBasis: 'exact' | 'on_or_before'; source: string; notes: string }>;
     deliveries?: Array<{ quantity: number; receivedOn: string; receivedOnBasis: 'exact' | 'on_or_before'; source: string; notes: string }>;
   }>;
-  governmentSpend: Array<{ amount: string; currency: string; periodStart: string; periodEnd: string; source: string; notes: string }>;
-  reportedFigures: Array<{ key: ReportedFigureKey; value: string; currency: string | null; asOf: string; source: string; notes: string }>;
+  governmentSpend: Array<{
+    amount: string;
+    currency: string;
+    asAt: string;
+    basis: SpendBasis;
+    periodStart: string | null;
+    source: string;
+    sourcePage: string | null;
+    notes: string;
+  }>;
+  reportedFigures: Array<{
+    key: ReportedFigureKey;
+    value: string;
+    currency: string | null;
+    asOf: string;
+    source: string;
+    sourcePage: string | null;
+    notes: string;
+  }>;
 }
 
 export interface SeedReport {
@@ -155,7 +172,7 @@ export class SeedService {
 
     for (const s of file.governmentSpend) {
       const source = cite(s.source);
-      if (await this.nationalRows.hasSpend(source, s.periodStart, s.periodEnd)) continue;
+      if (await this.nationalRows.hasSpend(s.asAt, s.currency, source)) continue;
       await this.national.addSpend(SYSTEM_ACTOR, { ...s, source }, null);
       report.governmentSpend++;
     }

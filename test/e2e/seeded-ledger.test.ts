@@ -31,9 +31,28 @@ describe(`seeded ledger (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     expect(res.body[11].title).toBe('Explosive Ordnance Risk Education (EORE)');
   });
 
-  it('holds the government spend, 789,000,000.00 AZN, which converts to 464,117,647.06 USD at 1.7000', async () => {
+  it('holds the government funding as two dated observations, 464,000,000.00 USD (002) and 789,000,000.00 AZN (001), which converts to 464,117,647.06 USD at 1.7000', async () => {
     const spend = await t.http.get('/api/government-spend').set(auth);
-    expect(spend.body.items).toEqual([expect.objectContaining({ amount: '789000000.00', currency: 'AZN', periodStart: '2020-11-10' })]);
+    expect(spend.body.items).toEqual([
+      expect.objectContaining({
+        amount: '464000000.00',
+        currency: 'USD',
+        asAt: '2025-03-31',
+        basis: 'allocated',
+        periodStart: '2020-11-10',
+        source: expect.stringMatching(/^002: ANAMA, Report on Mine Action/),
+        sourcePage: 'Annex 2',
+      }),
+      expect.objectContaining({
+        amount: '789000000.00',
+        currency: 'AZN',
+        asAt: '2025-05-06',
+        basis: 'allocated',
+        periodStart: '2020-11-10',
+        source: expect.stringMatching(/^001: OSCE FSC\.EMI\/122\/25/),
+        sourcePage: expect.stringMatching(/question 10.*question 3/),
+      }),
+    ]);
     const converted = await t.http.get('/api/fx-rates/convert?amount=789000000.00&from=AZN&to=USD&date=2025-05-06').set(auth);
     expect(converted.status).toBe(200);
     expect(converted.body).toMatchObject({
@@ -93,7 +112,7 @@ describe(`seeded ledger (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     const reported = await t.http.get('/api/reported-figures').set(auth);
     expect(reported.body.items).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ key: 'foreign_assistance_total', value: '23300000.00', currency: 'USD', asOf: '2025-03-31' }),
+        expect.objectContaining({ key: 'foreign_assistance_total', value: '23300000.00', currency: 'USD', asOf: '2025-03-31', sourcePage: 'Annex 2' }),
         expect.objectContaining({ key: 'foreign_share', value: '0.048', currency: null }),
       ]),
     );

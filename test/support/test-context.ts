@@ -14,9 +14,12 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-/** Services and repositories on a real, migrated database, without HTTP: the medium tier. */
-export async function createTestContext(opts: { seed?: boolean } = {}): Promise<TestContext> {
-  const db = await createTestDatabase(TEST_DB);
+/**
+ * Services and repositories on a real, migrated database, without HTTP: the medium tier.
+ * `database`: an existing test database (a migration test's), which closing leaves to its owner.
+ */
+export async function createTestContext(opts: { seed?: boolean; database?: TestDatabase } = {}): Promise<TestContext> {
+  const db = opts.database ?? (await createTestDatabase(TEST_DB));
   const config = loadConfig({
     ...db.env,
     BOOTSTRAP_ADMIN_EMAIL: 'admin@test.local',
@@ -32,7 +35,7 @@ export async function createTestContext(opts: { seed?: boolean } = {}): Promise<
     get: (token) => ctx.get(token),
     async close() {
       await ctx.close();
-      await db.drop();
+      if (!opts.database) await db.drop();
     },
   };
 }
