@@ -3,6 +3,7 @@ import { DigestOutbox1732400000000 } from './1732400000000-digest-outbox';
 import { ClearanceProgress1732500000000 } from './1732500000000-clearance-progress';
 import { LedgerValuation1732600000000 } from './1732600000000-ledger-valuation';
 import { SignInThrottle1732700000000 } from './1732700000000-sign-in-throttle';
+import { ReceiptStatusAndSourceCorrections1733200000000 } from './1733200000000-receipt-status-and-source-corrections';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ClearanceProgress1732500000000,
   LedgerValuation1732600000000,
   SignInThrottle1732700000000,
+  ReceiptStatusAndSourceCorrections1733200000000,
 ];
