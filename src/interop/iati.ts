@@ -22,6 +22,9 @@ const ORG_TYPE: Record<string, string> = { government: '10', multilateral: '40',
 /** The implementing channel's OrganisationType, when it is not ANAMA itself. */
 const CHANNEL_ORG_TYPE: Record<string, string | null> = { un_agency: '40', ngo: '21', other: null, direct: null };
 
+/** IATI ActivityDateType codes. */
+const ACTIVITY_DATE = { plannedStart: '1', actualStart: '2', plannedEnd: '3' } as const;
+
 /** IATI TransactionType codes. */
 export const TRANSACTION = { incomingFunds: '1', incomingCommitment: '11', incomingPledge: '13' } as const;
 
@@ -62,6 +65,23 @@ function inKindText(p: PledgeView): string | null {
   return `In-kind contribution: ${quantity}; ${value}.`;
 }
 
+/**
+ * IATI needs a date on every activity and transaction, and the sources often give none. Nothing
+ * is invented: the date written is one the ledger holds, and the text beside it says which.
+ */
+function pledgeDateBasis(p: PledgeView): string {
+  if (p.valueDateBasis === 'pledged_on') return `Pledged on ${p.valueDate}.`;
+  if (p.valueDateBasis === 'source_date')
+    return `The source gives no date for the pledge: ${p.valueDate} is the date of the source document that records it, so it was made on or before that day.`;
+  return `No date is recorded for the pledge: ${p.valueDate} is the day it was entered in the ledger, so it was made on or before that day.`;
+}
+
+function receiptDateBasis(d: DisbursementView): string {
+  return d.receivedOnBasis === 'on_or_before' ? `Received on or before ${d.receivedOn}; the source gives no exact day.` : `Received on ${d.receivedOn}.`;
+}
+
+const activityDate = (type: string, date: string, basis: string) => `    <activity-date iso-date="${date}" type="${type}">${narrative(basis)}</activity-date>`;
+
 function transaction(type: string, date: string, amount: string, currency: string, description: string, donorName: string): string {
   return [
     '    <transaction>',
@@ -90,18 +110,23 @@ export function iatiActivityXml({ pledge: p, donorType, disbursements }: IatiAct
     .join(' ');
   lines.push(`    <description type="1">${narrative(description)}</description>`);
   lines.push(`    <participating-org role="1" type="${ORG_TYPE[donorType] ?? '90'}">${narrative(p.donorName)}</participating-org>`);
-  if (p.channel === 'direct' || !p.channelName) {
-    lines.push(`    <participating-org ref="${ANAMA_ORG.ref}" role="4" type="${ANAMA_ORG.type}">${narrative(ANAMA_ORG.name)}</participating-org>`);
-  } else {
-    const type = CHANNEL_ORG_TYPE[p.channel];
+  const accountable = `    <participating-org ref="${ANAMA_ORG.ref}" role="2" type="${ANAMA_ORG.type}">${narrative(ANAMA_ORG.name)}</participating-org>`;
+  if (p.channelName && p.channel !== 'direct') {
+    const type = p.channel === null ? null : CHANNEL_ORG_TYPE[p.channel];
     lines.push(`    <participating-org role="4"${type ? ` type="${type}"` : ''}>${narrative(p.channelName)}</participating-org>`);
-    lines.push(`    <participating-org ref="${ANAMA_ORG.ref}" role="2" type="${ANAMA_ORG.type}">${narrative(ANAMA_ORG.name)}</participating-org>`);
+    lines.push(accountable);
+  } else if (p.channel === null) {
+    // The source names no channel: nobody is reported as implementing, ANAMA only as the accountable recipient.
+    lines.push(accountable);
+  } else {
+    lines.push(`    <participating-org ref="${ANAMA_ORG.ref}" role="4" type="${ANAMA_ORG.type}">${narrative(ANAMA_ORG.name)}</participating-org>`);
   }
   if (p.externalRef) lines.push(`    <other-identifier ref="${escapeXml(p.externalRef)}" type="A1"/>`);
   lines.push(`    <activity-status code="${activityStatus(p)}"/>`);
-  const firstReceipt = disbursements[0]?.receivedOn;
-  lines.push(`    <activity-date iso-date="${p.valueDate}" type="1"/>`);
-  if (firstReceipt) lines.push(`    <activity-date iso-date="${firstReceipt}" type="2"/>`);
+  lines.push(activityDate(ACTIVITY_DATE.plannedStart, p.valueDate, pledgeDateBasis(p)));
+  const firstReceipt = disbursements[0];
+  if (firstReceipt) lines.push(activityDate(ACTIVITY_DATE.actualStart, firstReceipt.receivedOn, `First receipt. ${receiptDateBasis(firstReceipt)}`));
+  if (p.receiptDueOn) lines.push(activityDate(ACTIVITY_DATE.plannedEnd, p.receiptDueOn, `The date by which the donor promised the money or goods.`));
   lines.push(`    <recipient-country code="${RECIPIENT_COUNTRY.code}" percentage="100">${narrative(RECIPIENT_COUNTRY.name)}</recipient-country>`);
   lines.push(
     `    <sector vocabulary="1" code="${DAC_SECTOR_DEMINING}" percentage="100">${narrative('Removal of land mines and explosive remnants of war')}</sector>`,
@@ -111,22 +136,15 @@ export function iatiActivityXml({ pledge: p, donorType, disbursements }: IatiAct
   if (value && p.status !== 'cancelled') {
     const type = p.commitment === 'committed' ? TRANSACTION.incomingCommitment : TRANSACTION.incomingPledge;
     const what = p.kind === 'cash' ? p.title : (inKindText(p) as string);
-    lines.push(transaction(type, p.valueDate, value.amount, value.currency, `${p.commitment === 'committed' ? 'Commitment' : 'Pledge'}: ${what}`, p.donorName));
+    const description = `${p.commitment === 'committed' ? 'Commitment' : 'Pledge'}: ${what} ${pledgeDateBasis(p)}`;
+    lines.push(transaction(type, p.valueDate, value.amount, value.currency, description, p.donorName));
   }
   for (const d of disbursements) {
     if (d.amount !== null && d.currency) {
-      lines.push(
-        transaction(
-          TRANSACTION.incomingFunds,
-          d.receivedOn,
-          d.amount,
-          d.currency,
-          d.reference ? `Funds received (reference ${d.reference})` : 'Funds received',
-          p.donorName,
-        ),
-      );
+      const received = d.reference ? `Funds received (reference ${d.reference}).` : 'Funds received.';
+      lines.push(transaction(TRANSACTION.incomingFunds, d.receivedOn, d.amount, d.currency, `${received} ${receiptDateBasis(d)}`, p.donorName));
     } else if (d.quantity !== null && p.inKind?.unitValue) {
-      const goods = `${d.quantity} ${p.inKind.unit} delivered in kind`;
+      const goods = `${d.quantity} ${p.inKind.unit} delivered in kind. ${receiptDateBasis(d)}`;
       const unit = parseAmount(p.inKind.unitValue.amount, p.inKind.unitValue.currency);
       const amount = formatAmount(unit.minor * BigInt(d.quantity), unit.currency);
       lines.push(transaction(TRANSACTION.incomingFunds, d.receivedOn, amount, unit.currency, goods, p.donorName));

@@ -37,11 +37,13 @@ const PLEDGE_INSERT_COLUMNS = [
   'source',
   'notes',
   'external_ref',
+  'receipt_expectation',
+  'receipt_due_on',
   'created_by',
 ] as const;
 
 /**
- * Rows per INSERT statement. 19 parameters a row: 500 rows stay under SQLite's 32,766 and
+ * Rows per INSERT statement. 21 parameters a row: 500 rows stay under SQLite's 32,766 and
  * PostgreSQL's 65,535 bound parameters, and measured faster than 100 or 2,000.
  */
 const PLEDGE_BATCH = 500;
@@ -192,6 +194,8 @@ export class InteropRepository {
       c.source ?? null,
       c.notes ?? null,
       c.externalRef,
+      c.receiptExpectation ?? 'not_documented',
+      c.receiptDueOn ?? null,
       c.createdBy ?? null,
     );
   }

@@ -29,13 +29,30 @@ export const PLEDGE_IMPORT_COLUMNS = [
   'priorityShares',
   'source',
   'notes',
+  'receiptExpectation',
+  'receiptDueOn',
 ] as const;
 export type PledgeImportColumn = (typeof PLEDGE_IMPORT_COLUMNS)[number];
 
 export const REQUIRED_COLUMNS: readonly PledgeImportColumn[] = ['externalRef', 'donor', 'title', 'kind', 'channel'];
 
-/** Columns the export adds for people and other systems; the import reads past them. */
-export const EXPORT_ONLY_COLUMNS = ['id', 'donorId', 'reportedStatus', 'disbursed', 'outstanding', 'deliveredQuantity', 'cancelledAt', 'createdAt'] as const;
+/**
+ * Columns the export adds for people and other systems; the import reads past them. `outstanding`
+ * is the balance known to be owed and `receiptNotDocumented` the balance nobody has said is owed
+ * (fulfilment.ts `receiptOf`), as the pledge's API view gives them.
+ */
+export const EXPORT_ONLY_COLUMNS = [
+  'id',
+  'donorId',
+  'reportedStatus',
+  'disbursed',
+  'outstanding',
+  'deliveredQuantity',
+  'cancelledAt',
+  'createdAt',
+  'receiptStatus',
+  'receiptNotDocumented',
+] as const;
 
 /** Several codes or shares in one cell: "P01;P07". */
 export const LIST_SEPARATOR = ';';
@@ -108,12 +125,15 @@ export function pledgeCellReader(positions: ReadonlyMap<PledgeImportColumn, numb
     priorityShares: repeated(raw, at.priorityShares),
     source: repeated(raw, at.source),
     notes: cell(raw, at.notes),
+    receiptExpectation: repeated(raw, at.receiptExpectation),
+    receiptDueOn: repeated(raw, at.receiptDueOn),
   });
 }
 
 /**
  * A CSV row as the JSON body `POST /api/pledges` would receive; an empty cell is an absent
- * (undefined) field. One object literal with every field, so every row's body has one shape.
+ * (undefined) field, except `channel`, which the header must name and whose empty cell says the
+ * source names no channel (null). One object literal with every field, so every row's body has one shape.
  */
 export function rowToPledgeBody(cells: PledgeCells, donorId: number | undefined): Record<string, unknown> {
   const kind = text(cells.kind);
@@ -125,7 +145,9 @@ export function rowToPledgeBody(cells: PledgeCells, donorId: number | undefined)
     pledgedOn: text(cells.pledgedOn),
     sourceDate: text(cells.sourceDate),
     status: text(cells.status),
-    channel: text(cells.channel),
+    channel: text(cells.channel) ?? null,
+    receiptExpectation: text(cells.receiptExpectation),
+    receiptDueOn: text(cells.receiptDueOn),
     channelName: text(cells.channelName),
     instrument: text(cells.instrument),
     source: text(cells.source),
@@ -238,6 +260,8 @@ export function pledgeToCsvLine(p: PledgeView): string {
     p.priorityShares?.join(LIST_SEPARATOR) ?? null,
     p.source,
     p.notes,
+    p.receiptExpectation,
+    p.receiptDueOn,
     p.id,
     p.donorId,
     p.status,
@@ -246,6 +270,8 @@ export function pledgeToCsvLine(p: PledgeView): string {
     p.deliveredQuantity,
     p.cancelledAt,
     p.createdAt,
+    p.receiptStatus,
+    p.receiptNotDocumented?.amount ?? null,
   ]);
 }
 

@@ -95,6 +95,11 @@ const CSV_CASES: Array<[string, Partial<PledgeCells>]> = [
   ['status unknown', { ...GOOD_CASH, status: 'pending' }],
   ['channel unknown', { ...GOOD_CASH, channel: 'bank' }],
   ['no channel', { ...GOOD_CASH, channel: '' }],
+  ['receipt owed by a date', { ...GOOD_CASH, receiptExpectation: 'owed', receiptDueOn: '2026-12-31' }],
+  ['receipt not documented', { ...GOOD_CASH, receiptExpectation: 'not_documented' }],
+  ['receipt expectation unknown', { ...GOOD_CASH, receiptExpectation: 'late' }],
+  ['receipt due date not a date', { ...GOOD_CASH, receiptDueOn: '31/12/2026' }],
+  ['receipt due date in 2999', { ...GOOD_CASH, receiptDueOn: '2999-12-31' }],
   ['channelName at 200', { ...GOOD_CASH, channelName: long(200) }],
   ['channelName too long', { ...GOOD_CASH, channelName: long(201) }],
   ['instrument too long', { ...GOOD_CASH, instrument: long(201) }],
@@ -147,6 +152,14 @@ const BODY_CASES: Array<[string, Record<string, unknown>]> = [
     'null nullable fields',
     { donorId: 1, title: 'A title', kind: 'cash', channel: 'direct', priorityCodes: [], pledgedOn: null, notes: null, externalRef: null },
   ],
+  ['null channel', { donorId: 1, title: 'A title', kind: 'cash', amount: '1.00', currency: 'USD', channel: null, priorityCodes: [] }],
+  ['no channel', { donorId: 1, title: 'A title', kind: 'cash', amount: '1.00', currency: 'USD', priorityCodes: [] }],
+  [
+    'receipt owed by a date',
+    { donorId: 1, title: 'A title', kind: 'cash', channel: 'direct', priorityCodes: [], receiptExpectation: 'owed', receiptDueOn: '2026-12-31' },
+  ],
+  ['null receiptExpectation', { donorId: 1, title: 'A title', kind: 'cash', channel: 'direct', priorityCodes: [], receiptExpectation: null }],
+  ['null receiptDueOn', { donorId: 1, title: 'A title', kind: 'cash', channel: 'direct', priorityCodes: [], receiptDueOn: null }],
   ['null title', { donorId: 1, title: null, kind: 'cash', channel: 'direct', priorityCodes: [] }],
   ['null amount and currency', { donorId: 1, title: 'A title', kind: 'cash', amount: null, currency: null, channel: 'direct', priorityCodes: [] }],
   ['null status', { donorId: 1, title: 'A title', kind: 'cash', channel: 'direct', priorityCodes: [], status: null }],
@@ -206,12 +219,27 @@ describe('ValidationShortcut on the pledge DTO', () => {
   });
 
   /** The bodies the API accepts; every other one is refused, by both. */
-  const ACCEPTED_BODIES = new Set(['good', 'null nullable fields', 'donorId 2^31 - 1', 'inKind good']);
+  const ACCEPTED_BODIES = new Set([
+    'good',
+    'null nullable fields',
+    'donorId 2^31 - 1',
+    'inKind good',
+    'null channel',
+    'receipt owed by a date',
+    'null receiptDueOn',
+  ]);
 
   it.each(BODY_CASES)('agrees with class-validator on a JSON body: %s', (name, body) => {
     const dto = plainToInstance(CreatePledgeDto, body);
     expect(shortcut.passes(dto)).toBe(classValidatorAccepts(dto));
     expect(classValidatorAccepts(dto)).toBe(ACCEPTED_BODIES.has(name));
+  });
+
+  it('reads an empty channel cell as null (the source names no channel), which the API accepts', () => {
+    const dto = pledgeDtoFrom(rowToPledgeBody(cellsOf({ ...GOOD_CASH, channel: '' }), 1));
+    expect(dto.channel).toBeNull();
+    expect(classValidatorAccepts(dto)).toBe(true);
+    expect(shortcut.passes(dto)).toBe(true);
   });
 
   it.each(CSV_CASES.filter(([name]) => /NUL|line break|tab|surrogate|bell|DEL|two lines|2999|1989|not a code/.test(name)))(

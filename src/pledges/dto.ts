@@ -15,10 +15,30 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DATE_RANGES } from '../common/dates';
-import { IsCurrency, IsDecimalString, IsId, IsIsoDate, IsPlainObject, IsText, Nullable, OptionalNotNull, PartialUpdate } from '../common/http/validators';
+import {
+  IsCurrency,
+  IsDecimalString,
+  IsId,
+  IsIsoDate,
+  IsPlainObject,
+  IsText,
+  Nullable,
+  OptionalNotNull,
+  PartialUpdate,
+  RequiredNullable,
+} from '../common/http/validators';
 import { MoneyDto } from '../priorities/dto';
 import { PRIORITY_CODE } from '../priorities/priority-code';
+import { RECEIPT_EXPECTATIONS, type ReceiptExpectation } from './fulfilment';
 import { CHANNELS, COMMITMENT_LEVELS, PLEDGE_KINDS, type Channel, type CommitmentLevel, type PledgeKind } from './pledge.entity';
+
+const CHANNEL_RULE = `channel must be one of ${CHANNELS.join(', ')}, or null when the source does not say`;
+const CHANNEL_DOC = 'how the money or goods come; null when the source does not say';
+const RECEIPT_EXPECTATION_RULE = `receiptExpectation must be ${RECEIPT_EXPECTATIONS.join(' or ')}`;
+const RECEIPT_EXPECTATION_DOC =
+  'what is known about the balance still to receive: not_documented (nobody has said; the default) or owed (an officer states it is owed, so it counts as outstanding)';
+const RECEIPT_DUE_ON_DOC =
+  'the date by which the donor promised the money or goods; once it has passed with a balance left, the balance counts as outstanding. null when none was stated';
 
 export class InKindDto {
   @ApiProperty({ example: 8 })
@@ -94,9 +114,10 @@ export class CreatePledgeDto {
   @IsIn(COMMITMENT_LEVELS, { message: 'status must be announced or committed' })
   status?: CommitmentLevel;
 
-  @ApiProperty({ enum: CHANNELS })
-  @IsIn(CHANNELS, { message: `channel must be one of ${CHANNELS.join(', ')}` })
-  channel: Channel;
+  @ApiProperty({ enum: CHANNELS, nullable: true, description: `${CHANNEL_DOC}; required (give null rather than leave it out)` })
+  @RequiredNullable({ message: 'channel must be given: null when the source does not say how the money or goods come' })
+  @IsIn(CHANNELS, { message: CHANNEL_RULE })
+  channel: Channel | null;
 
   @ApiProperty({ required: false, nullable: true, example: 'UNDP' })
   @Nullable()
@@ -107,6 +128,16 @@ export class CreatePledgeDto {
   @Nullable()
   @IsText({ max: 200 })
   instrument?: string | null;
+
+  @ApiProperty({ required: false, enum: RECEIPT_EXPECTATIONS, default: 'not_documented', description: RECEIPT_EXPECTATION_DOC })
+  @OptionalNotNull()
+  @IsIn(RECEIPT_EXPECTATIONS, { message: RECEIPT_EXPECTATION_RULE })
+  receiptExpectation?: ReceiptExpectation;
+
+  @ApiProperty({ required: false, nullable: true, example: '2026-12-31', description: RECEIPT_DUE_ON_DOC })
+  @Nullable()
+  @IsIsoDate(DATE_RANGES.ledger)
+  receiptDueOn?: string | null;
 
   @ApiProperty({ type: [String], example: ['P01'] })
   @IsArray({ message: 'priorityCodes must be an array of priority codes such as ["P01"]' })
@@ -223,10 +254,20 @@ export class UpdatePledgeDto {
   @IsIn(COMMITMENT_LEVELS, { message: 'status must be announced or committed' })
   status?: CommitmentLevel;
 
-  @ApiProperty({ required: false, enum: CHANNELS })
+  @ApiProperty({ required: false, nullable: true, enum: CHANNELS, description: CHANNEL_DOC })
+  @Nullable()
+  @IsIn(CHANNELS, { message: CHANNEL_RULE })
+  channel?: Channel | null;
+
+  @ApiProperty({ required: false, enum: RECEIPT_EXPECTATIONS, description: RECEIPT_EXPECTATION_DOC })
   @OptionalNotNull()
-  @IsIn(CHANNELS, { message: `channel must be one of ${CHANNELS.join(', ')}` })
-  channel?: Channel;
+  @IsIn(RECEIPT_EXPECTATIONS, { message: RECEIPT_EXPECTATION_RULE })
+  receiptExpectation?: ReceiptExpectation;
+
+  @ApiProperty({ required: false, nullable: true, example: '2026-12-31', description: RECEIPT_DUE_ON_DOC })
+  @Nullable()
+  @IsIsoDate(DATE_RANGES.ledger)
+  receiptDueOn?: string | null;
 
   @ApiProperty({ required: false, nullable: true })
   @Nullable()

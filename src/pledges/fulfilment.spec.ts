@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { FulfilmentInput, fulfilmentOf, splitByShares } from './fulfilment';
+import { FulfilmentInput, fulfilmentOf, receiptOf, receiptStatusOf, splitByShares } from './fulfilment';
 
 const cash = (over: Partial<FulfilmentInput> = {}): FulfilmentInput => ({
   kind: 'cash',
@@ -45,6 +45,94 @@ describe('fulfilmentOf', () => {
   it('puts cancellation above everything', () => {
     expect(fulfilmentOf(cash({ cancelled: true, disbursedMinor: 100000000n })).status).toBe('cancelled');
     expect(fulfilmentOf(dogs({ cancelled: true })).status).toBe('cancelled');
+  });
+});
+
+describe('receiptStatusOf', () => {
+  const open = { cancelled: false, balanceLeft: true, expectation: 'not_documented' as const, dueOn: null };
+
+  it('calls a balance nobody has said anything about not documented, however old', () => {
+    expect(receiptStatusOf(open, '2025-03-31')).toBe('not_documented');
+    expect(receiptStatusOf(open, '2099-12-31')).toBe('not_documented');
+  });
+
+  it('calls it outstanding when an officer says it is owed, with or without a date', () => {
+    expect(receiptStatusOf({ ...open, expectation: 'owed' }, '2025-03-31')).toBe('outstanding');
+    expect(receiptStatusOf({ ...open, expectation: 'owed', dueOn: '2026-12-31' }, '2025-03-31')).toBe('outstanding');
+  });
+
+  it('calls it outstanding only once the promised date has passed: not on the day itself', () => {
+    expect(receiptStatusOf({ ...open, dueOn: '2026-12-31' }, '2026-12-30')).toBe('not_documented');
+    expect(receiptStatusOf({ ...open, dueOn: '2026-12-31' }, '2026-12-31')).toBe('not_documented');
+    expect(receiptStatusOf({ ...open, dueOn: '2026-12-31' }, '2027-01-01')).toBe('outstanding');
+  });
+
+  it('calls a pledge with no balance left received, whatever was promised', () => {
+    expect(receiptStatusOf({ ...open, balanceLeft: false, expectation: 'owed', dueOn: '2024-01-01' }, '2025-03-31')).toBe('received');
+  });
+
+  it('puts cancellation above everything, a balance or a passed date included', () => {
+    expect(receiptStatusOf({ ...open, cancelled: true, expectation: 'owed', dueOn: '2024-01-01' }, '2025-03-31')).toBe('cancelled');
+    expect(receiptStatusOf({ ...open, cancelled: true, balanceLeft: false }, '2025-03-31')).toBe('cancelled');
+  });
+});
+
+describe('receiptOf', () => {
+  const terms = { expectation: 'not_documented' as const, dueOn: null };
+
+  it('puts a cash balance nobody has said is owed under not documented, none of it outstanding (UAE 5M USD)', () => {
+    expect(receiptOf({ ...cash({ amountMinor: 500000000n }), ...terms }, '2025-03-31')).toEqual({
+      status: 'not_documented',
+      outstandingMinor: 0n,
+      outstandingQuantity: null,
+      notDocumentedMinor: 500000000n,
+      notDocumentedQuantity: null,
+    });
+  });
+
+  it('puts the balance left after a part payment under outstanding when it is owed', () => {
+    expect(receiptOf({ ...cash({ disbursedMinor: 100000000n }), expectation: 'owed', dueOn: null }, '2025-03-31')).toEqual({
+      status: 'outstanding',
+      outstandingMinor: 200000000n,
+      outstandingQuantity: null,
+      notDocumentedMinor: 0n,
+      notDocumentedQuantity: null,
+    });
+  });
+
+  it('counts goods in units: MLI up to 30 dogs due by 2026-12-31, not documented until then, outstanding after', () => {
+    const mli = { ...dogs(), expectation: 'not_documented' as const, dueOn: '2026-12-31' };
+    expect(receiptOf(mli, '2025-03-31')).toEqual({
+      status: 'not_documented',
+      outstandingMinor: null,
+      outstandingQuantity: 0,
+      notDocumentedMinor: null,
+      notDocumentedQuantity: 30,
+    });
+    expect(receiptOf(mli, '2027-01-01')).toMatchObject({ status: 'outstanding', outstandingQuantity: 30, notDocumentedQuantity: 0 });
+  });
+
+  it('leaves nothing outstanding or undocumented once everything arrived (Saudi Arabia, Croatia)', () => {
+    expect(receiptOf({ ...cash({ disbursedMinor: 300000000n }), ...terms }, '2025-03-31')).toMatchObject({
+      status: 'received',
+      outstandingMinor: 0n,
+      notDocumentedMinor: 0n,
+    });
+    expect(receiptOf({ ...dogs({ quantity: 8, deliveredQuantity: 8 }), ...terms }, '2025-03-31')).toMatchObject({
+      status: 'received',
+      outstandingQuantity: 0,
+      notDocumentedQuantity: 0,
+    });
+  });
+
+  it('gives a cancelled pledge no outstanding and no undocumented balance', () => {
+    expect(receiptOf({ ...cash({ cancelled: true, disbursedMinor: 100000000n }), expectation: 'owed', dueOn: '2024-01-01' }, '2025-03-31')).toEqual({
+      status: 'cancelled',
+      outstandingMinor: 0n,
+      outstandingQuantity: null,
+      notDocumentedMinor: 0n,
+      notDocumentedQuantity: null,
+    });
   });
 });
 

@@ -19,7 +19,11 @@ export interface FulfilmentInput {
 
 export interface Fulfilment {
   status: PledgeStatus;
-  /** Never negative: an over-disbursement (recorded with a reason) leaves nothing outstanding. */
+  /**
+   * The balance still to receive: what was pledged less what arrived. Never negative: an
+   * over-disbursement (recorded with a reason) leaves no balance. Whether that balance is owed is
+   * a separate fact (`receiptOf`).
+   */
   outstandingMinor: bigint | null;
   outstandingQuantity: number | null;
 }
@@ -34,6 +38,62 @@ export function fulfilmentOf(p: FulfilmentInput): Fulfilment {
   else if (complete) status = 'fully_disbursed';
   else if (started) status = 'partly_disbursed';
   return { status, outstandingMinor, outstandingQuantity };
+}
+
+/**
+ * What is known about a pledge's balance: it arrived (`received`), it is known to be owed
+ * (`outstanding`: an officer says so, or the date the donor promised has passed), or nobody has
+ * said (`not_documented`, the default: the sources rarely say whether money arrived). A cancelled
+ * pledge counts as cancelled only.
+ */
+export const RECEIPT_STATUSES = ['received', 'outstanding', 'not_documented', 'cancelled'] as const;
+export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
+
+/** What a desk officer states about the balance: nothing (`not_documented`), or that it is owed. */
+export const RECEIPT_EXPECTATIONS = ['not_documented', 'owed'] as const;
+export type ReceiptExpectation = (typeof RECEIPT_EXPECTATIONS)[number];
+
+export interface ReceiptTerms {
+  expectation: ReceiptExpectation;
+  /** The date by which the donor promised the money or goods; null when none was stated. */
+  dueOn: string | null;
+}
+
+/**
+ * The receipt rule, in one place: cancelled above everything; no balance left is received; a
+ * balance is outstanding when an officer says it is owed or its due date has passed (`dueOn`
+ * before `asOf`; on the due date itself it is not late yet); otherwise its receipt is not documented.
+ */
+export function receiptStatusOf(p: ReceiptTerms & { cancelled: boolean; balanceLeft: boolean }, asOf: string): ReceiptStatus {
+  if (p.cancelled) return 'cancelled';
+  if (!p.balanceLeft) return 'received';
+  if (p.expectation === 'owed' || (p.dueOn !== null && p.dueOn < asOf)) return 'outstanding';
+  return 'not_documented';
+}
+
+export interface Receipt {
+  status: ReceiptStatus;
+  /** Known to be owed: the balance when the status is outstanding, otherwise 0 (null: the pledge has no such measure). */
+  outstandingMinor: bigint | null;
+  outstandingQuantity: number | null;
+  /** Pledged, with receipt neither recorded nor known to be owed: the balance when not documented, otherwise 0. */
+  notDocumentedMinor: bigint | null;
+  notDocumentedQuantity: number | null;
+}
+
+/** A pledge's balance split by what is known about it, at `asOf` (a cash pledge in money, an in-kind one in units). */
+export function receiptOf(p: FulfilmentInput & ReceiptTerms, asOf: string): Receipt {
+  const balance = fulfilmentOf(p);
+  const balanceLeft = p.kind === 'cash' ? (balance.outstandingMinor ?? 0n) > 0n : (balance.outstandingQuantity ?? 0) > 0;
+  const status = receiptStatusOf({ cancelled: p.cancelled, balanceLeft, expectation: p.expectation, dueOn: p.dueOn }, asOf);
+  const part = <T extends bigint | number>(value: T | null, zero: T, when: ReceiptStatus): T | null => (value === null ? null : status === when ? value : zero);
+  return {
+    status,
+    outstandingMinor: part(balance.outstandingMinor, 0n, 'outstanding'),
+    outstandingQuantity: part(balance.outstandingQuantity, 0, 'outstanding'),
+    notDocumentedMinor: part(balance.outstandingMinor, 0n, 'not_documented'),
+    notDocumentedQuantity: part(balance.outstandingQuantity, 0, 'not_documented'),
+  };
 }
 
 function maxBig(a: bigint, b: bigint): bigint {

@@ -33,6 +33,8 @@ export function pledgeColumnsFrom(dto: CreatePledgeDto): PledgeColumns {
     source: dto.source ?? null,
     notes: dto.notes ?? null,
     externalRef: dto.externalRef ?? null,
+    receiptExpectation: dto.receiptExpectation ?? 'not_documented',
+    receiptDueOn: dto.receiptDueOn ?? null,
   };
   if (dto.kind === 'cash') {
     if (dto.inKind !== undefined) throw InvalidInputError.field('inKind', 'a cash pledge has no inKind part; use kind "in_kind" for goods');
@@ -107,6 +109,8 @@ export function pledgeChangesFrom(dto: UpdatePledgeDto): Partial<PledgeEntity> {
   if (dto.channel !== undefined) changes.channel = dto.channel;
   if (dto.pledgedOn !== undefined) changes.pledgedOn = dto.pledgedOn;
   if (dto.sourceDate !== undefined) changes.sourceDate = dto.sourceDate;
+  if (dto.receiptExpectation !== undefined) changes.receiptExpectation = dto.receiptExpectation;
+  if (dto.receiptDueOn !== undefined) changes.receiptDueOn = dto.receiptDueOn;
   for (const field of ['channelName', 'instrument', 'source', 'notes'] as const) {
     const value = dto[field];
     if (value !== undefined) changes[field] = optionalText(value);

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { bigintTransformer } from '../database/transformers';
 import { DonorEntity } from '../donors/donor.entity';
+import type { ReceiptExpectation } from './fulfilment';
 
 export const PLEDGE_KINDS = ['cash', 'in_kind'] as const;
 export type PledgeKind = (typeof PLEDGE_KINDS)[number];
@@ -58,8 +59,9 @@ export class PledgeEntity {
   @Column({ name: 'commitment', type: 'varchar', length: 12 })
   commitment: CommitmentLevel;
 
-  @Column({ type: 'varchar', length: 12 })
-  channel: Channel;
+  /** How the money or goods come; null when the source does not say. */
+  @Column({ type: 'varchar', length: 12, nullable: true })
+  channel: Channel | null;
 
   @Column({ name: 'channel_name', type: 'varchar', length: 200, nullable: true })
   channelName: string | null;
@@ -72,6 +74,14 @@ export class PledgeEntity {
 
   @Column({ type: 'text', nullable: true })
   notes: string | null;
+
+  /** What an officer states about the balance: nothing yet, or that it is owed (fulfilment.ts `receiptStatusOf`). */
+  @Column({ name: 'receipt_expectation', type: 'varchar', length: 16, default: 'not_documented' })
+  receiptExpectation: ReceiptExpectation;
+
+  /** The date by which the donor promised the money or goods; once it has passed with a balance left, the balance is outstanding. */
+  @Column({ name: 'receipt_due_on', type: 'date', nullable: true })
+  receiptDueOn: string | null;
 
   /** A reference from another system (CSV import, donor's own id); unique when given. */
   @Column({ name: 'external_ref', type: 'varchar', length: 120, nullable: true, unique: true })

@@ -13,7 +13,7 @@ import { LedgerValuation } from '../fx/ledger-valuation';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { PrioritiesService } from '../priorities/priorities.service';
 import type { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from './dto';
-import { fulfilmentOf, PledgeStatus } from './fulfilment';
+import { fulfilmentOf, PledgeStatus, receiptOf, type ReceiptExpectation, type ReceiptStatus } from './fulfilment';
 import { DisbursementEntity, PledgeEntity } from './pledge.entity';
 import { PledgesRepository } from './pledges.repository';
 import { earmarksFrom, pledgeChangesFrom, pledgeColumnsFrom, rateCheckOf, type Earmark, type PledgeColumns } from './pledge-input';
@@ -47,7 +47,8 @@ export interface PledgeView {
   valueDateBasis: 'pledged_on' | 'source_date' | 'recorded_on';
   status: PledgeStatus;
   commitment: 'announced' | 'committed';
-  channel: string;
+  /** Null when the source does not say. */
+  channel: string | null;
   channelName: string | null;
   instrument: string | null;
   priorityCodes: string[];
@@ -55,10 +56,23 @@ export interface PledgeView {
   source: string | null;
   notes: string | null;
   externalRef: string | null;
+  /** The version 1 name of `received`. */
   disbursed: MoneyJson | null;
+  /** Money recorded as received (cash pledges). */
+  received: MoneyJson | null;
+  receiptExpectation: ReceiptExpectation;
+  receiptDueOn: string | null;
+  /** Today's: received, outstanding (known to be owed), not_documented, or cancelled (fulfilment.ts `receiptStatusOf`). */
+  receiptStatus: ReceiptStatus;
+  /** Known to be owed: the balance when receiptStatus is outstanding, otherwise 0.00 (cash pledges). */
   outstanding: MoneyJson | null;
+  /** Pledged, receipt neither recorded nor known to be owed: the balance when receiptStatus is not_documented, otherwise 0.00. */
+  receiptNotDocumented: MoneyJson | null;
   deliveredQuantity: number | null;
+  /** In kind, in units: known to be owed, as `outstanding`. */
   outstandingQuantity: number | null;
+  /** In kind, in units: receipt not documented, as `receiptNotDocumented`. */
+  notDocumentedQuantity: number | null;
   cancelledAt: string | null;
   cancelReason: string | null;
   createdAt: string;
@@ -158,7 +172,7 @@ export class PledgesService {
   ) {}
 
   async toView(p: PledgeEntity, displayCurrency: string | null = REPORTING_CURRENCY): Promise<PledgeView> {
-    const f = fulfilmentOf({
+    const promised = {
       kind: p.kind,
       commitment: p.commitment,
       cancelled: p.cancelledAt !== null,
@@ -166,7 +180,10 @@ export class PledgesService {
       disbursedMinor: p.disbursedMinor,
       quantity: p.inKindQuantity,
       deliveredQuantity: p.deliveredQuantity,
-    });
+    };
+    const f = fulfilmentOf(promised);
+    const receipt = receiptOf({ ...promised, expectation: p.receiptExpectation, dueOn: p.receiptDueOn }, todayUtc());
+    const cashMoney = (minor: bigint | null) => (p.kind === 'cash' ? moneyJson(minor, p.currency) : null);
     const when = valueDateOf(p);
     const earmarks = [...(p.earmarks ?? [])].sort((a, b) => a.priorityCode.localeCompare(b.priorityCode));
     const value = pledgedMoney(p);
@@ -216,10 +233,16 @@ export class PledgesService {
       source: p.source,
       notes: p.notes,
       externalRef: p.externalRef,
-      disbursed: p.kind === 'cash' ? moneyJson(p.disbursedMinor, p.currency) : null,
-      outstanding: p.kind === 'cash' ? moneyJson(f.outstandingMinor, p.currency) : null,
+      disbursed: cashMoney(p.disbursedMinor),
+      received: cashMoney(p.disbursedMinor),
+      receiptExpectation: p.receiptExpectation,
+      receiptDueOn: p.receiptDueOn,
+      receiptStatus: receipt.status,
+      outstanding: cashMoney(receipt.outstandingMinor),
+      receiptNotDocumented: cashMoney(receipt.notDocumentedMinor),
       deliveredQuantity: p.kind === 'in_kind' ? p.deliveredQuantity : null,
-      outstandingQuantity: f.outstandingQuantity,
+      outstandingQuantity: receipt.outstandingQuantity,
+      notDocumentedQuantity: receipt.notDocumentedQuantity,
       cancelledAt: p.cancelledAt ? new Date(p.cancelledAt).toISOString() : null,
       cancelReason: p.cancelReason,
       createdAt: new Date(p.createdAt).toISOString(),
@@ -340,11 +363,11 @@ export class PledgesService {
         throw InvalidInputError.field(dto.amount !== undefined ? 'amount' : 'currency', 'an in-kind pledge takes deliveries as a quantity, not an amount');
       }
       if (dto.quantity === undefined) throw InvalidInputError.field('quantity', 'a delivery against an in-kind pledge needs quantity');
-      const outstanding = Math.max((pledge.inKindQuantity ?? 0) - pledge.deliveredQuantity, 0);
-      if (dto.quantity > outstanding && !dto.overDisbursementReason) {
+      const balance = Math.max((pledge.inKindQuantity ?? 0) - pledge.deliveredQuantity, 0);
+      if (dto.quantity > balance && !dto.overDisbursementReason) {
         throw BusinessRuleError.field(
           'quantity',
-          `${dto.quantity} is more than the ${outstanding} ${pledge.inKindUnit ?? 'units'} still outstanding; give overDisbursementReason to record it anyway`,
+          `${dto.quantity} is more than the ${balance} ${pledge.inKindUnit ?? 'units'} still to receive; give overDisbursementReason to record it anyway`,
         );
       }
       return { ...common, quantity: dto.quantity, countedMinor: null };
@@ -364,10 +387,10 @@ export class PledgesService {
         source: c.ratesUsed.map((r) => `${r.base}/${r.quote} ${r.rate} on ${r.date} (${r.source})`).join('; '),
       };
     }
-    const outstanding = (pledge.amountMinor ?? 0n) - pledge.disbursedMinor;
-    if (counted.minor > outstanding && !dto.overDisbursementReason) {
+    const balance = (pledge.amountMinor ?? 0n) - pledge.disbursedMinor;
+    if (counted.minor > balance && !dto.overDisbursementReason) {
       throw new OverDisbursementError(
-        `${formatAmount(outstanding > 0n ? outstanding : 0n, pledgeCurrency)} ${pledgeCurrency}`,
+        `${formatAmount(balance > 0n ? balance : 0n, pledgeCurrency)} ${pledgeCurrency}`,
         `${formatAmount(counted.minor, pledgeCurrency)} ${pledgeCurrency}`,
       );
     }
@@ -383,8 +406,8 @@ export class PledgesService {
   }
 
   /**
-   * Changes what a pledge says about itself (title, commitment, channel, dates, earmarks), never its
-   * money. The before and after views go to the audit log; a request that changes nothing records nothing.
+   * Changes what a pledge says about itself (title, commitment, channel, dates, what is known of its
+   * receipt, earmarks), never its money. The before and after views go to the audit log; a request that changes nothing records nothing.
    */
   async update(actor: Actor, pledgeId: number, dto: UpdatePledgeDto): Promise<PledgeView> {
     const changes = pledgeChangesFrom(dto);

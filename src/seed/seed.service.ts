@@ -14,6 +14,7 @@ import { FundingGapRepository } from '../funding/funding-gap.repository';
 import type { ReportedFigureKey, SpendBasis } from '../national/national.entity';
 import { NationalRepository } from '../national/national.repository';
 import { NationalService } from '../national/national.service';
+import type { ReceiptExpectation } from '../pledges/fulfilment';
 import type { Channel, CommitmentLevel } from '../pledges/pledge.entity';
 import { PledgesRepository } from '../pledges/pledges.repository';
 import { PledgesService } from '../pledges/pledges.service';
@@ -35,10 +36,14 @@ interface SeedFile {
     pledgedOn: string | null;
     sourceDate: string;
     status: CommitmentLevel;
-    channel: Channel;
+    /** null: the source names no channel. */
+    channel: Channel | null;
     channelName: string | null;
     instrument: string;
     priorityCodes: string[];
+    /** Absent: not documented (the sources rarely say whether money arrived). */
+    receiptExpectation?: ReceiptExpectation;
+    receiptDueOn?: string | null;
     source: string;
     notes?: string;
     disbursements?: Array<{ amount: string; currency: string; receivedOn: string; receivedOnBasis: 'exact' | 'on_or_before'; source: string; notes: string }>;
@@ -155,6 +160,8 @@ export class SeedService {
           channelName: p.channelName ?? undefined,
           instrument: p.instrument,
           priorityCodes: p.priorityCodes,
+          receiptExpectation: p.receiptExpectation,
+          receiptDueOn: p.receiptDueOn ?? null,
           source: cite(p.source),
           notes: p.notes,
           externalRef: p.ref,

@@ -8,6 +8,8 @@ const typed = {
   channelName: 'UNDP',
   instrument: '',
   pledgedOn: '',
+  receiptExpectation: 'owed',
+  receiptDueOn: '2026-12-31',
   priorityCodes: ['P03'],
   source: 'letter',
   notes: '',
@@ -21,6 +23,8 @@ describe('pledgeEditRequestFrom', () => {
         status: 'committed',
         channel: 'un_agency',
         pledgedOn: null,
+        receiptExpectation: 'owed',
+        receiptDueOn: '2026-12-31',
         channelName: 'UNDP',
         instrument: null,
         source: 'letter',
@@ -30,16 +34,35 @@ describe('pledgeEditRequestFrom', () => {
     });
   });
 
+  it('sends an empty channel as null (the source does not say) and no promised date as null', () => {
+    const { request } = pledgeEditRequestFrom(readPledgeEditForm({ ...typed, channel: '', receiptExpectation: undefined, receiptDueOn: '' }), ['P03']);
+    expect(request).toMatchObject({ channel: null, receiptExpectation: 'not_documented', receiptDueOn: null });
+  });
+
   it('sends the ticked priorities when they changed, including none', () => {
     expect(pledgeEditRequestFrom(readPledgeEditForm({ ...typed, priorityCodes: ['P04', 'P03'] }), ['P03']).request?.priorityCodes).toEqual(['P03', 'P04']);
     expect(pledgeEditRequestFrom(readPledgeEditForm({ ...typed, priorityCodes: undefined }), ['P03']).request?.priorityCodes).toEqual([]);
   });
 
   it("names each bad field in a desk officer's words and builds no request", () => {
-    expect(pledgeEditRequestFrom(readPledgeEditForm({ ...typed, title: 'ab', pledgedOn: '2024-02-30', source: 'javascript:alert(1)' }), [])).toEqual({
+    expect(
+      pledgeEditRequestFrom(
+        readPledgeEditForm({
+          ...typed,
+          title: 'ab',
+          pledgedOn: '2024-02-30',
+          source: 'javascript:alert(1)',
+          receiptExpectation: 'late',
+          receiptDueOn: '31/12/2026',
+        }),
+        [],
+      ),
+    ).toEqual({
       request: null,
       errors: [
         { field: 'title', message: 'Give the pledge a title of at least 3 characters' },
+        { field: 'receiptExpectation', message: 'Choose not documented or owed' },
+        { field: 'receiptDueOn', message: 'Enter the date as YYYY-MM-DD, or leave it empty when no date was promised' },
         { field: 'pledgedOn', message: 'Enter the date as YYYY-MM-DD, or leave it empty when the source gives none' },
         { field: 'source', message: 'Source may only link to http or https addresses' },
       ],

@@ -3,6 +3,7 @@ import { parseIdText } from '../common/ids';
 import type { FieldProblem } from '../common/errors/domain-errors';
 import { isCurrencyCode } from '../common/money/iso4217';
 import { MoneyFormatError, parseAmount } from '../common/money/money';
+import { RECEIPT_EXPECTATIONS } from '../pledges/fulfilment';
 import { CHANNELS, COMMITMENT_LEVELS } from '../pledges/pledge.entity';
 import { isPriorityCode } from '../priorities/priority-code';
 
@@ -20,9 +21,12 @@ export interface PledgeFormValues {
   unitValueCurrency: string;
   pledgedOn: string;
   status: string;
+  /** Empty: the source does not say. */
   channel: string;
   channelName: string;
   instrument: string;
+  receiptExpectation: string;
+  receiptDueOn: string;
   priorityCodes: string[];
   source: string;
   notes: string;
@@ -65,6 +69,8 @@ export function readPledgeForm(body: Record<string, unknown>): PledgeFormValues 
     channel: text(body.channel, 12),
     channelName: text(body.channelName, 250),
     instrument: text(body.instrument, 250),
+    receiptExpectation: text(body.receiptExpectation, 16) || 'not_documented',
+    receiptDueOn: text(body.receiptDueOn, 10).trim(),
     priorityCodes: list(body.priorityCodes),
     source: text(body.source, 1200),
     notes: text(body.notes, 4200),
@@ -137,7 +143,9 @@ export function pledgeRequestFrom(form: PledgeFormValues): { request: Record<str
     kind: form.kind,
     pledgedOn: form.pledgedOn || null,
     status: form.status,
-    channel: form.channel,
+    channel: form.channel || null,
+    receiptExpectation: form.receiptExpectation,
+    receiptDueOn: form.receiptDueOn || null,
     priorityCodes: form.priorityCodes,
   };
   if (form.kind === 'cash') {
@@ -176,7 +184,12 @@ function descriptionProblems(form: PledgeEditFormValues): FieldProblem[] {
       : 'Give the pledge a title of at least 3 characters',
   );
   problem('status', (COMMITMENT_LEVELS as readonly string[]).includes(form.status) ? null : 'Choose announced or committed');
-  problem('channel', (CHANNELS as readonly string[]).includes(form.channel) ? null : 'Choose how the money or goods arrive');
+  problem('channel', form.channel === '' || (CHANNELS as readonly string[]).includes(form.channel) ? null : 'Choose how the money or goods arrive');
+  problem('receiptExpectation', (RECEIPT_EXPECTATIONS as readonly string[]).includes(form.receiptExpectation) ? null : 'Choose not documented or owed');
+  problem(
+    'receiptDueOn',
+    form.receiptDueOn === '' || isIsoDate(form.receiptDueOn) ? null : 'Enter the date as YYYY-MM-DD, or leave it empty when no date was promised',
+  );
   problem(
     'pledgedOn',
     form.pledgedOn === '' || isIsoDate(form.pledgedOn) ? null : 'Enter the date as YYYY-MM-DD, or leave it empty when the source gives none',
@@ -192,12 +205,12 @@ function descriptionProblems(form: PledgeEditFormValues): FieldProblem[] {
 /** The edit form as typed: only the descriptive fields, since a pledge's money is never rewritten. */
 export type PledgeEditFormValues = Pick<
   PledgeFormValues,
-  'title' | 'status' | 'channel' | 'channelName' | 'instrument' | 'pledgedOn' | 'priorityCodes' | 'source' | 'notes'
+  'title' | 'status' | 'channel' | 'channelName' | 'instrument' | 'pledgedOn' | 'receiptExpectation' | 'receiptDueOn' | 'priorityCodes' | 'source' | 'notes'
 >;
 
 export function readPledgeEditForm(body: Record<string, unknown>): PledgeEditFormValues {
-  const { title, status, channel, channelName, instrument, pledgedOn, priorityCodes, source, notes } = readPledgeForm(body);
-  return { title, status, channel, channelName, instrument, pledgedOn, priorityCodes, source, notes };
+  const { title, status, channel, channelName, instrument, pledgedOn, receiptExpectation, receiptDueOn, priorityCodes, source, notes } = readPledgeForm(body);
+  return { title, status, channel, channelName, instrument, pledgedOn, receiptExpectation, receiptDueOn, priorityCodes, source, notes };
 }
 
 /**
@@ -211,7 +224,14 @@ export function pledgeEditRequestFrom(
   const errors = descriptionProblems(form);
   if (errors.length) return { request: null, errors };
 
-  const request: Record<string, unknown> = { title: form.title.trim(), status: form.status, channel: form.channel, pledgedOn: form.pledgedOn || null };
+  const request: Record<string, unknown> = {
+    title: form.title.trim(),
+    status: form.status,
+    channel: form.channel || null,
+    pledgedOn: form.pledgedOn || null,
+    receiptExpectation: form.receiptExpectation,
+    receiptDueOn: form.receiptDueOn || null,
+  };
   for (const field of ['channelName', 'instrument', 'source', 'notes'] as const) request[field] = form[field].trim() || null;
   const ticked = [...form.priorityCodes].sort();
   if (ticked.join() !== [...currentPriorityCodes].sort().join()) request.priorityCodes = ticked;

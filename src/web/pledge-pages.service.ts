@@ -43,6 +43,23 @@ const STATUS_LABELS: Record<string, string> = {
   cancelled: 'Cancelled',
 };
 const CHANNEL_LABELS: Record<string, string> = { direct: 'Direct to ANAMA', un_agency: 'Through a UN agency', ngo: 'Through an NGO', other: 'Other' };
+/** The channel choices of the pledge forms; the empty value records that the source does not say. */
+const CHANNEL_CHOICES = [{ value: '', label: 'Not stated in the source' }, ...CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] }))];
+
+/** What is known of the balance, in words: the reason it is outstanding, or the promised date when there is one. */
+function receiptLabel(p: Pick<PledgeView, 'receiptStatus' | 'receiptExpectation' | 'receiptDueOn'>): string {
+  const promised = p.receiptDueOn ? ` (promised by ${p.receiptDueOn})` : '';
+  switch (p.receiptStatus) {
+    case 'received':
+      return 'Received';
+    case 'cancelled':
+      return 'Cancelled';
+    case 'outstanding':
+      return p.receiptExpectation === 'owed' ? `Owed${promised}` : `Outstanding since ${p.receiptDueOn}`;
+    case 'not_documented':
+      return `Receipt not documented${promised}`;
+  }
+}
 
 /** A page re-rendered with what went wrong, or the place to go next. */
 export type FormOutcome = { redirectTo: string } | { status: number; view: string; page: Record<string, unknown> };
@@ -203,7 +220,7 @@ export class PledgePagesService {
       donors: await this.donorChoices(actor),
       priorities: (await this.priorities.list()).map((p) => ({ code: p.code, title: p.title })),
       currencies: CURRENCY_CHOICES,
-      channels: CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] })),
+      channels: CHANNEL_CHOICES,
     };
   }
 
@@ -246,7 +263,7 @@ export class PledgePagesService {
       form: values,
       ...formErrors([...cancelled, ...problems]),
       priorities: (await this.priorities.list()).map((p) => ({ code: p.code, title: p.title })),
-      channels: CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] })),
+      channels: CHANNEL_CHOICES,
     };
   }
 
@@ -255,10 +272,12 @@ export class PledgePagesService {
     const values: PledgeEditFormValues = {
       title: p.title,
       status: p.commitment,
-      channel: p.channel,
+      channel: p.channel ?? '',
       channelName: p.channelName ?? '',
       instrument: p.instrument ?? '',
       pledgedOn: p.pledgedOn ?? '',
+      receiptExpectation: p.receiptExpectation,
+      receiptDueOn: p.receiptDueOn ?? '',
       priorityCodes: p.priorityCodes,
       source: p.source ?? '',
       notes: p.notes ?? '',
@@ -314,10 +333,12 @@ export class PledgePagesService {
       pledge: {
         ...p,
         statusLabel: STATUS_LABELS[p.status],
-        channelLabel: CHANNEL_LABELS[p.channel] ?? p.channel,
+        channelLabel: p.channel === null ? 'not stated' : (CHANNEL_LABELS[p.channel] ?? p.channel),
+        receiptLabel: receiptLabel(p),
         inKind: p.inKind ? { ...p.inKind, quantity: String(p.inKind.quantity) } : null,
         deliveredQuantity: p.deliveredQuantity === null ? null : String(p.deliveredQuantity),
         outstandingQuantity: p.outstandingQuantity === null ? null : String(p.outstandingQuantity),
+        notDocumentedQuantity: p.notDocumentedQuantity === null ? null : String(p.notDocumentedQuantity),
         sourceHref: safeHref(p.source),
         priorityCodes: p.priorityCodes.join(', '),
       },

@@ -75,7 +75,8 @@ describe('a desk officer in a real browser', () => {
     await page.fill('#reference', 'Transfer 2024/118');
     await Promise.all([page.waitForURL(/recorded=disbursement$/), page.click('text=Record disbursement')]);
     expect(await page.textContent('[data-field=disbursed]')).toBe('500,000.00 EUR');
-    expect(await page.textContent('[data-field=outstanding]')).toBe('1,000,000.00 EUR');
+    expect(await page.textContent('[data-field=receipt-status]')).toBe('Receipt not documented');
+    expect(await page.textContent('[data-field=receipt-not-documented]')).toBe('1,000,000.00 EUR');
     await screenshot(page, 'officer-04-disbursement-recorded');
     await page.close();
   });

@@ -79,7 +79,7 @@ describe(`bad input, by class: refused with the field named, nothing written (${
   afterAll(() => t.close());
 
   describe('null for a field that cannot be empty', () => {
-    it.each(['title', 'status', 'channel', 'priorityCodes', 'priorityShares'])('PATCH /api/pledges/:id {"%s": null}', async (field) => {
+    it.each(['title', 'status', 'receiptExpectation', 'priorityCodes', 'priorityShares'])('PATCH /api/pledges/:id {"%s": null}', async (field) => {
       const res = await expectRefused(patch(`/api/pledges/${pledgeId}`, { [field]: null, notes: 'changed alongside' }), field);
       expect(res.body.details).toContainEqual({ field, message: `${field} cannot be null: leave it out instead` });
     });
@@ -91,6 +91,11 @@ describe(`bad input, by class: refused with the field named, nothing written (${
     it('still clears a field that may be empty with null', async () => {
       expect((await t.http.patch(`/api/donors/${donorId}`).set(admin).send({ countryCode: null })).body).toMatchObject({ countryCode: null });
       expect((await t.http.patch(`/api/pledges/${pledgeId}`).set(admin).send({ notes: null })).body).toMatchObject({ notes: null });
+      // A channel of null records that the source does not say one.
+      expect((await t.http.patch(`/api/pledges/${pledgeId}`).set(admin).send({ channel: null, receiptDueOn: null })).body).toMatchObject({
+        channel: null,
+        receiptDueOn: null,
+      });
     });
   });
 

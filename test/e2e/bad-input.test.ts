@@ -99,9 +99,11 @@ describe(`bad input (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     it('refuses a disbursement on a cancelled pledge with a 422', async () => {
       await expectRefused(postDisbursement(cancelledId, { amount: '10.00', receivedOn: '2024-11-01' }), 422, 'pledge');
     });
-    it('refuses more than the outstanding balance without a reason, and accepts it with one', async () => {
+    it('refuses more than the balance still to receive without a reason, and accepts it with one', async () => {
       const body = await expectRefused(postDisbursement(pledgeId, { amount: '1000.01', receivedOn: '2024-11-01' }), 422, 'amount');
-      expect(body.details[0].message).toBe('1000.01 USD is more than the outstanding 1000.00 USD; give overDisbursementReason to record it anyway');
+      expect(body.details[0].message).toBe(
+        '1000.01 USD is more than the 1000.00 USD balance still to receive; give overDisbursementReason to record it anyway',
+      );
       const ok = await postDisbursement(pledgeId, {
         amount: '1000.01',
         receivedOn: '2024-11-01',

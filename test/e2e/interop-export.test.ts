@@ -5,6 +5,7 @@ import { memoryPages, validateXML } from 'xmllint-wasm';
 import { join } from 'node:path';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeDonor, seedReferenceData } from '../support/factories';
+import { PLEDGE_IMPORT_COLUMNS } from '../../src/interop/pledge-csv';
 
 const SCHEMA_DIR = join(process.cwd(), 'schemas', 'iati-2.03');
 
@@ -60,7 +61,7 @@ describe('exports: IATI 2.03 and CSV', () => {
     expect(broken.status).toBe(1);
     expect(broken.output).toContain('reporting-org');
 
-    expect(xml.match(/<iati-activity /g)).toHaveLength(7);
+    expect(xml.match(/<iati-activity /g)).toHaveLength(8);
     // Saudi Arabia: committed 3,000,000 USD (type 11) and 3,000,000 USD received (type 1).
     const saudi = xml.split('</iati-activity>').find((a) => a.includes('Saudi Arabia (KSrelief)')) as string;
     expect(saudi).toContain('<reporting-org ref="AZ-ANAMA" type="10">');
@@ -73,11 +74,30 @@ describe('exports: IATI 2.03 and CSV', () => {
     expect(saudi).toContain(
       '<transaction-type code="1"/>\n      <transaction-date iso-date="2024-03-31"/>\n      <value currency="USD" value-date="2024-03-31">3000000.00</value>',
     );
-    // Italy's pledge is only announced: an incoming pledge (13), EUR, valued at the source date.
+    // Saudi Arabia's money arrived "in the first quarter of 2024": the date written is a bound, and says so.
+    expect(saudi).toContain('<narrative>Funds received. Received on or before 2024-03-31; the source gives no exact day.</narrative>');
+    expect(saudi).toContain('<activity-date iso-date="2024-01-16" type="1"><narrative>Pledged on 2024-01-16.</narrative></activity-date>');
+    // Italy's pledge is only announced: an incoming pledge (13), EUR, dated by its source document, which the text says.
     const italy = xml.split('</iati-activity>').find((a) => a.includes('<narrative>Italy</narrative>')) as string;
     expect(italy).toContain('<transaction-type code="13"/>');
     expect(italy).toContain('<value currency="EUR" value-date="2025-03-31">1500000.00</value>');
     expect(italy).toContain('<activity-status code="1"/>');
+    const sourceDated =
+      'The source gives no date for the pledge: 2025-03-31 is the date of the source document that records it, so it was made on or before that day.';
+    expect(italy).toContain(`<activity-date iso-date="2025-03-31" type="1"><narrative>${sourceDated}</narrative></activity-date>`);
+    expect(italy).toContain(`<narrative>Pledge: Financing of programmes in support of demining ${sourceDated}</narrative>`);
+    // Its channel is not stated: nobody is reported as implementing it, ANAMA only as accountable.
+    expect(italy).not.toContain('role="4"');
+    expect(italy).toContain('<participating-org ref="AZ-ANAMA" role="2" type="10">');
+    // Every date written is one the ledger holds: the pledge, source and receipt dates, and MLI's promised end.
+    const documented = new Set(['2024-01-16', '2024-03-31', '2025-03-31', '2026-12-31']);
+    const written = [...xml.matchAll(/(?:iso-date|value-date)="([^"]+)"/g)].map((m) => m[1]);
+    expect(written.filter((d) => !documented.has(d))).toEqual([]);
+    const mli = xml.split('</iati-activity>').find((a) => a.includes('Up to 30 mine detection dogs')) as string;
+    expect(mli).toContain(
+      '<activity-date iso-date="2026-12-31" type="3"><narrative>The date by which the donor promised the money or goods.</narrative></activity-date>',
+    );
+    expect(mli).not.toMatch(/<activity-date [^>]*type="2"/);
     // The EU money goes through UNDP: UNDP implements, ANAMA is accountable.
     const eu = xml.split('</iati-activity>').find((a) => a.includes('European Union')) as string;
     expect(eu).toContain('<participating-org role="4" type="40"><narrative>UNDP</narrative></participating-org>');
@@ -114,7 +134,7 @@ describe('exports: IATI 2.03 and CSV', () => {
       expect(xml).toContain('<narrative>Valued &lt;Goods&gt; &amp; Co</narrative>');
       expect(xml).toContain('<value currency="EUR" value-date="2024-10-11">750000.00</value>');
       expect(xml).toContain('<value currency="EUR" value-date="2024-11-01">500000.00</value>');
-      expect(xml).toContain('<narrative>2 demining machines delivered in kind</narrative>');
+      expect(xml).toContain('<narrative>2 demining machines delivered in kind. Received on 2024-11-01.</narrative>');
     } finally {
       await t.close();
     }
@@ -191,12 +211,13 @@ describe('exports: IATI 2.03 and CSV', () => {
       for (const d of donors) await makeDonor(target, { name: d.name, type: d.type });
 
       const dry = await target.http.post('/api/import/pledges?dryRun=true').set(h).set('content-type', 'text/csv').send(exported.text);
-      expect(dry.body).toMatchObject({ rows: 7, toCreate: 7, errors: [] });
+      expect(dry.body).toMatchObject({ rows: 8, toCreate: 8, errors: [] });
       const real = await target.http.post('/api/import/pledges?dryRun=false').set(h).set('content-type', 'text/csv').send(exported.text);
-      expect(real.body).toMatchObject({ rows: 7, created: 7, errors: [] });
+      expect(real.body).toMatchObject({ rows: 8, created: 8, errors: [] });
 
       const before = await totalsPerCurrency(seeded);
-      expect(before).toEqual({ USD: '800000000', EUR: '575000000', 'mine detection dogs': '38', 'demining teams (14 persons each) trained and equipped': '4' });
+      // Dogs: Croatia 8, MLI 12 delivered under the MoU, and MLI's up to 30.
+      expect(before).toEqual({ USD: '800000000', EUR: '575000000', 'mine detection dogs': '50', 'demining teams (14 persons each) trained and equipped': '4' });
       expect(await totalsPerCurrency(target)).toEqual(before);
       // The pledge side of the funding gap is the same; disbursements and national figures are not in a pledges file.
       const gap = async (app: TestApp, headers: Record<string, string>) => {
@@ -215,9 +236,18 @@ describe('exports: IATI 2.03 and CSV', () => {
       const importColumns = (text: string) =>
         text
           .split('\r\n')
-          .map((l) => l.split(',').slice(0, 20).join(','))
+          .map((l) => l.split(',').slice(0, PLEDGE_IMPORT_COLUMNS.length).join(','))
           .sort();
       expect(importColumns(reExported.text)).toEqual(importColumns(exported.text));
+      // What is known of receipt, and a channel the source does not state, go through a round trip.
+      const italy = (await target.http.get('/api/pledges?limit=50').set(h)).body.items.find(
+        (p: { externalRef: string }) => p.externalRef === 'seed:002:italy-pledge',
+      );
+      const mli = (await target.http.get('/api/pledges?limit=50').set(h)).body.items.find(
+        (p: { externalRef: string }) => p.externalRef === 'seed:002:mli-mdd-2025-2026',
+      );
+      expect(italy).toMatchObject({ channel: null, receiptExpectation: 'not_documented', receiptStatus: 'not_documented' });
+      expect(mli).toMatchObject({ receiptDueOn: '2026-12-31' });
     } finally {
       await target.close();
     }

@@ -5,8 +5,10 @@ import { PledgeEntity, PledgePriorityEntity } from '../../src/pledges/pledge.ent
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
 
+/** The columns of a file written before receipts had their own columns: such files still import. */
 const HEADER =
   'externalRef,donor,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes';
+const RECEIPT_COLUMNS = 'receiptExpectation,receiptDueOn';
 
 describe('POST /api/import/pledges (CSV)', () => {
   let t: TestApp;
@@ -81,6 +83,12 @@ describe('POST /api/import/pledges (CSV)', () => {
     });
     const undp = await repo.findOneOrFail({ where: { externalRef: 'IMP-3' } });
     expect(undp).toMatchObject({ amountMinor: 50000000n, currency: 'USD', commitment: 'announced', channel: 'un_agency', pledgedOn: null });
+    // A file without the receipt columns says nothing about receipt: not documented, no date.
+    expect([cash, dogs, undp].map((p) => [p.receiptExpectation, p.receiptDueOn])).toEqual([
+      ['not_documented', null],
+      ['not_documented', null],
+      ['not_documented', null],
+    ]);
 
     const api = await t.http.get(`/api/pledges/${cash.id}`).set('authorization', `Bearer ${t.adminToken}`);
     expect(api.body).toMatchObject({
@@ -95,6 +103,39 @@ describe('POST /api/import/pledges (CSV)', () => {
     const audits = await t.dataSource.getRepository(AuditEntryEntity).find({ where: { action: 'pledge.import' } });
     expect(audits).toHaveLength(1);
     expect(audits[0].after).toMatchObject({ rows: 3, created: 3, skipped: 0, sha256: res.body.sha256 });
+  });
+
+  it('reads what is known of receipt, and an empty channel as "not stated"; a bad value is named by its column', async () => {
+    const csv = [
+      `${HEADER},${RECEIPT_COLUMNS}`,
+      `RCP-1,${donorName},Owed by June,cash,100.00,USD,,,,,2024-10-11,,committed,un_agency,UNDP,,,,,,owed,2026-06-30`,
+      `RCP-2,${donorName},Channel not stated,cash,100.00,USD,,,,,2024-10-11,,announced,,,,,,,,,`,
+    ].join('\r\n');
+    const res = await post(csv);
+    expect(res.body).toMatchObject({ rows: 2, created: 2, errors: [] });
+    const repo = t.dataSource.getRepository(PledgeEntity);
+    expect(await repo.findOneOrFail({ where: { externalRef: 'RCP-1' } })).toMatchObject({
+      receiptExpectation: 'owed',
+      receiptDueOn: '2026-06-30',
+      channel: 'un_agency',
+    });
+    expect(await repo.findOneOrFail({ where: { externalRef: 'RCP-2' } })).toMatchObject({
+      receiptExpectation: 'not_documented',
+      receiptDueOn: null,
+      channel: null,
+    });
+
+    const bad = [
+      `${HEADER},${RECEIPT_COLUMNS}`,
+      `RCP-3,${donorName},Late,cash,100.00,USD,,,,,2024-10-11,,committed,direct,,,,,,,late,31/12/2026`,
+      `RCP-4,${donorName},Bad channel,cash,100.00,USD,,,,,2024-10-11,,committed,bank,,,,,,,,`,
+    ].join('\r\n');
+    const refused = await post(bad, 'dryRun=true');
+    expect(refused.body.errors).toEqual([
+      { row: 2, field: 'receiptExpectation', message: 'receiptExpectation must be not_documented or owed' },
+      { row: 2, field: 'receiptDueOn', message: expect.stringMatching(/^receiptDueOn /) },
+      { row: 3, field: 'channel', message: 'channel must be one of direct, un_agency, ngo, other, or null when the source does not say' },
+    ]);
   });
 
   it('the same file twice creates nothing new', async () => {
@@ -230,7 +271,7 @@ describe('POST /api/import/pledges (CSV)', () => {
     expect(refused.status).toBe(403);
     const template = await t.http.get('/api/import/pledges/template.csv').set('authorization', `Bearer ${leadership}`);
     expect(template.status).toBe(200);
-    expect(template.text.split('\r\n')[0]).toBe(HEADER);
+    expect(template.text.split('\r\n')[0]).toBe(`${HEADER},${RECEIPT_COLUMNS}`);
     const check = await post(template.text.replace('Saudi Arabia (KSrelief)', donorName).replace('Croatia', donorName), 'dryRun=true');
     expect(check.body).toMatchObject({ rows: 2, toCreate: 2, errors: [] });
   });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { todayUtc } from '../../src/common/dates';
 import { SeedService } from '../../src/seed/seed.service';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -29,6 +30,12 @@ describe(`seeded ledger (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     expect(res.body[0]).toMatchObject({ code: 'P01', title: 'Direct financial donations', target: null });
     expect(res.body[6].title).toBe('Mine Detection Dogs (MDD) Training');
     expect(res.body[11].title).toBe('Explosive Ordnance Risk Education (EORE)');
+    // In the report's own words: P10's heading says nothing of drones; its sentence does.
+    expect(res.body[9]).toMatchObject({
+      title: 'Ground Penetrating Radar (GPR)',
+      description: 'Mounted on a drone with data logging and mapping software integrated for detection of deep buried minimum metallic mines.',
+    });
+    expect(res.body[0].description).toMatch(/^The most critical form of assistance needed at this juncture is direct financial donations\./);
   });
 
   it('holds the government funding as two dated observations, 464,000,000.00 USD (002) and 789,000,000.00 AZN (001), which converts to 464,117,647.06 USD at 1.7000', async () => {
@@ -92,18 +99,56 @@ describe(`seeded ledger (${process.env.TEST_DB ?? 'sqlite'})`, () => {
       currency: 'USD',
       pledgedOn: '2024-01-16',
       status: 'fully_disbursed',
+      receiptStatus: 'received',
+      received: { amount: '3000000.00', currency: 'USD' },
       outstanding: { amount: '0.00', currency: 'USD' },
+      receiptNotDocumented: { amount: '0.00', currency: 'USD' },
     });
     expect(saudi.disbursements).toEqual([expect.objectContaining({ amount: '3000000.00', receivedOn: '2024-03-31', receivedOnBasis: 'on_or_before' })]);
   });
 
-  it('shows Croatia’s 8 dogs and MLI’s 12 delivered of up to 30 as in-kind quantities', async () => {
+  it('shows Croatia’s 8 dogs, MLI’s 12 delivered under the MoU and MLI’s up to 30 for 2025-2026 as three pledges', async () => {
     const croatia = await pledgeByRef('seed:002:croatia-mdd');
     expect(croatia).toMatchObject({ kind: 'in_kind', amount: null, deliveredQuantity: 8, outstandingQuantity: 0, status: 'fully_disbursed' });
     expect(croatia.inKind).toMatchObject({ quantity: 8, unit: 'mine detection dogs', upTo: false, value: null });
-    const mli = await pledgeByRef('seed:002:mli-mdd-2025-2026');
-    expect(mli).toMatchObject({ deliveredQuantity: 12, outstandingQuantity: 18, status: 'partly_disbursed' });
-    expect(mli.inKind).toMatchObject({ quantity: 30, upTo: true });
+    const mou = await pledgeByRef('seed:002:mli-mdd-mou');
+    expect(mou).toMatchObject({ deliveredQuantity: 12, status: 'fully_disbursed', receiptStatus: 'received', instrument: 'Memorandum of Understanding' });
+    expect(mou.inKind).toMatchObject({ quantity: 12, unit: 'mine detection dogs', upTo: false });
+    expect(mou.disbursements).toEqual([expect.objectContaining({ quantity: 12, receivedOn: '2025-03-31', receivedOnBasis: 'on_or_before' })]);
+    const upTo30 = await pledgeByRef('seed:002:mli-mdd-2025-2026');
+    expect(upTo30).toMatchObject({ donorId: mou.donorId, deliveredQuantity: 0, status: 'committed', receiptDueOn: '2026-12-31', disbursements: [] });
+    expect(upTo30.inKind).toMatchObject({ quantity: 30, upTo: true });
+    // Promised "during 2025-2026": not documented until the end of 2026 has passed, outstanding after.
+    const due = todayUtc() > '2026-12-31';
+    expect(upTo30).toMatchObject({
+      receiptStatus: due ? 'outstanding' : 'not_documented',
+      notDocumentedQuantity: due ? 0 : 30,
+      outstandingQuantity: due ? 30 : 0,
+    });
+  });
+
+  it('says of UAE, EU and Italy only what the report says: receipt not documented, and no channel for Italy', async () => {
+    const uae = await pledgeByRef('seed:002:uae-mou');
+    expect(uae).toMatchObject({
+      receiptExpectation: 'not_documented',
+      receiptStatus: 'not_documented',
+      outstanding: { amount: '0.00', currency: 'USD' },
+      receiptNotDocumented: { amount: '5000000.00', currency: 'USD' },
+    });
+    const eu = await pledgeByRef('seed:002:eu-undp-idp-return');
+    expect(eu).toMatchObject({
+      receiptStatus: 'not_documented',
+      outstanding: { amount: '0.00', currency: 'EUR' },
+      receiptNotDocumented: { amount: '4250000.00', currency: 'EUR' },
+    });
+    const italy = await pledgeByRef('seed:002:italy-pledge');
+    expect(italy).toMatchObject({
+      channel: null,
+      channelName: null,
+      receiptStatus: 'not_documented',
+      outstanding: { amount: '0.00', currency: 'EUR' },
+      receiptNotDocumented: { amount: '1500000.00', currency: 'EUR' },
+    });
   });
 
   it('keeps unknown dates null and the reported headline figures apart from the ledger', async () => {

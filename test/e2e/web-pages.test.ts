@@ -82,7 +82,7 @@ describe('pledge, donor, audit and user pages', () => {
       receivedOn: '2024-11-01',
     });
     expect(over.status).toBe(422);
-    expect(over.text).toMatch(/id="amount-error">2,?000,?000.00 EUR is more than the outstanding 1,?250,?000.50 EUR/);
+    expect(over.text).toMatch(/id="amount-error">2,?000,?000.00 EUR is more than the 1,?250,?000.50 EUR balance still to receive/);
     const ok = await officer.post(`/pledges/${pledge.id}/disbursements`, {
       idempotencyKey: key,
       amount: '250000.50',
@@ -94,7 +94,9 @@ describe('pledge, donor, audit and user pages', () => {
     const shown = await officer.get(ok.headers.location);
     expect(shown.text).toContain('Disbursement recorded.');
     expect(shown.text).toContain('<dd data-field="disbursed">250,000.50 EUR</dd>');
-    expect(shown.text).toContain('<dd data-field="outstanding">1,000,000.00 EUR</dd>');
+    expect(shown.text).toContain('<dd data-field="receipt-status">Receipt not documented</dd>');
+    expect(shown.text).toContain('<dd data-field="outstanding">0.00 EUR</dd>');
+    expect(shown.text).toContain('<dd data-field="receipt-not-documented">1,000,000.00 EUR</dd>');
     expect(shown.text).toContain('data-status="partly_disbursed"');
     const short = await officer.post(`/pledges/${pledge.id}/cancel`, { reason: 'no' });
     expect(short.status).toBe(400);

@@ -61,9 +61,9 @@ export class MissingRateError extends BusinessRuleError {
 }
 
 export class OverDisbursementError extends BusinessRuleError {
-  constructor(outstanding: string, attempted: string) {
-    super(`This would exceed the outstanding balance (${outstanding}); give overDisbursementReason to record it anyway`, [
-      { field: 'amount', message: `${attempted} is more than the outstanding ${outstanding}; give overDisbursementReason to record it anyway` },
+  constructor(balance: string, attempted: string) {
+    super(`This would exceed the balance still to receive (${balance}); give overDisbursementReason to record it anyway`, [
+      { field: 'amount', message: `${attempted} is more than the ${balance} balance still to receive; give overDisbursementReason to record it anyway` },
     ]);
   }
 }

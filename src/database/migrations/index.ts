@@ -4,6 +4,7 @@ import { ClearanceProgress1732500000000 } from './1732500000000-clearance-progre
 import { LedgerValuation1732600000000 } from './1732600000000-ledger-valuation';
 import { SignInThrottle1732700000000 } from './1732700000000-sign-in-throttle';
 import { NationalObservations1733100000000 } from './1733100000000-national-observations';
+import { ReceiptStatusAndSourceCorrections1733200000000 } from './1733200000000-receipt-status-and-source-corrections';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   LedgerValuation1732600000000,
   SignInThrottle1732700000000,
   NationalObservations1733100000000,
+  ReceiptStatusAndSourceCorrections1733200000000,
 ];
