@@ -23,7 +23,7 @@ const REPORT_002 = {
 
 interface V1Row {
   id: number;
-  amount_minor: string | number;
+  amount_minor: string;
   currency: string;
   period_start: string | Date;
   period_end: string | Date;
@@ -66,7 +66,8 @@ export class NationalObservations1733100000000 implements MigrationInterface {
 
     const rows = (
       (await queryRunner.query(
-        'SELECT id, amount_minor, currency, period_start, period_end, source, notes FROM government_spend ORDER BY period_end, id',
+        // As text: SQLite would give a number, inexact above 2^53.
+        'SELECT id, CAST(amount_minor AS TEXT) AS amount_minor, currency, period_start, period_end, source, notes FROM government_spend ORDER BY period_end, id',
       )) as V1Row[]
     ).map((r) => ({ ...r, amount: BigInt(r.amount_minor), start: isoDate(r.period_start), end: isoDate(r.period_end) }));
     const seeded789 = rows.find((r) => r.source.startsWith('001') && r.currency === 'AZN' && r.amount === SEEDED_789M_AZN_MINOR);
