@@ -149,6 +149,20 @@ describe(`bad input (${process.env.TEST_DB ?? 'sqlite'})`, () => {
         'inKind.colour',
       );
     });
+    it('refuses half a surrogate pair anywhere in a body with a 400 naming the field (isEmail used to throw on it: a 500)', async () => {
+      const contact = (body: string) => () => t.http.post(`/api/donors/${donorId}/contacts`).set(auth).set('content-type', 'application/json').send(body);
+      await expectRefused(contact('{"name":"Desk","digestEnabled":true,"email":"lone \\ud800 surrogate"}'), 400, 'email');
+      await expectRefused(
+        () =>
+          t.http
+            .post('/api/pledges')
+            .set(auth)
+            .set('content-type', 'application/json')
+            .send(JSON.stringify(pledgeBody(donorId)).replace('"title":"', '"title":"\\udc00')),
+        400,
+        'title',
+      );
+    });
     it('refuses malformed JSON', async () => {
       const body = await expectRefused(
         () => t.http.post('/api/pledges').set(auth).set('content-type', 'application/json').send('{"donorId": 1, "title": '),

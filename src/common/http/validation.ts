@@ -33,11 +33,29 @@ class LedgerValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Some validators (isEmail's byte-length check) throw on a lone surrogate instead of refusing it.
+    const broken = metadata.type === 'custom' ? null : illFormedText(value, metadata.data ?? '');
+    if (broken !== null) throw badRequest([{ field: broken, message: `${broken} must be well-formed text (it holds half of a UTF-16 surrogate pair)` }]);
     const dto: unknown = await super.transform(value, metadata);
     const empty = metadata.type === 'body' ? emptyUpdateProblem(dto) : null;
     if (empty) throw badRequest([empty]);
     return dto;
   }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The path of the first string (or key) in `value` that is not well-formed UTF-16, or null. */
+function illFormedText(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path || 'body' : null;
+  if (value === null || typeof value !== 'object' || depth > 32) return null;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const at = path ? `${path}.${key}` : key;
+    if (LONE_SURROGATE.test(key)) return at;
+    const found = illFormedText(item, at, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /** The contract's error body needs field names; Nest's default gives only an array of strings. */
