@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { DATE_RANGES } from '../common/dates';
-import { IsIsoDate, OptionalNotNull } from '../common/http/validators';
+import { IsId, IsIsoDate, OptionalNotNull } from '../common/http/validators';
 import { DISPLAY_CURRENCIES, type DisplayCurrency } from './funding-gap.service';
 
 /** `?currency=&asOf=` of the API, the page and its CSV downloads. */
@@ -15,4 +15,23 @@ export class FundingGapQueryDto {
   @OptionalNotNull()
   @IsIsoDate(DATE_RANGES.ledger)
   asOf?: string;
+}
+
+/** `?currency=&asOf=&donorId=` of GET /api/funding-gap: the figures of one donor's pledges when `donorId` is given. */
+export class FundingGapApiQueryDto extends FundingGapQueryDto {
+  @ApiPropertyOptional({ example: '3', description: "only this donor's pledges (the totals become that donor's)" })
+  @OptionalNotNull()
+  @IsId({ inText: true })
+  donorId?: string;
+}
+
+/** GET /api/funding-gap/rates: the same query, paginated. */
+export class FundingGapRatesQueryDto extends FundingGapApiQueryDto {
+  @ApiPropertyOptional({ example: '50', description: 'rates per page, 1 to 500 (default 50)' })
+  @OptionalNotNull()
+  limit?: string;
+
+  @ApiPropertyOptional({ description: 'the nextCursor of the previous page' })
+  @OptionalNotNull()
+  cursor?: string;
 }

@@ -72,7 +72,7 @@ describe('projectClearanceCost', () => {
   const base = {
     currency: 'AZN',
     governmentMinor: 78_900_000_000n,
-    governmentSource: 'document 001',
+    government: { source: 'document 001', asAt: '2025-05-06', basis: 'allocated', periodStart: '2020-11-10' },
     contaminated: { hectares: '1166700.0', asOf: '2025-03-31', periodStart: null, source: 'document 002' },
     cleared: { hectares: '190794.2', asOf: '2025-03-31', periodStart: '2020-11-10', source: 'document 002' },
     workPlan: { hectares: '65092.6', asOf: '2025-01-01', periodStart: null, source: 'document 002', year: 2025 },
@@ -89,17 +89,27 @@ describe('projectClearanceCost', () => {
     expect(p?.workPlan).toEqual({ year: 2025, hectares: '65092.6', need: { amount: '269180412.19', currency: 'AZN' } });
     expect(p?.assumptions).toContain('The 2025 work plan (65,092.6 ha; document 002) is costed at the same cost per hectare.');
     expect(p?.assumptions[0]).toBe(
-      'Cost per hectare = government spend to date (789,000,000.00 AZN; document 001) ÷ area cleared from 2020-11-10 to 2025-03-31 (190,794.2 ha; document 002).',
+      'Cost per hectare = government allocation since 2020-11-10 (789,000,000.00 AZN, as at 2025-05-06; document 001) ÷ area cleared from 2020-11-10 to 2025-03-31 (190,794.2 ha; document 002).',
+    );
+    // 975,905.8 ÷ 65,092.6 = 14.99…
+    expect(p?.yearsToFinish).toBe('15.0');
+    expect(p?.assumptions).toContain('The government figure is an allocation, not audited spend: what was actually spent may be less.');
+    expect(p?.assumptions).toContain('Spend and area are dated differently: the money is stated as at 2025-05-06, the area cleared to 2025-03-31.');
+    expect(p?.assumptions.join(' ')).toMatch(/not clearance alone/);
+    expect(p?.assumptions.join(' ')).toMatch(/operators funded outside this allocation/);
+    expect(p?.assumptions.at(-1)).toBe(
+      'At the pace of the 2025 work plan (65,092.6 ha a year), the remaining area takes about 15.0 years to clear; a faster or slower pace changes that in proportion.',
     );
   });
 
   it('says when the plan is from an earlier year, and when there is none', () => {
-    expect(projectClearanceCost({ ...base, asOfYear: 2026 })?.assumptions.at(-1)).toBe(
+    expect(projectClearanceCost({ ...base, asOfYear: 2026 })?.assumptions.at(-2)).toBe(
       'No work plan is recorded for 2026, so the latest one, for 2025 (65,092.6 ha; document 002), is costed at the same cost per hectare.',
     );
     const none = projectClearanceCost({ ...base, workPlan: null });
     expect(none?.workPlan).toBeNull();
-    expect(none?.assumptions.at(-1)).toBe("No work plan is recorded for 2025 or earlier, so this year's need is not estimated.");
+    expect(none?.yearsToFinish).toBeNull();
+    expect(none?.assumptions.at(-1)).toBe("No work plan is recorded for 2025 or earlier, so this year's need and the years to finish are not estimated.");
   });
 
   it('gives no projection without spend or cleared area', () => {

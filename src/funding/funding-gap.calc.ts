@@ -69,7 +69,8 @@ export interface ProjectionInput {
   currency: string;
   /** Government spend to date in minor units of `currency`, as on the page. */
   governmentMinor: bigint;
-  governmentSource: string;
+  /** The observation behind it: the document, the date it is stated as at, allocated or spent, and since when. */
+  government: { source: string; asAt: string; basis: string; periodStart: string | null };
   contaminated: ClearanceFigure;
   cleared: ClearanceFigure;
   /** The plan of the as-of year, or the latest earlier one. */
@@ -84,6 +85,8 @@ export interface Projection {
   remainingHectares: string;
   remainingCost: { amount: string; currency: string };
   workPlan: { year: number; hectares: string; need: { amount: string; currency: string } } | null;
+  /** Remaining area ÷ the work plan's yearly hectares, one decimal; null without a work plan. */
+  yearsToFinish: string | null;
   assumptions: string[];
 }
 
@@ -114,14 +117,23 @@ export function projectClearanceCost(input: ProjectionInput): Projection | null 
   const money = (minor: bigint) => ({ amount: formatAmount(minor, input.currency), currency: input.currency });
   const clearedSince = input.cleared.periodStart ? ` cleared from ${input.cleared.periodStart} to ${input.cleared.asOf}` : ` cleared to ${input.cleared.asOf}`;
 
+  const g = input.government;
+  const since = g.periodStart ? ` since ${g.periodStart}` : '';
   const assumptions = [
-    `Cost per hectare = government spend to date (${groupedMoney(input.governmentMinor, input.currency)}; ${input.governmentSource}) ÷ area${clearedSince} (${groupedHectares(cleared)}; ${input.cleared.source}).`,
+    `Cost per hectare = government ${g.basis === 'allocated' ? 'allocation' : 'spend'}${since} (${groupedMoney(input.governmentMinor, input.currency)}, as at ${g.asAt}; ${g.source}) ÷ area${clearedSince} (${groupedHectares(cleared)}; ${input.cleared.source}).`,
+    g.basis === 'allocated'
+      ? 'The government figure is an allocation, not audited spend: what was actually spent may be less.'
+      : 'The government figure is reported spend; it has not been checked against audited accounts here.',
+    'It pays for all demining activity (survey, clearance, risk education, victim assistance, the agency itself), not clearance alone, so the cost per hectare overstates what clearing one hectare costs.',
+    'The area cleared includes work by operators funded outside this allocation (foreign-funded and commercial operators), which understates the cost per hectare.',
+    `Spend and area are dated differently: the money is stated as at ${g.asAt}, the area cleared to ${input.cleared.asOf}.`,
     'Only government money is counted as clearance cost: the sources do not say how much foreign money paid for clearance itself.',
     `Remaining area = contaminated area (${groupedHectares(contaminated)} as of ${input.contaminated.asOf}; ${input.contaminated.source}) − area cleared.`,
     'Every remaining hectare costs what the cleared ones cost on average: no inflation, and no change in terrain, contamination density, methods or productivity.',
     'Costs are rounded once, from the exact ratio of spend to area; they are estimates to plan with, not facts.',
   ];
   let workPlan: Projection['workPlan'] = null;
+  let yearsToFinish: string | null = null;
   if (input.workPlan) {
     const planHectares = new RateDecimal(input.workPlan.hectares);
     workPlan = { year: input.workPlan.year, hectares: planHectares.toFixed(1), need: money(roundMinor(perHectare.mul(planHectares))) };
@@ -131,8 +143,14 @@ export function projectClearanceCost(input: ProjectionInput): Projection | null 
         ? `The ${input.workPlan.year} work plan (${plan}) is costed at the same cost per hectare.`
         : `No work plan is recorded for ${input.asOfYear}, so the latest one, for ${input.workPlan.year} (${plan}), is costed at the same cost per hectare.`,
     );
+    if (planHectares.gt(0)) {
+      yearsToFinish = remaining.div(planHectares).toDecimalPlaces(1, Decimal.ROUND_HALF_EVEN).toFixed(1);
+      assumptions.push(
+        `At the pace of the ${input.workPlan.year} work plan (${groupedHectares(planHectares)} a year), the remaining area takes about ${yearsToFinish} years to clear; a faster or slower pace changes that in proportion.`,
+      );
+    }
   } else {
-    assumptions.push(`No work plan is recorded for ${input.asOfYear} or earlier, so this year's need is not estimated.`);
+    assumptions.push(`No work plan is recorded for ${input.asOfYear} or earlier, so this year's need and the years to finish are not estimated.`);
   }
   return {
     costPerHectare: money(costPerHectare),
@@ -141,6 +159,7 @@ export function projectClearanceCost(input: ProjectionInput): Projection | null 
     remainingHectares: remaining.toFixed(1),
     remainingCost: money(remainingCost),
     workPlan,
+    yearsToFinish,
     assumptions,
   };
 }

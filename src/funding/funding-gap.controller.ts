@@ -2,7 +2,8 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { READ_ALL, Roles } from '../auth/auth.decorators';
-import { FundingGapQueryDto } from './dto';
+import { parsePageRequest, toPage } from '../common/http/pagination';
+import { FundingGapApiQueryDto, FundingGapRatesQueryDto } from './dto';
 import { FundingGapService } from './funding-gap.service';
 
 @ApiTags('funding-gap')
@@ -16,11 +17,25 @@ export class FundingGapController {
   @ApiOperation({
     summary: 'Government against foreign money, by donor and priority, the reported headline beside the itemised ledger, and the projection',
   })
-  async get(@Query() query: FundingGapQueryDto, @Req() req: Request, @Res() res: Response) {
+  async get(@Query() query: FundingGapApiQueryDto, @Req() req: Request, @Res() res: Response) {
     const gzipped = req.acceptsEncodings('gzip', 'identity') === 'gzip';
-    const { body, etag } = await this.fundingGap.getBody(query.currency ?? 'USD', query.asOf, gzipped);
+    const { body, etag } = await this.fundingGap.getBody(query.currency ?? 'USD', query.asOf, gzipped, donorFilter(query));
     res.type('application/json').vary('Accept-Encoding').set('ETag', etag);
     if (gzipped) res.set('Content-Encoding', 'gzip');
     res.send(body);
   }
+
+  @Get('rates')
+  @Roles(...READ_ALL)
+  @ApiOperation({ summary: 'Every published rate behind the funding-gap figures of the same query, oldest first within each pair, paginated' })
+  async rates(@Query() query: FundingGapRatesQueryDto) {
+    const page = parsePageRequest(query.limit, query.cursor);
+    const rates = await this.fundingGap.ratesUsed(query.currency ?? 'USD', query.asOf, donorFilter(query));
+    const rows = rates.slice(page.afterId, page.afterId + page.limit + 1).map((rate, i) => ({ id: page.afterId + i + 1, rate }));
+    return toPage(rows, page, (row) => row.rate);
+  }
+}
+
+function donorFilter(query: FundingGapApiQueryDto): { donorId?: number } {
+  return query.donorId === undefined ? {} : { donorId: Number(query.donorId) };
 }

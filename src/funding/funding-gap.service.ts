@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
-import { todayUtc } from '../common/dates';
-import { MissingRateError } from '../common/errors/domain-errors';
-import { shareOf, type RateQuote } from '../common/money/conversion';
+import { daysBetween, todayUtc } from '../common/dates';
+import { MissingRateError, NotFoundError } from '../common/errors/domain-errors';
+import { shareOf, STALE_RATE_DAYS, staleness, type RateQuote, type StaleRate } from '../common/money/conversion';
 import { formatAmount, parseAmount, type MoneyJson } from '../common/money/money';
 import { UnitOfWork } from '../database/unit-of-work';
 import {
@@ -18,9 +18,20 @@ import {
   uniqueRates,
   type Projection,
 } from './funding-gap.calc';
+import { FxService } from '../fx/fx.service';
 import { LedgerValuation } from '../fx/ledger-valuation';
-import { PIVOTS, RateTable } from '../fx/rate-table';
-import { FundingGapRepository, type DatedSum, type DonorValue, type PriorityValue, type ReportedFigureRow } from './funding-gap.repository';
+import { PIVOTS } from '../fx/rate-path';
+import { RateTable } from '../fx/rate-table';
+import { NationalService, type GovernmentFigure } from '../national/national.service';
+import {
+  FundingGapRepository,
+  type BalanceBucket,
+  type DatedSum,
+  type DonorValue,
+  type LedgerFilter,
+  type PriorityValue,
+  type ReportedFigureRow,
+} from './funding-gap.repository';
 
 const gzipAsync = promisify(gzip);
 
@@ -46,13 +57,30 @@ export interface ReportedFigureView {
   source: string;
 }
 
+/** Goods in their own units: pledged, delivered by asOf, and still to come (pledge by pledge). */
+export interface GoodsView {
+  unit: string;
+  pledged: number;
+  delivered: number;
+  upTo: boolean;
+  toCome: number;
+  toComeUpTo: boolean;
+}
+
 export interface DonorGapRow {
   donorId: number;
   name: string;
+  /** Cash and valued goods pledged and standing on asOf (cancelled ones are in `cancelled`). */
   pledged: MoneyJson;
+  received: MoneyJson;
+  /** Version 1's name for `received`. */
   disbursed: MoneyJson;
+  /** Not received and known to be owed: an officer says so, or the date promised has passed. */
   outstanding: MoneyJson;
-  inKind: Array<{ unit: string; pledged: number; delivered: number; upTo: boolean }>;
+  /** Not received, and nobody has recorded whether or when it will be. */
+  receiptNotDocumented: MoneyJson;
+  cancelled: MoneyJson;
+  inKind: GoodsView[];
 }
 
 export interface PriorityGapRow {
@@ -60,31 +88,69 @@ export interface PriorityGapRow {
   rank: number;
   title: string;
   pledged: MoneyJson;
+  received: MoneyJson;
   disbursed: MoneyJson;
   target: MoneyJson | null;
   gap: MoneyJson | null;
+  /** pledged ÷ target as a decimal fraction; null without a target. */
+  percentFunded: string | null;
+  /** Nothing pledged to it, in money or in goods. */
+  unfunded: boolean;
   /** Goods earmarked here, in their own units (unvalued goods add nothing to `pledged`). */
-  inKind: Array<{ unit: string; pledged: number; delivered: number; upTo: boolean }>;
+  inKind: GoodsView[];
 }
 
-/** The body of GET /api/funding-gap (contract v1, plus the fields the page needs). */
+/** One pair of currencies the figures were converted with: how many published rates, over which dates. */
+export interface RatePairSummary {
+  base: string;
+  quote: string;
+  firstDate: string;
+  lastDate: string;
+  count: number;
+  source: string;
+  /** The most days any of these rates was older than the value date it converted (present when more than STALE_RATE_DAYS). */
+  staleDays?: number;
+}
+
+/** The government's figure at asOf: the latest observation on or before it, converted; null before the first. */
+export interface GovernmentView {
+  total: MoneyJson | null;
+  /** The observation as stated, in its own currency. */
+  stated: MoneyJson | null;
+  asAt: string | null;
+  basis: string | null;
+  periodStart: string | null;
+  source: string | null;
+  sourcePage: string | null;
+  /** Version 1: the documents behind `total`. */
+  sources: string[];
+}
+
+/** The body of GET /api/funding-gap (contract v2, plus the fields the page needs). */
 export interface FundingGapView {
   currency: DisplayCurrency;
   asOf: string;
+  /** The filter the figures cover; null fields: everything. */
+  filter: { donorId: number | null; priorityCode: string | null; pledgeCurrency: string | null; status: string | null };
   generatedAt: string;
   valueDates: string;
-  government: { total: MoneyJson; sources: string[] };
+  government: GovernmentView;
   foreign: {
+    /** Cash pledged (version 1's meaning); `itemised` adds valued goods. */
     pledged: MoneyJson;
-    disbursed: MoneyJson;
     inKindValue: MoneyJson;
-    inKindDeliveredValue: MoneyJson;
     itemised: MoneyJson;
+    /** Received, outstanding, not documented and cancelled cover everything itemised (cash and valued goods). */
     received: MoneyJson;
+    disbursed: MoneyJson;
+    inKindDeliveredValue: MoneyJson;
+    outstanding: MoneyJson;
+    receiptNotDocumented: MoneyJson;
+    cancelled: MoneyJson;
     reportedTotal: MoneyJson | null;
     notItemised: MoneyJson | null;
   };
-  foreignShare: { pledged: string | null; disbursed: string | null; reported: string | null; reportedComputed: string | null };
+  foreignShare: { pledged: string | null; received: string | null; disbursed: string | null; reported: string | null; reportedComputed: string | null };
   reported: {
     foreignTotal: ReportedFigureView | null;
     foreignPledged: ReportedFigureView | null;
@@ -93,10 +159,12 @@ export interface FundingGapView {
   };
   byDonor: DonorGapRow[];
   byPriority: PriorityGapRow[];
-  notEarmarked: { pledged: MoneyJson; disbursed: MoneyJson };
+  notEarmarked: { pledged: MoneyJson; received: MoneyJson; disbursed: MoneyJson };
   earmarkSplit: { rule: string; pledgesWithStatedShares: number; pledgesSplitEvenly: number };
   projection: (Projection & { sources: string[] }) | null;
-  ratesUsed: RateQuote[];
+  /** Why a figure is null, and which conversions used stale rates: sentences for people. */
+  notes: string[];
+  ratesUsed: RatePairSummary[];
 }
 
 /**
@@ -107,9 +175,15 @@ export interface FundingGapView {
 const CACHE_TTL_MS = 60_000;
 const CACHE_MAX_ENTRIES = 64;
 
+interface Computed {
+  view: FundingGapView;
+  /** Every published rate behind the figures (the view lists a summary per pair). */
+  rates: RateQuote[];
+}
+
 interface CacheEntry {
   bornAt: number;
-  result: Promise<FundingGapView>;
+  result: Promise<Computed>;
   json: Promise<EncodedBody> | null;
   gzip: Promise<EncodedBody> | null;
   refreshing: boolean;
@@ -117,13 +191,30 @@ interface CacheEntry {
 
 const VALUE_DATES =
   'Pledges convert at their value date (pledge date, else the source document date, else the day recorded); money received at its receipt date; ' +
-  'government spend at the end of its period; reported figures at their as-of date; priority targets at asOf. Each uses the nearest earlier published rate.';
+  "what is not yet received at its pledge's value date; government spend and reported figures at the date they are stated as at; priority targets at asOf. " +
+  'Each uses the nearest earlier published rate.';
 
 /** Converts dated sums to one currency: one rate per (currency, date), every published rate it used kept. */
 class DisplayConverter {
   private readonly rates = new Map<string, bigint>();
   private readonly used: RateQuote[] = [];
   private readonly noted = new Set<string>();
+  /** Per pair, the most days a rate used was older than the value date it converted, with that date and rate date. */
+  private readonly stalest = new Map<string, { days: number; valueDate: string; rateDate: string }>();
+
+  private noteUse(valueDate: string, legs: readonly RateQuote[]): void {
+    this.used.push(...legs);
+    for (const leg of legs) {
+      const key = `${leg.base}/${leg.quote}`;
+      const days = daysBetween(leg.date, valueDate);
+      if (days > (this.stalest.get(key)?.days ?? -1)) this.stalest.set(key, { days, valueDate, rateDate: leg.date });
+    }
+  }
+
+  /** Per pair, how stale its oldest use was. */
+  staleness(): Map<string, { days: number; valueDate: string; rateDate: string }> {
+    return this.stalest;
+  }
 
   constructor(
     private readonly table: RateTable,
@@ -139,7 +230,7 @@ class DisplayConverter {
       if (!chained) throw new MissingRateError(sum.currency, this.currency, sum.valueDate);
       rate = fixedMinorRate(sum.currency, this.currency, chained.rate);
       this.rates.set(key, rate);
-      this.used.push(...chained.ratesUsed);
+      this.noteUse(sum.valueDate, chained.ratesUsed);
     }
     return sum.amountMinor * rate;
   }
@@ -151,7 +242,7 @@ class DisplayConverter {
     this.noted.add(key);
     const used = this.table.ratesUsed(currency, this.currency, valueDate);
     if (!used) throw new MissingRateError(currency, this.currency, valueDate);
-    this.used.push(...used);
+    this.noteUse(valueDate, used);
   }
 
   ratesUsed(): RateQuote[] {
@@ -163,10 +254,32 @@ function reportedView(row: ReportedFigureRow | undefined): ReportedFigureView | 
   return row ? { value: row.value, currency: row.currency, asOf: row.asOf, source: row.source } : null;
 }
 
+/** A listed pledge's figures in a display currency, minor units (null: not valued). */
+export interface PledgeLineFigures {
+  pledged: bigint | null;
+  received: bigint | null;
+  outstanding: bigint | null;
+  receiptNotDocumented: bigint | null;
+  bucket: BalanceBucket | 'cancelled';
+  valueDate: string;
+  /** The pledge's conversion used a rate more than STALE_RATE_DAYS older than its value date. */
+  stale: StaleRate | null;
+}
+
+/** The options every figure is parameterised by, besides currency and date. */
+export type FundingQuery = LedgerFilter;
+
+function filterKey(filter: LedgerFilter): string {
+  return [filter.donorId ?? '', filter.priorityCode ?? '', filter.currency ?? '', filter.status ?? ''].join('|');
+}
+
 /**
- * The funding gap: government against foreign money, by donor and by priority, the reported
- * headline beside the itemised ledger, and the projection. The API and the page both read it
- * from here, so they cannot disagree.
+ * The funding engine: every figure about money (the page, GET /api/funding-gap and its CSVs, the
+ * digests, the donor page, the pledges list totals) is read from here, for an as-of date, a display
+ * currency and an optional filter (a donor, a priority, a pledge currency, a status). Government
+ * against foreign money, by donor and by priority in the report's order, received / outstanding /
+ * receipt not documented / cancelled, the reported headline beside the itemised ledger, and the
+ * projection. Nothing is computed twice, so no two places can disagree.
  */
 @Injectable()
 export class FundingGapService {
@@ -177,6 +290,8 @@ export class FundingGapService {
   constructor(
     private readonly repository: FundingGapRepository,
     private readonly valuation: LedgerValuation,
+    private readonly national: NationalService,
+    private readonly fxService: FxService,
     uow: UnitOfWork,
   ) {
     uow.onCommit(() => {
@@ -189,36 +304,41 @@ export class FundingGapService {
    * The state on `asOf` (today when omitted) in `currency`. Concurrent callers of one key share one
    * computation; a result older than CACHE_TTL_MS is still served while a fresh one is computed.
    */
-  get(currency: DisplayCurrency, asOf: string = todayUtc()): Promise<FundingGapView> {
-    return this.entryFor(currency, asOf).result;
+  async get(currency: DisplayCurrency, asOf: string = todayUtc(), filter: FundingQuery = {}): Promise<FundingGapView> {
+    return (await this.entryFor(currency, asOf, filter).result).view;
+  }
+
+  /** Every published rate behind the figures of (currency, asOf, filter), oldest first within each pair. */
+  async ratesUsed(currency: DisplayCurrency, asOf: string = todayUtc(), filter: FundingQuery = {}): Promise<RateQuote[]> {
+    return (await this.entryFor(currency, asOf, filter).result).rates;
   }
 
   /**
    * The same figures as a JSON body, serialised (and gzipped, when the client takes it) once per
-   * computation: with years of daily rates, `ratesUsed` alone runs to hundreds of kilobytes.
+   * computation.
    */
-  getBody(currency: DisplayCurrency, asOf: string = todayUtc(), gzipped = false): Promise<EncodedBody> {
-    const entry = this.entryFor(currency, asOf);
-    entry.json ??= entry.result.then((view) => encoded(Buffer.from(JSON.stringify(view)), ''));
+  getBody(currency: DisplayCurrency, asOf: string = todayUtc(), gzipped = false, filter: FundingQuery = {}): Promise<EncodedBody> {
+    const entry = this.entryFor(currency, asOf, filter);
+    entry.json ??= entry.result.then(({ view }) => encoded(Buffer.from(JSON.stringify(view)), ''));
     if (!gzipped) return entry.json;
     entry.gzip ??= entry.json.then(async (json) => encoded(await gzipAsync(json.body), '-gzip'));
     return entry.gzip;
   }
 
-  private entryFor(currency: DisplayCurrency, asOf: string): CacheEntry {
-    const key = `${currency}@${asOf}`;
+  private entryFor(currency: DisplayCurrency, asOf: string, filter: FundingQuery): CacheEntry {
+    const key = `${currency}@${asOf}#${filterKey(filter)}`;
     const hit = this.cache.get(key);
-    if (!hit) return this.computeInto(key, currency, asOf, null);
+    if (!hit) return this.computeInto(key, currency, asOf, filter, null);
     if (!hit.refreshing && Date.now() - hit.bornAt >= CACHE_TTL_MS) {
       hit.refreshing = true;
-      this.computeInto(key, currency, asOf, hit).result.catch(() => undefined);
+      this.computeInto(key, currency, asOf, filter, hit).result.catch(() => undefined);
     }
     return hit;
   }
 
-  private computeInto(key: string, currency: DisplayCurrency, asOf: string, replacing: CacheEntry | null): CacheEntry {
+  private computeInto(key: string, currency: DisplayCurrency, asOf: string, filter: FundingQuery, replacing: CacheEntry | null): CacheEntry {
     const generation = this.generation;
-    const entry: CacheEntry = { bornAt: Date.now(), result: this.compute(currency, asOf), json: null, gzip: null, refreshing: false };
+    const entry: CacheEntry = { bornAt: Date.now(), result: this.compute(currency, asOf, filter), json: null, gzip: null, refreshing: false };
     if (!replacing) {
       if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(key, entry);
@@ -241,109 +361,130 @@ export class FundingGapService {
    * distinct (currency, value date) pairs. A value found missing after that (a rate arrived while
    * this ran and marked rows for revaluation) means the figures straddle two states: value and sum again.
    */
-  private async compute(currency: DisplayCurrency, asOf: string): Promise<FundingGapView> {
+  private async compute(currency: DisplayCurrency, asOf: string, filter: FundingQuery): Promise<Computed> {
     for (let attempt = 1; ; attempt++) {
       await this.valuation.valuePending();
-      const view = await this.computeValued(currency, asOf);
-      if (view || attempt === 3) {
-        if (!view) throw new Error('The ledger kept changing while the funding gap was computed; try again');
-        return view;
+      const computed = await this.computeValued(currency, asOf, filter);
+      if (computed || attempt === 3) {
+        if (!computed) throw new Error('The ledger kept changing while the funding gap was computed; try again');
+        return computed;
       }
     }
   }
 
-  private async computeValued(currency: DisplayCurrency, asOf: string): Promise<FundingGapView | null> {
+  private async computeValued(currency: DisplayCurrency, asOf: string, filter: FundingQuery): Promise<Computed | null> {
     const r = this.repository;
-    const [donorNames, priorities, spend, reportedRows, clearance, inKind, inKindByPriority, splitCounts, valueDates] = await Promise.all([
+    const [donorNames, priorities, government, reportedRows, clearance, inKind, inKindByPriority, splitCounts, valueDates, balances] = await Promise.all([
       r.donorNames(),
       r.priorities(),
-      r.governmentSpend(asOf),
+      this.national.governmentAt(asOf),
       r.latestReportedFigures(asOf),
       r.clearanceFigures(asOf),
-      r.inKindQuantities(asOf),
-      r.inKindQuantitiesByPriority(asOf),
-      r.splitRuleCounts(asOf),
-      r.valueDates(asOf),
+      r.inKindQuantities(asOf, filter),
+      r.inKindQuantitiesByPriority(asOf, filter),
+      r.splitRuleCounts(asOf, filter),
+      r.valueDates(asOf, filter),
+      r.balancesByDonor(asOf, filter),
     ]);
+    if (filter.donorId !== undefined && !donorNames.has(filter.donorId)) throw new NotFoundError('Donor', filter.donorId);
     const converted = [
       ...valueDates.map((v) => v.currency),
-      ...spend.map((s) => s.currency),
+      ...(government ? [government.currency] : []),
       ...reportedRows.flatMap((row) => (row.currency ? [row.currency] : [])),
       ...priorities.flatMap((p) => (p.targetCurrency ? [p.targetCurrency] : [])),
     ];
     const fx = new DisplayConverter(new RateTable(await r.ratesAmong([...new Set([currency, ...PIVOTS, ...converted])], asOf)), currency);
     for (const v of valueDates) fx.noteValueDate(v.currency, v.valueDate);
     const money = (minor: bigint): MoneyJson => ({ amount: formatAmount(minor, currency), currency });
-    const [pledgedDonorRows, receivedDonorRows, pledgedPriorityRows, receivedPriorityRows] = await Promise.all([
-      r.pledgedByDonor(asOf, currency),
-      r.receivedByDonor(asOf, currency),
-      r.pledgedByPriority(asOf, currency),
-      r.receivedByPriority(asOf, currency),
+    const [pledgedDonorRows, receivedDonorRows, cancelledDonorRows, pledgedPriorityRows, receivedPriorityRows] = await Promise.all([
+      r.pledgedByDonor(asOf, currency, filter),
+      r.receivedByDonor(asOf, currency, filter),
+      r.cancelledByDonor(asOf, currency, filter),
+      r.pledgedByPriority(asOf, currency, filter),
+      r.receivedByPriority(asOf, currency, filter),
     ]);
-    if ([...pledgedDonorRows, ...receivedDonorRows, ...pledgedPriorityRows, ...receivedPriorityRows].some((row) => row.unvalued > 0)) return null;
+    if ([...pledgedDonorRows, ...receivedDonorRows, ...cancelledDonorRows, ...pledgedPriorityRows, ...receivedPriorityRows].some((row) => row.unvalued > 0))
+      return null;
 
     // Fixed-point totals per donor and kind, and per priority; each headline is rounded once from them.
     const donorIds = new Set<number>(inKind.map((q) => q.donorId));
-    const sumByDonor = (rows: DonorValue[]) => {
+    const sumByDonor = (rows: ReadonlyArray<{ donorId: number; kind: 'cash' | 'in_kind'; value: bigint }>) => {
       const byDonor = new Map<number, bigint>();
       let cash = 0n;
       let goods = 0n;
       for (const s of rows) {
-        const value = s.valueMinor * FIXED_SCALE;
-        byDonor.set(s.donorId, (byDonor.get(s.donorId) ?? 0n) + value);
+        byDonor.set(s.donorId, (byDonor.get(s.donorId) ?? 0n) + s.value);
         donorIds.add(s.donorId);
-        if (s.kind === 'cash') cash += value;
-        else goods += value;
+        if (s.kind === 'cash') cash += s.value;
+        else goods += s.value;
       }
-      return { byDonor, cash, goods };
+      return { byDonor, cash, goods, all: cash + goods };
     };
+    const stored = (rows: DonorValue[]) => rows.map((s) => ({ donorId: s.donorId, kind: s.kind, value: s.valueMinor * FIXED_SCALE }));
     const sumByPriority = (rows: PriorityValue[]) => {
       const byPriority = new Map<string, bigint>();
       for (const s of rows)
         byPriority.set(s.priorityCode, (byPriority.get(s.priorityCode) ?? 0n) + earmarkPortion(s.valueMinor * FIXED_SCALE, s.shareBasisPoints, s.earmarkCount));
       return byPriority;
     };
-    const pledgedByDonor = sumByDonor(pledgedDonorRows);
-    const receivedByDonor = sumByDonor(receivedDonorRows);
+    const pledgedByDonor = sumByDonor(stored(pledgedDonorRows));
+    const receivedByDonor = sumByDonor(stored(receivedDonorRows));
+    const cancelledByDonor = sumByDonor(stored(cancelledDonorRows));
+    const balance = (bucket: BalanceBucket) =>
+      sumByDonor(balances.filter((b) => b.bucket === bucket).map((b) => ({ donorId: b.donorId, kind: b.kind, value: fx.fixed(b) })));
+    const outstandingByDonor = balance('outstanding');
+    const notDocumentedByDonor = balance('not_documented');
     const pledgedByPriority = sumByPriority(pledgedPriorityRows);
     const receivedByPriority = sumByPriority(receivedPriorityRows);
 
     const pledgedCash = roundFixed(pledgedByDonor.cash);
     const inKindValue = roundFixed(pledgedByDonor.goods);
+    const itemised = pledgedCash + inKindValue;
     const receivedCash = roundFixed(receivedByDonor.cash);
     const inKindDelivered = roundFixed(receivedByDonor.goods);
-    const itemised = pledgedCash + inKindValue;
     const received = receivedCash + inKindDelivered;
-    const government = roundFixed(spend.reduce((total, s) => total + fx.fixed(s), 0n));
+    const outstanding = roundFixed(outstandingByDonor.all);
+    const notDocumented = roundFixed(notDocumentedByDonor.all);
+    const cancelled = roundFixed(cancelledByDonor.all);
+    const governmentMinor = government
+      ? roundFixed(fx.fixed({ currency: government.currency, valueDate: government.asAt, amountMinor: government.amountMinor }))
+      : null;
 
-    // By donor: rounded so the rows add up to the headline.
+    // By donor: rounded so the rows add up to each headline.
     const donors = [...donorIds];
-    const donorPledged = allocateToTotal(
-      donors.map((id) => pledgedByDonor.byDonor.get(id) ?? 0n),
-      itemised,
-    );
-    const donorReceived = allocateToTotal(
-      donors.map((id) => receivedByDonor.byDonor.get(id) ?? 0n),
-      received,
-    );
+    const allocate = (sums: ReturnType<typeof sumByDonor>, total: bigint) =>
+      allocateToTotal(
+        donors.map((id) => sums.byDonor.get(id) ?? 0n),
+        total,
+      );
+    const donorPledged = allocate(pledgedByDonor, itemised);
+    const donorReceived = allocate(receivedByDonor, received);
+    const donorOutstanding = allocate(outstandingByDonor, outstanding);
+    const donorNotDocumented = allocate(notDocumentedByDonor, notDocumented);
+    const donorCancelled = allocate(cancelledByDonor, cancelled);
+    const goods = (rows: readonly GoodsView[]): GoodsView[] =>
+      rows.map(({ unit, pledged, delivered, upTo, toCome, toComeUpTo }) => ({ unit, pledged, delivered, upTo, toCome, toComeUpTo }));
     const byDonor: DonorGapRow[] = donors
       .map((donorId, i) => ({
         donorId,
         name: donorNames.get(donorId) ?? `Donor ${donorId}`,
         pledged: money(donorPledged[i]),
+        received: money(donorReceived[i]),
         disbursed: money(donorReceived[i]),
-        outstanding: money(donorPledged[i] - donorReceived[i]),
-        inKind: inKind.filter((q) => q.donorId === donorId).map(({ unit, pledged, delivered, upTo }) => ({ unit, pledged, delivered, upTo })),
+        outstanding: money(donorOutstanding[i]),
+        receiptNotDocumented: money(donorNotDocumented[i]),
+        cancelled: money(donorCancelled[i]),
+        inKind: goods(inKind.filter((q) => q.donorId === donorId)),
       }))
       .sort((a, b) => compareMinor(b.pledged.amount, a.pledged.amount) || a.name.localeCompare(b.name));
 
-    // By priority: earmarks split exactly, the unearmarked rest as its own line, rows adding up to the headline.
+    // By priority, in the report's order: earmarks split exactly, the unearmarked rest as its own line, rows adding up to the headline.
     const withUnearmarked = (byCode: Map<string, bigint>, total: bigint) => {
       const parts = priorities.map((p) => byCode.get(p.code) ?? 0n);
       return [...parts, total - parts.reduce((a, b) => a + b, 0n)];
     };
-    const priorityPledged = allocateToTotal(withUnearmarked(pledgedByPriority, pledgedByDonor.cash + pledgedByDonor.goods), itemised);
-    const priorityReceived = allocateToTotal(withUnearmarked(receivedByPriority, receivedByDonor.cash + receivedByDonor.goods), received);
+    const priorityPledged = allocateToTotal(withUnearmarked(pledgedByPriority, pledgedByDonor.all), itemised);
+    const priorityReceived = allocateToTotal(withUnearmarked(receivedByPriority, receivedByDonor.all), received);
     const targetByCode = new Map(
       priorities
         .filter((p) => p.targetMinor !== null && p.targetCurrency !== null)
@@ -362,42 +503,84 @@ export class FundingGapService {
       : null;
     const byPriority: PriorityGapRow[] = priorities.map((p, i) => {
       const target = targetByCode.get(p.code) ?? null;
+      const priorityGoods = goods(inKindByPriority.filter((q) => q.priorityCode === p.code));
       return {
         code: p.code,
         rank: p.rank,
         title: p.title,
         pledged: money(priorityPledged[i]),
+        received: money(priorityReceived[i]),
         disbursed: money(priorityReceived[i]),
         target: target === null ? null : money(target),
         gap: target === null ? null : money(gapToTarget(target, priorityPledged[i])),
-        inKind: inKindByPriority.filter((q) => q.priorityCode === p.code).map(({ unit, pledged, delivered, upTo }) => ({ unit, pledged, delivered, upTo })),
+        percentFunded: target === null ? null : shareOf(priorityPledged[i], target),
+        unfunded: priorityPledged[i] === 0n && priorityGoods.length === 0,
+        inKind: priorityGoods,
       };
     });
 
     const reportedShare = reported.get('foreign_share');
-    const projection = this.projection(currency, asOf, government, spend, clearance);
+    const notes: string[] = [];
+    const share = (part: bigint | null) => (governmentMinor === null || part === null ? null : shareOf(part, governmentMinor + part));
+    if (government === null) {
+      const first = await this.national.firstGovernmentObservation();
+      notes.push(
+        first
+          ? `Government spend is not recorded for this date: the first figure is stated as at ${first.asAt} (${shortCitation(first.source)}). Shares that need it are not computed.`
+          : 'Government spend is not recorded: no figure has been entered. Shares that need it are not computed.',
+      );
+    }
+    const projection = governmentMinor === null ? null : this.projection(currency, asOf, governmentMinor, government, clearance);
+    const rates = fx.ratesUsed();
+    const ratesUsed = summariseRates(rates, fx.staleness());
+    for (const pair of ratesUsed) {
+      const stale = fx.staleness().get(`${pair.base}/${pair.quote}`);
+      if (pair.staleDays !== undefined && stale)
+        notes.push(
+          `${pair.base}/${pair.quote}: some figures use the rate of ${stale.rateDate}, ${stale.days} days before their value date ${stale.valueDate}; no later rate is recorded.`,
+        );
+    }
 
-    return {
+    const view: FundingGapView = {
       currency,
       asOf,
+      filter: {
+        donorId: filter.donorId ?? null,
+        priorityCode: filter.priorityCode ?? null,
+        pledgeCurrency: filter.currency ?? null,
+        status: filter.status ?? null,
+      },
       generatedAt: new Date().toISOString(),
       valueDates: VALUE_DATES,
-      government: { total: money(government), sources: [...new Set(spend.map((s) => s.sources))] },
+      government: {
+        total: governmentMinor === null ? null : money(governmentMinor),
+        stated: government ? { amount: formatAmount(government.amountMinor, government.currency), currency: government.currency } : null,
+        asAt: government?.asAt ?? null,
+        basis: government?.basis ?? null,
+        periodStart: government?.periodStart ?? null,
+        source: government?.source ?? null,
+        sourcePage: government?.sourcePage ?? null,
+        sources: government ? [government.source] : [],
+      },
       foreign: {
         pledged: money(pledgedCash),
-        disbursed: money(receivedCash),
         inKindValue: money(inKindValue),
-        inKindDeliveredValue: money(inKindDelivered),
         itemised: money(itemised),
         received: money(received),
+        disbursed: money(received),
+        inKindDeliveredValue: money(inKindDelivered),
+        outstanding: money(outstanding),
+        receiptNotDocumented: money(notDocumented),
+        cancelled: money(cancelled),
         reportedTotal: reportedTotal === null ? null : money(reportedTotal),
         notItemised: reportedTotal === null ? null : money(reportedTotal - itemised),
       },
       foreignShare: {
-        pledged: shareOf(itemised, government + itemised),
-        disbursed: shareOf(received, government + received),
+        pledged: share(itemised),
+        received: share(received),
+        disbursed: share(received),
         reported: reportedShare?.value ?? null,
-        reportedComputed: reportedTotal === null ? null : shareOf(reportedTotal, government + reportedTotal),
+        reportedComputed: share(reportedTotal),
       },
       reported: {
         foreignTotal: reportedView(reportedForeign),
@@ -407,44 +590,113 @@ export class FundingGapService {
       },
       byDonor,
       byPriority,
-      notEarmarked: { pledged: money(priorityPledged[priorities.length]), disbursed: money(priorityReceived[priorities.length]) },
+      notEarmarked: {
+        pledged: money(priorityPledged[priorities.length]),
+        received: money(priorityReceived[priorities.length]),
+        disbursed: money(priorityReceived[priorities.length]),
+      },
       earmarkSplit: { rule: EARMARK_SPLIT_RULE, pledgesWithStatedShares: splitCounts.statedShares, pledgesSplitEvenly: splitCounts.evenSplit },
       projection,
-      ratesUsed: fx.ratesUsed(),
+      notes,
+      ratesUsed,
     };
+    return { view, rates };
+  }
+
+  /** A donor's pledges worth listing in a digest: the largest by value in `currency` and the latest, with the donor's pledge count. */
+  donorPledgeCandidates(donorId: number, currency: DisplayCurrency, largest: number, latest: number) {
+    return this.repository.donorPledgeCandidates(donorId, currency, largest, latest);
+  }
+
+  /**
+   * One line's figures per pledge, for the few pledges a digest lists, by the rules of the totals:
+   * the pledge's stored value, its receipts at their own dates, and what is not yet received (at the
+   * pledge's value date) as outstanding or receipt not documented. Null money: no value (unvalued
+   * goods, or no rate).
+   */
+  async pledgeLines(ids: readonly number[], currency: DisplayCurrency, asOf: string = todayUtc()): Promise<Map<number, PledgeLineFigures>> {
+    await this.valuation.valuePending();
+    const rows = await this.repository.pledgeFigures(ids, asOf, currency);
+    const lines = new Map<number, PledgeLineFigures>();
+    for (const row of rows) {
+      let balance: bigint | null = null;
+      let stale: StaleRate | null = null;
+      if (row.balanceMinor !== null && row.currency !== null) {
+        const open = row.bucket === 'cancelled' || row.balanceMinor < 0n ? 0n : row.balanceMinor;
+        const c = await this.fxService.convert({ minor: open, currency: row.currency }, currency, row.valueDate).catch((error: unknown) => {
+          if (error instanceof MissingRateError) return null;
+          throw error;
+        });
+        balance = c ? c.converted.minor : null;
+        stale = c ? staleness(row.valueDate, c.ratesUsed) : null;
+      }
+      const valued = row.pledgedValue !== null && row.unvaluedReceipts === 0;
+      lines.set(row.id, {
+        pledged: row.pledgedValue,
+        received: valued ? row.receivedValue : null,
+        outstanding: balance === null ? null : row.bucket === 'outstanding' ? balance : 0n,
+        receiptNotDocumented: balance === null ? null : row.bucket === 'not_documented' ? balance : 0n,
+        bucket: row.bucket,
+        valueDate: row.valueDate,
+        stale,
+      });
+    }
+    return lines;
   }
 
   private projection(
     currency: DisplayCurrency,
     asOf: string,
     governmentMinor: bigint,
-    spend: Array<{ sources: string }>,
+    government: GovernmentFigure | null,
     clearance: Awaited<ReturnType<FundingGapRepository['clearanceFigures']>>,
   ): FundingGapView['projection'] {
     const latest = (metric: string) => clearance.find((c) => c.metric === metric);
     const contaminated = latest('contaminated_area');
     const cleared = latest('cleared_to_date');
-    if (!contaminated || !cleared) return null;
+    if (!contaminated || !cleared || !government) return null;
     const asOfYear = Number(asOf.slice(0, 4));
     const plan = clearance
       .filter((c) => c.metric === 'work_plan' && c.planYear !== null && c.planYear <= asOfYear)
       .sort((a, b) => (b.planYear as number) - (a.planYear as number))[0];
     const figure = (c: typeof cleared) => ({ hectares: c.hectares, asOf: c.asOf, periodStart: c.periodStart, source: shortCitation(c.source) });
-    const governmentSources = [...new Set(spend.map((s) => s.sources))];
-    const governmentSource = governmentSources.map(shortCitation).join('; ') || 'no government spend recorded';
     const projection = projectClearanceCost({
       currency,
       governmentMinor,
-      governmentSource,
+      government: {
+        source: shortCitation(government.source),
+        asAt: government.asAt,
+        basis: government.basis,
+        periodStart: government.periodStart,
+      },
       contaminated: figure(contaminated),
       cleared: figure(cleared),
       workPlan: plan ? { ...figure(plan), year: plan.planYear as number } : null,
       asOfYear,
     });
     if (!projection) return null;
-    const sources = [...new Set([...governmentSources, contaminated.source, cleared.source, ...(plan ? [plan.source] : [])])];
+    const sources = [...new Set([government.source, contaminated.source, cleared.source, ...(plan ? [plan.source] : [])])];
     return { ...projection, sources };
   }
+}
+
+/** One entry per pair and source: first and last date used, how many rates, and how stale the oldest use was. */
+function summariseRates(rates: readonly RateQuote[], staleness: ReadonlyMap<string, { days: number }>): RatePairSummary[] {
+  const groups = new Map<string, RatePairSummary>();
+  for (const rate of rates) {
+    const key = `${rate.base}/${rate.quote}/${rate.source}`;
+    const group = groups.get(key);
+    if (!group) groups.set(key, { base: rate.base, quote: rate.quote, firstDate: rate.date, lastDate: rate.date, count: 1, source: rate.source });
+    else {
+      group.count += 1;
+      if (rate.date < group.firstDate) group.firstDate = rate.date;
+      if (rate.date > group.lastDate) group.lastDate = rate.date;
+    }
+  }
+  return [...groups.values()].map((group) => {
+    const stale = staleness.get(`${group.base}/${group.quote}`);
+    return stale && stale.days > STALE_RATE_DAYS ? { ...group, staleDays: stale.days } : group;
+  });
 }
 
 /** "002: ANAMA, Report on…" → "document 002": assumptions name the document; `sources` give it in full. */

@@ -43,6 +43,11 @@ export class NationalRepository {
   }
 
   /** Whether this source's observation in this currency as at this date is recorded (the seed's natural key). */
+  /** The earliest observation (the date before which the government figure is not recorded). */
+  firstSpend(): Promise<GovernmentSpendEntity | null> {
+    return this.dataSource.getRepository(GovernmentSpendEntity).findOne({ where: {}, order: { asAt: 'ASC', id: 'ASC' } });
+  }
+
   hasSpend(asAt: string, currency: string, source: string): Promise<boolean> {
     return this.dataSource.getRepository(GovernmentSpendEntity).exists({ where: { asAt, currency, source } });
   }

@@ -100,6 +100,12 @@ export class NationalService {
     };
   }
 
+  /** The earliest observation: before its date the government figure is not recorded. */
+  async firstGovernmentObservation(): Promise<{ asAt: string; source: string } | null> {
+    const row = await this.national.firstSpend();
+    return row ? { asAt: row.asAt, source: row.source } : null;
+  }
+
   async addReportedFigure(actor: Actor, dto: CreateReportedFigureDto, idem: IdempotencyContext | null) {
     if (SHARE_KEYS.has(dto.key)) {
       if (dto.currency !== undefined) throw InvalidInputError.field('currency', `${dto.key} is a share and has no currency`);

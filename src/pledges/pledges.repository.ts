@@ -18,10 +18,11 @@ export interface PledgeFilter {
 }
 
 /**
- * The derived status as SQL, so filters run in the database. Mirrors `fulfilmentOf` in
- * fulfilment.ts; the medium tests check the two agree.
+ * The derived status as SQL (pledges aliased `p`), so filters run in the database. Mirrors
+ * `fulfilmentOf` in fulfilment.ts; the medium tests check the two agree. The pledges list and the
+ * funding engine's filter both use this one copy.
  */
-const STATUS_SQL = `CASE
+export const PLEDGE_STATUS_SQL = `CASE
   WHEN p.cancelled_at IS NOT NULL THEN 'cancelled'
   WHEN p.kind = 'cash' AND p.amount_minor IS NOT NULL AND p.disbursed_minor >= p.amount_minor THEN 'fully_disbursed'
   WHEN p.kind = 'in_kind' AND p.in_kind_quantity IS NOT NULL AND p.delivered_quantity >= p.in_kind_quantity THEN 'fully_disbursed'
@@ -114,6 +115,16 @@ export class PledgesRepository {
       .getOne();
   }
 
+  /** A few pledges by id (a digest's lines), with their donor and earmarks. */
+  async findByIds(ids: readonly number[]): Promise<PledgeEntity[]> {
+    if (ids.length === 0) return [];
+    return this.withRelations(this.dataSource.getRepository(PledgeEntity).createQueryBuilder('p'))
+      .where('p.id IN (:...ids)', { ids: [...ids] })
+      .orderBy('p.id', 'ASC')
+      .addOrderBy('e.priority_code', 'ASC')
+      .getMany();
+  }
+
   disbursementsOf(pledgeId: number): Promise<DisbursementEntity[]> {
     return this.dataSource.getRepository(DisbursementEntity).find({ where: { pledgeId }, order: { receivedOn: 'ASC', id: 'ASC' } });
   }
@@ -129,7 +140,7 @@ export class PledgesRepository {
       .limit(filter.limit + 1);
     if (filter.donorId !== undefined) qb.andWhere('p.donor_id = :donorId', { donorId: filter.donorId });
     if (filter.currency !== undefined) qb.andWhere('p.currency = :currency', { currency: filter.currency });
-    if (filter.status !== undefined) qb.andWhere(`(${STATUS_SQL}) = :status`, { status: filter.status });
+    if (filter.status !== undefined) qb.andWhere(`(${PLEDGE_STATUS_SQL}) = :status`, { status: filter.status });
     if (filter.priorityCode !== undefined) {
       qb.andWhere(
         new Brackets((w) =>

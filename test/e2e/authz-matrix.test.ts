@@ -59,6 +59,7 @@ const RULES: Record<string, Rule> = {
   'POST /api/reported-figures': { allow: LEDGER },
   'GET /api/reported-figures': { allow: STAFF },
   'GET /api/funding-gap': { allow: STAFF },
+  'GET /api/funding-gap/rates': { allow: STAFF },
   'POST /api/import/pledges': { allow: LEDGER },
   'GET /api/import/pledges/template.csv': { allow: STAFF },
   'GET /api/export/pledges.csv': { allow: STAFF },

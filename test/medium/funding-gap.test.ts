@@ -215,7 +215,9 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
     expect(await unvalued()).toBe(0);
     expect(gap.foreign.pledged.amount).toBe('3200.00');
     expect(gap.foreign.disbursed.amount).toBe('120.00');
-    expect(gap.ratesUsed.map((r) => `${r.base}/${r.quote}@${r.date}`)).toEqual(['EUR/USD@2024-01-02', 'EUR/USD@2024-06-03', 'EUR/USD@2024-07-01']);
+    const rates = await t.get(FundingGapService).ratesUsed('USD', todayUtc());
+    expect(rates.map((r) => `${r.base}/${r.quote}@${r.date}`)).toEqual(['EUR/USD@2024-01-02', 'EUR/USD@2024-06-03', 'EUR/USD@2024-07-01']);
+    expect(gap.ratesUsed).toEqual([expect.objectContaining({ base: 'EUR', quote: 'USD', firstDate: '2024-01-02', lastDate: '2024-07-01', count: 3 })]);
   });
 
   it('values a pledge again when an edit moves its value date', async () => {
@@ -223,7 +225,8 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
     await t.get(PledgesService).update(SYSTEM_ACTOR, firstEuro, { pledgedOn: '2024-07-02' });
     const gap = await t.get(FundingGapService).get('USD', todayUtc());
     expect(gap.foreign.pledged.amount).toBe('3400.00');
-    expect(gap.ratesUsed.map((r) => r.date)).not.toContain('2024-01-02');
+    expect((await t.get(FundingGapService).ratesUsed('USD', todayUtc())).map((r) => r.date)).not.toContain('2024-01-02');
+    expect(gap.ratesUsed[0].firstDate).toBe('2024-06-03');
   });
 
   it('values thousands of waiting rows across id windows and gaps, each once', async () => {

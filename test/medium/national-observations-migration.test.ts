@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/app-config';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { MIGRATIONS } from '../../src/database/migrations';
+import { NationalObservations1733100000000 } from '../../src/database/migrations/1733100000000-national-observations';
 import { SignInThrottle1732700000000 } from '../../src/database/migrations/1732700000000-sign-in-throttle';
 import { NationalService } from '../../src/national/national.service';
 import { SeedService } from '../../src/seed/seed.service';
@@ -207,6 +208,9 @@ describe(`migration 1733100000000: national figures become dated observations ($
     await migrateFromVersion1(database, [SEEDED_789M]);
     const ds = await dataSource(database, MIGRATIONS).initialize();
     try {
+      // Later migrations go first, down to this one.
+      const later = MIGRATIONS.length - 1 - MIGRATIONS.indexOf(NationalObservations1733100000000);
+      for (let i = 0; i < later; i++) await ds.undoLastMigration({ transaction: 'each' });
       await ds.undoLastMigration({ transaction: 'each' });
       const rows = await ds.query<Array<Record<string, string>>>('SELECT currency, period_start, period_end FROM government_spend ORDER BY id');
       expect(rows).toEqual([

@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidateIf, ValidationArguments, ValidationOptions } from 'class-validator';
 import { DateRange, dateProblem } from '../dates';
-import { ID_RULE, isId } from '../ids';
+import { ID_RULE, isId, parseIdText } from '../ids';
 import { isCurrencyCode } from '../money/iso4217';
 import { TextRule, textProblem, trimText } from '../text';
 
@@ -28,7 +28,12 @@ type DtoClass = object;
 const presenceByClass = new Map<DtoClass, Map<string, Presence>>();
 
 export function declaredPresence(dto: DtoClass): ReadonlyMap<string, Presence> {
-  return presenceByClass.get(dto) ?? new Map<string, Presence>();
+  // A DTO that extends another inherits its fields' rules: the parent's first, the child's over them.
+  const chain: object[] = [];
+  for (let c: object | null = dto; c && c !== Function.prototype; c = Object.getPrototypeOf(c) as object | null) chain.unshift(c);
+  const merged = new Map<string, Presence>();
+  for (const c of chain) for (const [property, kind] of presenceByClass.get(c) ?? []) merged.set(property, kind);
+  return merged;
 }
 
 /** `@ValidateIf(condition)`, recorded as the property's presence rule. */
@@ -98,14 +103,16 @@ export function IsText(rule: TextRule, options?: ValidationOptions) {
 }
 
 /** A record id: a whole number from 1 to 2^31 - 1 (`each` for a list of ids). */
-export function IsId(options?: ValidationOptions) {
+export function IsId(options?: ValidationOptions & { inText?: boolean }) {
+  const { inText, ...validation } = options ?? {};
   return (target: object, propertyName: string) =>
     registerDecorator({
       name: 'isId',
       target: target.constructor,
       propertyName,
-      options: { message: `${propertyName} must be ${ID_RULE.replace(', written with digits only', '')}`, ...options },
-      validator: { validate: (value: unknown) => isId(value) },
+      options: { message: `${propertyName} must be ${inText ? ID_RULE : ID_RULE.replace(', written with digits only', '')}`, ...validation },
+      // `inText`: a query string's id, digits only ("7", never "07" or "7.0").
+      validator: { validate: (value: unknown) => (inText ? parseIdText(value) !== null : isId(value)) },
     });
 }
 
