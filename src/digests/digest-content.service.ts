@@ -1,20 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { todayUtc } from '../common/dates';
-import { MissingRateError } from '../common/errors/domain-errors';
-import { convertMinor, RateDecimal, RateQuote, shareOf } from '../common/money/conversion';
-import { formatAmount, Money, parseAmount } from '../common/money/money';
+import { formatAmount, type MoneyJson } from '../common/money/money';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { DonorEntity } from '../donors/donor.entity';
-import { FxService } from '../fx/fx.service';
+import { DISPLAY_CURRENCIES, FundingGapService, type DisplayCurrency, type FundingGapView, type PledgeLineFigures } from '../funding/funding-gap.service';
+import { goodsText } from '../common/presentation/goods';
 import { fulfilmentOf, PledgeStatus } from '../pledges/fulfilment';
 import { PledgeEntity } from '../pledges/pledge.entity';
 import { PledgesRepository } from '../pledges/pledges.repository';
-import { PrioritiesService, PriorityView } from '../priorities/priorities.service';
 import { MEANING_PALETTE } from '../common/presentation/charts/svg-charts';
 import { formatMoneyHuman, formatQuantity, formatShare } from '../common/presentation/format';
-import { barPercent, ClearanceSummary, clearanceSummary, inKindProgress, periodLabel, PriorityFunding, priorityFunding, unfundedFirst } from './digest-rules';
-import { DatedSum, DigestsRepository } from './digests.repository';
+import { barPercent, ClearanceSummary, clearanceSummary, inKindProgress, periodLabel, PriorityFunding, priorityFunding } from './digest-rules';
+import { DigestsRepository } from './digests.repository';
 
 const STATUS_LABELS: Record<PledgeStatus, string> = {
   announced: 'Announced',
@@ -37,12 +35,13 @@ export interface PledgeLine {
   isCash: boolean;
   pledged: string | null;
   received: string | null;
-  outstanding: string | null;
+  /** What is not yet received, and whether it is known to be owed: "outstanding" or "receipt not documented". */
+  open: { amount: string; label: string } | null;
   inKind: string | null;
   priorities: string | null;
   source: string | null;
   notes: string | null;
-  converted: { pledged: string; received: string | null; outstanding: string | null; note: string } | null;
+  converted: { pledged: string; received: string | null; open: string | null; note: string } | null;
   noRate: string | null;
 }
 
@@ -56,6 +55,8 @@ export interface PriorityLine {
   received: string;
   /** Every pledge to it is goods without a money value (dogs, teams): no amount to show. */
   inKindOnly: boolean;
+  /** Goods in their own units: "20 mine detection dogs delivered; up to 30 more still to come". */
+  goods: string | null;
   target: string | null;
   gap: string | null;
   /** Bar widths in whole percent, only where a target is set. */
@@ -75,7 +76,9 @@ export interface ClearanceLine {
 
 export interface NationalPicture {
   currency: string;
+  /** "not recorded for this date" when no figure is stated as at the digest's date or earlier. */
   government: string;
+  governmentNote: string | null;
   foreignPledged: string;
   foreignReceived: string;
   ledgerShare: string;
@@ -99,7 +102,7 @@ export interface DigestView {
   pledgeCount: number;
   /** What the list leaves out, with a link to the donor's page; null when every pledge is listed. */
   morePledges: { count: number; summary: string; link: string } | null;
-  yourTotals: { pledged: string; received: string; outstanding: string } | null;
+  yourTotals: { pledged: string; received: string; outstanding: string; receiptNotDocumented: string; cancelled: string | null } | null;
   national: NationalPicture;
   clearance: ClearanceLine | null;
   priorities: PriorityLine[];
@@ -110,6 +113,7 @@ export interface DigestView {
 }
 
 interface SharedFigures {
+  currency: DisplayCurrency;
   national: NationalPicture;
   clearance: ClearanceLine | null;
   priorities: Omit<PriorityLine, 'yours'>[];
@@ -128,6 +132,23 @@ function human(minor: bigint, currency: string): string {
   return formatMoneyHuman(formatAmount(minor, currency), currency);
 }
 
+function humanJson(money: MoneyJson): string {
+  return formatMoneyHuman(money.amount, money.currency);
+}
+
+/** Minor units of an amount the engine formatted (exactly the currency's minor digits, so dropping the point is exact). */
+function minorOf(money: MoneyJson): bigint {
+  return BigInt(money.amount.replace('.', ''));
+}
+
+/**
+ * A digest's figures are in the donor's display currency when the ledger is valued in it (USD, EUR,
+ * AZN), otherwise in USD; each pledge is also shown in its own currency.
+ */
+export function digestCurrency(displayCurrency: string): DisplayCurrency {
+  return (DISPLAY_CURRENCIES as readonly string[]).includes(displayCurrency) ? (displayCurrency as DisplayCurrency) : 'USD';
+}
+
 /**
  * A digest (and its preview) lists at most this many of the donor's pledges, half the largest in
  * the display currency and the rest the latest by value date, and says how many more there are.
@@ -136,28 +157,28 @@ function human(minor: bigint, currency: string): string {
  */
 export const DIGEST_PLEDGES_LISTED = 20;
 
-interface Candidate {
+interface Candidate<T> {
   id: number;
   valueDate: string;
   valueMinor: bigint | null;
-  line: PledgeLine;
+  line: T;
 }
 
-/** Keeps the largest and the latest pledges seen so far, never more than `limit` in all. */
-export class ListedPledges {
-  private largest: Candidate[] = [];
-  private latest: Candidate[] = [];
+/** Keeps the largest and the latest pledges offered, never more than `limit` in all. */
+export class ListedPledges<T = PledgeLine> {
+  private largest: Candidate<T>[] = [];
+  private latest: Candidate<T>[] = [];
 
   constructor(private readonly limit: number) {}
 
-  offer(c: Candidate): void {
+  offer(c: Candidate<T>): void {
     const half = Math.ceil(this.limit / 2);
     if (c.valueMinor !== null) this.largest = keepTop([...this.largest, c], half, (a, b) => compareBig(b.valueMinor!, a.valueMinor!) || b.id - a.id);
     this.latest = keepTop([...this.latest, c], this.limit, byNewest);
   }
 
   /** The largest, topped up with the latest that are not among them, newest first. */
-  lines(): PledgeLine[] {
+  lines(): T[] {
     const chosen = new Map(this.largest.map((c) => [c.id, c]));
     for (const c of this.latest) {
       if (chosen.size >= this.limit) break;
@@ -167,7 +188,7 @@ export class ListedPledges {
   }
 }
 
-function byNewest(a: Candidate, b: Candidate): number {
+function byNewest(a: { valueDate: string; id: number }, b: { valueDate: string; id: number }): number {
   return b.valueDate.localeCompare(a.valueDate) || b.id - a.id;
 }
 
@@ -179,20 +200,13 @@ function keepTop<T>(items: T[], n: number, order: (a: T, b: T) => number): T[] {
   return items.length <= n ? items : items.sort(order).slice(0, n);
 }
 
-/** Above this many distinct published rates, each pair is summarised by its count and date range. */
-const RATES_LISTED_IN_FULL = 6;
-
-function describeRates(rates: RateQuote[]): string {
-  const seen = new Map<string, RateQuote>();
-  for (const r of rates) seen.set(`${r.base}/${r.quote}/${r.date}`, r);
-  const distinct = [...seen.values()].sort((a, b) => `${a.base}${a.quote}${a.date}`.localeCompare(`${b.base}${b.quote}${b.date}`));
-  if (distinct.length <= RATES_LISTED_IN_FULL) return distinct.map((r) => `1 ${r.base} = ${r.rate} ${r.quote} on ${r.date} (${r.source})`).join('; ');
-  const pairs = new Map<string, RateQuote[]>();
-  for (const r of distinct) pairs.set(`${r.base}/${r.quote}`, [...(pairs.get(`${r.base}/${r.quote}`) ?? []), r]);
-  return [...pairs.entries()]
+/** The rates behind the figures, one phrase per pair, stale ones said so. */
+function describeRates(view: FundingGapView): string {
+  return view.ratesUsed
     .map(
-      ([pair, list]) =>
-        `${pair}: ${list.length} published rate(s), each at its value date, ${list[0].date} to ${list[list.length - 1].date} (${[...new Set(list.map((r) => r.source))].join(', ')})`,
+      (r) =>
+        `${r.base}/${r.quote}: ${r.count === 1 ? `the rate of ${r.firstDate}` : `${r.count} published rates, ${r.firstDate} to ${r.lastDate}`} (${r.source})` +
+        (r.staleDays !== undefined ? `, up to ${r.staleDays} days older than the value date it converted` : ''),
     )
     .join('; ');
 }
@@ -209,7 +223,7 @@ export class DigestSnapshot {
     readonly generatedOn: string,
   ) {}
 
-  sharedFigures(currency: string): Promise<SharedFigures> {
+  sharedFigures(currency: DisplayCurrency): Promise<SharedFigures> {
     let figures = this.shared.get(currency);
     if (!figures) {
       figures = this.content.sharedFigures(currency, this.generatedOn);
@@ -220,8 +234,10 @@ export class DigestSnapshot {
 }
 
 /**
- * Builds a donor's digest from the ledger. Only this donor's pledges are read one by one; the
- * rest are aggregates over all donors (national totals, priorities), never another donor's lines.
+ * Builds a donor's digest. Every figure in it comes from the funding engine (FundingGapService):
+ * the national picture and the priorities from the page's own figures, the donor's totals from the
+ * engine filtered to that donor, each listed pledge's line from the engine's per-pledge figures. A
+ * donor reads what leadership reads. Only this donor's pledges are listed, never another donor's.
  */
 @Injectable()
 export class DigestContentService {
@@ -229,8 +245,7 @@ export class DigestContentService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repo: DigestsRepository,
     private readonly pledges: PledgesRepository,
-    private readonly priorities: PrioritiesService,
-    private readonly fx: FxService,
+    private readonly funding: FundingGapService,
   ) {}
 
   snapshot(now: Date = new Date()): DigestSnapshot {
@@ -238,25 +253,28 @@ export class DigestContentService {
   }
 
   async build(snapshot: DigestSnapshot, donor: DonorEntity, period: string, unsubscribeUrl: string | null): Promise<DigestView> {
-    const currency = donor.displayCurrency;
-    const shared = await snapshot.sharedFigures(currency);
-    const totals = { pledged: 0n, received: 0n, outstanding: 0n, complete: true };
-    const supported = new Set<string>();
-    const listed = new ListedPledges(DIGEST_PLEDGES_LISTED);
-    let count = 0;
-    let anyCash = false;
-    // Every pledge counts in the totals; only the largest and the latest are kept as lines, so a
-    // donor with 400,000 pledges costs one page of rows and DIGEST_PLEDGES_LISTED lines of memory.
-    for await (const p of this.pledgesOf(donor.id)) {
-      const { line, valueMinor } = await this.pledgeLine(p, currency, totals);
-      count += 1;
-      anyCash ||= line.isCash;
-      listed.offer({ id: p.id, valueDate: p.pledgedOn ?? p.sourceDate ?? todayUtc(new Date(p.createdAt)), valueMinor, line });
-      if (!p.cancelledAt) for (const e of p.earmarks ?? []) supported.add(e.priorityCode);
-    }
-    const lines = listed.lines();
+    const currency = digestCurrency(donor.displayCurrency);
+    const [shared, own, candidates] = await Promise.all([
+      snapshot.sharedFigures(currency),
+      this.funding.get(currency, snapshot.generatedOn, { donorId: donor.id }),
+      this.funding.donorPledgeCandidates(donor.id, currency, Math.ceil(DIGEST_PLEDGES_LISTED / 2), DIGEST_PLEDGES_LISTED),
+    ]);
+    const listed = new ListedPledges<number>(DIGEST_PLEDGES_LISTED);
+    const offered = new Map([...candidates.largest, ...candidates.latest].map((c) => [c.id, c]));
+    for (const c of offered.values()) listed.offer({ ...c, line: c.id });
+    const ids = listed.lines();
+    const [entities, figures] = await Promise.all([this.pledges.findByIds(ids), this.funding.pledgeLines(ids, currency, snapshot.generatedOn)]);
+    const byId = new Map(entities.map((p) => [p.id, p]));
+    const lines = ids.flatMap((id) => {
+      const p = byId.get(id);
+      return p ? [this.pledgeLine(p, currency, figures.get(id) ?? null)] : [];
+    });
+    const supported = new Set(own.byPriority.filter((row) => !row.unfunded).map((row) => row.code));
     const priorities = shared.priorities.map((row) => ({ ...row, yours: supported.has(row.code) }));
     const donorPage = `${this.config.appUrl}/donors/${donor.id}`;
+    const count = candidates.count;
+    const f = own.foreign;
+    const anyMoney = minorOf(f.itemised) !== 0n || minorOf(f.received) !== 0n || minorOf(f.cancelled) !== 0n;
     return {
       donor: { id: donor.id, name: donor.name, notes: donor.notes, displayCurrency: currency },
       period,
@@ -274,10 +292,15 @@ export class DigestContentService {
               link: donorPage,
             }
           : null,
-      yourTotals:
-        totals.complete && anyCash
-          ? { pledged: human(totals.pledged, currency), received: human(totals.received, currency), outstanding: human(totals.outstanding, currency) }
-          : null,
+      yourTotals: anyMoney
+        ? {
+            pledged: humanJson(f.itemised),
+            received: humanJson(f.received),
+            outstanding: humanJson(f.outstanding),
+            receiptNotDocumented: humanJson(f.receiptNotDocumented),
+            cancelled: minorOf(f.cancelled) === 0n ? null : humanJson(f.cancelled),
+          }
+        : null,
       national: shared.national,
       clearance: shared.clearance,
       priorities,
@@ -288,21 +311,7 @@ export class DigestContentService {
     };
   }
 
-  /** The donor's pledges, 500 rows a query, oldest first. */
-  private async *pledgesOf(donorId: number): AsyncGenerator<PledgeEntity> {
-    for (let afterId = 0; ;) {
-      const page = await this.pledges.page({ donorId, afterId, limit: 500 });
-      yield* page.slice(0, 500);
-      if (page.length <= 500) return;
-      afterId = page[499].id;
-    }
-  }
-
-  private async pledgeLine(
-    p: PledgeEntity,
-    currency: string,
-    totals: { pledged: bigint; received: bigint; outstanding: bigint; complete: boolean },
-  ): Promise<{ line: PledgeLine; valueMinor: bigint | null }> {
+  private pledgeLine(p: PledgeEntity, currency: DisplayCurrency, figures: PledgeLineFigures | null): PledgeLine {
     const isCash = p.kind === 'cash';
     const f = fulfilmentOf({
       kind: p.kind,
@@ -313,13 +322,14 @@ export class DigestContentService {
       quantity: p.inKindQuantity,
       deliveredQuantity: p.deliveredQuantity,
     });
+    const openLabel = figures?.bucket === 'outstanding' ? 'outstanding (owed)' : 'not yet received; receipt not documented';
     const line: PledgeLine = {
       title: p.title,
       status: STATUS_LABELS[f.status],
       isCash,
       pledged: null,
       received: null,
-      outstanding: null,
+      open: null,
       inKind: isCash ? null : inKindProgress(p.deliveredQuantity, p.inKindQuantity ?? 0, p.inKindQuantityIsMaximum, p.inKindUnit ?? '') + ' delivered',
       priorities:
         (p.earmarks ?? [])
@@ -331,106 +341,73 @@ export class DigestContentService {
       converted: null,
       noRate: null,
     };
-    if (p.amountMinor === null || !p.currency) return { line, valueMinor: null };
+    if (p.amountMinor === null || !p.currency) return line;
     const from = p.currency;
     line.pledged = human(p.amountMinor, from);
+    const openOwn = p.cancelledAt || !isCash ? 0n : (f.outstandingMinor ?? 0n);
     if (isCash) {
       line.received = human(p.disbursedMinor, from);
-      line.outstanding = human(f.outstandingMinor ?? 0n, from);
+      if (openOwn > 0n) line.open = { amount: human(openOwn, from), label: openLabel };
     }
-    if (from === currency) {
-      if (isCash && !p.cancelledAt) this.addTotals(totals, p.amountMinor, p.disbursedMinor, f.outstandingMinor ?? 0n);
-      return { line, valueMinor: p.amountMinor };
+    if (from === currency || !figures) return line;
+    if (figures.pledged === null) {
+      line.noRate = `No ${from}/${currency} rate on or before ${figures.valueDate}: shown in ${from} only.`;
+      return line;
     }
-    const valueDate = p.pledgedOn ?? p.sourceDate ?? todayUtc(new Date(p.createdAt));
-    try {
-      const c = await this.fx.convert({ minor: p.amountMinor, currency: from }, currency, valueDate);
-      const at = (minor: bigint) => convertMinor({ minor, currency: from }, currency, c.rate).minor;
-      const received = isCash ? at(p.disbursedMinor) : null;
-      const outstanding = isCash ? at(f.outstandingMinor ?? 0n) : null;
-      line.converted = {
-        pledged: human(c.converted.minor, currency),
-        received: received === null ? null : human(received, currency),
-        outstanding: outstanding === null ? null : human(outstanding, currency),
-        note: `at 1 ${from} = ${c.rate} ${currency}, the rate of the pledge's value date ${valueDate}: ${describeRates(c.ratesUsed)}`,
-      };
-      if (isCash && !p.cancelledAt) this.addTotals(totals, c.converted.minor, received ?? 0n, outstanding ?? 0n);
-      return { line, valueMinor: c.converted.minor };
-    } catch (error) {
-      if (!(error instanceof MissingRateError)) throw error;
-      line.noRate = `No ${from}/${currency} rate on or before ${valueDate}: shown in ${from} only.`;
-      if (isCash) totals.complete = false;
-    }
-    return { line, valueMinor: null };
-  }
-
-  private addTotals(totals: { pledged: bigint; received: bigint; outstanding: bigint }, pledged: bigint, received: bigint, outstanding: bigint): void {
-    totals.pledged += pledged;
-    totals.received += received;
-    totals.outstanding += outstanding;
-  }
-
-  /** Converts a dated sum, or reports that no rate exists; `rates` collects every published rate used. */
-  private async convertSum(
-    sum: Money,
-    to: string,
-    valueDate: string,
-    rates: RateQuote[],
-    share: InstanceType<typeof RateDecimal> | null = null,
-  ): Promise<bigint | null> {
-    try {
-      const c = await this.fx.convert(sum, to, valueDate);
-      rates.push(...c.ratesUsed);
-      if (share === null) return c.converted.minor;
-      return convertMinor(sum, to, new RateDecimal(c.rate).mul(share)).minor;
-    } catch (error) {
-      if (error instanceof MissingRateError) return null;
-      throw error;
-    }
-  }
-
-  /** Government spend, foreign pledges and the twelve priorities, all donors together, in one currency. */
-  async sharedFigures(currency: string, today: string): Promise<SharedFigures> {
-    const rates: RateQuote[] = [];
-    let incomplete = false;
-    const total = async (sums: DatedSum[], pick: (s: DatedSum) => bigint) => {
-      let minor = 0n;
-      for (const s of sums) {
-        const converted = await this.convertSum({ minor: pick(s), currency: s.currency }, currency, s.valueDate, rates);
-        if (converted === null) incomplete = true;
-        else minor += converted;
-      }
-      return minor;
+    const open = (figures.outstanding ?? 0n) + (figures.receiptNotDocumented ?? 0n);
+    line.converted = {
+      pledged: human(figures.pledged, currency),
+      received: isCash && figures.received !== null ? human(figures.received, currency) : null,
+      open: isCash && open > 0n ? human(open, currency) : null,
+      note:
+        `pledged at the rate of its value date ${figures.valueDate}, received at each receipt's date` +
+        (figures.stale ? ` (rate of ${figures.stale.rateDate}, ${figures.stale.staleDays} days earlier)` : ''),
     };
-    const [spend, foreign, reportedShare, priorityList, groups, clearanceFigures] = await Promise.all([
-      this.repo.governmentSpendByCurrency(),
-      this.repo.foreignPledgesByCurrencyAndDate(),
-      this.repo.latestReported('foreign_share'),
-      this.priorities.list(),
-      this.repo.pledgesByPriority(),
-      this.repo.clearanceFigures(today),
-    ]);
-    const government = await total(spend, (s) => s.minor);
-    const foreignPledged = await total(foreign, (s) => s.minor);
-    const foreignReceived = await total(foreign, (s) => (s as DatedSum & { disbursedMinor: bigint }).disbursedMinor);
-    const whole = government + foreignPledged;
-    const governmentPct = barPercent(government, whole);
+    return line;
+  }
 
+  /** The national picture, the clearance summary and the twelve priorities, all donors together, from the page's own figures. */
+  async sharedFigures(currency: DisplayCurrency, today: string): Promise<SharedFigures> {
+    const [view, clearanceFigures] = await Promise.all([this.funding.get(currency, today), this.repo.clearanceFigures(today)]);
+    const government = view.government.total;
+    const governmentMinor = government ? minorOf(government) : null;
+    const foreignMinor = minorOf(view.foreign.itemised);
+    const governmentPct = governmentMinor === null ? 0 : barPercent(governmentMinor, governmentMinor + foreignMinor);
     const national: NationalPicture = {
       currency,
-      government: human(government, currency),
-      foreignPledged: human(foreignPledged, currency),
-      foreignReceived: human(foreignReceived, currency),
-      ledgerShare: formatShare(shareOf(foreignPledged, whole)),
-      reported: reportedShare ? { share: formatShare(reportedShare.value), asOf: reportedShare.asOf, source: reportedShare.source } : null,
-      bar: whole > 0n ? { governmentPct, foreignPct: 100 - governmentPct } : null,
-      ratesNote: '',
+      government: government ? humanJson(government) : 'not recorded for this date',
+      governmentNote: view.government.source ? `${view.government.basis ?? 'stated'} as at ${view.government.asAt}; ${view.government.source}` : null,
+      foreignPledged: humanJson(view.foreign.itemised),
+      foreignReceived: humanJson(view.foreign.received),
+      ledgerShare: formatShare(view.foreignShare.pledged),
+      reported: view.reported.foreignShare
+        ? { share: formatShare(view.reported.foreignShare.value), asOf: view.reported.foreignShare.asOf, source: view.reported.foreignShare.source }
+        : null,
+      bar: governmentMinor !== null && governmentMinor + foreignMinor > 0n ? { governmentPct, foreignPct: 100 - governmentPct } : null,
+      ratesNote: describeRates(view),
       incomplete: false,
     };
-    const priorities = await this.priorityLines(priorityList, groups, currency, today, rates, () => (incomplete = true));
-    national.ratesNote = describeRates(rates);
-    national.incomplete = incomplete;
-    return { national, priorities, clearance: this.clearanceLine(clearanceSummary(clearanceFigures, Number(today.slice(0, 4)))) };
+    const priorities = view.byPriority.map((row) => {
+      const pledged = minorOf(row.pledged);
+      const target = row.target ? minorOf(row.target) : null;
+      const funding: PriorityFunding = priorityFunding(row.unfunded ? 0 : 1, pledged, target);
+      const fundedPct = target !== null ? barPercent(pledged, target) : null;
+      return {
+        code: row.code,
+        rank: row.rank,
+        title: row.title,
+        status: FUNDING_LABELS[funding],
+        isUnfunded: row.unfunded,
+        pledged: humanJson(row.pledged),
+        received: humanJson(row.received),
+        inKindOnly: pledged === 0n && row.inKind.length > 0,
+        goods: row.inKind.map(goodsText).join('; ') || null,
+        target: row.target ? humanJson(row.target) : null,
+        gap: row.gap ? humanJson(row.gap) : null,
+        bar: fundedPct === null ? null : { fundedPct, gapPct: 100 - fundedPct },
+      };
+    });
+    return { currency, national, priorities, clearance: this.clearanceLine(clearanceSummary(clearanceFigures, Number(today.slice(0, 4)))) };
   }
 
   private clearanceLine(summary: ClearanceSummary | null): ClearanceLine | null {
@@ -446,56 +423,5 @@ export class DigestContentService {
       workPlan: summary.workPlan ? { year: summary.workPlan.year, hectares: formatQuantity(summary.workPlan.hectares, 'ha') } : null,
       bar: { clearedPct, remainingPct: 100 - clearedPct },
     };
-  }
-
-  private async priorityLines(
-    list: PriorityView[],
-    groups: Awaited<ReturnType<DigestsRepository['pledgesByPriority']>>,
-    currency: string,
-    today: string,
-    rates: RateQuote[],
-    markIncomplete: () => void,
-  ): Promise<Omit<PriorityLine, 'yours'>[]> {
-    const rows: Array<Omit<PriorityLine, 'yours'> & { funding: PriorityFunding }> = [];
-    for (const priority of list) {
-      let pledged = 0n;
-      let received = 0n;
-      let count = 0;
-      let valued = 0;
-      for (const g of groups.filter((x) => x.priorityCode === priority.code)) {
-        count += g.pledgeCount;
-        if (!g.currency) continue;
-        valued += g.pledgeCount;
-        const share = g.shareBasisPoints !== null ? new RateDecimal(g.shareBasisPoints).div(10_000) : new RateDecimal(1).div(g.earmarkCount);
-        const p = await this.convertSum({ minor: g.pledgedMinor, currency: g.currency }, currency, g.valueDate, rates, share);
-        const r = await this.convertSum({ minor: g.disbursedMinor, currency: g.currency }, currency, g.valueDate, rates, share);
-        if (p === null || r === null) markIncomplete();
-        pledged += p ?? 0n;
-        received += r ?? 0n;
-      }
-      let target: bigint | null = null;
-      if (priority.target) {
-        const targetMinor = parseAmount(priority.target.amount, priority.target.currency, 'target', { allowZero: true }).minor;
-        target = await this.convertSum({ minor: targetMinor, currency: priority.target.currency }, currency, today, rates);
-        if (target === null) markIncomplete();
-      }
-      const funding = priorityFunding(count, pledged, target);
-      const fundedPct = target !== null ? barPercent(pledged, target) : null;
-      rows.push({
-        code: priority.code,
-        rank: priority.rank,
-        title: priority.title,
-        funding,
-        status: FUNDING_LABELS[funding],
-        isUnfunded: funding === 'unfunded',
-        pledged: human(pledged, currency),
-        received: human(received, currency),
-        inKindOnly: count > 0 && valued === 0,
-        target: target === null ? null : human(target, currency),
-        gap: target === null ? null : human(target > pledged ? target - pledged : 0n, currency),
-        bar: fundedPct === null ? null : { fundedPct, gapPct: 100 - fundedPct },
-      });
-    }
-    return unfundedFirst(rows).map(({ funding: _funding, ...row }) => row);
   }
 }

@@ -11,7 +11,6 @@ import {
   periodOf,
   priorityFunding,
   retryDelayMs,
-  unfundedFirst,
   unsubscribeToken,
   verifyUnsubscribeToken,
 } from './digest-rules';
@@ -98,16 +97,6 @@ describe('in kind and priority status', () => {
     expect(priorityFunding(2, 800n, null)).toBe('pledged_no_target');
     expect(priorityFunding(1, 400n, 500n)).toBe('partly_funded');
     expect(priorityFunding(1, 500n, 500n)).toBe('funded');
-  });
-
-  it('lists unfunded priorities first, each group in the report order', () => {
-    const rows = [
-      { rank: 1, funding: 'pledged_no_target' as const },
-      { rank: 2, funding: 'unfunded' as const },
-      { rank: 7, funding: 'partly_funded' as const },
-      { rank: 3, funding: 'unfunded' as const },
-    ];
-    expect(unfundedFirst(rows).map((r) => r.rank)).toEqual([2, 3, 1, 7]);
   });
 });
 

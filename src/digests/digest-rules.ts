@@ -87,11 +87,6 @@ export function priorityFunding(pledgeCount: number, pledgedMinor: bigint, targe
   return pledgedMinor >= targetMinor ? 'funded' : 'partly_funded';
 }
 
-/** The unfunded priorities first, then the rest, each in the report's order. */
-export function unfundedFirst<T extends { rank: number; funding: PriorityFunding }>(rows: readonly T[]): T[] {
-  return [...rows].sort((a, b) => Number(b.funding === 'unfunded') - Number(a.funding === 'unfunded') || a.rank - b.rank);
-}
-
 export interface ClearanceFigure {
   metric: string;
   hectares: string;

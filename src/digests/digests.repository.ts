@@ -1,34 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
-import { dateOnly } from '../common/dates';
-import { aggregateToBigInt, aggregateToNumber } from '../database/transformers';
+import { aggregateToNumber } from '../database/transformers';
 import { DonorContactEntity, DonorEntity } from '../donors/donor.entity';
 import { ClearanceProgressEntity } from '../funding/clearance-progress.entity';
-import { ReportedFigureEntity } from '../national/national.entity';
 import { DigestMessageEntity, DigestSettingEntity, MessageStatus } from './digest-message.entity';
 
 export interface DigestRecipients {
   donorId: number;
   contacts: Array<{ id: number; email: string; name: string | null }>;
-}
-
-/** A sum of money in one currency, all valued on one date. */
-export interface DatedSum {
-  currency: string;
-  valueDate: string;
-  minor: bigint;
-}
-
-export interface PriorityPledgeGroup {
-  priorityCode: string;
-  currency: string | null;
-  valueDate: string;
-  /** Stated share of each pledge in basis points, or null: split evenly over `earmarkCount`. */
-  shareBasisPoints: number | null;
-  earmarkCount: number;
-  pledgedMinor: bigint;
-  disbursedMinor: bigint;
-  pledgeCount: number;
 }
 
 export type NewDigestMessage = Pick<
@@ -38,21 +17,13 @@ export type NewDigestMessage = Pick<
 
 export type OutboxRow = Omit<DigestMessageEntity, 'htmlBody' | 'textBody'>;
 
-/**
- * The outbox and the few ledger aggregates a digest needs. The aggregates are summed in SQL per
- * currency and value date, so the caller converts a handful of groups, never every pledge.
- */
+/** The outbox, recipients, unsubscribes and settings of the digests. Every money figure a digest shows comes from FundingGapService. */
 @Injectable()
 export class DigestsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   private get isPostgres(): boolean {
     return this.dataSource.options.type === 'postgres';
-  }
-
-  /** The pledge's value date as PledgesService defines it: pledge date, else source date, else the day it was recorded. */
-  private get pledgeValueDate(): string {
-    return this.isPostgres ? 'COALESCE(p.pledged_on, p.source_date, CAST(p.created_at AS DATE))' : 'COALESCE(p.pledged_on, p.source_date, date(p.created_at))';
   }
 
   /** Donors with at least one contact still taking digests, with those contacts; all donors or the ones named. */
@@ -217,81 +188,10 @@ export class DigestsRepository {
     return stored.value;
   }
 
-  // --- ledger aggregates -------------------------------------------------------------------
-
-  async governmentSpendByCurrency(): Promise<DatedSum[]> {
-    const rows = await this.dataSource.query<Array<{ currency: string; value_date: string | Date; total: string | number }>>(
-      'SELECT currency, MAX(period_end) AS value_date, SUM(amount_minor) AS total FROM government_spend GROUP BY currency ORDER BY currency',
-    );
-    return rows.map((r) => ({
-      currency: r.currency,
-      valueDate: dateOnly(r.value_date) as string,
-      minor: aggregateToBigInt(r.total),
-    }));
-  }
-
-  /** Valued foreign pledges that are not cancelled: pledged and disbursed, per currency and value date. */
-  async foreignPledgesByCurrencyAndDate(): Promise<Array<DatedSum & { disbursedMinor: bigint }>> {
-    const valueDate = this.pledgeValueDate;
-    const rows = await this.dataSource.query<Array<{ currency: string; value_date: string | Date; pledged: string | number; disbursed: string | number }>>(
-      `SELECT p.currency AS currency, ${valueDate} AS value_date, SUM(p.amount_minor) AS pledged, SUM(p.disbursed_minor) AS disbursed
-         FROM pledges p
-        WHERE p.cancelled_at IS NULL AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL
-        GROUP BY p.currency, ${valueDate}
-        ORDER BY p.currency, ${valueDate}`,
-    );
-    return rows.map((r) => ({
-      currency: r.currency,
-      valueDate: dateOnly(r.value_date) as string,
-      minor: aggregateToBigInt(r.pledged),
-      disbursedMinor: aggregateToBigInt(r.disbursed),
-    }));
-  }
-
-  /** Earmarked pledges (not cancelled) per priority, grouped so that each group splits and converts the same way. */
-  async pledgesByPriority(): Promise<PriorityPledgeGroup[]> {
-    const valueDate = this.pledgeValueDate;
-    const rows = await this.dataSource.query<
-      Array<{
-        priority_code: string;
-        currency: string | null;
-        value_date: string | Date;
-        share_bp: number | string | null;
-        earmarks: number | string;
-        pledged: string | number | null;
-        disbursed: string | number | null;
-        pledge_count: number | string;
-      }>
-    >(
-      `SELECT pp.priority_code AS priority_code, p.currency AS currency, ${valueDate} AS value_date, pp.share_bp AS share_bp, n.earmarks AS earmarks,
-              SUM(p.amount_minor) AS pledged, SUM(p.disbursed_minor) AS disbursed, COUNT(*) AS pledge_count
-         FROM pledge_priorities pp
-         JOIN pledges p ON p.id = pp.pledge_id
-         JOIN (SELECT pledge_id, COUNT(*) AS earmarks FROM pledge_priorities GROUP BY pledge_id) n ON n.pledge_id = pp.pledge_id
-        WHERE p.cancelled_at IS NULL
-        GROUP BY pp.priority_code, p.currency, ${valueDate}, pp.share_bp, n.earmarks`,
-    );
-    return rows.map((r) => ({
-      priorityCode: r.priority_code,
-      currency: r.currency,
-      valueDate: dateOnly(r.value_date) as string,
-      shareBasisPoints: r.share_bp === null ? null : aggregateToNumber(r.share_bp),
-      earmarkCount: aggregateToNumber(r.earmarks),
-      pledgedMinor: aggregateToBigInt(r.pledged),
-      disbursedMinor: aggregateToBigInt(r.disbursed),
-      pledgeCount: aggregateToNumber(r.pledge_count),
-    }));
-  }
+  // --- figures (the money comes from FundingGapService) ----------------------------------
 
   /** Clearance figures (clearance_progress, kept by the funding feature) stated on or before `asOf`, newest first. */
   clearanceFigures(asOf: string): Promise<ClearanceProgressEntity[]> {
     return this.dataSource.getRepository(ClearanceProgressEntity).find({ where: { asOf: LessThanOrEqual(asOf) }, order: { asOf: 'DESC', id: 'DESC' } });
-  }
-
-  /** The newest value a document states for a headline figure. */
-  latestReported(key: string): Promise<ReportedFigureEntity | null> {
-    return this.dataSource
-      .getRepository(ReportedFigureEntity)
-      .findOne({ where: { key: key as ReportedFigureEntity['key'] }, order: { asOf: 'DESC', id: 'DESC' } });
   }
 }
