@@ -1,8 +1,9 @@
 import { Controller, Get, Param, ParseEnumPipe, Query, Render, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { READ_ALL, Roles } from '../auth/auth.decorators';
-import { FundingGapQueryDto } from '../funding/dto';
+import type { Actor } from '../auth/actor';
+import { CurrentActor, READ_ALL, Roles } from '../auth/auth.decorators';
+import { FundingGapApiQueryDto } from '../funding/dto';
 import { CSV_TABLES, type CsvTable } from './funding-page.presenter';
 import { FundingPageService } from './funding-page.service';
 import { WebPageExceptionFilter } from './web-exception.filter';
@@ -17,15 +18,15 @@ export class FundingPageController {
   @Get()
   @Roles(...READ_ALL)
   @Render('funding-gap')
-  show(@Query() query: FundingGapQueryDto) {
-    return this.page.page(query);
+  show(@CurrentActor() actor: Actor, @Query() query: FundingGapApiQueryDto) {
+    return this.page.page(actor, query);
   }
 
   @Get('funding-gap/:table.csv')
   @Roles(...READ_ALL)
   async csv(
     @Param('table', new ParseEnumPipe(Object.fromEntries(CSV_TABLES.map((t) => [t, t])))) table: CsvTable,
-    @Query() query: FundingGapQueryDto,
+    @Query() query: FundingGapApiQueryDto,
     @Res() res: Response,
   ) {
     const { filename, body } = await this.page.csv(table, query);

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { todayUtc } from '../common/dates';
-import type { FundingGapQueryDto } from '../funding/dto';
+import type { Actor } from '../auth/actor';
+import { parsePageRequest } from '../common/http/pagination';
+import { DonorsService } from '../donors/donors.service';
+import type { FundingGapApiQueryDto } from '../funding/dto';
 import { FundingGapService, type FundingGapView } from '../funding/funding-gap.service';
 import { fundingCsv, fundingPageModel, type CsvTable, type FundingPageModel } from './funding-page.presenter';
 
@@ -10,20 +13,31 @@ export class FundingPageService {
   /** Charts and tables are laid out once per computed result (and day), not on every request. */
   private readonly models = new WeakMap<FundingGapView, { today: string; model: FundingPageModel }>();
 
-  constructor(private readonly fundingGap: FundingGapService) {}
+  constructor(
+    private readonly fundingGap: FundingGapService,
+    private readonly donors: DonorsService,
+  ) {}
 
-  async page(query: FundingGapQueryDto): Promise<FundingPageModel> {
-    const view = await this.fundingGap.get(query.currency ?? 'USD', query.asOf);
+  async page(actor: Actor, query: FundingGapApiQueryDto): Promise<FundingPageModel> {
+    const view = await this.fundingGap.get(query.currency ?? 'USD', query.asOf, filterOf(query));
     const today = todayUtc();
     const laidOut = this.models.get(view);
     // A shallow copy per request: Express writes the request's locals onto the object it renders.
     if (laidOut?.today === today) return { ...laidOut.model };
-    const model = fundingPageModel(view, today);
+    const donors = (await this.donors.list(actor, parsePageRequest('500', undefined))).items.map((d) => ({ id: d.id, name: d.name }));
+    const model = fundingPageModel(view, today, donors);
     this.models.set(view, { today, model });
     return { ...model };
   }
 
-  async csv(table: CsvTable, query: FundingGapQueryDto) {
-    return fundingCsv(await this.fundingGap.get(query.currency ?? 'USD', query.asOf), table);
+  async csv(table: CsvTable, query: FundingGapApiQueryDto) {
+    const filter = filterOf(query);
+    const currency = query.currency ?? 'USD';
+    const [view, rates] = await Promise.all([this.fundingGap.get(currency, query.asOf, filter), this.fundingGap.ratesUsed(currency, query.asOf, filter)]);
+    return fundingCsv(view, table, rates);
   }
+}
+
+function filterOf(query: FundingGapApiQueryDto): { donorId?: number } {
+  return query.donorId === undefined ? {} : { donorId: Number(query.donorId) };
 }

@@ -1,14 +1,4 @@
 import type { FieldProblem } from '../common/errors/domain-errors';
-import { formatAmount, parseAmount } from '../common/money/money';
-
-/**
- * The total of converted figures that are all in one currency. Each figure was rounded once
- * when it was converted; the total adds those exact decimals, so it matches the rows shown.
- */
-export function totalOfConverted(amounts: string[], currency: string): string {
-  const minor = amounts.reduce((sum, amount) => sum + parseAmount(amount, currency, 'amount', { allowZero: true }).minor, 0n);
-  return formatAmount(minor, currency);
-}
 
 /** "pledge.create" → "Pledge recorded": audit actions in the words of the people reading them. */
 const ACTION_LABELS: Record<string, string> = {

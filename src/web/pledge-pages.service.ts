@@ -8,6 +8,7 @@ import { parsePageRequest } from '../common/http/pagination';
 import { CURRENCY_CODES } from '../common/money/iso4217';
 import { MoneyFormatError } from '../common/money/money';
 import { DonorsService } from '../donors/donors.service';
+import { DISPLAY_CURRENCIES, FundingGapService, type DisplayCurrency } from '../funding/funding-gap.service';
 import { idempotencyContext } from '../idempotency/idempotency.service';
 import { PLEDGE_STATUSES } from '../pledges/fulfilment';
 import { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from '../pledges/dto';
@@ -27,7 +28,7 @@ import {
   readPledgeEditForm,
   readPledgeForm,
 } from './pledge-form';
-import { actionLabel, csvRow, describeChanges, errorsByField, totalOfConverted, withFieldIds } from './pledge-list';
+import { actionLabel, csvRow, describeChanges, errorsByField, withFieldIds } from './pledge-list';
 import { dtoProblems } from './dto-problems';
 import { safeHref } from './safe-url';
 
@@ -88,7 +89,28 @@ export class PledgePagesService {
     private readonly pledges: PledgesService,
     private readonly donors: DonorsService,
     private readonly priorities: PrioritiesService,
+    private readonly funding: FundingGapService,
   ) {}
+
+  /**
+   * The list's total, from the funding engine with the list's own filter, so it equals the
+   * funding-gap page's itemised figure for the same pledges: every page of the list, cancelled
+   * pledges apart, goods without a value not counted. In the display currency when the ledger is
+   * valued in it, otherwise in USD.
+   */
+  private async listTotal(actor: Actor, filter: ReturnType<typeof parsePledgeListQuery>['filter'], displayCurrency: string) {
+    const currency: DisplayCurrency = (DISPLAY_CURRENCIES as readonly string[]).includes(displayCurrency) ? (displayCurrency as DisplayCurrency) : 'USD';
+    const donorId = actor.role === 'donor' ? (filter.donorId === undefined || filter.donorId === actor.donorId ? actor.donorId : null) : filter.donorId;
+    if (donorId === null) return null;
+    try {
+      const view = await this.funding.get(currency, todayUtc(), { ...filter, donorId: donorId ?? undefined });
+      const f = view.foreign;
+      return { itemised: f.itemised, received: f.received, cancelled: signOf(f.cancelled.amount) === 0 ? null : f.cancelled, currency };
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
+  }
 
   private async donorChoices(actor: Actor) {
     return (await this.donors.list(actor, parsePageRequest('500', undefined))).items.map((d) => ({ id: String(d.id), name: d.name }));
@@ -100,7 +122,6 @@ export class PledgePagesService {
     const newestFirst = query.sort !== 'oldest';
     const result = await this.pledges.list(actor, { ...filter, newestFirst }, page, currency);
     const rows = result.items.map((p) => this.row(p));
-    const converted = result.items.flatMap((p) => (p.converted ? [p.converted.amount] : []));
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries({
       donorId: query.donorId,
@@ -131,7 +152,7 @@ export class PledgePagesService {
       priorities: (await this.priorities.list()).map((p) => ({ code: p.code, title: p.title })),
       currencies: CURRENCY_CHOICES,
       rows,
-      total: { amount: totalOfConverted(converted, currency), currency, counted: converted.length, notValued: rows.length - converted.length },
+      total: await this.listTotal(actor, filter, currency),
       nextPageHref: result.nextCursor ? `/pledges?${nextParams.toString()}` : null,
       firstPageHref: page.afterId ? `/pledges?${params.toString()}` : null,
       csvHref: `/pledges.csv?${params.toString()}`,
@@ -396,4 +417,8 @@ export class PledgePagesService {
     }
     return { status, view: 'pledges/show', page: await this.detailPage(actor, id, null, null, problems.slice(0, 1), reason) };
   }
+}
+
+function signOf(amount: string): number {
+  return /^-/.test(amount) ? -1 : /[1-9]/.test(amount) ? 1 : 0;
 }

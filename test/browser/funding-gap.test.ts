@@ -59,10 +59,12 @@ describe('leadership reads the funding gap in a real browser', () => {
     expect(download.suggestedFilename()).toBe('funding-gap-by-priority-EUR-2025-03-30.csv');
     const csv = await readFile(await download.path(), 'utf8');
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('code,priority,pledged,received,target,gap,currency,in_kind');
-    expect(lines.slice(1, 13).map((line) => line.split(',')[0])).toEqual(['P01', 'P02', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'P09', 'P10', 'P11', 'P12']);
-    expect(lines[2]).toBe('P02,Mine Victim Assistance,0.00,0.00,,,EUR,');
-    expect(lines[13]).toBe(',Not earmarked to a priority,0.00,0.00,,,EUR,');
+    expect(lines[0]).toBe('rank,code,priority,pledged,received,target,gap,percent_funded,unfunded,currency,in_kind');
+    expect(lines.slice(1, 13).map((line) => line.split(',')[1])).toEqual(['P01', 'P02', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'P09', 'P10', 'P11', 'P12']);
+    expect(lines[2]).toBe('2,P02,Mine Victim Assistance,0.00,0.00,,,,yes,EUR,');
+    expect(lines[13]).toBe(',,Not earmarked to a priority,0.00,0.00,,,,,EUR,');
+    // The day before the report's date no government figure is stated: the page says so rather than show 0.
+    expect(await page.textContent('[data-testid=government-not-recorded]')).toBe('Not recorded for this date');
 
     await screenshot(page, 'funding-gap-01-eur-before-uae');
 

@@ -114,10 +114,12 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     const text = mail.parsed.text ?? '';
     const html = typeof mail.parsed.html === 'string' ? mail.parsed.html : '';
     expect(text).toContain('- Direct assistance to ANAMA for demining operations (Fully received)');
-    expect(text).toContain('  Pledged 3,000,000.00 USD, received 3,000,000.00 USD, outstanding 0.00 USD');
+    expect(text).toContain('  Pledged 3,000,000.00 USD, received 3,000,000.00 USD\n');
     expect(text).toContain('  Source: 002: ANAMA, Report on Mine Action in Azerbaijan: Priorities and Needs, January-March 2025');
-    expect(text).toContain('In USD: 3,000,000.00 USD pledged, 3,000,000.00 USD received, 0.00 USD still open.');
-    expect(html).toContain('Pledged <strong>3,000,000.00 USD</strong> · received 3,000,000.00 USD · outstanding 0.00 USD');
+    expect(text).toContain(
+      'In USD: 3,000,000.00 USD pledged, 3,000,000.00 USD received, 0.00 USD outstanding (owed), 0.00 USD whose receipt is not documented.',
+    );
+    expect(html).toContain('Pledged <strong>3,000,000.00 USD</strong> · received 3,000,000.00 USD\n');
     expect(html).toContain('Source: 002: ANAMA, Report on Mine Action in Azerbaijan: Priorities and Needs');
 
     expect(priorities).toHaveLength(12);
@@ -125,19 +127,23 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
       expect(text).toContain(`${p.rank}. ${p.title} (${p.code}):`);
       expect(html).toContain(`<strong>${p.rank}. ${htmlEscaped(p.title)}</strong> (${p.code})`);
     }
-    // Only P01 (Saudi Arabia and the UAE) and P07 (dogs) have pledges in the seed: ten are unfunded and come first.
-    expect(text).toContain('THE PRIORITY LIST (10 of 12 have no pledge yet; all donors together, in USD)');
+    // Only P01 (Saudi Arabia and the UAE) and P07 (dogs) have pledges in the seed: ten are unfunded, all in the report's order.
+    expect(text).toContain(
+      "THE PRIORITY LIST (in the report's order, priority 1 the most critical need; 10 of 12 have no pledge yet; all donors together, in USD)",
+    );
     const order = priorities
       .map((p) => ({ code: p.code, at: text.indexOf(`(${p.code}):`) }))
       .sort((a, b) => a.at - b.at)
       .map((p) => p.code);
-    expect(order).toEqual(['P02', 'P03', 'P04', 'P05', 'P06', 'P08', 'P09', 'P10', 'P11', 'P12', 'P01', 'P07']);
+    expect(order).toEqual(['P01', 'P02', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'P09', 'P10', 'P11', 'P12']);
     expect(text).toContain('1. Direct financial donations (P01): Pledges recorded, no target set, you support this priority');
     expect(text).toContain('   Pledged 8,000,000.00 USD, received 3,000,000.00 USD');
-    expect(text).toContain('7. Mine Detection Dogs (MDD) Training (P07): Pledges recorded, no target set\n   Pledged in kind only (no money value recorded)');
+    expect(text).toContain(
+      '7. Mine Detection Dogs (MDD) Training (P07): Pledges recorded, no target set\n   In kind only (no money value recorded)\n   In kind: 20 mine detection dogs delivered; up to 30 more still to come',
+    );
     expect(text).toContain('2. Mine Victim Assistance (P02): Unfunded\n   Pledged 0.00 USD, received 0.00 USD');
 
-    expect(text).toContain('Government of Azerbaijan: 464,117,647.06 USD');
+    expect(text).toContain('Government of Azerbaijan: 464,117,647.06 USD (allocated as at 2025-05-06; 001: OSCE');
     expect(text).toContain('Foreign share as reported: 4.8% (002: ANAMA, Report on Mine Action');
     expect(text).toContain('Cleared 190,794.2 ha of 1,166,700 ha contaminated (16.35%), as of 2025-03-31');
 
@@ -160,7 +166,7 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     const [mail] = mailTo(smtp, 'demining@uae.example');
     const text = mail.parsed.text ?? '';
     expect(text).toContain('- Donation for demining (Committed)');
-    expect(text).toContain('  Pledged 5,000,000.00 USD, received 0.00 USD, outstanding 5,000,000.00 USD');
+    expect(text).toContain('  Pledged 5,000,000.00 USD, received 0.00 USD, 5,000,000.00 USD not yet received; receipt not documented');
     expect(text).not.toContain('Saudi');
     expect(text).not.toContain('Direct assistance to ANAMA');
   });
