@@ -254,6 +254,27 @@ describe(`migration 1733200000000: receipt status and the seeded records correct
     expect((await audit('priority')).map((c) => c.entity_id)).toEqual(['P01', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'P09', 'P10', 'P11', 'P12']);
   });
 
+  it('reverts only once every pledge has a channel, keeps its corrections, and corrects nothing twice when run again', async () => {
+    const { app, ids, audit } = await migrate({});
+    const countAudit = async () => (await audit('pledge')).length + (await audit('disbursement')).length + (await audit('priority')).length;
+    const corrections = await countAudit();
+    await expect(app.dataSource.undoLastMigration({ transaction: 'each' })).rejects.toThrow(/1 pledge\(s\) have no channel/);
+    await app.dataSource.query(`UPDATE pledges SET channel = 'other' WHERE id = ${ids.italy}`);
+    await app.dataSource.undoLastMigration({ transaction: 'each' });
+    const columns = async () =>
+      (app.dataSource.options.type === 'postgres'
+        ? await app.dataSource.query<Array<{ name: string }>>(`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'pledges'`)
+        : await app.dataSource.query<Array<{ name: string }>>(`SELECT name FROM pragma_table_info('pledges')`)
+      ).map((c) => c.name);
+    expect(await columns()).not.toContain('receipt_expectation');
+
+    expect(await app.dataSource.runMigrations({ transaction: 'each' })).toHaveLength(1);
+    expect(await columns()).toEqual(expect.arrayContaining(['receipt_expectation', 'receipt_due_on']));
+    expect(await countAudit()).toBe(corrections);
+    const [{ n }] = await app.dataSource.query<Array<{ n: number | string }>>(`SELECT COUNT(*) AS n FROM pledges WHERE external_ref = 'seed:002:mli-mdd-mou'`);
+    expect(Number(n)).toBe(1);
+  });
+
   it('keeps the pledges table whole: ids continue, references, uniqueness and indexes hold, and a pledge may have no channel', async () => {
     const { app, auth, pledges } = await migrate({});
     const highest = Math.max(...pledges.map((p) => p.id));
