@@ -10,8 +10,8 @@ export interface BackupReport {
 
 /**
  * A consistent copy of a live SQLite database with SQLite's online backup API (better-sqlite3
- * `db.backup`). It copies page by page while the app keeps writing; when a write lands mid-copy
- * SQLite restarts the copy, so the result is one committed state. The copy is then checked with
+ * `db.backup`). After a first small step it copies the rest in one step, which reads one committed
+ * state while the app keeps writing; a write between the two steps restarts the copy once. The copy is then checked with
  * `PRAGMA integrity_check`.
  */
 export async function backupSqlite(source: string, destination: string, onProgress?: (done: number, total: number) => void): Promise<BackupReport> {
@@ -23,7 +23,10 @@ export async function backupSqlite(source: string, destination: string, onProgre
     const result = await db.backup(destination, {
       progress: ({ totalPages, remainingPages }) => {
         onProgress?.(totalPages - remainingPages, totalPages);
-        return 200;
+        // The rest in one step. A write by another connection between two steps restarts the copy,
+        // so small steps never finish while the app writes every few milliseconds; within one step
+        // the copy reads one snapshot (WAL: the app's writes go on meanwhile).
+        return Math.max(totalPages, 1);
       },
     });
     const copy = new Database(destination, { readonly: true, fileMustExist: true });
