@@ -6,6 +6,7 @@ import { daysBetween, todayUtc } from '../common/dates';
 import { MissingRateError, NotFoundError } from '../common/errors/domain-errors';
 import { shareOf, STALE_RATE_DAYS, staleness, type RateQuote, type StaleRate } from '../common/money/conversion';
 import { formatAmount, parseAmount, type MoneyJson } from '../common/money/money';
+import { formatMoneyHuman } from '../common/presentation/format';
 import { UnitOfWork } from '../database/unit-of-work';
 import {
   allocateToTotal,
@@ -47,6 +48,15 @@ function encoded(body: Buffer, variant: string): EncodedBody {
 
 export const DISPLAY_CURRENCIES = ['USD', 'EUR', 'AZN'] as const;
 export type DisplayCurrency = (typeof DISPLAY_CURRENCIES)[number];
+
+/**
+ * The currency the engine reports in for a wished one: itself when every row is valued in it
+ * (USD, EUR, AZN), otherwise USD. Digests, the donor page and the pledges list total use it for a
+ * donor's or a user's display currency.
+ */
+export function displayCurrencyOf(wished: string): DisplayCurrency {
+  return (DISPLAY_CURRENCIES as readonly string[]).includes(wished) ? (wished as DisplayCurrency) : 'USD';
+}
 
 export const EARMARK_SPLIT_RULE = 'stated shares or even split';
 
@@ -149,6 +159,8 @@ export interface FundingGapView {
     cancelled: MoneyJson;
     reportedTotal: MoneyJson | null;
     notItemised: MoneyJson | null;
+    /** The foreign money pledged as another document states it (001: "about 23.5 million USD"), beside reportedTotal. */
+    reportedPledged: MoneyJson | null;
   };
   foreignShare: { pledged: string | null; received: string | null; disbursed: string | null; reported: string | null; reportedComputed: string | null };
   reported: {
@@ -396,6 +408,7 @@ export class FundingGapService {
     const fx = new DisplayConverter(new RateTable(await r.ratesAmong([...new Set([currency, ...PIVOTS, ...converted])], asOf)), currency);
     for (const v of valueDates) fx.noteValueDate(v.currency, v.valueDate);
     const money = (minor: bigint): MoneyJson => ({ amount: formatAmount(minor, currency), currency });
+    const people = (minor: bigint) => formatMoneyHuman(formatAmount(minor, currency), currency);
     const [pledgedDonorRows, receivedDonorRows, cancelledDonorRows, pledgedPriorityRows, receivedPriorityRows] = await Promise.all([
       r.pledgedByDonor(asOf, currency, filter),
       r.receivedByDonor(asOf, currency, filter),
@@ -492,15 +505,13 @@ export class FundingGapService {
     );
     const reported = new Map(reportedRows.map((row) => [row.key, row]));
     const reportedForeign = reported.get('foreign_assistance_total');
-    const reportedTotal = reportedForeign?.currency
-      ? roundFixed(
-          fx.fixed({
-            currency: reportedForeign.currency,
-            valueDate: reportedForeign.asOf,
-            amountMinor: parseAmount(reportedForeign.value, reportedForeign.currency, 'value').minor,
-          }),
-        )
-      : null;
+    const reportedMoney = (row: ReportedFigureRow | undefined) =>
+      row?.currency
+        ? roundFixed(fx.fixed({ currency: row.currency, valueDate: row.asOf, amountMinor: parseAmount(row.value, row.currency, 'value').minor }))
+        : null;
+    const reportedTotal = reportedMoney(reportedForeign);
+    const reportedPledgedRow = reported.get('foreign_assistance_pledged');
+    const reportedPledged = reportedMoney(reportedPledgedRow);
     const byPriority: PriorityGapRow[] = priorities.map((p, i) => {
       const target = targetByCode.get(p.code) ?? null;
       const priorityGoods = goods(inKindByPriority.filter((q) => q.priorityCode === p.code));
@@ -531,6 +542,14 @@ export class FundingGapService {
       );
     }
     const projection = governmentMinor === null ? null : this.projection(currency, asOf, governmentMinor, government, clearance);
+    if (reportedTotal !== null && reportedPledged !== null && reportedForeign && reportedPledgedRow && reportedTotal !== reportedPledged) {
+      const apart = reportedPledged > reportedTotal ? reportedPledged - reportedTotal : reportedTotal - reportedPledged;
+      notes.push(
+        `Two documents state foreign money differently: ${people(reportedTotal)} (${shortCitation(reportedForeign.source)}, as at ${reportedForeign.asOf}) ` +
+          `and ${people(reportedPledged)} pledged (${shortCitation(reportedPledgedRow.source)}, as at ${reportedPledgedRow.asOf}), ` +
+          `${people(apart)} apart. Both are shown as stated; neither is corrected.`,
+      );
+    }
     const rates = fx.ratesUsed();
     const ratesUsed = summariseRates(rates, fx.staleness());
     for (const pair of ratesUsed) {
@@ -574,6 +593,7 @@ export class FundingGapService {
         cancelled: money(cancelled),
         reportedTotal: reportedTotal === null ? null : money(reportedTotal),
         notItemised: reportedTotal === null ? null : money(reportedTotal - itemised),
+        reportedPledged: reportedPledged === null ? null : money(reportedPledged),
       },
       foreignShare: {
         pledged: share(itemised),

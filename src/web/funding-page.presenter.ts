@@ -146,6 +146,7 @@ export function fundingCsv(view: FundingGapView, table: CsvTable, rates: readonl
       view.government.source ? `${view.government.source}; as at ${view.government.asAt}` : 'not recorded for this date',
     ],
     ['Foreign, reported total', amount(f.reportedTotal), view.currency, view.reported.foreignTotal?.source ?? null],
+    ['Foreign, reported pledged (another document)', amount(f.reportedPledged), view.currency, view.reported.foreignPledged?.source ?? null],
     ['Foreign, itemised in the ledger', amount(f.itemised), view.currency, 'ledger: cash pledged plus valued in-kind'],
     ['Foreign, reported but not yet itemised', amount(f.notItemised), view.currency, 'reported total minus itemised'],
     ['Foreign, cash pledged', amount(f.pledged), view.currency, 'ledger'],
