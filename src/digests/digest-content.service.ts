@@ -4,7 +4,7 @@ import { formatAmount, type MoneyJson } from '../common/money/money';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { DonorEntity } from '../donors/donor.entity';
-import { DISPLAY_CURRENCIES, FundingGapService, type DisplayCurrency, type FundingGapView, type PledgeLineFigures } from '../funding/funding-gap.service';
+import { displayCurrencyOf, FundingGapService, type DisplayCurrency, type FundingGapView, type PledgeLineFigures } from '../funding/funding-gap.service';
 import { goodsText } from '../common/presentation/goods';
 import { fulfilmentOf, PledgeStatus } from '../pledges/fulfilment';
 import { PledgeEntity } from '../pledges/pledge.entity';
@@ -55,7 +55,7 @@ export interface PriorityLine {
   received: string;
   /** Every pledge to it is goods without a money value (dogs, teams): no amount to show. */
   inKindOnly: boolean;
-  /** Goods in their own units: "20 mine detection dogs delivered; up to 30 more still to come". */
+  /** Goods in their own units: "20 mine detection dogs delivered; up to 30 more pledged, not yet delivered". */
   goods: string | null;
   target: string | null;
   gap: string | null;
@@ -139,14 +139,6 @@ function humanJson(money: MoneyJson): string {
 /** Minor units of an amount the engine formatted (exactly the currency's minor digits, so dropping the point is exact). */
 function minorOf(money: MoneyJson): bigint {
   return BigInt(money.amount.replace('.', ''));
-}
-
-/**
- * A digest's figures are in the donor's display currency when the ledger is valued in it (USD, EUR,
- * AZN), otherwise in USD; each pledge is also shown in its own currency.
- */
-export function digestCurrency(displayCurrency: string): DisplayCurrency {
-  return (DISPLAY_CURRENCIES as readonly string[]).includes(displayCurrency) ? (displayCurrency as DisplayCurrency) : 'USD';
 }
 
 /**
@@ -253,7 +245,7 @@ export class DigestContentService {
   }
 
   async build(snapshot: DigestSnapshot, donor: DonorEntity, period: string, unsubscribeUrl: string | null): Promise<DigestView> {
-    const currency = digestCurrency(donor.displayCurrency);
+    const currency = displayCurrencyOf(donor.displayCurrency);
     const [shared, own, candidates] = await Promise.all([
       snapshot.sharedFigures(currency),
       this.funding.get(currency, snapshot.generatedOn, { donorId: donor.id }),

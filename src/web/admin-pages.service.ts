@@ -10,6 +10,9 @@ import { parsePageRequest, toPage } from '../common/http/pagination';
 import { parseIdText } from '../common/ids';
 import { DonorsRepository } from '../donors/donors.repository';
 import { DonorsService } from '../donors/donors.service';
+import { displayCurrencyOf, FundingGapService } from '../funding/funding-gap.service';
+import { todayUtc } from '../common/dates';
+import { goodsText } from '../common/presentation/goods';
 import { idempotencyContext } from '../idempotency/idempotency.service';
 import { parsePledgeListQuery } from '../pledges/pledge-query';
 import { PledgesService } from '../pledges/pledges.service';
@@ -31,6 +34,7 @@ export class AdminPagesService {
     private readonly pledges: PledgesService,
     private readonly audit: AuditService,
     private readonly auth: AuthService,
+    private readonly funding: FundingGapService,
   ) {}
 
   async donorsPage(actor: Actor, query: Record<string, unknown>) {
@@ -54,8 +58,22 @@ export class AdminPagesService {
   async donorPage(actor: Actor, id: number) {
     const donor = await this.donors.get(actor, id);
     const { filter, page } = parsePledgeListQuery({ donorId: String(id), limit: '500' });
-    const pledges = await this.pledges.list(actor, filter, page, donor.displayCurrency);
+    const [pledges, figures] = await Promise.all([
+      this.pledges.list(actor, filter, page, donor.displayCurrency),
+      // The donor's totals from the funding engine: the figures its digest and the funding-gap page show.
+      this.funding.get(displayCurrencyOf(donor.displayCurrency), todayUtc(), { donorId: id }),
+    ]);
+    const f = figures.foreign;
     return {
+      totals: {
+        pledged: f.itemised,
+        received: f.received,
+        outstanding: f.outstanding,
+        receiptNotDocumented: f.receiptNotDocumented,
+        cancelled: /[1-9]/.test(f.cancelled.amount) ? f.cancelled : null,
+        goods: figures.byDonor.flatMap((row) => row.inKind.map(goodsText)),
+        asOf: figures.asOf,
+      },
       title: donor.name,
       donor: {
         ...donor,
