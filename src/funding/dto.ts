@@ -1,4 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsIn } from 'class-validator';
 import { DATE_RANGES } from '../common/dates';
 import { IsId, IsIsoDate, OptionalNotNull } from '../common/http/validators';
@@ -11,7 +12,9 @@ export class FundingGapQueryDto {
   @IsIn(DISPLAY_CURRENCIES, { message: `currency must be one of ${DISPLAY_CURRENCIES.join(', ')}` })
   currency?: DisplayCurrency;
 
-  @ApiPropertyOptional({ example: '2025-03-31', description: 'the state as it stood on this day (default: today, UTC)' })
+  @ApiPropertyOptional({ example: '2025-03-31', description: 'the state as it stood on this day (default, or empty: today, UTC)' })
+  // A date field the reader cleared arrives as `asOf=`: today.
+  @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
   @OptionalNotNull()
   @IsIsoDate(DATE_RANGES.ledger)
   asOf?: string;
@@ -19,7 +22,9 @@ export class FundingGapQueryDto {
 
 /** `?currency=&asOf=&donorId=` of GET /api/funding-gap: the figures of one donor's pledges when `donorId` is given. */
 export class FundingGapApiQueryDto extends FundingGapQueryDto {
-  @ApiPropertyOptional({ example: '3', description: "only this donor's pledges (the totals become that donor's)" })
+  @ApiPropertyOptional({ example: '3', description: "only this donor's pledges (the totals become that donor's); empty: all donors" })
+  // The page's donor picker sends `donorId=` for "All donors".
+  @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
   @OptionalNotNull()
   @IsId({ inText: true })
   donorId?: string;

@@ -139,7 +139,7 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     expect(text).toContain('1. Direct financial donations (P01): Pledges recorded, no target set, you support this priority');
     expect(text).toContain('   Pledged 8,000,000.00 USD, received 3,000,000.00 USD');
     expect(text).toContain(
-      '7. Mine Detection Dogs (MDD) Training (P07): Pledges recorded, no target set\n   In kind only (no money value recorded)\n   In kind: 20 mine detection dogs delivered; up to 30 more still to come',
+      '7. Mine Detection Dogs (MDD) Training (P07): Pledges recorded, no target set\n   In kind only (no money value recorded)\n   In kind: 20 mine detection dogs delivered; up to 30 more pledged, not yet delivered',
     );
     expect(text).toContain('2. Mine Victim Assistance (P02): Unfunded\n   Pledged 0.00 USD, received 0.00 USD');
 

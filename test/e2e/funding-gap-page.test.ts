@@ -44,7 +44,7 @@ describe('the funding-gap page at / and its CSV downloads', () => {
     // P01 (Saudi Arabia, UAE) and P07 (dogs) have pledges; the other ten are marked.
     expect([...res.text.matchAll(/data-testid="unfunded"/g)]).toHaveLength(10);
     expect(res.text).toContain('data-testid="not-earmarked">$6,289,350.00</td>');
-    expect(res.text).toContain('12 mine detection dogs delivered; up to 30 more still to come');
+    expect(res.text).toContain('12 mine detection dogs delivered; up to 30 more pledged, not yet delivered');
     expect(res.text).toMatch(/<th scope="row">United Arab Emirates<\/th>\s*<td class="num" title="5,000,000.00 USD">\$5,000,000.00<\/td>/);
   });
 
@@ -75,7 +75,9 @@ describe('the funding-gap page at / and its CSV downloads', () => {
     expect(lines).toHaveLength(14);
     expect(lines[0]).toBe('rank,code,priority,pledged,received,target,gap,percent_funded,unfunded,currency,in_kind');
     expect(lines[1]).toBe('1,P01,Direct financial donations,8000000.00,3000000.00,,,,no,USD,');
-    expect(lines[7]).toBe('7,P07,Mine Detection Dogs (MDD) Training,0.00,0.00,,,,no,USD,20 mine detection dogs delivered; up to 30 more still to come');
+    expect(lines[7]).toBe(
+      '7,P07,Mine Detection Dogs (MDD) Training,0.00,0.00,,,,no,USD,"20 mine detection dogs delivered; up to 30 more pledged, not yet delivered"',
+    );
     expect(lines[13]).toBe(',,Not earmarked to a priority,6289350.00,0.00,,,,,USD,');
     const reconciliation = await page('/funding-gap/reconciliation.csv?currency=USD&asOf=2025-06-30');
     expect(reconciliation.text).toContain('"Foreign, reported but not yet itemised",9010650.00,USD,reported total minus itemised');

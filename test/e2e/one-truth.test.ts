@@ -102,14 +102,23 @@ describe('one truth: the page, the API, the digests and the pledges list read on
     expect(body.government.total).toEqual({ amount: '464117647.06', currency: 'USD' });
     expect(body.government.asAt).toBe('2025-05-06');
     expect(body.government.basis).toBe('allocated');
+    // 002 (23.3M, 31 March) and 001 (about 23.5M pledged, 6 May) disagree: both shown, with both sources.
+    expect(body.foreign.reportedTotal).toEqual({ amount: '23300000.00', currency: 'USD' });
+    expect(body.foreign.reportedPledged).toEqual({ amount: '23500000.00', currency: 'USD' });
+    expect(body.notes.join(' ')).toContain(
+      'Two documents state foreign money differently: 23,300,000.00 USD (document 002, as at 2025-03-31) and 23,500,000.00 USD pledged (document 001, as at 2025-05-06), 200,000.00 USD apart.',
+    );
+    const html = await page('/?currency=USD');
+    expect(html.text).toContain('data-testid="reported-pledged">$23,500,000.00</td>');
+    expect((await gap('?asOf=2025-03-31&currency=USD')).foreign.reportedPledged).toBeNull();
   });
 
-  it('reads priority 7 as 20 dogs delivered and up to 30 still to come', async () => {
+  it('reads priority 7 as 20 dogs delivered and up to 30 more pledged', async () => {
     const body = await gap('?currency=USD');
     const p07 = body.byPriority.find((p: { code: string }) => p.code === 'P07');
     expect(p07.inKind).toEqual([{ unit: 'mine detection dogs', pledged: 50, delivered: 20, upTo: true, toCome: 30, toComeUpTo: true }]);
     const html = await page('/?currency=USD');
-    expect(html.text).toMatch(/data-priority-code="P07"[\s\S]*?20 mine detection dogs delivered; up to 30 more still to come/);
+    expect(html.text).toMatch(/data-priority-code="P07"[\s\S]*?20 mine detection dogs delivered; up to 30 more pledged, not yet delivered/);
   });
 
   it("keeps the report's order (1 to 12) everywhere and marks the unfunded, with percentFunded null without a target", async () => {
@@ -199,6 +208,11 @@ describe('one truth: the page, the API, the digests and the pledges list read on
       const pageRow = new RegExp(`data-donor-id="${donor.id}">[\\s\\S]*?</tr>`).exec(html.text)?.[0] ?? '';
       for (const figure of [row.pledged, row.received, row.outstanding, row.receiptNotDocumented])
         expect(pageRow).toContain(`title="${formatMoneyHuman(figure.amount, figure.currency, 'code')}"`);
+      // The donor's own page shows the same totals.
+      const donorPage = await page(`/donors/${donor.id}`);
+      const totals = /data-testid="donor-totals">[\s\S]*?<\/dl>/.exec(donorPage.text)?.[0] ?? '';
+      for (const figure of [row.pledged, row.received, row.outstanding, row.receiptNotDocumented])
+        expect(totals).toContain(`title="${formatMoneyHuman(figure.amount, figure.currency, 'code')}"`);
       // And the digest's national picture is the page's.
       expect(digest.national.foreignPledged).toBe(human(all.foreign.itemised));
       expect(digest.priorities.map((p) => p.code)).toEqual(all.byPriority.map((p: { code: string }) => p.code));
@@ -240,6 +254,9 @@ describe('one truth: the page, the API, the digests and the pledges list read on
   it('answers 404 for an unknown donor and 400 naming donorId for a bad one', async () => {
     const unknown = await t.http.get('/api/funding-gap?donorId=999999').set(auth());
     expect(unknown.status).toBe(404);
+    // The page's "All donors" choice sends an empty donorId: every donor.
+    expect((await t.http.get('/api/funding-gap?donorId=').set(auth())).body.filter.donorId).toBeNull();
+    expect((await page('/?currency=EUR&asOf=&donorId=')).status).toBe(200);
     const bad = await t.http.get('/api/funding-gap?donorId=abc').set(auth());
     expect(bad.status).toBe(400);
     expect(bad.body.details).toEqual([expect.objectContaining({ field: 'donorId' })]);

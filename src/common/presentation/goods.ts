@@ -10,11 +10,15 @@ export interface GoodsFigures {
   toComeUpTo: boolean;
 }
 
-/** Goods in their own units, as people say it: "20 mine detection dogs delivered; up to 30 more still to come". */
+/**
+ * Goods in their own units, as people say it: "20 mine detection dogs delivered; up to 30 more
+ * pledged, not yet delivered", or "4 demining teams pledged, none delivered yet". It says nothing
+ * of when the rest will come: the sources rarely do.
+ */
 export function goodsText(q: GoodsFigures): string {
-  const parts: string[] = [];
-  if (q.delivered > 0) parts.push(`${formatQuantity(String(q.delivered))} ${q.unit} delivered`);
-  if (q.toCome > 0) parts.push(`${q.toComeUpTo ? 'up to ' : ''}${formatQuantity(String(q.toCome))} ${q.delivered > 0 ? 'more' : q.unit} still to come`);
-  if (parts.length === 0) parts.push(`${formatQuantity(String(q.pledged))} ${q.unit} pledged, none delivered`);
-  return parts.join('; ');
+  const upTo = q.toComeUpTo ? 'up to ' : '';
+  const toCome = formatQuantity(String(q.toCome));
+  if (q.delivered === 0) return `${upTo}${toCome} ${q.unit} pledged, none delivered yet`;
+  const delivered = `${formatQuantity(String(q.delivered))} ${q.unit} delivered`;
+  return q.toCome > 0 ? `${delivered}; ${upTo}${toCome} more pledged, not yet delivered` : delivered;
 }
