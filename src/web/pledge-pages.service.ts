@@ -8,7 +8,7 @@ import { parsePageRequest } from '../common/http/pagination';
 import { CURRENCY_CODES } from '../common/money/iso4217';
 import { MoneyFormatError } from '../common/money/money';
 import { DonorsService } from '../donors/donors.service';
-import { DISPLAY_CURRENCIES, FundingGapService, type DisplayCurrency } from '../funding/funding-gap.service';
+import { displayCurrencyOf, FundingGapService } from '../funding/funding-gap.service';
 import { idempotencyContext } from '../idempotency/idempotency.service';
 import { PLEDGE_STATUSES } from '../pledges/fulfilment';
 import { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from '../pledges/dto';
@@ -99,7 +99,7 @@ export class PledgePagesService {
    * valued in it, otherwise in USD.
    */
   private async listTotal(actor: Actor, filter: ReturnType<typeof parsePledgeListQuery>['filter'], displayCurrency: string) {
-    const currency: DisplayCurrency = (DISPLAY_CURRENCIES as readonly string[]).includes(displayCurrency) ? (displayCurrency as DisplayCurrency) : 'USD';
+    const currency = displayCurrencyOf(displayCurrency);
     const donorId = actor.role === 'donor' ? (filter.donorId === undefined || filter.donorId === actor.donorId ? actor.donorId : null) : filter.donorId;
     if (donorId === null) return null;
     try {
