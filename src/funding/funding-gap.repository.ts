@@ -264,19 +264,19 @@ export class FundingGapRepository {
    * promised for it has passed; otherwise its receipt is not documented. Over-receipts count as nothing left.
    */
   async balancesByDonor(asOf: string, filter: LedgerFilter = {}): Promise<BalanceSum[]> {
+    // Per pledge, what counted against it by asOf, from ix_disbursements_pledge_counted alone.
+    const counted = (column: string) => `COALESCE((SELECT SUM(d.${column}) FROM disbursements d WHERE d.pledge_id = p.id AND d.received_on <= :asOf), 0)`;
     const rows = await this.query<Record<string, unknown>>(
       `SELECT p.donor_id AS donor_id, p.kind AS kind,
               CASE WHEN p.receipt_expectation = 'owed' OR (p.receipt_due_on IS NOT NULL AND p.receipt_due_on < :asOf) THEN 'outstanding' ELSE 'not_documented' END AS bucket,
-              p.currency AS currency, ${this.pledgeValueDate} AS value_date,
-              CAST(SUM(CASE WHEN p.kind = 'cash' THEN p.amount_minor - COALESCE(r.counted, 0)
-                            ELSE p.amount_minor - COALESCE(r.quantity, 0) * p.unit_value_minor END) AS TEXT) AS total
-         FROM pledges p
-         LEFT JOIN (SELECT d.pledge_id AS pledge_id, SUM(d.counted_minor) AS counted, SUM(d.quantity) AS quantity
-                      FROM disbursements d WHERE d.received_on <= :asOf GROUP BY d.pledge_id) r ON r.pledge_id = p.id
-        WHERE ${this.activePledge}${this.filterSql(filter)}
-          AND (p.kind = 'cash' OR p.unit_value_minor IS NOT NULL)
-          AND (CASE WHEN p.kind = 'cash' THEN p.amount_minor - COALESCE(r.counted, 0)
-                    ELSE p.amount_minor - COALESCE(r.quantity, 0) * p.unit_value_minor END) > 0
+              p.currency AS currency, ${this.pledgeValueDate} AS value_date, CAST(SUM(b.balance) AS TEXT) AS total
+         FROM (SELECT p.id AS id,
+                      CASE WHEN p.kind = 'cash' THEN p.amount_minor - ${counted('counted_minor')}
+                           ELSE p.amount_minor - ${counted('quantity')} * p.unit_value_minor END AS balance
+                 FROM pledges p
+                WHERE ${this.activePledge}${this.filterSql(filter)} AND (p.kind = 'cash' OR p.unit_value_minor IS NOT NULL)) b
+         JOIN pledges p ON p.id = b.id
+        WHERE b.balance > 0
         GROUP BY 1, 2, 3, 4, 5`,
       asOf,
       filter,
@@ -406,12 +406,21 @@ export class FundingGapRepository {
    * and the place a missing rate shows up. Thousands of rows on years of daily data, not one per pledge.
    */
   async valueDates(asOf: string, filter: LedgerFilter = {}): Promise<ValueDate[]> {
+    // Without a filter the receipts' dates come from the covering index ix_disbursements_value_dates
+    // alone, leaving out the few cancelled pledges by id: joining every receipt to its pledge took
+    // 1.7 s instead of 0.25 s on 300k receipts.
+    const receipts = Object.keys(filter).length
+      ? `SELECT d.value_currency AS currency, d.received_on AS value_date FROM disbursements d JOIN pledges p ON p.id = d.pledge_id
+          WHERE ${this.onOrBeforeAsOf('d.received_on')} AND d.value_currency IS NOT NULL AND ${this.notCancelledByAsOf}${this.filterSql(filter)}
+          GROUP BY 1, 2`
+      : `SELECT d.value_currency AS currency, d.received_on AS value_date FROM disbursements d
+          WHERE ${this.onOrBeforeAsOf('d.received_on')} AND d.value_currency IS NOT NULL
+            AND d.pledge_id NOT IN (SELECT c.id FROM pledges c WHERE c.cancelled_at IS NOT NULL AND ${this.dayOf('c.cancelled_at')} <= :asOf)
+          GROUP BY 1, 2`;
     const rows = await this.query<Record<string, unknown>>(
       `SELECT p.currency AS currency, ${this.pledgeValueDate} AS value_date FROM pledges p WHERE ${this.activePledge}${this.filterSql(filter)} GROUP BY 1, 2
        UNION
-       SELECT d.value_currency AS currency, d.received_on AS value_date FROM disbursements d JOIN pledges p ON p.id = d.pledge_id
-        WHERE ${this.onOrBeforeAsOf('d.received_on')} AND d.value_currency IS NOT NULL AND ${this.notCancelledByAsOf}${this.filterSql(filter)}
-        GROUP BY 1, 2`,
+       ${receipts}`,
       asOf,
       filter,
     );

@@ -5,6 +5,7 @@ import { LedgerValuation1732600000000 } from './1732600000000-ledger-valuation';
 import { SignInThrottle1732700000000 } from './1732700000000-sign-in-throttle';
 import { NationalObservations1733100000000 } from './1733100000000-national-observations';
 import { ReceiptStatusAndSourceCorrections1733200000000 } from './1733200000000-receipt-status-and-source-corrections';
+import { ReceiptBalanceIndex1733300000000 } from './1733300000000-receipt-balance-index';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   SignInThrottle1732700000000,
   NationalObservations1733100000000,
   ReceiptStatusAndSourceCorrections1733200000000,
+  ReceiptBalanceIndex1733300000000,
 ];
