@@ -198,7 +198,7 @@ function describeRates(view: FundingGapView): string {
     .map(
       (r) =>
         `${r.base}/${r.quote}: ${r.count === 1 ? `the rate of ${r.firstDate}` : `${r.count} published rates, ${r.firstDate} to ${r.lastDate}`} (${r.source})` +
-        (r.staleDays !== undefined ? `, up to ${r.staleDays} days older than the value date it converted` : ''),
+        (r.staleDays !== undefined ? `, up to ${r.staleDays.toLocaleString('en-GB')} days older than the value date it converted` : ''),
     )
     .join('; ');
 }

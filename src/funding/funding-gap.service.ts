@@ -556,7 +556,7 @@ export class FundingGapService {
       const stale = fx.staleness().get(`${pair.base}/${pair.quote}`);
       if (pair.staleDays !== undefined && stale)
         notes.push(
-          `${pair.base}/${pair.quote}: some figures use the rate of ${stale.rateDate}, ${stale.days} days before their value date ${stale.valueDate}; no later rate is recorded.`,
+          `${pair.base}/${pair.quote}: some figures use the rate of ${stale.rateDate}, ${stale.days.toLocaleString('en-GB')} days before their value date ${stale.valueDate}; no rate nearer that date is recorded.`,
         );
     }
 
