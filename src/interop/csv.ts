@@ -235,29 +235,4 @@ function checkHeader(header: string[]): void {
   }
 }
 
-/** A cell a spreadsheet would run as a formula: starts with = + - @, a tab or a carriage return. */
-const FORMULA_START = /^'*[=+\-@\t\r]/;
-
-/**
- * Escapes one cell for CSV. A cell a spreadsheet would evaluate gets a leading apostrophe (OWASP's
- * advice for CSV injection); `unescapeFormula` removes exactly that apostrophe again on import, so
- * an exported file re-imports to the same text.
- */
-export function csvCell(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function unescapeFormula(cell: string): string {
-  // The apostrophe test first: the import calls this on every cell, and almost none start with one.
-  return cell.charCodeAt(0) === 39 /* ' */ && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
-}
-
-export function csvLine(cells: Array<string | number | boolean | null | undefined>): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
-}
-
-/** Excel opens a UTF-8 file correctly only when it starts with a byte-order mark. */
-export const UTF8_BOM = '\uFEFF';
+// Writing CSV (cells, formula escapes and their inverse, the byte-order mark) is src/common/csv.ts.

@@ -3,7 +3,7 @@ import { BusinessRuleError } from '../common/errors/domain-errors';
 import { DisbursementEntity } from '../pledges/pledge.entity';
 import { PledgesRepository } from '../pledges/pledges.repository';
 import { PledgesService, toDisbursementView } from '../pledges/pledges.service';
-import { csvLine, UTF8_BOM } from './csv';
+import { csvLine, UTF8_BOM } from '../common/csv';
 import { IATI_FOOTER, iatiActivityXml, iatiHeader } from './iati';
 import { InteropRepository } from './interop.repository';
 import { PLEDGE_EXPORT_HEADER, pledgeToCsvLine, generatedRef } from './pledge-csv';

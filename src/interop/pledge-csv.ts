@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { CreatePledgeDto } from '../pledges/dto';
 import type { PledgeView } from '../pledges/pledges.service';
-import { csvLine, unescapeFormula } from './csv';
+import { csvLine, unescapeFormula } from '../common/csv';
 
 /**
  * The pledges CSV column set (src/interop/README.md). Import and export share it, so a file the

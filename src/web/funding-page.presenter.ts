@@ -3,7 +3,7 @@ import type { MoneyJson } from '../common/money/money';
 import { governmentVsForeignChart, prioritiesChart } from '../common/presentation/charts/svg-charts';
 import { signOfDecimal } from '../common/presentation/format';
 import { goodsText } from '../common/presentation/goods';
-import { toCsv } from '../funding/csv';
+import { toCsv } from '../common/csv';
 import { DISPLAY_CURRENCIES, type FundingGapView, type GoodsView, type PriorityGapRow } from '../funding/funding-gap.service';
 
 /**

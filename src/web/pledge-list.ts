@@ -53,15 +53,3 @@ export function errorsByField(problems: FieldProblem[]): Record<string, string> 
   for (const p of problems) byField[p.field] ??= p.message;
   return byField;
 }
-
-/** A CSV cell that a spreadsheet shows as text: formulas (= + - @, tab, CR) are defused with a leading quote. */
-export function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvRow(cells: Array<string | number | null>): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
-}

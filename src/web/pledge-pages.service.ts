@@ -28,7 +28,8 @@ import {
   readPledgeEditForm,
   readPledgeForm,
 } from './pledge-form';
-import { actionLabel, csvRow, describeChanges, errorsByField, withFieldIds } from './pledge-list';
+import { csvLine } from '../common/csv';
+import { actionLabel, describeChanges, errorsByField, withFieldIds } from './pledge-list';
 import { dtoProblems } from './dto-problems';
 import { safeHref } from './safe-url';
 
@@ -184,7 +185,7 @@ export class PledgePagesService {
     const { filter, displayCurrency } = parsePledgeListQuery({ ...query, limit: undefined, cursor: undefined });
     const currency = displayCurrency ?? REPORTING_CURRENCY;
     write(
-      csvRow([
+      csvLine([
         'id',
         'donor',
         'title',
@@ -208,7 +209,7 @@ export class PledgePagesService {
       write(
         result.items
           .map((p) =>
-            csvRow([
+            csvLine([
               p.id,
               p.donorName,
               p.title,
