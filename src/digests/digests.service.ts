@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '../auth/actor';
-import { NotFoundError } from '../common/errors/domain-errors';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -12,6 +11,7 @@ import type { RunDigestsDto } from './dto';
 import { DigestsRepository, OutboxRow } from './digests.repository';
 import { RunDigests, RunDigestsResult } from './run-digests';
 import { UnsubscribeResult, UnsubscribeService } from './unsubscribe.service';
+import { canSeeDonor, visibleOr404 } from '../auth/donor-visibility';
 
 export interface OutboxItemView {
   id: number;
@@ -85,8 +85,7 @@ export class DigestsService {
   /** The donor's digest for a period as it would be sent now, without queuing or sending anything. */
   async preview(actor: Actor, donorId: number, rawPeriod: unknown): Promise<string> {
     const period = rawPeriod === undefined || rawPeriod === '' ? periodOf(new Date()) : parsePeriod(rawPeriod);
-    const donor = actor.role !== 'donor' || actor.donorId === donorId ? await this.repo.findDonor(donorId) : null;
-    if (!donor) throw new NotFoundError('Donor', donorId);
+    const donor = visibleOr404(actor, canSeeDonor(actor, donorId) ? await this.repo.findDonor(donorId) : null, (d) => d.id, 'Donor', donorId);
     const view = await this.content.build(this.content.snapshot(), donor, period, null);
     return (await this.renderer.render(view)).html;
   }
@@ -94,8 +93,7 @@ export class DigestsService {
   /** A queued or sent message exactly as stored, which is exactly what the donor receives. */
   async messageHtml(actor: Actor, id: number): Promise<string> {
     const message = await this.repo.findMessage(id);
-    if (!message || (actor.role === 'donor' && actor.donorId !== message.donorId)) throw new NotFoundError('Message', id);
-    return message.htmlBody;
+    return visibleOr404(actor, message, (m) => m.donorId, 'Message', id).htmlBody;
   }
 
   describeUnsubscribe(token: unknown): Promise<UnsubscribeResult> {

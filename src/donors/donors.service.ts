@@ -8,6 +8,7 @@ import { IdempotencyContext, IdempotencyService } from '../idempotency/idempoten
 import { DonorEntity } from './donor.entity';
 import { DonorsRepository } from './donors.repository';
 import type { ContactDto, CreateDonorDto, UpdateDonorDto } from './dto';
+import { canSeeDonor, visibleDonorFilter } from '../auth/donor-visibility';
 
 export interface DonorView {
   id: number;
@@ -52,19 +53,14 @@ export class DonorsService {
     private readonly audit: AuditService,
   ) {}
 
-  /** A donor user asking for another donor's record gets 404, which does not reveal that it exists. */
-  private visibleTo(actor: Actor, donorId: number): boolean {
-    return actor.role !== 'donor' || actor.donorId === donorId;
-  }
-
   async get(actor: Actor, id: number): Promise<DonorView> {
-    const donor = this.visibleTo(actor, id) ? await this.donors.findWithContacts(id) : null;
+    const donor = canSeeDonor(actor, id) ? await this.donors.findWithContacts(id) : null;
     if (!donor) throw new NotFoundError('Donor', id);
     return toDonorView(donor);
   }
 
   async list(actor: Actor, page: PageRequest): Promise<Page<DonorView>> {
-    const rows = await this.donors.page(page.afterId, page.limit, actor.role === 'donor' ? (actor.donorId ?? -1) : null);
+    const rows = await this.donors.page(page.afterId, page.limit, actor.role === 'donor' ? (visibleDonorFilter(actor, undefined) ?? null) : null);
     return toPage(rows, page, toDonorView);
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { todayUtc } from '../common/dates';
-import { BusinessRuleError, InvalidInputError, NotFoundError, OverDisbursementError, ConflictError } from '../common/errors/domain-errors';
+import { BusinessRuleError, InvalidInputError, OverDisbursementError, ConflictError } from '../common/errors/domain-errors';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { formatAmount, Money, MoneyJson, parseAmount } from '../common/money/money';
 import type { RateQuote } from '../common/money/conversion';
@@ -17,6 +17,7 @@ import { fulfilmentOf, PledgeStatus, receiptOf, type ReceiptExpectation, type Re
 import { DisbursementEntity, PledgeEntity } from './pledge.entity';
 import { PledgesRepository } from './pledges.repository';
 import { earmarksFrom, pledgeChangesFrom, pledgeColumnsFrom, rateCheckOf, type Earmark, type PledgeColumns } from './pledge-input';
+import { visibleDonorFilter, visibleOr404 } from '../auth/donor-visibility';
 
 /** The currency every figure can be reported in; a pledge that cannot be converted to it is refused. */
 export const REPORTING_CURRENCY = 'USD';
@@ -251,9 +252,7 @@ export class PledgesService {
   }
 
   private async visiblePledge(actor: Actor, id: number): Promise<PledgeEntity> {
-    const pledge = await this.pledges.findById(id);
-    if (!pledge || (actor.role === 'donor' && pledge.donorId !== actor.donorId)) throw new NotFoundError('Pledge', id);
-    return pledge;
+    return visibleOr404(actor, await this.pledges.findById(id), (p) => p.donorId, 'Pledge', id);
   }
 
   async get(actor: Actor, id: number, displayCurrency: string) {
@@ -283,7 +282,7 @@ export class PledgesService {
     page: PageRequest,
     displayCurrency: string | null,
   ): Promise<Page<PledgeView>> {
-    const donorId = actor.role === 'donor' ? (filter.donorId === undefined || filter.donorId === actor.donorId ? (actor.donorId ?? -1) : -1) : filter.donorId;
+    const donorId = visibleDonorFilter(actor, filter.donorId);
     const rows = await this.pledges.page({ ...filter, donorId, ...page });
     const shown = rows.slice(0, page.limit);
     const views = await Promise.all(shown.map((p) => this.toView(p, displayCurrency)));
@@ -324,8 +323,7 @@ export class PledgesService {
     if (dto.receivedOn > todayUtc()) throw InvalidInputError.field('receivedOn', 'receivedOn cannot be in the future');
     const result = await this.idempotency.create(idem, async (tx) => {
       await this.pledges.lockForUpdate(tx, pledgeId, this.uow.isPostgres);
-      const pledge = await this.pledges.findById(pledgeId, tx);
-      if (!pledge || (actor.role === 'donor' && pledge.donorId !== actor.donorId)) throw new NotFoundError('Pledge', pledgeId);
+      const pledge = visibleOr404(actor, await this.pledges.findById(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
       if (pledge.cancelledAt) throw BusinessRuleError.field('pledge', `pledge ${pledgeId} was cancelled: nothing more can be recorded against it`);
       const columns = await this.buildDisbursement(tx, pledge, dto);
       const before = await this.toView(pledge, null);
@@ -415,8 +413,7 @@ export class PledgesService {
       dto.priorityCodes === undefined ? null : earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(dto.priorityCodes));
     return this.uow.transaction(async (tx) => {
       await this.pledges.lockForUpdate(tx, pledgeId, this.uow.isPostgres);
-      const pledge = await this.pledges.findById(pledgeId, tx);
-      if (!pledge || (actor.role === 'donor' && pledge.donorId !== actor.donorId)) throw new NotFoundError('Pledge', pledgeId);
+      const pledge = visibleOr404(actor, await this.pledges.findById(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
       if (pledge.cancelledAt) throw BusinessRuleError.field('pledge', `pledge ${pledgeId} was cancelled: a cancelled pledge cannot be edited`);
       const value = pledgedMoney(pledge);
       const moved = valueDateOf({ ...pledge, ...changes });
@@ -439,8 +436,7 @@ export class PledgesService {
   async cancel(actor: Actor, pledgeId: number, dto: CancelPledgeDto) {
     return this.uow.transaction(async (tx) => {
       await this.pledges.lockForUpdate(tx, pledgeId, this.uow.isPostgres);
-      const pledge = await this.pledges.findById(pledgeId, tx);
-      if (!pledge || (actor.role === 'donor' && pledge.donorId !== actor.donorId)) throw new NotFoundError('Pledge', pledgeId);
+      const pledge = visibleOr404(actor, await this.pledges.findById(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
       if (pledge.cancelledAt) throw new ConflictError(`Pledge ${pledgeId} is already cancelled`, [{ field: 'pledge', message: 'already cancelled' }]);
       const before = await this.toView(pledge, null);
       await this.pledges.markCancelled(tx, pledgeId, dto.reason, new Date());

@@ -32,6 +32,7 @@ import { csvLine } from '../common/csv';
 import { actionLabel, describeChanges, errorsByField, withFieldIds } from './pledge-list';
 import { dtoProblems } from './dto-problems';
 import { safeHref } from './safe-url';
+import { NO_DONOR, visibleDonorFilter } from '../auth/donor-visibility';
 
 /** The currencies offered first in every currency list; any other ISO code follows. */
 const COMMON_CURRENCIES = ['USD', 'EUR', 'AZN', 'GBP', 'SAR', 'AED', 'JPY', 'CHF', 'TRY', 'NOK', 'SEK', 'DKK', 'CAD', 'AUD', 'KRW', 'CNY'];
@@ -101,10 +102,10 @@ export class PledgePagesService {
    */
   private async listTotal(actor: Actor, filter: ReturnType<typeof parsePledgeListQuery>['filter'], displayCurrency: string) {
     const currency = displayCurrencyOf(displayCurrency);
-    const donorId = actor.role === 'donor' ? (filter.donorId === undefined || filter.donorId === actor.donorId ? actor.donorId : null) : filter.donorId;
-    if (donorId === null) return null;
+    const donorId = visibleDonorFilter(actor, filter.donorId);
+    if (donorId === NO_DONOR) return null;
     try {
-      const view = await this.funding.get(currency, todayUtc(), { ...filter, donorId: donorId ?? undefined });
+      const view = await this.funding.get(currency, todayUtc(), { ...filter, donorId });
       const f = view.foreign;
       return { itemised: f.itemised, received: f.received, cancelled: signOf(f.cancelled.amount) === 0 ? null : f.cancelled, currency };
     } catch (error) {
