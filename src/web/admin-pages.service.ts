@@ -58,13 +58,25 @@ export class AdminPagesService {
   async donorPage(actor: Actor, id: number) {
     const donor = await this.donors.get(actor, id);
     const { filter, page } = parsePledgeListQuery({ donorId: String(id), limit: '500' });
-    const [pledges, figures] = await Promise.all([
+    const currency = displayCurrencyOf(donor.displayCurrency);
+    const [pledges, figures, national] = await Promise.all([
       this.pledges.list(actor, filter, page, donor.displayCurrency),
-      // The donor's totals from the funding engine: the figures its digest and the funding-gap page show.
-      this.funding.get(displayCurrencyOf(donor.displayCurrency), todayUtc(), { donorId: id }),
+      // The donor's totals and the national picture from the funding engine: the figures its digest shows.
+      this.funding.get(currency, todayUtc(), { donorId: id }),
+      this.funding.get(currency, todayUtc()),
     ]);
     const f = figures.foreign;
     return {
+      national: {
+        government: national.government.total,
+        governmentNote: national.government.source
+          ? `${national.government.basis ?? 'stated'} as at ${national.government.asAt}; ${national.government.source}`
+          : null,
+        foreignItemised: national.foreign.itemised,
+        foreignReceived: national.foreign.received,
+        sharePledged: national.foreignShare.pledged,
+        reportedShare: national.reported.foreignShare,
+      },
       totals: {
         pledged: f.itemised,
         received: f.received,

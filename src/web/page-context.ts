@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/auth.decorators';
-import { navigationFor, ROLE_LABELS } from './navigation';
+import { homeFor, navigationFor, ROLE_LABELS } from './navigation';
 
 /**
  * What every page's layout needs (the signed-in user and the navigation), put into
@@ -13,6 +13,8 @@ export function setPageLocals(req: AuthenticatedRequest, res: Response): void {
   if (!actor) return;
   res.locals.currentUser = { email: actor.email, role: actor.role, roleLabel: ROLE_LABELS[actor.role], donorId: actor.donorId };
   res.locals.nav = navigationFor(actor.role, actor.donorId, req.path);
+  // The site title leads a donor user to its own page: the funding-gap page at / is for staff.
+  res.locals.homeHref = actor.role === 'donor' ? homeFor(actor.role, actor.donorId) : '/';
 }
 
 @Injectable()

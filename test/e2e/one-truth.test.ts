@@ -219,6 +219,24 @@ describe('one truth: the page, the API, the digests and the pledges list read on
     }
   });
 
+  it('shows a donor user its own totals and the national picture its digest carries, and leads its site title home', async () => {
+    const saudi = (await t.dataSource.getRepository(DonorEntity).findOneByOrFail({ name: 'Saudi Arabia (KSrelief)' })).id;
+    const donorUser = await t.tokenFor('donor', saudi);
+    const res = await t.http.get(`/donors/${saudi}`).set('cookie', `mat_session=${donorUser}`).set('accept', 'text/html');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(`<a class="site-title" href="/donors/${saudi}">`);
+    const national = /data-testid="national-picture">[\s\S]*?<\/dl>/.exec(res.text)?.[0] ?? '';
+    const all = await gap('?currency=USD');
+    expect(national).toContain(`title="${formatMoneyHuman(all.government.total.amount, 'USD')}"`);
+    expect(national).toContain(`title="${formatMoneyHuman(all.foreign.itemised.amount, 'USD')}"`);
+    const digest = await t.app
+      .get(DigestContentService)
+      .build(t.app.get(DigestContentService).snapshot(), await t.dataSource.getRepository(DonorEntity).findOneByOrFail({ id: saudi }), '2026-12', null);
+    expect(digest.national.government).toBe(formatMoneyHuman(all.government.total.amount, 'USD'));
+    const totals = /data-testid="donor-totals">[\s\S]*?<\/dl>/.exec(res.text)?.[0] ?? '';
+    expect(totals).toContain('title="3,000,000.00 USD"');
+  });
+
   it("makes the pledges list total equal the page's itemised figure for the same filter", async () => {
     const total = (html: string) => /data-total title="([^"]+)"/.exec(html)?.[1];
     const itemised = (html: string) => /title="([^"]+)" data-testid="itemised"/.exec(html)?.[1];
