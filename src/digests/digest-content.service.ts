@@ -6,21 +6,14 @@ import type { AppConfig } from '../config/app-config';
 import { DonorEntity } from '../donors/donor.entity';
 import { displayCurrencyOf, FundingGapService, type DisplayCurrency, type FundingGapView, type PledgeLineFigures } from '../funding/funding-gap.service';
 import { goodsText } from '../common/presentation/goods';
-import { fulfilmentOf, PledgeStatus } from '../pledges/fulfilment';
+import { fulfilmentOf } from '../pledges/fulfilment';
 import { PledgeEntity } from '../pledges/pledge.entity';
 import { PledgesRepository } from '../pledges/pledges.repository';
 import { MEANING_PALETTE } from '../common/presentation/charts/svg-charts';
 import { formatMoneyHuman, formatQuantity, formatShare } from '../common/presentation/format';
 import { barPercent, ClearanceSummary, clearanceSummary, inKindProgress, periodLabel, PriorityFunding, priorityFunding } from './digest-rules';
 import { DigestsRepository } from './digests.repository';
-
-const STATUS_LABELS: Record<PledgeStatus, string> = {
-  announced: 'Announced',
-  committed: 'Committed',
-  partly_disbursed: 'Partly received',
-  fully_disbursed: 'Fully received',
-  cancelled: 'Cancelled',
-};
+import { pledgeStatusLabel } from '../common/presentation/pledge-labels';
 
 const FUNDING_LABELS: Record<PriorityFunding, string> = {
   unfunded: 'Unfunded',
@@ -317,7 +310,7 @@ export class DigestContentService {
     const openLabel = figures?.bucket === 'outstanding' ? 'outstanding (owed)' : 'not yet received; receipt not documented';
     const line: PledgeLine = {
       title: p.title,
-      status: STATUS_LABELS[f.status],
+      status: pledgeStatusLabel(f.status, p.kind),
       isCash,
       pledged: null,
       received: null,

@@ -33,18 +33,12 @@ import { actionLabel, describeChanges, errorsByField, withFieldIds } from './ple
 import { dtoProblems } from './dto-problems';
 import { safeHref } from './safe-url';
 import { NO_DONOR, visibleDonorFilter } from '../auth/donor-visibility';
+import { pledgeStatusFilterLabel, pledgeStatusLabel } from '../common/presentation/pledge-labels';
 
 /** The currencies offered first in every currency list; any other ISO code follows. */
 const COMMON_CURRENCIES = ['USD', 'EUR', 'AZN', 'GBP', 'SAR', 'AED', 'JPY', 'CHF', 'TRY', 'NOK', 'SEK', 'DKK', 'CAD', 'AUD', 'KRW', 'CNY'];
 export const CURRENCY_CHOICES = [...COMMON_CURRENCIES, ...CURRENCY_CODES.filter((c) => !COMMON_CURRENCIES.includes(c))];
 
-const STATUS_LABELS: Record<string, string> = {
-  announced: 'Announced',
-  committed: 'Committed',
-  partly_disbursed: 'Partly disbursed',
-  fully_disbursed: 'Fully disbursed',
-  cancelled: 'Cancelled',
-};
 const CHANNEL_LABELS: Record<string, string> = { direct: 'Direct to ANAMA', un_agency: 'Through a UN agency', ngo: 'Through an NGO', other: 'Other' };
 /** The channel choices of the pledge forms; the empty value records that the source does not say. */
 const CHANNEL_CHOICES = [{ value: '', label: 'Not stated in the source' }, ...CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] }))];
@@ -123,7 +117,9 @@ export class PledgePagesService {
     const currency = displayCurrency ?? REPORTING_CURRENCY;
     const newestFirst = query.sort !== 'oldest';
     const result = await this.pledges.list(actor, { ...filter, newestFirst }, page, currency);
-    const rows = result.items.map((p) => this.row(p));
+    const priorityList = await this.priorities.list();
+    const titles = new Map(priorityList.map((p) => [p.code, `${p.rank}. ${p.title}`]));
+    const rows = result.items.map((p) => this.row(p, titles));
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries({
       donorId: query.donorId,
@@ -150,8 +146,8 @@ export class PledgePagesService {
         sort: newestFirst ? 'newest' : 'oldest',
       },
       donors: actor.role === 'donor' ? [] : await this.donorChoices(actor),
-      statuses: PLEDGE_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
-      priorities: (await this.priorities.list()).map((p) => ({ code: p.code, title: p.title })),
+      statuses: PLEDGE_STATUSES.map((s) => ({ value: s, label: pledgeStatusFilterLabel(s) })),
+      priorities: priorityList.map((p) => ({ code: p.code, title: p.title })),
       currencies: CURRENCY_CHOICES,
       rows,
       total: await this.listTotal(actor, filter, currency),
@@ -161,7 +157,7 @@ export class PledgePagesService {
     };
   }
 
-  private row(p: PledgeView) {
+  private row(p: PledgeView, titles: ReadonlyMap<string, string>) {
     return {
       id: p.id,
       donorName: p.donorName,
@@ -171,8 +167,9 @@ export class PledgePagesService {
       currency: p.currency,
       inKind: p.inKind ? { quantity: String(p.inKind.quantity), unit: p.inKind.unit, upTo: p.inKind.upTo } : null,
       status: p.status,
-      statusLabel: STATUS_LABELS[p.status],
+      statusLabel: pledgeStatusLabel(p.status, p.kind),
       priorityCodes: p.priorityCodes.join(', '),
+      priorities: p.priorityCodes.map((code) => titles.get(code) ?? code),
       valueDate: p.valueDate,
       converted: p.converted,
     };
@@ -355,7 +352,7 @@ export class PledgePagesService {
       flash,
       pledge: {
         ...p,
-        statusLabel: STATUS_LABELS[p.status],
+        statusLabel: pledgeStatusLabel(p.status, p.kind),
         channelLabel: p.channel === null ? 'not stated' : (CHANNEL_LABELS[p.channel] ?? p.channel),
         receiptLabel: receiptLabel(p),
         inKind: p.inKind ? { ...p.inKind, quantity: String(p.inKind.quantity) } : null,

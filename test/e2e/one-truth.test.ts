@@ -242,6 +242,9 @@ describe('one truth: the page, the API, the digests and the pledges list read on
     const itemised = (html: string) => /title="([^"]+)" data-testid="itemised"/.exec(html)?.[1];
     const everything = await page('/pledges?displayCurrency=USD');
     expect(everything.status).toBe(200);
+    // Goods that all arrived are "Fully delivered"; priorities are named, in the report's numbering.
+    expect(everything.text).toMatch(/Eight mine detection dogs[\s\S]*?<span class="tag">Fully delivered<\/span>/);
+    expect(everything.text).toMatch(/Direct assistance to ANAMA[\s\S]*?<td>1\. Direct financial donations<\/td>/);
     const gapPage = await page('/?currency=USD');
     expect(total(everything.text)).toBeDefined();
     expect(total(everything.text)).toBe(itemised(gapPage.text));
