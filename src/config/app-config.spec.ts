@@ -21,6 +21,13 @@ describe('loadConfig', () => {
     expect(config.bootstrapAdmin).toBeNull();
   });
 
+  it('takes a reply-to address for digests, with or without a name, and refuses anything else', () => {
+    expect(loadConfig({}, '/srv').mailReplyTo).toBeNull();
+    expect(loadConfig({ MAIL_REPLY_TO: 'Mine Action Desk <desk@anama.example>' }, '/srv').mailReplyTo).toBe('Mine Action Desk <desk@anama.example>');
+    expect(loadConfig({ MAIL_REPLY_TO: 'desk@anama.example' }, '/srv').mailReplyTo).toBe('desk@anama.example');
+    expect(() => loadConfig({ MAIL_REPLY_TO: 'the desk' }, '/srv')).toThrow(/MAIL_REPLY_TO must be an email address/);
+  });
+
   it('names every bad variable at once', () => {
     try {
       loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SEED: 'maybe', BOOTSTRAP_ADMIN_EMAIL: 'nope', APP_URL: 'ftp://x' });

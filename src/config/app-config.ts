@@ -12,6 +12,8 @@ export interface AppConfig {
   runMigrations: boolean;
   smtpUrl: string | null;
   mailFrom: string;
+  /** Where a donor's reply to a digest goes (`Reply-To`); null: the email says replies are not read and names no address. */
+  mailReplyTo: string | null;
   appUrl: string;
   tokenTtlHours: number;
   logRequests: boolean;
@@ -149,6 +151,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = proce
   const smtpUrl = env.SMTP_URL?.trim() || null;
   if (smtpUrl && !/^smtps?:\/\/.+/.test(smtpUrl)) problems.push('SMTP_URL must start with smtp:// or smtps://');
   const mailFrom = env.MAIL_FROM?.trim() || 'ANAMA Funding Tracker <no-reply@anama.local>';
+  const mailReplyTo = env.MAIL_REPLY_TO?.trim() || null;
+  if (mailReplyTo && !EMAIL.test(mailReplyTo.replace(/^.*<([^>]+)>\s*$/, '$1')))
+    problems.push('MAIL_REPLY_TO must be an email address, optionally with a name: Mine Action Desk <desk@anama.gov.az>');
   const appUrl = (env.APP_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/.+/.test(appUrl)) problems.push('APP_URL must start with http:// or https://');
 
@@ -161,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = proce
     runMigrations: parseBoolean('RUN_MIGRATIONS', env.RUN_MIGRATIONS, true, problems),
     smtpUrl,
     mailFrom,
+    mailReplyTo,
     appUrl,
     tokenTtlHours: parsePositiveInt('TOKEN_TTL_HOURS', env.TOKEN_TTL_HOURS, 12, 24 * 90, problems),
     logRequests: parseBoolean('LOG_REQUESTS', env.LOG_REQUESTS, false, problems),

@@ -292,7 +292,9 @@ export class DigestContentService {
       priorityCount: priorities.length,
       unfundedCount: priorities.filter((p) => p.isUnfunded).length,
       links: { donorPage, unsubscribe: unsubscribeUrl },
-      contactLine: `Questions about these figures: reply to this email or write to ${this.config.mailFrom}.`,
+      contactLine: this.config.mailReplyTo
+        ? `Questions about these figures: reply to this email; replies go to ${this.config.mailReplyTo}.`
+        : 'Questions about these figures: contact your usual counterpart at ANAMA. Replies to this address are not read.',
     };
   }
 

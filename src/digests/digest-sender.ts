@@ -94,6 +94,7 @@ export class DigestSender implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       await transport.sendMail({
         from: this.config.mailFrom,
+        ...(this.config.mailReplyTo ? { replyTo: this.config.mailReplyTo } : {}),
         to: message.toAddress,
         subject: message.subject,
         text: message.textBody,

@@ -50,7 +50,13 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     smtp = await startSmtpServer();
     t = await createTestApp({
       seed: true,
-      env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, DIGEST_SENDER_INTERVAL_MS: 'off', DIGEST_CRON: 'off', APP_URL: 'https://tracker.example' },
+      env: {
+        SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+        DIGEST_SENDER_INTERVAL_MS: 'off',
+        DIGEST_CRON: 'off',
+        APP_URL: 'https://tracker.example',
+        MAIL_REPLY_TO: 'Mine Action Desk <desk@anama.example>',
+      },
     });
     sender = t.app.get(DigestSender);
     auth = { authorization: `Bearer ${t.adminToken}` };
@@ -109,6 +115,9 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     expect(mail.envelopeTo).toEqual(['desk@ksrelief.example']);
     expect(mail.parsed.to && 'text' in mail.parsed.to ? mail.parsed.to.text : null).toBe('desk@ksrelief.example');
     expect(mail.parsed.subject).toBe('ANAMA funding digest, March 2025: Saudi Arabia (KSrelief)');
+    // Replies go to a desk that reads them, and the email says so (never 'reply' to a no-reply sender).
+    expect(mail.parsed.replyTo?.value).toEqual([{ name: 'Mine Action Desk', address: 'desk@anama.example' }]);
+    expect(mail.parsed.text).toContain('Questions about these figures: reply to this email; replies go to Mine Action Desk <desk@anama.example>.');
     expect(mail.parsed.messageId).toBe(`<digest.2025-03.d${saudiId}.c${contacts.saudiA}@anama.local>`);
 
     const text = mail.parsed.text ?? '';
