@@ -28,6 +28,11 @@ describe('leadership reads the funding gap in a real browser', () => {
   it('signs in, switches to EUR, goes back before the UAE pledge, downloads the by-priority CSV and prints on A4', async () => {
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
+    // The browser reports what the Content-Security-Policy refused (inline styles in the charts did, twice a load).
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
     await page.goto(`${base}/`);
     expect(new URL(page.url()).pathname).toBe('/login');
     await page.fill('#email', 'board@browser.test');
@@ -70,6 +75,7 @@ describe('leadership reads the funding gap in a real browser', () => {
 
     await page.goto(`${base}/?currency=USD`);
     await screenshot(page, 'funding-gap-02-usd-today');
+    expect(consoleErrors).toEqual([]);
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.site-header').isVisible()).toBe(false);
     expect(await page.locator('.currency-switch').isVisible()).toBe(false);

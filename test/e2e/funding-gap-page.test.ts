@@ -34,6 +34,8 @@ describe('the funding-gap page at / and its CSV downloads', () => {
     expect(res.text).toContain('class="chart chart--government-vs-foreign"');
     expect(res.text).toContain('class="chart chart--priorities"');
     expect(res.text).not.toMatch(/<script|src="https?:|href="https?:/);
+    // The Content-Security-Policy allows no inline style: a style attribute would be refused and logged by the browser.
+    expect(res.text).not.toMatch(/\sstyle="/);
     expect(res.text).toContain('<link rel="stylesheet" href="/static/styles.css">');
   });
 
