@@ -96,6 +96,23 @@ export class DigestsService {
     return visibleOr404(actor, message, (m) => m.donorId, 'Message', id).htmlBody;
   }
 
+  /** What a mail program shows above a message, and where it stands in the outbox; the error of a failed attempt for staff only. */
+  async messageEnvelope(actor: Actor, id: number) {
+    const m = visibleOr404(actor, await this.repo.findMessage(id), (row) => row.donorId, 'Message', id);
+    return {
+      id: m.id,
+      from: this.config.mailFrom,
+      replyTo: this.config.mailReplyTo,
+      to: m.toAddress,
+      subject: m.subject,
+      period: m.period,
+      status: m.status,
+      attempts: m.attempts,
+      sentAt: m.sentAt ? new Date(m.sentAt).toISOString() : null,
+      lastError: actor.role === 'donor' ? null : m.lastError,
+    };
+  }
+
   describeUnsubscribe(token: unknown): Promise<UnsubscribeResult> {
     return this.unsubscribeLinks.describe(token);
   }

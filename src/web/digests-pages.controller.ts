@@ -39,11 +39,24 @@ export class DigestsPagesController {
     res.redirect(303, `/digests?queued=${result.queued}&period=${result.period}`);
   }
 
+  /** The message as a mail program shows it: From, Reply-To, To and Subject above the body, and its place in the outbox. */
   @Get('messages/:id')
   @Roles(...READ_ALL_AND_DONOR)
   async message(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Res() res: Response) {
+    const message = await this.digests.messageEnvelope(actor, id);
+    res.render('digests/message', { title: message.subject, message, bodyHref: `/digests/messages/${id}/body` });
+  }
+
+  /**
+   * The stored HTML exactly as the donor receives it, for the frame of the page above. Its own
+   * policy: inline styles (emails carry them), nothing else, framed by this site only.
+   */
+  @Get('messages/:id/body')
+  @Roles(...READ_ALL_AND_DONOR)
+  async messageBody(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Res() res: Response) {
     const html = await this.digests.messageHtml(actor, id);
-    res.setHeader('Content-Security-Policy', EMAIL_VIEW_CSP);
+    res.setHeader('Content-Security-Policy', EMAIL_VIEW_CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'"));
+    res.setHeader('X-Frame-Options', 'SAMEORIGIN');
     res.type('html').send(html);
   }
 

@@ -93,6 +93,7 @@ const RULES: Record<string, Rule> = {
   'GET /digests': { allow: STAFF },
   'POST /digests/run': { allow: ADMIN_LEADERSHIP },
   'GET /digests/messages/:id': { allow: ALL, ownDonorOnly: true },
+  'GET /digests/messages/:id/body': { allow: ALL, ownDonorOnly: true },
   'GET /digests/unsubscribe': { allow: 'public' },
   'POST /digests/unsubscribe': { allow: 'public' },
 };

@@ -340,11 +340,19 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     expect(page.text).toContain('Run now');
 
     const id = (await t.http.get('/api/digests/outbox').set(auth)).body.items[0].id;
-    const message = await t.http.get(`/digests/messages/${id}`).set('cookie', `mat_session=${t.adminToken}`);
+    // The page shows the envelope (From, Reply-To, To, Subject) and frames the message as stored.
+    const envelope = await t.http.get(`/digests/messages/${id}`).set('cookie', `mat_session=${t.adminToken}`);
+    expect(envelope.status).toBe(200);
+    expect(envelope.text).toMatch(/<dt>To<\/dt><dd>desk@ksrelief\.example<\/dd>/);
+    expect(envelope.text).toContain('<dt>Subject</dt><dd>ANAMA funding digest, March 2025: Saudi Arabia (KSrelief)</dd>');
+    expect(envelope.text).toContain('<dt>Reply-To</dt><dd>Mine Action Desk &lt;desk@anama.example&gt;</dd>');
+    expect(envelope.text).toContain(`<iframe class="email-frame" src="/digests/messages/${id}/body"`);
+    const message = await t.http.get(`/digests/messages/${id}/body`).set('cookie', `mat_session=${t.adminToken}`);
     expect(message.status).toBe(200);
     expect(message.headers['content-security-policy']).toBe(
-      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
     );
+    expect(message.headers['x-frame-options']).toBe('SAMEORIGIN');
     const sentHtml = mailTo(smtp, 'desk@ksrelief.example')[0].parsed.html;
     expect(message.text.trim()).toBe(typeof sentHtml === 'string' ? sentHtml.trim() : '');
   });
