@@ -61,12 +61,20 @@ function receiptLabel(p: Pick<PledgeView, 'receiptStatus' | 'receiptExpectation'
 /** A page re-rendered with what went wrong, or the place to go next. */
 export type FormOutcome = { redirectTo: string } | { status: number; view: string; page: Record<string, unknown> };
 
+/** API field names that the services' messages mention, as the forms label them. */
+const FORM_WORDS: ReadonlyArray<[RegExp, string]> = [[/\bgive overDisbursementReason\b/g, 'fill in "Reason, if more than the balance still to receive"']];
+
+/** A message written for API clients, in the words of the form the person is looking at. */
+function inFormWords(message: string): string {
+  return FORM_WORDS.reduce((text, [api, form]) => text.replace(api, form), message);
+}
+
 /** A refused write as field problems beside the form's inputs, with the HTTP status the API would give. */
 function refusal(error: unknown): { status: number; problems: FieldProblem[] } {
-  if (error instanceof MoneyFormatError) return { status: 400, problems: [{ field: formFieldOf(error.field), message: error.message }] };
+  if (error instanceof MoneyFormatError) return { status: 400, problems: [{ field: formFieldOf(error.field), message: inFormWords(error.message) }] };
   if (error instanceof DomainError && !(error instanceof NotFoundError)) {
     const details = error.details.length ? error.details : [{ field: 'form', message: error.message }];
-    return { status: error.status, problems: details.map((d) => ({ field: formFieldOf(d.field), message: d.message })) };
+    return { status: error.status, problems: details.map((d) => ({ field: formFieldOf(d.field), message: inFormWords(d.message) })) };
   }
   throw error;
 }

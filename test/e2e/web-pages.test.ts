@@ -83,6 +83,9 @@ describe('pledge, donor, audit and user pages', () => {
     });
     expect(over.status).toBe(422);
     expect(over.text).toMatch(/id="amount-error">2,?000,?000.00 EUR is more than the 1,?250,?000.50 EUR balance still to receive/);
+    // The form names its own field, not the API's.
+    expect(over.text).toContain('fill in &quot;Reason, if more than the balance still to receive&quot; to record it anyway');
+    expect(over.text).not.toContain('overDisbursementReason to record');
     const ok = await officer.post(`/pledges/${pledge.id}/disbursements`, {
       idempotencyKey: key,
       amount: '250000.50',
