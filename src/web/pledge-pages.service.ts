@@ -413,6 +413,8 @@ export class PledgePagesService {
     const reason = typeof body.reason === 'string' ? body.reason.slice(0, 1100) : '';
     const { dto, problems: dtoIssues } = await dtoProblems(CancelPledgeDto, { reason: reason.trim() });
     let problems: FieldProblem[] = dtoIssues.map(() => ({ field: 'reason', message: 'Say why the pledge is cancelled, in at least 5 characters' }));
+    // Cancelling cannot be undone from a screen: the form asks for it in so many words.
+    if (body.confirm !== 'yes') problems.push({ field: 'confirm', message: 'Tick "Yes, cancel this pledge" to cancel it' });
     let status = 400;
     if (!problems.length) {
       try {
@@ -422,7 +424,7 @@ export class PledgePagesService {
         ({ status, problems } = refusal(error));
       }
     }
-    return { status, view: 'pledges/show', page: await this.detailPage(actor, id, null, null, problems.slice(0, 1), reason) };
+    return { status, view: 'pledges/show', page: await this.detailPage(actor, id, null, null, problems, reason) };
   }
 }
 

@@ -104,7 +104,13 @@ describe('pledge, donor, audit and user pages', () => {
     const short = await officer.post(`/pledges/${pledge.id}/cancel`, { reason: 'no' });
     expect(short.status).toBe(400);
     expect(short.text).toContain('Say why the pledge is cancelled, in at least 5 characters');
-    const cancelled = await officer.post(`/pledges/${pledge.id}/cancel`, { reason: 'Donor letter of 3 May 2025 withdraws it' });
+    // Without the tick box the pledge stands, and the reason typed is kept.
+    const unconfirmed = await officer.post(`/pledges/${pledge.id}/cancel`, { reason: 'Donor letter of 3 May 2025 withdraws it' });
+    expect(unconfirmed.status).toBe(400);
+    expect(unconfirmed.text).toContain('Tick &quot;Yes, cancel this pledge&quot; to cancel it');
+    expect(unconfirmed.text).toContain('Donor letter of 3 May 2025 withdraws it</textarea>');
+    expect((await officer.get(`/pledges/${pledge.id}`)).text).not.toContain('data-status="cancelled"');
+    const cancelled = await officer.post(`/pledges/${pledge.id}/cancel`, { reason: 'Donor letter of 3 May 2025 withdraws it', confirm: 'yes' });
     expect(cancelled.status).toBe(303);
     const after = await officer.get(`/pledges/${pledge.id}`);
     expect(after.text).toContain('data-status="cancelled"');
