@@ -245,6 +245,9 @@ describe('one truth: the page, the API, the digests and the pledges list read on
     // Goods that all arrived are "Fully delivered"; priorities are named, in the report's numbering.
     expect(everything.text).toMatch(/Eight mine detection dogs[\s\S]*?<span class="tag">Fully delivered<\/span>/);
     expect(everything.text).toMatch(/Direct assistance to ANAMA[\s\S]*?<td>1\. Direct financial donations<\/td>/);
+    // A delivery states its unit.
+    const [croatia] = await t.dataSource.query<Array<{ id: number }>>("SELECT id FROM pledges WHERE external_ref = 'seed:002:croatia-mdd'");
+    expect((await page(`/pledges/${croatia.id}`)).text).toContain('<td class="num">8 mine detection dogs</td>');
     const gapPage = await page('/?currency=USD');
     expect(total(everything.text)).toBeDefined();
     expect(total(everything.text)).toBe(itemised(gapPage.text));
