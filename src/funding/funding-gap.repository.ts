@@ -5,7 +5,7 @@ import { dateOnly } from '../common/dates';
 import type { RateQuote } from '../common/money/conversion';
 import { aggregateToBigInt, aggregateToNumber, toBigInt } from '../database/transformers';
 import { pledgeValueDateSql, utcDaySql, VALUE_COLUMN, type ReportingCurrency } from '../fx/ledger-valuation.repository';
-import { PLEDGE_STATUS_SQL } from '../pledges/pledges.repository';
+import { PLEDGE_SEARCH_SQL, PLEDGE_STATUS_SQL } from '../pledges/pledges.repository';
 import type { PledgeStatus } from '../pledges/fulfilment';
 import { ClearanceProgressEntity } from './clearance-progress.entity';
 
@@ -87,6 +87,8 @@ export interface LedgerFilter {
   currency?: string;
   /** The pledge's status today, as the pledges list filters it. */
   status?: PledgeStatus;
+  /** The pledges list's search (a LIKE pattern from searchPattern) over title and donor name. */
+  search?: string;
 }
 
 /** What is not yet received of a pledge, as it stood on asOf. */
@@ -193,7 +195,7 @@ export class FundingGapRepository {
     const casts: Record<string, string> = { asOf: '::date', donorId: '::integer' };
     const params: Array<string | number> = [];
     const positions = new Map<string, number>();
-    const text = sql.replace(/(?<!:):(asOf|donorId|priorityCode|currency|status)\b/g, (_, name: string) => {
+    const text = sql.replace(/(?<!:):(asOf|donorId|priorityCode|currency|status|search)\b/g, (_, name: string) => {
       const value = values[name];
       if (value === undefined) throw new Error(`No value bound for :${name}`);
       if (!this.isPostgres) {
@@ -217,6 +219,7 @@ export class FundingGapRepository {
     if (filter.donorId !== undefined) conditions.push('p.donor_id = :donorId');
     if (filter.currency !== undefined) conditions.push('p.currency = :currency');
     if (filter.status !== undefined) conditions.push(`(${PLEDGE_STATUS_SQL}) = :status`);
+    if (filter.search !== undefined) conditions.push(`(${PLEDGE_SEARCH_SQL})`);
     if (filter.priorityCode !== undefined)
       conditions.push('EXISTS (SELECT 1 FROM pledge_priorities fp WHERE fp.pledge_id = p.id AND fp.priority_code = :priorityCode)');
     return conditions.length ? conditions.map((c) => ` AND ${c}`).join('') : '';

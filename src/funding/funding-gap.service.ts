@@ -282,7 +282,7 @@ export interface PledgeLineFigures {
 export type FundingQuery = LedgerFilter;
 
 function filterKey(filter: LedgerFilter): string {
-  return [filter.donorId ?? '', filter.priorityCode ?? '', filter.currency ?? '', filter.status ?? ''].join('|');
+  return JSON.stringify([filter.donorId ?? null, filter.priorityCode ?? null, filter.currency ?? null, filter.status ?? null, filter.search ?? null]);
 }
 
 /**

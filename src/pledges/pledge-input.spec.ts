@@ -1,3 +1,4 @@
+import { searchPattern } from './pledge-query';
 import { describe, it, expect } from '@jest/globals';
 import { InvalidInputError } from '../common/errors/domain-errors';
 import { pledgeChangesFrom } from './pledge-input';
@@ -23,5 +24,12 @@ describe('pledgeChangesFrom', () => {
     expect(() => pledgeChangesFrom({ priorityShares: ['100'] })).toThrow(
       expect.objectContaining({ details: [expect.objectContaining({ field: 'priorityShares' })] }),
     );
+  });
+});
+
+describe('searchPattern', () => {
+  it('finds the words anywhere, case folded, and takes % _ and \\ literally', () => {
+    expect(searchPattern('Marshall')).toBe('%marshall%');
+    expect(searchPattern('10%_a\\b')).toBe('%10\\%\\_a\\\\b%');
   });
 });

@@ -11,6 +11,8 @@ export interface PledgeListQuery {
   priorityCode?: string;
   currency?: string;
   displayCurrency?: string;
+  /** Words to find in a pledge's title or its donor's name. */
+  q?: string;
   limit?: string;
   cursor?: string;
 }
@@ -23,7 +25,7 @@ export function parseDisplayCurrency(raw: unknown, field = 'currency'): string |
 
 /** Query strings arrive as strings (or arrays, when repeated): each filter is checked and named when wrong. */
 export function parsePledgeListQuery(query: PledgeListQuery): {
-  filter: { donorId?: number; status?: PledgeStatus; priorityCode?: string; currency?: string };
+  filter: { donorId?: number; status?: PledgeStatus; priorityCode?: string; currency?: string; search?: string };
   page: PageRequest;
   displayCurrency: string | null;
 } {
@@ -43,14 +45,26 @@ export function parsePledgeListQuery(query: PledgeListQuery): {
   const priorityCode = single('priorityCode');
   if (priorityCode !== undefined && !isPriorityCode(priorityCode)) throw InvalidInputError.field('priorityCode', 'priorityCode looks like P01');
   const currency = single('currency');
+  const q = single('q')?.trim();
+  if (q !== undefined && (q.length > 100 || [...q].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127)))
+    throw InvalidInputError.field('q', 'q is at most 100 characters of text on one line');
   return {
     filter: {
       donorId,
       status: status as PledgeStatus | undefined,
       priorityCode,
       currency: parseDisplayCurrency(currency) ?? undefined,
+      search: q ? searchPattern(q) : undefined,
     },
     page: parsePageRequest(single('limit'), single('cursor')),
     displayCurrency: parseDisplayCurrency(single('displayCurrency'), 'displayCurrency'),
   };
+}
+
+/**
+ * A LIKE pattern that finds `text` anywhere, case folded, with the pattern's own characters
+ * (\\ % _) escaped: used with `ESCAPE '\\'`, so "10%" finds "10%" and nothing else.
+ */
+export function searchPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }

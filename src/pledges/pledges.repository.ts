@@ -11,6 +11,8 @@ export interface PledgeFilter {
   status?: PledgeStatus;
   priorityCode?: string;
   currency?: string;
+  /** A LIKE pattern (searchPattern) matched against the title and the donor's name, case folded. */
+  search?: string;
   /** Newest first (id descending); the cursor then means "ids below". */
   newestFirst?: boolean;
   afterId: number;
@@ -22,6 +24,9 @@ export interface PledgeFilter {
  * `fulfilmentOf` in fulfilment.ts; the medium tests check the two agree. The pledges list and the
  * funding engine's filter both use this one copy.
  */
+/** A pledge (alias `p`) whose title or donor's name holds the `:search` pattern; the one copy for the list and the funding engine. */
+export const PLEDGE_SEARCH_SQL = `LOWER(p.title) LIKE :search ESCAPE '\\' OR EXISTS (SELECT 1 FROM donors sd WHERE sd.id = p.donor_id AND LOWER(sd.name) LIKE :search ESCAPE '\\')`;
+
 export const PLEDGE_STATUS_SQL = `CASE
   WHEN p.cancelled_at IS NOT NULL THEN 'cancelled'
   WHEN p.kind = 'cash' AND p.amount_minor IS NOT NULL AND p.disbursed_minor >= p.amount_minor THEN 'fully_disbursed'
@@ -140,6 +145,7 @@ export class PledgesRepository {
       .limit(filter.limit + 1);
     if (filter.donorId !== undefined) qb.andWhere('p.donor_id = :donorId', { donorId: filter.donorId });
     if (filter.currency !== undefined) qb.andWhere('p.currency = :currency', { currency: filter.currency });
+    if (filter.search !== undefined) qb.andWhere(`(${PLEDGE_SEARCH_SQL})`, { search: filter.search });
     if (filter.status !== undefined) qb.andWhere(`(${PLEDGE_STATUS_SQL}) = :status`, { status: filter.status });
     if (filter.priorityCode !== undefined) {
       qb.andWhere(

@@ -130,6 +130,7 @@ export class PledgePagesService {
     const rows = result.items.map((p) => this.row(p, titles));
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries({
+      q: query.q,
       donorId: query.donorId,
       status: query.status,
       priorityCode: query.priorityCode,
@@ -146,6 +147,7 @@ export class PledgePagesService {
       title: 'Pledges',
       canWrite: WRITE_LEDGER.includes(actor.role),
       filters: {
+        q: typeof query.q === 'string' ? query.q : '',
         donorId: query.donorId ?? '',
         status: query.status ?? '',
         priorityCode: query.priorityCode ?? '',

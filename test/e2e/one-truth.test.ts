@@ -245,6 +245,17 @@ describe('one truth: the page, the API, the digests and the pledges list read on
     // Goods that all arrived are "Fully delivered"; priorities are named, in the report's numbering.
     expect(everything.text).toMatch(/Eight mine detection dogs[\s\S]*?<span class="tag">Fully delivered<\/span>/);
     expect(everything.text).toMatch(/Direct assistance to ANAMA[\s\S]*?<td>1\. Direct financial donations<\/td>/);
+    // The search box finds pledges by title or donor name, case folded; its total is the engine's for the same pledges.
+    const mli = await page('/pledges?displayCurrency=USD&q=marshall');
+    expect([...mli.text.matchAll(/<a href="\/pledges\/\d+">([^<]+)<\/a>/g)].map((m) => m[1]).sort()).toEqual([
+      '12 trained mine detection dogs delivered under the ANAMA-MLI Memorandum of Understanding',
+      expect.stringMatching(/up to 30/i),
+    ]);
+    const saudi = await page('/pledges?displayCurrency=USD&q=DEMINING%20OPERATIONS');
+    expect(total(saudi.text)).toBe('3,000,000.00 USD');
+    const literal = await page('/pledges?displayCurrency=USD&q=100%25');
+    expect(literal.text).toContain('No pledges match these filters.');
+    expect((await page(`/pledges?q=${'x'.repeat(101)}`)).status).toBe(400);
     // A delivery states its unit.
     const [croatia] = await t.dataSource.query<Array<{ id: number }>>("SELECT id FROM pledges WHERE external_ref = 'seed:002:croatia-mdd'");
     expect((await page(`/pledges/${croatia.id}`)).text).toContain('<td class="num">8 mine detection dogs</td>');
