@@ -225,6 +225,13 @@ export class FundingGapRepository {
     return conditions.length ? conditions.map((c) => ` AND ${c}`).join('') : '';
   }
 
+  /**
+   * Where a standing pledge's unreceived balance falls on `asOf`: outstanding when an officer says it
+   * is owed or the date promised for it has passed, otherwise receipt not documented. The SQL twin
+   * of `receiptStatusOf` (src/pledges/fulfilment.ts), written once for the totals and the digest lines.
+   */
+  private readonly balanceBucket = `CASE WHEN p.receipt_expectation = 'owed' OR (p.receipt_due_on IS NOT NULL AND p.receipt_due_on < :asOf) THEN 'outstanding' ELSE 'not_documented' END`;
+
   /** Pledges cancelled by `asOf`: they count in the cancelled total and nowhere else. */
   private get notCancelledByAsOf(): string {
     return `(p.cancelled_at IS NULL OR ${this.dayOf('p.cancelled_at')} > :asOf)`;
@@ -271,7 +278,7 @@ export class FundingGapRepository {
     const counted = (column: string) => `COALESCE((SELECT SUM(d.${column}) FROM disbursements d WHERE d.pledge_id = p.id AND d.received_on <= :asOf), 0)`;
     const rows = await this.query<Record<string, unknown>>(
       `SELECT p.donor_id AS donor_id, p.kind AS kind,
-              CASE WHEN p.receipt_expectation = 'owed' OR (p.receipt_due_on IS NOT NULL AND p.receipt_due_on < :asOf) THEN 'outstanding' ELSE 'not_documented' END AS bucket,
+              ${this.balanceBucket} AS bucket,
               p.currency AS currency, ${this.pledgeValueDate} AS value_date, CAST(SUM(b.balance) AS TEXT) AS total
          FROM (SELECT p.id AS id,
                       CASE WHEN p.kind = 'cash' THEN p.amount_minor - ${counted('counted_minor')}
@@ -382,9 +389,7 @@ export class FundingGapRepository {
                         WHEN p.kind = 'cash' THEN p.amount_minor - COALESCE(r.counted, 0)
                         WHEN p.unit_value_minor IS NULL THEN NULL
                         ELSE p.amount_minor - COALESCE(r.quantity, 0) * p.unit_value_minor END AS TEXT) AS balance,
-              CASE WHEN p.cancelled_at IS NOT NULL AND ${this.dayOf('p.cancelled_at')} <= :asOf THEN 'cancelled'
-                   WHEN p.receipt_expectation = 'owed' OR (p.receipt_due_on IS NOT NULL AND p.receipt_due_on < :asOf) THEN 'outstanding'
-                   ELSE 'not_documented' END AS bucket
+              CASE WHEN NOT ${this.notCancelledByAsOf} THEN 'cancelled' ELSE ${this.balanceBucket} END AS bucket
          FROM pledges p
          LEFT JOIN (SELECT d.pledge_id AS pledge_id, SUM(d.counted_minor) AS counted, SUM(d.quantity) AS quantity, SUM(d.${value}) AS received_value,
                            ${this.unvalued('d', `d.${value}`)} AS unvalued

@@ -29,6 +29,7 @@ import {
   type BalanceBucket,
   type DatedSum,
   type DonorValue,
+  type GoodsCount,
   type LedgerFilter,
   type PriorityValue,
   type ReportedFigureRow,
@@ -68,14 +69,7 @@ export interface ReportedFigureView {
 }
 
 /** Goods in their own units: pledged, delivered by asOf, and still to come (pledge by pledge). */
-export interface GoodsView {
-  unit: string;
-  pledged: number;
-  delivered: number;
-  upTo: boolean;
-  toCome: number;
-  toComeUpTo: boolean;
-}
+export type GoodsView = GoodsCount;
 
 export interface DonorGapRow {
   donorId: number;

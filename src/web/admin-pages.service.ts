@@ -20,6 +20,7 @@ import { dtoProblems } from './dto-problems';
 import { ROLE_LABELS } from './navigation';
 import { actionLabel, describeChanges, errorsByField, withFieldIds } from './pledge-list';
 import type { FormOutcome } from './pledge-pages.service';
+import { signOfDecimal } from '../common/presentation/format';
 
 function single(value: unknown, max = 100): string {
   return typeof value === 'string' ? value.slice(0, max) : '';
@@ -82,7 +83,7 @@ export class AdminPagesService {
         received: f.received,
         outstanding: f.outstanding,
         receiptNotDocumented: f.receiptNotDocumented,
-        cancelled: /[1-9]/.test(f.cancelled.amount) ? f.cancelled : null,
+        cancelled: signOfDecimal(f.cancelled.amount) === 0 ? null : f.cancelled,
         goods: figures.byDonor.flatMap((row) => row.inKind.map(goodsText)),
         asOf: figures.asOf,
       },

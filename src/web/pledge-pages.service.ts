@@ -34,6 +34,7 @@ import { dtoProblems } from './dto-problems';
 import { safeHref } from './safe-url';
 import { NO_DONOR, visibleDonorFilter } from '../auth/donor-visibility';
 import { pledgeStatusFilterLabel, pledgeStatusLabel } from '../common/presentation/pledge-labels';
+import { signOfDecimal } from '../common/presentation/format';
 
 /** The currencies offered first in every currency list; any other ISO code follows. */
 const COMMON_CURRENCIES = ['USD', 'EUR', 'AZN', 'GBP', 'SAR', 'AED', 'JPY', 'CHF', 'TRY', 'NOK', 'SEK', 'DKK', 'CAD', 'AUD', 'KRW', 'CNY'];
@@ -109,7 +110,7 @@ export class PledgePagesService {
     try {
       const view = await this.funding.get(currency, todayUtc(), { ...filter, donorId });
       const f = view.foreign;
-      return { itemised: f.itemised, received: f.received, cancelled: signOf(f.cancelled.amount) === 0 ? null : f.cancelled, currency };
+      return { itemised: f.itemised, received: f.received, cancelled: signOfDecimal(f.cancelled.amount) === 0 ? null : f.cancelled, currency };
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;
@@ -428,8 +429,4 @@ export class PledgePagesService {
     }
     return { status, view: 'pledges/show', page: await this.detailPage(actor, id, null, null, problems, reason) };
   }
-}
-
-function signOf(amount: string): number {
-  return /^-/.test(amount) ? -1 : /[1-9]/.test(amount) ? 1 : 0;
 }
