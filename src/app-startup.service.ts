@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { AuthService } from './auth/auth.service';
+import { UsersService } from './auth/users.service';
 import { APP_CONFIG } from './config/app-config';
 import type { AppConfig } from './config/app-config';
 import { SeedService } from './seed/seed.service';
@@ -11,12 +11,12 @@ export class AppStartupService implements OnApplicationBootstrap {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly auth: AuthService,
+    private readonly users: UsersService,
     private readonly seed: SeedService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.auth.ensureBootstrapAdmin();
+    await this.users.ensureBootstrapAdmin();
     if (this.config.seed && (await this.seed.isEmpty())) {
       this.logger.log('Empty database: loading the report data from seeds/');
       await this.seed.run();

@@ -1,24 +1,21 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { LoginThrottleGuard } from './login-throttle';
-import type { Request, Response } from 'express';
-import { parsePageRequest } from '../common/http/pagination';
-import { Idempotency } from '../idempotency/idempotency.decorator';
-import type { IdempotencyContext } from '../idempotency/idempotency.service';
-import { replayHeader } from '../idempotency/replay';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { DonorsRepository } from '../donors/donors.repository';
 import type { Actor } from './actor';
 import { CurrentActor, Public, READ_ALL_AND_DONOR, Roles } from './auth.decorators';
 import type { AuthenticatedRequest } from './auth.decorators';
 import { AuthService } from './auth.service';
-import { CreateUserDto, LoginDto } from './dto';
+import { ChangePasswordDto, LoginDto } from './dto';
+import { requestToken } from './auth.guard';
+import { UsersService } from './users.service';
 
 @ApiTags('auth')
 @Controller('api')
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
-    private readonly donors: DonorsRepository,
+    private readonly users: UsersService,
   ) {}
 
   @Post('auth/login')
@@ -45,22 +42,12 @@ export class AuthController {
     return actor;
   }
 
-  @Post('users')
+  /** The caller's own password: the current one is checked; the caller's other sessions and tokens end. */
+  @Post('auth/password')
   @ApiBearerAuth()
-  @Roles('admin')
-  async createUser(
-    @CurrentActor() actor: Actor,
-    @Body() dto: CreateUserDto,
-    @Idempotency() idem: IdempotencyContext | null,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return replayHeader(res, await this.auth.createUser(actor, dto, (id) => this.donors.exists(id), idem));
-  }
-
-  @Get('users')
-  @ApiBearerAuth()
-  @Roles('admin')
-  listUsers(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    return this.auth.listUsers(parsePageRequest(limit, cursor));
+  @Roles(...READ_ALL_AND_DONOR)
+  @HttpCode(204)
+  async changePassword(@CurrentActor() actor: Actor, @Body() dto: ChangePasswordDto, @Req() req: AuthenticatedRequest) {
+    await this.users.changeOwnPassword(actor, requestToken(req), dto.currentPassword, dto.newPassword);
   }
 }

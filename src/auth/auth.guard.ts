@@ -20,7 +20,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const bearer = bearerToken(req.headers.authorization);
-    const token = bearer ?? sessionToken(req.headers.cookie);
+    const token = requestToken(req);
     const actor = token ? await this.auth.actorForToken(token, { remember: bearer !== null }) : null;
     if (!actor) throw new UnauthorizedException('Sign in first: send Authorization: Bearer <token>');
     req.actor = actor;
@@ -28,6 +28,11 @@ export class AuthGuard implements CanActivate {
     if (!roles.includes(actor.role)) throw new ForbiddenException(`The ${actor.role} role may not do this`);
     return true;
   }
+}
+
+/** The token a request signs in with: a bearer token, else the session cookie's. */
+export function requestToken(req: { headers: { authorization?: string; cookie?: string } }): string | null {
+  return bearerToken(req.headers.authorization) ?? sessionToken(req.headers.cookie);
 }
 
 function bearerToken(header: string | undefined): string | null {

@@ -8,12 +8,14 @@ import { AuthService } from './auth.service';
 import { LoginThrottleGuard } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 import { SignInThrottle } from './sign-in-throttle';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
 
 @Global()
 @Module({
   imports: [DonorsModule],
-  providers: [AuthRepository, AuthService, PasswordHasher, SignInThrottle, LoginThrottleGuard, { provide: APP_GUARD, useClass: AuthGuard }],
-  controllers: [AuthController],
-  exports: [AuthService, LoginThrottleGuard],
+  providers: [AuthRepository, AuthService, UsersService, PasswordHasher, SignInThrottle, LoginThrottleGuard, { provide: APP_GUARD, useClass: AuthGuard }],
+  controllers: [AuthController, UsersController],
+  exports: [AuthService, UsersService, LoginThrottleGuard],
 })
 export class AuthModule {}

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
+import { DataSource, EntityManager, IsNull, MoreThan, Not } from 'typeorm';
 import { SqlQuery } from '../database/sql-statements';
 import { KNOWN_ADDRESSES_KEPT } from './sign-in-policy';
-import { AuthTokenEntity, UserEntity } from './user.entity';
+import { AuthTokenEntity, PasswordResetEntity, UserEntity } from './user.entity';
+import type { Role } from './user.entity';
 
 /** bigint comes back as a number from SQLite and a string from PostgreSQL; epoch milliseconds fit a double exactly. */
 function epochMs(value: string | number | null | undefined): number | null {
@@ -125,5 +126,47 @@ export class AuthRepository {
 
   revokeToken(tx: EntityManager, tokenHash: string, now: Date): Promise<unknown> {
     return tx.getRepository(AuthTokenEntity).update({ tokenHash, revokedAt: IsNull() }, { revokedAt: now });
+  }
+  findUserInTx(tx: EntityManager, id: number): Promise<UserEntity | null> {
+    return tx.getRepository(UserEntity).findOne({ where: { id } });
+  }
+
+  /** Active admins other than `exceptUserId`: the last one may not be deactivated or demoted. */
+  countOtherActiveAdmins(tx: EntityManager, exceptUserId: number): Promise<number> {
+    return tx.getRepository(UserEntity).count({ where: { role: 'admin', active: true, id: Not(exceptUserId) } });
+  }
+
+  async updateUser(tx: EntityManager, id: number, patch: { role: Role; donorId: number | null; active: boolean }): Promise<void> {
+    await tx.getRepository(UserEntity).update({ id }, patch);
+  }
+
+  async setPasswordHash(tx: EntityManager, id: number, passwordHash: string): Promise<void> {
+    await tx.getRepository(UserEntity).update({ id }, { passwordHash });
+  }
+
+  /** Ends every live token of a user (sign-ins on every instance), except the one named. */
+  async revokeUserTokens(tx: EntityManager, userId: number, now: Date, exceptTokenHash: string | null = null): Promise<void> {
+    const where = { userId, revokedAt: IsNull(), ...(exceptTokenHash ? { tokenHash: Not(exceptTokenHash) } : {}) };
+    await tx.getRepository(AuthTokenEntity).update(where, { revokedAt: now });
+  }
+
+  insertPasswordReset(tx: EntityManager, reset: Pick<PasswordResetEntity, 'userId' | 'tokenHash' | 'expiresAt' | 'issuedBy'>): Promise<PasswordResetEntity> {
+    return tx.getRepository(PasswordResetEntity).save(tx.getRepository(PasswordResetEntity).create(reset));
+  }
+
+  /** Marks a user's unused reset links as used, so only the newest one works. */
+  async voidPasswordResets(tx: EntityManager, userId: number, now: Date): Promise<void> {
+    await tx.getRepository(PasswordResetEntity).update({ userId, usedAt: IsNull() }, { usedAt: now });
+  }
+
+  findLivePasswordReset(tx: EntityManager | null, tokenHash: string, now: Date): Promise<PasswordResetEntity | null> {
+    const manager = tx ?? this.dataSource.manager;
+    return manager.getRepository(PasswordResetEntity).findOne({ where: { tokenHash, usedAt: IsNull(), expiresAt: MoreThan(now) } });
+  }
+
+  /** Uses a live link once: true when this call used it. */
+  async usePasswordReset(tx: EntityManager, id: number, now: Date): Promise<boolean> {
+    const result = await tx.getRepository(PasswordResetEntity).update({ id, usedAt: IsNull() }, { usedAt: now });
+    return (result.affected ?? 0) === 1;
   }
 }

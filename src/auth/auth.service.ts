@@ -1,14 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
-import { AuditService } from '../audit/audit.service';
-import { Page, PageRequest, toPage } from '../common/http/pagination';
-import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError } from '../common/errors/domain-errors';
+import { TooManyRequestsError } from '../common/errors/domain-errors';
 import { textProblem } from '../common/text';
 import { UnitOfWork } from '../database/unit-of-work';
-import { CreateResult, IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
-import { Actor, SYSTEM_ACTOR } from './actor';
+import type { Actor } from './actor';
 import { AuthRepository } from './auth.repository';
 import { DUMMY_HASH, PasswordHasher } from './password-hasher';
 import { normaliseEmail, throttledMessage, WRONG_CREDENTIALS } from './sign-in-policy';
@@ -34,10 +31,11 @@ export interface UserView {
   email: string;
   role: Role;
   donorId: number | null;
+  active: boolean;
 }
 
 export function toUserView(user: UserEntity): UserView {
-  return { id: user.id, email: user.email, role: user.role, donorId: user.donorId };
+  return { id: user.id, email: user.email, role: user.role, donorId: user.donorId, active: user.active };
 }
 
 export function hashToken(token: string): string {
@@ -46,15 +44,12 @@ export function hashToken(token: string): string {
 
 @Injectable()
 export class AuthService {
-  private readonly logger = new Logger('AuthService');
   private readonly actorCache = new Map<string, { actor: Actor; until: number }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: AuthRepository,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditService,
-    private readonly idempotency: IdempotencyService,
     private readonly throttle: SignInThrottle,
     private readonly hasher: PasswordHasher,
   ) {}
@@ -130,40 +125,8 @@ export class AuthService {
     return actor;
   }
 
-  async createUser(
-    actor: Actor,
-    input: { email: string; password: string; role: Role; donorId?: number | null },
-    donorExists: (id: number) => Promise<boolean>,
-    idem: IdempotencyContext | null = null,
-  ): Promise<CreateResult<UserView>> {
-    const email = input.email.toLowerCase();
-    if (input.role === 'donor' && !input.donorId) throw InvalidInputError.field('donorId', 'a donor user needs donorId');
-    if (input.role !== 'donor' && input.donorId) throw InvalidInputError.field('donorId', 'only donor users belong to a donor');
-    if (input.donorId && !(await donorExists(input.donorId))) throw new NotFoundError('Donor', input.donorId);
-    const passwordHash = await this.hasher.hash(input.password);
-    return this.idempotency.create(idem, async (tx) => {
-      if (await this.users.emailTaken(tx, email)) {
-        throw new ConflictError('A user with this email exists', [{ field: 'email', message: 'already registered' }]);
-      }
-      const created = await this.users.insertUser(tx, { email, passwordHash, role: input.role, donorId: input.donorId ?? null });
-      const view = toUserView(created);
-      await this.audit.record(tx, actor, { action: 'user.create', entityType: 'user', entityId: created.id, after: view });
-      return view;
-    });
-  }
-
-  async listUsers(page: PageRequest): Promise<Page<UserView>> {
-    return toPage(await this.users.listUsers(page.afterId, page.limit), page, toUserView);
-  }
-
-  /** First start: with no users at all, create the configured admin. */
-  async ensureBootstrapAdmin(): Promise<void> {
-    if ((await this.users.countUsers()) > 0) return;
-    const admin = this.config.bootstrapAdmin;
-    if (!admin) {
-      throw new Error('No users exist: set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD to create the first admin');
-    }
-    await this.createUser(SYSTEM_ACTOR, { email: admin.email, password: admin.password, role: 'admin' }, () => Promise.resolve(true), null);
-    this.logger.log(`Created bootstrap admin ${admin.email}`);
+  /** Forgets the remembered actors of a user whose role, access or password changed. */
+  forgetUser(userId: number): void {
+    for (const [tokenHash, entry] of this.actorCache) if (entry.actor.id === userId) this.actorCache.delete(tokenHash);
   }
 }

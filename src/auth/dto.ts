@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
-import { IsId, IsText, Nullable } from '../common/http/validators';
+import { IsBoolean, IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsId, IsText, Nullable, OptionalNotNull } from '../common/http/validators';
 import { ROLES, type Role } from './user.entity';
 
 export class LoginDto {
@@ -34,4 +34,35 @@ export class CreateUserDto {
   @Nullable()
   @IsId()
   donorId?: number | null;
+}
+
+/** PATCH /api/users/:id: what an admin may change; email and password are not among them. */
+export class UpdateUserDto {
+  @ApiProperty({ enum: ROLES, required: false })
+  @OptionalNotNull()
+  @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
+  role?: Role;
+
+  @ApiProperty({ required: false, nullable: true, description: 'the donor a donor user belongs to; null for other roles' })
+  @Nullable()
+  @IsId()
+  donorId?: number | null;
+
+  @ApiProperty({ required: false, description: 'false ends every session and token of the user at once' })
+  @OptionalNotNull()
+  @IsBoolean({ message: 'active must be true or false' })
+  active?: boolean;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty()
+  @IsString({ message: 'currentPassword must be text' })
+  @MaxLength(200)
+  currentPassword: string;
+
+  @ApiProperty({ minLength: 10 })
+  @IsString({ message: 'newPassword must be text' })
+  @MinLength(10, { message: 'newPassword must be at least 10 characters' })
+  @MaxLength(200)
+  newPassword: string;
 }

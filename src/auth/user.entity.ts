@@ -47,3 +47,28 @@ export class AuthTokenEntity {
   @CreateDateColumn({ name: 'created_at' })
   createdAt: Date;
 }
+
+/** An admin-issued password reset link: the hash of its secret, valid once until it expires. */
+@Entity('password_resets')
+export class PasswordResetEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'user_id', type: 'integer' })
+  userId: number;
+
+  @Column({ name: 'token_hash', type: 'varchar', length: 64, unique: true })
+  tokenHash: string;
+
+  @Column({ name: 'expires_at', type: Date })
+  expiresAt: Date;
+
+  @Column({ name: 'used_at', type: Date, nullable: true })
+  usedAt: Date | null;
+
+  @Column({ name: 'issued_by', type: 'integer' })
+  issuedBy: number;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt: Date;
+}

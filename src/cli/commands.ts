@@ -4,13 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { AppModule } from '../app.module';
 import type { Actor } from '../auth/actor';
-import { AuthService } from '../auth/auth.service';
+import { UsersService } from '../auth/users.service';
 import { ROLES, type Role } from '../auth/user.entity';
 import type { AppConfig } from '../config/app-config';
 import { InvalidInputError } from '../common/errors/domain-errors';
 import { DigestSender } from '../digests/digest-sender';
 import { RunDigests } from '../digests/run-digests';
-import { DonorsRepository } from '../donors/donors.repository';
 import { FxService } from '../fx/fx.service';
 import { decodeUtf8 } from '../interop/csv';
 import { MAX_IMPORT_BYTES, PledgeImportService } from '../interop/pledge-import.service';
@@ -158,12 +157,9 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
       const password = process.env.CLI_USER_PASSWORD ?? (await readStdinLine());
       if (password.length < 10) throw new UsageError('the password must be at least 10 characters');
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError('--email must be an email address');
-      const user = await withContext(config, (ctx) => {
-        const donors = ctx.get(DonorsRepository, { strict: false });
-        return ctx
-          .get(AuthService, { strict: false })
-          .createUser(cliActor(), { email, password, role: role as Role, donorId: donorIdRaw ? Number(donorIdRaw) : null }, (id) => donors.exists(id));
-      });
+      const user = await withContext(config, (ctx) =>
+        ctx.get(UsersService, { strict: false }).create(cliActor(), { email, password, role: role as Role, donorId: donorIdRaw ? Number(donorIdRaw) : null }),
+      );
       print(`Created ${user.body.role} ${user.body.email} (user ${user.body.id}).`);
       return 0;
     }

@@ -1,5 +1,5 @@
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
-import { AuthTokenEntity, UserEntity } from '../auth/user.entity';
+import { AuthTokenEntity, PasswordResetEntity, UserEntity } from '../auth/user.entity';
 import { DigestMessageEntity, DigestSettingEntity } from '../digests/digest-message.entity';
 import { DonorContactEntity, DonorEntity } from '../donors/donor.entity';
 import { ClearanceProgressEntity } from '../funding/clearance-progress.entity';
@@ -13,6 +13,7 @@ import { PriorityEntity } from '../priorities/priority.entity';
 export const ENTITIES = [
   UserEntity,
   AuthTokenEntity,
+  PasswordResetEntity,
   AuditEntryEntity,
   DonorEntity,
   DonorContactEntity,

@@ -9,9 +9,9 @@ export class DonorsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Donors are never deleted, so an id once found is remembered and costs no further query. */
-  async exists(id: number): Promise<boolean> {
+  async exists(id: number, tx?: EntityManager): Promise<boolean> {
     if (this.knownIds.has(id)) return true;
-    const found = await this.dataSource.getRepository(DonorEntity).exists({ where: { id } });
+    const found = await (tx ?? this.dataSource.manager).getRepository(DonorEntity).exists({ where: { id } });
     if (found) this.knownIds.add(id);
     return found;
   }

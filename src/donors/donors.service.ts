@@ -3,7 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
-import { UnitOfWork } from '../database/unit-of-work';
+import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { DonorEntity } from './donor.entity';
 import { DonorsRepository } from './donors.repository';
@@ -52,6 +52,11 @@ export class DonorsService {
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
   ) {}
+
+  /** Whether a donor exists (users tie donor accounts to it); inside a transaction pass it. */
+  exists(id: number, tx?: Transaction): Promise<boolean> {
+    return this.donors.exists(id, tx);
+  }
 
   async get(actor: Actor, id: number): Promise<DonorView> {
     const donor = canSeeDonor(actor, id) ? await this.donors.findWithContacts(id) : null;

@@ -1,25 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../auth/actor';
-import { AuthService } from '../auth/auth.service';
-import { CreateUserDto } from '../auth/dto';
-import { ROLES } from '../auth/user.entity';
 import { AuditService } from '../audit/audit.service';
-import { DomainError, FieldProblem, InvalidInputError } from '../common/errors/domain-errors';
+import { InvalidInputError } from '../common/errors/domain-errors';
 import { parsePageRequest, toPage } from '../common/http/pagination';
-import { parseIdText } from '../common/ids';
 import { DonorsRepository } from '../donors/donors.repository';
 import { DonorsService } from '../donors/donors.service';
 import { displayCurrencyOf, FundingGapService } from '../funding/funding-gap.service';
 import { todayUtc } from '../common/dates';
 import { goodsText } from '../common/presentation/goods';
-import { idempotencyContext } from '../idempotency/idempotency.service';
 import { parsePledgeListQuery } from '../pledges/pledge-query';
 import { PledgesService } from '../pledges/pledges.service';
-import { dtoProblems } from './dto-problems';
-import { ROLE_LABELS } from './navigation';
-import { actionLabel, describeChanges, errorsByField, withFieldIds } from './pledge-list';
-import type { FormOutcome } from './pledge-pages.service';
+import { actionLabel, describeChanges } from './pledge-list';
 import { signOfDecimal } from '../common/presentation/format';
 
 function single(value: unknown, max = 100): string {
@@ -34,7 +25,6 @@ export class AdminPagesService {
     private readonly donorRecords: DonorsRepository,
     private readonly pledges: PledgesService,
     private readonly audit: AuditService,
-    private readonly auth: AuthService,
     private readonly funding: FundingGapService,
   ) {}
 
@@ -135,67 +125,5 @@ export class AdminPagesService {
       entries: result.items,
       nextPageHref: result.nextCursor ? `/audit?${params.toString()}` : null,
     };
-  }
-
-  async usersPage(
-    actor: Actor,
-    query: Record<string, unknown>,
-    form: Record<string, string> | null = null,
-    problems: FieldProblem[] = [],
-    flash: { kind: string; message: string } | null = null,
-  ) {
-    const page = parsePageRequest(query.limit, query.cursor);
-    const users = await this.auth.listUsers(page);
-    const donors = await this.donors.list(actor, parsePageRequest('500', undefined));
-    const donorNames = new Map(donors.items.map((d) => [d.id, d.name]));
-    return {
-      title: 'Users',
-      flash,
-      users: users.items.map((u) => ({
-        ...u,
-        roleLabel: ROLE_LABELS[u.role],
-        donorName: u.donorId ? (donorNames.get(u.donorId) ?? `donor ${u.donorId}`) : null,
-      })),
-      roles: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
-      donors: donors.items.map((d) => ({ id: String(d.id), name: d.name })),
-      form: form ?? { email: '', role: 'officer', donorId: '', idempotencyKey: randomUUID() },
-      errors: errorsByField(problems),
-      errorList: withFieldIds(problems),
-      nextPageHref: users.nextCursor ? `/users?cursor=${encodeURIComponent(users.nextCursor)}` : null,
-    };
-  }
-
-  /** Invites a user: an account with a first password the admin passes on. Problems come back beside the fields. */
-  async inviteUser(actor: Actor, body: Record<string, unknown>): Promise<FormOutcome> {
-    const form = {
-      email: single(body.email, 254).trim(),
-      role: single(body.role, 16),
-      donorId: single(body.donorId, 12),
-      idempotencyKey: single(body.idempotencyKey, 200) || randomUUID(),
-    };
-    const password = single(body.password, 200);
-    const problems: FieldProblem[] = [];
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.email)) problems.push({ field: 'email', message: 'Enter an email address such as name@anama.gov.az' });
-    if (password.length < 10) problems.push({ field: 'password', message: 'The first password needs at least 10 characters' });
-    if (!(ROLES as readonly string[]).includes(form.role)) problems.push({ field: 'role', message: 'Choose a role' });
-    const donorId = form.donorId ? parseIdText(form.donorId) : null;
-    if (form.role === 'donor' && donorId === null) problems.push({ field: 'donorId', message: 'A donor user needs its donor' });
-    if (form.role !== 'donor' && form.donorId) problems.push({ field: 'donorId', message: 'Only donor users belong to a donor' });
-    const input = { email: form.email, password, role: form.role as (typeof ROLES)[number], donorId };
-    // The API's rules too (CreateUserDto), so the form cannot store what POST /api/users refuses.
-    if (!problems.length) problems.push(...(await dtoProblems(CreateUserDto, input)).problems);
-    let status = 400;
-    if (!problems.length) {
-      try {
-        const idem = idempotencyContext(actor.id, form.idempotencyKey, 'POST /users', { email: input.email, role: input.role, donorId: input.donorId });
-        const created = await this.auth.createUser(actor, input, (id) => this.donorRecords.exists(id), idem);
-        return { redirectTo: `/users?invited=${created.body.id}` };
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        status = error.status;
-        problems.push(...(error.details.length ? error.details : [{ field: 'email', message: error.message }]));
-      }
-    }
-    return { status, view: 'users', page: await this.usersPage(actor, {}, form, problems) };
   }
 }

@@ -20,8 +20,8 @@ export class SessionController {
 
   @Get('login')
   @Public()
-  loginForm(@Query('next') next: unknown, @Res() res: Response) {
-    res.render('login', this.sessions.loginPage(next));
+  loginForm(@Query('next') next: unknown, @Query('reset') reset: unknown, @Res() res: Response) {
+    res.render('login', this.sessions.loginPage(next, reset === '1'));
   }
 
   @Post('login')

@@ -8,6 +8,7 @@ export interface LoginPage {
   email: string;
   next: string;
   error?: string;
+  notice?: string;
 }
 
 export type SignInOutcome =
@@ -22,8 +23,9 @@ function text(value: unknown): string {
 export class WebSessionService {
   constructor(private readonly auth: AuthService) {}
 
-  loginPage(next: unknown): LoginPage {
-    return { title: 'Sign in', email: '', next: safeLocalPath(next) ?? '' };
+  loginPage(next: unknown, reset = false): LoginPage {
+    const page: LoginPage = { title: 'Sign in', email: '', next: safeLocalPath(next) ?? '' };
+    return reset ? { ...page, notice: 'Your new password is set. Sign in with it.' } : page;
   }
 
   async signIn(form: Record<string, unknown>, address: string | undefined): Promise<SignInOutcome> {

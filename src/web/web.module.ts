@@ -16,11 +16,20 @@ import { PledgePagesController } from './pledge-pages.controller';
 import { PledgePagesService } from './pledge-pages.service';
 import { SessionController } from './session.controller';
 import { WebSessionService } from './session.service';
+import { UsersPagesController } from './users-pages.controller';
+import { UsersPagesService } from './users-pages.service';
 
 /** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users and digests. */
 @Module({
   imports: [PledgesModule, DonorsModule, PrioritiesModule, AuditModule, FundingModule, DigestsModule],
-  controllers: [SessionController, FundingPageController, PledgePagesController, AdminPagesController, DigestsPagesController],
-  providers: [WebSessionService, FundingPageService, PledgePagesService, AdminPagesService, { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor }],
+  controllers: [SessionController, FundingPageController, PledgePagesController, AdminPagesController, DigestsPagesController, UsersPagesController],
+  providers: [
+    WebSessionService,
+    FundingPageService,
+    PledgePagesService,
+    AdminPagesService,
+    UsersPagesService,
+    { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },
+  ],
 })
 export class WebModule {}

@@ -6,6 +6,7 @@ import { SignInThrottle1732700000000 } from './1732700000000-sign-in-throttle';
 import { NationalObservations1733100000000 } from './1733100000000-national-observations';
 import { ReceiptStatusAndSourceCorrections1733200000000 } from './1733200000000-receipt-status-and-source-corrections';
 import { ReceiptBalanceIndex1733300000000 } from './1733300000000-receipt-balance-index';
+import { UserManagement1733410000000 } from './1733410000000-user-management';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   NationalObservations1733100000000,
   ReceiptStatusAndSourceCorrections1733200000000,
   ReceiptBalanceIndex1733300000000,
+  UserManagement1733410000000,
 ];
