@@ -13,6 +13,7 @@ import { HealthController } from './health/health.controller';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { InteropModule } from './interop/interop.module';
 import { NationalModule } from './national/national.module';
+import { ObligationsModule } from './obligations/obligations.module';
 import { PledgesModule } from './pledges/pledges.module';
 import { PrioritiesModule } from './priorities/priorities.module';
 import { SeedModule } from './seed/seed.module';
@@ -42,6 +43,7 @@ export class AppModule {
         PrioritiesModule,
         FxModule,
         PledgesModule,
+        ObligationsModule,
         NationalModule,
         SeedModule,
         FundingModule,

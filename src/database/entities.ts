@@ -8,6 +8,7 @@ import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity';
 import { GovernmentSpendEntity, ReportedFigureEntity } from '../national/national.entity';
 import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from '../pledges/pledge.entity';
 import { PriorityEntity } from '../priorities/priority.entity';
+import { CalendarFeedEntity, ObligationEntity } from '../obligations/obligation.entity';
 
 /** Every entity, registered once for both databases. */
 export const ENTITIES = [
@@ -28,4 +29,6 @@ export const ENTITIES = [
   ClearanceProgressEntity,
   DigestMessageEntity,
   DigestSettingEntity,
+  ObligationEntity,
+  CalendarFeedEntity,
 ];

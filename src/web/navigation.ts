@@ -4,6 +4,8 @@ export interface NavLink {
   href: string;
   label: string;
   current: boolean;
+  /** Overdue items behind the link (the calendar), when any. */
+  overdue?: number;
 }
 
 interface NavEntry {
@@ -19,6 +21,7 @@ const ENTRIES: readonly NavEntry[] = [
   { href: '/', label: 'Funding gap', roles: STAFF },
   { href: '/pledges', label: 'Pledges', roles: ['admin', 'officer', 'leadership', 'donor'] },
   { href: '/donors', label: 'Donors', roles: STAFF },
+  { href: '/calendar', label: 'Calendar', roles: STAFF },
   { href: '/digests', label: 'Digests', roles: STAFF },
   { href: '/rates', label: 'Exchange rates', roles: STAFF },
   { href: '/audit', label: 'Audit log', roles: ['admin'] },
@@ -38,10 +41,10 @@ function isCurrent(href: string, path: string): boolean {
 }
 
 /** The links a role may follow, the one for the current page marked. A donor user gets its own donor page instead of the list. */
-export function navigationFor(role: Role, donorId: number | null, path: string): NavLink[] {
+export function navigationFor(role: Role, donorId: number | null, path: string, overdue = 0): NavLink[] {
   const links = ENTRIES.filter((e) => e.roles.includes(role)).map((e) => ({ href: e.href, label: e.label }));
   if (role === 'donor' && donorId !== null) links.push({ href: `/donors/${donorId}`, label: 'Our donor page' });
-  return links.map((l) => ({ ...l, current: isCurrent(l.href, path) }));
+  return links.map((l) => ({ ...l, current: isCurrent(l.href, path), ...(l.href === '/calendar' && overdue > 0 ? { overdue } : {}) }));
 }
 
 /** Where a role lands after signing in. */

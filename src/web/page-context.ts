@@ -1,29 +1,43 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Response } from 'express';
-import type { Observable } from 'rxjs';
+import { from, switchMap, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/auth.decorators';
+import { ObligationsService } from '../obligations/obligations.service';
 import { homeFor, navigationFor, ROLE_LABELS } from './navigation';
 
 /**
  * What every page's layout needs (the signed-in user and the navigation), put into
  * `res.locals` so controllers never pass it by hand. Runs after the auth guard.
  */
-export function setPageLocals(req: AuthenticatedRequest, res: Response): void {
+export function setPageLocals(req: AuthenticatedRequest, res: Response, overdue = 0): void {
   const actor = req.actor;
   if (!actor) return;
   res.locals.currentUser = { email: actor.email, role: actor.role, roleLabel: ROLE_LABELS[actor.role], donorId: actor.donorId };
-  res.locals.nav = navigationFor(actor.role, actor.donorId, req.path);
+  res.locals.nav = navigationFor(actor.role, actor.donorId, req.path, overdue);
   // The site title leads a donor user to its own page: the funding-gap page at / is for staff.
   res.locals.homeHref = actor.role === 'donor' ? homeFor(actor.role, actor.donorId) : '/';
 }
 
+/** Pages (not the API) for staff show the count of overdue obligations beside "Calendar". */
 @Injectable()
 export class PageLocalsInterceptor implements NestInterceptor {
+  constructor(private readonly obligations: ObligationsService) {}
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() === 'http') {
-      const http = context.switchToHttp();
-      setPageLocals(http.getRequest<AuthenticatedRequest>(), http.getResponse<Response>());
+    if (context.getType() !== 'http') return next.handle();
+    const http = context.switchToHttp();
+    const req = http.getRequest<AuthenticatedRequest>();
+    const res = http.getResponse<Response>();
+    const staffPage = req.actor && req.actor.role !== 'donor' && !req.path.startsWith('/api/');
+    if (!staffPage) {
+      setPageLocals(req, res);
+      return next.handle();
     }
-    return next.handle();
+    return from(this.obligations.overdueCount()).pipe(
+      switchMap((overdue) => {
+        setPageLocals(req, res, overdue);
+        return next.handle();
+      }),
+    );
   }
 }

@@ -2,12 +2,15 @@ import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module';
 import { DigestsModule } from '../digests/digests.module';
+import { ObligationsModule } from '../obligations/obligations.module';
 import { DonorsModule } from '../donors/donors.module';
 import { FundingModule } from '../funding/funding.module';
 import { PledgesModule } from '../pledges/pledges.module';
 import { PrioritiesModule } from '../priorities/priorities.module';
 import { AdminPagesController } from './admin-pages.controller';
 import { AdminPagesService } from './admin-pages.service';
+import { CalendarPagesController } from './calendar-pages.controller';
+import { CalendarPagesService } from './calendar-pages.service';
 import { DigestsPagesController } from './digests-pages.controller';
 import { FundingPageController } from './funding-page.controller';
 import { FundingPageService } from './funding-page.service';
@@ -19,16 +22,25 @@ import { WebSessionService } from './session.service';
 import { UsersPagesController } from './users-pages.controller';
 import { UsersPagesService } from './users-pages.service';
 
-/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users and digests. */
+/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, the calendar and digests. */
 @Module({
-  imports: [PledgesModule, DonorsModule, PrioritiesModule, AuditModule, FundingModule, DigestsModule],
-  controllers: [SessionController, FundingPageController, PledgePagesController, AdminPagesController, DigestsPagesController, UsersPagesController],
+  imports: [PledgesModule, DonorsModule, PrioritiesModule, AuditModule, FundingModule, DigestsModule, ObligationsModule],
+  controllers: [
+    SessionController,
+    FundingPageController,
+    PledgePagesController,
+    AdminPagesController,
+    DigestsPagesController,
+    UsersPagesController,
+    CalendarPagesController,
+  ],
   providers: [
     WebSessionService,
     FundingPageService,
     PledgePagesService,
     AdminPagesService,
     UsersPagesService,
+    CalendarPagesService,
     { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },
   ],
 })

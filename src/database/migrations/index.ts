@@ -7,6 +7,7 @@ import { NationalObservations1733100000000 } from './1733100000000-national-obse
 import { ReceiptStatusAndSourceCorrections1733200000000 } from './1733200000000-receipt-status-and-source-corrections';
 import { ReceiptBalanceIndex1733300000000 } from './1733300000000-receipt-balance-index';
 import { UserManagement1733410000000 } from './1733410000000-user-management';
+import { Obligations1733420000000 } from './1733420000000-obligations';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ReceiptStatusAndSourceCorrections1733200000000,
   ReceiptBalanceIndex1733300000000,
   UserManagement1733410000000,
+  Obligations1733420000000,
 ];

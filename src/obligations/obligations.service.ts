@@ -1,0 +1,251 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../auth/actor';
+import { UsersService } from '../auth/users.service';
+import { addDays, isIsoDate, todayUtc } from '../common/dates';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
+import { parsePageRequest } from '../common/http/pagination';
+import { APP_CONFIG } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import { UnitOfWork } from '../database/unit-of-work';
+import { DonorsService } from '../donors/donors.service';
+import { CreateResult, IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
+import { PledgesService } from '../pledges/pledges.service';
+import type { CreateObligationDto } from './dto';
+import { icalendar } from './icalendar';
+import { OBLIGATION_KINDS, type ObligationEntity, type ObligationKind } from './obligation.entity';
+import { isOverdue, OBLIGATION_KIND_LABELS, stateOf, type ObligationState } from './obligation-rules';
+import { ObligationsRepository } from './obligations.repository';
+
+/** The calendar's default window: today and the next 90 days (and everything overdue before it). */
+export const CALENDAR_DAYS = 90;
+/** The feed looks further ahead: calendar programs show what is coming. */
+const FEED_DAYS = 365;
+/** The widest window one request may ask for. */
+const MAX_WINDOW_DAYS = 3 * 366;
+
+export interface ObligationView {
+  id: number;
+  pledgeId: number;
+  donorId: number;
+  kind: ObligationKind;
+  title: string;
+  dueOn: string;
+  responsible: string | null;
+  state: ObligationState;
+  submittedOn: string | null;
+  waivedReason: string | null;
+  overdue: boolean;
+}
+
+export interface CalendarEntry {
+  type: 'obligation';
+  id: number;
+  dueOn: string;
+  title: string;
+  kind: ObligationKind;
+  kindLabel: string;
+  donorId: number;
+  donorName: string;
+  pledgeId: number;
+  href: string;
+  state: ObligationState;
+  overdue: boolean;
+}
+
+export interface CalendarQuery {
+  from?: unknown;
+  to?: unknown;
+  donorId?: unknown;
+  kind?: unknown;
+}
+
+function toView(o: ObligationEntity, today: string): ObligationView {
+  return {
+    id: o.id,
+    pledgeId: o.pledgeId,
+    donorId: o.donorId,
+    kind: o.kind,
+    title: o.title,
+    dueOn: o.dueOn,
+    responsible: o.responsible,
+    state: stateOf(o),
+    submittedOn: o.submittedOn,
+    waivedReason: o.waivedReason,
+    overdue: isOverdue(o, today),
+  };
+}
+
+function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/**
+ * What ANAMA owes donors (reports, audits, visibility) and the calendar that shows it with what is
+ * overdue. Obligations belong to a pledge; their donor is the pledge's. Submitting and waiving are
+ * one-way and audited; a waived or submitted obligation is never reopened (record a new one).
+ */
+@Injectable()
+export class ObligationsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly obligations: ObligationsRepository,
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
+    private readonly pledges: PledgesService,
+    private readonly donors: DonorsService,
+    private readonly users: UsersService,
+  ) {}
+
+  async create(actor: Actor, dto: CreateObligationDto, idem: IdempotencyContext | null): Promise<CreateResult<ObligationView>> {
+    const pledge = await this.pledges.get(actor, dto.pledgeId, 'USD');
+    return this.idempotency.create(idem, async (tx) => {
+      const row = await this.obligations.insert(tx, {
+        pledgeId: pledge.id,
+        donorId: pledge.donorId,
+        kind: dto.kind,
+        title: dto.title,
+        dueOn: dto.dueOn,
+        responsible: dto.responsible ?? null,
+        createdBy: actor.id,
+      });
+      const view = toView(row, todayUtc());
+      await this.audit.record(tx, actor, { action: 'obligation.create', entityType: 'obligation', entityId: row.id, after: view });
+      return view;
+    });
+  }
+
+  async get(id: number): Promise<ObligationView> {
+    const row = await this.obligations.findById(id);
+    if (!row) throw new NotFoundError('Obligation', id);
+    return toView(row, todayUtc());
+  }
+
+  async ofPledge(pledgeId: number): Promise<ObligationView[]> {
+    const today = todayUtc();
+    return (await this.obligations.byPledge(pledgeId)).map((o) => toView(o, today));
+  }
+
+  submit(actor: Actor, id: number, submittedOn: string): Promise<ObligationView> {
+    return this.close(actor, id, 'obligation.submit', null, (tx) => this.obligations.markSubmitted(tx, id, submittedOn));
+  }
+
+  waive(actor: Actor, id: number, reason: string): Promise<ObligationView> {
+    return this.close(actor, id, 'obligation.waive', reason, (tx) => this.obligations.markWaived(tx, id, reason));
+  }
+
+  private close(
+    actor: Actor,
+    id: number,
+    action: string,
+    reason: string | null,
+    write: (tx: Parameters<ObligationsRepository['insert']>[0]) => Promise<void>,
+  ): Promise<ObligationView> {
+    return this.uow.transaction(async (tx) => {
+      const row = await this.obligations.findById(id, tx);
+      if (!row) throw new NotFoundError('Obligation', id);
+      const today = todayUtc();
+      const before = toView(row, today);
+      if (before.state !== 'open') {
+        throw new ConflictError(`Obligation ${id} is already ${before.state}`, [
+          { field: 'state', message: `already ${before.state}: record a new obligation instead` },
+        ]);
+      }
+      await write(tx);
+      const after = toView((await this.obligations.findById(id, tx)) as ObligationEntity, today);
+      await this.audit.record(tx, actor, { action, entityType: 'obligation', entityId: id, before, after, reason });
+      return after;
+    });
+  }
+
+  /** Overdue obligations (open, due before today), for the navigation's count. */
+  overdueCount(): Promise<number> {
+    return this.obligations.countOverdue(todayUtc());
+  }
+
+  /**
+   * Everything due from `from` to `to` (default: today and the next CALENDAR_DAYS days) and
+   * everything overdue before it, oldest first, optionally for one donor or one kind.
+   */
+  async calendar(actor: Actor, query: CalendarQuery, days = CALENDAR_DAYS) {
+    const today = todayUtc();
+    const from = this.dateParam(query.from, 'from') ?? today;
+    const to = this.dateParam(query.to, 'to') ?? addDays(from, days);
+    if (to < from) throw InvalidInputError.field('to', 'to must be on or after from');
+    if (addDays(from, MAX_WINDOW_DAYS) < to) throw InvalidInputError.field('to', `the window may span at most ${MAX_WINDOW_DAYS} days`);
+    const donorId = this.idParam(query.donorId, 'donorId');
+    const kind = this.kindParam(query.kind);
+    const [rows, donors] = await Promise.all([
+      this.obligations.inWindow({ today, from, to, donorId, kind }),
+      this.donors.list(actor, parsePageRequest('500', undefined)),
+    ]);
+    const names = new Map(donors.items.map((d) => [d.id, d.name]));
+    const entries: CalendarEntry[] = rows.map((o) => ({
+      type: 'obligation',
+      id: o.id,
+      dueOn: o.dueOn,
+      title: o.title,
+      kind: o.kind,
+      kindLabel: OBLIGATION_KIND_LABELS[o.kind],
+      donorId: o.donorId,
+      donorName: names.get(o.donorId) ?? `Donor ${o.donorId}`,
+      pledgeId: o.pledgeId,
+      href: `/pledges/${o.pledgeId}`,
+      state: stateOf(o),
+      overdue: isOverdue(o, today),
+    }));
+    return { today, from, to, donorId: donorId ?? null, kind: kind ?? null, overdueCount: entries.filter((e) => e.overdue).length, entries };
+  }
+
+  /** A new secret feed URL for the caller; the previous one answers 404 from now on. */
+  async rotateFeedKey(actor: Actor): Promise<{ url: string }> {
+    const key = randomBytes(24).toString('base64url');
+    await this.uow.transaction(async (tx) => {
+      await this.obligations.replaceFeedKey(tx, actor.id, hashKey(key));
+      await this.audit.record(tx, actor, { action: 'calendar.feed_key_rotated', entityType: 'user', entityId: actor.id });
+    });
+    return { url: `${this.config.appUrl}/api/calendar.ics?key=${key}` };
+  }
+
+  /** The iCalendar text of a feed key's owner, or null for an unknown key or a user who may no longer read it. */
+  async feed(key: unknown): Promise<string | null> {
+    if (typeof key !== 'string' || !/^[A-Za-z0-9_-]{20,100}$/.test(key)) return null;
+    const userId = await this.obligations.feedUser(hashKey(key));
+    const user = userId === null ? null : await this.users.get(userId).catch(() => null);
+    if (!user?.active || user.role === 'donor') return null;
+    const actor: Actor = { id: user.id, email: user.email, role: user.role, donorId: user.donorId };
+    const { entries } = await this.calendar(actor, {}, FEED_DAYS);
+    const stamp = new Date();
+    return icalendar(
+      'Mine action funding: reports and instalments',
+      entries.map((e) => ({
+        uid: `obligation-${e.id}@${new URL(this.config.appUrl).host}`,
+        date: e.dueOn,
+        summary: `${e.overdue ? 'OVERDUE: ' : e.state === 'open' ? '' : `${e.state === 'submitted' ? 'Submitted' : 'Waived'}: `}${e.kindLabel} for ${e.donorName}: ${e.title}`,
+        description: `${e.kindLabel} owed to ${e.donorName}, due ${e.dueOn}. ${this.config.appUrl}${e.href}`,
+        url: `${this.config.appUrl}${e.href}`,
+        stamp,
+      })),
+    );
+  }
+
+  private dateParam(value: unknown, field: string): string | undefined {
+    if (value === undefined || value === '') return undefined;
+    if (!isIsoDate(value)) throw InvalidInputError.field(field, `${field} must be a real date written YYYY-MM-DD`);
+    return value;
+  }
+
+  private idParam(value: unknown, field: string): number | undefined {
+    if (value === undefined || value === '') return undefined;
+    if (typeof value !== 'string' || !/^[1-9][0-9]{0,9}$/.test(value)) throw InvalidInputError.field(field, `${field} must be a record id`);
+    return Number(value);
+  }
+
+  private kindParam(value: unknown): ObligationKind | undefined {
+    if (value === undefined || value === '') return undefined;
+    if (!(OBLIGATION_KINDS as readonly unknown[]).includes(value)) throw InvalidInputError.field('kind', `kind must be one of ${OBLIGATION_KINDS.join(', ')}`);
+    return value as ObligationKind;
+  }
+}
