@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
-import { IsId, IsText, Nullable, OptionalNotNull } from '../common/http/validators';
+import { IsId, IsText, Nullable, OptionalNotNull, PartialUpdate } from '../common/http/validators';
 import { ROLES, type Role } from './user.entity';
 
 export class LoginDto {
@@ -36,7 +36,8 @@ export class CreateUserDto {
   donorId?: number | null;
 }
 
-/** PATCH /api/users/:id: what an admin may change; email and password are not among them. */
+/** PATCH /api/users/:id: what an admin may change; email and password are not among them. A body that names no field is refused. */
+@PartialUpdate()
 export class UpdateUserDto {
   @ApiProperty({ enum: ROLES, required: false })
   @OptionalNotNull()

@@ -7,7 +7,7 @@ import { FxRateEntity } from '../fx/fx-rate.entity';
 import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity';
 import { GovernmentSpendEntity, ReportedFigureEntity } from '../national/national.entity';
 import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from '../pledges/pledge.entity';
-import { PriorityEntity } from '../priorities/priority.entity';
+import { PriorityEntity, PriorityTargetEntity } from '../priorities/priority.entity';
 import { CalendarFeedEntity, ObligationEntity } from '../obligations/obligation.entity';
 
 /** Every entity, registered once for both databases. */
@@ -19,6 +19,7 @@ export const ENTITIES = [
   DonorEntity,
   DonorContactEntity,
   PriorityEntity,
+  PriorityTargetEntity,
   PledgeEntity,
   PledgePriorityEntity,
   DisbursementEntity,

@@ -101,14 +101,6 @@ export interface BalanceSum extends DatedSum {
   bucket: BalanceBucket;
 }
 
-export interface PriorityRow {
-  code: string;
-  rank: number;
-  title: string;
-  targetMinor: bigint | null;
-  targetCurrency: string | null;
-}
-
 export interface ReportedFigureRow {
   key: string;
   value: string;
@@ -497,19 +489,6 @@ export class FundingGapRepository {
   async donorNames(): Promise<Map<number, string>> {
     const rows: Array<{ id: number; name: string }> = await this.dataSource.query('SELECT id, name FROM donors');
     return new Map(rows.map((r) => [aggregateToNumber(r.id), r.name]));
-  }
-
-  async priorities(): Promise<PriorityRow[]> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      'SELECT code, rank, title, CAST(target_minor AS TEXT) AS target_minor, target_currency FROM priorities ORDER BY rank',
-    );
-    return rows.map((r) => ({
-      code: String(r.code),
-      rank: aggregateToNumber(r.rank as number),
-      title: String(r.title),
-      targetMinor: toBigInt(r.target_minor as string | null),
-      targetCurrency: (r.target_currency as string | null) ?? null,
-    }));
   }
 
   /** The latest figure of each key stated on or before `asOf`. */

@@ -24,6 +24,7 @@ import { LedgerValuation } from '../fx/ledger-valuation';
 import { PIVOTS } from '../fx/rate-path';
 import { RateTable } from '../fx/rate-table';
 import { NationalService, type GovernmentFigure } from '../national/national.service';
+import { PrioritiesService } from '../priorities/priorities.service';
 import {
   FundingGapRepository,
   type BalanceBucket,
@@ -297,6 +298,7 @@ export class FundingGapService {
     private readonly repository: FundingGapRepository,
     private readonly valuation: LedgerValuation,
     private readonly national: NationalService,
+    private readonly priorities: PrioritiesService,
     private readonly fxService: FxService,
     uow: UnitOfWork,
   ) {
@@ -382,7 +384,7 @@ export class FundingGapService {
     const r = this.repository;
     const [donorNames, priorities, government, reportedRows, clearance, inKind, inKindByPriority, splitCounts, valueDates, balances] = await Promise.all([
       r.donorNames(),
-      r.priorities(),
+      this.priorities.withTargetsAt(asOf),
       this.national.governmentAt(asOf),
       r.latestReportedFigures(asOf),
       r.clearanceFigures(asOf),

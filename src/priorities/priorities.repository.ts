@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Transaction } from '../database/unit-of-work';
-import { PriorityEntity } from './priority.entity';
+import { PriorityEntity, PriorityTargetEntity } from './priority.entity';
 
-/** The priorities table: the report's twelve priorities and their funding targets. */
+/** The priorities and priority_targets tables: the report's twelve priorities and the history of their funding targets. */
 @Injectable()
 export class PrioritiesRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -43,5 +43,30 @@ export class PrioritiesRepository {
     if (await repo.exists({ where: { code: priority.code } })) return false;
     await repo.insert(priority);
     return true;
+  }
+  insertTarget(tx: Transaction, target: Omit<PriorityTargetEntity, 'id' | 'createdAt'>): Promise<PriorityTargetEntity> {
+    const repo = tx.getRepository(PriorityTargetEntity);
+    return repo.save(repo.create(target));
+  }
+
+  /** Per priority, the latest recorded target row in force on `asOf` (its period, when it has one, covers the date). */
+  targetsInForce(asOf: string): Promise<PriorityTargetEntity[]> {
+    const latest = this.dataSource
+      .getRepository(PriorityTargetEntity)
+      .createQueryBuilder('f')
+      .select('MAX(f.id)')
+      .where('(f.period_start IS NULL OR f.period_start <= :asOf) AND (f.period_end IS NULL OR f.period_end >= :asOf)')
+      .groupBy('f.priority_code');
+    return this.dataSource
+      .getRepository(PriorityTargetEntity)
+      .createQueryBuilder('t')
+      .where(`t.id IN (${latest.getQuery()})`)
+      .setParameters({ asOf })
+      .getMany();
+  }
+
+  /** Every target ever set for a priority, newest first. */
+  targetHistory(code: string): Promise<PriorityTargetEntity[]> {
+    return this.dataSource.getRepository(PriorityTargetEntity).find({ where: { priorityCode: code }, order: { id: 'DESC' } });
   }
 }

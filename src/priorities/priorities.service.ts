@@ -1,34 +1,91 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
-import { NotFoundError } from '../common/errors/domain-errors';
+import { todayUtc } from '../common/dates';
+import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
 import { formatAmount, MoneyJson, parseAmount } from '../common/money/money';
 import { UnitOfWork } from '../database/unit-of-work';
+import type { AddTargetDto } from './dto';
 import { PrioritiesRepository } from './priorities.repository';
 import { isPriorityCode } from './priority-code';
-import type { PriorityEntity } from './priority.entity';
+import type { PriorityEntity, PriorityTargetEntity, TargetBasis } from './priority.entity';
+
+export interface TargetView {
+  id: number;
+  /** Null: this setting cleared the target. */
+  target: MoneyJson | null;
+  periodStart: string | null;
+  periodEnd: string | null;
+  basis: TargetBasis;
+  source: string | null;
+  sourcePage: string | null;
+  setBy: number;
+  setAt: string;
+}
 
 export interface PriorityView {
   code: string;
   rank: number;
   title: string;
   description: string;
+  /** The target in force today (or at the date asked), null without one. */
   target: MoneyJson | null;
+  /** Where that target comes from; null without a target. */
+  targetSource: Pick<TargetView, 'basis' | 'source' | 'sourcePage' | 'periodStart' | 'periodEnd'> | null;
   source: string | null;
 }
 
-export function toPriorityView(p: PriorityEntity): PriorityView {
+/** A priority and the minor units of its target in force, for the funding engine. */
+export interface PriorityTargetRow {
+  code: string;
+  rank: number;
+  title: string;
+  targetMinor: bigint | null;
+  targetCurrency: string | null;
+}
+
+/** The words that mark a target as ANAMA's own estimate rather than a document's figure. */
+export const ANAMA_ESTIMATE = 'ANAMA estimate';
+
+function money(t: PriorityTargetEntity): MoneyJson | null {
+  return t.amountMinor !== null && t.currency ? { amount: formatAmount(t.amountMinor, t.currency), currency: t.currency } : null;
+}
+
+export function toTargetView(t: PriorityTargetEntity): TargetView {
+  return {
+    id: t.id,
+    target: money(t),
+    periodStart: t.periodStart,
+    periodEnd: t.periodEnd,
+    basis: t.basis,
+    source: t.source,
+    sourcePage: t.sourcePage,
+    setBy: t.setBy,
+    setAt: new Date(t.createdAt).toISOString(),
+  };
+}
+
+function toPriorityView(p: PriorityEntity, inForce: PriorityTargetEntity | undefined): PriorityView {
+  const target = inForce ? money(inForce) : null;
   return {
     code: p.code,
     rank: p.rank,
     title: p.title,
     description: p.description,
-    target: p.targetMinor !== null && p.targetCurrency ? { amount: formatAmount(p.targetMinor, p.targetCurrency), currency: p.targetCurrency } : null,
+    target,
+    targetSource:
+      target && inForce
+        ? { basis: inForce.basis, source: inForce.source, sourcePage: inForce.sourcePage, periodStart: inForce.periodStart, periodEnd: inForce.periodEnd }
+        : null,
     source: p.source,
   };
 }
 
-/** The twelve priorities are fixed by the report; only their funding targets change. */
+/**
+ * The twelve priorities are fixed by the report; their funding targets are a history. Each setting
+ * is a row (for a period or open-ended, any currency, with its source or "ANAMA estimate", and
+ * who set it); the target at a date is the latest recorded setting in force then.
+ */
 @Injectable()
 export class PrioritiesService {
   private readonly knownCodes = new Set<string>();
@@ -39,9 +96,28 @@ export class PrioritiesService {
     private readonly audit: AuditService,
   ) {}
 
-  async list(): Promise<PriorityView[]> {
-    const rows = await this.priorities.allByRank();
-    return rows.map(toPriorityView);
+  async list(asOf: string = todayUtc()): Promise<PriorityView[]> {
+    const [rows, targets] = await Promise.all([this.priorities.allByRank(), this.inForce(asOf)]);
+    return rows.map((p) => toPriorityView(p, targets.get(p.code)));
+  }
+
+  async get(code: string, asOf: string = todayUtc()): Promise<PriorityView & { history: TargetView[] }> {
+    const priority = (await this.list(asOf)).find((p) => p.code === code);
+    if (!priority) throw new NotFoundError('Priority', code);
+    return { ...priority, history: (await this.priorities.targetHistory(code)).map(toTargetView) };
+  }
+
+  /** The priorities in the report's order with the target in force on `asOf`: what the funding engine measures against. */
+  async withTargetsAt(asOf: string): Promise<PriorityTargetRow[]> {
+    const [rows, targets] = await Promise.all([this.priorities.allByRank(), this.inForce(asOf)]);
+    return rows.map((p) => {
+      const t = targets.get(p.code);
+      return { code: p.code, rank: p.rank, title: p.title, targetMinor: t?.amountMinor ?? null, targetCurrency: t?.amountMinor != null ? t.currency : null };
+    });
+  }
+
+  private async inForce(asOf: string): Promise<Map<string, PriorityTargetEntity>> {
+    return new Map((await this.priorities.targetsInForce(asOf)).map((t) => [t.priorityCode, t]));
   }
 
   /**
@@ -55,19 +131,47 @@ export class PrioritiesService {
     return new Set(found);
   }
 
+  /** Version 1's PATCH: an open-ended target without a stated source, or null to clear it. */
   async setTarget(actor: Actor, code: string, target: MoneyJson | null): Promise<PriorityView> {
-    if (!isPriorityCode(code)) throw new NotFoundError('Priority', code);
     const parsed = target ? parseAmount(target.amount, target.currency, 'target.amount') : null;
+    await this.record(actor, code, {
+      amountMinor: parsed ? parsed.minor : null,
+      currency: parsed ? parsed.currency : null,
+      periodStart: null,
+      periodEnd: null,
+      basis: 'not_recorded',
+      source: null,
+      sourcePage: null,
+    });
+    return this.get(code).then(({ history: _history, ...view }) => view);
+  }
+
+  /** A need for one priority, for a period or open-ended, with its source; returns the new setting. */
+  async addTarget(actor: Actor, code: string, dto: AddTargetDto): Promise<TargetView> {
+    const parsed = parseAmount(dto.amount, dto.currency, 'amount');
+    if (parsed.minor <= 0n) throw InvalidInputError.field('amount', 'amount must be more than 0');
+    const periodStart = dto.periodStart ?? null;
+    const periodEnd = dto.periodEnd ?? null;
+    if (periodStart && periodEnd && periodEnd < periodStart) throw InvalidInputError.field('periodEnd', 'periodEnd must be on or after periodStart');
+    const estimate = dto.source.trim().toLowerCase() === ANAMA_ESTIMATE.toLowerCase();
+    return this.record(actor, code, {
+      amountMinor: parsed.minor,
+      currency: parsed.currency,
+      periodStart,
+      periodEnd,
+      basis: estimate ? 'anama_estimate' : 'document',
+      source: estimate ? ANAMA_ESTIMATE : dto.source.trim(),
+      sourcePage: estimate ? null : (dto.sourcePage ?? null),
+    });
+  }
+
+  private async record(actor: Actor, code: string, target: Omit<PriorityTargetEntity, 'id' | 'createdAt' | 'priorityCode' | 'setBy'>): Promise<TargetView> {
+    if (!isPriorityCode(code) || !(await this.existingCodes([code])).has(code)) throw new NotFoundError('Priority', code);
     return this.uow.transaction(async (tx) => {
-      const priority = await this.priorities.findForUpdate(tx, code);
-      if (!priority) throw new NotFoundError('Priority', code);
-      const before = toPriorityView(priority);
-      priority.targetMinor = parsed ? parsed.minor : null;
-      priority.targetCurrency = parsed ? parsed.currency : null;
-      await this.priorities.update(tx, priority);
-      const after = toPriorityView(priority);
-      await this.audit.record(tx, actor, { action: 'priority.set_target', entityType: 'priority', entityId: code, before, after });
-      return after;
+      const row = await this.priorities.insertTarget(tx, { ...target, priorityCode: code, setBy: actor.id });
+      const view = toTargetView(row);
+      await this.audit.record(tx, actor, { action: 'priority.set_target', entityType: 'priority', entityId: code, after: view });
+      return view;
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintTransformer } from '../database/transformers';
 
 /** The twelve entries of ANAMA's "Key Priorities for International Assistance", in the report's order. */
@@ -16,12 +16,48 @@ export class PriorityEntity {
   @Column({ type: 'text' })
   description: string;
 
-  @Column({ name: 'target_minor', type: 'bigint', nullable: true, transformer: bigintTransformer })
-  targetMinor: bigint | null;
+  @Column({ type: 'text', nullable: true })
+  source: string | null;
+}
 
-  @Column({ name: 'target_currency', type: 'varchar', length: 3, nullable: true })
-  targetCurrency: string | null;
+export const TARGET_BASES = ['document', 'anama_estimate', 'not_recorded'] as const;
+export type TargetBasis = (typeof TARGET_BASES)[number];
+
+/** One setting of a priority's need: the latest recorded one in force at a date is its target then. */
+@Entity('priority_targets')
+export class PriorityTargetEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'priority_code', type: 'varchar', length: 8 })
+  priorityCode: string;
+
+  /** Null clears the target from this row on. */
+  @Column({ name: 'amount_minor', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  amountMinor: bigint | null;
+
+  @Column({ type: 'varchar', length: 3, nullable: true })
+  currency: string | null;
+
+  @Column({ name: 'period_start', type: 'date', nullable: true })
+  periodStart: string | null;
+
+  @Column({ name: 'period_end', type: 'date', nullable: true })
+  periodEnd: string | null;
+
+  /** A document (source and page), ANAMA's own estimate, or not recorded (targets set before sources were asked). */
+  @Column({ type: 'varchar', length: 16 })
+  basis: TargetBasis;
 
   @Column({ type: 'text', nullable: true })
   source: string | null;
+
+  @Column({ name: 'source_page', type: 'varchar', length: 40, nullable: true })
+  sourcePage: string | null;
+
+  @Column({ name: 'set_by', type: 'integer' })
+  setBy: number;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt: Date;
 }

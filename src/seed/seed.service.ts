@@ -120,7 +120,7 @@ export class SeedService {
 
     await this.uow.transaction(async (tx) => {
       for (const p of file.priorities) {
-        if (await this.priorityRows.insertIfMissing(tx, { ...p, targetMinor: null, targetCurrency: null, source: cite('002') })) report.priorities++;
+        if (await this.priorityRows.insertIfMissing(tx, { ...p, source: cite('002') })) report.priorities++;
       }
     });
 

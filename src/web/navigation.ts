@@ -21,6 +21,7 @@ const ENTRIES: readonly NavEntry[] = [
   { href: '/', label: 'Funding gap', roles: STAFF },
   { href: '/pledges', label: 'Pledges', roles: ['admin', 'officer', 'leadership', 'donor'] },
   { href: '/donors', label: 'Donors', roles: STAFF },
+  { href: '/priorities', label: 'Priorities', roles: STAFF },
   { href: '/calendar', label: 'Calendar', roles: STAFF },
   { href: '/digests', label: 'Digests', roles: STAFF },
   { href: '/rates', label: 'Exchange rates', roles: STAFF },

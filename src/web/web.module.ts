@@ -17,12 +17,14 @@ import { FundingPageService } from './funding-page.service';
 import { PageLocalsInterceptor } from './page-context';
 import { PledgePagesController } from './pledge-pages.controller';
 import { PledgePagesService } from './pledge-pages.service';
+import { PrioritiesPagesController } from './priorities-pages.controller';
+import { PrioritiesPagesService } from './priorities-pages.service';
 import { SessionController } from './session.controller';
 import { WebSessionService } from './session.service';
 import { UsersPagesController } from './users-pages.controller';
 import { UsersPagesService } from './users-pages.service';
 
-/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, the calendar and digests. */
+/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, the calendar and digests. */
 @Module({
   imports: [PledgesModule, DonorsModule, PrioritiesModule, AuditModule, FundingModule, DigestsModule, ObligationsModule],
   controllers: [
@@ -33,6 +35,7 @@ import { UsersPagesService } from './users-pages.service';
     DigestsPagesController,
     UsersPagesController,
     CalendarPagesController,
+    PrioritiesPagesController,
   ],
   providers: [
     WebSessionService,
@@ -41,6 +44,7 @@ import { UsersPagesService } from './users-pages.service';
     AdminPagesService,
     UsersPagesService,
     CalendarPagesService,
+    PrioritiesPagesService,
     { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },
   ],
 })

@@ -21,9 +21,7 @@ describe(`pledges on a real database (${process.env.TEST_DB ?? 'sqlite'})`, () =
     pledges = t.get(PledgesService);
     await t.get(UnitOfWork).transaction(async (tx) => {
       await t.get(FxService).insertRates(tx, [{ base: 'EUR', quote: 'USD', rate: '1.0938', date: '2024-10-11', source: 'ECB' }]);
-      await tx
-        .getRepository(PriorityEntity)
-        .insert({ code: 'P01', rank: 1, title: 'Direct financial donations', description: 'd', targetMinor: null, targetCurrency: null, source: null });
+      await tx.getRepository(PriorityEntity).insert({ code: 'P01', rank: 1, title: 'Direct financial donations', description: 'd', source: null });
     });
     const donor = await t.get(DonorsService).create(SYSTEM_ACTOR, { name: 'Repository Donor', type: 'government' }, null);
     const base = { donorId: donor.body.id, channel: 'direct' as const, priorityCodes: ['P01'], pledgedOn: '2024-10-11' };

@@ -51,7 +51,6 @@ export async function seedReferenceData(t: TestApp): Promise<void> {
   const repo = t.dataSource.getRepository(PriorityEntity);
   for (let rank = 1; rank <= 12; rank++) {
     const code = `P${String(rank).padStart(2, '0')}`;
-    if (!(await repo.exists({ where: { code } })))
-      await repo.insert({ code, rank, title: `Priority ${rank}`, description: 'test', targetMinor: null, targetCurrency: null, source: null });
+    if (!(await repo.exists({ where: { code } }))) await repo.insert({ code, rank, title: `Priority ${rank}`, description: 'test', source: null });
   }
 }

@@ -8,6 +8,7 @@ import { ReceiptStatusAndSourceCorrections1733200000000 } from './1733200000000-
 import { ReceiptBalanceIndex1733300000000 } from './1733300000000-receipt-balance-index';
 import { UserManagement1733410000000 } from './1733410000000-user-management';
 import { Obligations1733420000000 } from './1733420000000-obligations';
+import { PriorityTargets1733430000000 } from './1733430000000-priority-targets';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ReceiptBalanceIndex1733300000000,
   UserManagement1733410000000,
   Obligations1733420000000,
+  PriorityTargets1733430000000,
 ];
