@@ -97,7 +97,7 @@ export class PrioritiesPagesService {
     let status = 400;
     if (!problems.length) {
       try {
-        await this.priorities.addTarget(actor, code, request as AddTargetDto);
+        await this.priorities.addTarget(actor, code, request);
         return { redirectTo: `/priorities/${code}` };
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
