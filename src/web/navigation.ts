@@ -22,6 +22,7 @@ const ENTRIES: readonly NavEntry[] = [
   { href: '/pledges', label: 'Pledges', roles: ['admin', 'officer', 'leadership', 'donor'] },
   { href: '/donors', label: 'Donors', roles: STAFF },
   { href: '/priorities', label: 'Priorities', roles: STAFF },
+  { href: '/national', label: 'National figures', roles: STAFF },
   { href: '/calendar', label: 'Calendar', roles: STAFF },
   { href: '/digests', label: 'Digests', roles: STAFF },
   { href: '/rates', label: 'Exchange rates', roles: STAFF },

@@ -5,6 +5,7 @@ import { DigestsModule } from '../digests/digests.module';
 import { ObligationsModule } from '../obligations/obligations.module';
 import { DonorsModule } from '../donors/donors.module';
 import { FundingModule } from '../funding/funding.module';
+import { NationalModule } from '../national/national.module';
 import { PledgesModule } from '../pledges/pledges.module';
 import { PrioritiesModule } from '../priorities/priorities.module';
 import { AdminPagesController } from './admin-pages.controller';
@@ -14,6 +15,8 @@ import { CalendarPagesService } from './calendar-pages.service';
 import { DigestsPagesController } from './digests-pages.controller';
 import { FundingPageController } from './funding-page.controller';
 import { FundingPageService } from './funding-page.service';
+import { NationalPagesController } from './national-pages.controller';
+import { NationalPagesService } from './national-pages.service';
 import { PageLocalsInterceptor } from './page-context';
 import { PledgePagesController } from './pledge-pages.controller';
 import { PledgePagesService } from './pledge-pages.service';
@@ -24,9 +27,9 @@ import { WebSessionService } from './session.service';
 import { UsersPagesController } from './users-pages.controller';
 import { UsersPagesService } from './users-pages.service';
 
-/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, the calendar and digests. */
+/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, the calendar and digests. */
 @Module({
-  imports: [PledgesModule, DonorsModule, PrioritiesModule, AuditModule, FundingModule, DigestsModule, ObligationsModule],
+  imports: [PledgesModule, DonorsModule, PrioritiesModule, NationalModule, AuditModule, FundingModule, DigestsModule, ObligationsModule],
   controllers: [
     SessionController,
     FundingPageController,
@@ -36,6 +39,7 @@ import { UsersPagesService } from './users-pages.service';
     UsersPagesController,
     CalendarPagesController,
     PrioritiesPagesController,
+    NationalPagesController,
   ],
   providers: [
     WebSessionService,
@@ -45,6 +49,7 @@ import { UsersPagesService } from './users-pages.service';
     UsersPagesService,
     CalendarPagesService,
     PrioritiesPagesService,
+    NationalPagesService,
     { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },
   ],
 })
