@@ -9,6 +9,7 @@ import { GovernmentSpendEntity, ReportedFigureEntity } from '../national/nationa
 import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from '../pledges/pledge.entity';
 import { PriorityEntity, PriorityTargetEntity } from '../priorities/priority.entity';
 import { CalendarFeedEntity, ObligationEntity } from '../obligations/obligation.entity';
+import { StagedUploadEntity } from '../staging/staged-upload.entity';
 
 /** Every entity, registered once for both databases. */
 export const ENTITIES = [
@@ -32,4 +33,5 @@ export const ENTITIES = [
   DigestSettingEntity,
   ObligationEntity,
   CalendarFeedEntity,
+  StagedUploadEntity,
 ];

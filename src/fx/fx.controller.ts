@@ -12,7 +12,8 @@ import { ConvertQueryDto, CreateFxRateDto } from './dto';
 import { FxService } from './fx.service';
 
 /** The ECB's whole history since 1999 is about 1.8 MB; anything ten times that is not a rates file. */
-const MAX_RATES_FILE_BYTES = 20 * 1024 * 1024;
+/** The ECB's full history is about 1.8 MB; the limit leaves room for years more. */
+export const MAX_RATES_FILE_BYTES = 20 * 1024 * 1024;
 
 @ApiTags('fx')
 @ApiBearerAuth()

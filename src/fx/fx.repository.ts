@@ -1,3 +1,4 @@
+import { dateOnly } from '../common/dates';
 import { Injectable } from '@nestjs/common';
 import type { Transaction } from '../database/unit-of-work';
 import { DataSource, EntityManager, LessThanOrEqual } from 'typeorm';
@@ -116,5 +117,16 @@ export class FxRepository {
 
   exists(tx: EntityManager, base: string, quote: string, date: string): Promise<boolean> {
     return tx.getRepository(FxRateEntity).exists({ where: { base, quote, rateDate: date } });
+  }
+  /** The (quote, date) pairs stored for `base` between two dates, as "QUOTE@YYYY-MM-DD": a preview's "already stored". */
+  async storedKeys(base: string, from: string, to: string): Promise<Set<string>> {
+    const rows = await this.dataSource
+      .getRepository(FxRateEntity)
+      .createQueryBuilder('r')
+      .select('r.quote', 'quote')
+      .addSelect('r.rate_date', 'date')
+      .where('r.base = :base AND r.rate_date BETWEEN :from AND :to', { base, from, to })
+      .getRawMany<{ quote: string; date: string | Date }>();
+    return new Set(rows.map((r) => `${r.quote}@${dateOnly(r.date)}`));
   }
 }

@@ -31,6 +31,32 @@ export interface Conversion {
   stale: StaleRate | null;
 }
 
+export interface EcbPreview {
+  rates: number;
+  new: number;
+  stored: number;
+  notQuoted: number;
+  first: string;
+  last: string;
+  source: string;
+  pairs: Array<{ base: string; quote: string; first: string; last: string; rates: number; new: number }>;
+}
+
+/** Parses an ECB file, or says what is wrong and where as a 400; an empty file is one too. */
+function parseEcbOrThrow(csv: string): ReturnType<typeof parseEcbCsv> {
+  let parsed;
+  try {
+    parsed = parseEcbCsv(csv);
+  } catch (error) {
+    if (error instanceof EcbFormatError) {
+      throw new InvalidInputError(error.message, [{ field: `line ${error.line}: ${error.column}`, message: error.message }]);
+    }
+    throw error;
+  }
+  if (parsed.rates.length === 0) throw InvalidInputError.field('body', 'the file holds no rates');
+  return parsed;
+}
+
 /**
  * Converts money at a value date with the nearest earlier published rate, directly, inverted, or
  * through a pivot (EUR→USD→AZN). No rate at all is a MissingRateError, never a silent 1:1.
@@ -124,18 +150,40 @@ export class FxService {
     return result;
   }
 
+  /**
+   * What importing an ECB file would do, without doing it: per currency the rates it holds, from
+   * and to which date, and how many are new (the rest are stored already and would be kept as they are).
+   */
+  async previewEcb(csv: string): Promise<EcbPreview> {
+    const parsed = parseEcbOrThrow(csv);
+    const dates = parsed.rates.map((r) => r.date).sort();
+    const stored = await this.rates.storedKeys('EUR', dates[0], dates[dates.length - 1]);
+    const byQuote = new Map<string, EcbPreview['pairs'][number]>();
+    for (const r of parsed.rates) {
+      const pair = byQuote.get(r.currency) ?? { base: 'EUR', quote: r.currency, first: r.date, last: r.date, rates: 0, new: 0 };
+      pair.rates += 1;
+      if (!stored.has(`${r.currency}@${r.date}`)) pair.new += 1;
+      if (r.date < pair.first) pair.first = r.date;
+      if (r.date > pair.last) pair.last = r.date;
+      byQuote.set(r.currency, pair);
+    }
+    const pairs = [...byQuote.values()].sort((a, b) => a.quote.localeCompare(b.quote));
+    const added = pairs.reduce((n, p) => n + p.new, 0);
+    return {
+      rates: parsed.rates.length,
+      new: added,
+      stored: parsed.rates.length - added,
+      notQuoted: parsed.notQuoted,
+      first: dates[0],
+      last: dates[dates.length - 1],
+      source: ECB_SOURCE,
+      pairs,
+    };
+  }
+
   /** Imports an ECB CSV (either layout) in one transaction; rates already stored are skipped. */
   async importEcb(actor: Actor | null, csv: string): Promise<{ imported: number; skipped: number; notQuoted: number }> {
-    let parsed;
-    try {
-      parsed = parseEcbCsv(csv);
-    } catch (error) {
-      if (error instanceof EcbFormatError) {
-        throw new InvalidInputError(error.message, [{ field: `line ${error.line}: ${error.column}`, message: error.message }]);
-      }
-      throw error;
-    }
-    if (parsed.rates.length === 0) throw InvalidInputError.field('body', 'the file holds no rates');
+    const parsed = parseEcbOrThrow(csv);
     const imported = await this.uow.transaction(async (tx) => {
       const count = await this.insertAndRevalue(
         tx,

@@ -5,13 +5,12 @@ import { ExportService } from './export.service';
 import { InteropController } from './interop.controller';
 import { InteropRepository } from './interop.repository';
 import { PledgeImportService } from './pledge-import.service';
-import { RatesPageController } from './rates-page.controller';
 
 /** Data in and out: pledges CSV import, CSV and IATI exports, and the rates coverage page. */
 @Module({
   imports: [FxModule, PledgesModule],
   providers: [InteropRepository, PledgeImportService, ExportService],
-  controllers: [InteropController, RatesPageController],
+  controllers: [InteropController],
   exports: [PledgeImportService],
 })
 export class InteropModule {}

@@ -35,7 +35,9 @@ export function needsCsrfToken(req: Pick<Request, 'method' | 'path' | 'headers'>
  * X-CSRF-Token header). Tokens are bound to the session, so signing in issues a fresh one.
  *
  * For templates, `res.locals.csrfToken` is computed on first use, so only rendered pages set the
- * cookie. The field is removed from the body once checked, so DTOs with `forbidNonWhitelisted`
+ * cookie. A file upload form (multipart) carries the token in its action URL (`?_csrf=`), since its
+ * body is only read by the route handler, after sign-in (common/http/upload-body.ts); the token is
+ * bound to the session, so one seen in a log is worth nothing once the session ends. The field is removed from the body once checked, so DTOs with `forbidNonWhitelisted`
  * never see it.
  *
  * The HMAC secret is random per process unless CSRF_SECRET is set: behind several instances set
@@ -51,7 +53,10 @@ export function csrfMiddleware(secret = randomBytes(32).toString('hex')): Reques
       const fromBody = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
       if (typeof fromBody === 'string') return fromBody;
       const header = req.headers[CSRF_HEADER];
-      return typeof header === 'string' ? header : null;
+      if (typeof header === 'string') return header;
+      // A file upload form's body is read by its handler, after this check: its token is in the action URL.
+      const fromUrl = req.is('multipart/form-data') ? (req.query as Record<string, unknown>)[CSRF_FIELD] : undefined;
+      return typeof fromUrl === 'string' ? fromUrl : null;
     },
   });
 

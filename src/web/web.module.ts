@@ -7,6 +7,8 @@ import { DonorsModule } from '../donors/donors.module';
 import { FundingModule } from '../funding/funding.module';
 import { NationalModule } from '../national/national.module';
 import { PledgesModule } from '../pledges/pledges.module';
+import { FxModule } from '../fx/fx.module';
+import { StagingModule } from '../staging/staging.module';
 import { PrioritiesModule } from '../priorities/priorities.module';
 import { AdminPagesController } from './admin-pages.controller';
 import { AdminPagesService } from './admin-pages.service';
@@ -22,14 +24,27 @@ import { PledgePagesController } from './pledge-pages.controller';
 import { PledgePagesService } from './pledge-pages.service';
 import { PrioritiesPagesController } from './priorities-pages.controller';
 import { PrioritiesPagesService } from './priorities-pages.service';
+import { RatesPagesController } from './rates-pages.controller';
+import { RatesPagesService } from './rates-pages.service';
 import { SessionController } from './session.controller';
 import { WebSessionService } from './session.service';
 import { UsersPagesController } from './users-pages.controller';
 import { UsersPagesService } from './users-pages.service';
 
-/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, the calendar and digests. */
+/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, exchange rates, the calendar and digests. */
 @Module({
-  imports: [PledgesModule, DonorsModule, PrioritiesModule, NationalModule, AuditModule, FundingModule, DigestsModule, ObligationsModule],
+  imports: [
+    PledgesModule,
+    DonorsModule,
+    PrioritiesModule,
+    NationalModule,
+    AuditModule,
+    FundingModule,
+    DigestsModule,
+    ObligationsModule,
+    FxModule,
+    StagingModule,
+  ],
   controllers: [
     SessionController,
     FundingPageController,
@@ -40,6 +55,7 @@ import { UsersPagesService } from './users-pages.service';
     CalendarPagesController,
     PrioritiesPagesController,
     NationalPagesController,
+    RatesPagesController,
   ],
   providers: [
     WebSessionService,
@@ -50,6 +66,7 @@ import { UsersPagesService } from './users-pages.service';
     CalendarPagesService,
     PrioritiesPagesService,
     NationalPagesService,
+    RatesPagesService,
     { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },
   ],
 })

@@ -6,6 +6,8 @@ export interface WebSession {
   csrf: string;
   get(path: string): Promise<import('supertest').Response>;
   post(path: string, form: Record<string, string | string[]>): Promise<import('supertest').Response>;
+  /** A file upload form (multipart), its CSRF token in the action URL as the page writes it. */
+  upload(path: string, file: { name: string; content: string | Buffer } | null, fields?: Record<string, string>): Promise<import('supertest').Response>;
 }
 
 function storeCookies(jar: Map<string, string>, setCookie: string[] | string | undefined): void {
@@ -50,6 +52,18 @@ export function newWebSession(t: TestApp): WebSession {
         .set('cookie', cookieHeader(session.cookies))
         .type('form')
         .send(formBody({ _csrf: session.csrf, ...form }));
+      storeCookies(session.cookies, res.headers['set-cookie']);
+      const token = /name="_csrf" value="([^"]+)"/.exec(res.text ?? '');
+      if (token) session.csrf = token[1];
+      return res;
+    },
+    async upload(path, file, fields = {}) {
+      const url = `${path}${path.includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(session.csrf)}`;
+      let req = t.http.post(url).set('accept', 'text/html').set('cookie', cookieHeader(session.cookies));
+      for (const [name, value] of Object.entries(fields)) req = req.field(name, value);
+      if (file) req = req.attach('file', Buffer.from(file.content), { filename: file.name, contentType: 'text/csv' });
+      else req = req.field('file', '');
+      const res = await req;
       storeCookies(session.cookies, res.headers['set-cookie']);
       const token = /name="_csrf" value="([^"]+)"/.exec(res.text ?? '');
       if (token) session.csrf = token[1];

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import busboy from 'busboy';
 import type { Request } from 'express';
 import { InvalidInputError } from '../errors/domain-errors';
 
@@ -92,6 +93,76 @@ export async function readTextUpload(req: Request, limitBytes: number): Promise<
       req.once('aborted', () => reject(InvalidInputError.field('body', 'the upload was interrupted')));
     });
     return new TextDecoder('utf-8').decode(Buffer.concat(chunks, received));
+  } finally {
+    inFlight -= 1;
+  }
+}
+
+export interface FormUpload {
+  /** The file's name as the browser sent it (without any path), or null when none was chosen. */
+  fileName: string | null;
+  /** The file, decoded as UTF-8 like readTextUpload; '' when no file was chosen. */
+  text: string;
+  /** The form's other fields (small text only). */
+  fields: Record<string, string>;
+}
+
+/**
+ * Reads a browser form sent as multipart/form-data: one file under `fileField` and small text
+ * fields, under the same limit and the same in-flight bound as readTextUpload. Called in the route
+ * handler, after sign-in and the role check; the CSRF token of such a form travels in its action
+ * URL (web/csrf.ts), as its body is not read before the handler.
+ */
+export async function readFormUpload(req: Request, limitBytes: number, fileField = 'file'): Promise<FormUpload> {
+  if (!req.is('multipart/form-data')) throw InvalidInputError.field(fileField, 'choose a file to upload');
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes + 64 * 1024) {
+    req.resume();
+    throw new UploadTooLargeError(limitBytes);
+  }
+  if (inFlight >= MAX_UPLOADS_IN_FLIGHT) {
+    req.resume();
+    throw new UploadsBusyError();
+  }
+  inFlight += 1;
+  try {
+    return await new Promise<FormUpload>((resolve, reject) => {
+      const fields: Record<string, string> = {};
+      const chunks: Buffer[] = [];
+      let received = 0;
+      let fileName: string | null = null;
+      let failed = false;
+      const fail = (error: Error) => {
+        if (failed) return;
+        failed = true;
+        req.unpipe(parser);
+        req.resume();
+        reject(error);
+      };
+      const parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: limitBytes, fields: 20, fieldSize: 4096, parts: 30 } });
+      parser.on('file', (name, stream, info) => {
+        if (name !== fileField) {
+          stream.resume();
+          return;
+        }
+        fileName = info.filename ? (info.filename.split(/[\\/]/).pop() ?? null) : null;
+        stream.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          chunks.push(chunk);
+        });
+        stream.on('limit', () => fail(new UploadTooLargeError(limitBytes)));
+      });
+      parser.on('field', (name, value) => {
+        fields[name] = value;
+      });
+      parser.on('error', () => fail(InvalidInputError.field(fileField, 'the upload could not be read: send the form again')));
+      parser.on('close', () => {
+        if (failed) return;
+        resolve({ fileName: fileName || null, text: new TextDecoder('utf-8').decode(Buffer.concat(chunks, received)), fields });
+      });
+      req.once('aborted', () => fail(InvalidInputError.field(fileField, 'the upload was interrupted')));
+      req.pipe(parser);
+    });
   } finally {
     inFlight -= 1;
   }

@@ -9,6 +9,7 @@ import { ReceiptBalanceIndex1733300000000 } from './1733300000000-receipt-balanc
 import { UserManagement1733410000000 } from './1733410000000-user-management';
 import { Obligations1733420000000 } from './1733420000000-obligations';
 import { PriorityTargets1733430000000 } from './1733430000000-priority-targets';
+import { StagedUploads1733440000000 } from './1733440000000-staged-uploads';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   UserManagement1733410000000,
   Obligations1733420000000,
   PriorityTargets1733430000000,
+  StagedUploads1733440000000,
 ];
