@@ -45,7 +45,8 @@ export interface DisbursementFormValues {
   idempotencyKey: string;
 }
 
-function text(value: unknown, max: number): string {
+/** A typed value as text; `max` bounds a field no rule measures, while a field the pledge rules check is read whole, so too long is refused, never cut. */
+function text(value: unknown, max = Infinity): string {
   return typeof value === 'string' ? value.slice(0, max) : '';
 }
 
@@ -57,25 +58,25 @@ function list(value: unknown): string[] {
 export function readPledgeForm(body: Record<string, unknown>): PledgeFormValues {
   return {
     donorId: text(body.donorId, 12).trim(),
-    title: text(body.title, 400),
+    title: text(body.title),
     kind: text(body.kind, 12) || 'cash',
     amount: text(body.amount, 40).trim(),
     currency: text(body.currency, 3).trim().toUpperCase(),
     inKindQuantity: text(body.inKindQuantity, 14).trim(),
-    inKindUnit: text(body.inKindUnit, 100),
+    inKindUnit: text(body.inKindUnit),
     inKindUpTo: body.inKindUpTo === 'on' || body.inKindUpTo === 'true',
     unitValueAmount: text(body.unitValueAmount, 40).trim(),
     unitValueCurrency: text(body.unitValueCurrency, 3).trim().toUpperCase(),
     pledgedOn: text(body.pledgedOn, 10).trim(),
     status: text(body.status, 12) || 'announced',
     channel: text(body.channel, 12),
-    channelName: text(body.channelName, 250),
-    instrument: text(body.instrument, 250),
+    channelName: text(body.channelName),
+    instrument: text(body.instrument),
     receiptExpectation: text(body.receiptExpectation, 16) || 'not_documented',
     receiptDueOn: text(body.receiptDueOn, 10).trim(),
     priorityCodes: list(body.priorityCodes),
-    source: text(body.source, 1200),
-    notes: text(body.notes, 4200),
+    source: text(body.source),
+    notes: text(body.notes),
     idempotencyKey: text(body.idempotencyKey, 200),
   };
 }

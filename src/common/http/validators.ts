@@ -76,7 +76,7 @@ function presence(kind: DeclaredPresence, options?: CheckOptions) {
 }
 
 /** A check of common/field-rules.ts as a class-validator constraint of the property (text is trimmed on the way in). */
-export function applyCheck(check: Check) {
+function applyCheck(check: Check) {
   return (target: object, propertyName: string) => {
     if (check.trims) Transform(({ value }: { value: unknown }) => trimText(value))(target, propertyName);
     registerDecorator({
