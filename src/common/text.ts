@@ -18,6 +18,9 @@ export interface TextRule {
   multiLine?: boolean;
 }
 
+/** The refusal of text holding half of a UTF-16 surrogate pair: the field rule's and the ValidationPipe's (which checks every string of a body first). */
+export const ILL_FORMED_TEXT = 'must be well-formed Unicode (an unpaired surrogate)';
+
 const TAB = 0x09;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -51,7 +54,7 @@ export function scanText(text: string, multiLine = false): { problem: string } |
     }
     if (unit >= 0xd800 && unit <= 0xdfff) {
       const next = text.charCodeAt(i + 1);
-      if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return { problem: 'must be well-formed Unicode (an unpaired surrogate)' };
+      if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return { problem: ILL_FORMED_TEXT };
       i++;
     }
   }

@@ -65,7 +65,7 @@ export class DonorsService {
   }
 
   async list(actor: Actor, page: PageRequest): Promise<Page<DonorView>> {
-    const rows = await this.donors.page(page.afterId, page.limit, actor.role === 'donor' ? (visibleDonorFilter(actor, undefined) ?? null) : null);
+    const rows = await this.donors.page(page.afterId, page.limit, visibleDonorFilter(actor, undefined) ?? null);
     return toPage(rows, page, toDonorView);
   }
 

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { IsCurrency, IsPlainObject, IsText, Nullable, OptionalNotNull, PartialUpdate } from '../common/http/validators';
+import { IsCurrency, IsPlainObject, IsText, Nullable, OptionalNotNull, UpdateOf } from '../common/http/validators';
 import { DONOR_TYPES, type DonorType } from './donor.entity';
 
 const COUNTRY_CODE = /^[A-Z]{2}$/;
@@ -63,31 +63,9 @@ export class CreateDonorDto {
   contacts?: ContactDto[];
 }
 
-/** Every field optional: absent means unchanged, null clears countryCode or notes. A body that names no field is refused. */
-@PartialUpdate()
-export class UpdateDonorDto {
-  @ApiProperty({ required: false })
-  @OptionalNotNull()
-  @IsText({ min: 2, max: 200 })
-  name?: string;
-
-  @ApiProperty({ required: false, enum: DONOR_TYPES })
-  @OptionalNotNull()
-  @IsIn(DONOR_TYPES, { message: `type must be one of ${DONOR_TYPES.join(', ')}` })
-  type?: DonorType;
-
-  @ApiProperty({ required: false, nullable: true })
-  @Nullable()
-  @Matches(COUNTRY_CODE, { message: COUNTRY_CODE_MESSAGE })
-  countryCode?: string | null;
-
-  @ApiProperty({ required: false })
-  @OptionalNotNull()
-  @IsCurrency()
-  displayCurrency?: string;
-
-  @ApiProperty({ required: false, nullable: true })
-  @Nullable()
-  @IsText({ max: 4000, multiLine: true })
-  notes?: string | null;
-}
+/**
+ * Every field optional: absent means unchanged, null clears countryCode or notes; name and type
+ * may be left out but not cleared. Contacts have their own routes, and a donor's source is
+ * recorded at creation only. A body that names no field is refused.
+ */
+export class UpdateDonorDto extends UpdateOf(CreateDonorDto, { omit: ['contacts', 'source'], notNull: ['name', 'type'] }) {}

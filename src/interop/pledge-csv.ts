@@ -195,7 +195,7 @@ function text(cell: string): string | undefined {
  * off, no field but `inKind` has a @Type and the only other transform trims text (@IsText), so
  * for trimmed text that instance is just the body's properties on a new CreatePledgeDto. A body
  * with a nested object (in kind) or untrimmed text still goes through class-transformer.
- * validation-shortcut.spec.ts compares the two on rows that fill every column.
+ * pledges/pledge-rules.spec.ts compares the two on rows that fill every column.
  */
 export function pledgeDtoFrom(body: Record<string, unknown>): CreatePledgeDto {
   for (const key in body) if (needsTransforming(body[key])) return plainToInstance(CreatePledgeDto, body);

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { todayUtc } from '../common/dates';
@@ -11,6 +10,7 @@ import { FxService } from '../fx/fx.service';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { earmarksFrom, pledgeColumnsFrom, rateCheckOf } from '../pledges/pledge-input';
+import { createPledgeProblems } from '../pledges/pledge-rules';
 import { REPORTING_CURRENCY } from '../pledges/pledges.service';
 import { assertDecodedUtf8, CsvFormatError, csvDataRecords, CsvRecord, CsvShape, scanCsv } from './csv';
 import { InteropRepository, PledgeInsertRow } from './interop.repository';
@@ -26,7 +26,6 @@ import {
   REQUIRED_COLUMNS,
   rowToPledgeBody,
 } from './pledge-csv';
-import { pledgeDtoErrors } from './pledge-dto-check';
 
 /** Largest pledges file accepted, by the import route (read after sign-in, common/http/upload-body.ts) and the CLI. */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
@@ -231,9 +230,9 @@ export class PledgeImportService {
       }
 
       const dto = pledgeDtoFrom(rowToPledgeBody(cells, donorId ?? 1));
-      const invalid = pledgeDtoErrors(dto);
+      const invalid = createPledgeProblems(dto);
       if (invalid.length) {
-        for (const p of flatten(invalid)) if (!(p.field === 'donorId' && donorId === undefined)) problem(columnOfField(p.field), p.message);
+        for (const p of invalid) if (!(p.field === 'donorId' && donorId === undefined)) problem(columnOfField(p.field), p.message);
         continue;
       }
       try {
@@ -312,14 +311,4 @@ class RateCheckCache {
     if (!byDate) byCurrency.set(currency, (byDate = new Map<string, DomainError | null>()));
     byDate.set(valueDate, answer);
   }
-}
-
-function flatten(errors: ValidationError[], parent = ''): Array<{ field: string; message: string }> {
-  const problems: Array<{ field: string; message: string }> = [];
-  for (const error of errors) {
-    const field = parent ? `${parent}.${error.property}` : error.property;
-    for (const message of Object.values(error.constraints ?? {})) problems.push({ field, message });
-    if (error.children?.length) problems.push(...flatten(error.children, field));
-  }
-  return problems;
 }

@@ -4,12 +4,29 @@ import { DATE_RANGES } from '../common/dates';
 import { IsCurrency, IsDecimalString, IsIsoDate, IsText, Nullable, OptionalNotNull } from '../common/http/validators';
 import { REPORTED_FIGURE_KEYS, SPEND_BASES, type ReportedFigureKey, type SpendBasis } from './national.entity';
 
+/** Where a national figure comes from: every figure body names its source the same way. */
+export class FigureSourceDto {
+  @ApiProperty()
+  @IsText({ min: 3, max: 1000 }, { message: 'source must name the document the figure comes from, in 3 to 1000 characters on one line' })
+  source: string;
+
+  @ApiProperty({ required: false, nullable: true, example: 'Annex 2', description: 'where in the source: a page, annex or answer number' })
+  @Nullable()
+  @IsText({ min: 1, max: 200 })
+  sourcePage?: string | null;
+
+  @ApiProperty({ required: false, nullable: true })
+  @Nullable()
+  @IsText({ max: 4000, multiLine: true })
+  notes?: string | null;
+}
+
 /**
  * An observation of the government's cumulative funding of demining (contract v2): the amount
  * since `periodStart` as the source states it on `asAt`. A version 1 body (`periodStart` and
  * `periodEnd`, no `asAt`) is still accepted: NationalService reads it as spend as at `periodEnd`.
  */
-export class CreateGovernmentSpendDto {
+export class CreateGovernmentSpendDto extends FigureSourceDto {
   @ApiProperty({ example: '789000000.00', description: 'the cumulative amount since periodStart, as stated on asAt' })
   @IsDecimalString()
   amount: string;
@@ -46,23 +63,9 @@ export class CreateGovernmentSpendDto {
   @OptionalNotNull()
   @IsIsoDate(DATE_RANGES.ledger)
   periodEnd?: string;
-
-  @ApiProperty()
-  @IsText({ min: 3, max: 1000 }, { message: 'source must name the document the figure comes from, in 3 to 1000 characters on one line' })
-  source: string;
-
-  @ApiProperty({ required: false, nullable: true, example: 'Annex 2', description: 'where in the source: a page, annex or answer number' })
-  @Nullable()
-  @IsText({ min: 1, max: 200 })
-  sourcePage?: string | null;
-
-  @ApiProperty({ required: false, nullable: true })
-  @Nullable()
-  @IsText({ max: 4000, multiLine: true })
-  notes?: string | null;
 }
 
-export class CreateReportedFigureDto {
+export class CreateReportedFigureDto extends FigureSourceDto {
   @ApiProperty({ enum: REPORTED_FIGURE_KEYS })
   @IsIn(REPORTED_FIGURE_KEYS, { message: `key must be one of ${REPORTED_FIGURE_KEYS.join(', ')}` })
   key: ReportedFigureKey;
@@ -79,18 +82,4 @@ export class CreateReportedFigureDto {
   @ApiProperty({ example: '2025-03-31' })
   @IsIsoDate(DATE_RANGES.ledger)
   asOf: string;
-
-  @ApiProperty()
-  @IsText({ min: 3, max: 1000 }, { message: 'source must name the document the figure comes from, in 3 to 1000 characters on one line' })
-  source: string;
-
-  @ApiProperty({ required: false, nullable: true, example: 'Annex 2', description: 'where in the source: a page, annex or answer number' })
-  @Nullable()
-  @IsText({ min: 1, max: 200 })
-  sourcePage?: string | null;
-
-  @ApiProperty({ required: false, nullable: true })
-  @Nullable()
-  @IsText({ max: 4000, multiLine: true })
-  notes?: string | null;
 }

@@ -2,15 +2,16 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ValidateNested } from 'class-validator';
 import { DATE_RANGES } from '../common/dates';
-import { IsCurrency, IsDecimalString, IsIsoDate, IsPlainObject, IsText, Nullable, RequiredNullable } from '../common/http/validators';
+import { MONEY_RULES } from '../common/field-rules';
+import { IsCurrency, IsDecimalString, IsIsoDate, IsPlainObject, IsText, Nullable, RequiredNullable, RuleFrom } from '../common/http/validators';
 
 export class MoneyDto {
   @ApiProperty({ example: '1500000.00', description: 'decimal string, at most the currency’s minor digits' })
-  @IsDecimalString()
+  @RuleFrom(MONEY_RULES)
   amount: string;
 
   @ApiProperty({ example: 'USD' })
-  @IsCurrency()
+  @RuleFrom(MONEY_RULES)
   currency: string;
 }
 

@@ -68,4 +68,23 @@ describe('pledgeEditRequestFrom', () => {
       ],
     });
   });
+
+  it('checks lengths as the API does: characters of the trimmed text, and a text too long is refused whole, never cut to fit', () => {
+    const emoji = (n: number) => '\u{1F600}'.repeat(n);
+    // 200 emoji are 400 UTF-16 units but 200 characters: a title the API accepts.
+    expect(pledgeEditRequestFrom(readPledgeEditForm({ ...typed, title: emoji(200) }), ['P03']).errors).toEqual([]);
+    expect(pledgeEditRequestFrom(readPledgeEditForm({ ...typed, title: `  ${'x'.repeat(300)}  ` }), ['P03']).errors).toEqual([]);
+    expect(pledgeEditRequestFrom(readPledgeEditForm({ ...typed, title: 'x'.repeat(301) }), ['P03']).errors).toEqual([
+      { field: 'title', message: 'title must be at most 300 characters' },
+    ]);
+    expect(pledgeEditRequestFrom(readPledgeEditForm({ ...typed, notes: emoji(4001) }), ['P03']).errors).toEqual([
+      { field: 'notes', message: 'notes must be at most 4000 characters' },
+    ]);
+    expect(pledgeEditRequestFrom(readPledgeEditForm({ ...typed, channelName: `UNDP${' '.repeat(300)}office` }), ['P03']).errors).toEqual([
+      { field: 'channelName', message: 'channelName must be at most 200 characters' },
+    ]);
+    expect(pledgeEditRequestFrom(readPledgeEditForm({ ...typed, instrument: 'MoU\u0000' }), ['P03']).errors).toEqual([
+      { field: 'instrument', message: 'instrument must not contain NUL characters' },
+    ]);
+  });
 });

@@ -1,9 +1,11 @@
 import { isIsoDate } from '../common/dates';
+import { ruleProblem } from '../common/field-rules';
 import { parseIdText } from '../common/ids';
 import type { FieldProblem } from '../common/errors/domain-errors';
 import { isCurrencyCode } from '../common/money/iso4217';
 import { MoneyFormatError, parseAmount } from '../common/money/money';
 import { RECEIPT_EXPECTATIONS } from '../pledges/fulfilment';
+import { IN_KIND_RULES, PLEDGE_RULES, TITLE_RULE } from '../pledges/pledge-rules';
 import { CHANNELS, COMMITMENT_LEVELS } from '../pledges/pledge.entity';
 import { isPriorityCode } from '../priorities/priority-code';
 
@@ -43,7 +45,8 @@ export interface DisbursementFormValues {
   idempotencyKey: string;
 }
 
-function text(value: unknown, max: number): string {
+/** A typed value as text; `max` bounds a field no rule measures, while a field the pledge rules check is read whole, so too long is refused, never cut. */
+function text(value: unknown, max = Infinity): string {
   return typeof value === 'string' ? value.slice(0, max) : '';
 }
 
@@ -55,25 +58,25 @@ function list(value: unknown): string[] {
 export function readPledgeForm(body: Record<string, unknown>): PledgeFormValues {
   return {
     donorId: text(body.donorId, 12).trim(),
-    title: text(body.title, 400),
+    title: text(body.title),
     kind: text(body.kind, 12) || 'cash',
     amount: text(body.amount, 40).trim(),
     currency: text(body.currency, 3).trim().toUpperCase(),
     inKindQuantity: text(body.inKindQuantity, 14).trim(),
-    inKindUnit: text(body.inKindUnit, 100),
+    inKindUnit: text(body.inKindUnit),
     inKindUpTo: body.inKindUpTo === 'on' || body.inKindUpTo === 'true',
     unitValueAmount: text(body.unitValueAmount, 40).trim(),
     unitValueCurrency: text(body.unitValueCurrency, 3).trim().toUpperCase(),
     pledgedOn: text(body.pledgedOn, 10).trim(),
     status: text(body.status, 12) || 'announced',
     channel: text(body.channel, 12),
-    channelName: text(body.channelName, 250),
-    instrument: text(body.instrument, 250),
+    channelName: text(body.channelName),
+    instrument: text(body.instrument),
     receiptExpectation: text(body.receiptExpectation, 16) || 'not_documented',
     receiptDueOn: text(body.receiptDueOn, 10).trim(),
     priorityCodes: list(body.priorityCodes),
-    source: text(body.source, 1200),
-    notes: text(body.notes, 4200),
+    source: text(body.source),
+    notes: text(body.notes),
     idempotencyKey: text(body.idempotencyKey, 200),
   };
 }
@@ -157,7 +160,7 @@ export function pledgeRequestFrom(form: PledgeFormValues): { request: Record<str
     problem('inKindQuantity', WHOLE.test(form.inKindQuantity) ? null : 'Quantity must be a whole number of at least 1');
     problem(
       'inKindUnit',
-      form.inKindUnit.trim() ? (form.inKindUnit.length > 80 ? 'Keep the unit under 80 characters' : null) : 'Say what is given, such as "mine detection dogs"',
+      form.inKindUnit.trim() ? ruleProblem(IN_KIND_RULES.unit, 'unit', form.inKindUnit.trim()) : 'Say what is given, such as "mine detection dogs"',
     );
     const inKind: Record<string, unknown> = { quantity: Number(form.inKindQuantity), unit: form.inKindUnit.trim(), upTo: form.inKindUpTo };
     if (form.unitValueAmount !== '') {
@@ -175,14 +178,8 @@ export function pledgeRequestFrom(form: PledgeFormValues): { request: Record<str
 function descriptionProblems(form: PledgeEditFormValues): FieldProblem[] {
   const errors: FieldProblem[] = [];
   const problem = (field: string, message: string | null) => message && errors.push({ field, message });
-  problem(
-    'title',
-    form.title.trim().length >= 3
-      ? form.title.length > 300
-        ? 'Keep the title under 300 characters'
-        : null
-      : 'Give the pledge a title of at least 3 characters',
-  );
+  const title = form.title.trim();
+  problem('title', [...title].length < TITLE_RULE.min ? `Give the pledge a title of at least ${TITLE_RULE.min} characters` : pledgeRuleProblem('title', title));
   problem('status', (COMMITMENT_LEVELS as readonly string[]).includes(form.status) ? null : 'Choose announced or committed');
   problem('channel', form.channel === '' || (CHANNELS as readonly string[]).includes(form.channel) ? null : 'Choose how the money or goods arrive');
   problem('receiptExpectation', (RECEIPT_EXPECTATIONS as readonly string[]).includes(form.receiptExpectation) ? null : 'Choose not documented or owed');
@@ -195,11 +192,14 @@ function descriptionProblems(form: PledgeEditFormValues): FieldProblem[] {
     form.pledgedOn === '' || isIsoDate(form.pledgedOn) ? null : 'Enter the date as YYYY-MM-DD, or leave it empty when the source gives none',
   );
   problem('priorityCodes', form.priorityCodes.every(isPriorityCode) ? null : 'Choose priorities from the list');
-  problem('source', unsafeLinkProblem(form.source, 'Source') ?? (form.source.length > 1000 ? 'Keep the source under 1000 characters' : null));
-  problem('notes', form.notes.length > 4000 ? 'Keep the notes under 4000 characters' : null);
-  problem('channelName', form.channelName.length > 200 ? 'Keep the channel name under 200 characters' : null);
-  problem('instrument', form.instrument.length > 200 ? 'Keep the instrument under 200 characters' : null);
+  problem('source', unsafeLinkProblem(form.source, 'Source') ?? pledgeRuleProblem('source', form.source.trim() || null));
+  for (const field of ['notes', 'channelName', 'instrument'] as const) problem(field, pledgeRuleProblem(field, form[field].trim() || null));
   return errors;
+}
+
+/** A field's problem under the API's rule, in the API's words (an empty text field is sent as null, "none"). */
+function pledgeRuleProblem(field: keyof typeof PLEDGE_RULES, value: unknown): string | null {
+  return ruleProblem(PLEDGE_RULES[field], field, value);
 }
 
 /** The edit form as typed: only the descriptive fields, since a pledge's money is never rewritten. */

@@ -7,6 +7,7 @@ import * as donorDtos from '../../donors/dto';
 import * as fundingDtos from '../../funding/dto';
 import * as fxDtos from '../../fx/dto';
 import * as nationalDtos from '../../national/dto';
+import * as obligationDtos from '../../obligations/dto';
 import * as pledgeDtos from '../../pledges/dto';
 import * as priorityDtos from '../../priorities/dto';
 import { declaredPresence, isPartialUpdate } from './validators';
@@ -16,7 +17,7 @@ import { declaredPresence, isPartialUpdate } from './validators';
  * class, so a field added tomorrow with `@IsOptional()`, a bare `@IsString()`, a nested object
  * without `@IsPlainObject()` or an id without `@IsId()` fails here rather than in production.
  */
-const MODULES = { authDtos, digestDtos, donorDtos, fundingDtos, fxDtos, nationalDtos, pledgeDtos, priorityDtos };
+const MODULES = { authDtos, digestDtos, donorDtos, fundingDtos, fxDtos, nationalDtos, obligationDtos, pledgeDtos, priorityDtos };
 const storage = getMetadataStorage();
 
 type DtoClass = new () => object;
@@ -31,7 +32,16 @@ const constraintName = (m: Metadata) => storage.getTargetValidatorConstraints(m.
 const names = (ms: Metadata[]) => ms.filter((m) => m.type === ValidationTypes.CUSTOM_VALIDATION).map(constraintName);
 
 /** Plain strings that are not text the ledger stores or queries by: secrets are hashed, a period is parsed strictly. */
-const PLAIN_STRINGS = new Set(['LoginDto.password', 'CreateUserDto.password', 'RunDigestsDto.period', 'RunDigestsFormDto.period', 'RunDigestsFormDto._csrf']);
+/** Passwords take any character: they are hashed, never shown or stored as text. */
+const PLAIN_STRINGS = new Set([
+  'LoginDto.password',
+  'CreateUserDto.password',
+  'ChangePasswordDto.currentPassword',
+  'ChangePasswordDto.newPassword',
+  'RunDigestsDto.period',
+  'RunDigestsFormDto.period',
+  'RunDigestsFormDto._csrf',
+]);
 
 /** Rules that already refuse any control character: enumerations, codes, dates, patterns, emails. */
 const CLOSED_STRING_RULES = new Set(['isIn', 'isCurrency', 'isIsoDate', 'isDecimalString', 'matches', 'isEmail', 'notEditable']);
@@ -75,7 +85,7 @@ describe('every DTO uses the shared rules', () => {
 
   it('marks every PATCH body, so that an empty one is refused', () => {
     const updates = DTOS.filter((dto) => dto.name.startsWith('Update'));
-    expect(updates.map((d) => d.name).sort()).toEqual(['UpdateDonorDto', 'UpdatePledgeDto']);
+    expect(updates.map((d) => d.name).sort()).toEqual(['UpdateDonorDto', 'UpdatePledgeDto', 'UpdateUserDto']);
     expect(updates.filter((dto) => !isPartialUpdate(dto)).map((d) => d.name)).toEqual([]);
   });
 });

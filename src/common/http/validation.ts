@@ -1,16 +1,21 @@
 import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import type { FieldProblem } from '../errors/domain-errors';
+import { ILL_FORMED_TEXT } from '../text';
 import { emptyUpdateProblem } from './validators';
 
-function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
+/** class-validator's errors as the contract's `details`: one `{ field, message }` per message, nested fields as `inKind.quantity`. */
+export function fieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const error of errors) {
     const field = parent ? `${parent}.${error.property}` : error.property;
     for (const message of Object.values(error.constraints ?? {})) problems.push({ field, message });
-    if (error.children?.length) problems.push(...flatten(error.children, field));
+    if (error.children?.length) problems.push(...fieldProblems(error.children, field));
   }
   return problems;
 }
+
+/** How every body is validated, by the pipe and by the pages (web/dto-problems.ts): unknown fields refused, every problem reported. */
+export const VALIDATION_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false } as const;
 
 function badRequest(details: FieldProblem[]): BadRequestException {
   return new BadRequestException({
@@ -35,7 +40,7 @@ class LedgerValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // Some validators (isEmail's byte-length check) throw on a lone surrogate instead of refusing it.
     const broken = metadata.type === 'custom' ? null : illFormedText(value, metadata.data ?? '');
-    if (broken !== null) throw badRequest([{ field: broken, message: `${broken} must be well-formed text (it holds half of a UTF-16 surrogate pair)` }]);
+    if (broken !== null) throw badRequest([{ field: broken, message: `${broken} ${ILL_FORMED_TEXT}` }]);
     const dto: unknown = await super.transform(value, metadata);
     const empty = metadata.type === 'body' ? emptyUpdateProblem(dto) : null;
     if (empty) throw badRequest([empty]);
@@ -61,11 +66,9 @@ function illFormedText(value: unknown, path: string, depth = 0): string | null {
 /** The contract's error body needs field names; Nest's default gives only an array of strings. */
 export function createValidationPipe(): ValidationPipe {
   return new LedgerValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
+    ...VALIDATION_OPTIONS,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    stopAtFirstError: false,
-    exceptionFactory: (errors) => badRequest(flatten(errors)),
+    exceptionFactory: (errors) => badRequest(fieldProblems(errors)),
   });
 }

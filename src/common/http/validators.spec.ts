@@ -8,7 +8,7 @@ import { InvalidInputError } from '../errors/domain-errors';
 import { ParseIdPipe } from './params';
 import { urlTextProblem } from './url-text';
 import { createValidationPipe } from './validation';
-import { IsId, IsIsoDate, IsPlainObject, IsText, Nullable, OptionalNotNull, PartialUpdate, RequiredNullable } from './validators';
+import { declaredPresence, IsId, IsIsoDate, IsPlainObject, IsText, Nullable, OptionalNotNull, PartialUpdate, RequiredNullable, UpdateOf } from './validators';
 
 class Inner {
   @IsText({ min: 1, max: 10 })
@@ -153,6 +153,73 @@ describe('the validation pipe', () => {
     expect(await pipe.transform(' 1', { type: 'param', metatype: Number, data: 'id' })).toBe(' 1');
     expect(await pipe.transform('1e3', { type: 'query', metatype: Number, data: 'limit' })).toBe('1e3');
     expect(await pipe.transform('x', { type: 'query', metatype: String, data: 'q' })).toBe('x');
+  });
+});
+
+class CreateThing {
+  @IsText({ min: 3, max: 20 })
+  name: string;
+
+  @IsId()
+  ownerId: number;
+
+  @Nullable()
+  @IsText({ max: 50, multiLine: true })
+  notes?: string | null;
+
+  @RequiredNullable()
+  @IsIsoDate(DATE_RANGES.ledger)
+  dueOn: string | null;
+
+  @OptionalNotNull()
+  @IsIn(['a', 'b'])
+  letter?: string;
+}
+
+class UpdateThing extends UpdateOf(CreateThing, { omit: ['ownerId'], notNull: ['name'] }) {}
+
+/** The pipe's `details` for a body. */
+async function details(metatype: new () => object, value: unknown): Promise<Array<{ field: string; message: string }>> {
+  try {
+    await pipe.transform(value, body(metatype));
+    return [];
+  } catch (error) {
+    if (!(error instanceof BadRequestException)) throw error;
+    return (error.getResponse() as { details: Array<{ field: string; message: string }> }).details;
+  }
+}
+
+describe('UpdateOf: a PATCH body derived from its create', () => {
+  it('lets every field be left out, and refuses a body that names none', async () => {
+    expect(await check(UpdateThing, { letter: 'a' })).toEqual({ ok: expect.any(UpdateThing) });
+    expect(await check(UpdateThing, {})).toEqual({ fields: ['body'] });
+  });
+
+  it("keeps the create's rules and messages", async () => {
+    expect(await details(UpdateThing, { name: 'ab', letter: 'z' })).toEqual(await details(CreateThing, { name: 'ab', ownerId: 1, dueOn: null, letter: 'z' }));
+    expect(await check(UpdateThing, { dueOn: '2999-01-01' })).toEqual({ fields: ['dueOn'] });
+  });
+
+  it('keeps what null means: it clears a nullable field and a given-or-null one, and is refused where the create refuses it or requires the field', async () => {
+    expect(await check(UpdateThing, { notes: null, dueOn: null })).toEqual({ ok: expect.objectContaining({ notes: null, dueOn: null }) });
+    expect(await details(UpdateThing, { name: null })).toContainEqual({ field: 'name', message: 'name cannot be null: leave it out instead' });
+    expect(await details(UpdateThing, { letter: null })).toContainEqual({ field: 'letter', message: 'letter cannot be null: leave it out instead' });
+    expect(declaredPresence(UpdateThing)).toEqual(
+      new Map([
+        ['notes', 'nullable'],
+        ['dueOn', 'nullable'],
+        ['letter', 'optionalNotNull'],
+        ['name', 'optionalNotNull'],
+      ]),
+    );
+  });
+
+  it('leaves out the omitted fields: the PATCH refuses them as unknown', async () => {
+    expect(await details(UpdateThing, { ownerId: 2 })).toEqual([{ field: 'ownerId', message: 'property ownerId should not exist' }]);
+  });
+
+  it('refuses to list under notNull a field that already says what null means', () => {
+    expect(() => UpdateOf(CreateThing, { omit: [], notNull: ['notes'] })).toThrow(/already says what null means/);
   });
 });
 
