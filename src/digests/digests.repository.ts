@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, LessThanOrEqual } from 'typeorm';
 import { aggregateToNumber } from '../database/transformers';
 import { DonorContactEntity, DonorEntity } from '../donors/donor.entity';
 import { ClearanceProgressEntity } from '../funding/clearance-progress.entity';
@@ -26,9 +26,9 @@ export class DigestsRepository {
     return this.dataSource.options.type === 'postgres';
   }
 
-  /** Donors with at least one contact still taking digests, with those contacts; all donors or the ones named. */
+  /** Active donors with at least one contact still taking digests, with those contacts; all donors or the ones named. */
   async recipients(donorIds: number[] | null): Promise<DigestRecipients[]> {
-    const where: Record<string, unknown> = { digestEnabled: true };
+    const where: Record<string, unknown> = { digestEnabled: true, removedAt: IsNull(), donor: { active: true } };
     if (donorIds) where.donorId = In(donorIds);
     const contacts = await this.dataSource.getRepository(DonorContactEntity).find({ where, order: { donorId: 'ASC', id: 'ASC' } });
     const byDonor = new Map<number, DigestRecipients>();

@@ -27,6 +27,14 @@ export class DonorEntity {
   @Column({ type: 'text', nullable: true })
   source: string | null;
 
+  /** The IATI organisation identifier (such as XM-DAC-41114), when the donor has one. */
+  @Column({ name: 'iati_org_id', type: 'varchar', length: 100, nullable: true })
+  iatiOrgId: string | null;
+
+  /** A deactivated donor keeps its records and figures, takes no new pledges and gets no digest. */
+  @Column({ type: 'boolean', default: true })
+  active: boolean;
+
   @OneToMany(() => DonorContactEntity, (c) => c.donor)
   contacts: DonorContactEntity[];
 
@@ -60,6 +68,14 @@ export class DonorContactEntity {
 
   @Column({ name: 'unsubscribed_at', type: Date, nullable: true })
   unsubscribedAt: Date | null;
+
+  /** The language the contact reads (BCP 47, such as en or az); digests are in English today. */
+  @Column({ type: 'varchar', length: 12, nullable: true })
+  language: string | null;
+
+  /** Set when an officer removed the contact: it leaves the lists and gets no digest, and stays on record. */
+  @Column({ name: 'removed_at', type: Date, nullable: true })
+  removedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt: Date;

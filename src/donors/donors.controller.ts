@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ParseIdPipe } from '../common/http/params';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -9,7 +9,7 @@ import { Idempotency } from '../idempotency/idempotency.decorator';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { replayHeader } from '../idempotency/replay';
 import { DonorsService } from './donors.service';
-import { ContactDto, CreateDonorDto, UpdateDonorDto } from './dto';
+import { ContactDto, CreateDonorDto, UpdateContactDto, UpdateDonorDto } from './dto';
 
 @ApiTags('donors')
 @ApiBearerAuth()
@@ -56,5 +56,24 @@ export class DonorsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     return replayHeader(res, await this.donors.addContact(actor, id, dto, idem));
+  }
+
+  @Patch(':id/contacts/:contactId')
+  @Roles(...WRITE_LEDGER)
+  updateContact(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseIdPipe) id: number,
+    @Param('contactId', ParseIdPipe) contactId: number,
+    @Body() dto: UpdateContactDto,
+  ) {
+    return this.donors.updateContact(actor, id, contactId, dto);
+  }
+
+  /** Takes the contact off the lists and the digests; the record stays (nothing is deleted). */
+  @Delete(':id/contacts/:contactId')
+  @Roles(...WRITE_LEDGER)
+  @HttpCode(204)
+  async removeContact(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Param('contactId', ParseIdPipe) contactId: number) {
+    await this.donors.removeContact(actor, id, contactId);
   }
 }

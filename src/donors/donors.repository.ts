@@ -61,4 +61,17 @@ export class DonorsRepository {
     const repo = tx.getRepository(DonorContactEntity);
     return repo.save(repo.create(contact));
   }
+  findContact(tx: EntityManager, donorId: number, contactId: number): Promise<DonorContactEntity | null> {
+    return tx.getRepository(DonorContactEntity).findOne({ where: { id: contactId, donorId } });
+  }
+
+  updateContact(tx: EntityManager, contact: DonorContactEntity): Promise<DonorContactEntity> {
+    return tx.getRepository(DonorContactEntity).save(contact);
+  }
+
+  /** Whether the donor may take new pledges: it exists and is active. */
+  async isActive(id: number, tx?: EntityManager): Promise<boolean> {
+    const donor = await (tx ?? this.dataSource.manager).getRepository(DonorEntity).findOne({ where: { id }, select: { id: true, active: true } });
+    return donor?.active === true;
+  }
 }

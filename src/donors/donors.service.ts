@@ -5,10 +5,30 @@ import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
-import { DonorEntity } from './donor.entity';
+import { DonorContactEntity, DonorEntity } from './donor.entity';
 import { DonorsRepository } from './donors.repository';
-import type { ContactDto, CreateDonorDto, UpdateDonorDto } from './dto';
+import type { ContactDto, CreateDonorDto, UpdateContactDto, UpdateDonorDto } from './dto';
 import { canSeeDonor, visibleDonorFilter } from '../auth/donor-visibility';
+
+export interface ContactView {
+  id: number;
+  name: string | null;
+  email: string;
+  language: string | null;
+  digestEnabled: boolean;
+  unsubscribedAt: string | null;
+}
+
+function toContactView(c: DonorContactEntity): ContactView {
+  return {
+    id: c.id,
+    name: c.name,
+    email: c.email,
+    language: c.language,
+    digestEnabled: c.digestEnabled,
+    unsubscribedAt: c.unsubscribedAt ? new Date(c.unsubscribedAt).toISOString() : null,
+  };
+}
 
 export interface DonorView {
   id: number;
@@ -18,7 +38,10 @@ export interface DonorView {
   displayCurrency: string;
   notes: string | null;
   source: string | null;
-  contacts: Array<{ id: number; name: string | null; email: string; digestEnabled: boolean; unsubscribedAt: string | null }>;
+  iatiOrgId: string | null;
+  active: boolean;
+  /** Contacts not removed, oldest first. */
+  contacts: ContactView[];
   createdAt: string;
   updatedAt: string;
 }
@@ -32,13 +55,9 @@ export function toDonorView(d: DonorEntity): DonorView {
     displayCurrency: d.displayCurrency,
     notes: d.notes,
     source: d.source,
-    contacts: (d.contacts ?? []).map((c) => ({
-      id: c.id,
-      name: c.name,
-      email: c.email,
-      digestEnabled: c.digestEnabled,
-      unsubscribedAt: c.unsubscribedAt ? new Date(c.unsubscribedAt).toISOString() : null,
-    })),
+    iatiOrgId: d.iatiOrgId,
+    active: d.active,
+    contacts: (d.contacts ?? []).filter((c) => !c.removedAt).map(toContactView),
     createdAt: new Date(d.createdAt).toISOString(),
     updatedAt: new Date(d.updatedAt).toISOString(),
   };
@@ -81,6 +100,7 @@ export class DonorsService {
         displayCurrency: dto.displayCurrency ?? 'USD',
         notes: dto.notes || null,
         source: dto.source || null,
+        iatiOrgId: dto.iatiOrgId ?? null,
       });
       donor.contacts = [];
       for (const contact of dto.contacts ?? []) donor.contacts.push(await this.addContactIn(tx, donor.id, contact));
@@ -104,6 +124,9 @@ export class DonorsService {
       if (dto.countryCode !== undefined) donor.countryCode = dto.countryCode;
       if (dto.displayCurrency !== undefined) donor.displayCurrency = dto.displayCurrency;
       if (dto.notes !== undefined) donor.notes = dto.notes || null;
+      if (dto.source !== undefined) donor.source = dto.source || null;
+      if (dto.iatiOrgId !== undefined) donor.iatiOrgId = dto.iatiOrgId;
+      if (dto.active !== undefined) donor.active = dto.active;
       const saved = await this.donors.update(tx, donor);
       const after = toDonorView(saved);
       await this.audit.record(tx, actor, { action: 'donor.update', entityType: 'donor', entityId: id, before, after });
@@ -116,9 +139,50 @@ export class DonorsService {
       const donor = await this.donors.findForUpdate(tx, donorId);
       if (!donor) throw new NotFoundError('Donor', donorId);
       const contact = await this.addContactIn(tx, donorId, dto);
-      const view = { id: contact.id, donorId, name: contact.name, email: contact.email, digestEnabled: contact.digestEnabled };
+      const view = { ...toContactView(contact), donorId };
       await this.audit.record(tx, actor, { action: 'donor_contact.create', entityType: 'donor_contact', entityId: contact.id, after: view });
       return view;
+    });
+  }
+
+  /** Whether the donor may take a new pledge (it exists and is not deactivated). */
+  isActive(id: number, tx?: Transaction): Promise<boolean> {
+    return this.donors.isActive(id, tx);
+  }
+
+  async updateContact(actor: Actor, donorId: number, contactId: number, dto: UpdateContactDto): Promise<ContactView & { donorId: number }> {
+    return this.uow.transaction(async (tx) => {
+      const contact = await this.donors.findContact(tx, donorId, contactId);
+      if (!contact || contact.removedAt) throw new NotFoundError('Contact', contactId);
+      const before = { ...toContactView(contact), donorId };
+      if (dto.name !== undefined) contact.name = dto.name || null;
+      if (dto.email !== undefined) contact.email = dto.email.toLowerCase();
+      if (dto.language !== undefined) contact.language = dto.language;
+      if (dto.digestEnabled !== undefined) {
+        // Switching the digest back on for someone who unsubscribed needs their own say: the link in the email.
+        if (dto.digestEnabled && contact.unsubscribedAt) {
+          throw new ConflictError('This contact unsubscribed: only they can start the digest again', [
+            { field: 'digestEnabled', message: 'the contact unsubscribed from the digest; they can subscribe again themselves' },
+          ]);
+        }
+        contact.digestEnabled = dto.digestEnabled;
+      }
+      const after = { ...toContactView(await this.donors.updateContact(tx, contact)), donorId };
+      await this.audit.record(tx, actor, { action: 'donor_contact.update', entityType: 'donor_contact', entityId: contactId, before, after });
+      return after;
+    });
+  }
+
+  /** Removes a contact from the lists and the digests; the row stays for the audit and past digests. */
+  async removeContact(actor: Actor, donorId: number, contactId: number): Promise<void> {
+    await this.uow.transaction(async (tx) => {
+      const contact = await this.donors.findContact(tx, donorId, contactId);
+      if (!contact || contact.removedAt) throw new NotFoundError('Contact', contactId);
+      const before = { ...toContactView(contact), donorId };
+      contact.removedAt = new Date();
+      contact.digestEnabled = false;
+      await this.donors.updateContact(tx, contact);
+      await this.audit.record(tx, actor, { action: 'donor_contact.remove', entityType: 'donor_contact', entityId: contactId, before });
     });
   }
 
@@ -128,6 +192,7 @@ export class DonorsService {
       name: dto.name || null,
       email: dto.email.toLowerCase(),
       digestEnabled: dto.digestEnabled ?? true,
+      language: dto.language ?? null,
     });
   }
 }

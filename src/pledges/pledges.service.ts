@@ -294,6 +294,7 @@ export class PledgesService {
     const columns = pledgeColumnsFrom(dto);
     const earmarks = earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(dto.priorityCodes));
     if (!(await this.donors.exists(dto.donorId))) throw BusinessRuleError.field('donorId', `there is no donor ${dto.donorId}`);
+    if (!(await this.donors.isActive(dto.donorId))) throw BusinessRuleError.field('donorId', 'this donor is deactivated: reactivate it to record a new pledge');
     const check = rateCheckOf(dto, columns);
     if (check && !this.convertible.has(check.value.currency, check.valueDate)) {
       await this.fx.convert(check.value, REPORTING_CURRENCY, check.valueDate, check.field);

@@ -21,8 +21,8 @@ export class AdminPagesController {
 
   @Get('donors/:id')
   @Roles(...READ_ALL_AND_DONOR)
-  async donor(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Res() res: Response) {
-    res.render('donors/show', await this.pages.donorPage(actor, id));
+  async donor(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Query() query: Record<string, unknown>, @Res() res: Response) {
+    res.render('donors/show', await this.pages.donorPage(actor, id, donorFlash(query)));
   }
 
   @Get('audit')
@@ -30,4 +30,12 @@ export class AdminPagesController {
   async audit(@Query() query: Record<string, unknown>, @Res() res: Response) {
     res.render('audit', await this.pages.auditPage(query));
   }
+}
+
+const DONOR_FLASHES: Record<string, string> = { added: 'Contact added.', saved: 'Contact saved.', removed: 'Contact removed: it gets no more digests.' };
+
+function donorFlash(query: Record<string, unknown>): { kind: 'success'; message: string } | null {
+  if (query.saved === '1') return { kind: 'success', message: 'Donor saved.' };
+  const message = typeof query.contact === 'string' ? DONOR_FLASHES[query.contact] : undefined;
+  return message ? { kind: 'success', message } : null;
 }

@@ -33,11 +33,13 @@ export class AdminPagesService {
     const result = await this.donors.list(actor, page);
     return {
       title: 'Donors',
+      canAdd: actor.role === 'admin' || actor.role === 'officer',
       donors: result.items.map((d) => ({
         id: d.id,
         name: d.name,
         type: d.type,
         countryCode: d.countryCode,
+        active: d.active,
         contacts: d.contacts.length,
         digestContacts: d.contacts.filter((c) => c.digestEnabled && !c.unsubscribedAt).length,
       })),
@@ -46,7 +48,7 @@ export class AdminPagesService {
   }
 
   /** One donor with its contacts, digest settings and pledges; another donor's page is a 404 to a donor user. */
-  async donorPage(actor: Actor, id: number) {
+  async donorPage(actor: Actor, id: number, flash: { kind: string; message: string } | null = null) {
     const donor = await this.donors.get(actor, id);
     const { filter, page } = parsePledgeListQuery({ donorId: String(id), limit: '500' });
     const currency = displayCurrencyOf(donor.displayCurrency);
@@ -78,6 +80,7 @@ export class AdminPagesService {
         asOf: figures.asOf,
       },
       title: donor.name,
+      flash,
       donor: {
         ...donor,
         contacts: donor.contacts.map((c) => ({

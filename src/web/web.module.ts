@@ -15,6 +15,8 @@ import { AdminPagesService } from './admin-pages.service';
 import { CalendarPagesController } from './calendar-pages.controller';
 import { CalendarPagesService } from './calendar-pages.service';
 import { DigestsPagesController } from './digests-pages.controller';
+import { DonorsPagesController } from './donors-pages.controller';
+import { DonorsPagesService } from './donors-pages.service';
 import { FundingPageController } from './funding-page.controller';
 import { FundingPageService } from './funding-page.service';
 import { NationalPagesController } from './national-pages.controller';
@@ -49,6 +51,7 @@ import { UsersPagesService } from './users-pages.service';
     SessionController,
     FundingPageController,
     PledgePagesController,
+    DonorsPagesController,
     AdminPagesController,
     DigestsPagesController,
     UsersPagesController,
@@ -67,6 +70,7 @@ import { UsersPagesService } from './users-pages.service';
     PrioritiesPagesService,
     NationalPagesService,
     RatesPagesService,
+    DonorsPagesService,
     { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },
   ],
 })

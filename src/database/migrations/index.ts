@@ -10,6 +10,7 @@ import { UserManagement1733410000000 } from './1733410000000-user-management';
 import { Obligations1733420000000 } from './1733420000000-obligations';
 import { PriorityTargets1733430000000 } from './1733430000000-priority-targets';
 import { StagedUploads1733440000000 } from './1733440000000-staged-uploads';
+import { DonorDetails1733450000000 } from './1733450000000-donor-details';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Obligations1733420000000,
   PriorityTargets1733430000000,
   StagedUploads1733440000000,
+  DonorDetails1733450000000,
 ];
