@@ -1,6 +1,6 @@
 import type { RateQuote } from '../common/money/conversion';
 import type { MoneyJson } from '../common/money/money';
-import { governmentVsForeignChart, prioritiesChart } from '../common/presentation/charts/svg-charts';
+import { governmentVsForeignChart, prioritiesChart, type ChartLayout } from '../common/presentation/charts/svg-charts';
 import { signOfDecimal } from '../common/presentation/format';
 import { goodsText } from '../common/presentation/goods';
 import { toCsv } from '../common/csv';
@@ -22,6 +22,11 @@ function queryString(view: FundingGapView): string {
 
 function isShort(row: PriorityGapRow): boolean {
   return signOfDecimal(row.pledged.amount) === 0 || (row.gap !== null && signOfDecimal(row.gap.amount) > 0);
+}
+
+/** A chart drawn for screens and paper and again for a phone; the stylesheet shows one of them. */
+function bothLayouts<T>(draw: (input: T, layout: ChartLayout) => string, input: T): { wide: string; narrow: string } {
+  return { wide: draw(input, 'wide'), narrow: draw(input, 'narrow') };
 }
 
 export type FundingPageModel = ReturnType<typeof fundingPageModel>;
@@ -50,7 +55,7 @@ export function fundingPageModel(view: FundingGapView, today: string, donors: Re
       // Without a government figure for the date there is nothing to set foreign money against.
       governmentVsForeign: !government
         ? null
-        : governmentVsForeignChart({
+        : bothLayouts(governmentVsForeignChart, {
             currency: view.currency,
             government: government.amount,
             foreignPledged: view.foreign.itemised.amount,
@@ -59,7 +64,7 @@ export function fundingPageModel(view: FundingGapView, today: string, donors: Re
             itemised: view.foreign.itemised.amount,
             notItemised: view.foreign.notItemised?.amount ?? null,
           }),
-      priorities: prioritiesChart({
+      priorities: bothLayouts(prioritiesChart, {
         currency: view.currency,
         rows: priorities.map((p) => ({
           code: p.code,
