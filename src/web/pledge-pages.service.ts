@@ -142,10 +142,13 @@ export class PledgePagesService {
     })) {
       if (typeof v === 'string' && v !== '') params.set(k, v);
     }
+    const filtersApplied = [...params.keys()].some((k) => k !== 'displayCurrency' && k !== 'limit');
     const nextParams = new URLSearchParams(params);
     if (result.nextCursor) nextParams.set('cursor', result.nextCursor);
     return {
       title: 'Pledges',
+      // The list uses the width of a laptop screen: seven columns and their figures on one line.
+      wide: true,
       canWrite: WRITE_LEDGER.includes(actor.role),
       filters: {
         q: typeof query.q === 'string' ? query.q : '',
@@ -158,10 +161,12 @@ export class PledgePagesService {
       },
       donors: actor.role === 'donor' ? [] : await this.donorChoices(actor),
       statuses: PLEDGE_STATUSES.map((s) => ({ value: s, label: pledgeStatusFilterLabel(s) })),
-      priorities: priorityList.map((p) => ({ code: p.code, title: p.title })),
+      priorities: priorityList.map((p) => ({ code: p.code, label: `${p.rank}. ${p.title}` })),
       currencies: CURRENCY_CHOICES,
       rows,
+      filtersApplied,
       total: await this.listTotal(actor, filter, currency),
+      currencyTotals: await this.pledges.totalsByCurrency(actor, filter),
       nextPageHref: result.nextCursor ? `/pledges?${nextParams.toString()}` : null,
       firstPageHref: page.afterId ? `/pledges?${params.toString()}` : null,
       csvHref: `/pledges.csv?${params.toString()}`,
@@ -181,6 +186,7 @@ export class PledgePagesService {
       statusLabel: pledgeStatusLabel(p.status, p.kind),
       priorityCodes: p.priorityCodes.join(', '),
       priorities: p.priorityCodes.map((code) => titles.get(code) ?? code),
+      prioritiesText: p.priorityCodes.map((code) => titles.get(code) ?? code).join('; '),
       valueDate: p.valueDate,
       converted: p.converted,
     };
