@@ -344,14 +344,7 @@ export class PledgePagesService {
     return { status, view: 'pledges/edit', page: await this.editFormPage(pledge, values, problems) };
   }
 
-  async detailPage(
-    actor: Actor,
-    id: number,
-    recorded: unknown,
-    disbursementForm: DisbursementFormValues | null = null,
-    problems: FieldProblem[] = [],
-    cancelReason = '',
-  ) {
+  async detailPage(actor: Actor, id: number, recorded: unknown, disbursementForm: DisbursementFormValues | null = null, problems: FieldProblem[] = []) {
     const p = await this.pledges.get(actor, id, REPORTING_CURRENCY);
     const canWrite = WRITE_LEDGER.includes(actor.role) && p.status !== 'cancelled';
     const flash =
@@ -390,7 +383,6 @@ export class PledgePagesService {
       canWrite,
       currencies: CURRENCY_CHOICES,
       disbursement: disbursementForm ?? { ...readDisbursementForm({ currency: p.currency ?? 'USD', receivedOn: todayUtc() }), idempotencyKey: randomUUID() },
-      cancelReason,
       ...formErrors(problems),
     };
   }
@@ -418,6 +410,34 @@ export class PledgePagesService {
     return { status, view: 'pledges/show', page: await this.detailPage(actor, id, null, values, problems) };
   }
 
+  /**
+   * The page that asks before a pledge is cancelled: what it counts now, what will change, and the
+   * reason. Cancelling cannot be undone from a screen, so the pledge page only links here.
+   */
+  async cancelPage(actor: Actor, id: number, reason = '', problems: FieldProblem[] = []) {
+    const p = await this.pledges.get(actor, id, REPORTING_CURRENCY);
+    const cash = p.kind === 'cash';
+    return {
+      title: `Cancel: ${p.title}`,
+      pledge: {
+        id: p.id,
+        title: p.title,
+        donorName: p.donorName,
+        statusLabel: pledgeStatusLabel(p.status, p.kind),
+        cash,
+        amount: cash && p.amount !== null && p.currency !== null ? { amount: p.amount, currency: p.currency } : null,
+        received: cash ? p.disbursed : null,
+        anyReceived: cash ? p.disbursed !== null && signOfDecimal(p.disbursed.amount) !== 0 : (p.deliveredQuantity ?? 0) > 0,
+        inKind: p.inKind ? { ...p.inKind, quantity: String(p.inKind.quantity) } : null,
+        deliveredQuantity: p.deliveredQuantity === null ? null : String(p.deliveredQuantity),
+        converted: p.converted,
+      },
+      alreadyCancelled: p.status === 'cancelled',
+      cancelReason: reason,
+      ...formErrors(problems),
+    };
+  }
+
   async submitCancel(actor: Actor, id: number, body: Record<string, unknown>): Promise<FormOutcome> {
     const reason = typeof body.reason === 'string' ? body.reason.slice(0, 1100) : '';
     const { dto, problems: dtoIssues } = await dtoProblems(CancelPledgeDto, { reason: reason.trim() });
@@ -433,6 +453,6 @@ export class PledgePagesService {
         ({ status, problems } = refusal(error));
       }
     }
-    return { status, view: 'pledges/show', page: await this.detailPage(actor, id, null, null, problems, reason) };
+    return { status, view: 'pledges/cancel', page: await this.cancelPage(actor, id, reason, problems) };
   }
 }
