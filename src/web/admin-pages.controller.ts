@@ -26,12 +26,6 @@ export class AdminPagesController {
     res.render('donors/show', await this.pages.donorPage(actor, id));
   }
 
-  @Get('audit')
-  @Roles('admin')
-  async audit(@Query() query: Record<string, unknown>, @Res() res: Response) {
-    res.render('audit', await this.pages.auditPage(query));
-  }
-
   @Get('users')
   @Roles('admin')
   async users(@CurrentActor() actor: Actor, @Query() query: Record<string, unknown>, @Res() res: Response) {

@@ -4,9 +4,8 @@ import type { Actor } from '../auth/actor';
 import { AuthService } from '../auth/auth.service';
 import { CreateUserDto } from '../auth/dto';
 import { ROLES } from '../auth/user.entity';
-import { AuditService } from '../audit/audit.service';
-import { DomainError, FieldProblem, InvalidInputError } from '../common/errors/domain-errors';
-import { parsePageRequest, toPage } from '../common/http/pagination';
+import { DomainError, FieldProblem } from '../common/errors/domain-errors';
+import { parsePageRequest } from '../common/http/pagination';
 import { parseIdText } from '../common/ids';
 import { DonorsRepository } from '../donors/donors.repository';
 import { DonorsService } from '../donors/donors.service';
@@ -18,7 +17,7 @@ import { parsePledgeListQuery } from '../pledges/pledge-query';
 import { PledgesService } from '../pledges/pledges.service';
 import { dtoProblems } from './dto-problems';
 import { ROLE_LABELS } from './navigation';
-import { actionLabel, describeChanges, errorsByField, withFieldIds } from './pledge-list';
+import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
 import { signOfDecimal } from '../common/presentation/format';
 
@@ -33,7 +32,6 @@ export class AdminPagesService {
     private readonly donors: DonorsService,
     private readonly donorRecords: DonorsRepository,
     private readonly pledges: PledgesService,
-    private readonly audit: AuditService,
     private readonly auth: AuthService,
     private readonly funding: FundingGapService,
   ) {}
@@ -106,34 +104,6 @@ export class AdminPagesService {
       })),
       digestPreviewHref: `/api/digests/preview/${donor.id}`,
       canRecordPledge: actor.role === 'admin' || actor.role === 'officer',
-    };
-  }
-
-  async auditPage(query: Record<string, unknown>) {
-    const entityType = single(query.entityType, 40);
-    const entityId = single(query.entityId, 64);
-    if (entityType && !/^[a-z_]{1,40}$/.test(entityType)) throw InvalidInputError.field('entityType', 'entityType is a word such as pledge or donor');
-    if (entityId && !/^[0-9]{1,15}$/.test(entityId)) throw InvalidInputError.field('entityId', 'entityId is a number');
-    const page = parsePageRequest(query.limit, query.cursor);
-    const rows = await this.audit.list({ entityType: entityType || undefined, entityId: entityId || undefined, ...page });
-    const result = toPage(rows, page, (e) => ({
-      at: new Date(e.at).toISOString(),
-      actorEmail: e.actorEmail,
-      action: actionLabel(e.action),
-      entityType: e.entityType,
-      entityId: e.entityId,
-      href: e.entityType === 'pledge' ? `/pledges/${e.entityId}` : e.entityType === 'donor' ? `/donors/${e.entityId}` : null,
-      reason: e.reason,
-      changes: describeChanges(e.before, e.after),
-    }));
-    const params = new URLSearchParams({ entityType, entityId });
-    if (result.nextCursor) params.set('cursor', result.nextCursor);
-    return {
-      title: 'Audit log',
-      filters: { entityType, entityId },
-      entityTypes: ['pledge', 'disbursement', 'donor', 'donor_contact', 'user', 'priority'],
-      entries: result.items,
-      nextPageHref: result.nextCursor ? `/audit?${params.toString()}` : null,
     };
   }
 

@@ -29,7 +29,8 @@ import {
   readPledgeForm,
 } from './pledge-form';
 import { csvLine } from '../common/csv';
-import { actionLabel, describeChanges, errorsByField, withFieldIds } from './pledge-list';
+import { actionLabel, describeChanges } from './audit-labels';
+import { errorsByField, withFieldIds } from './form-errors';
 import { dtoProblems } from './dto-problems';
 import { safeHref } from './safe-url';
 import { NO_DONOR, visibleDonorFilter } from '../auth/donor-visibility';
@@ -376,7 +377,7 @@ export class PledgePagesService {
       history: p.history.map((h) => ({
         at: h.at,
         actorEmail: h.actorEmail,
-        action: actionLabel(h.action),
+        action: actionLabel(h.action, h.after),
         reason: h.reason,
         changes: describeChanges(h.before, h.after),
       })),
