@@ -1,7 +1,7 @@
 import type { RateQuote } from '../common/money/conversion';
 import type { MoneyJson } from '../common/money/money';
 import { governmentVsForeignChart, prioritiesChart, type ChartLayout } from '../common/presentation/charts/svg-charts';
-import { signOfDecimal } from '../common/presentation/format';
+import { APP_TIME_ZONE_LABEL, signOfDecimal } from '../common/presentation/format';
 import { goodsText } from '../common/presentation/goods';
 import { toCsv } from '../common/csv';
 import { DISPLAY_CURRENCIES, type FundingGapView, type GoodsView, type PriorityGapRow } from '../funding/funding-gap.service';
@@ -38,6 +38,7 @@ export function fundingPageModel(view: FundingGapView, today: string, donors: Re
   const government = view.government.total;
   return {
     title: 'Funding gap',
+    timeZone: APP_TIME_ZONE_LABEL,
     gap: view,
     today,
     generatedAt: view.generatedAt,
