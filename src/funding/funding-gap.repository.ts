@@ -87,7 +87,7 @@ export interface LedgerFilter {
   currency?: string;
   /** The pledge's status today, as the pledges list filters it. */
   status?: PledgeStatus;
-  /** The pledges list's search (a LIKE pattern from searchPattern) over title, source and donor name. */
+  /** The pledges list's search (a LIKE pattern from searchPattern) over title and donor name. */
   search?: string;
 }
 
