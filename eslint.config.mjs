@@ -23,7 +23,7 @@ const WEB_PATTERN = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.tmp/**', 'test-artifacts/**', 'bench/results/**', 'public/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.tmp/**', 'test-artifacts/**', 'bench/results/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -52,6 +52,11 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { ...globals.node } },
+  },
+  {
+    // The screens' one script (public/app.js) runs in the browser, as a classic script.
+    files: ['public/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
   },
   {
     files: ['src/**/*.ts'],

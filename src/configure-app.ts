@@ -10,7 +10,6 @@ import { createValidationPipe } from './common/http/validation';
 import { refuseControlCharactersInUrl } from './common/http/url-text';
 import { bodyDepthLimit } from './web/body-depth';
 import { csrfMiddleware } from './web/csrf';
-import { registerPageHelpers } from './web/page-helpers';
 import { securityHeaders } from './web/security-headers';
 import { registerViewHelpers } from './common/presentation/view-helpers';
 
@@ -42,7 +41,6 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   // Compile each template once, whatever NODE_ENV says (Express only caches in production by default).
   app.set('view cache', true);
   registerViewHelpers(hbs);
-  registerPageHelpers(hbs);
   // Partials keep their file names (`{{> error-summary}}`); hbs would otherwise turn dashes into underscores.
   await new Promise<void>((resolve) => hbs.registerPartials(join(config.rootDir, 'views', 'partials'), { rename: (name) => name }, () => resolve()));
   app.enableShutdownHooks();

@@ -1,7 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parsePageRequest, toPage } from '../common/http/pagination';
-import { Roles } from '../auth/auth.decorators';
+import { READ_ALL, Roles } from '../auth/auth.decorators';
+import { auditTimeRange, parseAuditFilter } from './audit-query';
 import { AuditService } from './audit.service';
 
 @ApiTags('audit')
@@ -10,14 +11,26 @@ import { AuditService } from './audit.service';
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
+  /** Desk officers and above read the log. Every filter is optional; without `order` the oldest entry comes first, as in version 1. */
   @Get()
-  @Roles('admin')
-  async list(@Query('entityType') entityType?: string, @Query('entityId') entityId?: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    const page = parsePageRequest(limit, cursor);
-    const rows = await this.audit.list({ entityType, entityId, ...page });
+  @Roles(...READ_ALL)
+  @ApiQuery({ name: 'entityType', required: false, description: 'pledge, disbursement, donor, donor_contact, user, priority…' })
+  @ApiQuery({ name: 'entityId', required: false, description: 'the record id (or code: P05, 2025-03)' })
+  @ApiQuery({ name: 'actorId', required: false, description: 'the id of the user who acted' })
+  @ApiQuery({ name: 'action', required: false, description: 'an action code, such as pledge.cancel' })
+  @ApiQuery({ name: 'from', required: false, description: 'first day, YYYY-MM-DD, in the app time zone (Asia/Baku)' })
+  @ApiQuery({ name: 'to', required: false, description: 'last day, YYYY-MM-DD, included, in the app time zone (Asia/Baku)' })
+  @ApiQuery({ name: 'order', required: false, enum: ['oldest', 'newest'], description: 'oldest (default) or newest first' })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'cursor', required: false })
+  async list(@Query() query: Record<string, unknown>) {
+    const filter = parseAuditFilter(query, 'oldest');
+    const page = parsePageRequest(query.limit, query.cursor);
+    const rows = await this.audit.list({ ...filter, ...auditTimeRange(filter), newestFirst: filter.order === 'newest', ...page });
     return toPage(rows, page, (e) => ({
       id: e.id,
       at: e.at,
+      actorId: e.actorId,
       actorEmail: e.actorEmail,
       action: e.action,
       entityType: e.entityType,

@@ -10,6 +10,13 @@ export type AuditEntry = Omit<AuditEntryEntity, 'id'>;
 export interface AuditQuery {
   entityType?: string;
   entityId?: string;
+  actorId?: number;
+  action?: string;
+  /** Entries at or after this instant, and before that one. */
+  since?: Date;
+  before?: Date;
+  /** Newest first: the cursor then means "ids below". */
+  newestFirst?: boolean;
   limit: number;
   afterId: number;
 }
@@ -34,16 +41,23 @@ export class AuditRepository {
     });
   }
 
-  /** A page of entries by id (one more than the limit, so the caller knows a next page exists), optionally about one type or record. */
+  /**
+   * A page of entries by id (one more than the limit, so the caller knows a next page exists),
+   * oldest or newest first, filtered by record, user, action and time.
+   */
   page(query: AuditQuery): Promise<AuditEntryEntity[]> {
     const qb = this.dataSource
       .getRepository(AuditEntryEntity)
       .createQueryBuilder('a')
-      .where('a.id > :afterId', { afterId: query.afterId })
-      .orderBy('a.id', 'ASC')
+      .where(query.newestFirst ? (query.afterId === 0 ? '1 = 1' : 'a.id < :afterId') : 'a.id > :afterId', { afterId: query.afterId })
+      .orderBy('a.id', query.newestFirst ? 'DESC' : 'ASC')
       .limit(query.limit + 1);
     if (query.entityType) qb.andWhere('a.entity_type = :entityType', { entityType: query.entityType });
     if (query.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: query.entityId });
+    if (query.actorId !== undefined) qb.andWhere('a.actor_id = :actorId', { actorId: query.actorId });
+    if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.since) qb.andWhere('a.at >= :since', { since: query.since });
+    if (query.before) qb.andWhere('a.at < :before', { before: query.before });
     return qb.getMany();
   }
 }

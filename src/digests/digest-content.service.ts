@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { todayUtc } from '../common/dates';
-import { formatAmount, type MoneyJson } from '../common/money/money';
+import { money, toJson, type MoneyJson } from '../common/money/money';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { DonorEntity } from '../donors/donor.entity';
@@ -10,7 +10,7 @@ import { fulfilmentOf } from '../pledges/fulfilment';
 import { PledgeEntity } from '../pledges/pledge.entity';
 import { PledgesRepository } from '../pledges/pledges.repository';
 import { MEANING_PALETTE } from '../common/presentation/charts/svg-charts';
-import { formatMoneyHuman, formatQuantity, formatShare } from '../common/presentation/format';
+import { formatQuantity, formatShare } from '../common/presentation/format';
 import { barPercent, ClearanceSummary, clearanceSummary, inKindProgress, periodLabel, PriorityFunding, priorityFunding } from './digest-rules';
 import { DigestsRepository } from './digests.repository';
 import { pledgeStatusLabel } from '../common/presentation/pledge-labels';
@@ -26,15 +26,15 @@ export interface PledgeLine {
   title: string;
   status: string;
   isCash: boolean;
-  pledged: string | null;
-  received: string | null;
+  pledged: MoneyJson | null;
+  received: MoneyJson | null;
   /** What is not yet received, and whether it is known to be owed: "outstanding" or "receipt not documented". */
-  open: { amount: string; label: string } | null;
+  open: { amount: MoneyJson; label: string } | null;
   inKind: string | null;
   priorities: string | null;
   source: string | null;
   notes: string | null;
-  converted: { pledged: string; received: string | null; open: string | null; note: string } | null;
+  converted: { pledged: MoneyJson; received: MoneyJson | null; open: MoneyJson | null; note: string } | null;
   noRate: string | null;
 }
 
@@ -44,14 +44,14 @@ export interface PriorityLine {
   title: string;
   status: string;
   isUnfunded: boolean;
-  pledged: string;
-  received: string;
+  pledged: MoneyJson;
+  received: MoneyJson;
   /** Every pledge to it is goods without a money value (dogs, teams): no amount to show. */
   inKindOnly: boolean;
   /** Goods in their own units: "20 mine detection dogs delivered; up to 30 more pledged, not yet delivered". */
   goods: string | null;
-  target: string | null;
-  gap: string | null;
+  target: MoneyJson | null;
+  gap: MoneyJson | null;
   /** Bar widths in whole percent, only where a target is set. */
   bar: { fundedPct: number; gapPct: number } | null;
   yours: boolean;
@@ -69,11 +69,11 @@ export interface ClearanceLine {
 
 export interface NationalPicture {
   currency: string;
-  /** "not recorded for this date" when no figure is stated as at the digest's date or earlier. */
-  government: string;
+  /** null when no figure is stated as at the digest's date or earlier ("not recorded for this date"). */
+  government: MoneyJson | null;
   governmentNote: string | null;
-  foreignPledged: string;
-  foreignReceived: string;
+  foreignPledged: MoneyJson;
+  foreignReceived: MoneyJson;
   ledgerShare: string;
   reported: { share: string; asOf: string; source: string } | null;
   bar: { governmentPct: number; foreignPct: number } | null;
@@ -81,7 +81,11 @@ export interface NationalPicture {
   incomplete: boolean;
 }
 
-/** Everything the two templates print: preformatted strings, so templates only lay them out. */
+/**
+ * Everything the two templates print. Money stays a contract money object: the templates format it
+ * with the helpers every screen uses (`{{money}}`, and `{{moneyExact}}` in a title), so an email
+ * reads its figures exactly as the pages do.
+ */
 export interface DigestView {
   donor: { id: number; name: string; notes: string | null; displayCurrency: string };
   period: string;
@@ -95,7 +99,7 @@ export interface DigestView {
   pledgeCount: number;
   /** What the list leaves out, with a link to the donor's page; null when every pledge is listed. */
   morePledges: { count: number; summary: string; link: string } | null;
-  yourTotals: { pledged: string; received: string; outstanding: string; receiptNotDocumented: string; cancelled: string | null } | null;
+  yourTotals: { pledged: MoneyJson; received: MoneyJson; outstanding: MoneyJson; receiptNotDocumented: MoneyJson; cancelled: MoneyJson | null } | null;
   national: NationalPicture;
   clearance: ClearanceLine | null;
   priorities: PriorityLine[];
@@ -121,12 +125,8 @@ const PALETTE = {
   gapInk: MEANING_PALETTE.gap.ink,
 };
 
-function human(minor: bigint, currency: string): string {
-  return formatMoneyHuman(formatAmount(minor, currency), currency);
-}
-
-function humanJson(money: MoneyJson): string {
-  return formatMoneyHuman(money.amount, money.currency);
+function moneyOf(minor: bigint, currency: string): MoneyJson {
+  return toJson(money(minor, currency));
 }
 
 /** Minor units of an amount the engine formatted (exactly the currency's minor digits, so dropping the point is exact). */
@@ -279,11 +279,11 @@ export class DigestContentService {
           : null,
       yourTotals: anyMoney
         ? {
-            pledged: humanJson(f.itemised),
-            received: humanJson(f.received),
-            outstanding: humanJson(f.outstanding),
-            receiptNotDocumented: humanJson(f.receiptNotDocumented),
-            cancelled: minorOf(f.cancelled) === 0n ? null : humanJson(f.cancelled),
+            pledged: f.itemised,
+            received: f.received,
+            outstanding: f.outstanding,
+            receiptNotDocumented: f.receiptNotDocumented,
+            cancelled: minorOf(f.cancelled) === 0n ? null : f.cancelled,
           }
         : null,
       national: shared.national,
@@ -330,11 +330,11 @@ export class DigestContentService {
     };
     if (p.amountMinor === null || !p.currency) return line;
     const from = p.currency;
-    line.pledged = human(p.amountMinor, from);
+    line.pledged = moneyOf(p.amountMinor, from);
     const openOwn = p.cancelledAt || !isCash ? 0n : (f.outstandingMinor ?? 0n);
     if (isCash) {
-      line.received = human(p.disbursedMinor, from);
-      if (openOwn > 0n) line.open = { amount: human(openOwn, from), label: openLabel };
+      line.received = moneyOf(p.disbursedMinor, from);
+      if (openOwn > 0n) line.open = { amount: moneyOf(openOwn, from), label: openLabel };
     }
     if (from === currency || !figures) return line;
     if (figures.pledged === null) {
@@ -343,9 +343,9 @@ export class DigestContentService {
     }
     const open = (figures.outstanding ?? 0n) + (figures.receiptNotDocumented ?? 0n);
     line.converted = {
-      pledged: human(figures.pledged, currency),
-      received: isCash && figures.received !== null ? human(figures.received, currency) : null,
-      open: isCash && open > 0n ? human(open, currency) : null,
+      pledged: moneyOf(figures.pledged, currency),
+      received: isCash && figures.received !== null ? moneyOf(figures.received, currency) : null,
+      open: isCash && open > 0n ? moneyOf(open, currency) : null,
       note:
         `pledged at the rate of its value date ${figures.valueDate}, received at each receipt's date` +
         (figures.stale ? ` (rate of ${figures.stale.rateDate}, ${figures.stale.staleDays} days earlier)` : ''),
@@ -362,10 +362,10 @@ export class DigestContentService {
     const governmentPct = governmentMinor === null ? 0 : barPercent(governmentMinor, governmentMinor + foreignMinor);
     const national: NationalPicture = {
       currency,
-      government: government ? humanJson(government) : 'not recorded for this date',
+      government,
       governmentNote: view.government.source ? `${view.government.basis ?? 'stated'} as at ${view.government.asAt}; ${view.government.source}` : null,
-      foreignPledged: humanJson(view.foreign.itemised),
-      foreignReceived: humanJson(view.foreign.received),
+      foreignPledged: view.foreign.itemised,
+      foreignReceived: view.foreign.received,
       ledgerShare: formatShare(view.foreignShare.pledged),
       reported: view.reported.foreignShare
         ? { share: formatShare(view.reported.foreignShare.value), asOf: view.reported.foreignShare.asOf, source: view.reported.foreignShare.source }
@@ -385,12 +385,12 @@ export class DigestContentService {
         title: row.title,
         status: FUNDING_LABELS[funding],
         isUnfunded: row.unfunded,
-        pledged: humanJson(row.pledged),
-        received: humanJson(row.received),
+        pledged: row.pledged,
+        received: row.received,
         inKindOnly: pledged === 0n && row.inKind.length > 0,
         goods: row.inKind.map(goodsText).join('; ') || null,
-        target: row.target ? humanJson(row.target) : null,
-        gap: row.gap ? humanJson(row.gap) : null,
+        target: row.target,
+        gap: row.gap,
         bar: fundedPct === null ? null : { fundedPct, gapPct: 100 - fundedPct },
       };
     });

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/app-config';
 import { DigestContentService } from './digest-content.service';
 import type { MessageStatus } from './digest-message.entity';
 import { DigestRenderer } from './digest-renderer';
-import { parsePeriod, periodOf } from './digest-rules';
+import { parsePeriod, periodLabel, periodOf } from './digest-rules';
 import type { RunDigestsDto } from './dto';
 import { DigestsRepository, OutboxRow } from './digests.repository';
 import { RunDigests, RunDigestsResult } from './run-digests';
@@ -73,6 +73,19 @@ export class DigestsService {
     return this.runDigests.execute({ actor, period, donorIds: dto.donorIds });
   }
 
+  /** What a run for a period would do, asked before it is started: donors and contacts that take digests. Writes nothing. */
+  async describeRun(rawPeriod: unknown): Promise<{ period: string; periodLabel: string; donors: number; contacts: number; smtpConfigured: boolean }> {
+    const period = rawPeriod === undefined || rawPeriod === '' ? periodOf(new Date()) : parsePeriod(rawPeriod);
+    const recipients = await this.repo.recipients(null);
+    return {
+      period,
+      periodLabel: periodLabel(period),
+      donors: recipients.length,
+      contacts: recipients.reduce((n, r) => n + r.contacts.length, 0),
+      smtpConfigured: this.config.smtpUrl !== null,
+    };
+  }
+
   async outbox(page: PageRequest): Promise<Page<OutboxItemView>> {
     return toPage(await this.repo.outboxPage(page.afterId, page.limit), page, toOutboxItem);
   }
@@ -110,6 +123,8 @@ export class DigestsService {
       attempts: m.attempts,
       sentAt: m.sentAt ? new Date(m.sentAt).toISOString() : null,
       lastError: actor.role === 'donor' ? null : m.lastError,
+      /** The plain-text part, which mail programs without HTML show instead. */
+      text: m.textBody,
     };
   }
 

@@ -11,7 +11,7 @@ export interface PledgeListQuery {
   priorityCode?: string;
   currency?: string;
   displayCurrency?: string;
-  /** Words to find in a pledge's title or its donor's name. */
+  /** Words to find in a pledge's title, its source document or its donor's name. */
   q?: string;
   limit?: string;
   cursor?: string;

@@ -31,7 +31,11 @@ export class PledgesController {
 
   @Get()
   @Roles(...READ_ALL_AND_DONOR)
-  @ApiQuery({ name: 'q', required: false, description: "words to find in the pledge's title or its donor's name (case folded, at most 100 characters)" })
+  @ApiQuery({
+    name: 'q',
+    required: false,
+    description: "words to find in the pledge's title, its source document or its donor's name (case folded, at most 100 characters)",
+  })
   @ApiQuery({ name: 'status', required: false, enum: ['announced', 'committed', 'partly_disbursed', 'fully_disbursed', 'cancelled'] })
   list(@CurrentActor() actor: Actor, @Query() query: PledgeListQuery) {
     const { filter, page, displayCurrency } = parsePledgeListQuery(query);

@@ -1,17 +1,32 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { Brackets, DataSource, EntityManager, type ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { aggregateToBigInt, aggregateToNumber } from '../database/transformers';
 import { InsertStatement, SqlQuery } from '../database/sql-statements';
 import { DonorEntity } from '../donors/donor.entity';
 import type { PledgeStatus } from './fulfilment';
 import type { Earmark, PledgeColumns } from './pledge-input';
 import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from './pledge.entity';
 
+/** What the pledges list filters on, without its paging. */
+export type PledgeListFilter = Omit<PledgeFilter, 'newestFirst' | 'afterId' | 'limit'>;
+
+/** A currency's cash pledges under a filter, in minor units of that currency. */
+export interface CurrencyTotals {
+  currency: string;
+  pledgedMinor: bigint;
+  receivedMinor: bigint;
+  cancelledMinor: bigint;
+  /** Pledges counted in pledged and received; cancelled ones are counted apart. */
+  standing: number;
+  cancelledCount: number;
+}
+
 export interface PledgeFilter {
   donorId?: number;
   status?: PledgeStatus;
   priorityCode?: string;
   currency?: string;
-  /** A LIKE pattern (searchPattern) matched against the title and the donor's name, case folded. */
+  /** A LIKE pattern (searchPattern) matched against the title, the source and the donor's name, case folded. */
   search?: string;
   /** Newest first (id descending); the cursor then means "ids below". */
   newestFirst?: boolean;
@@ -24,8 +39,11 @@ export interface PledgeFilter {
  * `fulfilmentOf` in fulfilment.ts; the medium tests check the two agree. The pledges list and the
  * funding engine's filter both use this one copy.
  */
-/** A pledge (alias `p`) whose title or donor's name holds the `:search` pattern; the one copy for the list and the funding engine. */
-export const PLEDGE_SEARCH_SQL = `LOWER(p.title) LIKE :search ESCAPE '\\' OR EXISTS (SELECT 1 FROM donors sd WHERE sd.id = p.donor_id AND LOWER(sd.name) LIKE :search ESCAPE '\\')`;
+/**
+ * A pledge (alias `p`) whose title, source document or donor's name holds the `:search` pattern;
+ * the one copy for the list and the funding engine.
+ */
+export const PLEDGE_SEARCH_SQL = `LOWER(p.title) LIKE :search ESCAPE '\\' OR LOWER(p.source) LIKE :search ESCAPE '\\' OR EXISTS (SELECT 1 FROM donors sd WHERE sd.id = p.donor_id AND LOWER(sd.name) LIKE :search ESCAPE '\\')`;
 
 export const PLEDGE_STATUS_SQL = `CASE
   WHEN p.cancelled_at IS NOT NULL THEN 'cancelled'
@@ -143,6 +161,56 @@ export class PledgesRepository {
       .where(filter.newestFirst && filter.afterId === 0 ? '1 = 1' : filter.newestFirst ? 'p.id < :afterId' : 'p.id > :afterId', { afterId: filter.afterId })
       .orderBy('p.id', filter.newestFirst ? 'DESC' : 'ASC')
       .limit(filter.limit + 1);
+    const pledges = await this.filtered(qb, filter).getMany();
+    if (pledges.length) {
+      const earmarks = await this.dataSource
+        .getRepository(PledgePriorityEntity)
+        .createQueryBuilder('e')
+        .where('e.pledge_id IN (:...ids)', { ids: pledges.map((p) => p.id) })
+        .orderBy('e.priority_code', 'ASC')
+        .getMany();
+      for (const p of pledges) p.earmarks = earmarks.filter((e) => e.pledgeId === p.id);
+    }
+    return pledges;
+  }
+
+  /**
+   * Cash pledges the list's filter selects, every page of them, summed per currency they were
+   * pledged in: what stands (pledged and received, in that currency) and, apart, what was cancelled.
+   */
+  async totalsByCurrency(filter: PledgeListFilter): Promise<CurrencyTotals[]> {
+    const qb = this.dataSource
+      .getRepository(PledgeEntity)
+      .createQueryBuilder('p')
+      .select('p.currency', 'currency')
+      .addSelect('CAST(SUM(CASE WHEN p.cancelled_at IS NULL THEN p.amount_minor ELSE 0 END) AS TEXT)', 'pledged')
+      .addSelect('CAST(SUM(CASE WHEN p.cancelled_at IS NULL THEN p.disbursed_minor ELSE 0 END) AS TEXT)', 'received')
+      .addSelect('CAST(SUM(CASE WHEN p.cancelled_at IS NULL THEN 0 ELSE p.amount_minor END) AS TEXT)', 'cancelled')
+      .addSelect('SUM(CASE WHEN p.cancelled_at IS NULL THEN 1 ELSE 0 END)', 'standing')
+      .addSelect('SUM(CASE WHEN p.cancelled_at IS NULL THEN 0 ELSE 1 END)', 'cancelledCount')
+      .where("p.kind = 'cash' AND p.amount_minor IS NOT NULL")
+      .groupBy('p.currency')
+      .orderBy('p.currency', 'ASC');
+    const rows = await this.filtered(qb, filter).getRawMany<{
+      currency: string;
+      pledged: string;
+      received: string;
+      cancelled: string;
+      standing: unknown;
+      cancelledCount: unknown;
+    }>();
+    return rows.map((r) => ({
+      currency: r.currency,
+      pledgedMinor: aggregateToBigInt(r.pledged),
+      receivedMinor: aggregateToBigInt(r.received),
+      cancelledMinor: aggregateToBigInt(r.cancelled),
+      standing: aggregateToNumber(r.standing as number),
+      cancelledCount: aggregateToNumber(r.cancelledCount as number),
+    }));
+  }
+
+  /** The list's filter on a query over pledges aliased `p`: the one copy for its pages and its totals. */
+  private filtered<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, filter: PledgeListFilter): SelectQueryBuilder<T> {
     if (filter.donorId !== undefined) qb.andWhere('p.donor_id = :donorId', { donorId: filter.donorId });
     if (filter.currency !== undefined) qb.andWhere('p.currency = :currency', { currency: filter.currency });
     if (filter.search !== undefined) qb.andWhere(`(${PLEDGE_SEARCH_SQL})`, { search: filter.search });
@@ -156,17 +224,7 @@ export class PledgesRepository {
         ),
       );
     }
-    const pledges = await qb.getMany();
-    if (pledges.length) {
-      const earmarks = await this.dataSource
-        .getRepository(PledgePriorityEntity)
-        .createQueryBuilder('e')
-        .where('e.pledge_id IN (:...ids)', { ids: pledges.map((p) => p.id) })
-        .orderBy('e.priority_code', 'ASC')
-        .getMany();
-      for (const p of pledges) p.earmarks = earmarks.filter((e) => e.pledgeId === p.id);
-    }
-    return pledges;
+    return qb;
   }
 
   /** Whether a pledge with this external reference is stored, read outside any transaction (the seed's natural key). */

@@ -4,7 +4,7 @@ import type { Actor } from '../auth/actor';
 import { todayUtc } from '../common/dates';
 import { BusinessRuleError, InvalidInputError, OverDisbursementError, ConflictError } from '../common/errors/domain-errors';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
-import { formatAmount, Money, MoneyJson, parseAmount } from '../common/money/money';
+import { formatAmount, money, Money, MoneyJson, parseAmount, toJson } from '../common/money/money';
 import type { RateQuote } from '../common/money/conversion';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { DonorsRepository } from '../donors/donors.repository';
@@ -287,6 +287,20 @@ export class PledgesService {
     const shown = rows.slice(0, page.limit);
     const views = await Promise.all(shown.map((p) => this.toView(p, displayCurrency)));
     return toPage(rows, page, (p) => views[shown.indexOf(p)]);
+  }
+
+  /** Per currency pledged in, over every pledge the list's filter selects that this actor may see (cancelled ones apart). */
+  async totalsByCurrency(actor: Actor, filter: { donorId?: number; status?: PledgeStatus; priorityCode?: string; currency?: string; search?: string }) {
+    const donorId = visibleDonorFilter(actor, filter.donorId);
+    const rows = await this.pledges.totalsByCurrency({ ...filter, donorId });
+    return rows.map((r) => ({
+      currency: r.currency,
+      pledged: toJson(money(r.pledgedMinor, r.currency)),
+      received: toJson(money(r.receivedMinor, r.currency)),
+      cancelled: r.cancelledCount > 0 ? toJson(money(r.cancelledMinor, r.currency)) : null,
+      standing: r.standing,
+      cancelledCount: r.cancelledCount,
+    }));
   }
 
   /** Validates a create request into the columns to store. Throws field errors; touches nothing. */

@@ -24,12 +24,6 @@ export class AdminPagesController {
   async donor(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Query() query: Record<string, unknown>, @Res() res: Response) {
     res.render('donors/show', await this.pages.donorPage(actor, id, donorFlash(query)));
   }
-
-  @Get('audit')
-  @Roles('admin')
-  async audit(@Query() query: Record<string, unknown>, @Res() res: Response) {
-    res.render('audit', await this.pages.auditPage(query));
-  }
 }
 
 const DONOR_FLASHES: Record<string, string> = { added: 'Contact added.', saved: 'Contact saved.', removed: 'Contact removed: it gets no more digests.' };

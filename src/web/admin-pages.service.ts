@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../auth/actor';
-import { AuditService } from '../audit/audit.service';
-import { InvalidInputError } from '../common/errors/domain-errors';
-import { parsePageRequest, toPage } from '../common/http/pagination';
+import { parsePageRequest } from '../common/http/pagination';
 import { DonorsRepository } from '../donors/donors.repository';
 import { DonorsService } from '../donors/donors.service';
 import { displayCurrencyOf, FundingGapService } from '../funding/funding-gap.service';
@@ -10,12 +8,7 @@ import { todayUtc } from '../common/dates';
 import { goodsText } from '../common/presentation/goods';
 import { parsePledgeListQuery } from '../pledges/pledge-query';
 import { PledgesService } from '../pledges/pledges.service';
-import { actionLabel, describeChanges } from './pledge-list';
 import { signOfDecimal } from '../common/presentation/format';
-
-function single(value: unknown, max = 100): string {
-  return typeof value === 'string' ? value.slice(0, max) : '';
-}
 
 /** View models for the donor, audit and user screens. */
 @Injectable()
@@ -24,7 +17,6 @@ export class AdminPagesService {
     private readonly donors: DonorsService,
     private readonly donorRecords: DonorsRepository,
     private readonly pledges: PledgesService,
-    private readonly audit: AuditService,
     private readonly funding: FundingGapService,
   ) {}
 
@@ -99,34 +91,6 @@ export class AdminPagesService {
       })),
       digestPreviewHref: `/api/digests/preview/${donor.id}`,
       canRecordPledge: actor.role === 'admin' || actor.role === 'officer',
-    };
-  }
-
-  async auditPage(query: Record<string, unknown>) {
-    const entityType = single(query.entityType, 40);
-    const entityId = single(query.entityId, 64);
-    if (entityType && !/^[a-z_]{1,40}$/.test(entityType)) throw InvalidInputError.field('entityType', 'entityType is a word such as pledge or donor');
-    if (entityId && !/^[0-9]{1,15}$/.test(entityId)) throw InvalidInputError.field('entityId', 'entityId is a number');
-    const page = parsePageRequest(query.limit, query.cursor);
-    const rows = await this.audit.list({ entityType: entityType || undefined, entityId: entityId || undefined, ...page });
-    const result = toPage(rows, page, (e) => ({
-      at: new Date(e.at).toISOString(),
-      actorEmail: e.actorEmail,
-      action: actionLabel(e.action),
-      entityType: e.entityType,
-      entityId: e.entityId,
-      href: e.entityType === 'pledge' ? `/pledges/${e.entityId}` : e.entityType === 'donor' ? `/donors/${e.entityId}` : null,
-      reason: e.reason,
-      changes: describeChanges(e.before, e.after),
-    }));
-    const params = new URLSearchParams({ entityType, entityId });
-    if (result.nextCursor) params.set('cursor', result.nextCursor);
-    return {
-      title: 'Audit log',
-      filters: { entityType, entityId },
-      entityTypes: ['pledge', 'disbursement', 'donor', 'donor_contact', 'user', 'priority'],
-      entries: result.items,
-      nextPageHref: result.nextCursor ? `/audit?${params.toString()}` : null,
     };
   }
 }

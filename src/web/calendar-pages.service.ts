@@ -13,7 +13,7 @@ import { OBLIGATION_KIND_LABELS, weekStart } from '../obligations/obligation-rul
 import { ObligationsService, type CalendarEntry, type CalendarQuery } from '../obligations/obligations.service';
 import { PledgesService } from '../pledges/pledges.service';
 import { dtoProblems } from './dto-problems';
-import { errorsByField, withFieldIds } from './pledge-list';
+import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
 
 const LONG_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });

@@ -32,6 +32,13 @@ export class DigestsPagesController {
     res.render('digests/index', { title: 'Digests', ...page, flash, canRun: (['admin', 'leadership'] as string[]).includes(actor.role) });
   }
 
+  /** Asks before a run: the emails it writes cannot be taken back once the sender delivers them. The page's button POSTs. */
+  @Get('run')
+  @Roles(...RUN_DIGESTS)
+  async confirmRun(@Query('period') period: unknown, @Res() res: Response) {
+    res.render('digests/run', { title: 'Run the digests?', run: await this.digests.describeRun(period) });
+  }
+
   @Post('run')
   @Roles(...RUN_DIGESTS)
   async run(@CurrentActor() actor: Actor, @Body() form: RunDigestsFormDto, @Res() res: Response) {

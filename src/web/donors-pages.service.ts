@@ -7,7 +7,7 @@ import { DonorsService } from '../donors/donors.service';
 import { ContactDto, CreateDonorDto, UpdateContactDto, UpdateDonorDto } from '../donors/dto';
 import { idempotencyContext } from '../idempotency/idempotency.service';
 import { dtoProblems } from './dto-problems';
-import { errorsByField, withFieldIds } from './pledge-list';
+import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
 import { safeLocalPath } from './navigation';
 
@@ -177,12 +177,7 @@ export class DonorsPagesService {
     let status = 400;
     if (!problems.length) {
       try {
-        await this.donors.addContact(
-          actor,
-          donorId,
-          request,
-          idempotencyContext(actor.id, form.idempotencyKey, `POST /donors/${donorId}/contacts`, request),
-        );
+        await this.donors.addContact(actor, donorId, request, idempotencyContext(actor.id, form.idempotencyKey, `POST /donors/${donorId}/contacts`, request));
         return { redirectTo: `/donors/${donorId}?contact=added#contacts-heading` };
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;

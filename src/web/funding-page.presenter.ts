@@ -1,7 +1,7 @@
 import type { RateQuote } from '../common/money/conversion';
 import type { MoneyJson } from '../common/money/money';
-import { governmentVsForeignChart, prioritiesChart } from '../common/presentation/charts/svg-charts';
-import { signOfDecimal } from '../common/presentation/format';
+import { governmentVsForeignChart, prioritiesChart, type ChartLayout } from '../common/presentation/charts/svg-charts';
+import { APP_TIME_ZONE_LABEL, signOfDecimal } from '../common/presentation/format';
 import { goodsText } from '../common/presentation/goods';
 import { toCsv } from '../common/csv';
 import { DISPLAY_CURRENCIES, type FundingGapView, type GoodsView, type PriorityGapRow } from '../funding/funding-gap.service';
@@ -24,6 +24,11 @@ function isShort(row: PriorityGapRow): boolean {
   return signOfDecimal(row.pledged.amount) === 0 || (row.gap !== null && signOfDecimal(row.gap.amount) > 0);
 }
 
+/** A chart drawn for screens and paper and again for a phone; the stylesheet shows one of them. */
+function bothLayouts<T>(draw: (input: T, layout: ChartLayout) => string, input: T): { wide: string; narrow: string } {
+  return { wide: draw(input, 'wide'), narrow: draw(input, 'narrow') };
+}
+
 export type FundingPageModel = ReturnType<typeof fundingPageModel>;
 
 export function fundingPageModel(view: FundingGapView, today: string, donors: ReadonlyArray<{ id: number; name: string }> = []) {
@@ -33,6 +38,7 @@ export function fundingPageModel(view: FundingGapView, today: string, donors: Re
   const government = view.government.total;
   return {
     title: 'Funding gap',
+    timeZone: APP_TIME_ZONE_LABEL,
     gap: view,
     today,
     generatedAt: view.generatedAt,
@@ -50,7 +56,7 @@ export function fundingPageModel(view: FundingGapView, today: string, donors: Re
       // Without a government figure for the date there is nothing to set foreign money against.
       governmentVsForeign: !government
         ? null
-        : governmentVsForeignChart({
+        : bothLayouts(governmentVsForeignChart, {
             currency: view.currency,
             government: government.amount,
             foreignPledged: view.foreign.itemised.amount,
@@ -59,7 +65,7 @@ export function fundingPageModel(view: FundingGapView, today: string, donors: Re
             itemised: view.foreign.itemised.amount,
             notItemised: view.foreign.notItemised?.amount ?? null,
           }),
-      priorities: prioritiesChart({
+      priorities: bothLayouts(prioritiesChart, {
         currency: view.currency,
         rows: priorities.map((p) => ({
           code: p.code,

@@ -9,7 +9,7 @@ import { REPORTED_FIGURE_KEYS, SPEND_BASES } from '../national/national.entity';
 import { NationalService } from '../national/national.service';
 import { longDate } from './calendar-pages.service';
 import { dtoProblems } from './dto-problems';
-import { errorsByField, withFieldIds } from './pledge-list';
+import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
 
 function single(value: unknown, max = 200): string {

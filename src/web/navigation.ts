@@ -26,7 +26,7 @@ const ENTRIES: readonly NavEntry[] = [
   { href: '/calendar', label: 'Calendar', roles: STAFF },
   { href: '/digests', label: 'Digests', roles: STAFF },
   { href: '/rates', label: 'Exchange rates', roles: STAFF },
-  { href: '/audit', label: 'Audit log', roles: ['admin'] },
+  { href: '/audit', label: 'Audit log', roles: STAFF },
   { href: '/users', label: 'Users', roles: ['admin'] },
 ];
 

@@ -73,6 +73,12 @@ export class PledgePagesController {
     respond(res, await this.pages.submitDisbursement(actor, id, form));
   }
 
+  @Get('pledges/:id/cancel')
+  @Roles(...WRITE_LEDGER)
+  async cancelConfirmation(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Res() res: Response) {
+    res.render('pledges/cancel', await this.pages.cancelPage(actor, id));
+  }
+
   @Post('pledges/:id/cancel')
   @Roles(...WRITE_LEDGER)
   async cancel(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Body() form: Record<string, unknown>, @Res() res: Response) {

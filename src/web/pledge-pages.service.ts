@@ -29,7 +29,8 @@ import {
   readPledgeForm,
 } from './pledge-form';
 import { csvLine } from '../common/csv';
-import { actionLabel, describeChanges, errorsByField, withFieldIds } from './pledge-list';
+import { actionLabel, describeChanges } from './audit-labels';
+import { errorsByField, withFieldIds } from './form-errors';
 import { dtoProblems } from './dto-problems';
 import { safeHref } from './safe-url';
 import { NO_DONOR, visibleDonorFilter } from '../auth/donor-visibility';
@@ -142,10 +143,13 @@ export class PledgePagesService {
     })) {
       if (typeof v === 'string' && v !== '') params.set(k, v);
     }
+    const filtersApplied = [...params.keys()].some((k) => k !== 'displayCurrency' && k !== 'limit');
     const nextParams = new URLSearchParams(params);
     if (result.nextCursor) nextParams.set('cursor', result.nextCursor);
     return {
       title: 'Pledges',
+      // The list uses the width of a laptop screen: seven columns and their figures on one line.
+      wide: true,
       canWrite: WRITE_LEDGER.includes(actor.role),
       filters: {
         q: typeof query.q === 'string' ? query.q : '',
@@ -158,10 +162,12 @@ export class PledgePagesService {
       },
       donors: actor.role === 'donor' ? [] : await this.donorChoices(actor),
       statuses: PLEDGE_STATUSES.map((s) => ({ value: s, label: pledgeStatusFilterLabel(s) })),
-      priorities: priorityList.map((p) => ({ code: p.code, title: p.title })),
+      priorities: priorityList.map((p) => ({ code: p.code, label: `${p.rank}. ${p.title}` })),
       currencies: CURRENCY_CHOICES,
       rows,
+      filtersApplied,
       total: await this.listTotal(actor, filter, currency),
+      currencyTotals: await this.pledges.totalsByCurrency(actor, filter),
       nextPageHref: result.nextCursor ? `/pledges?${nextParams.toString()}` : null,
       firstPageHref: page.afterId ? `/pledges?${params.toString()}` : null,
       csvHref: `/pledges.csv?${params.toString()}`,
@@ -181,6 +187,7 @@ export class PledgePagesService {
       statusLabel: pledgeStatusLabel(p.status, p.kind),
       priorityCodes: p.priorityCodes.join(', '),
       priorities: p.priorityCodes.map((code) => titles.get(code) ?? code),
+      prioritiesText: p.priorityCodes.map((code) => titles.get(code) ?? code).join('; '),
       valueDate: p.valueDate,
       converted: p.converted,
     };
@@ -338,14 +345,7 @@ export class PledgePagesService {
     return { status, view: 'pledges/edit', page: await this.editFormPage(pledge, values, problems) };
   }
 
-  async detailPage(
-    actor: Actor,
-    id: number,
-    recorded: unknown,
-    disbursementForm: DisbursementFormValues | null = null,
-    problems: FieldProblem[] = [],
-    cancelReason = '',
-  ) {
+  async detailPage(actor: Actor, id: number, recorded: unknown, disbursementForm: DisbursementFormValues | null = null, problems: FieldProblem[] = []) {
     const p = await this.pledges.get(actor, id, REPORTING_CURRENCY);
     const canWrite = WRITE_LEDGER.includes(actor.role) && p.status !== 'cancelled';
     const flash =
@@ -377,14 +377,13 @@ export class PledgePagesService {
       history: p.history.map((h) => ({
         at: h.at,
         actorEmail: h.actorEmail,
-        action: actionLabel(h.action),
+        action: actionLabel(h.action, h.after),
         reason: h.reason,
         changes: describeChanges(h.before, h.after),
       })),
       canWrite,
       currencies: CURRENCY_CHOICES,
       disbursement: disbursementForm ?? { ...readDisbursementForm({ currency: p.currency ?? 'USD', receivedOn: todayUtc() }), idempotencyKey: randomUUID() },
-      cancelReason,
       ...formErrors(problems),
     };
   }
@@ -412,6 +411,34 @@ export class PledgePagesService {
     return { status, view: 'pledges/show', page: await this.detailPage(actor, id, null, values, problems) };
   }
 
+  /**
+   * The page that asks before a pledge is cancelled: what it counts now, what will change, and the
+   * reason. Cancelling cannot be undone from a screen, so the pledge page only links here.
+   */
+  async cancelPage(actor: Actor, id: number, reason = '', problems: FieldProblem[] = []) {
+    const p = await this.pledges.get(actor, id, REPORTING_CURRENCY);
+    const cash = p.kind === 'cash';
+    return {
+      title: `Cancel: ${p.title}`,
+      pledge: {
+        id: p.id,
+        title: p.title,
+        donorName: p.donorName,
+        statusLabel: pledgeStatusLabel(p.status, p.kind),
+        cash,
+        amount: cash && p.amount !== null && p.currency !== null ? { amount: p.amount, currency: p.currency } : null,
+        received: cash ? p.disbursed : null,
+        anyReceived: cash ? p.disbursed !== null && signOfDecimal(p.disbursed.amount) !== 0 : (p.deliveredQuantity ?? 0) > 0,
+        inKind: p.inKind ? { ...p.inKind, quantity: String(p.inKind.quantity) } : null,
+        deliveredQuantity: p.deliveredQuantity === null ? null : String(p.deliveredQuantity),
+        converted: p.converted,
+      },
+      alreadyCancelled: p.status === 'cancelled',
+      cancelReason: reason,
+      ...formErrors(problems),
+    };
+  }
+
   async submitCancel(actor: Actor, id: number, body: Record<string, unknown>): Promise<FormOutcome> {
     const reason = typeof body.reason === 'string' ? body.reason.slice(0, 1100) : '';
     const { dto, problems: dtoIssues } = await dtoProblems(CancelPledgeDto, { reason: reason.trim() });
@@ -427,6 +454,6 @@ export class PledgePagesService {
         ({ status, problems } = refusal(error));
       }
     }
-    return { status, view: 'pledges/show', page: await this.detailPage(actor, id, null, null, problems, reason) };
+    return { status, view: 'pledges/cancel', page: await this.cancelPage(actor, id, reason, problems) };
   }
 }

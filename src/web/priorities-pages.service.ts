@@ -6,7 +6,7 @@ import { AddTargetDto } from '../priorities/dto';
 import { ANAMA_ESTIMATE, PrioritiesService, type TargetView } from '../priorities/priorities.service';
 import { dtoProblems } from './dto-problems';
 import { longDate } from './calendar-pages.service';
-import { errorsByField, withFieldIds } from './pledge-list';
+import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
 
 function single(value: unknown, max = 200): string {

@@ -9,7 +9,7 @@ import { FxService } from '../fx/fx.service';
 import { idempotencyContext } from '../idempotency/idempotency.service';
 import { StagingService } from '../staging/staging.service';
 import { dtoProblems } from './dto-problems';
-import { errorsByField, withFieldIds } from './pledge-list';
+import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
 import { ratesPageModel } from './rates-page';
 

@@ -11,7 +11,7 @@ import { DonorsService } from '../donors/donors.service';
 import { idempotencyContext } from '../idempotency/idempotency.service';
 import { dtoProblems } from './dto-problems';
 import { ROLE_LABELS } from './navigation';
-import { errorsByField, withFieldIds } from './pledge-list';
+import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
 
 type Flash = { kind: 'success' | 'error'; message: string } | null;

@@ -12,6 +12,8 @@ import { StagingModule } from '../staging/staging.module';
 import { PrioritiesModule } from '../priorities/priorities.module';
 import { AdminPagesController } from './admin-pages.controller';
 import { AdminPagesService } from './admin-pages.service';
+import { AuditPagesController } from './audit-pages.controller';
+import { AuditPagesService } from './audit-pages.service';
 import { CalendarPagesController } from './calendar-pages.controller';
 import { CalendarPagesService } from './calendar-pages.service';
 import { DigestsPagesController } from './digests-pages.controller';
@@ -53,6 +55,7 @@ import { UsersPagesService } from './users-pages.service';
     PledgePagesController,
     DonorsPagesController,
     AdminPagesController,
+    AuditPagesController,
     DigestsPagesController,
     UsersPagesController,
     CalendarPagesController,
@@ -65,6 +68,7 @@ import { UsersPagesService } from './users-pages.service';
     FundingPageService,
     PledgePagesService,
     AdminPagesService,
+    AuditPagesService,
     UsersPagesService,
     CalendarPagesService,
     PrioritiesPagesService,

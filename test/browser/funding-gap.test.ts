@@ -42,7 +42,7 @@ describe('leadership reads the funding gap in a real browser', () => {
     expect(await page.textContent('[data-role]')).toBe('Leadership');
 
     const governmentFigure = page.locator('[data-testid=headline-government] .headline-figure__value');
-    expect(await governmentFigure.textContent()).toBe('464.1M USD');
+    expect(await governmentFigure.textContent()).toBe('464M USD');
     expect(await governmentFigure.getAttribute('title')).toBe('464,117,647.06 USD');
     expect(await page.locator('[data-testid=by-donor] tbody th', { hasText: 'United Arab Emirates' }).count()).toBe(1);
 
@@ -50,7 +50,7 @@ describe('leadership reads the funding gap in a real browser', () => {
     await page.selectOption('#currency', 'EUR');
     await Promise.all([page.waitForURL(/currency=EUR/), page.click('.currency-switch button[type=submit]')]);
     // 789,000,000 AZN → USD at 1.7000 → EUR at 1 / 1.0938 (ECB, 2024-10-11).
-    expect(await governmentFigure.textContent()).toBe('424.3M EUR');
+    expect(await governmentFigure.textContent()).toBe('424M EUR');
     expect(await governmentFigure.getAttribute('title')).toBe('424,316,737.12 EUR');
 
     // The UAE pledge has no date of its own; it counts from its source document's date, 31 March 2025.

@@ -53,7 +53,7 @@ describe('a digest lists a bounded number of pledges, whatever the donor has', (
     expect(html).toContain(`The ${DIGEST_PLEDGES_LISTED} largest and latest of your 2,500 pledges; 2,480 more are counted in the totals`);
     expect(html).toContain(`/donors/${many}`);
     // 1 + 2 + … + 2,500 = 3,126,250.00 USD pledged, none received.
-    expect(html).toContain('<strong>3,126,250.00 USD</strong> pledged');
+    expect(html).toContain('<strong><span title="3,126,250.00 USD">3,126,250 USD</span></strong> pledged');
   });
 
   it('the message does not grow with the number of pledges', async () => {

@@ -123,12 +123,13 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     const text = mail.parsed.text ?? '';
     const html = typeof mail.parsed.html === 'string' ? mail.parsed.html : '';
     expect(text).toContain('- Direct assistance to ANAMA for demining operations (Fully received)');
-    expect(text).toContain('  Pledged 3,000,000.00 USD, received 3,000,000.00 USD\n');
+    expect(text).toContain('  Pledged 3,000,000 USD, received 3,000,000 USD\n');
     expect(text).toContain('  Source: 002: ANAMA, Report on Mine Action in Azerbaijan: Priorities and Needs, January-March 2025');
-    expect(text).toContain(
-      'In USD: 3,000,000.00 USD pledged, 3,000,000.00 USD received, 0.00 USD outstanding (owed), 0.00 USD whose receipt is not documented.',
+    expect(text).toContain('In USD: 3,000,000 USD pledged, 3,000,000 USD received, 0.00 USD outstanding (owed), 0.00 USD whose receipt is not documented.');
+    // Money for people (no cents from 10,000 up), the exact figure on hover.
+    expect(html).toContain(
+      'Pledged <strong><span title="3,000,000.00 USD">3,000,000 USD</span></strong> · received <span title="3,000,000.00 USD">3,000,000 USD</span>\n',
     );
-    expect(html).toContain('Pledged <strong>3,000,000.00 USD</strong> · received 3,000,000.00 USD\n');
     expect(html).toContain('Source: 002: ANAMA, Report on Mine Action in Azerbaijan: Priorities and Needs');
 
     expect(priorities).toHaveLength(12);
@@ -146,13 +147,13 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
       .map((p) => p.code);
     expect(order).toEqual(['P01', 'P02', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'P09', 'P10', 'P11', 'P12']);
     expect(text).toContain('1. Direct financial donations (P01): Pledges recorded, no target set, you support this priority');
-    expect(text).toContain('   Pledged 8,000,000.00 USD, received 3,000,000.00 USD');
+    expect(text).toContain('   Pledged 8,000,000 USD, received 3,000,000 USD');
     expect(text).toContain(
       '7. Mine Detection Dogs (MDD) Training (P07): Pledges recorded, no target set\n   In kind only (no money value recorded)\n   In kind: 20 mine detection dogs delivered; up to 30 more pledged, not yet delivered',
     );
     expect(text).toContain('2. Mine Victim Assistance (P02): Unfunded\n   Pledged 0.00 USD, received 0.00 USD');
 
-    expect(text).toContain('Government of Azerbaijan: 464,117,647.06 USD (allocated as at 2025-05-06; 001: OSCE');
+    expect(text).toContain('Government of Azerbaijan: 464,117,647 USD (allocated as at 2025-05-06; 001: OSCE');
     expect(text).toContain('Foreign share as reported: 4.8% (002: ANAMA, Report on Mine Action');
     expect(text).toContain('Cleared 190,794.2 ha of 1,166,700 ha contaminated (16.35%), as of 2025-03-31');
 
@@ -175,7 +176,7 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     const [mail] = mailTo(smtp, 'demining@uae.example');
     const text = mail.parsed.text ?? '';
     expect(text).toContain('- Donation for demining (Committed)');
-    expect(text).toContain('  Pledged 5,000,000.00 USD, received 0.00 USD, 5,000,000.00 USD not yet received; receipt not documented');
+    expect(text).toContain('  Pledged 5,000,000 USD, received 0.00 USD, 5,000,000 USD not yet received; receipt not documented');
     expect(text).not.toContain('Saudi');
     expect(text).not.toContain('Direct assistance to ANAMA');
   });
@@ -262,7 +263,7 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
     const preview = await t.http.get(`/api/digests/preview/${saudiId}?period=2025-03`).set(auth);
     expect(preview.status).toBe(200);
     expect(preview.headers['content-type']).toMatch(/^text\/html/);
-    expect(preview.text).toContain('Pledged <strong>3,000,000.00 USD</strong>');
+    expect(preview.text).toContain('Pledged <strong><span title="3,000,000.00 USD">3,000,000 USD</span></strong>');
     expect(preview.text).toContain('Preview: the sent email carries');
     expect(smtp.mails.length).toBe(before);
 
@@ -364,7 +365,9 @@ describe('donor digests, delivered through a real SMTP server (seed data)', () =
       .send({ target: { amount: '10000000.00', currency: 'USD' } });
     expect(target.status).toBe(200);
     const preview = await t.http.get(`/api/digests/preview/${saudiId}?period=2025-03`).set(auth);
-    expect(preview.text).toContain('Pledged 8,000,000.00 USD · received 3,000,000.00 USD · target 10,000,000.00 USD · gap <strong>2,000,000.00 USD</strong>');
+    expect(preview.text).toContain(
+      'Pledged <span title="8,000,000.00 USD">8,000,000 USD</span> · received <span title="3,000,000.00 USD">3,000,000 USD</span> · target <span title="10,000,000.00 USD">10,000,000 USD</span> · gap <strong><span title="2,000,000.00 USD">2,000,000 USD</span></strong>',
+    );
     expect(preview.text).toContain('aria-label="Funded 80%, gap 20%"');
     expect(preview.text).toContain('<td width="80%" height="12" bgcolor="#DDAA33"');
     expect(preview.text).toContain('<td width="20%" height="12" bgcolor="#F6E1E5"');

@@ -20,20 +20,22 @@ describe('the funding-gap page at / and its CSV downloads', () => {
     const res = await page('/?currency=USD&asOf=2025-06-30');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.text).toContain('<p class="headline-figure__value" title="464,117,647.06 USD">464.1M USD</p>');
+    expect(res.text).toContain('<p class="headline-figure__value" title="464,117,647.06 USD">464M USD</p>');
     expect(res.text).toContain('4.8% <small>reported</small>');
     expect(res.text).toContain('computed on the reported total 4.78%');
-    expect(res.text).toContain('title="14,289,350.00 USD" data-testid="itemised">$14,289,350.00</td>');
-    expect(res.text).toContain('data-testid="not-itemised">$9,010,650.00</td>');
+    expect(res.text).toContain('title="14,289,350.00 USD" data-testid="itemised">14,289,350 USD</td>');
+    expect(res.text).toContain('data-testid="not-itemised">9,010,650 USD</td>');
     expect(res.text).toContain('<option value="USD" selected>USD</option>');
     expect(res.text).toContain('value="2025-06-30"');
   });
 
   it('draws both charts as inline SVG and loads nothing from the internet', async () => {
     const res = await page('/');
-    expect(res.text).toContain('class="chart chart--government-vs-foreign"');
-    expect(res.text).toContain('class="chart chart--priorities"');
-    expect(res.text).not.toMatch(/<script|src="https?:|href="https?:/);
+    // Each twice: for screens and paper, and narrower for a phone (the stylesheet shows one).
+    for (const chart of ['government-vs-foreign', 'priorities'])
+      for (const layout of ['wide', 'narrow']) expect(res.text).toContain(`class="chart chart--${chart} chart--${layout}"`);
+    // The one script is the app's own file, which only enhances; nothing inline, nothing from elsewhere.
+    expect(res.text).not.toMatch(/<script(?! src="\/static\/app\.js" defer><\/script>)|src="https?:|href="https?:/);
     // The Content-Security-Policy allows no inline style: a style attribute would be refused and logged by the browser.
     expect(res.text).not.toMatch(/\sstyle="/);
     expect(res.text).toContain('<link rel="stylesheet" href="/static/styles.css">');
@@ -45,14 +47,14 @@ describe('the funding-gap page at / and its CSV downloads', () => {
     expect(codes).toEqual(['P01', 'P02', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'P09', 'P10', 'P11', 'P12']);
     // P01 (Saudi Arabia, UAE) and P07 (dogs) have pledges; the other ten are marked.
     expect([...res.text.matchAll(/data-testid="unfunded"/g)]).toHaveLength(10);
-    expect(res.text).toContain('data-testid="not-earmarked">$6,289,350.00</td>');
+    expect(res.text).toContain('data-testid="not-earmarked">6,289,350 USD</td>');
     expect(res.text).toContain('12 mine detection dogs delivered; up to 30 more pledged, not yet delivered');
-    expect(res.text).toMatch(/<th scope="row">United Arab Emirates<\/th>\s*<td class="num" title="5,000,000.00 USD">\$5,000,000.00<\/td>/);
+    expect(res.text).toMatch(/<th scope="row">United Arab Emirates<\/th>\s*<td class="num" title="5,000,000.00 USD">5,000,000 USD<\/td>/);
   });
 
   it('switches the display currency and the date with a plain GET form', async () => {
     const eur = await page('/?currency=EUR');
-    expect(eur.text).toContain('title="424,316,737.12 EUR">424.3M EUR</p>');
+    expect(eur.text).toContain('title="424,316,737.12 EUR">424M EUR</p>');
     const before = await page('/?currency=USD&asOf=2025-03-30');
     const donorRows = (html: string) => [...html.matchAll(/<tr data-donor-id="\d+">\s*<th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]);
     expect(donorRows(before.text)).toEqual(['Saudi Arabia (KSrelief)']);

@@ -124,12 +124,13 @@ describe('pledge, donor, audit and user pages', () => {
     const all = await officer.get('/pledges?displayCurrency=USD');
     expect(all.status).toBe(200);
     // Every page of the list, from the funding engine: the cancelled pledge counts only in its own line.
-    expect(all.text).toContain('<td class="num" data-total title="1,000,000.00 USD">1,000,000.00 USD</td>');
-    expect(all.text).toContain('<td class="num" data-total-cancelled title="1,367,250.55 USD">1,367,250.55 USD</td>');
+    // Money for people: whole units from 10,000 up, the exact figure on hover.
+    expect(all.text).toContain('<td class="num" data-total title="1,000,000.00 USD">1,000,000 USD</td>');
+    expect(all.text).toContain('<td class="num" data-total-cancelled title="1,367,250.55 USD">1,367,251 USD</td>');
     const p03 = await officer.get('/pledges?priorityCode=P03&displayCurrency=USD');
     expect(p03.text).toContain('Second pledge');
     expect(p03.text).not.toContain('Support for mine detection dog training');
-    expect(p03.text).toContain('<td class="num" data-total title="1,000,000.00 USD">1,000,000.00 USD</td>');
+    expect(p03.text).toContain('<td class="num" data-total title="1,000,000.00 USD">1,000,000 USD</td>');
     const bad = await officer.get('/pledges?status=lost');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('status must be one of');

@@ -1,4 +1,14 @@
-import { NOT_AVAILABLE, formatCompact, formatMoneyHuman, formatQuantity, formatShare, staleNote, type MoneyStyle } from './format';
+import {
+  NOT_AVAILABLE,
+  formatCompact,
+  formatDateTime,
+  formatDateWords,
+  formatMoneyExact,
+  formatMoneyHuman,
+  formatQuantity,
+  formatShare,
+  staleNote,
+} from './format';
 
 /** The part of `hbs` (or a Handlebars environment) that helpers are registered on. */
 export interface HelperRegistry {
@@ -48,35 +58,31 @@ function describe(value: unknown): string {
   return value === undefined ? 'undefined (is the view-model field spelt right?)' : typeof value;
 }
 
-function moneyStyle(options: HelperOptions): MoneyStyle {
-  const style = options.hash.style ?? 'code';
-  if (style !== 'code' && style !== 'symbol') throw new Error(`{{${options.name}}} style must be "code" or "symbol"`);
-  return style;
-}
-
 /**
- * Registers the formatting helpers used by every template. Each returns a plain string, so
- * Handlebars escapes it like any other value; none returns a SafeString.
+ * Registers every helper of every template, screens and emails alike: the one place they are
+ * registered (configure-app.ts for the pages, DigestRenderer for the emails). Each returns a plain
+ * string or a boolean, so Handlebars escapes it like any other value; none returns a SafeString.
  *
- * - `{{money pledge.amount pledge.currency}}`, `{{money total}}`, `{{money total style="symbol"}}`
- * - `{{moneyCompact total}}` → "464.1M USD" (pair it with `title="{{money total}}"`)
+ * - `{{money total}}`, `{{money pledge.amount pledge.currency}}` → "1,367,251 USD" (cents only below 10,000)
+ * - `{{moneyExact total}}` → "1,367,250.55 USD": a record's own figure, and the `title` beside a rounded one
+ * - `{{moneyCompact total}}` → "464M USD" in headlines (pair it with `title="{{moneyExact total}}"`)
  * - `{{share foreignShare.pledged}}` → "4.78%", null → "—"
  * - `{{quantity pledge.inKind.quantity pledge.inKind.unit}}` → "12 MDDs"
  * - `{{staleNote converted.valueDate converted.rateDate}}` → "rate of 2024-10-11, 171 days earlier", "" when the rate is not stale
- * - `{{#if (eq role "admin")}}`
+ * - `{{dateWords gap.asOf}}` → "31 March 2025"; `{{dateTime entry.at}}` → "5 December 2026, 21:43" (Baku time)
+ * - `{{#if (eq role "admin")}}`, `{{#if (includes form.priorityCodes code)}}`, `{{#if (or a b)}}`
  */
 export function registerViewHelpers(hbs: HelperRegistry): void {
-  hbs.registerHelper('money', (...args: unknown[]): string => {
-    const { params, options } = splitArguments(args);
-    const money = moneyArguments(params, options.name);
-    return money === null ? NOT_AVAILABLE : formatMoneyHuman(money.amount, money.currency, moneyStyle(options));
-  });
-
-  hbs.registerHelper('moneyCompact', (...args: unknown[]): string => {
-    const { params, options } = splitArguments(args);
-    const money = moneyArguments(params, options.name);
-    return money === null ? NOT_AVAILABLE : formatCompact(money.amount, money.currency);
-  });
+  const moneyHelper =
+    (format: (amount: string, currency: string) => string) =>
+    (...args: unknown[]): string => {
+      const { params, options } = splitArguments(args);
+      const money = moneyArguments(params, options.name);
+      return money === null ? NOT_AVAILABLE : format(money.amount, money.currency);
+    };
+  hbs.registerHelper('money', moneyHelper(formatMoneyHuman));
+  hbs.registerHelper('moneyExact', moneyHelper(formatMoneyExact));
+  hbs.registerHelper('moneyCompact', moneyHelper(formatCompact));
 
   hbs.registerHelper('share', (...args: unknown[]): string => {
     const { params, options } = splitArguments(args);
@@ -107,8 +113,31 @@ export function registerViewHelpers(hbs: HelperRegistry): void {
     return staleNote(valueDate, rateDate) ?? '';
   });
 
+  hbs.registerHelper('dateWords', (...args: unknown[]): string => {
+    const { params, options } = splitArguments(args);
+    const [date] = params;
+    if (date === null) return NOT_AVAILABLE;
+    if (typeof date !== 'string') throw new Error(`{{${options.name}}} needs a YYYY-MM-DD date, got ${describe(date)}`);
+    return formatDateWords(date);
+  });
+
+  hbs.registerHelper('dateTime', (...args: unknown[]): string => {
+    const { params, options } = splitArguments(args);
+    const [instant] = params;
+    if (instant === null) return NOT_AVAILABLE;
+    if (typeof instant !== 'string' && !(instant instanceof Date)) throw new Error(`{{${options.name}}} needs a time, got ${describe(instant)}`);
+    return formatDateTime(instant);
+  });
+
   hbs.registerHelper('eq', (...args: unknown[]): boolean => {
     const { params } = splitArguments(args);
     return params[0] === params[1];
   });
+
+  hbs.registerHelper('includes', (...args: unknown[]): boolean => {
+    const { params } = splitArguments(args);
+    return Array.isArray(params[0]) && params[0].includes(params[1]);
+  });
+
+  hbs.registerHelper('or', (...args: unknown[]): boolean => splitArguments(args).params.some(Boolean));
 }

@@ -20,10 +20,18 @@ export class DonorDetails1733450000000 implements MigrationInterface {
     ]);
   }
 
+  /**
+   * Plain ALTER TABLE … DROP COLUMN on both databases (SQLite has it since 3.35): TypeORM's
+   * dropColumn rebuilds the table on SQLite, and donors is referenced by pledges and contacts.
+   */
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropColumn('donor_contacts', 'removed_at');
-    await queryRunner.dropColumn('donor_contacts', 'language');
-    await queryRunner.dropColumn('donors', 'active');
-    await queryRunner.dropColumn('donors', 'iati_org_id');
+    for (const [table, column] of [
+      ['donor_contacts', 'removed_at'],
+      ['donor_contacts', 'language'],
+      ['donors', 'active'],
+      ['donors', 'iati_org_id'],
+    ]) {
+      await queryRunner.query(`ALTER TABLE ${table} DROP COLUMN ${column}`);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { TestApp } from '../../support/test-app';
@@ -96,10 +96,10 @@ export function unpackedChromium(): { dir: string; fontconfig: string } {
   return JSON.parse(run.stdout) as { dir: string; fontconfig: string };
 }
 
-/** Saves a full-page PNG under test-artifacts/ and returns its path. */
+/** Saves a full-page PNG under test-artifacts/ (`name` may hold a folder: "screens/admin-phone-home") and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const path = join(ARTIFACTS_DIR, `${name}.png`);
+  mkdirSync(dirname(path), { recursive: true });
   await page.screenshot({ path, fullPage: true });
   return path;
 }

@@ -1,6 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
 import { MEANING_PALETTE, escapeXml, governmentVsForeignChart, prioritiesChart, type GovernmentVsForeignInput, type PriorityChartRow } from './svg-charts';
 
+/** Average advance per character of the system sans-serif at each size the charts use (bold where they use it). */
+const CHAR_WIDTH: Record<string, number> = { '11': 6.2, '12': 6.8, '12-bold': 7.4, '13-bold': 8 };
+
+/** Each text element with where it starts and roughly where it ends. */
+function texts(svg: string): Array<{ content: string; size: number; x: number; right: number }> {
+  return [...svg.matchAll(/<text x="([0-9.]+)"[^>]*?font-size="([0-9.]+)"([^>]*)>([^<]*)<\/text>/g)].map((m) => {
+    const size = Number(m[2]);
+    const bold = /font-weight="(600|700)"/.test(m[3]);
+    const width = CHAR_WIDTH[bold && size >= 12 ? `${size}-bold` : String(size)] ?? size * 0.62;
+    const content = m[4].replace(/&[a-z]+;/g, '_');
+    const anchor = /text-anchor="middle"/.test(m[0]) ? (content.length * width) / 2 : content.length * width;
+    return { content, size, x: Number(m[1]), right: Number(m[1]) + anchor };
+  });
+}
+
 const PRIORITY_TITLES = [
   'Direct financial donations',
   'Mine Victim Assistance',
@@ -69,10 +84,10 @@ describe('governmentVsForeignChart', () => {
 
   it('labels the bars with compact figures and keeps the exact ones in tooltips', () => {
     const svg = governmentVsForeignChart(makeGovernmentVsForeign());
-    expect(svg).toContain('>464.1M USD</text>');
+    expect(svg).toContain('>464M USD</text>');
     expect(svg).toContain('>23.3M USD</text>');
     expect(svg).toContain('>14.2M USD pledged</text>');
-    expect(svg).toContain('>of which received 3.0M USD</text>');
+    expect(svg).toContain('>of which received 3M USD</text>');
     expect(svg).toContain('<title>Government: 464,117,647.06 USD</title>');
   });
 
@@ -87,7 +102,7 @@ describe('governmentVsForeignChart', () => {
   it('hatches the reported but not yet itemised part, in both panels', () => {
     const svg = governmentVsForeignChart(makeGovernmentVsForeign());
     expect(count(svg, 'class="not-itemised"')).toBe(2);
-    expect(svg).toContain('not yet itemised 9.1M USD (hatched)');
+    expect(svg).toContain('not yet itemised 9.07M USD (hatched)');
   });
 
   it('says so when no reported total is recorded', () => {
@@ -109,7 +124,7 @@ describe('governmentVsForeignChart', () => {
     expect(count(svg, 'class="not-itemised"')).toBe(0);
     expect(svg).toContain('B  Foreign money only, scale enlarged about ×33 (USD)');
     expect(svg).toContain('>nothing received yet</text>');
-    expect(svg).toContain('the ledger exceeds the reported figure by 4.2M USD');
+    expect(svg).toContain('the ledger exceeds the reported figure by 4.23M USD');
   });
 
   it('escapes the currency it is given', () => {
@@ -142,9 +157,9 @@ describe('prioritiesChart', () => {
     expect(count(svg, 'class="gap"')).toBe(2);
     expect(count(svg, 'class="target"')).toBe(3);
     expect(count(svg, '>No target set</text>')).toBe(9);
-    expect(svg).toContain('>14.2M USD pledged, 3.0M USD received</text>');
-    expect(svg).toContain('>Gap 25.8M USD of 40.0M USD target</text>');
-    expect(svg).toContain('>Target 800.0K USD reached</text>');
+    expect(svg).toContain('>14.2M USD pledged, 3M USD received</text>');
+    expect(svg).toContain('>Gap 25.8M USD of 40M USD target</text>');
+    expect(svg).toContain('>Target 800K USD reached</text>');
   });
 
   it('puts every figure, exactly, in the aria-label', () => {
@@ -175,5 +190,46 @@ describe('prioritiesChart', () => {
   it('uses the shared palette for the gap hatching', () => {
     const svg = prioritiesChart({ currency: 'USD', rows: makePriorityRows() });
     expect(svg).toContain(`stroke="${MEANING_PALETTE.gap.ink}"`);
+  });
+});
+
+describe('the narrow layout, for a phone', () => {
+  const rows = makePriorityRows();
+  rows[0] = { ...rows[0], pledged: '14230000.00', disbursed: '3000000.00', target: '40000000.00', gap: '25770000.00' };
+  rows[6] = { ...rows[6], inKind: '20 mine detection dogs delivered; up to 30 more pledged, not yet delivered' };
+  const charts = [governmentVsForeignChart(makeGovernmentVsForeign(), 'narrow'), prioritiesChart({ currency: 'USD', rows }, 'narrow')];
+
+  it('is 340 units wide, and no text in it is smaller than 11 units or runs past its edge', () => {
+    for (const svg of charts) {
+      expect(svg).toContain('viewBox="0 0 340 ');
+      expect(svg).toContain('chart--narrow');
+      const all = texts(svg);
+      expect(all.length).toBeGreaterThan(20);
+      expect(all.filter((t) => t.size < 11)).toEqual([]);
+      expect(all.filter((t) => t.right > 340).map((t) => t.content)).toEqual([]);
+    }
+  });
+
+  it('puts each label with its figure above the bar and wraps what is long', () => {
+    const [gvf, priorities] = charts;
+    expect(gvf).toContain('>Government: 464M USD</text>');
+    expect(gvf).toContain('>Itemised ledger: 14.2M USD pledged</text>');
+    expect(priorities).toContain('>In kind: 20 mine detection dogs delivered; up to 30</text>');
+    expect(priorities).toContain('>more pledged, not yet delivered</text>');
+  });
+
+  it('names its hatching patterns apart from the wide chart on the same page', () => {
+    expect(charts[0]).toContain('id="gvf-not-itemised-narrow"');
+    expect(charts[1]).toContain('id="prio-gap-narrow"');
+    expect(governmentVsForeignChart(makeGovernmentVsForeign())).not.toContain('-narrow');
+  });
+
+  it('keeps the wide chart within its 720 units too, long goods wrapped', () => {
+    for (const svg of [governmentVsForeignChart(makeGovernmentVsForeign()), prioritiesChart({ currency: 'USD', rows })])
+      expect(
+        texts(svg)
+          .filter((t) => t.right > 720)
+          .map((t) => t.content),
+      ).toEqual([]);
   });
 });

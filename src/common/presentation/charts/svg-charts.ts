@@ -1,4 +1,4 @@
-import { formatCompact, formatCompactNumber, formatMoneyHuman, signOfDecimal } from '../format';
+import { formatCompact, formatCompactNumber, formatMoneyExact, signOfDecimal } from '../format';
 
 /**
  * Server-drawn SVG charts for the funding-gap page: plain markup strings, no JavaScript, no
@@ -29,8 +29,18 @@ export function escapeXml(text: string): string {
 }
 
 const FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
-const CHART_WIDTH = 720;
 const ROW_LABEL_X = 8;
+const LEGEND_LINE_HEIGHT = 18;
+
+/**
+ * Each chart is drawn twice: `wide` (720 units) for screens and paper, `narrow` (340 units) for a
+ * phone, where the wide one would shrink its 11 px text to about 6 px. The stylesheet shows one of
+ * them. In the narrow one labels sit above their bars and long text wraps, so drawn at its own
+ * width (up to the 358 px a 390 px phone leaves) no text is smaller than 11 px.
+ */
+export type ChartLayout = 'wide' | 'narrow';
+const CHART_WIDTHS: Record<ChartLayout, number> = { wide: 720, narrow: 340 };
+const APPROXIMATE_CHAR_WIDTH_13PX_BOLD = 8;
 /** Average advance of the system sans-serif fonts, to keep labels apart without measuring text. */
 const APPROXIMATE_CHAR_WIDTH_11PX = 6.2;
 const APPROXIMATE_CHAR_WIDTH_12PX = 6.8;
@@ -103,7 +113,7 @@ function linearScale(maximum: number, x0: number, width: number): LinearScale {
 }
 
 function tickLabel(tick: string): string {
-  return formatCompactNumber(tick).replace(/\.0(?=[KMBT]?$)/, '');
+  return formatCompactNumber(tick);
 }
 
 /** Vertical gridlines with tick labels underneath, and the currency as the axis unit. */
@@ -139,14 +149,22 @@ interface LegendEntry {
   readonly swatch: (x: number, y: number) => string;
 }
 
-function legend(entries: readonly LegendEntry[], y: number): string {
+/** Entries side by side, wrapping onto a new line where the chart's width ends; returns the markup and the lines used. */
+function legend(entries: readonly LegendEntry[], y: number, width: number): { markup: string; lines: number } {
   let x = ROW_LABEL_X;
+  let line = 0;
   const parts = entries.map((entry) => {
-    const markup = entry.swatch(x, y) + text(entry.label, { x: x + 20, y: y + 10, fill: CHART_INK.text, 'font-size': 12 });
-    x += 20 + entry.label.length * APPROXIMATE_CHAR_WIDTH_12PX + 16;
+    const entryWidth = 20 + entry.label.length * APPROXIMATE_CHAR_WIDTH_12PX;
+    if (x > ROW_LABEL_X && x + entryWidth > width - ROW_LABEL_X) {
+      line += 1;
+      x = ROW_LABEL_X;
+    }
+    const top = y + line * LEGEND_LINE_HEIGHT;
+    const markup = entry.swatch(x, top) + text(entry.label, { x: x + 20, y: top + 10, fill: CHART_INK.text, 'font-size': 12 });
+    x += entryWidth + 16;
     return markup;
   });
-  return element('g', { class: 'legend' }, parts);
+  return { markup: element('g', { class: 'legend' }, parts), lines: line + 1 };
 }
 
 function swatch(fill: string, stroke: string, className?: string): (x: number, y: number) => string {
@@ -157,14 +175,14 @@ function targetSwatch(x: number, y: number): string {
   return element('line', { x1: x + 7, x2: x + 7, y1: y - 2, y2: y + 14, stroke: CHART_INK.target, 'stroke-width': 2.5 });
 }
 
-function svgDocument(className: string, height: number, label: string, body: readonly string[]): string {
+function svgDocument(className: string, layout: ChartLayout, height: number, label: string, body: readonly string[]): string {
   return element(
     'svg',
     {
       xmlns: 'http://www.w3.org/2000/svg',
-      class: `chart ${className}`,
-      viewBox: `0 0 ${CHART_WIDTH} ${pixel(height)}`,
-      width: CHART_WIDTH,
+      class: `chart ${className} chart--${layout}`,
+      viewBox: `0 0 ${CHART_WIDTHS[layout]} ${pixel(height)}`,
+      width: CHART_WIDTHS[layout],
       height,
       role: 'img',
       'aria-label': label,
@@ -190,10 +208,15 @@ export interface GovernmentVsForeignInput {
 
 const GVF = {
   notItemisedPattern: 'gvf-not-itemised',
-  barsX: 190,
-  barsWidth: 370,
   barHeight: 20,
+  /** Where the bars start and how long the longest may be; on a phone the labels move above the bars. */
+  bars: { wide: { x: 190, width: 370 }, narrow: { x: ROW_LABEL_X, width: 290 } },
 } as const;
+
+/** Lines of `content` that fit `width` units at a character width, at most `maxLines`. */
+function fitLines(content: string, width: number, charWidth: number, maxLines = 3): string[] {
+  return wrapText(content, Math.floor((width - 2 * ROW_LABEL_X) / charWidth), maxLines);
+}
 
 /**
  * Government against foreign money for demining.
@@ -205,25 +228,38 @@ const GVF = {
  * the reported headline split into itemised and not-yet-itemised (hatched), and the itemised
  * ledger with its received part.
  */
-export function governmentVsForeignChart(input: GovernmentVsForeignInput): string {
+export function governmentVsForeignChart(input: GovernmentVsForeignInput, layout: ChartLayout = 'wide'): string {
   const { currency } = input;
-  const money = (amount: string) => formatMoneyHuman(amount, currency);
+  const width = CHART_WIDTHS[layout];
+  const narrow = layout === 'narrow';
+  const pattern = narrow ? `${GVF.notItemisedPattern}-narrow` : GVF.notItemisedPattern;
+  const money = (amount: string) => formatMoneyExact(amount, currency);
   const compact = (amount: string) => formatCompact(amount, currency);
   const foreignHeadline = input.reportedForeignTotal ?? input.itemised;
+  const barsAt = GVF.bars[layout];
+  /** Room above each bar for its label when the labels cannot sit beside it. */
+  const labelAbove = narrow ? 16 : 0;
 
   const bar = (scale: LinearScale, y: number, amount: string, x = scale.x0, attributes: Record<string, AttributeValue> = {}) =>
     element('rect', { x, y, width: toPixels(amount, scale), height: GVF.barHeight, ...attributes });
-  const rowLabel = (label: string, y: number) => text(label, { x: ROW_LABEL_X, y: y + 14, fill: CHART_INK.text, 'font-size': 12, 'font-weight': 600 });
+  const labelStyle = { fill: CHART_INK.text, 'font-size': 12, 'font-weight': 600 } as const;
+  /** Beside the bar on a wide chart; above it, with its figure, on a narrow one. */
+  const rowLabel = (label: string, y: number, figure?: string) =>
+    narrow
+      ? text(figure ? `${label}: ${figure}` : label, { x: ROW_LABEL_X, y: y - 5, ...labelStyle })
+      : text(label, { x: ROW_LABEL_X, y: y + 14, ...labelStyle });
   const valueLabel = (scale: LinearScale, y: number, amount: string, suffix = '') =>
-    text(`${compact(amount)}${suffix}`, {
-      x: scale.x0 + toPixels(amount, scale) + 6,
-      y: y + 14,
-      fill: CHART_INK.text,
-      'font-size': 12,
-      'font-weight': 600,
-    });
-  const caption = (scale: LinearScale, y: number, content: string) =>
-    text(content, { x: scale.x0, y: y + GVF.barHeight + 13, fill: CHART_INK.muted, 'font-size': 11 });
+    narrow ? '' : text(`${compact(amount)}${suffix}`, { x: scale.x0 + toPixels(amount, scale) + 6, y: y + 14, ...labelStyle });
+  const captionLines = (content: string) => (narrow ? fitLines(content, width, APPROXIMATE_CHAR_WIDTH_11PX) : [content]);
+  const caption = (scale: LinearScale, y: number, lines: readonly string[]) =>
+    lines.map((line, index) => text(line, { x: scale.x0, y: y + GVF.barHeight + 13 + index * 13, fill: CHART_INK.muted, 'font-size': 11 })).join('');
+  const heading = (content: string, y: number) => {
+    const lines = narrow ? fitLines(content, width, APPROXIMATE_CHAR_WIDTH_13PX_BOLD) : [content];
+    const markup = lines
+      .map((line, index) => text(line, { x: ROW_LABEL_X, y: y + index * 16, fill: CHART_INK.text, 'font-size': 13, 'font-weight': 700 }))
+      .join('');
+    return { markup, extra: (lines.length - 1) * 16 };
+  };
 
   /**
    * The headline's length split into itemised and the not-yet-itemised remainder (hatched). When
@@ -241,45 +277,40 @@ export function governmentVsForeignChart(input: GovernmentVsForeignInput): strin
       itemisedBar +
       bar(scale, y, notItemised, scale.x0 + toPixels(input.itemised, scale), {
         class: 'not-itemised',
-        fill: `url(#${GVF.notItemisedPattern})`,
+        fill: `url(#${pattern})`,
         stroke: MEANING_PALETTE.foreign.ink,
       })
     );
   };
 
   const parts: string[] = [];
-  parts.push(element('defs', {}, [hatchPattern(GVF.notItemisedPattern, MEANING_PALETTE.foreign.ink, MEANING_PALETTE.foreign.tint, 45)]));
-  parts.push(
-    legend(
-      [
-        { label: 'Government', swatch: swatch(MEANING_PALETTE.government.fill, MEANING_PALETTE.government.ink) },
-        { label: 'Foreign, received', swatch: swatch(MEANING_PALETTE.foreign.fill, MEANING_PALETTE.foreign.ink) },
-        { label: 'Foreign, pledged (itemised)', swatch: swatch(MEANING_PALETTE.foreign.tint, MEANING_PALETTE.foreign.ink) },
-        ...(input.reportedForeignTotal === null
-          ? []
-          : [{ label: 'Reported, not yet itemised', swatch: swatch(`url(#${GVF.notItemisedPattern})`, MEANING_PALETTE.foreign.ink) }]),
-      ],
-      2,
-    ),
+  parts.push(element('defs', {}, [hatchPattern(pattern, MEANING_PALETTE.foreign.ink, MEANING_PALETTE.foreign.tint, 45)]));
+  const key = legend(
+    [
+      { label: 'Government', swatch: swatch(MEANING_PALETTE.government.fill, MEANING_PALETTE.government.ink) },
+      { label: 'Foreign, received', swatch: swatch(MEANING_PALETTE.foreign.fill, MEANING_PALETTE.foreign.ink) },
+      { label: 'Foreign, pledged (itemised)', swatch: swatch(MEANING_PALETTE.foreign.tint, MEANING_PALETTE.foreign.ink) },
+      ...(input.reportedForeignTotal === null
+        ? []
+        : [{ label: 'Reported, not yet itemised', swatch: swatch(`url(#${pattern})`, MEANING_PALETTE.foreign.ink) }]),
+    ],
+    2,
+    width,
   );
+  parts.push(key.markup);
 
   // Panel A: one scale for both.
-  const scaleA = linearScale(Math.max(Number(input.government), Number(foreignHeadline)), GVF.barsX, GVF.barsWidth);
-  const panelATop = 34;
-  const governmentY = panelATop + 18;
-  const foreignY = governmentY + 30;
+  const scaleA = linearScale(Math.max(Number(input.government), Number(foreignHeadline)), barsAt.x, barsAt.width);
+  const panelATop = 16 + key.lines * LEGEND_LINE_HEIGHT;
+  const headingA = heading(`A  Government and foreign money on one scale (${currency})`, panelATop + 4);
+  const governmentY = panelATop + 18 + headingA.extra + labelAbove;
+  const foreignY = governmentY + 30 + labelAbove;
   parts.push(
-    text(`A  Government and foreign money on one scale (${currency})`, {
-      x: ROW_LABEL_X,
-      y: panelATop + 4,
-      fill: CHART_INK.text,
-      'font-size': 13,
-      'font-weight': 700,
-    }),
-    axis(scaleA, governmentY - 4, foreignY + GVF.barHeight + 4, currency),
+    headingA.markup,
+    axis(scaleA, governmentY - 4 - labelAbove, foreignY + GVF.barHeight + 4, currency),
     element('g', { class: 'bar government' }, [
       tooltip(`Government: ${money(input.government)}`),
-      rowLabel('Government', governmentY),
+      rowLabel('Government', governmentY, compact(input.government)),
       bar(scaleA, governmentY, input.government, scaleA.x0, {
         fill: MEANING_PALETTE.government.fill,
         stroke: MEANING_PALETTE.government.ink,
@@ -288,20 +319,26 @@ export function governmentVsForeignChart(input: GovernmentVsForeignInput): strin
     ]),
     element('g', { class: 'bar foreign' }, [
       tooltip(`Foreign${input.reportedForeignTotal === null ? ', itemised' : ', reported'}: ${money(foreignHeadline)}`),
-      rowLabel('Foreign', foreignY),
+      rowLabel('Foreign', foreignY, compact(foreignHeadline)),
       headlineBar(scaleA, foreignY),
       valueLabel(scaleA, foreignY, foreignHeadline),
     ]),
   );
 
   // Panel B: foreign money alone, enlarged.
-  const scaleB = linearScale(Math.max(Number(foreignHeadline), Number(input.itemised), Number(input.foreignPledged)), GVF.barsX, GVF.barsWidth);
+  const scaleB = linearScale(Math.max(Number(foreignHeadline), Number(input.itemised), Number(input.foreignPledged)), barsAt.x, barsAt.width);
   const scaleRatio = scaleB.axisMaximum > 0 ? scaleA.axisMaximum / scaleB.axisMaximum : 1;
   const enlargement = Number.isInteger(scaleRatio) ? `×${scaleRatio}` : `about ×${Math.round(scaleRatio)}`;
   const panelBHeading = scaleRatio > 1 ? `B  Foreign money only, scale enlarged ${enlargement} (${currency})` : `B  Foreign money only (${currency})`;
   const panelBTop = foreignY + GVF.barHeight + 46;
-  const reportedY = panelBTop + 18;
-  const ledgerY = reportedY + 46;
+  const headingB = heading(panelBHeading, panelBTop + 4);
+  const reportedY = panelBTop + 18 + headingB.extra + labelAbove;
+  const reportedCaption = captionLines(notItemisedCaption(input, compact));
+  const ledgerY = reportedY + 46 + labelAbove + (reportedCaption.length - 1) * 13;
+  const ledgerCaption = captionLines(
+    signOfDecimal(input.foreignDisbursed) === 0 ? 'nothing received yet' : `of which received ${compact(input.foreignDisbursed)}`,
+  );
+  const ledgerBottom = ledgerY + GVF.barHeight + (ledgerCaption.length - 1) * 13;
   const reportedRow =
     input.reportedForeignTotal === null
       ? element('g', { class: 'bar reported' }, [
@@ -313,18 +350,18 @@ export function governmentVsForeignChart(input: GovernmentVsForeignInput): strin
             `Reported foreign total: ${money(input.reportedForeignTotal)}; itemised ${money(input.itemised)}` +
               (input.notItemised === null ? '' : `; not yet itemised ${money(input.notItemised)}`),
           ),
-          rowLabel('Reported headline', reportedY),
+          rowLabel('Reported headline', reportedY, compact(input.reportedForeignTotal)),
           headlineBar(scaleB, reportedY),
           valueLabel(scaleB, reportedY, input.reportedForeignTotal),
-          caption(scaleB, reportedY, notItemisedCaption(input, compact)),
+          caption(scaleB, reportedY, reportedCaption),
         ]);
   parts.push(
-    text(panelBHeading, { x: ROW_LABEL_X, y: panelBTop + 4, fill: CHART_INK.text, 'font-size': 13, 'font-weight': 700 }),
-    axis(scaleB, reportedY - 4, ledgerY + GVF.barHeight + 20, currency),
+    headingB.markup,
+    axis(scaleB, reportedY - 4 - labelAbove, ledgerBottom + 20, currency),
     reportedRow,
     element('g', { class: 'bar ledger' }, [
       tooltip(`Itemised ledger: pledged ${money(input.foreignPledged)}; received ${money(input.foreignDisbursed)}`),
-      rowLabel('Itemised ledger', ledgerY),
+      rowLabel('Itemised ledger', ledgerY, `${compact(input.foreignPledged)} pledged`),
       bar(scaleB, ledgerY, input.foreignPledged, scaleB.x0, {
         fill: MEANING_PALETTE.foreign.tint,
         stroke: MEANING_PALETTE.foreign.ink,
@@ -335,12 +372,11 @@ export function governmentVsForeignChart(input: GovernmentVsForeignInput): strin
         stroke: MEANING_PALETTE.foreign.ink,
       }),
       valueLabel(scaleB, ledgerY, input.foreignPledged, ' pledged'),
-      caption(scaleB, ledgerY, signOfDecimal(input.foreignDisbursed) === 0 ? 'nothing received yet' : `of which received ${compact(input.foreignDisbursed)}`),
+      caption(scaleB, ledgerY, ledgerCaption),
     ]),
   );
 
-  const height = ledgerY + GVF.barHeight + 40;
-  return svgDocument('chart--government-vs-foreign', height, governmentVsForeignLabel(input, money), parts);
+  return svgDocument('chart--government-vs-foreign', layout, ledgerBottom + 40, governmentVsForeignLabel(input, money), parts);
 }
 
 function notItemisedCaption(input: GovernmentVsForeignInput, compact: (amount: string) => string): string {
@@ -387,40 +423,62 @@ export interface PrioritiesChartInput {
 const PRIORITIES = {
   gapPattern: 'prio-gap',
   barsX: ROW_LABEL_X,
-  barsWidth: 420,
+  /** Bars, and on a wide chart the figures beside them; on a narrow one the figures go under the bar. */
+  barsWidth: { wide: 420, narrow: 290 },
   figuresX: 452,
   rowHeight: 46,
   titleLineHeight: 15,
-  /** Titles wrap before the figures column; past two lines the rest is in the tooltip. */
-  titleMaxLines: 2,
+  figureLineHeight: 13,
+  /** Titles wrap before the figures column; past two lines (three on a phone) the rest is in the tooltip. */
+  titleMaxLines: { wide: 2, narrow: 3 },
   barOffset: 18,
   barHeight: 14,
 } as const;
-const PRIORITY_TITLE_MAX_CHARS = Math.floor((PRIORITIES.figuresX - 16 - ROW_LABEL_X) / APPROXIMATE_CHAR_WIDTH_12PX_BOLD);
 
 /**
  * Pledged and received money per priority, in the order given (the page sorts unfunded first),
  * against its target. The gap is hatched only where a target exists; a row without one says
  * "No target set" in words instead of drawing a marker.
  */
-export function prioritiesChart(input: PrioritiesChartInput): string {
+export function prioritiesChart(input: PrioritiesChartInput, layout: ChartLayout = 'wide'): string {
   const { currency, rows } = input;
-  const money = (amount: string) => formatMoneyHuman(amount, currency);
+  const width = CHART_WIDTHS[layout];
+  const narrow = layout === 'narrow';
+  const pattern = narrow ? `${PRIORITIES.gapPattern}-narrow` : PRIORITIES.gapPattern;
+  const money = (amount: string) => formatMoneyExact(amount, currency);
   const compact = (amount: string) => formatCompact(amount, currency);
   const scale = linearScale(
     Math.max(0, ...rows.flatMap((row) => [Number(row.pledged), Number(row.disbursed), Number(row.target ?? 0)])),
     PRIORITIES.barsX,
-    PRIORITIES.barsWidth,
+    PRIORITIES.barsWidth[layout],
   );
-  const rowsTop = 30;
+  const titleWidth = narrow ? width : PRIORITIES.figuresX - 16 + ROW_LABEL_X;
+  const figuresWidth = narrow ? width : width - PRIORITIES.figuresX + ROW_LABEL_X;
+  const figuresX = narrow ? ROW_LABEL_X : PRIORITIES.figuresX;
+  const key = legend(
+    [
+      { label: 'Pledged', swatch: swatch(MEANING_PALETTE.foreign.tint, MEANING_PALETTE.foreign.ink) },
+      { label: 'Received', swatch: swatch(MEANING_PALETTE.foreign.fill, MEANING_PALETTE.foreign.ink) },
+      { label: 'Target', swatch: targetSwatch },
+      { label: 'Unfunded gap', swatch: swatch(`url(#${pattern})`, MEANING_PALETTE.gap.ink) },
+    ],
+    2,
+    width,
+  );
+  const rowsTop = 12 + key.lines * LEGEND_LINE_HEIGHT;
   let rowsBottom = rowsTop;
 
   const rowMarkup = rows.map((row) => {
-    const titleLines = wrapText(row.title, PRIORITY_TITLE_MAX_CHARS, PRIORITIES.titleMaxLines);
+    const titleLines = fitLines(row.title, titleWidth, APPROXIMATE_CHAR_WIDTH_12PX_BOLD, PRIORITIES.titleMaxLines[layout]);
     const extraTitleHeight = (titleLines.length - 1) * PRIORITIES.titleLineHeight;
+    const [fundingLine, targetLine] = priorityFigures(row, compact);
+    const fundingLines = fitLines(fundingLine, figuresWidth, APPROXIMATE_CHAR_WIDTH_11PX, 3);
     const top = rowsBottom;
-    rowsBottom += PRIORITIES.rowHeight + extraTitleHeight;
     const barY = top + PRIORITIES.barOffset + extraTitleHeight;
+    const figuresY = narrow ? barY + PRIORITIES.barHeight + 13 : barY + 4;
+    const figureLines = fundingLines.length + 1;
+    const figuresBottom = figuresY + (figureLines - 1) * PRIORITIES.figureLineHeight;
+    rowsBottom = Math.max(top + PRIORITIES.rowHeight + extraTitleHeight, figuresBottom + (narrow ? 16 : 11));
     const bars: string[] = [
       element('rect', {
         x: scale.x0,
@@ -450,7 +508,7 @@ export function prioritiesChart(input: PrioritiesChartInput): string {
             y: barY,
             width: gapWidth,
             height: PRIORITIES.barHeight,
-            fill: `url(#${PRIORITIES.gapPattern})`,
+            fill: `url(#${pattern})`,
             stroke: MEANING_PALETTE.gap.ink,
           }),
         );
@@ -467,7 +525,6 @@ export function prioritiesChart(input: PrioritiesChartInput): string {
         }),
       );
     }
-    const [fundingLine, targetLine] = priorityFigures(row, compact);
     return element('g', { class: 'priority-row', 'data-priority-code': row.code }, [
       tooltip(`${row.title}: ${priorityRowSentence(row, money)}`),
       ...titleLines.map((line, lineIndex) =>
@@ -480,10 +537,12 @@ export function prioritiesChart(input: PrioritiesChartInput): string {
         }),
       ),
       ...bars,
-      text(fundingLine, { x: PRIORITIES.figuresX, y: barY + 4, fill: CHART_INK.text, 'font-size': 11 }),
+      ...fundingLines.map((line, lineIndex) =>
+        text(line, { x: figuresX, y: figuresY + lineIndex * PRIORITIES.figureLineHeight, fill: CHART_INK.text, 'font-size': 11 }),
+      ),
       text(targetLine, {
-        x: PRIORITIES.figuresX,
-        y: barY + 17,
+        x: figuresX,
+        y: figuresBottom,
         fill: row.target === null ? CHART_INK.muted : CHART_INK.text,
         'font-size': 11,
         'font-style': row.target === null ? 'italic' : undefined,
@@ -492,21 +551,13 @@ export function prioritiesChart(input: PrioritiesChartInput): string {
   });
 
   const body = [
-    element('defs', {}, [hatchPattern(PRIORITIES.gapPattern, MEANING_PALETTE.gap.ink, '#FFFFFF', -45)]),
-    legend(
-      [
-        { label: 'Pledged', swatch: swatch(MEANING_PALETTE.foreign.tint, MEANING_PALETTE.foreign.ink) },
-        { label: 'Received', swatch: swatch(MEANING_PALETTE.foreign.fill, MEANING_PALETTE.foreign.ink) },
-        { label: 'Target', swatch: targetSwatch },
-        { label: 'Unfunded gap', swatch: swatch(`url(#${PRIORITIES.gapPattern})`, MEANING_PALETTE.gap.ink) },
-      ],
-      2,
-    ),
+    element('defs', {}, [hatchPattern(pattern, MEANING_PALETTE.gap.ink, '#FFFFFF', -45)]),
+    key.markup,
     axis(scale, rowsTop + 12, rowsBottom, currency),
     ...rowMarkup,
   ];
   const label = `Foreign money by priority, ${currency}. ` + rows.map((row) => `${row.title}: ${priorityRowSentence(row, money)}`).join(' ');
-  return svgDocument('chart--priorities', rowsBottom + 24, label, body);
+  return svgDocument('chart--priorities', layout, rowsBottom + 24, label, body);
 }
 
 /** The two short lines printed beside a priority's bar. */
