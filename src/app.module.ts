@@ -12,6 +12,7 @@ import { FxModule } from './fx/fx.module';
 import { HealthController } from './health/health.controller';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { InteropModule } from './interop/interop.module';
+import { LedgerModule } from './ledger/ledger.module';
 import { NationalModule } from './national/national.module';
 import { PledgesModule } from './pledges/pledges.module';
 import { PrioritiesModule } from './priorities/priorities.module';
@@ -41,6 +42,7 @@ export class AppModule {
         DonorsModule,
         PrioritiesModule,
         FxModule,
+        LedgerModule,
         PledgesModule,
         NationalModule,
         SeedModule,

@@ -6,7 +6,7 @@ import { Idempotency } from '../idempotency/idempotency.decorator';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { replayHeader } from '../idempotency/replay';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { DonorsRepository } from '../donors/donors.repository';
+import { DonorsService } from '../donors/donors.service';
 import type { Actor } from './actor';
 import { CurrentActor, Public, READ_ALL_AND_DONOR, Roles } from './auth.decorators';
 import type { AuthenticatedRequest } from './auth.decorators';
@@ -18,7 +18,7 @@ import { CreateUserDto, LoginDto } from './dto';
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
-    private readonly donors: DonorsRepository,
+    private readonly donors: DonorsService,
   ) {}
 
   @Post('auth/login')

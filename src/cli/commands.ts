@@ -10,7 +10,7 @@ import type { AppConfig } from '../config/app-config';
 import { InvalidInputError } from '../common/errors/domain-errors';
 import { DigestSender } from '../digests/digest-sender';
 import { RunDigests } from '../digests/run-digests';
-import { DonorsRepository } from '../donors/donors.repository';
+import { DonorsService } from '../donors/donors.service';
 import { FxService } from '../fx/fx.service';
 import { decodeUtf8 } from '../interop/csv';
 import { MAX_IMPORT_BYTES, PledgeImportService } from '../interop/pledge-import.service';
@@ -159,7 +159,7 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
       if (password.length < 10) throw new UsageError('the password must be at least 10 characters');
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError('--email must be an email address');
       const user = await withContext(config, (ctx) => {
-        const donors = ctx.get(DonorsRepository, { strict: false });
+        const donors = ctx.get(DonorsService, { strict: false });
         return ctx
           .get(AuthService, { strict: false })
           .createUser(cliActor(), { email, password, role: role as Role, donorId: donorIdRaw ? Number(donorIdRaw) : null }, (id) => donors.exists(id));

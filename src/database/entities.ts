@@ -6,7 +6,7 @@ import { ClearanceProgressEntity } from '../funding/clearance-progress.entity';
 import { FxRateEntity } from '../fx/fx-rate.entity';
 import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity';
 import { GovernmentSpendEntity, ReportedFigureEntity } from '../national/national.entity';
-import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from '../pledges/pledge.entity';
+import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from '../ledger/pledge.entity';
 import { PriorityEntity } from '../priorities/priority.entity';
 
 /** Every entity, registered once for both databases. */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { SqlDialect } from '../database/sql-dialect';
 import { aggregateToNumber } from '../database/transformers';
 import { DonorContactEntity, DonorEntity } from '../donors/donor.entity';
-import { ClearanceProgressEntity } from '../funding/clearance-progress.entity';
 import { DigestMessageEntity, DigestSettingEntity, MessageStatus } from './digest-message.entity';
 
 export interface DigestRecipients {
@@ -20,10 +20,10 @@ export type OutboxRow = Omit<DigestMessageEntity, 'htmlBody' | 'textBody'>;
 /** The outbox, recipients, unsubscribes and settings of the digests. Every money figure a digest shows comes from FundingGapService. */
 @Injectable()
 export class DigestsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly dialect: SqlDialect;
 
-  private get isPostgres(): boolean {
-    return this.dataSource.options.type === 'postgres';
+  constructor(private readonly dataSource: DataSource) {
+    this.dialect = SqlDialect.of(dataSource);
   }
 
   /** Donors with at least one contact still taking digests, with those contacts; all donors or the ones named. */
@@ -83,7 +83,7 @@ export class DigestsRepository {
       .orderBy('m.id', 'ASC')
       .limit(limit);
     // PostgreSQL: concurrent claimers skip each other's rows instead of all queuing for the first ones.
-    if (this.isPostgres) candidates.setLock('pessimistic_write').setOnLocked('skip_locked');
+    if (this.dialect.skipsLockedRows) candidates.setLock('pessimistic_write').setOnLocked('skip_locked');
     const due = await candidates.getRawMany<{ id: number }>();
     const claimed: number[] = [];
     for (const { id } of due) {
@@ -186,12 +186,5 @@ export class DigestsRepository {
     const stored = await repo.findOne({ where: { key } });
     if (!stored) throw new Error(`Digest setting ${key} was not stored`);
     return stored.value;
-  }
-
-  // --- figures (the money comes from FundingGapService) ----------------------------------
-
-  /** Clearance figures (clearance_progress, kept by the funding feature) stated on or before `asOf`, newest first. */
-  clearanceFigures(asOf: string): Promise<ClearanceProgressEntity[]> {
-    return this.dataSource.getRepository(ClearanceProgressEntity).find({ where: { asOf: LessThanOrEqual(asOf) }, order: { asOf: 'DESC', id: 'DESC' } });
   }
 }

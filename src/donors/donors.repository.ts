@@ -34,6 +34,18 @@ export class DonorsRepository {
     return qb.take(limit + 1).getMany();
   }
 
+  /** Every donor's id by name. */
+  async idsByName(): Promise<Map<string, number>> {
+    const rows = await this.dataSource.getRepository(DonorEntity).find({ select: { id: true, name: true } });
+    return new Map(rows.map((d) => [d.name, d.id]));
+  }
+
+  /** A donor's name, or null when there is no such donor; inside `tx` when given. */
+  async nameOf(id: number, tx: EntityManager = this.dataSource.manager): Promise<string | null> {
+    const donor = await tx.getRepository(DonorEntity).findOne({ select: { name: true }, where: { id } });
+    return donor?.name ?? null;
+  }
+
   /** The id of the donor with this name, or null (the seed's natural key). */
   async idByName(name: string): Promise<number | null> {
     const donor = await this.dataSource.getRepository(DonorEntity).findOne({ where: { name } });

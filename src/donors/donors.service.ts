@@ -3,7 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
-import { UnitOfWork } from '../database/unit-of-work';
+import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { DonorEntity } from './donor.entity';
 import { DonorsRepository } from './donors.repository';
@@ -52,6 +52,31 @@ export class DonorsService {
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
   ) {}
+
+  /** Whether a donor with this id exists (donors are never deleted). */
+  exists(id: number): Promise<boolean> {
+    return this.donors.exists(id);
+  }
+
+  /** A donor's name, or null when there is none; inside `tx` when given. */
+  nameOf(id: number, tx?: Transaction): Promise<string | null> {
+    return this.donors.nameOf(id, tx);
+  }
+
+  /** Every donor's name by id (the funding engine's rows). */
+  async namesById(): Promise<Map<number, string>> {
+    return new Map([...(await this.donors.idsByName())].map(([name, id]) => [id, name]));
+  }
+
+  /** Every donor's id by exact name (an import names donors). */
+  idsByName(): Promise<Map<string, number>> {
+    return this.donors.idsByName();
+  }
+
+  /** The id of the donor with this name, or null (the seed's natural key). */
+  idByName(name: string): Promise<number | null> {
+    return this.donors.idByName(name);
+  }
 
   async get(actor: Actor, id: number): Promise<DonorView> {
     const donor = canSeeDonor(actor, id) ? await this.donors.findWithContacts(id) : null;

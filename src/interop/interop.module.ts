@@ -1,16 +1,18 @@
 import { Module } from '@nestjs/common';
+import { DonorsModule } from '../donors/donors.module';
 import { FxModule } from '../fx/fx.module';
+import { LedgerModule } from '../ledger/ledger.module';
 import { PledgesModule } from '../pledges/pledges.module';
+import { PrioritiesModule } from '../priorities/priorities.module';
 import { ExportService } from './export.service';
 import { InteropController } from './interop.controller';
-import { InteropRepository } from './interop.repository';
 import { PledgeImportService } from './pledge-import.service';
 import { RatesPageController } from './rates-page.controller';
 
 /** Data in and out: pledges CSV import, CSV and IATI exports, and the rates coverage page. */
 @Module({
-  imports: [FxModule, PledgesModule],
-  providers: [InteropRepository, PledgeImportService, ExportService],
+  imports: [DonorsModule, FxModule, LedgerModule, PledgesModule, PrioritiesModule],
+  providers: [PledgeImportService, ExportService],
   controllers: [InteropController, RatesPageController],
   exports: [PledgeImportService],
 })

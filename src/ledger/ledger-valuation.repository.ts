@@ -1,80 +1,63 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { dateOnly } from '../common/dates';
-import type { RateQuote } from '../common/money/conversion';
+import { SqlDialect } from '../database/sql-dialect';
+import { toBigInt } from '../database/transformers';
 import type { Transaction } from '../database/unit-of-work';
-
-/** The currencies every pledge and disbursement is valued in (the funding gap's display currencies). */
-export const REPORTING_CURRENCIES = ['USD', 'EUR', 'AZN'] as const;
-export type ReportingCurrency = (typeof REPORTING_CURRENCIES)[number];
+import { REPORTING_CURRENCIES, type ReportingCurrency } from './reporting-currencies';
+import { pledgeValueDateSql } from './value-date';
 
 /** The column holding a row's value in each reporting currency. */
 export const VALUE_COLUMN: Record<ReportingCurrency, string> = { USD: 'value_usd_minor', EUR: 'value_eur_minor', AZN: 'value_azn_minor' };
 
-/** UTC calendar day of a timestamp column, on either database. */
-export function utcDaySql(isPostgres: boolean, column: string): string {
-  return isPostgres ? `(${column} AT TIME ZONE 'UTC')::date` : `date(${column})`;
-}
-
-/**
- * A pledge's value date in SQL: its own date, else its source document's, else the day it was
- * recorded. One definition for valuing pledges and for choosing which stand on a date.
- */
-export function pledgeValueDateSql(isPostgres: boolean, alias: string): string {
-  return `COALESCE(${alias}.pledged_on, ${alias}.source_date, ${utcDaySql(isPostgres, `${alias}.created_at`)})`;
-}
-
 /** The two tables whose rows carry stored values. */
 export type ValuedTable = 'pledges' | 'disbursements';
 
-/** A row waiting for valuation: the money it carries and the date it is valued at. */
-export interface PendingRow {
+/** What a pledge is valued from: its money and its value date. */
+export interface PledgeValuationFacts {
   id: number;
   currency: string | null;
   amountMinor: bigint | null;
   valueDate: string;
 }
 
-/** A row's values in the reporting currencies (null: no usable rate), and for a receipt the currency it was valued from. */
+/** What a receipt is valued from: what it carries and, for goods, its pledge's currency and unit value (`receiptMoney`). */
+export interface ReceiptValuationFacts {
+  id: number;
+  amountMinor: bigint | null;
+  currency: string | null;
+  quantity: number | null;
+  receivedOn: string;
+  pledgeKind: 'cash' | 'in_kind';
+  pledgeCurrency: string | null;
+  unitValueMinor: bigint | null;
+}
+
+/** A row's values in the reporting currencies (null: no usable rate or no money), and for a receipt the currency it was valued from. */
 export interface RowValues {
   id: number;
   values: Record<ReportingCurrency, bigint | null>;
   valueCurrency: string | null;
 }
 
-/** A waiting row as the driver returns it: the amount as text (a bigint survives), dates as the driver gives them. */
-interface PendingRowRaw {
-  id: number | string;
-  currency: string | null;
-  amount: string | null;
-  value_date: string | Date;
-}
+type Raw = Record<string, unknown>;
 
 /**
- * The stored values of pledges and disbursements (their value_*_minor and valued_at columns), and
- * the published rates they are valued with. LedgerValuation decides what to value and converts;
- * this runs its SQL, the same text on SQLite and PostgreSQL apart from placeholders and the UTC day.
+ * The stored values of pledges and disbursements (their value_*_minor, value_currency and
+ * valued_at columns): which rows wait, what they are valued from, and the values once worked
+ * out. LedgerValuation decides what to value and converts; this runs its SQL.
  */
 @Injectable()
 export class LedgerValuationRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly dialect: SqlDialect;
 
-  private get isPostgres(): boolean {
-    return this.dataSource.options.type === 'postgres';
+  constructor(private readonly dataSource: DataSource) {
+    this.dialect = SqlDialect.of(dataSource);
   }
 
-  /** A pledge's value date (alias `p`), as the funding gap reads it. */
-  private pledgeValueDate(alias = 'p'): string {
-    return pledgeValueDateSql(this.isPostgres, alias);
-  }
-
-  private param(n: number): string {
-    return this.isPostgres ? `$${n}` : '?';
-  }
-
-  /** Whether any pledge or disbursement waits for valuation: two index probes. */
-  async anyWaiting(): Promise<boolean> {
-    const waiting = await this.dataSource.query<Array<{ waiting: number }>>(
+  /** Whether any pledge or disbursement waits for valuation: two probes of the partial indexes. */
+  async anyWaiting(reader: Transaction = this.dataSource.manager): Promise<boolean> {
+    const waiting = await reader.query<Array<{ waiting: number }>>(
       'SELECT 1 AS waiting WHERE EXISTS (SELECT 1 FROM pledges WHERE valued_at IS NULL) OR EXISTS (SELECT 1 FROM disbursements WHERE valued_at IS NULL)',
     );
     return waiting.length > 0;
@@ -83,39 +66,53 @@ export class LedgerValuationRepository {
   /** The lowest id above `after` that waits for valuation, or null. */
   async nextWaiting(tx: Transaction, table: ValuedTable, after: number): Promise<number | null> {
     const [row] = await tx.query<Array<{ id: number | string | null }>>(
-      `SELECT MIN(id) AS id FROM ${table} WHERE valued_at IS NULL AND id > ${this.param(1)}`,
+      `SELECT MIN(id) AS id FROM ${table} WHERE valued_at IS NULL AND id > ${this.dialect.placeholder(1)}`,
       [after],
     );
     return row?.id === null || row?.id === undefined ? null : Number(row.id);
   }
 
-  /** The waiting rows of `table` with ids in [fromId, toId), in id order. */
-  async waitingRows(tx: Transaction, table: ValuedTable, fromId: number, toId: number): Promise<PendingRow[]> {
-    const rows =
-      table === 'pledges'
-        ? await tx.query<PendingRowRaw[]>(
-            `SELECT p.id AS id, p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, ${this.pledgeValueDate()} AS value_date
-               FROM pledges p WHERE p.valued_at IS NULL AND p.id >= ${this.param(1)} AND p.id < ${this.param(2)} ORDER BY p.id`,
-            [fromId, toId],
-          )
-        : await tx.query<PendingRowRaw[]>(
-            `SELECT d.id AS id,
-                    CASE WHEN p.kind = 'cash' THEN d.currency ELSE p.currency END AS currency,
-                    CAST(CASE WHEN p.kind = 'cash' THEN d.amount_minor ELSE d.quantity * p.unit_value_minor END AS TEXT) AS amount,
-                    d.received_on AS value_date
-               FROM disbursements d JOIN pledges p ON p.id = d.pledge_id
-              WHERE d.valued_at IS NULL AND d.id >= ${this.param(1)} AND d.id < ${this.param(2)} ORDER BY d.id`,
-            [fromId, toId],
-          );
-    return rows.map(toPendingRow);
+  /** The waiting pledges with ids in [fromId, toId), in id order. */
+  async waitingPledges(tx: Transaction, fromId: number, toId: number): Promise<PledgeValuationFacts[]> {
+    const rows = await tx.query<Raw[]>(
+      `SELECT p.id AS id, p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, ${pledgeValueDateSql(this.dialect, 'p')} AS value_date
+         FROM pledges p WHERE p.valued_at IS NULL AND p.id >= ${this.dialect.placeholder(1)} AND p.id < ${this.dialect.placeholder(2)} ORDER BY p.id`,
+      [fromId, toId],
+    );
+    return rows.map(toPledgeFacts);
+  }
+
+  /** The waiting receipts with ids in [fromId, toId), in id order. */
+  async waitingReceipts(tx: Transaction, fromId: number, toId: number): Promise<ReceiptValuationFacts[]> {
+    const rows = await tx.query<Raw[]>(
+      `${RECEIPT_FACTS} WHERE d.valued_at IS NULL AND d.id >= ${this.dialect.placeholder(1)} AND d.id < ${this.dialect.placeholder(2)} ORDER BY d.id`,
+      [fromId, toId],
+    );
+    return rows.map(toReceiptFacts);
+  }
+
+  /** Every pledge waiting for valuation, for a read that values them in memory. */
+  async allWaitingPledges(reader: Transaction): Promise<PledgeValuationFacts[]> {
+    const rows = await reader.query<Raw[]>(
+      `SELECT p.id AS id, p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, ${pledgeValueDateSql(this.dialect, 'p')} AS value_date
+         FROM pledges p WHERE p.valued_at IS NULL`,
+    );
+    return rows.map(toPledgeFacts);
+  }
+
+  /** Every receipt waiting for valuation, for a read that values them in memory. */
+  async allWaitingReceipts(reader: Transaction): Promise<ReceiptValuationFacts[]> {
+    const rows = await reader.query<Raw[]>(`${RECEIPT_FACTS} WHERE d.valued_at IS NULL`);
+    return rows.map(toReceiptFacts);
   }
 
   /**
-   * One UPDATE … FROM (VALUES …) per batch; runs unchanged on SQLite (3.33+) and PostgreSQL. A
-   * receipt also records the currency it was valued from (NULL: it carries no money). `rows` are
-   * in id order.
+   * Stores values worked out by valuation, one UPDATE … FROM (VALUES …) per batch (SQLite 3.33+
+   * and PostgreSQL). With `onlyWaiting`, a row is written only while it still waits, so a value
+   * worked out before a rate arrived never replaces the mark that rate left. `rows` are in id order.
    */
-  async storeValues(tx: Transaction, table: ValuedTable, rows: readonly RowValues[]): Promise<void> {
+  async storeValues(tx: Transaction, table: ValuedTable, rows: readonly RowValues[], onlyWaiting: boolean): Promise<void> {
+    if (rows.length === 0) return;
     const receipts = table === 'disbursements';
     const types = ['INTEGER', 'BIGINT', 'BIGINT', 'BIGINT', ...(receipts ? ['VARCHAR(3)'] : [])];
     const params: Array<string | number | null> = [];
@@ -123,7 +120,7 @@ export class LedgerValuationRepository {
       const start = params.length;
       params.push(row.id, ...REPORTING_CURRENCIES.map((to) => row.values[to]?.toString() ?? null));
       if (receipts) params.push(row.valueCurrency);
-      return `(${types.map((type, i) => `CAST(${this.param(start + i + 1)} AS ${type})`).join(', ')})`;
+      return `(${types.map((type, i) => `CAST(${this.dialect.placeholder(start + i + 1)} AS ${type})`).join(', ')})`;
     });
     const copied = receipts ? ', value_currency = v.column5' : '';
     // The id bounds keep PostgreSQL from hashing every waiting row of the table for each batch.
@@ -132,67 +129,61 @@ export class LedgerValuationRepository {
     await tx.query(
       `UPDATE ${table} SET value_usd_minor = v.column2, value_eur_minor = v.column3, value_azn_minor = v.column4, valued_at = CURRENT_TIMESTAMP${copied}
          FROM (VALUES ${tuples.join(', ')}) AS v
-        WHERE ${table}.id = v.column1 AND ${table}.valued_at IS NULL AND ${table}.id BETWEEN ${this.param(bounds + 1)} AND ${this.param(bounds + 2)}`,
+        WHERE ${table}.id = v.column1${onlyWaiting ? ` AND ${table}.valued_at IS NULL` : ''} AND ${table}.id BETWEEN ${this.dialect.placeholder(bounds + 1)} AND ${this.dialect.placeholder(bounds + 2)}`,
       params,
     );
   }
 
-  /** The currencies of the money in waiting rows. */
-  async currenciesWaiting(tx: Transaction): Promise<string[]> {
-    const rows = await tx.query<Array<{ currency: string }>>(
+  /** The currencies of the money in waiting rows (a receipt of goods carries its pledge's). */
+  async currenciesWaiting(reader: Transaction): Promise<string[]> {
+    const rows = await reader.query<Array<{ currency: string }>>(
       `SELECT currency FROM pledges WHERE currency IS NOT NULL AND valued_at IS NULL GROUP BY currency
-       UNION SELECT currency FROM disbursements WHERE currency IS NOT NULL AND valued_at IS NULL GROUP BY currency`,
+       UNION SELECT CASE WHEN p.kind = 'cash' THEN d.currency ELSE p.currency END AS currency
+               FROM disbursements d JOIN pledges p ON p.id = d.pledge_id WHERE d.valued_at IS NULL GROUP BY 1`,
     );
-    return rows.map((r) => r.currency);
-  }
-
-  /** Every published rate whose base and quote are both among `currencies`, by pair and date. */
-  async ratesAmong(tx: Transaction, currencies: readonly string[]): Promise<RateQuote[]> {
-    const list = currencies.map((c) => `'${c.replace(/[^A-Z]/g, '')}'`).join(', ');
-    const rows = await tx.query<Array<{ base: string; quote: string; rate_date: string | Date; rate: string; source: string }>>(
-      `SELECT base, quote, rate_date, rate, source FROM fx_rates WHERE base IN (${list}) AND quote IN (${list}) ORDER BY base, quote, rate_date`,
-    );
-    return rows.map((r) => ({
-      base: String(r.base),
-      quote: String(r.quote),
-      rate: String(r.rate),
-      date: dateOnly(r.rate_date) as string,
-      source: String(r.source),
-    }));
+    return rows.flatMap((r) => (r.currency ? [r.currency] : []));
   }
 
   /**
    * Rows valued on or after `from` wait for valuation again: every row (`currency` null), or only
-   * rows whose money is in `currency`.
+   * rows whose money is in `currency`. Their old values stay until the worker replaces them; reads
+   * never use them meanwhile.
    */
   async revalueFrom(tx: Transaction, from: string, currency: string | null): Promise<void> {
-    if (currency === null) {
-      await tx.query(`UPDATE pledges SET valued_at = NULL WHERE valued_at IS NOT NULL AND ${this.pledgeValueDate('pledges')} >= ${this.param(1)}`, [from]);
-      await tx.query(`UPDATE disbursements SET valued_at = NULL WHERE valued_at IS NOT NULL AND received_on >= ${this.param(1)}`, [from]);
-      return;
-    }
-    const list = `'${currency.replace(/[^A-Z]/g, '')}'`;
+    const p = this.dialect.placeholder.bind(this.dialect);
+    const inCurrency = (column: string) => (currency === null ? '' : ` AND ${column} = ${p(2)}`);
+    const params = currency === null ? [from] : [from, currency];
     await tx.query(
-      `UPDATE pledges SET valued_at = NULL WHERE valued_at IS NOT NULL AND currency IN (${list}) AND ${this.pledgeValueDate('pledges')} >= ${this.param(1)}`,
-      [from],
+      `UPDATE pledges SET valued_at = NULL WHERE valued_at IS NOT NULL${inCurrency('currency')} AND ${pledgeValueDateSql(this.dialect, 'pledges')} >= ${p(1)}`,
+      params,
     );
-    await tx.query(
-      `UPDATE disbursements SET valued_at = NULL WHERE valued_at IS NOT NULL AND value_currency IN (${list}) AND received_on >= ${this.param(1)}`,
-      [from],
-    );
-  }
-
-  /** One pledge waits for valuation again. */
-  async revaluePledge(tx: Transaction, pledgeId: number): Promise<void> {
-    await tx.query(`UPDATE pledges SET valued_at = NULL WHERE id = ${this.param(1)}`, [pledgeId]);
+    await tx.query(`UPDATE disbursements SET valued_at = NULL WHERE valued_at IS NOT NULL${inCurrency('value_currency')} AND received_on >= ${p(1)}`, params);
   }
 }
 
-function toPendingRow(r: PendingRowRaw): PendingRow {
+/** A receipt's valuation facts, with its pledge's (disbursements aliased `d`, pledges `p`). */
+const RECEIPT_FACTS = `SELECT d.id AS id, CAST(d.amount_minor AS TEXT) AS amount, d.currency AS currency, d.quantity AS quantity, d.received_on AS received_on,
+       p.kind AS pledge_kind, p.currency AS pledge_currency, CAST(p.unit_value_minor AS TEXT) AS unit_value
+  FROM disbursements d JOIN pledges p ON p.id = d.pledge_id`;
+
+function toPledgeFacts(r: Raw): PledgeValuationFacts {
   return {
     id: Number(r.id),
-    currency: r.currency ?? null,
-    amountMinor: r.amount === null || r.amount === undefined ? null : BigInt(r.amount),
-    valueDate: dateOnly(r.value_date) as string,
+    currency: (r.currency as string | null) ?? null,
+    amountMinor: toBigInt(r.amount as string | null),
+    valueDate: dateOnly(r.value_date as string | Date) as string,
+  };
+}
+
+function toReceiptFacts(r: Raw): ReceiptValuationFacts {
+  return {
+    id: Number(r.id),
+    amountMinor: toBigInt(r.amount as string | null),
+    currency: (r.currency as string | null) ?? null,
+    quantity: r.quantity === null || r.quantity === undefined ? null : Number(r.quantity),
+    receivedOn: dateOnly(r.received_on as string | Date) as string,
+    pledgeKind: r.pledge_kind as 'cash' | 'in_kind',
+    pledgeCurrency: (r.pledge_currency as string | null) ?? null,
+    unitValueMinor: toBigInt(r.unit_value as string | null),
   };
 }

@@ -1,98 +1,170 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import type Decimal from 'decimal.js';
+import { MissingRateError } from '../common/errors/domain-errors';
 import type { RateQuote } from '../common/money/conversion';
 import { convertFixed, fixedMinorRate } from '../common/money/fixed-point';
-import { UnitOfWork, type Transaction } from '../database/unit-of-work';
+import type { Money } from '../common/money/money';
+import { readAll, UnitOfWork, type Transaction } from '../database/unit-of-work';
+import { FxService } from '../fx/fx.service';
+import { PIVOTS } from '../fx/rate-path';
+import { RateTable } from '../fx/rate-table';
+import type { StoredPledgeValues, StoredReceiptValues } from './ledger.repository';
 import {
   LedgerValuationRepository,
-  REPORTING_CURRENCIES,
-  type PendingRow,
-  type ReportingCurrency,
+  type PledgeValuationFacts,
+  type ReceiptValuationFacts,
   type RowValues,
   type ValuedTable,
 } from './ledger-valuation.repository';
-import { PIVOTS } from './rate-path';
-import { RateTable } from './rate-table';
+import { REPORTING_CURRENCIES, type ReportingCurrency } from './reporting-currencies';
 
-/** Taken by valuation and by every write that can make a value stale, so neither misses the other. */
+/** Taken exclusively by the worker and by every write that makes values stale (a rate), shared by writes that store values, so none misses another. */
 const VALUATION_LOCK = 'mat:ledger-valuation';
 
-/** Ids per valuation window: at most this many rows per statement, a bound on memory and on bound parameters (5 per row). */
+/** Ids per valuation window, one transaction each: a bound on memory, on bound parameters (5 per row) and on how long a writer waits. */
 const BATCH = 2_000;
 
+/** Pledges and receipts written at once past which their values come from rates loaded once rather than a look-up per row. */
+const BULK_ROWS = 50;
+
+/** The money a receipt carries: cash as received; goods at their pledge's unit value, in the pledge's currency. Null amount: none. */
+export function receiptMoney(r: Omit<ReceiptValuationFacts, 'id' | 'receivedOn'>): { currency: string | null; amountMinor: bigint | null } {
+  if (r.pledgeKind === 'cash') return { currency: r.currency, amountMinor: r.amountMinor };
+  return { currency: r.pledgeCurrency, amountMinor: r.quantity !== null && r.unitValueMinor !== null ? BigInt(r.quantity) * r.unitValueMinor : null };
+}
+
+/** Values of rows waiting for the worker, worked out in memory for one read (nothing is written). */
+export interface ValuesInMemory {
+  pledges: ReadonlyMap<number, bigint | null>;
+  receipts: ReadonlyMap<number, { value: bigint | null; currency: string | null; valueDate: string }>;
+}
+
 /**
- * Each pledge and disbursement carries its value in USD, EUR and AZN, converted at its own value
- * date by FxService's rule (nearest earlier published rate; direct, inverse or through EUR and USD)
- * and rounded once, half to even, to the cent: the same figure the pledge's own page shows. The
+ * Each pledge and receipt carries its value in USD, EUR and AZN, converted at its own value date
+ * by FxService's rule (nearest earlier published rate; direct, inverse or through EUR and USD) and
+ * rounded once, half to even, to the cent: the same figure the pledge's own page shows. The
  * funding gap is then sums of these columns instead of a conversion per currency and day.
  *
- * Values are filled lazily: writes leave `valued_at` NULL (a new row, a pledge whose value date
- * moved, rows a newly published rate may change), and `valuePending` values those rows before the
- * gap is computed. A row without a usable rate keeps a NULL value; the gap then reports the missing rate.
- * The SQL is in LedgerValuationRepository.
+ * Who keeps them current:
+ * - the writes: a new pledge or receipt, or a pledge whose value date moves, gets its values in
+ *   its own transaction (`pledgeValues`, `receiptValues`, `bulkPledgeValues`);
+ * - a new rate marks the rows it may change as waiting (`ratesAdded`, inside the rate's
+ *   transaction), and so does an upgrade (the migration that added the columns);
+ * - this worker values waiting rows in the background, a window of ids per transaction, one
+ *   window at a time: woken at start and after each rate import commits, and by a read that finds
+ *   rows waiting.
+ * A read never writes: it waits a little for the worker (`settled`) and values whatever still
+ * waits in memory (`valuesInMemory`). A row without a usable rate keeps a NULL value; the gap
+ * then reports the missing rate.
  */
 @Injectable()
-export class LedgerValuation {
+export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('LedgerValuation');
+  private running: Promise<void> | null = null;
+  private wokenAgain = false;
+  private stopped = false;
+  private readonly idleWaiters = new Set<() => void>();
+
   constructor(
-    private readonly ledger: LedgerValuationRepository,
+    private readonly rows: LedgerValuationRepository,
+    private readonly fx: FxService,
     private readonly uow: UnitOfWork,
   ) {}
 
-  /** Values every row waiting for it. Cheap when none waits: two index probes. */
-  async valuePending(): Promise<{ pledges: number; disbursements: number }> {
-    if (!(await this.ledger.anyWaiting())) return { pledges: 0, disbursements: 0 };
-    return this.uow.transaction(
-      async (tx) => {
-        await this.uow.lockKey(tx, VALUATION_LOCK);
-        const rates = new Valuer(new RateTable(await this.loadRates(tx)));
-        const pledges = await this.valueTable(tx, 'pledges', rates);
-        const disbursements = await this.valueTable(tx, 'disbursements', rates);
-        return { pledges, disbursements };
-      },
-      { derivedOnly: true },
-    );
+  onModuleInit(): void {
+    this.fx.onRatesAdded((tx, rates) => this.ratesAdded(tx, rates));
   }
 
-  /**
-   * Values one table's waiting rows a window of BATCH ids at a time, jumping from one waiting row
-   * to the next through the partial index. Windows rather than LIMIT: PostgreSQL, with statistics
-   * that do not yet know how many rows wait (just after a bulk load or this migration), plans
-   * `ORDER BY id LIMIT n` as a scan of every waiting row per batch.
-   */
-  private async valueTable(tx: Transaction, table: ValuedTable, valuer: Valuer): Promise<number> {
-    let count = 0;
-    let from = await this.ledger.nextWaiting(tx, table, 0);
-    while (from !== null) {
-      const rows = await this.ledger.waitingRows(tx, table, from, from + BATCH);
-      if (rows.length > 0)
-        await this.ledger.storeValues(
-          tx,
-          table,
-          rows.map((row) => valuer.valuesOf(row)),
-        );
-      count += rows.length;
-      from = await this.ledger.nextWaiting(tx, table, from + BATCH - 1);
+  onApplicationBootstrap(): void {
+    this.wake();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  // --- values written with the rows ------------------------------------------------------------
+
+  /** A pledge's values, inside the transaction that writes it. */
+  async pledgeValues(tx: Transaction, pledge: Omit<PledgeValuationFacts, 'id'>): Promise<StoredPledgeValues> {
+    await this.beginValuing(tx);
+    const values = await this.convertOne(tx, pledge.amountMinor, pledge.currency, pledge.valueDate);
+    return { valueUsdMinor: values.USD, valueEurMinor: values.EUR, valueAznMinor: values.AZN, valuedAt: new Date() };
+  }
+
+  /** A receipt's values, inside the transaction that writes it. */
+  async receiptValues(tx: Transaction, receipt: Omit<ReceiptValuationFacts, 'id'>): Promise<StoredReceiptValues> {
+    await this.beginValuing(tx);
+    const money = receiptMoney(receipt);
+    const values = await this.convertOne(tx, money.amountMinor, money.currency, receipt.receivedOn);
+    return {
+      valueUsdMinor: values.USD,
+      valueEurMinor: values.EUR,
+      valueAznMinor: values.AZN,
+      valueCurrency: money.amountMinor === null ? null : money.currency,
+      valuedAt: new Date(),
+    };
+  }
+
+  /** Many pledges' values at once (an import), inside the transaction that writes them, from rates loaded once. */
+  async bulkPledgeValues(tx: Transaction, pledges: ReadonlyArray<Omit<PledgeValuationFacts, 'id'>>): Promise<StoredPledgeValues[]> {
+    if (pledges.length < BULK_ROWS) {
+      const each: StoredPledgeValues[] = [];
+      for (const p of pledges) each.push(await this.pledgeValues(tx, p));
+      return each;
     }
-    return count;
+    await this.beginValuing(tx);
+    const currencies = pledges.flatMap((p) => (p.currency ? [p.currency] : []));
+    const valuer = new Valuer(new RateTable(await this.fx.ratesAmong(hubWith(currencies), { reader: tx })));
+    const valuedAt = new Date();
+    return pledges.map((p) => {
+      const money = { currency: p.currency, amountMinor: p.amountMinor };
+      return {
+        valueUsdMinor: valuer.value(money, p.valueDate, 'USD'),
+        valueEurMinor: valuer.value(money, p.valueDate, 'EUR'),
+        valueAznMinor: valuer.value(money, p.valueDate, 'AZN'),
+        valuedAt,
+      };
+    });
   }
 
-  /** Every published rate between the ledger's currencies, the reporting currencies and the pivots. */
-  private async loadRates(tx: Transaction): Promise<RateQuote[]> {
-    const currencies = [...new Set([...REPORTING_CURRENCIES, ...PIVOTS, ...(await this.ledger.currenciesWaiting(tx))])];
-    return this.ledger.ratesAmong(tx, currencies);
+  /** Values worked out in a writing transaction use the rates as committed, and no rate can be added meanwhile unnoticed. */
+  private async beginValuing(tx: Transaction): Promise<void> {
+    await this.uow.lockKey(tx, VALUATION_LOCK, { shared: true });
+    await this.fx.syncWithStoredRates(tx);
   }
+
+  /** One row's values by FxService's conversion (its look-ups cached), the same figures a RateTable gives. */
+  private async convertOne(tx: Transaction, amountMinor: bigint | null, currency: string | null, valueDate: string) {
+    const values = { USD: null, EUR: null, AZN: null } as Record<ReportingCurrency, bigint | null>;
+    if (amountMinor === null || currency === null) return values;
+    const amount: Money = { minor: amountMinor, currency };
+    for (const to of REPORTING_CURRENCIES) {
+      values[to] = await this.fx.convert(amount, to, valueDate, 'currency', tx).then(
+        (c) => c.converted.minor,
+        (error: unknown) => {
+          if (error instanceof MissingRateError) return null;
+          throw error;
+        },
+      );
+    }
+    return values;
+  }
+
+  // --- rows a new rate may change -----------------------------------------------------------------
 
   /**
    * Inside a transaction that adds rates: rows whose value a new rate may change wait for
-   * valuation again. A rate dated `d` can serve only rows valued on or after `d`. Every leg of a
-   * conversion path touches the hub (USD, EUR, AZN): a rate between two hub currencies may serve
-   * any row, one between a hub currency and another only rows in that other currency, and one
-   * between two currencies outside the hub none.
+   * valuation again, and the worker is woken once the rates are committed. A rate dated `d` can
+   * serve only rows valued on or after `d`. Every leg of a conversion path touches the hub (USD,
+   * EUR, AZN): a rate between two hub currencies may serve any row, one between a hub currency and
+   * another only rows in that other currency, and one between two currencies outside the hub none.
    */
   async ratesAdded(tx: Transaction, rates: ReadonlyArray<Pick<RateQuote, 'base' | 'quote' | 'date'>>): Promise<void> {
     if (rates.length === 0) return;
     await this.uow.lockKey(tx, VALUATION_LOCK);
-    const hub = new Set<string>([...REPORTING_CURRENCIES, ...PIVOTS]);
+    const hub = new Set<string>(hubWith([]));
     const earliest = new Map<string, string>();
     for (const r of rates) {
       const outside = [r.base, r.quote].filter((c) => !hub.has(c));
@@ -102,39 +174,153 @@ export class LedgerValuation {
       const known = earliest.get(key);
       if (!known || r.date < known) earliest.set(key, r.date);
     }
-    for (const [key, from] of earliest) await this.ledger.revalueFrom(tx, from, key === '*' ? null : key);
+    for (const [key, from] of earliest) await this.rows.revalueFrom(tx, from, key === '*' ? null : key);
+    if (earliest.size > 0) this.uow.afterCommit(tx, () => this.wake());
   }
 
-  /** Inside a transaction that moves a pledge's value date: its value waits for valuation again. */
-  async pledgeMoved(tx: Transaction, pledgeId: number): Promise<void> {
+  // --- the worker -----------------------------------------------------------------------------------
+
+  /** Starts the worker, or has it look again once its current pass ends. */
+  wake(): void {
+    if (this.stopped) return;
+    this.wokenAgain = true;
+    this.running ??= this.work().finally(() => {
+      this.running = null;
+      for (const resolve of this.idleWaiters) resolve();
+      this.idleWaiters.clear();
+    });
+  }
+
+  /**
+   * Wakes the worker and waits, at most `maxMs`, until nothing waits for valuation. True when
+   * nothing does; false when rows still wait (the caller values them in memory), at once when the
+   * worker has stopped (the application is shutting down).
+   */
+  async settled(maxMs: number): Promise<boolean> {
+    if (!(await this.rows.anyWaiting())) return true;
+    if (this.stopped) return false;
+    this.wake();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idleWaiters.add(resolve)),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return !(await this.rows.anyWaiting());
+  }
+
+  private async work(): Promise<void> {
+    try {
+      while (this.wokenAgain && !this.stopped) {
+        this.wokenAgain = false;
+        if (!(await this.rows.anyWaiting())) continue;
+        const rates = new RatesForValuation(this.fx, this.rows);
+        for (const table of ['pledges', 'disbursements'] as const) {
+          let after = 0;
+          while (!this.stopped) {
+            const next = await this.uow.transaction((tx) => this.valueWindow(tx, table, after, rates), { derivedOnly: true });
+            if (next === null) break;
+            after = next;
+          }
+        }
+      }
+    } catch (error) {
+      // The next wake (a rate import, a read that finds rows waiting, a restart) tries again; reads stay exact meanwhile.
+      if (!this.stopped) this.logger.error(`Valuation stopped: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Values the waiting rows of one window of BATCH ids, the first window above `after` that holds
+   * one, jumping there through the partial index. Windows rather than LIMIT: PostgreSQL, with
+   * statistics that do not yet know how many rows wait (just after a bulk load or an upgrade),
+   * plans `ORDER BY id LIMIT n` as a scan of every waiting row per batch. Returns the last id of
+   * the window, or null when no row above `after` waits.
+   */
+  private async valueWindow(tx: Transaction, table: ValuedTable, after: number, rates: RatesForValuation): Promise<number | null> {
     await this.uow.lockKey(tx, VALUATION_LOCK);
-    await this.ledger.revaluePledge(tx, pledgeId);
+    const from = await this.rows.nextWaiting(tx, table, after);
+    if (from === null) return null;
+    const valuer = await rates.valuer(tx);
+    const values =
+      table === 'pledges'
+        ? (await this.rows.waitingPledges(tx, from, from + BATCH)).map((p) =>
+            valuer.rowValues(p.id, { currency: p.currency, amountMinor: p.amountMinor }, p.valueDate),
+          )
+        : (await this.rows.waitingReceipts(tx, from, from + BATCH)).map((r) => valuer.rowValues(r.id, receiptMoney(r), r.receivedOn));
+    await this.rows.storeValues(tx, table, values, true);
+    return from + BATCH - 1;
+  }
+
+  // --- reads --------------------------------------------------------------------------------------
+
+  /** The values in `currency` of every row waiting for valuation, worked out in memory within `reader`'s snapshot. */
+  async valuesInMemory(reader: Transaction, currency: ReportingCurrency): Promise<ValuesInMemory> {
+    const [pledges, receipts] = await readAll(reader, [() => this.rows.allWaitingPledges(reader), () => this.rows.allWaitingReceipts(reader)] as const);
+    const money = receipts.map((r) => ({ facts: r, money: receiptMoney(r) }));
+    const currencies = [...pledges.map((p) => p.currency), ...money.map((m) => m.money.currency)].flatMap((c) => (c ? [c] : []));
+    const valuer = new Valuer(new RateTable(await this.fx.ratesAmong(hubWith(currencies), { reader })));
+    return {
+      pledges: new Map(pledges.map((p) => [p.id, valuer.value({ currency: p.currency, amountMinor: p.amountMinor }, p.valueDate, currency)])),
+      receipts: new Map(
+        money.map(({ facts, money: m }) => [
+          facts.id,
+          { value: valuer.value(m, facts.receivedOn, currency), currency: m.amountMinor === null ? null : m.currency, valueDate: facts.receivedOn },
+        ]),
+      ),
+    };
   }
 }
 
-/** Converts rows with a RateTable, one fixed-point rate per (currency, date, target) worked out once. */
+/** The reporting currencies, the pivots and these: every currency a conversion of these to a reporting currency may touch. */
+function hubWith(currencies: readonly string[]): string[] {
+  return [...new Set([...REPORTING_CURRENCIES, ...PIVOTS, ...currencies])];
+}
+
+/** The worker's rates: loaded once per pass, again only when a rate has been added meanwhile. */
+class RatesForValuation {
+  private loaded: { version: number; valuer: Valuer } | null = null;
+
+  constructor(
+    private readonly fx: FxService,
+    private readonly rows: LedgerValuationRepository,
+  ) {}
+
+  async valuer(tx: Transaction): Promise<Valuer> {
+    const version = await this.fx.rateVersion(tx);
+    if (this.loaded?.version !== version) {
+      const rates = await this.fx.ratesAmong(hubWith(await this.rows.currenciesWaiting(tx)), { reader: tx });
+      this.loaded = { version, valuer: new Valuer(new RateTable(rates)) };
+    }
+    return this.loaded.valuer;
+  }
+}
+
+/** Converts with a RateTable, one fixed-point rate per (currency, date, target) worked out once. */
 class Valuer {
   private readonly rates = new Map<string, { fixed: bigint; exact: Decimal } | null>();
 
   constructor(private readonly table: RateTable) {}
 
-  /** The row's value in each reporting currency; a receipt also keeps the currency it was valued from (null: no money). */
-  valuesOf(row: PendingRow): RowValues {
+  /** A row's values in every reporting currency; a receipt also keeps the currency it was valued from (null: no money). */
+  rowValues(id: number, money: { currency: string | null; amountMinor: bigint | null }, valueDate: string): RowValues {
     const values = {} as Record<ReportingCurrency, bigint | null>;
-    for (const to of REPORTING_CURRENCIES) values[to] = this.value(row, to);
-    return { id: row.id, values, valueCurrency: row.amountMinor === null ? null : row.currency };
+    for (const to of REPORTING_CURRENCIES) values[to] = this.value(money, valueDate, to);
+    return { id, values, valueCurrency: money.amountMinor === null ? null : money.currency };
   }
 
-  value(row: PendingRow, to: ReportingCurrency): bigint | null {
-    if (row.amountMinor === null || row.currency === null) return null;
-    if (row.currency === to) return row.amountMinor;
-    const key = `${row.currency}>${to}@${row.valueDate}`;
+  value(money: { currency: string | null; amountMinor: bigint | null }, valueDate: string, to: ReportingCurrency): bigint | null {
+    if (money.amountMinor === null || money.currency === null) return null;
+    if (money.currency === to) return money.amountMinor;
+    const key = `${money.currency}>${to}@${valueDate}`;
     let rate = this.rates.get(key);
     if (rate === undefined) {
-      const chained = this.table.rate(row.currency, to, row.valueDate);
-      rate = chained ? { fixed: fixedMinorRate(row.currency, to, chained.rate), exact: chained.rate } : null;
+      const chained = this.table.rate(money.currency, to, valueDate);
+      rate = chained ? { fixed: fixedMinorRate(money.currency, to, chained.rate), exact: chained.rate } : null;
       this.rates.set(key, rate);
     }
-    return rate ? convertFixed({ minor: row.amountMinor, currency: row.currency }, to, rate.fixed, rate.exact) : null;
+    return rate ? convertFixed({ minor: money.amountMinor, currency: money.currency }, to, rate.fixed, rate.exact) : null;
   }
 }

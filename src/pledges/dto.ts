@@ -29,8 +29,8 @@ import {
 } from '../common/http/validators';
 import { MoneyDto } from '../priorities/dto';
 import { PRIORITY_CODE } from '../priorities/priority-code';
-import { RECEIPT_EXPECTATIONS, type ReceiptExpectation } from './fulfilment';
-import { CHANNELS, COMMITMENT_LEVELS, PLEDGE_KINDS, type Channel, type CommitmentLevel, type PledgeKind } from './pledge.entity';
+import { RECEIPT_EXPECTATIONS, type ReceiptExpectation } from '../ledger/fulfilment';
+import { CHANNELS, COMMITMENT_LEVELS, PLEDGE_KINDS, type Channel, type CommitmentLevel, type PledgeKind } from '../ledger/pledge.entity';
 
 const CHANNEL_RULE = `channel must be one of ${CHANNELS.join(', ')}, or null when the source does not say`;
 const CHANNEL_DOC = 'how the money or goods come; null when the source does not say';

@@ -3,7 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { NotFoundError } from '../common/errors/domain-errors';
 import { formatAmount, MoneyJson, parseAmount } from '../common/money/money';
-import { UnitOfWork } from '../database/unit-of-work';
+import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { PrioritiesRepository } from './priorities.repository';
 import { isPriorityCode } from './priority-code';
 import type { PriorityEntity } from './priority.entity';
@@ -38,6 +38,26 @@ export class PrioritiesService {
     private readonly uow: UnitOfWork,
     private readonly audit: AuditService,
   ) {}
+
+  /** Every priority in the report's order, with its target as stored (minor units), for the funding engine. */
+  ranked(): Promise<PriorityEntity[]> {
+    return this.priorities.allByRank();
+  }
+
+  /** Every stored priority code (an import checks its earmarks against them). */
+  async codes(): Promise<Set<string>> {
+    return new Set((await this.priorities.allByRank()).map((p) => p.code));
+  }
+
+  /** True when no priority is stored yet: a brand-new database. */
+  isEmpty(): Promise<boolean> {
+    return this.priorities.isEmpty();
+  }
+
+  /** Adds the priority unless one with its code is stored; says whether it did (the seed's natural key). */
+  insertIfMissing(tx: Transaction, priority: PriorityEntity): Promise<boolean> {
+    return this.priorities.insertIfMissing(tx, priority);
+  }
 
   async list(): Promise<PriorityView[]> {
     const rows = await this.priorities.allByRank();

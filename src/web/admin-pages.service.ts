@@ -8,7 +8,6 @@ import { AuditService } from '../audit/audit.service';
 import { DomainError, FieldProblem, InvalidInputError } from '../common/errors/domain-errors';
 import { parsePageRequest, toPage } from '../common/http/pagination';
 import { parseIdText } from '../common/ids';
-import { DonorsRepository } from '../donors/donors.repository';
 import { DonorsService } from '../donors/donors.service';
 import { displayCurrencyOf, FundingGapService } from '../funding/funding-gap.service';
 import { todayUtc } from '../common/dates';
@@ -31,7 +30,6 @@ function single(value: unknown, max = 100): string {
 export class AdminPagesService {
   constructor(
     private readonly donors: DonorsService,
-    private readonly donorRecords: DonorsRepository,
     private readonly pledges: PledgesService,
     private readonly audit: AuditService,
     private readonly auth: AuthService,
@@ -188,7 +186,7 @@ export class AdminPagesService {
     if (!problems.length) {
       try {
         const idem = idempotencyContext(actor.id, form.idempotencyKey, 'POST /users', { email: input.email, role: input.role, donorId: input.donorId });
-        const created = await this.auth.createUser(actor, input, (id) => this.donorRecords.exists(id), idem);
+        const created = await this.auth.createUser(actor, input, (id) => this.donors.exists(id), idem);
         return { redirectTo: `/users?invited=${created.body.id}` };
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;

@@ -3,8 +3,8 @@ import { parseIdText } from '../common/ids';
 import type { FieldProblem } from '../common/errors/domain-errors';
 import { isCurrencyCode } from '../common/money/iso4217';
 import { MoneyFormatError, parseAmount } from '../common/money/money';
-import { RECEIPT_EXPECTATIONS } from '../pledges/fulfilment';
-import { CHANNELS, COMMITMENT_LEVELS } from '../pledges/pledge.entity';
+import { RECEIPT_EXPECTATIONS } from '../ledger/fulfilment';
+import { CHANNELS, COMMITMENT_LEVELS } from '../ledger/pledge.entity';
 import { isPriorityCode } from '../priorities/priority-code';
 
 /** The pledge form as typed, every field a string (priorities a list), echoed back after an error. */
