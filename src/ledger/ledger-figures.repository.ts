@@ -471,7 +471,7 @@ export class LedgerFiguresRepository {
       () =>
         this.query<Raw>(
           reader,
-          `SELECT d.id AS id, d.pledge_id AS pledge_id FROM disbursements d WHERE d.valued_at IS NULL AND d.received_on <= :asOf AND d.pledge_id IN (${list})`,
+          `SELECT d.id AS id, d.pledge_id AS pledge_id FROM disbursements d WHERE d.valued_at IS NULL AND d.received_on <= :asOf AND d.pledge_id IN (${list}) ORDER BY d.id`,
           asOf,
         ),
     ] as const);
