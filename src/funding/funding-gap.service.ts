@@ -530,7 +530,7 @@ export class FundingGapService {
     }
     if (ledger.valuedInMemory > 0)
       notes.push(
-        `${ledger.valuedInMemory.toLocaleString('en-GB')} ledger rows are being valued again after a new rate; these figures value them at the new rates already.`,
+        `${ledger.valuedInMemory.toLocaleString('en-GB')} ledger rows are still waiting for their stored values (after a new rate or an upgrade); these figures already value them at the rates now recorded.`,
       );
     const rates = fx.ratesUsed();
     const ratesUsed = summariseRates(rates, fx.staleness());

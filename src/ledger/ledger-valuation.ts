@@ -108,24 +108,18 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
   }
 
   /** Many pledges' values at once (an import), inside the transaction that writes them, from rates loaded once. */
-  async bulkPledgeValues(tx: Transaction, pledges: ReadonlyArray<Omit<PledgeValuationFacts, 'id'>>): Promise<StoredPledgeValues[]> {
+  async bulkPledgeValues(tx: Transaction, pledges: ReadonlyArray<Omit<PledgeValuationFacts, 'id'>>, valuedAt: Date): Promise<StoredPledgeValues[]> {
     if (pledges.length < BULK_ROWS) {
       const each: StoredPledgeValues[] = [];
-      for (const p of pledges) each.push(await this.pledgeValues(tx, p));
+      for (const p of pledges) each.push({ ...(await this.pledgeValues(tx, p)), valuedAt });
       return each;
     }
     await this.beginValuing(tx);
-    const currencies = pledges.flatMap((p) => (p.currency ? [p.currency] : []));
-    const valuer = new Valuer(new RateTable(await this.fx.ratesAmong(hubWith(currencies), { reader: tx })));
-    const valuedAt = new Date();
+    const currencies = new Set(pledges.flatMap((p) => (p.currency ? [p.currency] : [])));
+    const valuer = new Valuer(new RateTable(await this.fx.ratesAmong(hubWith([...currencies]), { reader: tx })));
     return pledges.map((p) => {
-      const money = { currency: p.currency, amountMinor: p.amountMinor };
-      return {
-        valueUsdMinor: valuer.value(money, p.valueDate, 'USD'),
-        valueEurMinor: valuer.value(money, p.valueDate, 'EUR'),
-        valueAznMinor: valuer.value(money, p.valueDate, 'AZN'),
-        valuedAt,
-      };
+      const values = valuer.rowValues(0, { currency: p.currency, amountMinor: p.amountMinor }, p.valueDate).values;
+      return { valueUsdMinor: values.USD, valueEurMinor: values.EUR, valueAznMinor: values.AZN, valuedAt };
     });
   }
 
@@ -223,6 +217,9 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
             const next = await this.uow.transaction((tx) => this.valueWindow(tx, table, after, rates), { derivedOnly: true });
             if (next === null) break;
             after = next;
+            // SQLite answers synchronously, so without this the whole pass would run as one stretch
+            // of promise callbacks, and no request, timer or sign-in would be served until it ended.
+            await new Promise((resolve) => setImmediate(resolve));
           }
         }
       }
@@ -298,29 +295,45 @@ class RatesForValuation {
   }
 }
 
-/** Converts with a RateTable, one fixed-point rate per (currency, date, target) worked out once. */
+type FixedRate = { fixed: bigint; exact: Decimal } | null;
+
+/** Converts with a RateTable, the fixed-point rates of a (currency, date) to every reporting currency worked out once. */
 class Valuer {
-  private readonly rates = new Map<string, { fixed: bigint; exact: Decimal } | null>();
+  private readonly rates = new Map<string, Record<ReportingCurrency, FixedRate>>();
 
   constructor(private readonly table: RateTable) {}
 
   /** A row's values in every reporting currency; a receipt also keeps the currency it was valued from (null: no money). */
   rowValues(id: number, money: { currency: string | null; amountMinor: bigint | null }, valueDate: string): RowValues {
-    const values = {} as Record<ReportingCurrency, bigint | null>;
-    for (const to of REPORTING_CURRENCIES) values[to] = this.value(money, valueDate, to);
+    const values = { USD: null, EUR: null, AZN: null } as Record<ReportingCurrency, bigint | null>;
+    if (money.amountMinor !== null && money.currency !== null) {
+      const rates = this.ratesOf(money.currency, valueDate);
+      for (const to of REPORTING_CURRENCIES) values[to] = this.convert(money.amountMinor, money.currency, to, rates[to]);
+    }
     return { id, values, valueCurrency: money.amountMinor === null ? null : money.currency };
   }
 
   value(money: { currency: string | null; amountMinor: bigint | null }, valueDate: string, to: ReportingCurrency): bigint | null {
     if (money.amountMinor === null || money.currency === null) return null;
-    if (money.currency === to) return money.amountMinor;
-    const key = `${money.currency}>${to}@${valueDate}`;
-    let rate = this.rates.get(key);
-    if (rate === undefined) {
-      const chained = this.table.rate(money.currency, to, valueDate);
-      rate = chained ? { fixed: fixedMinorRate(money.currency, to, chained.rate), exact: chained.rate } : null;
-      this.rates.set(key, rate);
+    return this.convert(money.amountMinor, money.currency, to, this.ratesOf(money.currency, valueDate)[to]);
+  }
+
+  private convert(minor: bigint, from: string, to: ReportingCurrency, rate: FixedRate): bigint | null {
+    if (from === to) return minor;
+    return rate ? convertFixed({ minor, currency: from }, to, rate.fixed, rate.exact) : null;
+  }
+
+  private ratesOf(currency: string, valueDate: string): Record<ReportingCurrency, FixedRate> {
+    const key = `${currency}@${valueDate}`;
+    let rates = this.rates.get(key);
+    if (rates === undefined) {
+      rates = { USD: null, EUR: null, AZN: null };
+      for (const to of REPORTING_CURRENCIES) {
+        const chained = currency === to ? null : this.table.rate(currency, to, valueDate);
+        rates[to] = chained ? { fixed: fixedMinorRate(currency, to, chained.rate), exact: chained.rate } : null;
+      }
+      this.rates.set(key, rates);
     }
-    return rate ? convertFixed({ minor: money.amountMinor, currency: money.currency }, to, rate.fixed, rate.exact) : null;
+    return rates;
   }
 }

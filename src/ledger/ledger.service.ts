@@ -103,6 +103,7 @@ export class Ledger {
     const values = await this.valuation.bulkPledgeValues(
       tx,
       pledges.map((p) => this.valuationFacts(p.columns, createdAt)),
+      createdAt,
     );
     const rows = pledges.map((p, i) => ({ row: newPledgeRow(p.columns, values[i], createdAt), earmarks: p.earmarks }));
     return this.rows.insertPledges(tx, rows, onBatch);

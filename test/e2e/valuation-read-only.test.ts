@@ -82,7 +82,7 @@ describe(`reads write nothing, and stay exact while rows wait for valuation (${T
     expect(gap.status).toBe(200);
     expect(gap.body.foreign.pledged.amount).toBe(await expectedUsd('pledge'));
     expect(gap.body.foreign.received.amount).toBe(await expectedUsd('receipt'));
-    expect(gap.body.notes).toEqual(expect.arrayContaining([expect.stringContaining('being valued again')]));
+    expect(gap.body.notes).toEqual(expect.arrayContaining([expect.stringContaining('still waiting for their stored values')]));
     for (const path of [
       `/api/funding-gap?currency=EUR&asOf=${AS_OF}`,
       `/api/funding-gap/rates?currency=USD&asOf=${AS_OF}`,
@@ -112,6 +112,6 @@ describe(`reads write nothing, and stay exact while rows wait for valuation (${T
     const after = (await t.http.get(`/api/funding-gap?currency=USD&asOf=${AS_OF}`).set(auth)).body;
     expect(after.foreign).toEqual(before.foreign);
     expect(after.byDonor).toEqual(before.byDonor);
-    expect(after.notes).toEqual(before.notes.filter((n: string) => !n.includes('being valued again')));
+    expect(after.notes).toEqual(before.notes.filter((n: string) => !n.includes('still waiting for their stored values')));
   });
 });
