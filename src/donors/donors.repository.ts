@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { SqlQuery } from '../database/sql-statements';
 import { DonorContactEntity, DonorEntity } from './donor.entity';
 
@@ -35,6 +35,36 @@ export class DonorsRepository {
     if (onlyId !== null) qb.andWhere('d.id = :onlyId', { onlyId });
     // take() on a joined query pages by donor, not by row
     return qb.take(limit + 1).getMany();
+  }
+
+  /** The contacts that take digests (enabled, not unsubscribed), by donor and id; of every donor, or of the donors named. */
+  async digestContacts(donorIds: readonly number[] | null): Promise<DonorContactEntity[]> {
+    const where: Record<string, unknown> = { digestEnabled: true };
+    if (donorIds) where.donorId = In([...donorIds]);
+    const contacts = await this.dataSource.getRepository(DonorContactEntity).find({ where, order: { donorId: 'ASC', id: 'ASC' } });
+    return contacts.filter((c) => !c.unsubscribedAt);
+  }
+
+  /** Which of these ids are donors. */
+  async existingIds(ids: readonly number[]): Promise<Set<number>> {
+    if (!ids.length) return new Set();
+    const rows = await this.dataSource.getRepository(DonorEntity).find({ select: { id: true }, where: { id: In([...ids]) } });
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** A donor without its contacts. */
+  findById(id: number): Promise<DonorEntity | null> {
+    return this.dataSource.getRepository(DonorEntity).findOne({ where: { id } });
+  }
+
+  /** A contact; inside `tx` when given. */
+  findContact(id: number, tx: EntityManager = this.dataSource.manager): Promise<DonorContactEntity | null> {
+    return tx.getRepository(DonorContactEntity).findOne({ where: { id } });
+  }
+
+  /** The contact takes no more digests, from `at`. */
+  async stopDigests(tx: EntityManager, contactId: number, at: Date): Promise<void> {
+    await tx.getRepository(DonorContactEntity).update({ id: contactId }, { digestEnabled: false, unsubscribedAt: at });
   }
 
   /** Every donor's id by name. */

@@ -5,10 +5,16 @@ import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
-import { DonorEntity } from './donor.entity';
+import { DonorContactEntity, DonorEntity } from './donor.entity';
 import { DonorsRepository } from './donors.repository';
 import type { ContactDto, CreateDonorDto, UpdateDonorDto } from './dto';
 import { canSeeDonor, visibleDonorFilter } from '../auth/donor-visibility';
+
+/** A donor and its contacts that take digests. */
+export interface DigestRecipients {
+  donorId: number;
+  contacts: Array<{ id: number; email: string; name: string | null }>;
+}
 
 export interface DonorView {
   id: number;
@@ -52,6 +58,43 @@ export class DonorsService {
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
   ) {}
+
+  /** Donors with at least one contact still taking digests, with those contacts: every donor, or the ones named. */
+  async digestRecipients(donorIds: readonly number[] | null): Promise<DigestRecipients[]> {
+    const byDonor = new Map<number, DigestRecipients>();
+    for (const c of await this.donors.digestContacts(donorIds)) {
+      const entry = byDonor.get(c.donorId) ?? { donorId: c.donorId, contacts: [] };
+      entry.contacts.push({ id: c.id, email: c.email, name: c.name });
+      byDonor.set(c.donorId, entry);
+    }
+    return [...byDonor.values()];
+  }
+
+  /** Which of these ids are donors. */
+  existingIds(ids: readonly number[]): Promise<Set<number>> {
+    return this.donors.existingIds(ids);
+  }
+
+  /** A donor (without contacts) by id, for work that is not a user's request (a digest run); null when there is none. */
+  findDonor(id: number): Promise<DonorEntity | null> {
+    return this.donors.findById(id);
+  }
+
+  /** A contact by id; inside `tx` when given. */
+  findContact(id: number, tx?: Transaction): Promise<DonorContactEntity | null> {
+    return this.donors.findContact(id, tx);
+  }
+
+  /** Whether the contact still takes digests (an unsubscribe may come after a digest was queued). */
+  async contactTakesDigests(contactId: number): Promise<boolean> {
+    const contact = await this.donors.findContact(contactId);
+    return !!contact && contact.digestEnabled && !contact.unsubscribedAt;
+  }
+
+  /** The contact takes no more digests, from `at` (an unsubscribe, inside its unit of work). */
+  stopDigests(tx: Transaction, contactId: number, at: Date): Promise<void> {
+    return this.donors.stopDigests(tx, contactId, at);
+  }
 
   /** Whether a donor with this id exists (donors are never deleted). */
   exists(id: number): Promise<boolean> {
