@@ -53,12 +53,17 @@ export interface Values<F extends string> {
 
 /** The first case whose condition is true gives the result; a result is a constant or a fact's value. */
 export class CaseRule<F extends string, R extends string> {
+  /** Each case's condition as a function, built once: a status is derived for every pledge a page or an export shows. */
+  private readonly compiled: ReadonlyArray<readonly [Evaluator<F>, R]>;
+
   constructor(
     private readonly rule: {
       cases: ReadonlyArray<readonly [Condition<F>, R]>;
       otherwise: R | { fact: F };
     },
-  ) {}
+  ) {
+    this.compiled = rule.cases.map(([when, then]) => [compile(when), then] as const);
+  }
 
   /** The rule as one SQL `CASE … END` expression. */
   sql(bindings: SqlBindings<F>): string {
@@ -86,36 +91,63 @@ export class CaseRule<F extends string, R extends string> {
 
   /** The rule applied to one record's facts. */
   evaluate(values: Values<F>): R {
-    const operand = (o: Operand<F>): FactValue => {
-      if ('fact' in o) return values.facts[o.fact];
-      if ('param' in o) {
-        const bound = values.params?.[o.param];
-        if (bound === undefined) throw new Error(`No value given for parameter ${o.param}`);
-        return bound;
-      }
-      return o.literal;
-    };
-    const condition = (c: Condition<F>): boolean | null => {
-      if ('holds' in c) return truth(values.facts[c.holds]);
-      if ('isNull' in c) return values.facts[c.isNull] === null;
-      if ('not' in c) {
-        const inner = condition(c.not);
-        return inner === null ? null : !inner;
-      }
-      if ('all' in c) {
-        const parts = c.all.map(condition);
-        return parts.includes(false) ? false : parts.includes(null) ? null : true;
-      }
-      if ('any' in c) {
-        const parts = c.any.map(condition);
-        return parts.includes(true) ? true : parts.includes(null) ? null : false;
-      }
-      return compare(c.compare, operand(c.left), operand(c.right));
-    };
-    for (const [when, then] of this.rule.cases) if (condition(when) === true) return then;
+    for (const [holds, then] of this.compiled) if (holds(values) === true) return then;
     const otherwise = this.rule.otherwise;
     return typeof otherwise === 'string' ? otherwise : (values.facts[otherwise.fact] as R);
   }
+}
+
+type Evaluator<F extends string> = (values: Values<F>) => boolean | null;
+type OperandEvaluator<F extends string> = (values: Values<F>) => FactValue;
+
+function compileOperand<F extends string>(o: Operand<F>): OperandEvaluator<F> {
+  if ('fact' in o) return (values) => values.facts[o.fact];
+  if ('param' in o)
+    return (values) => {
+      const bound = values.params?.[o.param];
+      if (bound === undefined) throw new Error(`No value given for parameter ${o.param}`);
+      return bound;
+    };
+  return () => o.literal;
+}
+
+function compile<F extends string>(c: Condition<F>): Evaluator<F> {
+  if ('holds' in c) return (values) => truth(values.facts[c.holds]);
+  if ('isNull' in c) return (values) => values.facts[c.isNull] === null;
+  if ('not' in c) {
+    const inner = compile(c.not);
+    return (values) => {
+      const result = inner(values);
+      return result === null ? null : !result;
+    };
+  }
+  if ('all' in c) {
+    const parts = c.all.map(compile);
+    return (values) => {
+      let unknown = false;
+      for (const part of parts) {
+        const result = part(values);
+        if (result === false) return false;
+        if (result === null) unknown = true;
+      }
+      return unknown ? null : true;
+    };
+  }
+  if ('any' in c) {
+    const parts = c.any.map(compile);
+    return (values) => {
+      let unknown = false;
+      for (const part of parts) {
+        const result = part(values);
+        if (result === true) return true;
+        if (result === null) unknown = true;
+      }
+      return unknown ? null : false;
+    };
+  }
+  const left = compileOperand(c.left);
+  const right = compileOperand(c.right);
+  return (values) => compare(c.compare, left(values), right(values));
 }
 
 function sqlString(text: string): string {

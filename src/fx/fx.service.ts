@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type Decimal from 'decimal.js';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { ConflictError, InvalidInputError, MissingRateError } from '../common/errors/domain-errors';
@@ -47,6 +48,7 @@ export class FxService {
   private cacheBornAt = Date.now();
   /** The highest rate id the caches were filled under (null: not known yet). */
   private cachedUpTo: number | null = null;
+  private generation = 0;
   private readonly ratesAddedListeners: RatesAddedListener[] = [];
 
   constructor(
@@ -72,6 +74,17 @@ export class FxService {
       this.forgetCache();
       this.cachedUpTo = upTo;
     }
+  }
+
+  /** Moves whenever the cached look-ups are forgotten: anything cached on top of them is stale once it moves. */
+  get lookupGeneration(): number {
+    return this.generation;
+  }
+
+  /** The exact rate from `from` to `to` on `date` by the conversion rule (its look-ups cached), or null when no path has rates. */
+  async rateOn(from: string, to: string, date: string, tx?: Transaction): Promise<Decimal | null> {
+    const legs = await this.legs(from, to, date, tx);
+    return legs ? effectiveRate(legs) : null;
   }
 
   /** The highest rate id: it moves whenever a rate is added. */
@@ -140,6 +153,7 @@ export class FxService {
     this.pairCache = null;
     this.cacheBornAt = Date.now();
     this.cachedUpTo = null;
+    this.generation++;
   }
 
   async addRate(actor: Actor, rate: RateQuote, idem: IdempotencyContext | null) {

@@ -1,9 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import type Decimal from 'decimal.js';
-import { MissingRateError } from '../common/errors/domain-errors';
 import type { RateQuote } from '../common/money/conversion';
 import { convertFixed, fixedMinorRate } from '../common/money/fixed-point';
-import type { Money } from '../common/money/money';
 import { readAll, UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { FxService } from '../fx/fx.service';
 import { PIVOTS } from '../fx/rate-path';
@@ -24,14 +22,20 @@ const VALUATION_LOCK = 'mat:ledger-valuation';
 /** Ids per valuation window, one transaction each: a bound on memory, on bound parameters (5 per row) and on how long a writer waits. */
 const BATCH = 2_000;
 
-/** Pledges and receipts written at once past which their values come from rates loaded once rather than a look-up per row. */
-const BULK_ROWS = 50;
+/** Conversions (currency, date, target) whose fixed-point rate one-row valuations keep. */
+const FIXED_RATES_KEPT = 20_000;
 
 /** The money a receipt carries: cash as received; goods at their pledge's unit value, in the pledge's currency. Null amount: none. */
 export function receiptMoney(r: Omit<ReceiptValuationFacts, 'id' | 'receivedOn'>): { currency: string | null; amountMinor: bigint | null } {
   if (r.pledgeKind === 'cash') return { currency: r.currency, amountMinor: r.amountMinor };
   return { currency: r.pledgeCurrency, amountMinor: r.quantity !== null && r.unitValueMinor !== null ? BigInt(r.quantity) * r.unitValueMinor : null };
 }
+
+/** A conversion's rate in fixed point, with the exact rate convertFixed falls back on near a half; null: no rate. */
+type FixedRate = { fixed: bigint; exact: Decimal } | null;
+
+/** The stored values of a row written for the worker to value. */
+export const NOT_VALUED: StoredPledgeValues = { valueUsdMinor: null, valueEurMinor: null, valueAznMinor: null, valuedAt: null };
 
 /** Values of rows waiting for the worker, worked out in memory for one read (nothing is written). */
 export interface ValuesInMemory {
@@ -47,7 +51,8 @@ export interface ValuesInMemory {
  *
  * Who keeps them current:
  * - the writes: a new pledge or receipt, or a pledge whose value date moves, gets its values in
- *   its own transaction (`pledgeValues`, `receiptValues`, `bulkPledgeValues`);
+ *   its own transaction (`pledgeValues`, `receiptValues`); an import of many pledges leaves them
+ *   to the worker, woken when it commits (`valueAfterCommit`), and keeps its speed;
  * - a new rate marks the rows it may change as waiting (`ratesAdded`, inside the rate's
  *   transaction), and so does an upgrade (the migration that added the columns);
  * - this worker values waiting rows in the background, a window of ids per transaction, one
@@ -64,6 +69,9 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
   private wokenAgain = false;
   private stopped = false;
   private readonly idleWaiters = new Set<() => void>();
+  /** Fixed-point rates of one-row valuations, and the FxService look-up generation they were worked out under. */
+  private readonly fixedRates = new Map<string, FixedRate>();
+  private fixedRatesFrom = -1;
 
   constructor(
     private readonly rows: LedgerValuationRepository,
@@ -107,20 +115,9 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
     };
   }
 
-  /** Many pledges' values at once (an import), inside the transaction that writes them, from rates loaded once. */
-  async bulkPledgeValues(tx: Transaction, pledges: ReadonlyArray<Omit<PledgeValuationFacts, 'id'>>, valuedAt: Date): Promise<StoredPledgeValues[]> {
-    if (pledges.length < BULK_ROWS) {
-      const each: StoredPledgeValues[] = [];
-      for (const p of pledges) each.push({ ...(await this.pledgeValues(tx, p)), valuedAt });
-      return each;
-    }
-    await this.beginValuing(tx);
-    const currencies = new Set(pledges.flatMap((p) => (p.currency ? [p.currency] : [])));
-    const valuer = new Valuer(new RateTable(await this.fx.ratesAmong(hubWith([...currencies]), { reader: tx })));
-    return pledges.map((p) => {
-      const values = valuer.rowValues(0, { currency: p.currency, amountMinor: p.amountMinor }, p.valueDate).values;
-      return { valueUsdMinor: values.USD, valueEurMinor: values.EUR, valueAznMinor: values.AZN, valuedAt };
-    });
+  /** Rows `tx` writes without values (a large import) are valued by the worker once `tx` commits. */
+  valueAfterCommit(tx: Transaction): void {
+    this.uow.afterCommit(tx, () => this.wake());
   }
 
   /** Values worked out in a writing transaction use the rates as committed, and no rate can be added meanwhile unnoticed. */
@@ -129,21 +126,38 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
     await this.fx.syncWithStoredRates(tx);
   }
 
-  /** One row's values by FxService's conversion (its look-ups cached), the same figures a RateTable gives. */
+  /**
+   * One row's values, each with FxService's rate (its look-ups cached) in fixed point, as a
+   * RateTable gives them: convertFixed is convertMinor's answer without decimal arithmetic per row.
+   */
   private async convertOne(tx: Transaction, amountMinor: bigint | null, currency: string | null, valueDate: string) {
     const values = { USD: null, EUR: null, AZN: null } as Record<ReportingCurrency, bigint | null>;
     if (amountMinor === null || currency === null) return values;
-    const amount: Money = { minor: amountMinor, currency };
     for (const to of REPORTING_CURRENCIES) {
-      values[to] = await this.fx.convert(amount, to, valueDate, 'currency', tx).then(
-        (c) => c.converted.minor,
-        (error: unknown) => {
-          if (error instanceof MissingRateError) return null;
-          throw error;
-        },
-      );
+      if (currency === to) values[to] = amountMinor;
+      else {
+        const rate = await this.fixedRate(tx, currency, to, valueDate);
+        values[to] = rate ? convertFixed({ minor: amountMinor, currency }, to, rate.fixed, rate.exact) : null;
+      }
     }
     return values;
+  }
+
+  /** The fixed-point rate of one conversion, kept while FxService keeps the look-ups it came from. */
+  private async fixedRate(tx: Transaction, from: string, to: ReportingCurrency, date: string): Promise<FixedRate> {
+    if (this.fixedRatesFrom !== this.fx.lookupGeneration) {
+      this.fixedRates.clear();
+      this.fixedRatesFrom = this.fx.lookupGeneration;
+    }
+    const key = `${from}>${to}@${date}`;
+    let rate = this.fixedRates.get(key);
+    if (rate === undefined) {
+      const exact = await this.fx.rateOn(from, to, date, tx);
+      rate = exact ? { fixed: fixedMinorRate(from, to, exact), exact } : null;
+      if (this.fixedRates.size >= FIXED_RATES_KEPT) this.fixedRates.clear();
+      if (this.fixedRatesFrom === this.fx.lookupGeneration) this.fixedRates.set(key, rate);
+    }
+    return rate;
   }
 
   // --- rows a new rate may change -----------------------------------------------------------------
@@ -294,8 +308,6 @@ class RatesForValuation {
     return this.loaded.valuer;
   }
 }
-
-type FixedRate = { fixed: bigint; exact: Decimal } | null;
 
 /** Converts with a RateTable, the fixed-point rates of a (currency, date) to every reporting currency worked out once. */
 class Valuer {

@@ -416,7 +416,8 @@ export class LedgerRepository {
     for (const [, property] of BULK_PLEDGE_COLUMNS) {
       const value = row[property];
       if (value === null || value === undefined) values.push(null);
-      else if (typeof value === 'bigint') values.push(value); // both drivers take a bigint as it is (pg writes its digits)
+      else if (typeof value === 'bigint')
+        values.push(value); // both drivers take a bigint as it is (pg writes its digits)
       else if (typeof value === 'boolean') values.push(this.dialect.bool(value));
       else if (value instanceof Date) {
         let bound = times.get(value);

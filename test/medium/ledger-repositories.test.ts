@@ -11,6 +11,7 @@ import { UnitOfWork } from '../../src/database/unit-of-work';
 import { LedgerFiguresRepository } from '../../src/ledger/ledger-figures.repository';
 import { LedgerRepository } from '../../src/ledger/ledger.repository';
 import { Ledger } from '../../src/ledger/ledger.service';
+import { LedgerValuation } from '../../src/ledger/ledger-valuation';
 import { LedgerValuationRepository, type RowValues } from '../../src/ledger/ledger-valuation.repository';
 import type { PledgeColumns } from '../../src/ledger/pledge.entity';
 import type { DisbursementView, PledgeView } from '../../src/pledges/pledges.service';
@@ -486,13 +487,17 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
         pledgedOn: i % 2 ? '2024-03-01' : '2024-08-01',
         externalRef: `parity-import-${i}`,
       });
-      // Below 50 rows each is valued by FxService's conversion; from 50, by rates loaded once: the same figures.
+      // Below 50 rows each is valued in the import's transaction; from 50 the worker values them once it commits: the same figures.
       const few = Array.from({ length: 2 }, (_, i) => ({ columns: row(i), earmarks: [{ code: 'P01', shareBasisPoints: null }] }));
       const many = Array.from({ length: 60 }, (_, i) => ({ columns: row(i + 2), earmarks: [] }));
-      const inserted = await t
-        .get(UnitOfWork)
-        .transaction(async (tx) => [await t.get(Ledger).recordPledges(tx, few), await t.get(Ledger).recordPledges(tx, many)]);
+      const inserted = await t.get(UnitOfWork).transaction(async (tx) => {
+        const written = [await t.get(Ledger).recordPledges(tx, few), await t.get(Ledger).recordPledges(tx, many)];
+        const valuedAt = async (id: number | null) => (await ledger.findById(id as number, tx))?.valuedAt ?? null;
+        expect([await valuedAt(written[0].lastId), await valuedAt(written[1].firstId)]).toEqual([expect.any(Date), null]);
+        return written;
+      });
       expect(inserted.map((x) => x.created)).toEqual([2, 60]);
+      expect(await t.get(LedgerValuation).settled(60_000)).toBe(true);
       const stored = await ledger.findByIds([
         inserted[0].firstId as number,
         inserted[0].lastId as number,

@@ -19,6 +19,8 @@ SELECT currency FROM pledges WHERE currency IS NOT NULL AND valued_at IS NULL GR
                FROM disbursements d JOIN pledges p ON p.id = d.pledge_id WHERE d.valued_at IS NULL GROUP BY 1;
 
 -- LedgerValuationRepository.nextWaiting
+SELECT MIN(id) AS id FROM disbursements WHERE valued_at IS NULL AND id > ?;
+
 SELECT MIN(id) AS id FROM pledges WHERE valued_at IS NULL AND id > ?;
 
 -- LedgerValuationRepository.revalueFrom
