@@ -6,7 +6,14 @@ import { aggregateToBigInt, aggregateToNumber, toBigInt } from '../database/tran
 import { readAll, type Transaction } from '../database/unit-of-work';
 import { RECEIPT_STATUS_RULE, type PledgeStatus, type ReceiptStatus } from './fulfilment';
 import { PLEDGE_SEARCH_SQL, PLEDGE_STATUS_SQL } from './ledger.repository';
-import { VALUE_COLUMN } from './ledger-valuation.repository';
+import {
+  RECEIPT_FACT_COLUMNS,
+  toPledgeFacts,
+  toReceiptFacts,
+  VALUE_COLUMN,
+  type PledgeValuationFacts,
+  type ReceiptValuationFacts,
+} from './ledger-valuation.repository';
 import type { ReportingCurrency } from './reporting-currencies';
 import { pledgeValueDateSql } from './value-date';
 
@@ -118,28 +125,26 @@ export interface SplitRuleCounts {
   evenSplit: number;
 }
 
-/** A pledge that waits for valuation and counts on asOf: cancelled by then (the cancelled total) or standing. */
-export interface WaitingPledge {
-  id: number;
-  donorId: number;
-  kind: 'cash' | 'in_kind';
-  cancelled: boolean;
-}
-
-/** A receipt that waits for valuation and counts on asOf. */
-export interface WaitingReceipt {
-  id: number;
-  pledgeId: number;
-  donorId: number;
-  kind: 'cash' | 'in_kind';
-}
-
-/** An earmark with the number of earmarks of its pledge (an even split needs it). */
+/** An earmark of a pledge, with the number of earmarks of that pledge (an even split needs it). */
 export interface EarmarkShare {
-  pledgeId: number;
   priorityCode: string;
   shareBasisPoints: number | null;
   earmarkCount: number;
+}
+
+/** A pledge that waits for valuation and counts on asOf (cancelled by then: in the cancelled total), with what it is valued from and its earmarks. */
+export interface WaitingPledge extends PledgeValuationFacts {
+  donorId: number;
+  kind: 'cash' | 'in_kind';
+  cancelled: boolean;
+  earmarks: EarmarkShare[];
+}
+
+/** A receipt that waits for valuation and counts on asOf, with what it is valued from and its pledge's earmarks. */
+export interface WaitingReceipt extends ReceiptValuationFacts {
+  pledgeId: number;
+  donorId: number;
+  earmarks: EarmarkShare[];
 }
 
 type Raw = Record<string, unknown>;
@@ -214,12 +219,12 @@ export class LedgerFiguresRepository {
    * Runs SQL written with named parameters (`:asOf`, and the filter's `:donorId`, `:priorityCode`,
    * `:currency`, `:status`, `:search`), bound by the dialect.
    */
-  private query<T>(reader: Transaction | undefined, sql: string, asOf: string, filter: LedgerFilter = {}): Promise<T[]> {
-    const values: Record<string, SqlValue | undefined> = { asOf };
+  private query<T>(reader: Transaction | undefined, sql: string, asOf: string, filter: LedgerFilter = {}, more: Record<string, number> = {}): Promise<T[]> {
+    const values: Record<string, SqlValue | undefined> = { asOf, ...more };
     for (const [name, value] of Object.entries(filter) as Array<[keyof LedgerFilter, SqlValue | undefined]>) {
       if (value !== undefined) values[name] = value;
     }
-    const { text, params } = this.dialect.named(sql, values, { asOf: '::date', donorId: '::integer' });
+    const { text, params } = this.dialect.named(sql, values, { asOf: '::date', donorId: '::integer', fromId: '::integer', toId: '::integer' });
     return (reader ?? this.dataSource.manager).query(text, params);
   }
 
@@ -351,56 +356,48 @@ export class LedgerFiguresRepository {
     return rows.map(toPriorityValue);
   }
 
-  /** The pledges waiting for valuation that the money sums on `asOf` would count (standing, or cancelled by then). */
-  async waitingPledges(asOf: string, filter: LedgerFilter = {}, reader?: Transaction): Promise<WaitingPledge[]> {
+  /**
+   * The pledges with ids in [fromId, toId) waiting for valuation that the money sums on `asOf`
+   * would count (standing, or cancelled by then), each with what it is valued from and its earmarks.
+   */
+  async waitingPledges(asOf: string, filter: LedgerFilter, fromId: number, toId: number, reader?: Transaction): Promise<WaitingPledge[]> {
     const rows = await this.query<Raw>(
       reader,
-      `SELECT p.id AS id, p.donor_id AS donor_id, p.kind AS kind, CASE WHEN ${this.notCancelledByAsOf} THEN 0 ELSE 1 END AS cancelled
-         FROM pledges p
-        WHERE p.valued_at IS NULL AND ${this.pledgedByAsOf}${this.filterSql(filter)}`,
+      `SELECT p.id AS id, p.donor_id AS donor_id, p.kind AS kind, CASE WHEN ${this.notCancelledByAsOf} THEN 0 ELSE 1 END AS cancelled,
+              p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, ${this.pledgeValueDate} AS value_date, ${EARMARK_COLUMNS('p.id')}
+         FROM pledges p LEFT JOIN pledge_priorities pp ON pp.pledge_id = p.id
+        WHERE p.valued_at IS NULL AND p.id >= :fromId AND p.id < :toId AND ${this.pledgedByAsOf}${this.filterSql(filter)}
+        ORDER BY p.id`,
       asOf,
       filter,
+      { fromId, toId },
     );
-    return rows.map((r) => ({
-      id: aggregateToNumber(r.id as number),
+    return withEarmarks(rows, (r) => ({
+      ...toPledgeFacts(r),
       donorId: aggregateToNumber(r.donor_id as number),
       kind: r.kind as 'cash' | 'in_kind',
       cancelled: aggregateToNumber(r.cancelled as number) === 1,
+      earmarks: [],
     }));
   }
 
-  /** The receipts waiting for valuation that the received sums on `asOf` would count. */
-  async waitingReceipts(asOf: string, filter: LedgerFilter = {}, reader?: Transaction): Promise<WaitingReceipt[]> {
+  /** The receipts with ids in [fromId, toId) waiting for valuation that the received sums on `asOf` would count, with their pledge's earmarks. */
+  async waitingReceipts(asOf: string, filter: LedgerFilter, fromId: number, toId: number, reader?: Transaction): Promise<WaitingReceipt[]> {
     const rows = await this.query<Raw>(
       reader,
-      `SELECT d.id AS id, d.pledge_id AS pledge_id, p.donor_id AS donor_id, p.kind AS kind
-         FROM disbursements d JOIN pledges p ON p.id = d.pledge_id
-        WHERE d.valued_at IS NULL AND ${this.countedReceipt} AND ${this.notCancelledByAsOf}${this.filterSql(filter)}`,
+      `SELECT ${RECEIPT_FACT_COLUMNS}, d.pledge_id AS pledge_id, p.donor_id AS donor_id, ${EARMARK_COLUMNS('d.pledge_id')}
+         FROM disbursements d JOIN pledges p ON p.id = d.pledge_id LEFT JOIN pledge_priorities pp ON pp.pledge_id = d.pledge_id
+        WHERE d.valued_at IS NULL AND d.id >= :fromId AND d.id < :toId AND ${this.countedReceipt} AND ${this.notCancelledByAsOf}${this.filterSql(filter)}
+        ORDER BY d.id`,
       asOf,
       filter,
+      { fromId, toId },
     );
-    return rows.map((r) => ({
-      id: aggregateToNumber(r.id as number),
+    return withEarmarks(rows, (r) => ({
+      ...toReceiptFacts(r),
       pledgeId: aggregateToNumber(r.pledge_id as number),
       donorId: aggregateToNumber(r.donor_id as number),
-      kind: r.kind as 'cash' | 'in_kind',
-    }));
-  }
-
-  /** The earmarks of every pledge that waits for valuation or has a receipt that does, with each pledge's earmark count. */
-  async earmarksOfWaiting(reader?: Transaction): Promise<EarmarkShare[]> {
-    const rows = await this.query<Raw>(
-      reader,
-      `SELECT pp.pledge_id AS pledge_id, pp.priority_code AS priority_code, pp.share_bp AS share_bp, ec.earmark_count AS earmark_count
-         FROM pledge_priorities pp JOIN ${this.earmarkCounts} ec ON ec.pledge_id = pp.pledge_id
-        WHERE pp.pledge_id IN (SELECT id FROM pledges WHERE valued_at IS NULL UNION SELECT pledge_id FROM disbursements WHERE valued_at IS NULL)`,
-      NO_DATE,
-    );
-    return rows.map((r) => ({
-      pledgeId: aggregateToNumber(r.pledge_id as number),
-      priorityCode: String(r.priority_code),
-      shareBasisPoints: r.share_bp === null || r.share_bp === undefined ? null : aggregateToNumber(r.share_bp as number),
-      earmarkCount: aggregateToNumber(r.earmark_count as number),
+      earmarks: [],
     }));
   }
 
@@ -581,6 +578,28 @@ export class LedgerFiguresRepository {
     );
     return { statedShares: aggregateToNumber(row?.stated as number), evenSplit: aggregateToNumber(row?.even as number) };
   }
+}
+
+/** The earmark columns of a row joined to pledge_priorities `pp`, for the pledge `pledgeId` (SQL). */
+const EARMARK_COLUMNS = (pledgeId: string) =>
+  `pp.priority_code AS priority_code, pp.share_bp AS share_bp, (SELECT COUNT(*) FROM pledge_priorities ec WHERE ec.pledge_id = ${pledgeId}) AS earmark_count`;
+
+/** Rows one per (row, earmark), in id order, folded into one record per id with its earmarks. */
+function withEarmarks<T extends { id: number; earmarks: EarmarkShare[] }>(rows: Raw[], record: (r: Raw) => T): T[] {
+  const records: T[] = [];
+  for (const r of rows) {
+    const id = aggregateToNumber(r.id as number);
+    let last = records[records.length - 1];
+    if (last?.id !== id) records.push((last = record(r)));
+    const code = r.priority_code as string | null;
+    if (code !== null && code !== undefined)
+      last.earmarks.push({
+        priorityCode: code,
+        shareBasisPoints: r.share_bp === null || r.share_bp === undefined ? null : aggregateToNumber(r.share_bp as number),
+        earmarkCount: aggregateToNumber(r.earmark_count as number),
+      });
+  }
+  return records;
 }
 
 function toDatedSum(r: Raw): DatedSum {

@@ -15,7 +15,8 @@ import {
   type ValueDate,
   type ValueGaps,
 } from './ledger-figures.repository';
-import { LedgerValuation, type ValuesInMemory } from './ledger-valuation';
+import { LedgerValuation } from './ledger-valuation';
+import { LedgerValuationRepository, type ValuedTable } from './ledger-valuation.repository';
 import type { ReportingCurrency } from './reporting-currencies';
 
 /**
@@ -24,6 +25,9 @@ import type { ReportingCurrency } from './reporting-currencies';
  * answers in seconds.
  */
 const WORKER_WAIT_MS = 2_000;
+
+/** Ids per window of waiting rows a read values in memory: a bound on its memory. */
+const READ_WINDOW = 20_000;
 
 /** Everything the funding engine reads from the ledger for one (asOf, currency, filter). */
 export interface LedgerFigureSet {
@@ -60,13 +64,17 @@ const waits = (rows: readonly ValueGaps[]) => rows.some((r) => r.waiting > 0);
 export class LedgerFigures {
   constructor(
     private readonly rows: LedgerFiguresRepository,
+    private readonly waiting: LedgerValuationRepository,
     private readonly valuation: LedgerValuation,
     private readonly uow: UnitOfWork,
   ) {}
 
   async figures(asOf: string, currency: ReportingCurrency, filter: LedgerFilter = {}): Promise<LedgerFigureSet> {
-    const read = await this.read(asOf, currency, filter);
-    if (!this.anyWaiting(read)) return read;
+    // Two probes of the partial indexes first: when rows wait, the plain read would be done twice.
+    if (!(await this.waiting.anyWaiting())) {
+      const read = await this.read(asOf, currency, filter);
+      if (!this.anyWaiting(read)) return read;
+    }
     await this.valuation.settled(WORKER_WAIT_MS);
     return this.uow.readSnapshot(async (reader) => {
       const snapshot = await this.read(asOf, currency, filter, reader);
@@ -85,20 +93,37 @@ export class LedgerFigures {
     return this.uow.readSnapshot(async (reader) => {
       const fresh = await this.rows.pledgeFigures(ids, asOf, currency, reader);
       if (!fresh.some((r) => r.waiting || r.waitingReceipts.length > 0)) return fresh;
-      const memory = await this.valuation.valuesInMemory(reader, currency);
+      const [pledgeFacts, receiptFacts] = await readAll(reader, [
+        () =>
+          this.valuation.pledgeFactsOf(
+            reader,
+            fresh.filter((r) => r.waiting).map((r) => r.id),
+          ),
+        () =>
+          this.valuation.receiptFactsOf(
+            reader,
+            fresh.flatMap((r) => r.waitingReceipts),
+          ),
+      ] as const);
+      const valuer = await this.valuation.valuerForRead(reader, [
+        ...pledgeFacts.map((p) => p.currency),
+        ...receiptFacts.flatMap((r) => [r.currency, r.pledgeCurrency]),
+      ]);
+      const pledged = new Map(pledgeFacts.map((p) => [p.id, valuer.pledge(p, currency)]));
+      const received = new Map(receiptFacts.map((r) => [r.id, valuer.receipt(r, currency).value]));
       return fresh.map((row) => {
-        let received = row.receivedValue;
+        let receivedValue = row.receivedValue;
         let unvalued = row.unvaluedReceipts;
         for (const id of row.waitingReceipts) {
-          const value = memory.receipts.get(id)?.value ?? null;
+          const value = received.get(id) ?? null;
           if (value === null) unvalued++;
-          else received += value;
+          else receivedValue += value;
         }
         return {
           ...row,
-          pledgedValue: row.waiting ? (memory.pledges.get(row.id) ?? null) : row.pledgedValue,
+          pledgedValue: row.waiting ? (pledged.get(row.id) ?? null) : row.pledgedValue,
           waiting: false,
-          receivedValue: received,
+          receivedValue,
           unvaluedReceipts: unvalued,
           waitingReceipts: [],
         };
@@ -114,8 +139,16 @@ export class LedgerFigures {
     return this.uow.readSnapshot(async (reader) => {
       const fresh = await this.rows.donorPledgeCandidates(donorId, currency, largest, latest, reader);
       if (fresh.waiting.length === 0) return { largest: fresh.largest, latest: fresh.latest, count: fresh.count };
-      const memory = await this.valuation.valuesInMemory(reader, currency);
-      const valued = (c: PledgeCandidate): PledgeCandidate => (memory.pledges.has(c.id) ? { ...c, valueMinor: memory.pledges.get(c.id) ?? null } : c);
+      const facts = await this.valuation.pledgeFactsOf(
+        reader,
+        fresh.waiting.map((c) => c.id),
+      );
+      const valuer = await this.valuation.valuerForRead(
+        reader,
+        facts.map((p) => p.currency),
+      );
+      const values = new Map(facts.map((p) => [p.id, valuer.pledge(p, currency)]));
+      const valued = (c: PledgeCandidate): PledgeCandidate => (values.has(c.id) ? { ...c, valueMinor: values.get(c.id) ?? null } : c);
       const waitingValued = fresh.waiting.map(valued).filter((c) => c.valueMinor !== null);
       const ranked = [...fresh.largest, ...waitingValued]
         .sort((a, b) => (a.valueMinor === b.valueMinor ? b.id - a.id : (b.valueMinor as bigint) > (a.valueMinor as bigint) ? 1 : -1))
@@ -168,7 +201,11 @@ export class LedgerFigures {
     };
   }
 
-  /** Adds the values of the rows counted as waiting, worked out in memory, to the sums they belong to. */
+  /**
+   * Adds the values of the rows counted as waiting, worked out in memory, to the sums they belong
+   * to. The waiting rows are read a window of ids at a time and summed as they come, so memory
+   * stays bounded however many wait (400k after a back-dated rate on the bench's ledger).
+   */
   private async withWaitingValued(
     set: LedgerFigureSet,
     asOf: string,
@@ -176,44 +213,44 @@ export class LedgerFigures {
     filter: LedgerFilter,
     reader: Transaction,
   ): Promise<LedgerFigureSet> {
-    const [pledges, receipts, earmarkRows, memory] = await readAll(reader, [
-      () => this.rows.waitingPledges(asOf, filter, reader),
-      () => this.rows.waitingReceipts(asOf, filter, reader),
-      () => this.rows.earmarksOfWaiting(reader),
-      () => this.valuation.valuesInMemory(reader, currency),
-    ] as const);
-    const earmarks = new Map<number, EarmarkShare[]>();
-    for (const e of earmarkRows) earmarks.set(e.pledgeId, [...(earmarks.get(e.pledgeId) ?? []), e]);
-    const byDonor = (rows: DonorValue[]) => new Sums(rows, (r) => `${r.donorId}|${r.kind}`);
-    const byPriority = (rows: PriorityValue[]) => new Sums(rows, (r) => `${r.priorityCode}|${r.earmarkCount}|${r.shareBasisPoints}`);
+    const valuer = await this.valuation.valuerForRead(reader, await this.waiting.currenciesWaiting(reader));
+    const donorKey = (donorId: number, kind: string) => `${donorId}|${kind}`;
+    const priorityKey = (e: EarmarkShare) => `${e.priorityCode}|${e.earmarkCount}|${e.shareBasisPoints}`;
+    const byDonor = (rows: DonorValue[]) => new Sums(rows, (r) => donorKey(r.donorId, r.kind));
+    const byPriority = (rows: PriorityValue[]) => new Sums(rows, priorityKey);
     const pledged = byDonor(set.pledgedByDonor);
     const cancelled = byDonor(set.cancelledByDonor);
     const received = byDonor(set.receivedByDonor);
     const pledgedPriorities = byPriority(set.pledgedByPriority);
     const receivedPriorities = byPriority(set.receivedByPriority);
-    const toPriorities = (sums: Sums<PriorityValue>, pledgeId: number, value: bigint | null) => {
-      for (const e of earmarks.get(pledgeId) ?? []) {
-        const row = { priorityCode: e.priorityCode, earmarkCount: e.earmarkCount, shareBasisPoints: e.shareBasisPoints };
-        sums.add({ ...row, valueMinor: 0n, unvalued: 0, waiting: 0 }, value);
-      }
+    const toPriorities = (sums: Sums<PriorityValue>, earmarks: readonly EarmarkShare[], value: bigint | null) => {
+      for (const e of earmarks) sums.add(priorityKey(e), () => ({ ...e, valueMinor: 0n, unvalued: 0, waiting: 0 }), value);
     };
-    for (const p of pledges) {
-      const value = memory.pledges.get(p.id) ?? null;
-      const donor = { donorId: p.donorId, kind: p.kind, valueMinor: 0n, unvalued: 0, waiting: 0 };
-      if (p.cancelled) cancelled.add(donor, value);
-      else {
-        pledged.add(donor, value);
-        toPriorities(pledgedPriorities, p.id, value);
-      }
-    }
+    const toDonor = (sums: Sums<DonorValue>, donorId: number, kind: 'cash' | 'in_kind', value: bigint | null) =>
+      sums.add(donorKey(donorId, kind), () => ({ donorId, kind, valueMinor: 0n, unvalued: 0, waiting: 0 }), value);
     const valueDates = new Map(set.valueDates.map((v) => [`${v.currency}@${v.valueDate}`, v]));
-    for (const d of receipts) {
-      const valued = memory.receipts.get(d.id);
-      // A receipt without money (goods without a unit value) is not counted, as once valued.
-      if (!valued?.currency) continue;
-      received.add({ donorId: d.donorId, kind: d.kind, valueMinor: 0n, unvalued: 0, waiting: 0 }, valued.value);
-      toPriorities(receivedPriorities, d.pledgeId, valued.value);
-      valueDates.set(`${valued.currency}@${valued.valueDate}`, { currency: valued.currency, valueDate: valued.valueDate });
+    let valuedInMemory = 0;
+    for await (const pledges of this.windows(reader, 'pledges', (from, to) => this.rows.waitingPledges(asOf, filter, from, to, reader))) {
+      for (const p of pledges) {
+        const value = valuer.pledge(p, currency);
+        if (p.cancelled) toDonor(cancelled, p.donorId, p.kind, value);
+        else {
+          toDonor(pledged, p.donorId, p.kind, value);
+          toPriorities(pledgedPriorities, p.earmarks, value);
+        }
+      }
+      valuedInMemory += pledges.length;
+    }
+    for await (const receipts of this.windows(reader, 'disbursements', (from, to) => this.rows.waitingReceipts(asOf, filter, from, to, reader))) {
+      for (const d of receipts) {
+        const valued = valuer.receipt(d, currency);
+        // A receipt without money (goods without a unit value) is not counted, as once valued.
+        if (valued.currency === null) continue;
+        toDonor(received, d.donorId, d.pledgeKind, valued.value);
+        toPriorities(receivedPriorities, d.earmarks, valued.value);
+        valueDates.set(`${valued.currency}@${d.receivedOn}`, { currency: valued.currency, valueDate: d.receivedOn });
+      }
+      valuedInMemory += receipts.length;
     }
     return {
       ...set,
@@ -223,30 +260,36 @@ export class LedgerFigures {
       pledgedByPriority: pledgedPriorities.rows(),
       receivedByPriority: receivedPriorities.rows(),
       valueDates: [...valueDates.values()],
-      valuedInMemory: countOf(memory),
+      valuedInMemory,
     };
   }
-}
 
-function countOf(memory: ValuesInMemory): number {
-  return memory.pledges.size + memory.receipts.size;
+  /** `read` over the windows of READ_WINDOW ids that hold a waiting row of `table`, in id order. */
+  private async *windows<T>(reader: Transaction, table: ValuedTable, read: (fromId: number, toId: number) => Promise<T[]>): AsyncGenerator<T[]> {
+    for (
+      let from = await this.waiting.nextWaiting(reader, table, 0);
+      from !== null;
+      from = await this.waiting.nextWaiting(reader, table, from + READ_WINDOW - 1)
+    ) {
+      yield await read(from, from + READ_WINDOW);
+    }
+  }
 }
 
 /** Sums keyed like the SQL's groups: waiting rows are added in and no longer waiting; a row without a value counts as unvalued. */
 class Sums<R extends ValueGaps & { valueMinor: bigint }> {
   private readonly byKey = new Map<string, R>();
 
-  constructor(
-    rows: readonly R[],
-    private readonly key: (row: R) => string,
-  ) {
+  constructor(rows: readonly R[], key: (row: R) => string) {
     for (const row of rows) this.byKey.set(key(row), { ...row, waiting: 0 });
   }
 
-  add(empty: R, value: bigint | null): void {
-    const k = this.key(empty);
-    const row = this.byKey.get(k) ?? empty;
-    this.byKey.set(k, value === null ? { ...row, unvalued: row.unvalued + 1 } : { ...row, valueMinor: row.valueMinor + value });
+  /** Adds `value` to the group `key`, made from `empty()` when the SQL had no row for it. */
+  add(key: string, empty: () => R, value: bigint | null): void {
+    let row = this.byKey.get(key);
+    if (row === undefined) this.byKey.set(key, (row = empty()));
+    if (value === null) row.unvalued++;
+    else row.valueMinor += value;
   }
 
   rows(): R[] {

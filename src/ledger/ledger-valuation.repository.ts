@@ -42,6 +42,9 @@ export interface RowValues {
 
 type Raw = Record<string, unknown>;
 
+/** Ids per IN list: under SQLite's bound-parameter limit, and a plan PostgreSQL keeps. */
+const IDS_PER_QUERY = 900;
+
 /**
  * The stored values of pledges and disbursements (their value_*_minor, value_currency and
  * valued_at columns): which rows wait, what they are valued from, and the values once worked
@@ -91,19 +94,34 @@ export class LedgerValuationRepository {
     return rows.map(toReceiptFacts);
   }
 
-  /** Every pledge waiting for valuation, for a read that values them in memory. */
-  async allWaitingPledges(reader: Transaction): Promise<PledgeValuationFacts[]> {
-    const rows = await reader.query<Raw[]>(
-      `SELECT p.id AS id, p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, ${pledgeValueDateSql(this.dialect, 'p')} AS value_date
-         FROM pledges p WHERE p.valued_at IS NULL`,
-    );
-    return rows.map(toPledgeFacts);
+  /** What these pledges are valued from (a read valuing waiting rows in memory), inside `reader`. */
+  async pledgeFactsOf(reader: Transaction, ids: readonly number[]): Promise<PledgeValuationFacts[]> {
+    const facts: PledgeValuationFacts[] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const batch = ids.slice(i, i + IDS_PER_QUERY);
+      const rows = await reader.query<Raw[]>(
+        `SELECT p.id AS id, p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, ${pledgeValueDateSql(this.dialect, 'p')} AS value_date
+           FROM pledges p WHERE p.id IN (${this.list(batch.length)})`,
+        batch,
+      );
+      facts.push(...rows.map(toPledgeFacts));
+    }
+    return facts;
   }
 
-  /** Every receipt waiting for valuation, for a read that values them in memory. */
-  async allWaitingReceipts(reader: Transaction): Promise<ReceiptValuationFacts[]> {
-    const rows = await reader.query<Raw[]>(`${RECEIPT_FACTS} WHERE d.valued_at IS NULL`);
-    return rows.map(toReceiptFacts);
+  /** What these receipts are valued from, inside `reader`. */
+  async receiptFactsOf(reader: Transaction, ids: readonly number[]): Promise<ReceiptValuationFacts[]> {
+    const facts: ReceiptValuationFacts[] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const batch = ids.slice(i, i + IDS_PER_QUERY);
+      const rows = await reader.query<Raw[]>(`${RECEIPT_FACTS} WHERE d.id IN (${this.list(batch.length)})`, batch);
+      facts.push(...rows.map(toReceiptFacts));
+    }
+    return facts;
+  }
+
+  private list(count: number): string {
+    return Array.from({ length: count }, (_, i) => this.dialect.placeholder(i + 1)).join(', ');
   }
 
   /**
@@ -162,11 +180,12 @@ export class LedgerValuationRepository {
 }
 
 /** A receipt's valuation facts, with its pledge's (disbursements aliased `d`, pledges `p`). */
-const RECEIPT_FACTS = `SELECT d.id AS id, CAST(d.amount_minor AS TEXT) AS amount, d.currency AS currency, d.quantity AS quantity, d.received_on AS received_on,
-       p.kind AS pledge_kind, p.currency AS pledge_currency, CAST(p.unit_value_minor AS TEXT) AS unit_value
+export const RECEIPT_FACT_COLUMNS = `d.id AS id, CAST(d.amount_minor AS TEXT) AS amount, d.currency AS currency, d.quantity AS quantity, d.received_on AS received_on,
+       p.kind AS pledge_kind, p.currency AS pledge_currency, CAST(p.unit_value_minor AS TEXT) AS unit_value`;
+const RECEIPT_FACTS = `SELECT ${RECEIPT_FACT_COLUMNS}
   FROM disbursements d JOIN pledges p ON p.id = d.pledge_id`;
 
-function toPledgeFacts(r: Raw): PledgeValuationFacts {
+export function toPledgeFacts(r: Raw): PledgeValuationFacts {
   return {
     id: Number(r.id),
     currency: (r.currency as string | null) ?? null,
@@ -175,7 +194,7 @@ function toPledgeFacts(r: Raw): PledgeValuationFacts {
   };
 }
 
-function toReceiptFacts(r: Raw): ReceiptValuationFacts {
+export function toReceiptFacts(r: Raw): ReceiptValuationFacts {
   return {
     id: Number(r.id),
     amountMinor: toBigInt(r.amount as string | null),

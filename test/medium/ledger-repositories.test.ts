@@ -34,7 +34,18 @@ const QUERIES = join(process.cwd(), 'src', 'ledger', 'queries');
 const UPDATE = process.env.UPDATE_SQL_SNAPSHOTS === '1';
 
 /** Methods of the repositories that are helpers of the public ones (recorded as part of their caller). */
-const HELPERS = new Set(['withRelations', 'pushPledgeValues', 'bulkSql', 'query', 'filterSql', 'receiptStatus', 'sums', 'receivedPerPledge', 'goodsGroupedBy']);
+const HELPERS = new Set([
+  'list',
+  'withRelations',
+  'pushPledgeValues',
+  'bulkSql',
+  'query',
+  'filterSql',
+  'receiptStatus',
+  'sums',
+  'receivedPerPledge',
+  'goodsGroupedBy',
+]);
 
 /** The SQL each repository method sends while it runs (a call made inside another is its caller's). */
 class SqlRecorder {
@@ -426,33 +437,35 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
         expect((await valuation.currenciesWaiting(tx)).sort()).toEqual(['EUR', 'USD']);
       });
       expect(await valuation.anyWaiting()).toBe(true);
-      const ids = (rows: Array<{ id: number }>) => rows.map((x) => x.id).sort((a, b) => a - b);
-      expect(ids(await valuation.allWaitingPledges(t.dataSource.manager))).toEqual([p.owed.id, p.shared.id]);
-      expect(ids(await valuation.allWaitingReceipts(t.dataSource.manager))).toEqual([r.euros.id, r.dollars.id]);
+      expect(await valuation.pledgeFactsOf(t.dataSource.manager, [p.shared.id])).toEqual([
+        { id: p.shared.id, currency: 'EUR', amountMinor: minor('200.00', 'EUR'), valueDate: '2024-06-10' },
+      ]);
+      expect(
+        (await valuation.receiptFactsOf(t.dataSource.manager, [r.vehicles.id])).map((x) => [x.id, x.quantity, x.pledgeCurrency, x.unitValueMinor]),
+      ).toEqual([[r.vehicles.id, 2, 'USD', minor('250.00', 'USD')]]);
 
       // The figures count the waiting rows apart, and say which they are.
       expect(await figures.pledgedByDonor(today, 'USD', { donorId: donorA })).toEqual([
         { donorId: donorA, kind: 'cash', valueMinor: converted('1000.00', 'EUR', 'USD', EARLY), unvalued: 0, waiting: 2 },
       ]);
-      expect((await figures.waitingPledges(today, { donorId: donorA })).map((x) => [x.id, x.cancelled]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
-        [p.owed.id, false],
-        [p.shared.id, false],
+      const earmarks = (rows: Array<{ earmarks: Array<{ priorityCode: string; shareBasisPoints: number | null; earmarkCount: number }> }>) =>
+        rows.map((x) => x.earmarks.map((e) => `${e.priorityCode} ${e.shareBasisPoints ?? 'even'} of ${e.earmarkCount}`));
+      const pledgesWaiting = await figures.waitingPledges(today, { donorId: donorA }, 0, p.shared.id + 1);
+      expect(pledgesWaiting.map((x) => [x.id, x.cancelled, x.currency, x.valueDate])).toEqual([
+        [p.owed.id, false, 'USD', '2024-07-01'],
+        [p.shared.id, false, 'EUR', '2024-06-10'],
       ]);
-      expect((await figures.waitingReceipts(today)).map((x) => [x.id, x.pledgeId, x.donorId]).sort((a, b) => a[0] - b[0])).toEqual([
-        [r.euros.id, p.euros.id, donorA],
-        [r.dollars.id, p.euros.id, donorA],
+      expect(earmarks(pledgesWaiting)).toEqual([['P03 even of 1'], ['P01 2500 of 2', 'P03 7500 of 2']]);
+      expect((await figures.waitingPledges(today, {}, p.shared.id, p.shared.id + 1)).map((x) => x.id)).toEqual([p.shared.id]);
+      const receiptsWaiting = await figures.waitingReceipts(today, {}, 0, r.dogs.id + 1);
+      expect(receiptsWaiting.map((x) => [x.id, x.pledgeId, x.donorId, x.currency])).toEqual([
+        [r.euros.id, p.euros.id, donorA, 'EUR'],
+        [r.dollars.id, p.euros.id, donorA, 'USD'],
       ]);
-      expect(
-        (await figures.earmarksOfWaiting()).map((e) => [e.pledgeId, e.priorityCode, e.earmarkCount]).sort((a, b) => String(a).localeCompare(String(b))),
-      ).toEqual(
-        [
-          [p.euros.id, 'P01', 2],
-          [p.euros.id, 'P02', 2],
-          [p.owed.id, 'P03', 1],
-          [p.shared.id, 'P01', 2],
-          [p.shared.id, 'P03', 2],
-        ].sort((a, b) => String(a).localeCompare(String(b))),
-      );
+      expect(earmarks(receiptsWaiting)).toEqual([
+        ['P01 even of 2', 'P02 even of 2'],
+        ['P01 even of 2', 'P02 even of 2'],
+      ]);
       expect((await figures.donorPledgeCandidates(donorA, 'USD', 5, 0)).waiting.map((c) => c.id)).toEqual([p.owed.id, p.shared.id]);
       expect((await figures.pledgeFigures([p.euros.id], today, 'USD'))[0].waitingReceipts).toEqual([r.euros.id, r.dollars.id]);
 

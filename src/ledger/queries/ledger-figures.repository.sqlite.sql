@@ -33,11 +33,6 @@ SELECT p.id AS id, COALESCE(p.pledged_on, p.source_date, date(p.created_at)) AS 
 SELECT p.id AS id, COALESCE(p.pledged_on, p.source_date, date(p.created_at)) AS value_date, CAST(p.value_usd_minor AS TEXT) AS value
            FROM pledges p WHERE p.donor_id = ? ORDER BY COALESCE(p.pledged_on, p.source_date, date(p.created_at)) DESC, p.id DESC LIMIT 2;
 
--- LedgerFiguresRepository.earmarksOfWaiting
-SELECT pp.pledge_id AS pledge_id, pp.priority_code AS priority_code, pp.share_bp AS share_bp, ec.earmark_count AS earmark_count
-         FROM pledge_priorities pp JOIN (SELECT pledge_id, COUNT(*) AS earmark_count FROM pledge_priorities GROUP BY pledge_id) ec ON ec.pledge_id = pp.pledge_id
-        WHERE pp.pledge_id IN (SELECT id FROM pledges WHERE valued_at IS NULL UNION SELECT pledge_id FROM disbursements WHERE valued_at IS NULL);
-
 -- LedgerFiguresRepository.inKindQuantities
 SELECT g.group_key AS group_key, g.unit AS unit, SUM(g.quantity) AS pledged, SUM(g.delivered) AS delivered,
               SUM(CASE WHEN g.up_to THEN 1 ELSE 0 END) AS up_to,
@@ -186,11 +181,21 @@ SELECT p.currency AS currency, COALESCE(p.pledged_on, p.source_date, date(p.crea
           GROUP BY 1, 2;
 
 -- LedgerFiguresRepository.waitingPledges
-SELECT p.id AS id, p.donor_id AS donor_id, p.kind AS kind, CASE WHEN (p.cancelled_at IS NULL OR date(p.cancelled_at) > ?) THEN 0 ELSE 1 END AS cancelled
-         FROM pledges p
-        WHERE p.valued_at IS NULL AND COALESCE(p.pledged_on, p.source_date, date(p.created_at)) <= ? AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL AND p.donor_id = ?;
+SELECT p.id AS id, p.donor_id AS donor_id, p.kind AS kind, CASE WHEN (p.cancelled_at IS NULL OR date(p.cancelled_at) > ?) THEN 0 ELSE 1 END AS cancelled,
+              p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, COALESCE(p.pledged_on, p.source_date, date(p.created_at)) AS value_date, pp.priority_code AS priority_code, pp.share_bp AS share_bp, (SELECT COUNT(*) FROM pledge_priorities ec WHERE ec.pledge_id = p.id) AS earmark_count
+         FROM pledges p LEFT JOIN pledge_priorities pp ON pp.pledge_id = p.id
+        WHERE p.valued_at IS NULL AND p.id >= ? AND p.id < ? AND COALESCE(p.pledged_on, p.source_date, date(p.created_at)) <= ? AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL
+        ORDER BY p.id;
+
+SELECT p.id AS id, p.donor_id AS donor_id, p.kind AS kind, CASE WHEN (p.cancelled_at IS NULL OR date(p.cancelled_at) > ?) THEN 0 ELSE 1 END AS cancelled,
+              p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, COALESCE(p.pledged_on, p.source_date, date(p.created_at)) AS value_date, pp.priority_code AS priority_code, pp.share_bp AS share_bp, (SELECT COUNT(*) FROM pledge_priorities ec WHERE ec.pledge_id = p.id) AS earmark_count
+         FROM pledges p LEFT JOIN pledge_priorities pp ON pp.pledge_id = p.id
+        WHERE p.valued_at IS NULL AND p.id >= ? AND p.id < ? AND COALESCE(p.pledged_on, p.source_date, date(p.created_at)) <= ? AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL AND p.donor_id = ?
+        ORDER BY p.id;
 
 -- LedgerFiguresRepository.waitingReceipts
-SELECT d.id AS id, d.pledge_id AS pledge_id, p.donor_id AS donor_id, p.kind AS kind
-         FROM disbursements d JOIN pledges p ON p.id = d.pledge_id
-        WHERE d.valued_at IS NULL AND +d.received_on <= ? AND (d.value_currency IS NOT NULL OR d.valued_at IS NULL) AND (p.cancelled_at IS NULL OR date(p.cancelled_at) > ?);
+SELECT d.id AS id, CAST(d.amount_minor AS TEXT) AS amount, d.currency AS currency, d.quantity AS quantity, d.received_on AS received_on,
+       p.kind AS pledge_kind, p.currency AS pledge_currency, CAST(p.unit_value_minor AS TEXT) AS unit_value, d.pledge_id AS pledge_id, p.donor_id AS donor_id, pp.priority_code AS priority_code, pp.share_bp AS share_bp, (SELECT COUNT(*) FROM pledge_priorities ec WHERE ec.pledge_id = d.pledge_id) AS earmark_count
+         FROM disbursements d JOIN pledges p ON p.id = d.pledge_id LEFT JOIN pledge_priorities pp ON pp.pledge_id = d.pledge_id
+        WHERE d.valued_at IS NULL AND d.id >= ? AND d.id < ? AND +d.received_on <= ? AND (d.value_currency IS NOT NULL OR d.valued_at IS NULL) AND (p.cancelled_at IS NULL OR date(p.cancelled_at) > ?)
+        ORDER BY d.id;

@@ -1,15 +1,6 @@
 -- The SQL LedgerValuationRepository sends on SQLite, recorded by test/medium/ledger-repositories.test.ts.
 -- Regenerate: UPDATE_SQL_SNAPSHOTS=1 npx jest test/medium/ledger-repositories.test.ts --selectProjects medium (and with TEST_DB=postgres).
 
--- LedgerValuationRepository.allWaitingPledges
-SELECT p.id AS id, p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, COALESCE(p.pledged_on, p.source_date, date(p.created_at)) AS value_date
-         FROM pledges p WHERE p.valued_at IS NULL;
-
--- LedgerValuationRepository.allWaitingReceipts
-SELECT d.id AS id, CAST(d.amount_minor AS TEXT) AS amount, d.currency AS currency, d.quantity AS quantity, d.received_on AS received_on,
-       p.kind AS pledge_kind, p.currency AS pledge_currency, CAST(p.unit_value_minor AS TEXT) AS unit_value
-  FROM disbursements d JOIN pledges p ON p.id = d.pledge_id WHERE d.valued_at IS NULL;
-
 -- LedgerValuationRepository.anyWaiting
 SELECT 1 AS waiting WHERE EXISTS (SELECT 1 FROM pledges WHERE valued_at IS NULL) OR EXISTS (SELECT 1 FROM disbursements WHERE valued_at IS NULL);
 
@@ -22,6 +13,15 @@ SELECT currency FROM pledges WHERE currency IS NOT NULL AND valued_at IS NULL GR
 SELECT MIN(id) AS id FROM disbursements WHERE valued_at IS NULL AND id > ?;
 
 SELECT MIN(id) AS id FROM pledges WHERE valued_at IS NULL AND id > ?;
+
+-- LedgerValuationRepository.pledgeFactsOf
+SELECT p.id AS id, p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, COALESCE(p.pledged_on, p.source_date, date(p.created_at)) AS value_date
+           FROM pledges p WHERE p.id IN (?);
+
+-- LedgerValuationRepository.receiptFactsOf
+SELECT d.id AS id, CAST(d.amount_minor AS TEXT) AS amount, d.currency AS currency, d.quantity AS quantity, d.received_on AS received_on,
+       p.kind AS pledge_kind, p.currency AS pledge_currency, CAST(p.unit_value_minor AS TEXT) AS unit_value
+  FROM disbursements d JOIN pledges p ON p.id = d.pledge_id WHERE d.id IN (?);
 
 -- LedgerValuationRepository.revalueFrom
 UPDATE disbursements SET valued_at = NULL WHERE valued_at IS NOT NULL AND received_on >= ?;
