@@ -127,8 +127,17 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
 
   /** Values worked out in a writing transaction use the rates as committed, and no rate can be added meanwhile unnoticed. */
   private async beginValuing(tx: Transaction): Promise<void> {
-    await this.uow.lockKey(tx, VALUATION_LOCK, { shared: true });
+    await this.holdShared(tx);
     await this.fx.syncWithStoredRates(tx);
+  }
+
+  /**
+   * Holds the valuation lock shared until `tx` ends. A write that may store values takes it before
+   * it locks any ledger row: the worker and a new rate take it exclusively before they touch rows,
+   * so neither can wait for a row such a write holds while that write waits for the lock.
+   */
+  async holdShared(tx: Transaction): Promise<void> {
+    await this.uow.lockKey(tx, VALUATION_LOCK, { shared: true });
   }
 
   /**

@@ -78,9 +78,10 @@ export class Ledger {
     return this.rows.existingRefs(refs, generated, tx);
   }
 
-  /** Locks a pledge's row until `tx` ends, before reading it to change it. */
-  lockPledge(tx: Transaction, id: number): Promise<void> {
-    return this.rows.lockForUpdate(tx, id);
+  /** Locks a pledge's row until `tx` ends, before reading it to change it (after the valuation lock: see LedgerValuation.holdShared). */
+  async lockPledge(tx: Transaction, id: number): Promise<void> {
+    await this.valuation.holdShared(tx);
+    await this.rows.lockForUpdate(tx, id);
   }
 
   /**
