@@ -76,7 +76,7 @@ export async function runDigests() {
   const { DigestContentService } = dist('digests/digest-content.service.js');
   const { DigestRenderer } = dist('digests/digest-renderer.js');
   const { UnsubscribeService } = dist('digests/unsubscribe.service.js');
-  const { DigestsRepository } = dist('digests/digests.repository.js');
+  const { DonorsService } = dist('donors/donors.service.js');
   const { SYSTEM_ACTOR } = dist('auth/actor.js');
 
   // One contact per donor.
@@ -95,13 +95,13 @@ export async function runDigests() {
   const content = app.get(DigestContentService);
   const renderer = app.get(DigestRenderer);
   const links = app.get(UnsubscribeService);
-  const repo = app.get(DigestsRepository);
+  const donors = app.get(DonorsService);
   const renderAll = async () => {
     const snapshot = content.snapshot();
     let count = 0;
     let bytes = 0;
-    for (const recipient of await repo.recipients(null)) {
-      const donor = await repo.findDonor(recipient.donorId);
+    for (const recipient of await donors.digestRecipients(null)) {
+      const donor = await donors.findDonor(recipient.donorId);
       const view = await content.build(snapshot, donor, PERIOD, null);
       for (const contact of recipient.contacts) {
         const link = await links.linksFor(contact.id);

@@ -88,6 +88,36 @@ async function rawAggregateMs(env, asOf) {
   return median(timings);
 }
 
+/**
+ * Waits until the app's valuation worker has stored every row's values (polled in the database),
+ * so the loads measure serving rather than serving beside the worker. Returns when that was.
+ */
+async function valuedAll(env) {
+  const sql = 'SELECT (SELECT COUNT(*) FROM pledges WHERE valued_at IS NULL) + (SELECT COUNT(*) FROM disbursements WHERE valued_at IS NULL) AS n';
+  const waiting = env.DATABASE_URL
+    ? async () => {
+        const pg = require('pg');
+        const client = new pg.Client({ connectionString: env.DATABASE_URL });
+        await client.connect();
+        try {
+          return Number((await client.query(sql)).rows[0].n);
+        } finally {
+          await client.end();
+        }
+      }
+    : async () => {
+        const Database = require('better-sqlite3');
+        const db = new Database(env.SQLITE_PATH, { readonly: true });
+        try {
+          return Number(db.prepare(sql).get().n);
+        } finally {
+          db.close();
+        }
+      };
+  while ((await waiting()) > 0) await new Promise((r) => setTimeout(r, 200));
+  return process.hrtime.bigint();
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -122,7 +152,9 @@ export async function runFundingGap() {
       const gapUrl = `${app.url}/api/funding-gap?currency=USD&asOf=${asOf}`;
 
       // Served: one computation, then the loads, all well inside the result's 60 s freshness window.
+      // The app's worker values the rows nobody has valued from its start; the first read does not wait for it.
       const first = await timedGet(gapUrl, headers);
+      const backgroundMs = Number((await valuedAll(database.env)) - app.startedAt) / 1e6;
       const gap = JSON.parse(first.body);
       if (gap.byDonor.length !== generated.counts.donors || gap.byPriority.length !== 12) {
         throw new Error(`unexpected gap: ${gap.byDonor.length} donors, ${gap.byPriority.length} priorities`);
@@ -173,7 +205,9 @@ export async function runFundingGap() {
         }),
       });
       if (backdated.status !== 201) throw new Error(`back-dated rate: ${backdated.status} ${await backdated.text()}`);
+      const revaluedAt = process.hrtime.bigint();
       const revalueMs = (await timedGet(gapUrl, headers)).ms;
+      const revaluedInBackgroundMs = Number((await valuedAll(database.env)) - revaluedAt) / 1e6;
       const rawMs = await rawAggregateMs(database.env, asOf);
       const peakRssMb = app.peakRssMb();
 
@@ -200,6 +234,8 @@ export async function runFundingGap() {
         computedToRawLatencyRatio: median(coldTimings) / rawMs,
         gapAfterRevaluingAllMs: revalueMs,
         firstGapMs: first.ms,
+        valuedInBackgroundMs: backgroundMs,
+        revaluedInBackgroundMs,
         responseBytes: first.body.length,
         peakRssMb,
       };
@@ -221,11 +257,16 @@ export async function runFundingGap() {
             `${fmt(result.gapComputedMedianMs, 1)} ms`,
             `${fmt(result.computedToRawLatencyRatio, 1)}× raw; ${COLD_RUNS} runs`,
           ],
-          ['first gap on the generated data', `${fmt(first.ms, 1)} ms`, 'values every row first (rows inserted straight into the database)'],
+          [
+            'first gap on the generated data',
+            `${fmt(first.ms, 1)} ms`,
+            'rows inserted straight into the database: the worker values them; the read values what still waits in memory',
+          ],
+          ['every row valued by the worker', `${fmt(backgroundMs / 1000, 1)} s`, 'from the app’s start, in the background; the loads below start after it'],
           [
             'gap after a rate that revalues every row',
             `${fmt(revalueMs, 1)} ms`,
-            `${fmt(generated.counts.pledges + generated.counts.disbursements)} rows valued in USD, EUR and AZN`,
+            `${fmt(generated.counts.pledges + generated.counts.disbursements)} rows in USD, EUR and AZN; worker done ${fmt(revaluedInBackgroundMs / 1000, 1)} s after the rate`,
           ],
           ['synthetic data generated in', `${fmt(generated.ms / 1000, 1)} s`, ''],
           ['peak RSS of the app', `${fmt(peakRssMb, 1)} MB`, ''],

@@ -12,6 +12,7 @@ import { FxModule } from './fx/fx.module';
 import { HealthController } from './health/health.controller';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { InteropModule } from './interop/interop.module';
+import { LedgerModule } from './ledger/ledger.module';
 import { NationalModule } from './national/national.module';
 import { ObligationsModule } from './obligations/obligations.module';
 import { PledgesModule } from './pledges/pledges.module';
@@ -42,6 +43,7 @@ export class AppModule {
         DonorsModule,
         PrioritiesModule,
         FxModule,
+        LedgerModule,
         PledgesModule,
         ObligationsModule,
         NationalModule,

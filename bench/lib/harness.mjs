@@ -50,6 +50,8 @@ export async function startApp(env = {}) {
     url,
     pid: child.pid,
     startMs,
+    /** When the process was spawned (process.hrtime.bigint()). */
+    startedAt: started,
     output: () => output,
     /** Peak resident set size so far (VmHWM), in MB. */
     peakRssMb() {

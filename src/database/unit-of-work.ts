@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { databaseUnavailable } from './database-errors';
+import { SqlDialect } from './sql-dialect';
 
 /**
  * The handle of one open unit of work. Services pass it from `UnitOfWork.transaction` to the
@@ -22,17 +23,17 @@ export type Transaction = EntityManager;
 export class UnitOfWork {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly serialise: boolean;
+  readonly dialect: SqlDialect;
 
   constructor(private readonly dataSource: DataSource) {
     this.serialise = dataSource.options.type === 'better-sqlite3';
+    this.dialect = SqlDialect.of(dataSource);
     guardOtherConnections(dataSource);
   }
 
-  get isPostgres(): boolean {
-    return this.dataSource.options.type === 'postgres';
-  }
-
   private readonly commitListeners: Array<() => void> = [];
+  /** Work to run once a particular unit of work has committed (never when it rolls back). */
+  private readonly afterCommitWork = new WeakMap<Transaction, Array<() => void>>();
 
   /**
    * The last write failed because the database is read-only (a read-only file or disk, a
@@ -51,13 +52,21 @@ export class UnitOfWork {
    * so caches keep what they hold.
    */
   transaction<T>(work: (tx: Transaction) => Promise<T>, options: { derivedOnly?: boolean } = {}): Promise<T> {
+    let committed: Array<() => void> = [];
     const run = () =>
       this.dataSource
-        .transaction((tx) => insideTransaction.run(true, () => work(tx)))
+        .transaction((tx) =>
+          insideTransaction.run(true, async () => {
+            const result = await work(tx);
+            committed = this.afterCommitWork.get(tx) ?? [];
+            return result;
+          }),
+        )
         .then(
           (result) => {
             this.lastWriteReadOnly = false;
             if (!options.derivedOnly) for (const listener of this.commitListeners) listener();
+            for (const then of committed) then();
             return result;
           },
           (error: unknown) => {
@@ -71,12 +80,50 @@ export class UnitOfWork {
     return result;
   }
 
+  /** Runs `then` after `tx` commits (not if it rolls back): work that must see the committed rows, such as waking a worker. */
+  afterCommit(tx: Transaction, then: () => void): void {
+    const list = this.afterCommitWork.get(tx) ?? [];
+    list.push(then);
+    this.afterCommitWork.set(tx, list);
+  }
+
   /**
    * Serialises same-key work across PostgreSQL connections (idempotency keys, digest periods):
-   * a transaction-scoped advisory lock. On SQLite the write lock already serialises everything.
+   * a transaction-scoped advisory lock. `shared` holders run side by side and exclude only an
+   * exclusive holder. On SQLite the write lock already serialises everything.
    */
-  async lockKey(tx: Transaction, key: string): Promise<void> {
-    if (this.isPostgres) await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+  async lockKey(tx: Transaction, key: string, options: { shared?: boolean } = {}): Promise<void> {
+    const sql = this.dialect.advisoryTransactionLock(options.shared ?? false);
+    if (sql) await tx.query(sql, [key]);
+  }
+
+  /**
+   * Runs reads that must all see one state of the database, and writes nothing: on PostgreSQL a
+   * read-only REPEATABLE READ transaction; on SQLite a deferred read transaction on the one
+   * connection, taken while no unit of work of this process is open (behind the write lock), so
+   * no write lock is asked for and nothing is written. `work` must use the handle it is given.
+   */
+  readSnapshot<T>(work: (reader: Transaction) => Promise<T>): Promise<T> {
+    if (this.dialect.isPostgres) {
+      return this.dataSource.transaction('REPEATABLE READ', (reader) =>
+        insideTransaction.run(true, async () => {
+          await reader.query('SET TRANSACTION READ ONLY');
+          return work(reader);
+        }),
+      );
+    }
+    const run = async () => {
+      const reader = this.dataSource.manager;
+      await reader.query('BEGIN DEFERRED TRANSACTION');
+      try {
+        return await work(reader);
+      } finally {
+        await reader.query('COMMIT');
+      }
+    };
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
   }
 }
 
@@ -118,4 +165,15 @@ function guardOtherConnections(dataSource: DataSource): void {
     }
     return createQueryRunner(...args);
   };
+}
+
+/**
+ * Runs independent reads: side by side on the pool when `reader` is undefined, one after the other
+ * on `reader` (a transaction or snapshot holds one connection, which takes one query at a time).
+ */
+export async function readAll<T extends readonly unknown[]>(reader: Transaction | undefined, reads: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  if (reader === undefined) return (await Promise.all(reads.map((read) => read()))) as unknown as T;
+  const results: unknown[] = [];
+  for (const read of reads) results.push(await read());
+  return results as unknown as T;
 }

@@ -6,9 +6,10 @@ import type { AppConfig } from '../config/app-config';
 import { DonorEntity } from '../donors/donor.entity';
 import { displayCurrencyOf, FundingGapService, type DisplayCurrency, type FundingGapView, type PledgeLineFigures } from '../funding/funding-gap.service';
 import { goodsText } from '../common/presentation/goods';
-import { fulfilmentOf } from '../pledges/fulfilment';
-import { PledgeEntity } from '../pledges/pledge.entity';
-import { PledgesRepository } from '../pledges/pledges.repository';
+import { ClearanceProgressService } from '../funding/clearance-progress.service';
+import { fulfilmentOf } from '../ledger/fulfilment';
+import { Ledger } from '../ledger/ledger.service';
+import type { PledgeEntity } from '../ledger/pledge.entity';
 import { MEANING_PALETTE } from '../common/presentation/charts/svg-charts';
 import { formatQuantity, formatShare } from '../common/presentation/format';
 import { barPercent, ClearanceSummary, clearanceSummary, inKindProgress, periodLabel, PriorityFunding, priorityFunding } from './digest-rules';
@@ -229,7 +230,8 @@ export class DigestContentService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repo: DigestsRepository,
-    private readonly pledges: PledgesRepository,
+    private readonly ledger: Ledger,
+    private readonly clearance: ClearanceProgressService,
     private readonly funding: FundingGapService,
   ) {}
 
@@ -248,7 +250,7 @@ export class DigestContentService {
     const offered = new Map([...candidates.largest, ...candidates.latest].map((c) => [c.id, c]));
     for (const c of offered.values()) listed.offer({ ...c, line: c.id });
     const ids = listed.lines();
-    const [entities, figures] = await Promise.all([this.pledges.findByIds(ids), this.funding.pledgeLines(ids, currency, snapshot.generatedOn)]);
+    const [entities, figures] = await Promise.all([this.ledger.findPledges(ids), this.funding.pledgeLines(ids, currency, snapshot.generatedOn)]);
     const byId = new Map(entities.map((p) => [p.id, p]));
     const lines = ids.flatMap((id) => {
       const p = byId.get(id);
@@ -355,7 +357,7 @@ export class DigestContentService {
 
   /** The national picture, the clearance summary and the twelve priorities, all donors together, from the page's own figures. */
   async sharedFigures(currency: DisplayCurrency, today: string): Promise<SharedFigures> {
-    const [view, clearanceFigures] = await Promise.all([this.funding.get(currency, today), this.repo.clearanceFigures(today)]);
+    const [view, clearanceFigures] = await Promise.all([this.funding.get(currency, today), this.clearance.statedBy(today)]);
     const government = view.government.total;
     const governmentMinor = government ? minorOf(government) : null;
     const foreignMinor = minorOf(view.foreign.itemised);

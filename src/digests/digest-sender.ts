@@ -4,6 +4,7 @@ import type { Transporter } from 'nodemailer';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
+import { DonorsService } from '../donors/donors.service';
 import { DigestMessageEntity } from './digest-message.entity';
 import { retryDelayMs } from './digest-rules';
 import { DigestsRepository } from './digests.repository';
@@ -38,6 +39,7 @@ export class DigestSender implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repo: DigestsRepository,
+    private readonly donors: DonorsService,
     private readonly uow: UnitOfWork,
   ) {
     // One pooled connection: messages go out one after another over it (a new connection per message
@@ -87,7 +89,7 @@ export class DigestSender implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async deliverOne(transport: Transporter, message: DigestMessageEntity, now: () => Date): Promise<keyof DeliveryReport> {
-    if (!(await this.repo.contactTakesDigests(message.contactId))) {
+    if (!(await this.donors.contactTakesDigests(message.contactId))) {
       await this.uow.transaction((tx) => this.repo.markFailed(tx, message.id, 'not sent: the contact unsubscribed after the digest was queued'));
       return 'failed';
     }

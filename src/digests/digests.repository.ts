@@ -1,14 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, IsNull, LessThanOrEqual } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { SqlDialect } from '../database/sql-dialect';
 import { aggregateToNumber } from '../database/transformers';
-import { DonorContactEntity, DonorEntity } from '../donors/donor.entity';
-import { ClearanceProgressEntity } from '../funding/clearance-progress.entity';
 import { DigestMessageEntity, DigestSettingEntity, MessageStatus } from './digest-message.entity';
-
-export interface DigestRecipients {
-  donorId: number;
-  contacts: Array<{ id: number; email: string; name: string | null }>;
-}
 
 export type NewDigestMessage = Pick<
   DigestMessageEntity,
@@ -17,38 +11,13 @@ export type NewDigestMessage = Pick<
 
 export type OutboxRow = Omit<DigestMessageEntity, 'htmlBody' | 'textBody'>;
 
-/** The outbox, recipients, unsubscribes and settings of the digests. Every money figure a digest shows comes from FundingGapService. */
+/** The outbox and settings of the digests. Recipients and unsubscribes are the donors' (DonorsService); every money figure comes from FundingGapService. */
 @Injectable()
 export class DigestsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly dialect: SqlDialect;
 
-  private get isPostgres(): boolean {
-    return this.dataSource.options.type === 'postgres';
-  }
-
-  /** Active donors with at least one contact still taking digests, with those contacts; all donors or the ones named. */
-  async recipients(donorIds: number[] | null): Promise<DigestRecipients[]> {
-    const where: Record<string, unknown> = { digestEnabled: true, removedAt: IsNull(), donor: { active: true } };
-    if (donorIds) where.donorId = In(donorIds);
-    const contacts = await this.dataSource.getRepository(DonorContactEntity).find({ where, order: { donorId: 'ASC', id: 'ASC' } });
-    const byDonor = new Map<number, DigestRecipients>();
-    for (const c of contacts) {
-      if (c.unsubscribedAt) continue;
-      const entry = byDonor.get(c.donorId) ?? { donorId: c.donorId, contacts: [] };
-      entry.contacts.push({ id: c.id, email: c.email, name: c.name });
-      byDonor.set(c.donorId, entry);
-    }
-    return [...byDonor.values()];
-  }
-
-  async existingDonorIds(ids: number[]): Promise<Set<number>> {
-    if (!ids.length) return new Set();
-    const rows = await this.dataSource.getRepository(DonorEntity).find({ select: { id: true }, where: { id: In(ids) } });
-    return new Set(rows.map((r) => r.id));
-  }
-
-  findDonor(id: number): Promise<DonorEntity | null> {
-    return this.dataSource.getRepository(DonorEntity).findOne({ where: { id } });
+  constructor(private readonly dataSource: DataSource) {
+    this.dialect = SqlDialect.of(dataSource);
   }
 
   /** "donorId:contactId" of the messages already queued for a period, for the donors given. */
@@ -83,7 +52,7 @@ export class DigestsRepository {
       .orderBy('m.id', 'ASC')
       .limit(limit);
     // PostgreSQL: concurrent claimers skip each other's rows instead of all queuing for the first ones.
-    if (this.isPostgres) candidates.setLock('pessimistic_write').setOnLocked('skip_locked');
+    if (this.dialect.skipsLockedRows) candidates.setLock('pessimistic_write').setOnLocked('skip_locked');
     const due = await candidates.getRawMany<{ id: number }>();
     const claimed: number[] = [];
     for (const { id } of due) {
@@ -111,11 +80,6 @@ export class DigestsRepository {
 
   async markFailed(tx: EntityManager, id: number, error: string): Promise<void> {
     await tx.getRepository(DigestMessageEntity).update({ id }, { status: 'failed', lockedUntil: null, lastError: error });
-  }
-
-  async contactTakesDigests(contactId: number): Promise<boolean> {
-    const contact = await this.dataSource.getRepository(DonorContactEntity).findOne({ where: { id: contactId } });
-    return !!contact && contact.digestEnabled && !contact.unsubscribedAt;
   }
 
   /** A page of the outbox by id, without the bodies. */
@@ -163,16 +127,6 @@ export class DigestsRepository {
     return counts;
   }
 
-  // --- unsubscribe -------------------------------------------------------------------------
-
-  findContact(tx: EntityManager | null, id: number): Promise<DonorContactEntity | null> {
-    return (tx ?? this.dataSource.manager).getRepository(DonorContactEntity).findOne({ where: { id } });
-  }
-
-  async stopDigests(tx: EntityManager, contactId: number, at: Date): Promise<void> {
-    await tx.getRepository(DonorContactEntity).update({ id: contactId }, { digestEnabled: false, unsubscribedAt: at });
-  }
-
   // --- settings ----------------------------------------------------------------------------
 
   findSetting(key: string): Promise<DigestSettingEntity | null> {
@@ -186,12 +140,5 @@ export class DigestsRepository {
     const stored = await repo.findOne({ where: { key } });
     if (!stored) throw new Error(`Digest setting ${key} was not stored`);
     return stored.value;
-  }
-
-  // --- figures (the money comes from FundingGapService) ----------------------------------
-
-  /** Clearance figures (clearance_progress, kept by the funding feature) stated on or before `asOf`, newest first. */
-  clearanceFigures(asOf: string): Promise<ClearanceProgressEntity[]> {
-    return this.dataSource.getRepository(ClearanceProgressEntity).find({ where: { asOf: LessThanOrEqual(asOf) }, order: { asOf: 'DESC', id: 'DESC' } });
   }
 }

@@ -3,6 +3,7 @@ import type { Actor } from '../auth/actor';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { DonorsService } from '../donors/donors.service';
 import { DigestContentService } from './digest-content.service';
 import type { MessageStatus } from './digest-message.entity';
 import { DigestRenderer } from './digest-renderer';
@@ -62,6 +63,7 @@ export class DigestsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repo: DigestsRepository,
+    private readonly donors: DonorsService,
     private readonly runDigests: RunDigests,
     private readonly content: DigestContentService,
     private readonly renderer: DigestRenderer,
@@ -76,7 +78,7 @@ export class DigestsService {
   /** What a run for a period would do, asked before it is started: donors and contacts that take digests. Writes nothing. */
   async describeRun(rawPeriod: unknown): Promise<{ period: string; periodLabel: string; donors: number; contacts: number; smtpConfigured: boolean }> {
     const period = rawPeriod === undefined || rawPeriod === '' ? periodOf(new Date()) : parsePeriod(rawPeriod);
-    const recipients = await this.repo.recipients(null);
+    const recipients = await this.donors.digestRecipients(null);
     return {
       period,
       periodLabel: periodLabel(period),
@@ -98,7 +100,7 @@ export class DigestsService {
   /** The donor's digest for a period as it would be sent now, without queuing or sending anything. */
   async preview(actor: Actor, donorId: number, rawPeriod: unknown): Promise<string> {
     const period = rawPeriod === undefined || rawPeriod === '' ? periodOf(new Date()) : parsePeriod(rawPeriod);
-    const donor = visibleOr404(actor, canSeeDonor(actor, donorId) ? await this.repo.findDonor(donorId) : null, (d) => d.id, 'Donor', donorId);
+    const donor = visibleOr404(actor, canSeeDonor(actor, donorId) ? await this.donors.findDonor(donorId) : null, (d) => d.id, 'Donor', donorId);
     const view = await this.content.build(this.content.snapshot(), donor, period, null);
     return (await this.renderer.render(view)).html;
   }

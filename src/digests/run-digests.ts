@@ -5,6 +5,7 @@ import { BusinessRuleError } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
+import { DonorsService } from '../donors/donors.service';
 import { DigestContentService } from './digest-content.service';
 import { DigestRenderer } from './digest-renderer';
 import { messageIdFor, periodOf } from './digest-rules';
@@ -42,6 +43,7 @@ export class RunDigests {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repo: DigestsRepository,
+    private readonly donors: DonorsService,
     private readonly content: DigestContentService,
     private readonly renderer: DigestRenderer,
     private readonly unsubscribe: UnsubscribeService,
@@ -54,11 +56,11 @@ export class RunDigests {
     const period = command.period ?? periodOf(now);
     const donorIds = command.donorIds ? [...new Set(command.donorIds)] : null;
     if (donorIds) {
-      const known = await this.repo.existingDonorIds(donorIds);
+      const known = await this.donors.existingIds(donorIds);
       const unknown = donorIds.filter((id) => !known.has(id));
       if (unknown.length) throw BusinessRuleError.field('donorIds', `there is no donor ${unknown.join(', ')}`);
     }
-    const recipients = await this.repo.recipients(donorIds);
+    const recipients = await this.donors.digestRecipients(donorIds);
     const snapshot = this.content.snapshot(now);
     let queued = 0;
     for (let i = 0; i < recipients.length; i += DONORS_PER_BATCH) {
@@ -69,7 +71,7 @@ export class RunDigests {
       for (const recipient of batch) {
         const contacts = recipient.contacts.filter((c) => !alreadyQueued.has(`${recipient.donorId}:${c.id}`));
         if (!contacts.length) continue;
-        const donor = await this.repo.findDonor(recipient.donorId);
+        const donor = await this.donors.findDonor(recipient.donorId);
         if (!donor) continue;
         const view = await this.content.build(snapshot, donor, period, null);
         for (const contact of contacts) {

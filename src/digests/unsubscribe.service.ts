@@ -5,6 +5,7 @@ import { InvalidInputError } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
+import { DonorsService } from '../donors/donors.service';
 import { unsubscribeToken, verifyUnsubscribeToken } from './digest-rules';
 import { DigestsRepository } from './digests.repository';
 
@@ -27,6 +28,7 @@ export class UnsubscribeService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repo: DigestsRepository,
+    private readonly donors: DonorsService,
     private readonly uow: UnitOfWork,
     private readonly audit: AuditService,
   ) {}
@@ -60,7 +62,7 @@ export class UnsubscribeService {
    */
   async describe(token: unknown): Promise<UnsubscribeResult> {
     const contactId = verifyUnsubscribeToken(token, await this.key());
-    const contact = contactId === null ? null : await this.repo.findContact(null, contactId);
+    const contact = contactId === null ? null : await this.donors.findContact(contactId);
     if (!contact) throw InvalidInputError.field('token', 'This unsubscribe link is not valid; use the link from your latest digest');
     return { email: contact.email, alreadyStopped: !contact.digestEnabled };
   }
@@ -70,12 +72,12 @@ export class UnsubscribeService {
     const contactId = verifyUnsubscribeToken(token, await this.key());
     if (contactId === null) throw InvalidInputError.field('token', 'This unsubscribe link is not valid; use the link from your latest digest');
     return this.uow.transaction(async (tx) => {
-      const contact = await this.repo.findContact(tx, contactId);
+      const contact = await this.donors.findContact(contactId, tx);
       if (!contact) throw InvalidInputError.field('token', 'This unsubscribe link is not valid; use the link from your latest digest');
       if (!contact.digestEnabled) return { email: contact.email, alreadyStopped: true };
       const before = { digestEnabled: true, unsubscribedAt: null };
       const at = new Date();
-      await this.repo.stopDigests(tx, contactId, at);
+      await this.donors.stopDigests(tx, contactId, at);
       await this.audit.record(
         tx,
         { id: 0, email: contact.email, role: 'donor', donorId: contact.donorId },

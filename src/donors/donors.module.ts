@@ -3,5 +3,5 @@ import { DonorsController } from './donors.controller';
 import { DonorsRepository } from './donors.repository';
 import { DonorsService } from './donors.service';
 
-@Module({ providers: [DonorsRepository, DonorsService], controllers: [DonorsController], exports: [DonorsRepository, DonorsService] })
+@Module({ providers: [DonorsRepository, DonorsService], controllers: [DonorsController], exports: [DonorsService] })
 export class DonorsModule {}

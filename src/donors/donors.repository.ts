@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { SqlQuery } from '../database/sql-statements';
 import { DonorContactEntity, DonorEntity } from './donor.entity';
+
+const DONOR_NAME = new SqlQuery<{ name: string }>('SELECT name FROM donors WHERE id = ?');
 
 @Injectable()
 export class DonorsRepository {
@@ -34,6 +37,48 @@ export class DonorsRepository {
     return qb.take(limit + 1).getMany();
   }
 
+  /** The contacts that take digests (enabled, not unsubscribed, not removed, of an active donor), by donor and id; of every donor, or of the donors named. */
+  async digestContacts(donorIds: readonly number[] | null): Promise<DonorContactEntity[]> {
+    const where: Record<string, unknown> = { digestEnabled: true, removedAt: IsNull(), donor: { active: true } };
+    if (donorIds) where.donorId = In([...donorIds]);
+    const contacts = await this.dataSource.getRepository(DonorContactEntity).find({ where, order: { donorId: 'ASC', id: 'ASC' } });
+    return contacts.filter((c) => !c.unsubscribedAt);
+  }
+
+  /** Which of these ids are donors. */
+  async existingIds(ids: readonly number[]): Promise<Set<number>> {
+    if (!ids.length) return new Set();
+    const rows = await this.dataSource.getRepository(DonorEntity).find({ select: { id: true }, where: { id: In([...ids]) } });
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** A donor without its contacts. */
+  findById(id: number): Promise<DonorEntity | null> {
+    return this.dataSource.getRepository(DonorEntity).findOne({ where: { id } });
+  }
+
+  /** A contact; inside `tx` when given. */
+  findContact(id: number, tx: EntityManager = this.dataSource.manager): Promise<DonorContactEntity | null> {
+    return tx.getRepository(DonorContactEntity).findOne({ where: { id } });
+  }
+
+  /** The contact takes no more digests, from `at`. */
+  async stopDigests(tx: EntityManager, contactId: number, at: Date): Promise<void> {
+    await tx.getRepository(DonorContactEntity).update({ id: contactId }, { digestEnabled: false, unsubscribedAt: at });
+  }
+
+  /** Every donor's id by name. */
+  async idsByName(): Promise<Map<string, number>> {
+    const rows = await this.dataSource.getRepository(DonorEntity).find({ select: { id: true, name: true } });
+    return new Map(rows.map((d) => [d.name, d.id]));
+  }
+
+  /** A donor's name, or null when there is no such donor; inside `tx` when given. A prepared statement: every pledge create asks it. */
+  async nameOf(id: number, tx: EntityManager = this.dataSource.manager): Promise<string | null> {
+    const [donor] = await DONOR_NAME.run(tx, [id]);
+    return donor?.name ?? null;
+  }
+
   /** The id of the donor with this name, or null (the seed's natural key). */
   async idByName(name: string): Promise<number | null> {
     const donor = await this.dataSource.getRepository(DonorEntity).findOne({ where: { name } });
@@ -61,7 +106,8 @@ export class DonorsRepository {
     const repo = tx.getRepository(DonorContactEntity);
     return repo.save(repo.create(contact));
   }
-  findContact(tx: EntityManager, donorId: number, contactId: number): Promise<DonorContactEntity | null> {
+  /** A donor's contact, for a change an officer makes. */
+  findDonorContact(tx: EntityManager, donorId: number, contactId: number): Promise<DonorContactEntity | null> {
     return tx.getRepository(DonorContactEntity).findOne({ where: { id: contactId, donorId } });
   }
 

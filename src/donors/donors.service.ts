@@ -30,6 +30,12 @@ function toContactView(c: DonorContactEntity): ContactView {
   };
 }
 
+/** A donor and its contacts that take digests. */
+export interface DigestRecipients {
+  donorId: number;
+  contacts: Array<{ id: number; email: string; name: string | null }>;
+}
+
 export interface DonorView {
   id: number;
   name: string;
@@ -75,6 +81,63 @@ export class DonorsService {
   /** Whether a donor exists (users tie donor accounts to it); inside a transaction pass it. */
   exists(id: number, tx?: Transaction): Promise<boolean> {
     return this.donors.exists(id, tx);
+  }
+
+  /** Donors with at least one contact still taking digests, with those contacts: every donor, or the ones named. */
+  async digestRecipients(donorIds: readonly number[] | null): Promise<DigestRecipients[]> {
+    const byDonor = new Map<number, DigestRecipients>();
+    for (const c of await this.donors.digestContacts(donorIds)) {
+      const entry = byDonor.get(c.donorId) ?? { donorId: c.donorId, contacts: [] };
+      entry.contacts.push({ id: c.id, email: c.email, name: c.name });
+      byDonor.set(c.donorId, entry);
+    }
+    return [...byDonor.values()];
+  }
+
+  /** Which of these ids are donors. */
+  existingIds(ids: readonly number[]): Promise<Set<number>> {
+    return this.donors.existingIds(ids);
+  }
+
+  /** A donor (without contacts) by id, for work that is not a user's request (a digest run); null when there is none. */
+  findDonor(id: number): Promise<DonorEntity | null> {
+    return this.donors.findById(id);
+  }
+
+  /** A contact by id; inside `tx` when given. */
+  findContact(id: number, tx?: Transaction): Promise<DonorContactEntity | null> {
+    return this.donors.findContact(id, tx);
+  }
+
+  /** Whether the contact still takes digests (an unsubscribe may come after a digest was queued). */
+  async contactTakesDigests(contactId: number): Promise<boolean> {
+    const contact = await this.donors.findContact(contactId);
+    return !!contact && contact.digestEnabled && !contact.unsubscribedAt;
+  }
+
+  /** The contact takes no more digests, from `at` (an unsubscribe, inside its unit of work). */
+  stopDigests(tx: Transaction, contactId: number, at: Date): Promise<void> {
+    return this.donors.stopDigests(tx, contactId, at);
+  }
+
+  /** A donor's name, or null when there is none; inside `tx` when given. */
+  nameOf(id: number, tx?: Transaction): Promise<string | null> {
+    return this.donors.nameOf(id, tx);
+  }
+
+  /** Every donor's name by id (the funding engine's rows). */
+  async namesById(): Promise<Map<number, string>> {
+    return new Map([...(await this.donors.idsByName())].map(([name, id]) => [id, name]));
+  }
+
+  /** Every donor's id by exact name (an import names donors). */
+  idsByName(): Promise<Map<string, number>> {
+    return this.donors.idsByName();
+  }
+
+  /** The id of the donor with this name, or null (the seed's natural key). */
+  idByName(name: string): Promise<number | null> {
+    return this.donors.idByName(name);
   }
 
   async get(actor: Actor, id: number): Promise<DonorView> {
@@ -152,7 +215,7 @@ export class DonorsService {
 
   async updateContact(actor: Actor, donorId: number, contactId: number, dto: UpdateContactDto): Promise<ContactView & { donorId: number }> {
     return this.uow.transaction(async (tx) => {
-      const contact = await this.donors.findContact(tx, donorId, contactId);
+      const contact = await this.donors.findDonorContact(tx, donorId, contactId);
       if (!contact || contact.removedAt) throw new NotFoundError('Contact', contactId);
       const before = { ...toContactView(contact), donorId };
       if (dto.name !== undefined) contact.name = dto.name || null;
@@ -176,7 +239,7 @@ export class DonorsService {
   /** Removes a contact from the lists and the digests; the row stays for the audit and past digests. */
   async removeContact(actor: Actor, donorId: number, contactId: number): Promise<void> {
     await this.uow.transaction(async (tx) => {
-      const contact = await this.donors.findContact(tx, donorId, contactId);
+      const contact = await this.donors.findDonorContact(tx, donorId, contactId);
       if (!contact || contact.removedAt) throw new NotFoundError('Contact', contactId);
       const before = { ...toContactView(contact), donorId };
       contact.removedAt = new Date();

@@ -19,22 +19,17 @@ import {
   uniqueRates,
   type Projection,
 } from './funding-gap.calc';
+import { DonorsService } from '../donors/donors.service';
 import { FxService } from '../fx/fx.service';
-import { LedgerValuation } from '../fx/ledger-valuation';
 import { PIVOTS } from '../fx/rate-path';
 import { RateTable } from '../fx/rate-table';
-import { NationalService, type GovernmentFigure } from '../national/national.service';
+import type { ReceiptStatus } from '../ledger/fulfilment';
+import { LedgerFigures, type DonorPledgeCandidates } from '../ledger/ledger-figures.service';
+import type { DatedSum, DonorValue, GoodsCount, LedgerFilter, PriorityValue } from '../ledger/ledger-figures.repository';
+import { REPORTING_CURRENCIES } from '../ledger/reporting-currencies';
+import { NationalService, type GovernmentFigure, type ReportedFigureRow } from '../national/national.service';
 import { PrioritiesService } from '../priorities/priorities.service';
-import {
-  FundingGapRepository,
-  type BalanceBucket,
-  type DatedSum,
-  type DonorValue,
-  type GoodsCount,
-  type LedgerFilter,
-  type PriorityValue,
-  type ReportedFigureRow,
-} from './funding-gap.repository';
+import { ClearanceProgressService, type ClearanceFigure } from './clearance-progress.service';
 
 const gzipAsync = promisify(gzip);
 
@@ -48,7 +43,8 @@ function encoded(body: Buffer, variant: string): EncodedBody {
   return { body, etag: `W/"${createHash('sha1').update(body).digest('base64url')}${variant}"` };
 }
 
-export const DISPLAY_CURRENCIES = ['USD', 'EUR', 'AZN'] as const;
+/** Every row of the ledger is valued in these, so the engine reports in them. */
+export const DISPLAY_CURRENCIES = REPORTING_CURRENCIES;
 export type DisplayCurrency = (typeof DISPLAY_CURRENCIES)[number];
 
 /**
@@ -267,7 +263,8 @@ export interface PledgeLineFigures {
   received: bigint | null;
   outstanding: bigint | null;
   receiptNotDocumented: bigint | null;
-  bucket: BalanceBucket | 'cancelled';
+  /** What is known of the balance on asOf (fulfilment.ts, the receipt rule). */
+  bucket: ReceiptStatus;
   valueDate: string;
   /** The pledge's conversion used a rate more than STALE_RATE_DAYS older than its value date. */
   stale: StaleRate | null;
@@ -295,10 +292,11 @@ export class FundingGapService {
   private generation = 0;
 
   constructor(
-    private readonly repository: FundingGapRepository,
-    private readonly valuation: LedgerValuation,
+    private readonly ledger: LedgerFigures,
     private readonly national: NationalService,
     private readonly priorities: PrioritiesService,
+    private readonly donors: DonorsService,
+    private readonly clearance: ClearanceProgressService,
     private readonly fxService: FxService,
     uow: UnitOfWork,
   ) {
@@ -364,56 +362,40 @@ export class FundingGapService {
   }
 
   /**
-   * Ledger money comes from each row's stored value in `currency` (valued first if any row waits),
-   * summed in SQL per donor and per priority; the rates behind those values are listed from the
-   * distinct (currency, value date) pairs. A value found missing after that (a rate arrived while
-   * this ran and marked rows for revaluation) means the figures straddle two states: value and sum again.
+   * Ledger money comes from each row's stored value in `currency`, summed in SQL per donor and per
+   * priority (rows still waiting for valuation valued in memory: LedgerFigures); the rates behind
+   * those values are listed from the distinct (currency, value date) pairs.
    */
   private async compute(currency: DisplayCurrency, asOf: string, filter: FundingQuery): Promise<Computed> {
-    for (let attempt = 1; ; attempt++) {
-      await this.valuation.valuePending();
-      const computed = await this.computeValued(currency, asOf, filter);
-      if (computed || attempt === 3) {
-        if (!computed) throw new Error('The ledger kept changing while the funding gap was computed; try again');
-        return computed;
-      }
-    }
-  }
-
-  private async computeValued(currency: DisplayCurrency, asOf: string, filter: FundingQuery): Promise<Computed | null> {
-    const r = this.repository;
-    const [donorNames, priorities, government, reportedRows, clearance, inKind, inKindByPriority, splitCounts, valueDates, balances] = await Promise.all([
-      r.donorNames(),
+    const [ledger, donorNames, priorityRows, government, reportedRows, clearance] = await Promise.all([
+      this.ledger.figures(asOf, currency, filter),
+      this.donors.namesById(),
       this.priorities.withTargetsAt(asOf),
       this.national.governmentAt(asOf),
-      r.latestReportedFigures(asOf),
-      r.clearanceFigures(asOf),
-      r.inKindQuantities(asOf, filter),
-      r.inKindQuantitiesByPriority(asOf, filter),
-      r.splitRuleCounts(asOf, filter),
-      r.valueDates(asOf, filter),
-      r.balancesByDonor(asOf, filter),
+      this.national.latestReportedFigures(asOf),
+      this.clearance.statedBy(asOf),
     ]);
     if (filter.donorId !== undefined && !donorNames.has(filter.donorId)) throw new NotFoundError('Donor', filter.donorId);
+    const { inKind, inKindByPriority, splitCounts, valueDates, balances } = ledger;
+    const priorities = priorityRows;
     const converted = [
       ...valueDates.map((v) => v.currency),
       ...(government ? [government.currency] : []),
       ...reportedRows.flatMap((row) => (row.currency ? [row.currency] : [])),
       ...priorities.flatMap((p) => (p.targetCurrency ? [p.targetCurrency] : [])),
     ];
-    const fx = new DisplayConverter(new RateTable(await r.ratesAmong([...new Set([currency, ...PIVOTS, ...converted])], asOf)), currency);
+    const fx = new DisplayConverter(new RateTable(await this.fxService.ratesAmong([...new Set([currency, ...PIVOTS, ...converted])], { asOf })), currency);
     for (const v of valueDates) fx.noteValueDate(v.currency, v.valueDate);
     const money = (minor: bigint): MoneyJson => ({ amount: formatAmount(minor, currency), currency });
     const people = (minor: bigint) => formatMoneyHuman(formatAmount(minor, currency), currency);
-    const [pledgedDonorRows, receivedDonorRows, cancelledDonorRows, pledgedPriorityRows, receivedPriorityRows] = await Promise.all([
-      r.pledgedByDonor(asOf, currency, filter),
-      r.receivedByDonor(asOf, currency, filter),
-      r.cancelledByDonor(asOf, currency, filter),
-      r.pledgedByPriority(asOf, currency, filter),
-      r.receivedByPriority(asOf, currency, filter),
-    ]);
+    const pledgedDonorRows = ledger.pledgedByDonor;
+    const receivedDonorRows = ledger.receivedByDonor;
+    const cancelledDonorRows = ledger.cancelledByDonor;
+    const pledgedPriorityRows = ledger.pledgedByPriority;
+    const receivedPriorityRows = ledger.receivedByPriority;
+    // Every rate behind a stored value was checked above; a value still missing means the stored values and the rates disagree.
     if ([...pledgedDonorRows, ...receivedDonorRows, ...cancelledDonorRows, ...pledgedPriorityRows, ...receivedPriorityRows].some((row) => row.unvalued > 0))
-      return null;
+      throw new Error('A ledger row has no stored value although its rate is published');
 
     // Fixed-point totals per donor and kind, and per priority; each headline is rounded once from them.
     const donorIds = new Set<number>(inKind.map((q) => q.donorId));
@@ -439,7 +421,7 @@ export class FundingGapService {
     const pledgedByDonor = sumByDonor(stored(pledgedDonorRows));
     const receivedByDonor = sumByDonor(stored(receivedDonorRows));
     const cancelledByDonor = sumByDonor(stored(cancelledDonorRows));
-    const balance = (bucket: BalanceBucket) =>
+    const balance = (bucket: ReceiptStatus) =>
       sumByDonor(balances.filter((b) => b.bucket === bucket).map((b) => ({ donorId: b.donorId, kind: b.kind, value: fx.fixed(b) })));
     const outstandingByDonor = balance('outstanding');
     const notDocumentedByDonor = balance('not_documented');
@@ -546,6 +528,10 @@ export class FundingGapService {
           `${people(apart)} apart. Both are shown as stated; neither is corrected.`,
       );
     }
+    if (ledger.valuedInMemory > 0)
+      notes.push(
+        `${ledger.valuedInMemory.toLocaleString('en-GB')} ledger rows are still waiting for their stored values (after a new rate or an upgrade); these figures already value them at the rates now recorded.`,
+      );
     const rates = fx.ratesUsed();
     const ratesUsed = summariseRates(rates, fx.staleness());
     for (const pair of ratesUsed) {
@@ -620,8 +606,8 @@ export class FundingGapService {
   }
 
   /** A donor's pledges worth listing in a digest: the largest by value in `currency` and the latest, with the donor's pledge count. */
-  donorPledgeCandidates(donorId: number, currency: DisplayCurrency, largest: number, latest: number) {
-    return this.repository.donorPledgeCandidates(donorId, currency, largest, latest);
+  donorPledgeCandidates(donorId: number, currency: DisplayCurrency, largest: number, latest: number): Promise<DonorPledgeCandidates> {
+    return this.ledger.donorPledgeCandidates(donorId, currency, largest, latest);
   }
 
   /**
@@ -631,8 +617,7 @@ export class FundingGapService {
    * goods, or no rate).
    */
   async pledgeLines(ids: readonly number[], currency: DisplayCurrency, asOf: string = todayUtc()): Promise<Map<number, PledgeLineFigures>> {
-    await this.valuation.valuePending();
-    const rows = await this.repository.pledgeFigures(ids, asOf, currency);
+    const rows = await this.ledger.pledgeFigures(ids, asOf, currency);
     const lines = new Map<number, PledgeLineFigures>();
     for (const row of rows) {
       let balance: bigint | null = null;
@@ -665,7 +650,7 @@ export class FundingGapService {
     asOf: string,
     governmentMinor: bigint,
     government: GovernmentFigure | null,
-    clearance: Awaited<ReturnType<FundingGapRepository['clearanceFigures']>>,
+    clearance: ClearanceFigure[],
   ): FundingGapView['projection'] {
     const latest = (metric: string) => clearance.find((c) => c.metric === metric);
     const contaminated = latest('contaminated_area');

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Transaction } from '../database/unit-of-work';
 import { DataSource, EntityManager, LessThanOrEqual } from 'typeorm';
 import type { RateQuote } from '../common/money/conversion';
+import { SqlDialect } from '../database/sql-dialect';
 import { FxRateEntity } from './fx-rate.entity';
 
 export interface CoverageRow {
@@ -24,9 +25,36 @@ export interface RateGap {
   days: number;
 }
 
+/** The fx_rates table: published rates, only ever added. */
 @Injectable()
 export class FxRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly dialect: SqlDialect;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.dialect = SqlDialect.of(dataSource);
+  }
+
+  /**
+   * Every published rate whose base and quote are both among `currencies` (dated on or before
+   * `asOf` when given), by pair and date: what a RateTable converts with.
+   */
+  async ratesAmong(currencies: readonly string[], asOf: string | null, reader: Transaction = this.dataSource.manager): Promise<RateQuote[]> {
+    const codes = [...new Set(currencies)];
+    const params: unknown[] = [...codes, ...codes];
+    const list = (start: number) => codes.map((_, i) => this.dialect.placeholder(start + i + 1)).join(', ');
+    const dated = asOf === null ? '' : ` AND rate_date <= ${this.dialect.placeholder(params.push(asOf), '::date')}`;
+    const rows = await reader.query<Array<{ base: string; quote: string; rate_date: string | Date; rate: string; source: string }>>(
+      `SELECT base, quote, rate_date, rate, source FROM fx_rates WHERE base IN (${list(0)}) AND quote IN (${list(codes.length)})${dated} ORDER BY base, quote, rate_date`,
+      params,
+    );
+    return rows.map((r) => ({
+      base: String(r.base),
+      quote: String(r.quote),
+      rate: String(r.rate),
+      date: dateOnly(r.rate_date) as string,
+      source: String(r.source),
+    }));
+  }
 
   /** The latest published rate for the pair on or before `date` (an index seek on base, quote, date). */
   async latestOnOrBefore(base: string, quote: string, date: string, tx?: Transaction): Promise<RateQuote | null> {
@@ -65,12 +93,11 @@ export class FxRepository {
 
   /** Consecutive rate dates of one pair more than `maxDays` apart, found in SQL with a window function. */
   async gaps(maxDays: number): Promise<RateGap[]> {
-    const pg = this.dataSource.options.type === 'postgres';
-    const distance = pg ? 'rate_date - prev' : 'CAST(julianday(rate_date) - julianday(prev) AS INTEGER)';
+    const distance = this.dialect.daysBetween('rate_date', 'prev');
     const rows: Array<{ base: string; quote: string; gap_start: string; gap_end: string; days: string | number }> = await this.dataSource.query(
       `SELECT base, quote, prev AS gap_start, rate_date AS gap_end, ${distance} AS days
          FROM (SELECT base, quote, rate_date, LAG(rate_date) OVER (PARTITION BY base, quote ORDER BY rate_date) AS prev FROM fx_rates) w
-        WHERE prev IS NOT NULL AND ${distance} > ${pg ? '$1' : '?'}
+        WHERE prev IS NOT NULL AND ${distance} > ${this.dialect.placeholder(1)}
         ORDER BY base, quote, rate_date`,
       [maxDays],
     );
@@ -94,17 +121,16 @@ export class FxRepository {
     return (await repo.count()) - before;
   }
 
-  /** The highest rate id so far: rates added after it are the ones `addedAfter` reports. */
-  async lastId(tx: EntityManager): Promise<number> {
+  /** The highest rate id so far: rates added after it are the ones `addedAfter` reports, and it moves with every rate added. */
+  async lastId(tx: EntityManager = this.dataSource.manager): Promise<number> {
     const [row] = await tx.query<Array<{ id: number | string | null }>>('SELECT MAX(id) AS id FROM fx_rates');
     return Number(row?.id ?? 0);
   }
 
   /** The earliest date of each pair among rates added after `id`. */
   async addedAfter(tx: EntityManager, id: number): Promise<Array<{ base: string; quote: string; date: string }>> {
-    const pg = this.dataSource.options.type === 'postgres';
     const rows: Array<{ base: string; quote: string; first: string }> = await tx.query(
-      `SELECT base, quote, MIN(rate_date) AS first FROM fx_rates WHERE id > ${pg ? '$1' : '?'} GROUP BY base, quote`,
+      `SELECT base, quote, MIN(rate_date) AS first FROM fx_rates WHERE id > ${this.dialect.placeholder(1)} GROUP BY base, quote`,
       [id],
     );
     return rows.map((r) => ({ base: r.base, quote: r.quote, date: String(r.first).slice(0, 10) }));

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type Decimal from 'decimal.js';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { ConflictError, InvalidInputError, MissingRateError } from '../common/errors/domain-errors';
@@ -8,7 +9,6 @@ import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { ECB_SOURCE, EcbFormatError, parseEcbCsv } from './ecb-parser';
 import { FxRepository } from './fx.repository';
-import { LedgerValuation } from './ledger-valuation';
 import { candidatePairs, chooseLegs } from './rate-path';
 
 /**
@@ -58,6 +58,12 @@ function parseEcbOrThrow(csv: string): ReturnType<typeof parseEcbCsv> {
 }
 
 /**
+ * Called inside every transaction that adds rates, with the earliest new date of each pair: what
+ * keeps values worked out with the old rates from standing (the ledger's valuation listens).
+ */
+export type RatesAddedListener = (tx: Transaction, rates: ReadonlyArray<Pick<RateQuote, 'base' | 'quote' | 'date'>>) => Promise<void>;
+
+/**
  * Converts money at a value date with the nearest earlier published rate, directly, inverted, or
  * through a pivot (EUR→USD→AZN). No rate at all is a MissingRateError, never a silent 1:1.
  */
@@ -66,14 +72,56 @@ export class FxService {
   private readonly legCache = new Map<string, RateQuote | null>();
   private pairCache: Set<string> | null = null;
   private cacheBornAt = Date.now();
+  /** The highest rate id the caches were filled under (null: not known yet). */
+  private cachedUpTo: number | null = null;
+  private generation = 0;
+  private readonly ratesAddedListeners: RatesAddedListener[] = [];
 
   constructor(
     private readonly rates: FxRepository,
     private readonly uow: UnitOfWork,
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
-    private readonly valuation: LedgerValuation,
   ) {}
+
+  /** Registers work to do inside every transaction that adds rates. */
+  onRatesAdded(listener: RatesAddedListener): void {
+    this.ratesAddedListeners.push(listener);
+  }
+
+  /**
+   * Inside a write whose result must match the rates as committed (a value stored with a row):
+   * forgets the cached look-ups when a rate was added since they were made, by this instance or
+   * any other process. One index probe (the highest rate id).
+   */
+  async syncWithStoredRates(tx: Transaction): Promise<void> {
+    const upTo = await this.rates.lastId(tx);
+    if (upTo !== this.cachedUpTo) {
+      this.forgetCache();
+      this.cachedUpTo = upTo;
+    }
+  }
+
+  /** Moves whenever the cached look-ups are forgotten: anything cached on top of them is stale once it moves. */
+  get lookupGeneration(): number {
+    return this.generation;
+  }
+
+  /** The exact rate from `from` to `to` on `date` by the conversion rule (its look-ups cached), or null when no path has rates. */
+  async rateOn(from: string, to: string, date: string, tx?: Transaction): Promise<Decimal | null> {
+    const legs = await this.legs(from, to, date, tx);
+    return legs ? effectiveRate(legs) : null;
+  }
+
+  /** The highest rate id: it moves whenever a rate is added. */
+  rateVersion(reader?: Transaction): Promise<number> {
+    return this.rates.lastId(reader);
+  }
+
+  /** Every published rate between these currencies (on or before `asOf` when given), for conversions by the thousand (RateTable). */
+  ratesAmong(currencies: readonly string[], options: { asOf?: string; reader?: Transaction } = {}): Promise<RateQuote[]> {
+    return this.rates.ratesAmong(currencies, options.asOf ?? null, options.reader);
+  }
 
   /**
    * Converts at the latest published rates on or before `valueDate`. Inside a unit of work, pass
@@ -130,6 +178,8 @@ export class FxService {
     this.legCache.clear();
     this.pairCache = null;
     this.cacheBornAt = Date.now();
+    this.cachedUpTo = null;
+    this.generation++;
   }
 
   async addRate(actor: Actor, rate: RateQuote, idem: IdempotencyContext | null) {
@@ -141,7 +191,7 @@ export class FxService {
         ]);
       }
       const saved = await this.rates.insertOne(tx, rate);
-      await this.valuation.ratesAdded(tx, [rate]);
+      await this.notifyRatesAdded(tx, [rate]);
       const view = { id: saved.id, base: saved.base, quote: saved.quote, rate: saved.rate, date: saved.rateDate, source: saved.source };
       await this.audit.record(tx, actor, { action: 'fx_rate.create', entityType: 'fx_rate', entityId: saved.id, after: view });
       return view;
@@ -215,8 +265,12 @@ export class FxService {
   private async insertAndRevalue(tx: Transaction, rates: RateQuote[]): Promise<number> {
     const before = await this.rates.lastId(tx);
     const count = await this.rates.insertMissing(tx, rates);
-    if (count > 0) await this.valuation.ratesAdded(tx, await this.rates.addedAfter(tx, before));
+    if (count > 0) await this.notifyRatesAdded(tx, await this.rates.addedAfter(tx, before));
     return count;
+  }
+
+  private async notifyRatesAdded(tx: Transaction, rates: ReadonlyArray<Pick<RateQuote, 'base' | 'quote' | 'date'>>): Promise<void> {
+    for (const listener of this.ratesAddedListeners) await listener(tx, rates);
   }
 
   /**

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { BusinessRuleError } from '../common/errors/domain-errors';
-import { DisbursementEntity } from '../pledges/pledge.entity';
-import { PledgesRepository } from '../pledges/pledges.repository';
+import { Ledger } from '../ledger/ledger.service';
+import type { DisbursementEntity } from '../ledger/pledge.entity';
 import { PledgesService, toDisbursementView } from '../pledges/pledges.service';
 import { csvLine, UTF8_BOM } from '../common/csv';
 import { IATI_FOOTER, iatiActivityXml, iatiHeader } from './iati';
-import { InteropRepository } from './interop.repository';
 import { PLEDGE_EXPORT_HEADER, pledgeToCsvLine, generatedRef } from './pledge-csv';
 
 /** Rows read per query while streaming an export: memory stays flat however big the ledger. */
@@ -40,15 +39,14 @@ export const DISBURSEMENT_EXPORT_HEADER = [
 @Injectable()
 export class ExportService {
   constructor(
-    private readonly pledgesRepo: PledgesRepository,
+    private readonly ledger: Ledger,
     private readonly pledges: PledgesService,
-    private readonly repo: InteropRepository,
   ) {}
 
   async pledgesCsv(write: Sink): Promise<void> {
     write(UTF8_BOM + csvLine(PLEDGE_EXPORT_HEADER));
     for (let afterId = 0; ;) {
-      const page = await this.pledgesRepo.page({ afterId, limit: PAGE });
+      const page = await this.ledger.pledgePage({ afterId, limit: PAGE });
       const rows = page.slice(0, PAGE);
       for (const p of rows) write(pledgeToCsvLine(await this.pledges.toView(p, null)));
       if (page.length <= PAGE) return;
@@ -59,7 +57,7 @@ export class ExportService {
   async disbursementsCsv(write: Sink): Promise<void> {
     write(UTF8_BOM + csvLine(DISBURSEMENT_EXPORT_HEADER));
     for (let afterId = 0; ;) {
-      const page = await this.repo.disbursementPage(afterId, PAGE);
+      const page = await this.ledger.receiptPage(afterId, PAGE);
       for (const d of page) {
         const p = d.pledge;
         const view = toDisbursementView(d, p.currency);
@@ -98,20 +96,20 @@ export class ExportService {
    * so an empty ledger is a 422 before anything is written.
    */
   async iatiActivities(write: Sink, generatedAt = new Date()): Promise<void> {
-    let page = await this.pledgesRepo.page({ afterId: 0, limit: PAGE });
+    let page = await this.ledger.pledgePage({ afterId: 0, limit: PAGE });
     if (page.length === 0) throw BusinessRuleError.field('pledges', 'there are no pledges to export yet');
     write(iatiHeader(generatedAt));
     for (;;) {
       const rows = page.slice(0, PAGE);
       const byPledge = new Map<number, DisbursementEntity[]>();
-      for (const d of await this.repo.disbursementsOf(rows.map((p) => p.id))) byPledge.set(d.pledgeId, [...(byPledge.get(d.pledgeId) ?? []), d]);
+      for (const d of await this.ledger.receiptsOfPledges(rows.map((p) => p.id))) byPledge.set(d.pledgeId, [...(byPledge.get(d.pledgeId) ?? []), d]);
       for (const p of rows) {
         const view = await this.pledges.toView(p, null);
         const own = (byPledge.get(p.id) ?? []).map((d) => toDisbursementView(d, p.currency));
         write(iatiActivityXml({ pledge: view, donorType: p.donor.type, disbursements: own }));
       }
       if (page.length <= PAGE) break;
-      page = await this.pledgesRepo.page({ afterId: rows[rows.length - 1].id, limit: PAGE });
+      page = await this.ledger.pledgePage({ afterId: rows[rows.length - 1].id, limit: PAGE });
     }
     write(IATI_FOOTER);
   }

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
+import { DonorsModule } from '../donors/donors.module';
 import { FxModule } from '../fx/fx.module';
+import { LedgerModule } from '../ledger/ledger.module';
 import { PledgesModule } from '../pledges/pledges.module';
+import { PrioritiesModule } from '../priorities/priorities.module';
 import { ExportService } from './export.service';
 import { InteropController } from './interop.controller';
-import { InteropRepository } from './interop.repository';
 import { PledgeImportService } from './pledge-import.service';
 
-/** Data in and out: pledges CSV import, CSV and IATI exports, and the rates coverage page. */
+/** Data in and out: pledges CSV import, CSV and IATI exports. */
 @Module({
-  imports: [FxModule, PledgesModule],
-  providers: [InteropRepository, PledgeImportService, ExportService],
+  imports: [DonorsModule, FxModule, LedgerModule, PledgesModule, PrioritiesModule],
+  providers: [PledgeImportService, ExportService],
   controllers: [InteropController],
   exports: [PledgeImportService],
 })

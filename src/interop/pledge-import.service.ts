@@ -6,14 +6,16 @@ import { todayUtc } from '../common/dates';
 import { DomainError } from '../common/errors/domain-errors';
 import { MoneyFormatError } from '../common/money/money';
 import { UnitOfWork } from '../database/unit-of-work';
+import { DonorsService } from '../donors/donors.service';
 import { FxService } from '../fx/fx.service';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
+import { Ledger, type ImportedPledge } from '../ledger/ledger.service';
 import { earmarksFrom, pledgeColumnsFrom, rateCheckOf } from '../pledges/pledge-input';
 import { createPledgeProblems } from '../pledges/pledge-rules';
 import { REPORTING_CURRENCY } from '../pledges/pledges.service';
+import { PrioritiesService } from '../priorities/priorities.service';
 import { assertDecodedUtf8, CsvFormatError, csvDataRecords, CsvRecord, CsvShape, scanCsv } from './csv';
-import { InteropRepository, PledgeInsertRow } from './interop.repository';
 import {
   columnOfField,
   EXPORT_ONLY_COLUMNS,
@@ -82,7 +84,9 @@ const CLI_PROGRESS_EVERY = 5_000;
 @Injectable()
 export class PledgeImportService {
   constructor(
-    private readonly repo: InteropRepository,
+    private readonly ledger: Ledger,
+    private readonly donors: DonorsService,
+    private readonly priorities: PrioritiesService,
     private readonly fx: FxService,
     private readonly uow: UnitOfWork,
     private readonly idempotency: IdempotencyService,
@@ -102,7 +106,7 @@ export class PledgeImportService {
     }
     const refs = candidates.map((c) => c.columns.externalRef as string);
     if (opts.dryRun) {
-      const existing = await this.repo.existingRefs(refs, generated);
+      const existing = await this.ledger.existingRefs(refs, generated);
       report.skipped = existing.size;
       report.toCreate = candidates.length - existing.size;
       return report;
@@ -111,10 +115,10 @@ export class PledgeImportService {
     const { body } = await this.idempotency.create(opts.idem ?? null, async (tx) => {
       // One import at a time on PostgreSQL, so two uploads of one file cannot both pass the check below.
       await this.uow.lockKey(tx, 'pledge-import');
-      const existing = await this.repo.existingRefs(refs, generated, tx);
+      const existing = await this.ledger.existingRefs(refs, generated, tx);
       const fresh = candidates.filter((c) => !existing.has(c.columns.externalRef as string));
       for (const c of fresh) c.columns.createdBy = actor.id || null;
-      const inserted = await this.repo.insertPledges(tx, fresh, (done) => opts.onProgress?.('insert', done, fresh.length));
+      const inserted = await this.ledger.recordPledges(tx, fresh, (done) => opts.onProgress?.('insert', done, fresh.length));
       const result: ImportReport = { ...report, created: inserted.created, skipped: existing.size, toCreate: fresh.length };
       await this.audit.record(tx, actor, {
         action: 'pledge.import',
@@ -132,7 +136,7 @@ export class PledgeImportService {
    * The CSV is scanned first (a format error anywhere refuses the file before any row is judged),
    * then read again one row at a time, so the parsed cells never all sit in memory at once.
    */
-  private async checkFile(csv: string, report: ImportReport, onProgress?: ImportProgress): Promise<PledgeInsertRow[]> {
+  private async checkFile(csv: string, report: ImportReport, onProgress?: ImportProgress): Promise<ImportedPledge[]> {
     let shape: CsvShape;
     try {
       assertDecodedUtf8(csv);
@@ -189,8 +193,8 @@ export class PledgeImportService {
     positions: Map<PledgeImportColumn, number>,
     errors: ImportProblem[],
     onProgress?: ImportProgress,
-  ): Promise<PledgeInsertRow[]> {
-    const [donors, priorityCodes] = await Promise.all([this.repo.donorIdsByName(), this.repo.priorityCodes()]);
+  ): Promise<ImportedPledge[]> {
+    const [donors, priorityCodes] = await Promise.all([this.donors.idsByName(), this.priorities.codes()]);
     const donorsByFoldedName = new Map<string, number[]>();
     for (const [name, id] of donors) donorsByFoldedName.set(name.toLowerCase(), [...(donorsByFoldedName.get(name.toLowerCase()) ?? []), id]);
     const rateChecks = new RateCheckCache();
@@ -198,7 +202,7 @@ export class PledgeImportService {
     const today = todayUtc();
     const width = shape.header.length;
     const readCells = pledgeCellReader(positions);
-    const candidates: PledgeInsertRow[] = [];
+    const candidates: ImportedPledge[] = [];
 
     let index = 0;
     for (const { row, cells: raw } of records) {

@@ -1,10 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, LessThanOrEqual, MoreThan } from 'typeorm';
+import { dateOnly } from '../common/dates';
+import { SqlDialect } from '../database/sql-dialect';
 import type { Transaction } from '../database/unit-of-work';
 import { GovernmentSpendEntity, ReportedFigureEntity } from './national.entity';
 
 export type NewGovernmentSpend = Omit<GovernmentSpendEntity, 'id' | 'createdAt'>;
 export type NewReportedFigure = Omit<ReportedFigureEntity, 'id' | 'createdAt'>;
+
+/** A reported figure as the funding engine reads it. */
+export interface ReportedFigureRow {
+  key: string;
+  value: string;
+  currency: string | null;
+  asOf: string;
+  source: string;
+}
 
 /** The government_spend and reported_figures tables. */
 @Injectable()
@@ -42,12 +53,34 @@ export class NationalRepository {
       .findOne({ where: { asAt: LessThanOrEqual(asOf) }, order: { asAt: 'DESC', id: 'DESC' } });
   }
 
-  /** Whether this source's observation in this currency as at this date is recorded (the seed's natural key). */
+  /** The latest figure of each key stated on or before `asOf` (of two on one day, the one recorded last). */
+  async latestReportedFigures(asOf: string): Promise<ReportedFigureRow[]> {
+    const dialect = SqlDialect.of(this.dataSource);
+    const { text, params } = dialect.named(
+      `SELECT r.key AS key, r.value AS value, r.currency AS currency, r.as_of AS as_of, r.source AS source
+         FROM reported_figures r
+        WHERE r.as_of <= :asOf
+          AND r.id = (SELECT MAX(r2.id) FROM reported_figures r2
+                       WHERE r2.key = r.key AND r2.as_of = (SELECT MAX(r3.as_of) FROM reported_figures r3 WHERE r3.key = r.key AND r3.as_of <= :asOf))`,
+      { asOf },
+      { asOf: '::date' },
+    );
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(text, params);
+    return rows.map((r) => ({
+      key: String(r.key),
+      value: String(r.value),
+      currency: (r.currency as string | null) ?? null,
+      asOf: dateOnly(r.as_of as string) as string,
+      source: String(r.source),
+    }));
+  }
+
   /** The earliest observation (the date before which the government figure is not recorded). */
   firstSpend(): Promise<GovernmentSpendEntity | null> {
     return this.dataSource.getRepository(GovernmentSpendEntity).findOne({ where: {}, order: { asAt: 'ASC', id: 'ASC' } });
   }
 
+  /** Whether this source's observation in this currency as at this date is recorded (the seed's natural key). */
   hasSpend(asAt: string, currency: string, source: string): Promise<boolean> {
     return this.dataSource.getRepository(GovernmentSpendEntity).exists({ where: { asAt, currency, source } });
   }

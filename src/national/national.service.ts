@@ -9,7 +9,9 @@ import { IdempotencyContext, IdempotencyService } from '../idempotency/idempoten
 import type { Transaction } from '../database/unit-of-work';
 import type { CreateGovernmentSpendDto, CreateReportedFigureDto } from './dto';
 import type { GovernmentSpendEntity, ReportedFigureEntity, SpendBasis } from './national.entity';
-import { NationalRepository } from './national.repository';
+import { NationalRepository, type ReportedFigureRow } from './national.repository';
+
+export type { ReportedFigureRow };
 import { spendObservation } from './spend-observation';
 
 /** Keys whose value is a share (a fraction), not an amount of money. */
@@ -104,6 +106,21 @@ export class NationalService {
   async firstGovernmentObservation(): Promise<{ asAt: string; source: string } | null> {
     const row = await this.national.firstSpend();
     return row ? { asAt: row.asAt, source: row.source } : null;
+  }
+
+  /** The latest figure of each key stated on or before `asOf`: the headline beside the itemised ledger. */
+  latestReportedFigures(asOf: string): Promise<ReportedFigureRow[]> {
+    return this.national.latestReportedFigures(asOf);
+  }
+
+  /** Whether this source's observation in this currency as at this date is recorded (the seed's natural key). */
+  hasSpend(asAt: string, currency: string, source: string): Promise<boolean> {
+    return this.national.hasSpend(asAt, currency, source);
+  }
+
+  /** Whether this figure from this source as of this date is recorded (the seed's natural key). */
+  hasReportedFigure(key: ReportedFigureEntity['key'], asOf: string, source: string): Promise<boolean> {
+    return this.national.hasReportedFigure(key, asOf, source);
   }
 
   async addReportedFigure(actor: Actor, dto: CreateReportedFigureDto, idem: IdempotencyContext | null) {

@@ -4,9 +4,9 @@ import { IsIn, Max, Min, IsInt, registerDecorator, ValidationOptions } from 'cla
 import { DATE_RANGES } from '../common/dates';
 import { IsCurrency, IsDecimalString, IsIsoDate, IsText, Nullable, OptionalNotNull, RuleFrom, UpdateOf } from '../common/http/validators';
 import { MoneyDto } from '../priorities/dto';
-import { RECEIPT_EXPECTATIONS, type ReceiptExpectation } from './fulfilment';
+import { RECEIPT_EXPECTATIONS, type ReceiptExpectation } from '../ledger/fulfilment';
+import { CHANNELS, COMMITMENT_LEVELS, PLEDGE_KINDS, type Channel, type CommitmentLevel, type PledgeKind } from '../ledger/pledge.entity';
 import { IN_KIND_RULES, PLEDGE_RULES } from './pledge-rules';
-import { CHANNELS, COMMITMENT_LEVELS, PLEDGE_KINDS, type Channel, type CommitmentLevel, type PledgeKind } from './pledge.entity';
 
 /*
  * The pledge bodies of the API. The create's fields take their rules from pledges/pledge-rules.ts

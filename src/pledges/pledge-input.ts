@@ -1,22 +1,15 @@
 import { todayUtc } from '../common/dates';
 import { BusinessRuleError, InvalidInputError } from '../common/errors/domain-errors';
 import { Money, parseAmount } from '../common/money/money';
+import type { Earmark, PledgeColumns, PledgeEntity } from '../ledger/pledge.entity';
+import { pledgeValueDate } from '../ledger/value-date';
 import type { CreatePledgeDto, UpdatePledgeDto } from './dto';
-import type { PledgeEntity } from './pledge.entity';
 
 /**
  * The rules of a pledge create that need no database, shared by `POST /api/pledges` and the CSV
  * import so both accept and refuse exactly the same input. The database checks (donor exists,
  * priority codes exist, a rate exists) take their answers as arguments.
  */
-
-export interface Earmark {
-  code: string;
-  shareBasisPoints: number | null;
-}
-
-/** The columns a create always sets; the rest depend on the kind of pledge. */
-export type PledgeColumns = Pick<PledgeEntity, 'donorId' | 'title' | 'kind' | 'commitment' | 'channel'> & Partial<PledgeEntity>;
 
 /** The columns to store for a validated DTO. Throws field errors (InvalidInputError, MoneyFormatError). */
 export function pledgeColumnsFrom(dto: CreatePledgeDto): PledgeColumns {
@@ -83,7 +76,7 @@ export function rateCheckOf(
   if (columns.amountMinor === null || columns.amountMinor === undefined || !columns.currency) return null;
   return {
     value: { minor: columns.amountMinor, currency: columns.currency },
-    valueDate: dto.pledgedOn ?? dto.sourceDate ?? today,
+    valueDate: pledgeValueDate({ pledgedOn: dto.pledgedOn ?? null, sourceDate: dto.sourceDate ?? null, createdAt: today }).valueDate,
     field: dto.kind === 'cash' ? 'currency' : 'inKind.unitValue.currency',
   };
 }

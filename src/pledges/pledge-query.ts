@@ -3,7 +3,7 @@ import { parsePageRequest, PageRequest } from '../common/http/pagination';
 import { ID_RULE, parseIdText } from '../common/ids';
 import { isPriorityCode } from '../priorities/priority-code';
 import { isCurrencyCode } from '../common/money/iso4217';
-import { PLEDGE_STATUSES, PledgeStatus } from './fulfilment';
+import { PLEDGE_STATUSES, PledgeStatus } from '../ledger/fulfilment';
 
 export interface PledgeListQuery {
   donorId?: string;

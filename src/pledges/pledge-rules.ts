@@ -21,8 +21,8 @@ import {
 } from '../common/field-rules';
 import type { TextRule } from '../common/text';
 import { PRIORITY_CODE } from '../priorities/priority-code';
-import { RECEIPT_EXPECTATIONS } from './fulfilment';
-import { CHANNELS, COMMITMENT_LEVELS, PLEDGE_KINDS } from './pledge.entity';
+import { RECEIPT_EXPECTATIONS } from '../ledger/fulfilment';
+import { CHANNELS, COMMITMENT_LEVELS, PLEDGE_KINDS } from '../ledger/pledge.entity';
 
 /**
  * The rules of a pledge's fields, written once. `CreatePledgeDto` and `InKindDto` (dto.ts) take

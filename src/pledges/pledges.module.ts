@@ -1,15 +1,16 @@
 import { Module } from '@nestjs/common';
 import { DonorsModule } from '../donors/donors.module';
 import { FxModule } from '../fx/fx.module';
+import { LedgerModule } from '../ledger/ledger.module';
 import { PrioritiesModule } from '../priorities/priorities.module';
 import { PledgesController } from './pledges.controller';
-import { PledgesRepository } from './pledges.repository';
 import { PledgesService } from './pledges.service';
 
+/** The pledge use-cases (record, disburse, edit, cancel) and their HTTP API; the rows are the ledger's. */
 @Module({
-  imports: [DonorsModule, FxModule, PrioritiesModule],
-  providers: [PledgesRepository, PledgesService],
+  imports: [DonorsModule, FxModule, LedgerModule, PrioritiesModule],
+  providers: [PledgesService],
   controllers: [PledgesController],
-  exports: [PledgesService, PledgesRepository],
+  exports: [PledgesService],
 })
 export class PledgesModule {}

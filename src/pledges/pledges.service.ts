@@ -7,16 +7,17 @@ import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { formatAmount, money, Money, MoneyJson, parseAmount, toJson } from '../common/money/money';
 import type { RateQuote } from '../common/money/conversion';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
-import { DonorsRepository } from '../donors/donors.repository';
+import { DonorEntity } from '../donors/donor.entity';
+import { DonorsService } from '../donors/donors.service';
 import { FxService } from '../fx/fx.service';
-import { LedgerValuation } from '../fx/ledger-valuation';
 import { IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
+import { fulfilmentOf, PledgeStatus, receiptOf, type ReceiptExpectation, type ReceiptStatus } from '../ledger/fulfilment';
+import { Ledger, type ReceiptColumns } from '../ledger/ledger.service';
+import { DisbursementEntity, PledgeEntity, type Earmark, type PledgeColumns } from '../ledger/pledge.entity';
+import { pledgeValueDate, type ValueDateBasis } from '../ledger/value-date';
 import { PrioritiesService } from '../priorities/priorities.service';
 import type { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from './dto';
-import { fulfilmentOf, PledgeStatus, receiptOf, type ReceiptExpectation, type ReceiptStatus } from './fulfilment';
-import { DisbursementEntity, PledgeEntity } from './pledge.entity';
-import { PledgesRepository } from './pledges.repository';
-import { earmarksFrom, pledgeChangesFrom, pledgeColumnsFrom, rateCheckOf, type Earmark, type PledgeColumns } from './pledge-input';
+import { earmarksFrom, pledgeChangesFrom, pledgeColumnsFrom, rateCheckOf } from './pledge-input';
 import { visibleDonorFilter, visibleOr404 } from '../auth/donor-visibility';
 
 /** The currency every figure can be reported in; a pledge that cannot be converted to it is refused. */
@@ -45,7 +46,7 @@ export interface PledgeView {
   pledgedOn: string | null;
   sourceDate: string | null;
   valueDate: string;
-  valueDateBasis: 'pledged_on' | 'source_date' | 'recorded_on';
+  valueDateBasis: ValueDateBasis;
   status: PledgeStatus;
   commitment: 'announced' | 'committed';
   /** Null when the source does not say. */
@@ -97,12 +98,6 @@ export interface DisbursementView {
   source: string | null;
   notes: string | null;
   createdAt: string;
-}
-
-function valueDateOf(p: PledgeEntity): Pick<PledgeView, 'valueDate' | 'valueDateBasis'> {
-  if (p.pledgedOn) return { valueDate: p.pledgedOn, valueDateBasis: 'pledged_on' };
-  if (p.sourceDate) return { valueDate: p.sourceDate, valueDateBasis: 'source_date' };
-  return { valueDate: new Date(p.createdAt).toISOString().slice(0, 10), valueDateBasis: 'recorded_on' };
 }
 
 function moneyJson(minor: bigint | null, currency: string | null): MoneyJson | null {
@@ -162,14 +157,13 @@ export class PledgesService {
   private readonly convertible = new ConvertiblePairs();
 
   constructor(
-    private readonly pledges: PledgesRepository,
-    private readonly donors: DonorsRepository,
+    private readonly ledger: Ledger,
+    private readonly donors: DonorsService,
     private readonly priorities: PrioritiesService,
     private readonly fx: FxService,
     private readonly uow: UnitOfWork,
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
-    private readonly valuation: LedgerValuation,
   ) {}
 
   async toView(p: PledgeEntity, displayCurrency: string | null = REPORTING_CURRENCY): Promise<PledgeView> {
@@ -185,7 +179,7 @@ export class PledgesService {
     const f = fulfilmentOf(promised);
     const receipt = receiptOf({ ...promised, expectation: p.receiptExpectation, dueOn: p.receiptDueOn }, todayUtc());
     const cashMoney = (minor: bigint | null) => (p.kind === 'cash' ? moneyJson(minor, p.currency) : null);
-    const when = valueDateOf(p);
+    const when = pledgeValueDate(p);
     const earmarks = [...(p.earmarks ?? [])].sort((a, b) => a.priorityCode.localeCompare(b.priorityCode));
     const value = pledgedMoney(p);
     let converted: ConvertedView | null = null;
@@ -252,14 +246,14 @@ export class PledgesService {
   }
 
   private async visiblePledge(actor: Actor, id: number): Promise<PledgeEntity> {
-    return visibleOr404(actor, await this.pledges.findById(id), (p) => p.donorId, 'Pledge', id);
+    return visibleOr404(actor, await this.ledger.findPledge(id), (p) => p.donorId, 'Pledge', id);
   }
 
   async get(actor: Actor, id: number, displayCurrency: string) {
     const pledge = await this.visiblePledge(actor, id);
     const [view, disbursements, history] = await Promise.all([
       this.toView(pledge, displayCurrency),
-      this.pledges.disbursementsOf(id),
+      this.ledger.receiptsOf(id),
       this.audit.historyOf('pledge', id),
     ]);
     return {
@@ -283,7 +277,7 @@ export class PledgesService {
     displayCurrency: string | null,
   ): Promise<Page<PledgeView>> {
     const donorId = visibleDonorFilter(actor, filter.donorId);
-    const rows = await this.pledges.page({ ...filter, donorId, ...page });
+    const rows = await this.ledger.pledgePage({ ...filter, donorId, ...page });
     const shown = rows.slice(0, page.limit);
     const views = await Promise.all(shown.map((p) => this.toView(p, displayCurrency)));
     return toPage(rows, page, (p) => views[shown.indexOf(p)]);
@@ -292,7 +286,7 @@ export class PledgesService {
   /** Per currency pledged in, over every pledge the list's filter selects that this actor may see (cancelled ones apart). */
   async totalsByCurrency(actor: Actor, filter: { donorId?: number; status?: PledgeStatus; priorityCode?: string; currency?: string; search?: string }) {
     const donorId = visibleDonorFilter(actor, filter.donorId);
-    const rows = await this.pledges.totalsByCurrency({ ...filter, donorId });
+    const rows = await this.ledger.totalsByCurrency({ ...filter, donorId });
     return rows.map((r) => ({
       currency: r.currency,
       pledged: toJson(money(r.pledgedMinor, r.currency)),
@@ -320,14 +314,16 @@ export class PledgesService {
   async create(actor: Actor, dto: CreatePledgeDto, idem: IdempotencyContext | null) {
     const { columns, earmarks } = await this.buildPledge(dto);
     return this.idempotency.create(idem, async (tx) => {
-      if (columns.externalRef && (await this.pledges.externalRefUsed(tx, columns.externalRef))) {
+      if (columns.externalRef && (await this.ledger.externalRefUsed(columns.externalRef, tx))) {
         throw new ConflictError(`A pledge with externalRef "${columns.externalRef}" exists`, [
           { field: 'externalRef', message: 'already used by another pledge' },
         ]);
       }
+      const donorName = await this.donors.nameOf(columns.donorId, tx);
+      if (donorName === null) throw BusinessRuleError.field('donorId', `there is no donor ${dto.donorId}`);
       // The view comes from the row as written, not from a second read of it.
-      const saved = await this.pledges.insert(tx, { ...columns, createdBy: actor.id || null }, earmarks);
-      if (!saved) throw BusinessRuleError.field('donorId', `there is no donor ${dto.donorId}`);
+      const saved = await this.ledger.recordPledge(tx, { ...columns, createdBy: actor.id || null }, earmarks);
+      saved.donor = Object.assign(new DonorEntity(), { id: columns.donorId, name: donorName });
       const view = await this.toView(saved, null);
       await this.audit.record(tx, actor, { action: 'pledge.create', entityType: 'pledge', entityId: saved.id, after: view });
       return view;
@@ -337,13 +333,13 @@ export class PledgesService {
   async recordDisbursement(actor: Actor, pledgeId: number, dto: CreateDisbursementDto, idem: IdempotencyContext | null) {
     if (dto.receivedOn > todayUtc()) throw InvalidInputError.field('receivedOn', 'receivedOn cannot be in the future');
     const result = await this.idempotency.create(idem, async (tx) => {
-      await this.pledges.lockForUpdate(tx, pledgeId, this.uow.isPostgres);
-      const pledge = visibleOr404(actor, await this.pledges.findById(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
+      await this.ledger.lockPledge(tx, pledgeId);
+      const pledge = visibleOr404(actor, await this.ledger.findPledge(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
       if (pledge.cancelledAt) throw BusinessRuleError.field('pledge', `pledge ${pledgeId} was cancelled: nothing more can be recorded against it`);
       const columns = await this.buildDisbursement(tx, pledge, dto);
       const before = await this.toView(pledge, null);
-      const saved = await this.pledges.insertDisbursement(tx, { ...columns, pledgeId, createdBy: actor.id || null });
-      const after = await this.pledges.findById(pledgeId, tx);
+      const saved = await this.ledger.recordReceipt(tx, pledge, { ...columns, pledgeId, createdBy: actor.id || null });
+      const after = await this.ledger.findPledge(pledgeId, tx);
       const view = toDisbursementView(saved, pledge.currency);
       await this.audit.record(tx, actor, { action: 'disbursement.create', entityType: 'disbursement', entityId: saved.id, after: view });
       await this.audit.record(tx, actor, {
@@ -362,8 +358,8 @@ export class PledgesService {
   }
 
   /** Works out what a disbursement counts against its pledge, refusing what the pledge cannot take. */
-  private async buildDisbursement(tx: Transaction, pledge: PledgeEntity, dto: CreateDisbursementDto): Promise<Partial<DisbursementEntity>> {
-    const common: Partial<DisbursementEntity> = {
+  private async buildDisbursement(tx: Transaction, pledge: PledgeEntity, dto: CreateDisbursementDto): Promise<Omit<ReceiptColumns, 'pledgeId' | 'createdBy'>> {
+    const common = {
       receivedOn: dto.receivedOn,
       receivedOnBasis: dto.receivedOnBasis ?? 'exact',
       reference: dto.reference ?? null,
@@ -383,7 +379,7 @@ export class PledgesService {
           `${dto.quantity} is more than the ${balance} ${pledge.inKindUnit ?? 'units'} still to receive; give overDisbursementReason to record it anyway`,
         );
       }
-      return { ...common, quantity: dto.quantity, countedMinor: null };
+      return { ...common, amountMinor: null, currency: null, quantity: dto.quantity, countedMinor: null, rate: null, rateDate: null, rateSource: null };
     }
     if (dto.quantity !== undefined) throw InvalidInputError.field('quantity', 'a cash pledge takes disbursements as an amount, not a quantity');
     if (dto.amount === undefined) throw InvalidInputError.field('amount', 'a disbursement needs an amount');
@@ -411,6 +407,7 @@ export class PledgesService {
       ...common,
       amountMinor: received.minor,
       currency: received.currency,
+      quantity: null,
       countedMinor: counted.minor,
       rate: rate?.rate ?? null,
       rateDate: rate?.date ?? null,
@@ -427,18 +424,17 @@ export class PledgesService {
     const earmarks =
       dto.priorityCodes === undefined ? null : earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(dto.priorityCodes));
     return this.uow.transaction(async (tx) => {
-      await this.pledges.lockForUpdate(tx, pledgeId, this.uow.isPostgres);
-      const pledge = visibleOr404(actor, await this.pledges.findById(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
+      await this.ledger.lockPledge(tx, pledgeId);
+      const pledge = visibleOr404(actor, await this.ledger.findPledge(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
       if (pledge.cancelledAt) throw BusinessRuleError.field('pledge', `pledge ${pledgeId} was cancelled: a cancelled pledge cannot be edited`);
       const value = pledgedMoney(pledge);
-      const moved = valueDateOf({ ...pledge, ...changes });
-      if (moved.valueDate !== valueDateOf(pledge).valueDate) {
-        if (value) await this.fx.convert(value, REPORTING_CURRENCY, moved.valueDate, moved.valueDateBasis === 'source_date' ? 'sourceDate' : 'pledgedOn', tx);
-        await this.valuation.pledgeMoved(tx, pledgeId);
+      const moved = pledgeValueDate({ ...pledge, ...changes });
+      if (value && moved.valueDate !== pledgeValueDate(pledge).valueDate) {
+        await this.fx.convert(value, REPORTING_CURRENCY, moved.valueDate, moved.valueDateBasis === 'source_date' ? 'sourceDate' : 'pledgedOn', tx);
       }
       const before = await this.toView(pledge, null);
-      await this.pledges.updateDescription(tx, pledgeId, changes, earmarks);
-      const updated = await this.pledges.findById(pledgeId, tx);
+      await this.ledger.describePledge(tx, pledge, changes, earmarks);
+      const updated = await this.ledger.findPledge(pledgeId, tx);
       if (!updated) throw new Error(`Pledge ${pledgeId} vanished inside its own transaction`);
       const after = await this.toView(updated, null);
       if (JSON.stringify(before) !== JSON.stringify(after)) {
@@ -450,12 +446,12 @@ export class PledgesService {
 
   async cancel(actor: Actor, pledgeId: number, dto: CancelPledgeDto) {
     return this.uow.transaction(async (tx) => {
-      await this.pledges.lockForUpdate(tx, pledgeId, this.uow.isPostgres);
-      const pledge = visibleOr404(actor, await this.pledges.findById(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
+      await this.ledger.lockPledge(tx, pledgeId);
+      const pledge = visibleOr404(actor, await this.ledger.findPledge(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
       if (pledge.cancelledAt) throw new ConflictError(`Pledge ${pledgeId} is already cancelled`, [{ field: 'pledge', message: 'already cancelled' }]);
       const before = await this.toView(pledge, null);
-      await this.pledges.markCancelled(tx, pledgeId, dto.reason, new Date());
-      const updated = await this.pledges.findById(pledgeId, tx);
+      await this.ledger.cancelPledge(tx, pledgeId, dto.reason, new Date());
+      const updated = await this.ledger.findPledge(pledgeId, tx);
       const after = await this.toView(updated as PledgeEntity, null);
       await this.audit.record(tx, actor, { action: 'pledge.cancel', entityType: 'pledge', entityId: pledgeId, before, after, reason: dto.reason });
       return after;

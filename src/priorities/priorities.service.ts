@@ -4,7 +4,7 @@ import type { Actor } from '../auth/actor';
 import { todayUtc } from '../common/dates';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
 import { formatAmount, MoneyJson, parseAmount } from '../common/money/money';
-import { UnitOfWork } from '../database/unit-of-work';
+import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import type { AddTargetDto } from './dto';
 import { PrioritiesRepository } from './priorities.repository';
 import { isPriorityCode } from './priority-code';
@@ -95,6 +95,21 @@ export class PrioritiesService {
     private readonly uow: UnitOfWork,
     private readonly audit: AuditService,
   ) {}
+
+  /** Every stored priority code (an import checks its earmarks against them). */
+  async codes(): Promise<Set<string>> {
+    return new Set((await this.priorities.allByRank()).map((p) => p.code));
+  }
+
+  /** True when no priority is stored yet: a brand-new database. */
+  isEmpty(): Promise<boolean> {
+    return this.priorities.isEmpty();
+  }
+
+  /** Adds the priority unless one with its code is stored; says whether it did (the seed's natural key). */
+  insertIfMissing(tx: Transaction, priority: PriorityEntity): Promise<boolean> {
+    return this.priorities.insertIfMissing(tx, priority);
+  }
 
   async list(asOf: string = todayUtc()): Promise<PriorityView[]> {
     const [rows, targets] = await Promise.all([this.priorities.allByRank(), this.inForce(asOf)]);

@@ -6,19 +6,17 @@ import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
 import type { DonorType } from '../donors/donor.entity';
-import { DonorsRepository } from '../donors/donors.repository';
 import { DonorsService } from '../donors/donors.service';
 import { FxService } from '../fx/fx.service';
 import type { ClearanceMetric } from '../funding/clearance-progress.entity';
-import { FundingGapRepository } from '../funding/funding-gap.repository';
+import { ClearanceProgressService } from '../funding/clearance-progress.service';
+import type { ReceiptExpectation } from '../ledger/fulfilment';
+import { Ledger } from '../ledger/ledger.service';
+import type { Channel, CommitmentLevel } from '../ledger/pledge.entity';
 import type { ReportedFigureKey, SpendBasis } from '../national/national.entity';
-import { NationalRepository } from '../national/national.repository';
 import { NationalService } from '../national/national.service';
-import type { ReceiptExpectation } from '../pledges/fulfilment';
-import type { Channel, CommitmentLevel } from '../pledges/pledge.entity';
-import { PledgesRepository } from '../pledges/pledges.repository';
 import { PledgesService } from '../pledges/pledges.service';
-import { PrioritiesRepository } from '../priorities/priorities.repository';
+import { PrioritiesService } from '../priorities/priorities.service';
 import type { RateQuote } from '../common/money/conversion';
 
 interface SeedFile {
@@ -95,11 +93,9 @@ export class SeedService {
     private readonly donors: DonorsService,
     private readonly pledges: PledgesService,
     private readonly national: NationalService,
-    private readonly priorityRows: PrioritiesRepository,
-    private readonly donorRows: DonorsRepository,
-    private readonly pledgeRows: PledgesRepository,
-    private readonly nationalRows: NationalRepository,
-    private readonly fundingRows: FundingGapRepository,
+    private readonly priorities: PrioritiesService,
+    private readonly ledger: Ledger,
+    private readonly clearance: ClearanceProgressService,
   ) {}
 
   private path(...parts: string[]): string {
@@ -108,7 +104,7 @@ export class SeedService {
 
   /** True when the ledger has no priorities yet: a brand-new database. */
   async isEmpty(): Promise<boolean> {
-    return this.priorityRows.isEmpty();
+    return this.priorities.isEmpty();
   }
 
   async run(): Promise<SeedReport> {
@@ -120,13 +116,13 @@ export class SeedService {
 
     await this.uow.transaction(async (tx) => {
       for (const p of file.priorities) {
-        if (await this.priorityRows.insertIfMissing(tx, { ...p, source: cite('002') })) report.priorities++;
+        if (await this.priorities.insertIfMissing(tx, { ...p, source: cite('002') })) report.priorities++;
       }
     });
 
     const donorIds = new Map<string, number>();
     for (const d of file.donors) {
-      const existingId = await this.donorRows.idByName(d.name);
+      const existingId = await this.donors.idByName(d.name);
       if (existingId !== null) {
         donorIds.set(d.key, existingId);
         continue;
@@ -141,7 +137,7 @@ export class SeedService {
     }
 
     for (const p of file.pledges) {
-      if (await this.pledgeRows.hasExternalRef(p.ref)) continue;
+      if (await this.ledger.externalRefUsed(p.ref)) continue;
       const donorId = donorIds.get(p.donor);
       if (!donorId) throw new Error(`Seed pledge ${p.ref} names unknown donor ${p.donor}`);
       const created = await this.pledges.create(
@@ -179,14 +175,14 @@ export class SeedService {
 
     for (const s of file.governmentSpend) {
       const source = cite(s.source);
-      if (await this.nationalRows.hasSpend(s.asAt, s.currency, source)) continue;
+      if (await this.national.hasSpend(s.asAt, s.currency, source)) continue;
       await this.national.addSpend(SYSTEM_ACTOR, { ...s, source }, null);
       report.governmentSpend++;
     }
 
     for (const f of file.reportedFigures) {
       const source = cite(f.source);
-      if (await this.nationalRows.hasReportedFigure(f.key, f.asOf, source)) continue;
+      if (await this.national.hasReportedFigure(f.key, f.asOf, source)) continue;
       await this.national.addReportedFigure(SYSTEM_ACTOR, { ...f, currency: f.currency ?? undefined, source }, null);
       report.reportedFigures++;
     }
@@ -206,7 +202,7 @@ export class SeedService {
     return this.uow.transaction(async (tx) => {
       let inserted = 0;
       for (const f of file.figures) {
-        if (await this.fundingRows.addClearanceFigureIfMissing(tx, { ...f, source: file.source })) inserted++;
+        if (await this.clearance.addIfMissing(tx, { ...f, source: file.source })) inserted++;
       }
       return inserted;
     });

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../auth/actor';
 import { parsePageRequest } from '../common/http/pagination';
-import { DonorsRepository } from '../donors/donors.repository';
 import { DonorsService } from '../donors/donors.service';
 import { displayCurrencyOf, FundingGapService } from '../funding/funding-gap.service';
 import { todayUtc } from '../common/dates';
@@ -15,7 +14,6 @@ import { signOfDecimal } from '../common/presentation/format';
 export class AdminPagesService {
   constructor(
     private readonly donors: DonorsService,
-    private readonly donorRecords: DonorsRepository,
     private readonly pledges: PledgesService,
     private readonly funding: FundingGapService,
   ) {}

@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { parsePageRequest, toPage } from '../common/http/pagination';
 import { APP_TIME_ZONE_LABEL } from '../common/presentation/format';
 import { DonorsService } from '../donors/donors.service';
-import { PledgesRepository } from '../pledges/pledges.repository';
+import { Ledger } from '../ledger/ledger.service';
 import { PrioritiesService } from '../priorities/priorities.service';
 import { actionLabel, AUDIT_ACTIONS, describeChanges, RECORD_TYPES, recordTypeLabel, type RecordNames } from './audit-labels';
 
@@ -31,7 +31,7 @@ export class AuditPagesService {
     private readonly audit: AuditService,
     private readonly users: UsersService,
     private readonly donors: DonorsService,
-    private readonly pledges: PledgesRepository,
+    private readonly ledger: Ledger,
     private readonly priorities: PrioritiesService,
   ) {}
 
@@ -54,7 +54,7 @@ export class AuditPagesService {
         if (id !== null) pledgeIds.add(id);
       }
     }
-    const pledges = new Map((await this.pledges.findByIds([...pledgeIds])).map((p) => [p.id, { title: p.title, donor: p.donor?.name ?? null }]));
+    const pledges = new Map((await this.ledger.findPledges([...pledgeIds])).map((p) => [p.id, { title: p.title, donor: p.donor?.name ?? null }]));
     const names: RecordNames = { donor: (id) => donorNames.get(id), pledge: (id) => pledges.get(id)?.title };
     const priorityTitles = new Map(priorities.map((p) => [p.code, `${p.rank}. ${p.title}`]));
 

@@ -4,9 +4,9 @@ import { parseIdText } from '../common/ids';
 import type { FieldProblem } from '../common/errors/domain-errors';
 import { isCurrencyCode } from '../common/money/iso4217';
 import { MoneyFormatError, parseAmount } from '../common/money/money';
-import { RECEIPT_EXPECTATIONS } from '../pledges/fulfilment';
+import { RECEIPT_EXPECTATIONS } from '../ledger/fulfilment';
+import { CHANNELS, COMMITMENT_LEVELS } from '../ledger/pledge.entity';
 import { IN_KIND_RULES, PLEDGE_RULES, TITLE_RULE } from '../pledges/pledge-rules';
-import { CHANNELS, COMMITMENT_LEVELS } from '../pledges/pledge.entity';
 import { isPriorityCode } from '../priorities/priority-code';
 
 /** The pledge form as typed, every field a string (priorities a list), echoed back after an error. */

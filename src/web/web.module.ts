@@ -8,6 +8,7 @@ import { FundingModule } from '../funding/funding.module';
 import { NationalModule } from '../national/national.module';
 import { PledgesModule } from '../pledges/pledges.module';
 import { FxModule } from '../fx/fx.module';
+import { LedgerModule } from '../ledger/ledger.module';
 import { StagingModule } from '../staging/staging.module';
 import { PrioritiesModule } from '../priorities/priorities.module';
 import { AdminPagesController } from './admin-pages.controller';
@@ -48,6 +49,7 @@ import { UsersPagesService } from './users-pages.service';
     ObligationsModule,
     FxModule,
     StagingModule,
+    LedgerModule,
   ],
   controllers: [
     SessionController,

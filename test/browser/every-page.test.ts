@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Role } from '../../src/auth/user.entity';
 import { DigestMessageEntity } from '../../src/digests/digest-message.entity';
 import { DonorEntity } from '../../src/donors/donor.entity';
-import { PledgeEntity } from '../../src/pledges/pledge.entity';
+import { PledgeEntity } from '../../src/ledger/pledge.entity';
 import { ADMIN, createTestApp, TestApp } from '../support/test-app';
 import { launchChromium, screenshot, serveForBrowser } from './support/chromium';
 

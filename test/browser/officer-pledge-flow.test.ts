@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { Browser } from 'playwright-core';
-import { PledgeEntity } from '../../src/pledges/pledge.entity';
+import { PledgeEntity } from '../../src/ledger/pledge.entity';
 import { makeDonor, seedReferenceData } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { launchChromium, screenshot, serveForBrowser } from './support/chromium';

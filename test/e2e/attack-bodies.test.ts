@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PledgeEntity } from '../../src/pledges/pledge.entity';
+import { PledgeEntity } from '../../src/ledger/pledge.entity';
 import { MAX_UPLOADS_IN_FLIGHT } from '../../src/common/http/upload-body';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeDonor, seedReferenceData } from '../support/factories';

@@ -11,7 +11,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
-import { PledgeEntity } from '../../src/pledges/pledge.entity';
+import { PledgeEntity } from '../../src/ledger/pledge.entity';
 import { UserEntity } from '../../src/auth/user.entity';
 import { ADMIN, createTestApp, TestApp, TEST_DB } from '../support/test-app';
 import { makeDonor, seedReferenceData } from '../support/factories';

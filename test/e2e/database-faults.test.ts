@@ -5,7 +5,7 @@ import pg from 'pg';
 import { databaseUnavailable } from '../../src/database/database-errors';
 import { OtherConnectionInTransactionError, UnitOfWork } from '../../src/database/unit-of-work';
 import { FxRepository } from '../../src/fx/fx.repository';
-import { DisbursementEntity, PledgeEntity } from '../../src/pledges/pledge.entity';
+import { DisbursementEntity, PledgeEntity } from '../../src/ledger/pledge.entity';
 import { createTestApp, TestApp, TEST_DB } from '../support/test-app';
 import { makeDonor, makePledge, pledgeBody, seedReferenceData } from '../support/factories';
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { AuditEntryEntity } from '../../src/audit/audit-entry.entity';
-import { PledgePriorityEntity } from '../../src/pledges/pledge.entity';
+import { PledgePriorityEntity } from '../../src/ledger/pledge.entity';
 import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeUser, signInWeb } from './web-support';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { PledgeEntity } from '../../src/pledges/pledge.entity';
+import { PledgeEntity } from '../../src/ledger/pledge.entity';
 import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
 import { ADMIN, createTestApp, TestApp } from '../support/test-app';
 import { signInWeb, WebSession } from './web-support';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { DigestMessageEntity } from '../../src/digests/digest-message.entity';
-import { PledgeEntity } from '../../src/pledges/pledge.entity';
+import { PledgeEntity } from '../../src/ledger/pledge.entity';
 import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeUser, signInWeb, WebSession } from './web-support';

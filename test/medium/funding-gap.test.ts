@@ -1,16 +1,17 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { EntityManager } from 'typeorm';
 import { SYSTEM_ACTOR } from '../../src/auth/actor';
 import { todayUtc } from '../../src/common/dates';
 import { parseAmount } from '../../src/common/money/money';
 import { UnitOfWork } from '../../src/database/unit-of-work';
 import { DonorsService } from '../../src/donors/donors.service';
 import { fixedMinorRate, roundFixed } from '../../src/funding/funding-gap.calc';
-import { FundingGapRepository } from '../../src/funding/funding-gap.repository';
 import { FundingGapService } from '../../src/funding/funding-gap.service';
 import { FxService } from '../../src/fx/fx.service';
-import { LedgerValuation } from '../../src/fx/ledger-valuation';
 import { RateTable } from '../../src/fx/rate-table';
+import { LedgerFiguresRepository } from '../../src/ledger/ledger-figures.repository';
+import { LedgerValuation } from '../../src/ledger/ledger-valuation';
 import { PledgesService } from '../../src/pledges/pledges.service';
 import { createTestContext, TestContext } from '../support/test-context';
 
@@ -35,9 +36,8 @@ describe(`funding-gap rates against FxService on the seeded database (${DB})`, (
   });
 
   it('converts like FxService for every pair of USD, EUR, AZN and GBP on dates across the ECB history', async () => {
-    const repository = t.get(FundingGapRepository);
     const fx = t.get(FxService);
-    const table = new RateTable(await repository.ratesAmong(['USD', 'EUR', 'AZN', 'GBP'], '2025-12-31'));
+    const table = new RateTable(await fx.ratesAmong(['USD', 'EUR', 'AZN', 'GBP'], { asOf: '2025-12-31' }));
     const dates = ['1999-01-04', '2008-09-15', '2017-01-03', '2024-01-16', '2024-10-11', '2024-10-15', '2024-10-21', '2025-03-31'];
     let compared = 0;
     for (const from of ['USD', 'EUR', 'AZN', 'GBP']) {
@@ -124,28 +124,27 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
   });
 
   it('sums pledges per donor and kind from their stored values; a pledge cancelled today counted only before today', async () => {
-    await t.get(LedgerValuation).valuePending();
-    const repository = t.get(FundingGapRepository);
-    const shown = (rows: Awaited<ReturnType<FundingGapRepository['pledgedByDonor']>>) =>
+    const repository = t.get(LedgerFiguresRepository);
+    const shown = (rows: Awaited<ReturnType<LedgerFiguresRepository['pledgedByDonor']>>) =>
       rows.map((r) => ({ ...r, valueMinor: r.valueMinor.toString() })).sort((a, b) => a.donorId - b.donorId || a.kind.localeCompare(b.kind));
     expect(shown(await repository.pledgedByDonor('2024-12-31', 'USD')).find((r) => r.donorId === donorB && r.kind === 'cash')?.valueMinor).toBe('129900');
     // 500 USD + 1000 EUR × 1.1 (2024-01-10) + 1000 EUR × 1.2 (2024-07-01); 300 USD; 4 × 250 USD of goods.
     expect(shown(await repository.pledgedByDonor(todayUtc(), 'USD'))).toEqual([
-      { donorId: donorA, kind: 'cash', valueMinor: '280000', unvalued: 0 },
-      { donorId: donorB, kind: 'cash', valueMinor: '30000', unvalued: 0 },
-      { donorId: donorB, kind: 'in_kind', valueMinor: '100000', unvalued: 0 },
+      { donorId: donorA, kind: 'cash', valueMinor: '280000', unvalued: 0, waiting: 0 },
+      { donorId: donorB, kind: 'cash', valueMinor: '30000', unvalued: 0, waiting: 0 },
+      { donorId: donorB, kind: 'in_kind', valueMinor: '100000', unvalued: 0, waiting: 0 },
     ]);
     // In EUR: 1000 + 1000 + 500 USD ÷ 1.1 on 2024-01-05 = 454.545… → 454.55, each pledge rounded once.
     expect(shown(await repository.pledgedByDonor(todayUtc(), 'EUR')).find((r) => r.donorId === donorA)?.valueMinor).toBe('245455');
   });
 
   it('values receipts at their own date and currency, and delivered goods at the unit value', async () => {
-    const rows = await t.get(FundingGapRepository).receivedByDonor('2024-12-31', 'USD');
+    const rows = await t.get(LedgerFiguresRepository).receivedByDonor('2024-12-31', 'USD');
     expect(rows.map((r) => ({ ...r, valueMinor: r.valueMinor.toString() })).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual([
-      { donorId: donorA, kind: 'cash', valueMinor: '12000', unvalued: 0 },
-      { donorId: donorB, kind: 'in_kind', valueMinor: '50000', unvalued: 0 },
+      { donorId: donorA, kind: 'cash', valueMinor: '12000', unvalued: 0, waiting: 0 },
+      { donorId: donorB, kind: 'in_kind', valueMinor: '50000', unvalued: 0, waiting: 0 },
     ]);
-    expect(await t.get(FundingGapRepository).receivedByDonor('2024-02-29', 'USD')).toEqual([]);
+    expect(await t.get(LedgerFiguresRepository).receivedByDonor('2024-02-29', 'USD')).toEqual([]);
   });
 
   it('computes the gap: each breakdown adds up to its headline, earmarks split as stated or evenly', async () => {
@@ -187,36 +186,43 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
   });
 
   it('values again only what a new rate can change, and the gap follows the rate', async () => {
-    const unvalued = async () => {
-      const [p] = await t.dataSource.query('SELECT COUNT(*) AS n FROM pledges WHERE valued_at IS NULL');
-      const [d] = await t.dataSource.query('SELECT COUNT(*) AS n FROM disbursements WHERE valued_at IS NULL');
+    const unvalued = async (reader: EntityManager = t.dataSource.manager) => {
+      const [p] = await reader.query('SELECT COUNT(*) AS n FROM pledges WHERE valued_at IS NULL');
+      const [d] = await reader.query('SELECT COUNT(*) AS n FROM disbursements WHERE valued_at IS NULL');
       return Number(p.n) + Number(d.n);
     };
-    const addRates = (rates: Array<{ base: string; quote: string; rate: string; date: string }>) =>
-      t.get(UnitOfWork).transaction((tx) =>
-        t.get(FxService).insertRates(
+    // What the rates marked is counted inside their own transaction: once it commits, the worker values the rows.
+    const addRates = <T>(rates: Array<{ base: string; quote: string; rate: string; date: string }>, inside: (tx: EntityManager) => Promise<T>) =>
+      t.get(UnitOfWork).transaction(async (tx) => {
+        await t.get(FxService).insertRates(
           tx,
           rates.map((r) => ({ ...r, source: 'test' })),
-        ),
-      );
+        );
+        return inside(tx);
+      });
     expect((await t.get(FundingGapService).get('USD', todayUtc())).foreign.pledged.amount).toBe('3100.00');
     expect(await unvalued()).toBe(0);
 
     // No conversion of this ledger can pass through CHF/SEK, nor through GBP (no GBP money here but GBP rows).
-    await addRates([
-      { base: 'CHF', quote: 'SEK', rate: '11.5000', date: '2000-01-03' },
-      { base: 'EUR', quote: 'GBP', rate: '0.8500', date: '2000-01-03' },
-    ]);
-    expect(await unvalued()).toBe(0);
+    const marked = await addRates(
+      [
+        { base: 'CHF', quote: 'SEK', rate: '11.5000', date: '2000-01-03' },
+        { base: 'EUR', quote: 'GBP', rate: '0.8500', date: '2000-01-03' },
+      ],
+      unvalued,
+    );
+    expect(marked).toBe(0);
 
     // A EUR/USD rate from 2024-07-01 serves the second EUR pledge, the EUR receipt (2024-06-10 is earlier: not it) and every later row.
-    await addRates([{ base: 'EUR', quote: 'USD', rate: '1.3000', date: '2024-07-01' }]);
-    const [{ n: waiting }] = await t.dataSource.query(
-      "SELECT COUNT(*) AS n FROM pledges WHERE valued_at IS NULL AND COALESCE(pledged_on, source_date) < '2024-07-01'",
-    );
-    expect(Number(waiting)).toBe(0);
-    expect(await unvalued()).toBeGreaterThan(0);
+    const [early, later] = await addRates([{ base: 'EUR', quote: 'USD', rate: '1.3000', date: '2024-07-01' }], async (tx) => {
+      const [{ n }] = await tx.query("SELECT COUNT(*) AS n FROM pledges WHERE valued_at IS NULL AND COALESCE(pledged_on, source_date) < '2024-07-01'");
+      return [Number(n), await unvalued(tx)];
+    });
+    expect(early).toBe(0);
+    expect(later).toBeGreaterThan(0);
     const gap = await t.get(FundingGapService).get('USD', todayUtc());
+    // The worker, woken when the rate committed, values them; the read above did not wait on it to be right.
+    expect(await t.get(LedgerValuation).settled(60_000)).toBe(true);
     expect(await unvalued()).toBe(0);
     expect(gap.foreign.pledged.amount).toBe('3200.00');
     expect(gap.foreign.received.amount).toBe('620.00');
@@ -245,12 +251,13 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
           tx.query(`INSERT INTO pledges (id, donor_id, title, kind, amount_minor, currency, pledged_on, commitment, channel) VALUES ${rows.join(', ')}`),
         );
     }
-    expect(await t.get(LedgerValuation).valuePending()).toEqual({ pledges: 4_500, disbursements: 0 });
+    expect(await t.get(LedgerValuation).settled(60_000)).toBe(true);
     const [row] = await t.dataSource.query(
       `SELECT COUNT(*) AS n, COUNT(value_usd_minor) AS usd, MIN(value_usd_minor) AS low, MAX(value_usd_minor) AS high FROM pledges WHERE title = 'Bulk pledge'`,
     );
     // 10.00 EUR at 1.2000 (2024-06-03) = 12.00 USD each.
     expect([Number(row.n), Number(row.usd), Number(row.low), Number(row.high)]).toEqual([4_500, 4_500, 1_200, 1_200]);
-    expect(await t.get(LedgerValuation).valuePending()).toEqual({ pledges: 0, disbursements: 0 });
+    const [{ n: left }] = await t.dataSource.query('SELECT COUNT(*) AS n FROM pledges WHERE valued_at IS NULL');
+    expect(Number(left)).toBe(0);
   });
 });

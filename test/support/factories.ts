@@ -1,5 +1,15 @@
+import { SYSTEM_ACTOR } from '../../src/auth/actor';
+import type { RateQuote } from '../../src/common/money/conversion';
+import { UnitOfWork } from '../../src/database/unit-of-work';
+import type { CreateDonorDto } from '../../src/donors/dto';
+import { DonorsService } from '../../src/donors/donors.service';
+import { FxService } from '../../src/fx/fx.service';
+import type { CreateDisbursementDto, CreatePledgeDto } from '../../src/pledges/dto';
+import { PledgesService, type DisbursementView, type PledgeView } from '../../src/pledges/pledges.service';
+import { PrioritiesService } from '../../src/priorities/priorities.service';
 import { PriorityEntity } from '../../src/priorities/priority.entity';
 import type { TestApp } from './test-app';
+import type { TestContext } from './test-context';
 
 let sequence = 0;
 
@@ -53,4 +63,78 @@ export async function seedReferenceData(t: TestApp): Promise<void> {
     const code = `P${String(rank).padStart(2, '0')}`;
     if (!(await repo.exists({ where: { code } }))) await repo.insert({ code, rank, title: `Priority ${rank}`, description: 'test', source: null });
   }
+}
+
+/** Published rates as a test states them; the source is the factory's. */
+export type TestRate = Pick<RateQuote, 'base' | 'quote' | 'rate' | 'date'>;
+
+/**
+ * Factories for the medium tier: records made through the services, with the rules, audit and
+ * stored values the API gives them, and typed as the services take them (no raw SQL, no casts).
+ */
+export function serviceFactories(t: TestContext) {
+  const actor = SYSTEM_ACTOR;
+  const uow = t.get(UnitOfWork);
+  return {
+    /** The first `count` priorities, P01 upwards, without targets. */
+    async priorities(count = 12): Promise<string[]> {
+      const codes = Array.from({ length: count }, (_, i) => `P${String(i + 1).padStart(2, '0')}`);
+      await uow.transaction(async (tx) => {
+        for (const [i, code] of codes.entries()) {
+          const priority = Object.assign(new PriorityEntity(), {
+            code,
+            rank: i + 1,
+            title: `Priority ${i + 1}`,
+            description: 'test factory',
+            targetMinor: null,
+            targetCurrency: null,
+            source: null,
+          });
+          await t.get(PrioritiesService).insertIfMissing(tx, priority);
+        }
+      });
+      return codes;
+    },
+
+    async rates(rates: readonly TestRate[]): Promise<void> {
+      await uow.transaction((tx) =>
+        t.get(FxService).insertRates(
+          tx,
+          rates.map((r) => ({ ...r, source: 'test factory' })),
+        ),
+      );
+    },
+
+    async donor(overrides: Partial<CreateDonorDto> = {}): Promise<number> {
+      const dto: CreateDonorDto = { name: `Donor ${++sequence}`, type: 'government', ...overrides };
+      return (await t.get(DonorsService).create(actor, dto, null)).body.id;
+    },
+
+    /** A committed cash pledge of 1,000,000.00 USD dated 2024-06-03, earmarked to P01, unless told otherwise. */
+    async pledge(donorId: number, overrides: Partial<CreatePledgeDto> = {}): Promise<PledgeView> {
+      const dto: CreatePledgeDto = {
+        donorId,
+        title: `Pledge ${++sequence}`,
+        kind: 'cash',
+        amount: '1000000.00',
+        currency: 'USD',
+        pledgedOn: '2024-06-03',
+        status: 'committed',
+        channel: 'direct',
+        priorityCodes: ['P01'],
+        source: 'test factory',
+        ...overrides,
+      };
+      return (await t.get(PledgesService).create(actor, dto, null)).body;
+    },
+
+    /** Money received or goods delivered against a pledge. */
+    async receipt(pledgeId: number, dto: CreateDisbursementDto): Promise<DisbursementView> {
+      return (await t.get(PledgesService).recordDisbursement(actor, pledgeId, dto, null)).body;
+    },
+
+    async cancel(pledgeId: number, reason = 'test factory: withdrawn'): Promise<void> {
+      await t.get(PledgesService).cancel(actor, pledgeId, { reason });
+    },
+  };
 }

@@ -20,7 +20,8 @@ import type { DataSource } from 'typeorm';
  * - the delivery state of `digest_outbox` (status, attempts, times, last error): the sender works
  *   through the outbox on its own schedule;
  * - the derived values of pledges and receipts in USD, EUR and AZN (`value_*`, `valued_at`):
- *   a cache the funding gap fills lazily when it is read (fx/ledger-valuation.ts);
+ *   the valuation worker refills them in the background after a rate arrives
+ *   (ledger/ledger-valuation.ts); `WriteLog.install(…, { everyColumn: true })` watches them too;
  * - the migrations table, and the log itself.
  */
 const SKIPPED_TABLES = new Set(['auth_tokens', 'sign_in_buckets', 'user_sign_in_addresses', 'migrations', 'typeorm_metadata', 'test_write_log']);
@@ -96,7 +97,8 @@ export class WriteLog {
 
   private constructor(private readonly dataSource: DataSource) {}
 
-  static async install(dataSource: DataSource): Promise<WriteLog> {
+  /** `everyColumn`: the volatile columns above are watched too (a read must not write even those). */
+  static async install(dataSource: DataSource, options: { everyColumn?: boolean } = {}): Promise<WriteLog> {
     const pg = isPostgres(dataSource);
     await dataSource.query(
       pg
@@ -109,7 +111,7 @@ export class WriteLog {
       );
     }
     for (const table of await tablesOf(dataSource)) {
-      const volatile = VOLATILE_COLUMNS[table] ?? [];
+      const volatile = options.everyColumn ? [] : (VOLATILE_COLUMNS[table] ?? []);
       const watched = (await columnsOf(dataSource, table)).filter((c) => !volatile.includes(c)).map((c) => `"${c}"`);
       if (pg) {
         await dataSource.query(

@@ -41,9 +41,13 @@ export function roundFixed(fixed: bigint): bigint {
  */
 export function convertFixed(amount: Money, to: string, fixedRate: bigint, exactRate: Decimal.Value): bigint {
   const product = amount.minor * fixedRate;
-  const magnitude = product < 0n ? -product : product;
-  const fromHalf = 2n * (magnitude % FIXED_SCALE) - FIXED_SCALE;
+  const negative = product < 0n;
+  const magnitude = negative ? -product : product;
+  const whole = magnitude / FIXED_SCALE;
+  const fromHalf = 2n * (magnitude - whole * FIXED_SCALE) - FIXED_SCALE;
   const margin = 2n * (amount.minor < 0n ? -amount.minor : amount.minor) + 2n;
   if (fromHalf <= margin && fromHalf >= -margin) return convertMinor(amount, to, exactRate).minor;
-  return roundFixed(product);
+  // Clear of the half by more than the fixed rate's error: above it rounds up, below it down (a tie is never this far from it).
+  const rounded = fromHalf > 0n ? whole + 1n : whole;
+  return negative ? -rounded : rounded;
 }

@@ -110,12 +110,35 @@ export class PledgeEntity {
   @OneToMany(() => DisbursementEntity, (d) => d.pledge)
   disbursements: DisbursementEntity[];
 
+  /** The pledge's value in USD, EUR and AZN at its value date (ledger-valuation.ts); null: no money value, or no rate. */
+  @Column({ name: 'value_usd_minor', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  valueUsdMinor: bigint | null;
+
+  @Column({ name: 'value_eur_minor', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  valueEurMinor: bigint | null;
+
+  @Column({ name: 'value_azn_minor', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  valueAznMinor: bigint | null;
+
+  /** When the values were set; null while the row waits for the valuation worker. */
+  @Column({ name: 'valued_at', type: Date, nullable: true })
+  valuedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt: Date;
 
   @UpdateDateColumn({ name: 'updated_at' })
   updatedAt: Date;
 }
+
+/** A pledge's earmark to one priority, as a create or an edit gives it. */
+export interface Earmark {
+  code: string;
+  shareBasisPoints: number | null;
+}
+
+/** The columns a create always sets; the rest depend on the kind of pledge. */
+export type PledgeColumns = Pick<PledgeEntity, 'donorId' | 'title' | 'kind' | 'commitment' | 'channel'> & Partial<PledgeEntity>;
 
 /** A pledge's earmark to one priority; `shareBasisPoints` null means "split evenly". */
 @Entity('pledge_priorities')
@@ -193,6 +216,23 @@ export class DisbursementEntity {
 
   @Column({ name: 'created_by', type: 'integer', nullable: true })
   createdBy: number | null;
+
+  /** The receipt's value in USD, EUR and AZN at its date; null: no money (goods without a unit value), or no rate. */
+  @Column({ name: 'value_usd_minor', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  valueUsdMinor: bigint | null;
+
+  @Column({ name: 'value_eur_minor', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  valueEurMinor: bigint | null;
+
+  @Column({ name: 'value_azn_minor', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  valueAznMinor: bigint | null;
+
+  /** The currency the values were converted from; null when the receipt carries no money. */
+  @Column({ name: 'value_currency', type: 'varchar', length: 3, nullable: true })
+  valueCurrency: string | null;
+
+  @Column({ name: 'valued_at', type: Date, nullable: true })
+  valuedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt: Date;

@@ -1,6 +1,10 @@
+import { all, any, CaseRule, eq, fact, gt, gte, holds, literal, lt, not, notNull, param } from '../database/case-rule';
+
 /**
  * Pure rules for what a pledge's status is, given what it promised and what arrived. No Nest,
- * no database: unit-tested with exact values in fulfilment.spec.ts.
+ * no database: unit-tested with exact values in fulfilment.spec.ts. The status and receipt rules
+ * are each written once, as a CaseRule: the services evaluate it on a record and the ledger's
+ * SQL renders it, so lists filter by exactly the status a pledge's page shows.
  */
 export const PLEDGE_STATUSES = ['announced', 'committed', 'partly_disbursed', 'fully_disbursed', 'cancelled'] as const;
 export type PledgeStatus = (typeof PLEDGE_STATUSES)[number];
@@ -28,15 +32,39 @@ export interface Fulfilment {
   outstandingQuantity: number | null;
 }
 
+/** The facts a pledge's status is derived from (FulfilmentInput's fields; `cancelled` a condition). */
+export type StatusFact = 'cancelled' | 'kind' | 'commitment' | 'amountMinor' | 'disbursedMinor' | 'quantity' | 'deliveredQuantity';
+
+/**
+ * The status rule: cancellation above everything; then fully disbursed once what arrived covers
+ * what was promised (cash in money, goods in units); partly once anything arrived; otherwise the
+ * commitment an officer stated.
+ */
+export const PLEDGE_STATUS_RULE = new CaseRule<StatusFact, PledgeStatus>({
+  cases: [
+    [holds('cancelled'), 'cancelled'],
+    [all(eq(fact('kind'), literal('cash')), notNull('amountMinor'), gte(fact('disbursedMinor'), fact('amountMinor'))), 'fully_disbursed'],
+    [all(eq(fact('kind'), literal('in_kind')), notNull('quantity'), gte(fact('deliveredQuantity'), fact('quantity'))), 'fully_disbursed'],
+    [all(eq(fact('kind'), literal('cash')), gt(fact('disbursedMinor'), literal(0))), 'partly_disbursed'],
+    [all(eq(fact('kind'), literal('in_kind')), gt(fact('deliveredQuantity'), literal(0))), 'partly_disbursed'],
+  ],
+  otherwise: { fact: 'commitment' },
+});
+
 export function fulfilmentOf(p: FulfilmentInput): Fulfilment {
   const outstandingMinor = p.kind === 'cash' && p.amountMinor !== null ? maxBig(p.amountMinor - p.disbursedMinor, 0n) : null;
   const outstandingQuantity = p.kind === 'in_kind' && p.quantity !== null ? Math.max(p.quantity - p.deliveredQuantity, 0) : null;
-  const started = p.kind === 'cash' ? p.disbursedMinor > 0n : p.deliveredQuantity > 0;
-  const complete = p.kind === 'cash' ? outstandingMinor === 0n : outstandingQuantity === 0;
-  let status: PledgeStatus = p.commitment;
-  if (p.cancelled) status = 'cancelled';
-  else if (complete) status = 'fully_disbursed';
-  else if (started) status = 'partly_disbursed';
+  const status = PLEDGE_STATUS_RULE.evaluate({
+    facts: {
+      cancelled: p.cancelled,
+      kind: p.kind,
+      commitment: p.commitment,
+      amountMinor: p.kind === 'cash' ? p.amountMinor : null,
+      disbursedMinor: p.disbursedMinor,
+      quantity: p.quantity,
+      deliveredQuantity: p.deliveredQuantity,
+    },
+  });
   return { status, outstandingMinor, outstandingQuantity };
 }
 
@@ -59,16 +87,28 @@ export interface ReceiptTerms {
   dueOn: string | null;
 }
 
+/** The facts a pledge's receipt status is derived from, at the `asOf` parameter (`cancelled` and `balanceLeft` are conditions). */
+export type ReceiptFact = 'cancelled' | 'balanceLeft' | 'expectation' | 'dueOn';
+
 /**
  * The receipt rule, in one place: cancelled above everything; no balance left is received; a
  * balance is outstanding when an officer says it is owed or its due date has passed (`dueOn`
  * before `asOf`; on the due date itself it is not late yet); otherwise its receipt is not documented.
  */
+export const RECEIPT_STATUS_RULE = new CaseRule<ReceiptFact, ReceiptStatus>({
+  cases: [
+    [holds('cancelled'), 'cancelled'],
+    [not(holds('balanceLeft')), 'received'],
+    [any(eq(fact('expectation'), literal('owed')), all(notNull('dueOn'), lt(fact('dueOn'), param('asOf')))), 'outstanding'],
+  ],
+  otherwise: 'not_documented',
+});
+
 export function receiptStatusOf(p: ReceiptTerms & { cancelled: boolean; balanceLeft: boolean }, asOf: string): ReceiptStatus {
-  if (p.cancelled) return 'cancelled';
-  if (!p.balanceLeft) return 'received';
-  if (p.expectation === 'owed' || (p.dueOn !== null && p.dueOn < asOf)) return 'outstanding';
-  return 'not_documented';
+  return RECEIPT_STATUS_RULE.evaluate({
+    facts: { cancelled: p.cancelled, balanceLeft: p.balanceLeft, expectation: p.expectation, dueOn: p.dueOn },
+    params: { asOf },
+  });
 }
 
 export interface Receipt {

@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Transaction } from '../database/unit-of-work';
+import { ClearanceProgressEntity } from './clearance-progress.entity';
+
+/** The clearance_progress table: area figures behind the funding-gap projection. */
+@Injectable()
+export class ClearanceProgressRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The clearance figures stated on or before `asOf`, newest first. */
+  statedBy(asOf: string): Promise<ClearanceProgressEntity[]> {
+    return this.dataSource
+      .getRepository(ClearanceProgressEntity)
+      .createQueryBuilder('c')
+      .where('c.asOf <= :asOf', { asOf })
+      .orderBy('c.asOf', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .getMany();
+  }
+
+  /** Adds a clearance figure unless one of its metric and as-of date is stored (its natural key); says whether it did. */
+  async insertIfMissing(tx: Transaction, figure: Omit<ClearanceProgressEntity, 'id' | 'createdAt'>): Promise<boolean> {
+    const repo = tx.getRepository(ClearanceProgressEntity);
+    if (await repo.exists({ where: { metric: figure.metric, asOf: figure.asOf } })) return false;
+    await repo.insert(figure);
+    return true;
+  }
+}

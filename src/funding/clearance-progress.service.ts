@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import type { Transaction } from '../database/unit-of-work';
+import type { ClearanceProgressEntity } from './clearance-progress.entity';
+import { ClearanceProgressRepository } from './clearance-progress.repository';
+
+export type ClearanceFigure = ClearanceProgressEntity;
+export type NewClearanceFigure = Omit<ClearanceProgressEntity, 'id' | 'createdAt'>;
+
+/** The clearance figures (contaminated area, cleared to date, work plans) the projection and the digests read. */
+@Injectable()
+export class ClearanceProgressService {
+  constructor(private readonly figures: ClearanceProgressRepository) {}
+
+  /** The figures stated on or before `asOf`, newest first. */
+  statedBy(asOf: string): Promise<ClearanceFigure[]> {
+    return this.figures.statedBy(asOf);
+  }
+
+  /** Adds a figure unless its (metric, as-of date) is stored; says whether it did (the seed's natural key). */
+  addIfMissing(tx: Transaction, figure: NewClearanceFigure): Promise<boolean> {
+    return this.figures.insertIfMissing(tx, figure);
+  }
+}

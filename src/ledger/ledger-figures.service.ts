@@ -1,0 +1,298 @@
+import { Injectable } from '@nestjs/common';
+import { readAll, UnitOfWork, type Transaction } from '../database/unit-of-work';
+import {
+  LedgerFiguresRepository,
+  type BalanceSum,
+  type DonorValue,
+  type EarmarkShare,
+  type InKindQuantityRow,
+  type LedgerFilter,
+  type PledgeCandidate,
+  type PledgeFigureRow,
+  type PriorityInKindRow,
+  type PriorityValue,
+  type SplitRuleCounts,
+  type ValueDate,
+  type ValueGaps,
+} from './ledger-figures.repository';
+import { LedgerValuation } from './ledger-valuation';
+import { LedgerValuationRepository, type ValuedTable } from './ledger-valuation.repository';
+import type { ReportingCurrency } from './reporting-currencies';
+
+/**
+ * How long a read waits for the valuation worker before valuing what still waits in memory: long
+ * enough for the few rows a day's rates mark, short enough that a page after a back-dated rate
+ * answers in seconds.
+ */
+const WORKER_WAIT_MS = 2_000;
+
+/** Ids per window of waiting rows a read values in memory: a bound on its memory. */
+const READ_WINDOW = 20_000;
+
+/** Everything the funding engine reads from the ledger for one (asOf, currency, filter). */
+export interface LedgerFigureSet {
+  pledgedByDonor: DonorValue[];
+  receivedByDonor: DonorValue[];
+  cancelledByDonor: DonorValue[];
+  pledgedByPriority: PriorityValue[];
+  receivedByPriority: PriorityValue[];
+  /** Every (currency, value date) the counted money converts at. */
+  valueDates: ValueDate[];
+  balances: BalanceSum[];
+  inKind: InKindQuantityRow[];
+  inKindByPriority: PriorityInKindRow[];
+  splitCounts: SplitRuleCounts;
+  /** Rows still waiting for the valuation worker whose values these figures worked out in memory. */
+  valuedInMemory: number;
+}
+
+export interface DonorPledgeCandidates {
+  largest: PledgeCandidate[];
+  latest: PledgeCandidate[];
+  count: number;
+}
+
+const waits = (rows: readonly ValueGaps[]) => rows.some((r) => r.waiting > 0);
+
+/**
+ * The ledger's figures for the funding engine, always exact and never written by a read: from the
+ * stored values when every row counted has one; otherwise, after waiting at most WORKER_WAIT_MS
+ * for the valuation worker, from one snapshot of the database in which the rows still waiting are
+ * valued in memory by the same rule and added where each belongs.
+ */
+@Injectable()
+export class LedgerFigures {
+  constructor(
+    private readonly rows: LedgerFiguresRepository,
+    private readonly waiting: LedgerValuationRepository,
+    private readonly valuation: LedgerValuation,
+    private readonly uow: UnitOfWork,
+  ) {}
+
+  async figures(asOf: string, currency: ReportingCurrency, filter: LedgerFilter = {}): Promise<LedgerFigureSet> {
+    // Two probes of the partial indexes first: when rows wait, the plain read would be done twice.
+    if (!(await this.waiting.anyWaiting())) {
+      const read = await this.read(asOf, currency, filter);
+      if (!this.anyWaiting(read)) return read;
+    }
+    await this.valuation.settled(WORKER_WAIT_MS);
+    return this.uow.readSnapshot(async (reader) => {
+      const snapshot = await this.read(asOf, currency, filter, reader);
+      return this.anyWaiting(snapshot) ? this.withWaitingValued(snapshot, asOf, currency, filter, reader) : snapshot;
+    });
+  }
+
+  /**
+   * Per pledge, for the few lines of a digest: stored value, received by asOf, balance and receipt
+   * status (see LedgerFiguresRepository.pledgeFigures), with waiting rows valued as `figures` does.
+   */
+  async pledgeFigures(ids: readonly number[], asOf: string, currency: ReportingCurrency): Promise<PledgeFigureRow[]> {
+    const rows = await this.rows.pledgeFigures(ids, asOf, currency);
+    if (!rows.some((r) => r.waiting || r.waitingReceipts.length > 0)) return rows;
+    await this.valuation.settled(WORKER_WAIT_MS);
+    return this.uow.readSnapshot(async (reader) => {
+      const fresh = await this.rows.pledgeFigures(ids, asOf, currency, reader);
+      if (!fresh.some((r) => r.waiting || r.waitingReceipts.length > 0)) return fresh;
+      const [pledgeFacts, receiptFacts] = await readAll(reader, [
+        () =>
+          this.valuation.pledgeFactsOf(
+            reader,
+            fresh.filter((r) => r.waiting).map((r) => r.id),
+          ),
+        () =>
+          this.valuation.receiptFactsOf(
+            reader,
+            fresh.flatMap((r) => r.waitingReceipts),
+          ),
+      ] as const);
+      const valuer = await this.valuation.valuerForRead(reader, [
+        ...pledgeFacts.map((p) => p.currency),
+        ...receiptFacts.flatMap((r) => [r.currency, r.pledgeCurrency]),
+      ]);
+      const pledged = new Map(pledgeFacts.map((p) => [p.id, valuer.pledge(p, currency)]));
+      const received = new Map(receiptFacts.map((r) => [r.id, valuer.receipt(r, currency).value]));
+      return fresh.map((row) => {
+        let receivedValue = row.receivedValue;
+        let unvalued = row.unvaluedReceipts;
+        for (const id of row.waitingReceipts) {
+          const value = received.get(id) ?? null;
+          if (value === null) unvalued++;
+          else receivedValue += value;
+        }
+        return {
+          ...row,
+          pledgedValue: row.waiting ? (pledged.get(row.id) ?? null) : row.pledgedValue,
+          waiting: false,
+          receivedValue,
+          unvaluedReceipts: unvalued,
+          waitingReceipts: [],
+        };
+      });
+    });
+  }
+
+  /** A donor's pledges worth listing: the `largest` by value in `currency`, the `latest` by value date, and how many the donor has. */
+  async donorPledgeCandidates(donorId: number, currency: ReportingCurrency, largest: number, latest: number): Promise<DonorPledgeCandidates> {
+    const found = await this.rows.donorPledgeCandidates(donorId, currency, largest, latest);
+    if (found.waiting.length === 0) return { largest: found.largest, latest: found.latest, count: found.count };
+    await this.valuation.settled(WORKER_WAIT_MS);
+    return this.uow.readSnapshot(async (reader) => {
+      const fresh = await this.rows.donorPledgeCandidates(donorId, currency, largest, latest, reader);
+      if (fresh.waiting.length === 0) return { largest: fresh.largest, latest: fresh.latest, count: fresh.count };
+      const facts = await this.valuation.pledgeFactsOf(
+        reader,
+        fresh.waiting.map((c) => c.id),
+      );
+      const valuer = await this.valuation.valuerForRead(
+        reader,
+        facts.map((p) => p.currency),
+      );
+      const values = new Map(facts.map((p) => [p.id, valuer.pledge(p, currency)]));
+      const valued = (c: PledgeCandidate): PledgeCandidate => (values.has(c.id) ? { ...c, valueMinor: values.get(c.id) ?? null } : c);
+      const waitingValued = fresh.waiting.map(valued).filter((c) => c.valueMinor !== null);
+      const ranked = [...fresh.largest, ...waitingValued]
+        .sort((a, b) => (a.valueMinor === b.valueMinor ? b.id - a.id : (b.valueMinor as bigint) > (a.valueMinor as bigint) ? 1 : -1))
+        .slice(0, Math.max(0, Math.trunc(largest)));
+      return { largest: ranked, latest: fresh.latest.map(valued), count: fresh.count };
+    });
+  }
+
+  private anyWaiting(set: LedgerFigureSet): boolean {
+    return [set.pledgedByDonor, set.receivedByDonor, set.cancelledByDonor, set.pledgedByPriority, set.receivedByPriority].some(waits);
+  }
+
+  private async read(asOf: string, currency: ReportingCurrency, filter: LedgerFilter, reader?: Transaction): Promise<LedgerFigureSet> {
+    const r = this.rows;
+    const [
+      pledgedByDonor,
+      receivedByDonor,
+      cancelledByDonor,
+      pledgedByPriority,
+      receivedByPriority,
+      valueDates,
+      balances,
+      inKind,
+      inKindByPriority,
+      splitCounts,
+    ] = await readAll(reader, [
+      () => r.pledgedByDonor(asOf, currency, filter, reader),
+      () => r.receivedByDonor(asOf, currency, filter, reader),
+      () => r.cancelledByDonor(asOf, currency, filter, reader),
+      () => r.pledgedByPriority(asOf, currency, filter, reader),
+      () => r.receivedByPriority(asOf, currency, filter, reader),
+      () => r.valueDates(asOf, filter, reader),
+      () => r.balancesByDonor(asOf, filter, reader),
+      () => r.inKindQuantities(asOf, filter, reader),
+      () => r.inKindQuantitiesByPriority(asOf, filter, reader),
+      () => r.splitRuleCounts(asOf, filter, reader),
+    ] as const);
+    return {
+      pledgedByDonor,
+      receivedByDonor,
+      cancelledByDonor,
+      pledgedByPriority,
+      receivedByPriority,
+      valueDates,
+      balances,
+      inKind,
+      inKindByPriority,
+      splitCounts,
+      valuedInMemory: 0,
+    };
+  }
+
+  /**
+   * Adds the values of the rows counted as waiting, worked out in memory, to the sums they belong
+   * to. The waiting rows are read a window of ids at a time and summed as they come, so memory
+   * stays bounded however many wait (400k after a back-dated rate on the bench's ledger).
+   */
+  private async withWaitingValued(
+    set: LedgerFigureSet,
+    asOf: string,
+    currency: ReportingCurrency,
+    filter: LedgerFilter,
+    reader: Transaction,
+  ): Promise<LedgerFigureSet> {
+    const valuer = await this.valuation.valuerForRead(reader, await this.waiting.currenciesWaiting(reader));
+    const donorKey = (donorId: number, kind: string) => `${donorId}|${kind}`;
+    const priorityKey = (e: EarmarkShare) => `${e.priorityCode}|${e.earmarkCount}|${e.shareBasisPoints}`;
+    const byDonor = (rows: DonorValue[]) => new Sums(rows, (r) => donorKey(r.donorId, r.kind));
+    const byPriority = (rows: PriorityValue[]) => new Sums(rows, priorityKey);
+    const pledged = byDonor(set.pledgedByDonor);
+    const cancelled = byDonor(set.cancelledByDonor);
+    const received = byDonor(set.receivedByDonor);
+    const pledgedPriorities = byPriority(set.pledgedByPriority);
+    const receivedPriorities = byPriority(set.receivedByPriority);
+    const toPriorities = (sums: Sums<PriorityValue>, earmarks: readonly EarmarkShare[], value: bigint | null) => {
+      for (const e of earmarks) sums.add(priorityKey(e), () => ({ ...e, valueMinor: 0n, unvalued: 0, waiting: 0 }), value);
+    };
+    const toDonor = (sums: Sums<DonorValue>, donorId: number, kind: 'cash' | 'in_kind', value: bigint | null) =>
+      sums.add(donorKey(donorId, kind), () => ({ donorId, kind, valueMinor: 0n, unvalued: 0, waiting: 0 }), value);
+    const valueDates = new Map(set.valueDates.map((v) => [`${v.currency}@${v.valueDate}`, v]));
+    let valuedInMemory = 0;
+    for await (const pledges of this.windows(reader, 'pledges', (from, to) => this.rows.waitingPledges(asOf, filter, from, to, reader))) {
+      for (const p of pledges) {
+        const value = valuer.pledge(p, currency);
+        if (p.cancelled) toDonor(cancelled, p.donorId, p.kind, value);
+        else {
+          toDonor(pledged, p.donorId, p.kind, value);
+          toPriorities(pledgedPriorities, p.earmarks, value);
+        }
+      }
+      valuedInMemory += pledges.length;
+    }
+    for await (const receipts of this.windows(reader, 'disbursements', (from, to) => this.rows.waitingReceipts(asOf, filter, from, to, reader))) {
+      for (const d of receipts) {
+        const valued = valuer.receipt(d, currency);
+        // A receipt without money (goods without a unit value) is not counted, as once valued.
+        if (valued.currency === null) continue;
+        toDonor(received, d.donorId, d.pledgeKind, valued.value);
+        toPriorities(receivedPriorities, d.earmarks, valued.value);
+        valueDates.set(`${valued.currency}@${d.receivedOn}`, { currency: valued.currency, valueDate: d.receivedOn });
+      }
+      valuedInMemory += receipts.length;
+    }
+    return {
+      ...set,
+      pledgedByDonor: pledged.rows(),
+      cancelledByDonor: cancelled.rows(),
+      receivedByDonor: received.rows(),
+      pledgedByPriority: pledgedPriorities.rows(),
+      receivedByPriority: receivedPriorities.rows(),
+      valueDates: [...valueDates.values()],
+      valuedInMemory,
+    };
+  }
+
+  /** `read` over the windows of READ_WINDOW ids that hold a waiting row of `table`, in id order. */
+  private async *windows<T>(reader: Transaction, table: ValuedTable, read: (fromId: number, toId: number) => Promise<T[]>): AsyncGenerator<T[]> {
+    for (
+      let from = await this.waiting.nextWaiting(reader, table, 0);
+      from !== null;
+      from = await this.waiting.nextWaiting(reader, table, from + READ_WINDOW - 1)
+    ) {
+      yield await read(from, from + READ_WINDOW);
+    }
+  }
+}
+
+/** Sums keyed like the SQL's groups: waiting rows are added in and no longer waiting; a row without a value counts as unvalued. */
+class Sums<R extends ValueGaps & { valueMinor: bigint }> {
+  private readonly byKey = new Map<string, R>();
+
+  constructor(rows: readonly R[], key: (row: R) => string) {
+    for (const row of rows) this.byKey.set(key(row), { ...row, waiting: 0 });
+  }
+
+  /** Adds `value` to the group `key`, made from `empty()` when the SQL had no row for it. */
+  add(key: string, empty: () => R, value: bigint | null): void {
+    let row = this.byKey.get(key);
+    if (row === undefined) this.byKey.set(key, (row = empty()));
+    if (value === null) row.unvalued++;
+    else row.valueMinor += value;
+  }
+
+  rows(): R[] {
+    return [...this.byKey.values()];
+  }
+}

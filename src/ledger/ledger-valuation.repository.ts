@@ -1,0 +1,208 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { dateOnly } from '../common/dates';
+import { SqlDialect } from '../database/sql-dialect';
+import { toBigInt } from '../database/transformers';
+import type { Transaction } from '../database/unit-of-work';
+import { REPORTING_CURRENCIES, type ReportingCurrency } from './reporting-currencies';
+import { pledgeValueDateSql } from './value-date';
+
+/** The column holding a row's value in each reporting currency. */
+export const VALUE_COLUMN: Record<ReportingCurrency, string> = { USD: 'value_usd_minor', EUR: 'value_eur_minor', AZN: 'value_azn_minor' };
+
+/** The two tables whose rows carry stored values. */
+export type ValuedTable = 'pledges' | 'disbursements';
+
+/** What a pledge is valued from: its money and its value date. */
+export interface PledgeValuationFacts {
+  id: number;
+  currency: string | null;
+  amountMinor: bigint | null;
+  valueDate: string;
+}
+
+/** What a receipt is valued from: what it carries and, for goods, its pledge's currency and unit value (`receiptMoney`). */
+export interface ReceiptValuationFacts {
+  id: number;
+  amountMinor: bigint | null;
+  currency: string | null;
+  quantity: number | null;
+  receivedOn: string;
+  pledgeKind: 'cash' | 'in_kind';
+  pledgeCurrency: string | null;
+  unitValueMinor: bigint | null;
+}
+
+/** A row's values in the reporting currencies (null: no usable rate or no money), and for a receipt the currency it was valued from. */
+export interface RowValues {
+  id: number;
+  values: Record<ReportingCurrency, bigint | null>;
+  valueCurrency: string | null;
+}
+
+type Raw = Record<string, unknown>;
+
+/** Ids per IN list: under SQLite's bound-parameter limit, and a plan PostgreSQL keeps. */
+const IDS_PER_QUERY = 900;
+
+/**
+ * The stored values of pledges and disbursements (their value_*_minor, value_currency and
+ * valued_at columns): which rows wait, what they are valued from, and the values once worked
+ * out. LedgerValuation decides what to value and converts; this runs its SQL.
+ */
+@Injectable()
+export class LedgerValuationRepository {
+  private readonly dialect: SqlDialect;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.dialect = SqlDialect.of(dataSource);
+  }
+
+  /** Whether any pledge or disbursement waits for valuation: two probes of the partial indexes. */
+  async anyWaiting(reader: Transaction = this.dataSource.manager): Promise<boolean> {
+    const waiting = await reader.query<Array<{ waiting: number }>>(
+      'SELECT 1 AS waiting WHERE EXISTS (SELECT 1 FROM pledges WHERE valued_at IS NULL) OR EXISTS (SELECT 1 FROM disbursements WHERE valued_at IS NULL)',
+    );
+    return waiting.length > 0;
+  }
+
+  /** The lowest id above `after` that waits for valuation, or null. */
+  async nextWaiting(tx: Transaction, table: ValuedTable, after: number): Promise<number | null> {
+    const [row] = await tx.query<Array<{ id: number | string | null }>>(
+      `SELECT MIN(id) AS id FROM ${table} WHERE valued_at IS NULL AND id > ${this.dialect.placeholder(1)}`,
+      [after],
+    );
+    return row?.id === null || row?.id === undefined ? null : Number(row.id);
+  }
+
+  /** The waiting pledges with ids in [fromId, toId), in id order. */
+  async waitingPledges(tx: Transaction, fromId: number, toId: number): Promise<PledgeValuationFacts[]> {
+    const rows = await tx.query<Raw[]>(
+      `SELECT p.id AS id, p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, ${pledgeValueDateSql(this.dialect, 'p')} AS value_date
+         FROM pledges p WHERE p.valued_at IS NULL AND p.id >= ${this.dialect.placeholder(1)} AND p.id < ${this.dialect.placeholder(2)} ORDER BY p.id`,
+      [fromId, toId],
+    );
+    return rows.map(toPledgeFacts);
+  }
+
+  /** The waiting receipts with ids in [fromId, toId), in id order. */
+  async waitingReceipts(tx: Transaction, fromId: number, toId: number): Promise<ReceiptValuationFacts[]> {
+    const rows = await tx.query<Raw[]>(
+      `${RECEIPT_FACTS} WHERE d.valued_at IS NULL AND d.id >= ${this.dialect.placeholder(1)} AND d.id < ${this.dialect.placeholder(2)} ORDER BY d.id`,
+      [fromId, toId],
+    );
+    return rows.map(toReceiptFacts);
+  }
+
+  /** What these pledges are valued from (a read valuing waiting rows in memory), inside `reader`. */
+  async pledgeFactsOf(reader: Transaction, ids: readonly number[]): Promise<PledgeValuationFacts[]> {
+    const facts: PledgeValuationFacts[] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const batch = ids.slice(i, i + IDS_PER_QUERY);
+      const rows = await reader.query<Raw[]>(
+        `SELECT p.id AS id, p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, ${pledgeValueDateSql(this.dialect, 'p')} AS value_date
+           FROM pledges p WHERE p.id IN (${this.list(batch.length)})`,
+        batch,
+      );
+      facts.push(...rows.map(toPledgeFacts));
+    }
+    return facts;
+  }
+
+  /** What these receipts are valued from, inside `reader`. */
+  async receiptFactsOf(reader: Transaction, ids: readonly number[]): Promise<ReceiptValuationFacts[]> {
+    const facts: ReceiptValuationFacts[] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const batch = ids.slice(i, i + IDS_PER_QUERY);
+      const rows = await reader.query<Raw[]>(`${RECEIPT_FACTS} WHERE d.id IN (${this.list(batch.length)})`, batch);
+      facts.push(...rows.map(toReceiptFacts));
+    }
+    return facts;
+  }
+
+  private list(count: number): string {
+    return Array.from({ length: count }, (_, i) => this.dialect.placeholder(i + 1)).join(', ');
+  }
+
+  /**
+   * Stores values worked out by valuation, one UPDATE … FROM (VALUES …) per batch (SQLite 3.33+
+   * and PostgreSQL). With `onlyWaiting`, a row is written only while it still waits, so a value
+   * worked out before a rate arrived never replaces the mark that rate left. `rows` are in id order.
+   */
+  async storeValues(tx: Transaction, table: ValuedTable, rows: readonly RowValues[], onlyWaiting: boolean): Promise<void> {
+    if (rows.length === 0) return;
+    const receipts = table === 'disbursements';
+    const types = ['INTEGER', 'BIGINT', 'BIGINT', 'BIGINT', ...(receipts ? ['VARCHAR(3)'] : [])];
+    const params: Array<string | number | null> = [];
+    const tuples = rows.map((row) => {
+      const start = params.length;
+      params.push(row.id, ...REPORTING_CURRENCIES.map((to) => row.values[to]?.toString() ?? null));
+      if (receipts) params.push(row.valueCurrency);
+      return `(${types.map((type, i) => `CAST(${this.dialect.placeholder(start + i + 1)} AS ${type})`).join(', ')})`;
+    });
+    const copied = receipts ? ', value_currency = v.column5' : '';
+    // The id bounds keep PostgreSQL from hashing every waiting row of the table for each batch.
+    const bounds = params.length;
+    params.push(rows[0].id, rows[rows.length - 1].id);
+    await tx.query(
+      `UPDATE ${table} SET value_usd_minor = v.column2, value_eur_minor = v.column3, value_azn_minor = v.column4, valued_at = CURRENT_TIMESTAMP${copied}
+         FROM (VALUES ${tuples.join(', ')}) AS v
+        WHERE ${table}.id = v.column1${onlyWaiting ? ` AND ${table}.valued_at IS NULL` : ''} AND ${table}.id BETWEEN ${this.dialect.placeholder(bounds + 1)} AND ${this.dialect.placeholder(bounds + 2)}`,
+      params,
+    );
+  }
+
+  /** The currencies of the money in waiting rows (a receipt of goods carries its pledge's). */
+  async currenciesWaiting(reader: Transaction): Promise<string[]> {
+    const rows = await reader.query<Array<{ currency: string }>>(
+      `SELECT currency FROM pledges WHERE currency IS NOT NULL AND valued_at IS NULL GROUP BY currency
+       UNION SELECT CASE WHEN p.kind = 'cash' THEN d.currency ELSE p.currency END AS currency
+               FROM disbursements d JOIN pledges p ON p.id = d.pledge_id WHERE d.valued_at IS NULL GROUP BY 1`,
+    );
+    return rows.flatMap((r) => (r.currency ? [r.currency] : []));
+  }
+
+  /**
+   * Rows valued on or after `from` wait for valuation again: every row (`currency` null), or only
+   * rows whose money is in `currency`. Their old values stay until the worker replaces them; reads
+   * never use them meanwhile.
+   */
+  async revalueFrom(tx: Transaction, from: string, currency: string | null): Promise<void> {
+    const p = this.dialect.placeholder.bind(this.dialect);
+    const inCurrency = (column: string) => (currency === null ? '' : ` AND ${column} = ${p(2)}`);
+    const params = currency === null ? [from] : [from, currency];
+    await tx.query(
+      `UPDATE pledges SET valued_at = NULL WHERE valued_at IS NOT NULL${inCurrency('currency')} AND ${pledgeValueDateSql(this.dialect, 'pledges')} >= ${p(1)}`,
+      params,
+    );
+    await tx.query(`UPDATE disbursements SET valued_at = NULL WHERE valued_at IS NOT NULL${inCurrency('value_currency')} AND received_on >= ${p(1)}`, params);
+  }
+}
+
+/** A receipt's valuation facts, with its pledge's (disbursements aliased `d`, pledges `p`). */
+export const RECEIPT_FACT_COLUMNS = `d.id AS id, CAST(d.amount_minor AS TEXT) AS amount, d.currency AS currency, d.quantity AS quantity, d.received_on AS received_on,
+       p.kind AS pledge_kind, p.currency AS pledge_currency, CAST(p.unit_value_minor AS TEXT) AS unit_value`;
+const RECEIPT_FACTS = `SELECT ${RECEIPT_FACT_COLUMNS}
+  FROM disbursements d JOIN pledges p ON p.id = d.pledge_id`;
+
+export function toPledgeFacts(r: Raw): PledgeValuationFacts {
+  return {
+    id: Number(r.id),
+    currency: (r.currency as string | null) ?? null,
+    amountMinor: toBigInt(r.amount as string | null),
+    valueDate: dateOnly(r.value_date as string | Date) as string,
+  };
+}
+
+export function toReceiptFacts(r: Raw): ReceiptValuationFacts {
+  return {
+    id: Number(r.id),
+    amountMinor: toBigInt(r.amount as string | null),
+    currency: (r.currency as string | null) ?? null,
+    quantity: r.quantity === null || r.quantity === undefined ? null : Number(r.quantity),
+    receivedOn: dateOnly(r.received_on as string | Date) as string,
+    pledgeKind: r.pledge_kind as 'cash' | 'in_kind',
+    pledgeCurrency: (r.pledge_currency as string | null) ?? null,
+    unitValueMinor: toBigInt(r.unit_value as string | null),
+  };
+}

@@ -1,0 +1,164 @@
+import { Injectable } from '@nestjs/common';
+import type { Transaction } from '../database/unit-of-work';
+import {
+  LedgerRepository,
+  newPledgeRow,
+  type BulkPledge,
+  type InsertedPledges,
+  type NewReceiptRow,
+  type CurrencyTotals,
+  type PledgeFilter,
+  type PledgeListFilter,
+  type StoredPledgeValues,
+  type StoredReceiptValues,
+} from './ledger.repository';
+import { LedgerValuation, NOT_VALUED } from './ledger-valuation';
+import { PledgeEntity, PledgePriorityEntity, type DisbursementEntity, type Earmark, type PledgeColumns } from './pledge.entity';
+import { pledgeValueDate } from './value-date';
+
+/** Pledges written at once from which their values are left to the valuation worker. */
+const VALUED_INLINE = 50;
+
+/** A receipt as its use-case works it out; the ledger adds the stored values. */
+export type ReceiptColumns = Omit<NewReceiptRow, keyof StoredReceiptValues>;
+
+/** A pledge of an import: its columns (an external reference is required) and earmarks. */
+export interface ImportedPledge {
+  columns: PledgeColumns;
+  earmarks: readonly Earmark[];
+}
+
+/**
+ * The ledger as other modules use it: pledges, their earmarks and what arrived against them, read
+ * and written through intent-named methods. Every write stores the rows' values in the reporting
+ * currencies in its own transaction (LedgerValuation), so no reader has to.
+ */
+@Injectable()
+export class Ledger {
+  constructor(
+    private readonly rows: LedgerRepository,
+    private readonly valuation: LedgerValuation,
+  ) {}
+
+  /** A pledge with its donor and earmarks; inside `tx` when given. */
+  findPledge(id: number, tx?: Transaction): Promise<PledgeEntity | null> {
+    return this.rows.findById(id, tx);
+  }
+
+  /** A few pledges with their donors and earmarks, by id. */
+  findPledges(ids: readonly number[]): Promise<PledgeEntity[]> {
+    return this.rows.findByIds(ids);
+  }
+
+  /** A page of pledges (one more than the limit), filtered in SQL. */
+  /** Cash pledges under the list's filter, every page, summed per currency pledged in (cancelled apart). */
+  totalsByCurrency(filter: PledgeListFilter): Promise<CurrencyTotals[]> {
+    return this.rows.totalsByCurrency(filter);
+  }
+
+  pledgePage(filter: PledgeFilter): Promise<PledgeEntity[]> {
+    return this.rows.page(filter);
+  }
+
+  /** A pledge's receipts, oldest first. */
+  receiptsOf(pledgeId: number): Promise<DisbursementEntity[]> {
+    return this.rows.receiptsOf(pledgeId);
+  }
+
+  /** The receipts of several pledges, oldest first. */
+  receiptsOfPledges(pledgeIds: readonly number[]): Promise<DisbursementEntity[]> {
+    return this.rows.receiptsOfPledges(pledgeIds);
+  }
+
+  /** Receipts by id with their pledge and donor, a page at a time (exports). */
+  receiptPage(afterId: number, limit: number): Promise<DisbursementEntity[]> {
+    return this.rows.receiptPage(afterId, limit);
+  }
+
+  /** Whether a pledge carries this external reference; inside `tx` when given. */
+  externalRefUsed(externalRef: string, tx?: Transaction): Promise<boolean> {
+    return this.rows.externalRefUsed(externalRef, tx);
+  }
+
+  /** Which of these references (stored, or an export's generated `mat-pledge-<id>`) already name a pledge. */
+  existingRefs(refs: readonly string[], generated: ReadonlyMap<number, string>, tx?: Transaction): Promise<Set<string>> {
+    return this.rows.existingRefs(refs, generated, tx);
+  }
+
+  /** Locks a pledge's row until `tx` ends, before reading it to change it (after the valuation lock: see LedgerValuation.holdShared). */
+  async lockPledge(tx: Transaction, id: number): Promise<void> {
+    await this.valuation.holdShared(tx);
+    await this.rows.lockForUpdate(tx, id);
+  }
+
+  /**
+   * Records a new pledge with its earmarks and values, and returns it as `findPledge` would read
+   * it back (without the donor, which the caller has).
+   */
+  async recordPledge(tx: Transaction, columns: PledgeColumns, earmarks: readonly Earmark[]): Promise<PledgeEntity> {
+    const createdAt = new Date();
+    const values = await this.valuation.pledgeValues(tx, this.valuationFacts(columns, createdAt));
+    const row = newPledgeRow(columns, values, createdAt);
+    const id = await this.rows.insertPledge(tx, row, earmarks);
+    return Object.assign(new PledgeEntity(), row, {
+      id,
+      updatedAt: createdAt,
+      earmarks: earmarks
+        .map((e) => Object.assign(new PledgePriorityEntity(), { pledgeId: id, priorityCode: e.code, shareBasisPoints: e.shareBasisPoints }))
+        .sort((a, b) => a.priorityCode.localeCompare(b.priorityCode)),
+    });
+  }
+
+  /**
+   * Records many pledges at once (an import), multi-row INSERTs in `tx`. A few get their values
+   * here; from VALUED_INLINE on they are left to the valuation worker, woken when `tx` commits:
+   * working out 100,000 rows' values would slow the import by a fifth, and reads stay exact
+   * while they wait.
+   */
+  async recordPledges(tx: Transaction, pledges: readonly ImportedPledge[], onBatch?: (done: number) => void): Promise<InsertedPledges> {
+    const createdAt = new Date();
+    const rows: BulkPledge[] = [];
+    for (const p of pledges) {
+      const values = pledges.length < VALUED_INLINE ? await this.valuation.pledgeValues(tx, this.valuationFacts(p.columns, createdAt)) : NOT_VALUED;
+      rows.push({ row: newPledgeRow(p.columns, values, createdAt), earmarks: p.earmarks });
+    }
+    if (pledges.length >= VALUED_INLINE) this.valuation.valueAfterCommit(tx);
+    return this.rows.insertPledges(tx, rows, onBatch);
+  }
+
+  /** Records money received or goods delivered against `pledge` (read in `tx`), with its values, and moves the pledge's running totals. */
+  async recordReceipt(tx: Transaction, pledge: PledgeEntity, receipt: ReceiptColumns): Promise<DisbursementEntity> {
+    const values = await this.valuation.receiptValues(tx, {
+      amountMinor: receipt.amountMinor,
+      currency: receipt.currency,
+      quantity: receipt.quantity,
+      receivedOn: receipt.receivedOn,
+      pledgeKind: pledge.kind,
+      pledgeCurrency: pledge.currency,
+      unitValueMinor: pledge.unitValueMinor,
+    });
+    return this.rows.insertReceipt(tx, { ...receipt, ...values });
+  }
+
+  /**
+   * Changes a pledge's descriptive columns (read in `tx` as `pledge`) and, when given, replaces its
+   * earmarks. When the change moves its value date, its values move with it in the same transaction.
+   */
+  async describePledge(tx: Transaction, pledge: PledgeEntity, changes: Partial<PledgeEntity>, earmarks: readonly Earmark[] | null): Promise<void> {
+    const moved = pledgeValueDate({ ...pledge, ...changes }).valueDate;
+    const values: Partial<StoredPledgeValues> =
+      moved === pledgeValueDate(pledge).valueDate
+        ? {}
+        : await this.valuation.pledgeValues(tx, { currency: pledge.currency, amountMinor: pledge.amountMinor, valueDate: moved });
+    await this.rows.updateDescription(tx, pledge.id, { ...changes, ...values }, earmarks);
+  }
+
+  async cancelPledge(tx: Transaction, id: number, reason: string, at: Date): Promise<void> {
+    await this.rows.markCancelled(tx, id, reason, at);
+  }
+
+  private valuationFacts(columns: PledgeColumns, createdAt: Date) {
+    const { valueDate } = pledgeValueDate({ pledgedOn: columns.pledgedOn ?? null, sourceDate: columns.sourceDate ?? null, createdAt });
+    return { currency: columns.currency ?? null, amountMinor: columns.amountMinor ?? null, valueDate };
+  }
+}
