@@ -4,7 +4,12 @@
  * Type-aware rules where they catch real bugs: promises nobody awaits or handles, `any` leaking
  * into typed code. Import rules that keep the architecture (docs/house-style.md):
  *   - TypeORM only in repositories, entities, migrations and src/database/;
- *   - src/web/ (screens) is never imported by a domain module.
+ *   - src/web/ (screens) is never imported by a domain module;
+ *   - a module's repository is its own: others call its service (a type from it is fine);
+ *   - src/database/ imports no feature (entities reach it from the app module, src/entities.ts);
+ *   - src/access/ (actors, roles, donor visibility) imports no feature, so every module can use it
+ *     without a circle (auth's guard enforces it, and auth may import donors, audit, idempotency);
+ *   - which database the app runs on is known only in src/database/ (the SQL dialect layer).
  * Formatting is Prettier's (`npm run format`); ESLint does not argue about it.
  */
 import eslint from '@eslint/js';
@@ -20,6 +25,16 @@ const TYPEORM_PATTERN = {
 const WEB_PATTERN = {
   group: ['**/web', '**/web/*', '**/web/**'],
   message: 'Domain modules never import src/web/ (the screens); move what both need out of web/ (docs/house-style.md, rule 16).',
+};
+
+const REPOSITORY_PATTERN = {
+  group: ['../*/*.repository'],
+  allowTypeImports: true,
+  message: "Another module's repository is its own: call that module's service (docs/house-style.md, rule 13).",
+};
+const FEATURE_PATTERN = {
+  regex: '^(\\.\\./)+(?!config/|common/)[^./][^/]*/',
+  message: 'database/ and access/ sit below every feature: they import only config/ and common/ (no folder-level circles).',
 };
 
 export default tseslint.config(
@@ -78,6 +93,35 @@ export default tseslint.config(
     ignores: ['src/web/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [WEB_PATTERN] }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [REPOSITORY_PATTERN] }],
+    },
+  },
+  {
+    files: ['src/database/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [WEB_PATTERN, FEATURE_PATTERN] }],
+    },
+  },
+  {
+    files: ['src/access/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [TYPEORM_PATTERN, WEB_PATTERN, FEATURE_PATTERN] }],
+    },
+  },
+  {
+    // SQLite or PostgreSQL is the dialect layer's business (src/database/sql-dialect.ts).
+    files: ['src/**/*.ts'],
+    ignores: ['src/database/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "Identifier[name='isPostgres']", message: 'Ask SqlDialect (src/database/sql-dialect.ts), the one place that knows the database.' },
+      ],
     },
   },
 );

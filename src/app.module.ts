@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG } from './config/app-config';
 import type { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
+import { ENTITIES } from './entities';
 import { DigestsModule } from './digests/digests.module';
 import { DonorsModule } from './donors/donors.module';
 import { FundingModule } from './funding/funding.module';
@@ -36,7 +37,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.with(config),
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
         AuditModule,
         IdempotencyModule,
         AuthModule,

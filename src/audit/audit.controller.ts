@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parsePageRequest, toPage } from '../common/http/pagination';
-import { READ_ALL, Roles } from '../auth/auth.decorators';
+import { READ_ALL, Roles } from '../access/roles';
 import { auditTimeRange, parseAuditFilter } from './audit-query';
 import { AuditService } from './audit.service';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import type { Transaction } from '../database/unit-of-work';
 import type { AuditEntryEntity } from './audit-entry.entity';
 import { AuditRepository, type AuditQuery } from './audit.repository';

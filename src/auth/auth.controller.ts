@@ -2,9 +2,9 @@ import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/c
 import { LoginThrottleGuard } from './login-throttle';
 import type { Request } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Actor } from './actor';
-import { CurrentActor, Public, READ_ALL_AND_DONOR, Roles } from './auth.decorators';
-import type { AuthenticatedRequest } from './auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, Public, READ_ALL_AND_DONOR, Roles } from '../access/roles';
+import type { AuthenticatedRequest } from '../access/roles';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto, LoginDto } from './dto';
 import { requestToken } from './auth.guard';

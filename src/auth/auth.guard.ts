@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthService } from './auth.service';
-import { AuthenticatedRequest, PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
-import type { Role } from './user.entity';
+import { AuthenticatedRequest, PUBLIC_KEY, ROLES_KEY } from '../access/roles';
+import type { Role } from '../access/roles';
 
 /**
  * Global guard: every route needs @Public() or @Roles(...). Bearer tokens for the API; pages (a

@@ -3,7 +3,7 @@ import { DataSource, EntityManager, IsNull, MoreThan, Not } from 'typeorm';
 import { SqlQuery } from '../database/sql-statements';
 import { KNOWN_ADDRESSES_KEPT } from './sign-in-policy';
 import { AuthTokenEntity, PasswordResetEntity, UserEntity } from './user.entity';
-import type { Role } from './user.entity';
+import type { Role } from '../access/roles';
 
 /** bigint comes back as a number from SQLite and a string from PostgreSQL; epoch milliseconds fit a double exactly. */
 function epochMs(value: string | number | null | undefined): number | null {

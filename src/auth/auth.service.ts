@@ -5,13 +5,14 @@ import type { AppConfig } from '../config/app-config';
 import { TooManyRequestsError } from '../common/errors/domain-errors';
 import { textProblem } from '../common/text';
 import { UnitOfWork } from '../database/unit-of-work';
-import type { Actor } from './actor';
+import type { Actor } from '../access/actor';
 import { AuthRepository } from './auth.repository';
 import { DUMMY_HASH, PasswordHasher } from './password-hasher';
 import { normaliseEmail, throttledMessage, WRONG_CREDENTIALS } from './sign-in-policy';
 import { SignInThrottle } from './sign-in-throttle';
 import { SESSION_IDLE_MINUTES, slidExpiry } from './session-expiry';
-import { Role, UserEntity } from './user.entity';
+import { Role } from '../access/roles';
+import { UserEntity } from './user.entity';
 
 /** An email as the login form and LoginDto take it. */
 const LOGIN_EMAIL = { min: 1, max: 254 };

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsId, IsText, Nullable, OptionalNotNull, PartialUpdate } from '../common/http/validators';
-import { ROLES, type Role } from './user.entity';
+import { ROLES, type Role } from '../access/roles';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@anama.local' })

@@ -1,7 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const ROLES = ['admin', 'officer', 'leadership', 'donor'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '../access/roles';
 
 @Entity('users')
 export class UserEntity {

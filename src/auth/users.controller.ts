@@ -6,8 +6,8 @@ import { parsePageRequest } from '../common/http/pagination';
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { replayHeader } from '../idempotency/replay';
-import type { Actor } from './actor';
-import { CurrentActor, Roles } from './auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, Roles } from '../access/roles';
 import { CreateUserDto, UpdateUserDto } from './dto';
 import { UsersService } from './users.service';
 

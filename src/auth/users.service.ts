@@ -8,11 +8,11 @@ import type { AppConfig } from '../config/app-config';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { DonorsService } from '../donors/donors.service';
 import { CreateResult, IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
-import { Actor, SYSTEM_ACTOR } from './actor';
+import { Actor, SYSTEM_ACTOR } from '../access/actor';
 import { AuthRepository } from './auth.repository';
 import { AuthService, hashToken, toUserView, UserView } from './auth.service';
 import { PasswordHasher } from './password-hasher';
-import type { Role } from './user.entity';
+import type { Role } from '../access/roles';
 
 /** How long an admin-issued reset link works. */
 export const PASSWORD_RESET_HOURS = 24;

@@ -3,15 +3,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
 import type { AppConfig } from '../config/app-config';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 // Raw `date` columns from pg come back as JS Dates at local midnight; keep them YYYY-MM-DD.
 pg.types.setTypeParser(1082, (value: string) => value);
 
-export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+/**
+ * The data source for a configuration. `entities` are the app's (src/entities.ts, given by the app
+ * module); migrations and raw SQL need none.
+ */
+export function dataSourceOptions(config: Pick<AppConfig, 'database'>, entities: DataSourceOptions['entities'] = []): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsRun: false,
     synchronize: false,

@@ -1,6 +1,6 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { DatabaseHealth } from './database-health';
@@ -26,21 +26,27 @@ export async function migrate(dataSource: DataSource): Promise<number> {
   }
 }
 
+/** The database, its migrations and the UnitOfWork; `entities` come from the app (src/entities.ts). */
 @Global()
-@Module({
-  imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => dataSourceOptions(config),
-      dataSourceFactory: async (options) => {
-        const dataSource = await new DataSource(options!).initialize();
-        const applied = await migrate(dataSource);
-        if (applied) new Logger('Database').log(`Applied ${applied} migration(s)`);
-        return dataSource;
-      },
-    }),
-  ],
-  providers: [UnitOfWork, DatabaseHealth],
-  exports: [UnitOfWork, DatabaseHealth],
-})
-export class DatabaseModule {}
+@Module({})
+export class DatabaseModule {
+  static forRoot(entities: NonNullable<DataSourceOptions['entities']>): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => dataSourceOptions(config, entities),
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            const applied = await migrate(dataSource);
+            if (applied) new Logger('Database').log(`Applied ${applied} migration(s)`);
+            return dataSource;
+          },
+        }),
+      ],
+      providers: [UnitOfWork, DatabaseHealth],
+      exports: [UnitOfWork, DatabaseHealth],
+    };
+  }
+}

@@ -2,9 +2,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { ParseIdPipe } from '../common/http/params';
 import { ApiBearerAuth, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, Public, READ_ALL, READ_ALL_AND_DONOR, Roles } from '../auth/auth.decorators';
-import type { Role } from '../auth/user.entity';
+import type { Actor } from '../access/actor';
+import { CurrentActor, Public, READ_ALL, READ_ALL_AND_DONOR, Roles } from '../access/roles';
+import type { Role } from '../access/roles';
 import { parsePageRequest } from '../common/http/pagination';
 import { DigestsService } from './digests.service';
 import { RunDigestsDto } from './dto';

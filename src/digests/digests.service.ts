@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -12,7 +12,7 @@ import type { RunDigestsDto } from './dto';
 import { DigestsRepository, OutboxRow } from './digests.repository';
 import { RunDigests, RunDigestsResult } from './run-digests';
 import { UnsubscribeResult, UnsubscribeService } from './unsubscribe.service';
-import { canSeeDonor, visibleOr404 } from '../auth/donor-visibility';
+import { canSeeDonor, visibleOr404 } from '../access/donor-visibility';
 
 export interface OutboxItemView {
   id: number;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { BusinessRuleError } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
@@ -8,7 +8,7 @@ import { IdempotencyContext, IdempotencyService } from '../idempotency/idempoten
 import { DonorContactEntity, DonorEntity } from './donor.entity';
 import { DonorsRepository } from './donors.repository';
 import type { ContactDto, CreateDonorDto, UpdateContactDto, UpdateDonorDto } from './dto';
-import { canSeeDonor, visibleDonorFilter } from '../auth/donor-visibility';
+import { canSeeDonor, visibleDonorFilter } from '../access/donor-visibility';
 
 export interface ContactView {
   id: number;

@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { READ_ALL, Roles } from '../auth/auth.decorators';
+import { READ_ALL, Roles } from '../access/roles';
 import { parsePageRequest, toPage } from '../common/http/pagination';
 import { FundingGapApiQueryDto, FundingGapRatesQueryDto } from './dto';
 import { FundingGapService } from './funding-gap.service';

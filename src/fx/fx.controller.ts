@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, READ_ALL, READ_ALL_AND_DONOR, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, READ_ALL, READ_ALL_AND_DONOR, Roles, WRITE_LEDGER } from '../access/roles';
 import { InvalidInputError } from '../common/errors/domain-errors';
 import { readTextUpload } from '../common/http/upload-body';
 import { Idempotency } from '../idempotency/idempotency.decorator';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type Decimal from 'decimal.js';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { ConflictError, InvalidInputError, MissingRateError } from '../common/errors/domain-errors';
 import { convertMinor, effectiveRate, formatRate, RateLeg, RateQuote, staleness, type StaleRate } from '../common/money/conversion';
 import { Money, parseAmount, toJson } from '../common/money/money';

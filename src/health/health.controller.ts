@@ -1,6 +1,6 @@
 import { Controller, Get, HttpException, HttpStatus } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/auth.decorators';
+import { Public } from '../access/roles';
 import { DatabaseHealth, type DatabaseState } from '../database/database-health';
 
 const SAY: Record<Exclude<DatabaseState, 'up'>, { message: string; retryAfterSeconds: number }> = {

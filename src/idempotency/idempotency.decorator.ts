@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { AuthenticatedRequest } from '../auth/auth.decorators';
+import type { AuthenticatedRequest } from '../access/roles';
 import { idempotencyContext, IdempotencyContext } from './idempotency.service';
 
 /** The request's Idempotency-Key with a hash of its raw body, or null when the header is absent. */

@@ -1,8 +1,8 @@
 import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, READ_ALL, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, READ_ALL, Roles, WRITE_LEDGER } from '../access/roles';
 import { InvalidInputError } from '../common/errors/domain-errors';
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';

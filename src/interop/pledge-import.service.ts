@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { todayUtc } from '../common/dates';
 import { DomainError } from '../common/errors/domain-errors';
 import { MoneyFormatError } from '../common/money/money';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PageRequest, toPage } from '../common/http/pagination';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { InvalidInputError } from '../common/errors/domain-errors';
 import { isValidRate } from '../common/money/conversion';
 import { formatAmount, parseAmount } from '../common/money/money';

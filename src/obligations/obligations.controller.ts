@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, Public, READ_ALL, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, Public, READ_ALL, Roles, WRITE_LEDGER } from '../access/roles';
 import { ParseIdPipe } from '../common/http/params';
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';

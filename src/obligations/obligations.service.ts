@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { UsersService } from '../auth/users.service';
 import { addDays, isIsoDate, todayUtc } from '../common/dates';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors';

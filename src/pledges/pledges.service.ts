@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { todayUtc } from '../common/dates';
 import { BusinessRuleError, InvalidInputError, OverDisbursementError, ConflictError } from '../common/errors/domain-errors';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
@@ -18,7 +18,7 @@ import { pledgeValueDate, type ValueDateBasis } from '../ledger/value-date';
 import { PrioritiesService } from '../priorities/priorities.service';
 import type { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from './dto';
 import { earmarksFrom, pledgeChangesFrom, pledgeColumnsFrom, rateCheckOf } from './pledge-input';
-import { visibleDonorFilter, visibleOr404 } from '../auth/donor-visibility';
+import { visibleDonorFilter, visibleOr404 } from '../access/donor-visibility';
 
 /** The currency every figure can be reported in; a pledge that cannot be converted to it is refused. */
 export const REPORTING_CURRENCY = 'USD';

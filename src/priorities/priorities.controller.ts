@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, READ_ALL_AND_DONOR, Roles } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, READ_ALL_AND_DONOR, Roles } from '../access/roles';
 import { InvalidInputError } from '../common/errors/domain-errors';
 import { isIsoDate } from '../common/dates';
 import { AddTargetDto, SetTargetDto } from './dto';

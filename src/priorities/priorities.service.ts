@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { todayUtc } from '../common/dates';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
 import { formatAmount, MoneyJson, parseAmount } from '../common/money/money';

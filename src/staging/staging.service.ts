@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { InvalidInputError } from '../common/errors/domain-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import type { StagedKind } from './staged-upload.entity';

@@ -2,8 +2,8 @@ import { Controller, Get, Param, Query, Res, UseFilters } from '@nestjs/common';
 import { ParseIdPipe } from '../common/http/params';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, READ_ALL, READ_ALL_AND_DONOR, Roles } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, READ_ALL, READ_ALL_AND_DONOR, Roles } from '../access/roles';
 import { AdminPagesService } from './admin-pages.service';
 import { WebPageExceptionFilter } from './web-exception.filter';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { parsePageRequest } from '../common/http/pagination';
 import { DonorsService } from '../donors/donors.service';
 import { displayCurrencyOf, FundingGapService } from '../funding/funding-gap.service';

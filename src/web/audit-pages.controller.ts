@@ -1,8 +1,8 @@
 import { Controller, Get, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, READ_ALL, Roles } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, READ_ALL, Roles } from '../access/roles';
 import { AuditPagesService } from './audit-pages.service';
 import { WebPageExceptionFilter } from './web-exception.filter';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { UsersService } from '../auth/users.service';
 import { auditTimeRange, parseAuditFilter } from '../audit/audit-query';
 import type { AuditEntryEntity } from '../audit/audit-entry.entity';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { DomainError, FieldProblem } from '../common/errors/domain-errors';
 import { parsePageRequest } from '../common/http/pagination';
 import { parseIdText } from '../common/ids';

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseFilters } 
 import { ParseIdPipe } from '../common/http/params';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, Public, READ_ALL, READ_ALL_AND_DONOR, Roles } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, Public, READ_ALL, READ_ALL_AND_DONOR, Roles } from '../access/roles';
 import { parsePageRequest } from '../common/http/pagination';
 import { EMAIL_VIEW_CSP, RUN_DIGESTS } from '../digests/digests.controller';
 import { DigestsService } from '../digests/digests.service';

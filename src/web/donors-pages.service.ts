@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { DomainError, FieldProblem, NotFoundError } from '../common/errors/domain-errors';
 import { DONOR_TYPES } from '../donors/donor.entity';
 import { DonorsService } from '../donors/donors.service';

@@ -1,8 +1,8 @@
 import { Controller, Get, Param, ParseEnumPipe, Query, Render, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, READ_ALL, Roles } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, READ_ALL, Roles } from '../access/roles';
 import { FundingGapApiQueryDto } from '../funding/dto';
 import { CSV_TABLES, type CsvTable } from './funding-page.presenter';
 import { FundingPageService } from './funding-page.service';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { todayUtc } from '../common/dates';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { parsePageRequest } from '../common/http/pagination';
 import { DonorsService } from '../donors/donors.service';
 import type { FundingGapApiQueryDto } from '../funding/dto';

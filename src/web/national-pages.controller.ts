@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, READ_ALL, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, READ_ALL, Roles, WRITE_LEDGER } from '../access/roles';
 import { NationalPagesService } from './national-pages.service';
 import { respond } from './pledge-pages.controller';
 import { WebPageExceptionFilter } from './web-exception.filter';

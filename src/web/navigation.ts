@@ -1,4 +1,4 @@
-import type { Role } from '../auth/user.entity';
+import type { Role } from '../access/roles';
 
 export interface NavLink {
   href: string;

@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Response } from 'express';
 import { from, switchMap, type Observable } from 'rxjs';
-import type { AuthenticatedRequest } from '../auth/auth.decorators';
+import type { AuthenticatedRequest } from '../access/roles';
 import { ObligationsService } from '../obligations/obligations.service';
 import { homeFor, navigationFor, ROLE_LABELS } from './navigation';
 

@@ -2,8 +2,8 @@ import { Body, Controller, Get, Param, Post, Query, Res, UseFilters } from '@nes
 import { ParseIdPipe } from '../common/http/params';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, READ_ALL_AND_DONOR, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, READ_ALL_AND_DONOR, Roles, WRITE_LEDGER } from '../access/roles';
 import type { PledgeListQuery } from '../pledges/pledge-query';
 import { FormOutcome, PledgePagesService } from './pledge-pages.service';
 import { WebPageExceptionFilter } from './web-exception.filter';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor';
-import { WRITE_LEDGER } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { WRITE_LEDGER } from '../access/roles';
 import { todayUtc } from '../common/dates';
 import { DomainError, FieldProblem, NotFoundError } from '../common/errors/domain-errors';
 import { parsePageRequest } from '../common/http/pagination';
@@ -33,7 +33,7 @@ import { actionLabel, describeChanges } from './audit-labels';
 import { errorsByField, withFieldIds } from './form-errors';
 import { dtoProblems } from './dto-problems';
 import { safeHref } from './safe-url';
-import { NO_DONOR, visibleDonorFilter } from '../auth/donor-visibility';
+import { NO_DONOR, visibleDonorFilter } from '../access/donor-visibility';
 import { pledgeStatusFilterLabel, pledgeStatusLabel } from '../common/presentation/pledge-labels';
 import { signOfDecimal } from '../common/presentation/format';
 

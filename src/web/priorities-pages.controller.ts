@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, Post, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, READ_ALL, Roles } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, READ_ALL, Roles } from '../access/roles';
 import { respond } from './pledge-pages.controller';
 import { PrioritiesPagesService } from './priorities-pages.service';
 import { WebPageExceptionFilter } from './web-exception.filter';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { UsersService } from '../auth/users.service';
 import { DomainError, FieldProblem } from '../common/errors/domain-errors';
 import { AddTargetDto } from '../priorities/dto';

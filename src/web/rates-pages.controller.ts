@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, READ_ALL, Roles, WRITE_LEDGER } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, READ_ALL, Roles, WRITE_LEDGER } from '../access/roles';
 import { readFormUpload } from '../common/http/upload-body';
 import { MAX_RATES_FILE_BYTES } from '../fx/fx.controller';
 import { respond } from './pledge-pages.controller';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { todayUtc } from '../common/dates';
 import { DomainError, FieldProblem, InvalidInputError } from '../common/errors/domain-errors';
 import type { FormUpload } from '../common/http/upload-body';

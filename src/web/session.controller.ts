@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../auth/auth.decorators';
+import { Public } from '../access/roles';
 import { SESSION_COOKIE } from '../auth/auth.guard';
 import { LoginThrottleGuard } from '../auth/login-throttle';
 import { WebSessionService } from './session.service';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { Actor } from '../auth/actor';
-import { CurrentActor, Public, READ_ALL_AND_DONOR, Roles } from '../auth/auth.decorators';
+import type { Actor } from '../access/actor';
+import { CurrentActor, Public, READ_ALL_AND_DONOR, Roles } from '../access/roles';
 import { requestToken } from '../auth/auth.guard';
 import { ParseIdPipe } from '../common/http/params';
 import { respond } from './pledge-pages.controller';

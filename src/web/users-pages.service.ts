@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { CreateUserDto } from '../auth/dto';
-import { ROLES, type Role } from '../auth/user.entity';
+import { ROLES, type Role } from '../access/roles';
 import { PASSWORD_RESET_HOURS, UsersService, type ResetLink } from '../auth/users.service';
 import { DomainError, FieldProblem } from '../common/errors/domain-errors';
 import { parsePageRequest } from '../common/http/pagination';

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import type { AuthenticatedRequest } from '../auth/auth.decorators';
+import type { AuthenticatedRequest } from '../access/roles';
 import { setRetryAfter, toErrorBody } from '../common/http/http-exception.filter';
 import { setPageLocals } from './page-context';
 

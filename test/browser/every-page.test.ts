@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Role } from '../../src/auth/user.entity';
+import type { Role } from '../../src/access/roles';
 import { DigestMessageEntity } from '../../src/digests/digest-message.entity';
 import { DonorEntity } from '../../src/donors/donor.entity';
 import { PledgeEntity } from '../../src/ledger/pledge.entity';

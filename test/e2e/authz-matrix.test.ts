@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import type { Role } from '../../src/auth/user.entity';
+import type { Role } from '../../src/access/roles';
 import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeUser, newWebSession, signInWeb, WebSession } from './web-support';

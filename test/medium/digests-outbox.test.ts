@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SYSTEM_ACTOR } from '../../src/auth/actor';
+import { SYSTEM_ACTOR } from '../../src/access/actor';
 import { UnitOfWork } from '../../src/database/unit-of-work';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DigestMessageEntity } from '../../src/digests/digest-message.entity';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EntityManager } from 'typeorm';
-import { SYSTEM_ACTOR } from '../../src/auth/actor';
+import { SYSTEM_ACTOR } from '../../src/access/actor';
 import { todayUtc } from '../../src/common/dates';
 import { parseAmount } from '../../src/common/money/money';
 import { UnitOfWork } from '../../src/database/unit-of-work';

@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SYSTEM_ACTOR } from '../../src/auth/actor';
+import { SYSTEM_ACTOR } from '../../src/access/actor';
 import { todayUtc } from '../../src/common/dates';
 import { convertMinor, effectiveRate } from '../../src/common/money/conversion';
 import { formatAmount, parseAmount } from '../../src/common/money/money';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SYSTEM_ACTOR } from '../../src/auth/actor';
+import { SYSTEM_ACTOR } from '../../src/access/actor';
 import { DonorsService } from '../../src/donors/donors.service';
 import { FxService } from '../../src/fx/fx.service';
 import { UnitOfWork } from '../../src/database/unit-of-work';

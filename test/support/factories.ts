@@ -1,4 +1,4 @@
-import { SYSTEM_ACTOR } from '../../src/auth/actor';
+import { SYSTEM_ACTOR } from '../../src/access/actor';
 import type { RateQuote } from '../../src/common/money/conversion';
 import { UnitOfWork } from '../../src/database/unit-of-work';
 import type { CreateDonorDto } from '../../src/donors/dto';

@@ -48,4 +48,25 @@ describe('lint configuration', () => {
     const code = `import { formatQuantity } from '../web/format';\nexport const f = formatQuantity;\n`;
     expect(await rulesBroken('src/funding/planted-probe.ts', code)).toContain('no-restricted-imports');
   });
+
+  it("keeps a module's repository its own, types aside", async () => {
+    const code = `import { LedgerRepository } from '../ledger/ledger.repository';\nexport const r = LedgerRepository;\n`;
+    expect(await rulesBroken('src/funding/planted-probe.ts', code)).toContain('@typescript-eslint/no-restricted-imports');
+    const typeOnly = `import type { DatedSum } from '../ledger/ledger-figures.repository';\nexport type S = DatedSum;\n`;
+    expect(await rulesBroken('src/funding/planted-probe.ts', typeOnly)).toEqual([]);
+  });
+
+  it('keeps database/ and access/ below every feature', async () => {
+    const code = `import { PledgesService } from '../pledges/pledges.service';\nexport const s = PledgesService;\n`;
+    expect(await rulesBroken('src/database/planted-probe.ts', code)).toContain('no-restricted-imports');
+    expect(await rulesBroken('src/access/planted-probe.ts', code)).toContain('no-restricted-imports');
+    const low = `import { todayUtc } from '../common/dates';\nexport const t = todayUtc;\n`;
+    expect(await rulesBroken('src/access/planted-probe.ts', low)).toEqual([]);
+  });
+
+  it('keeps the question "which database?" in the dialect layer', async () => {
+    const code = `export function pick(isPostgres: boolean): string {\n  return isPostgres ? '$1' : '?';\n}\n`;
+    expect(await rulesBroken('src/pledges/planted-probe.ts', code)).toContain('no-restricted-syntax');
+    expect(await rulesBroken('src/database/planted-probe.ts', code)).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Role } from './user.entity';
+import type { Role } from './roles';
 
 /** Who is acting: passed from the edge into every service that reads or writes. */
 export interface Actor {

@@ -1,7 +1,10 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Actor } from './actor';
-import type { Role } from './user.entity';
+
+/** Who may do what: every route names its roles (@Roles) or says it is public (@Public); the guard in auth/ enforces it. */
+export const ROLES = ['admin', 'officer', 'leadership', 'donor'] as const;
+export type Role = (typeof ROLES)[number];
 
 export const PUBLIC_KEY = 'auth:public';
 export const ROLES_KEY = 'auth:roles';
