@@ -9,7 +9,11 @@ import { idempotencyContext } from '../idempotency/idempotency.service';
 import { dtoProblems } from './dto-problems';
 import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
-import { safeLocalPath } from './navigation';
+
+/** Where the donor form may send the officer back: only the new-pledge form, with the fields it carried. */
+function pledgeReturnPath(value: unknown): string | null {
+  return typeof value === 'string' && value.length <= 8000 && /^\/pledges\/new(\?[\x21-\x7e]*)?$/.test(value) ? value : null;
+}
 
 function single(value: unknown, max = 200): string {
   return typeof value === 'string' ? value.slice(0, max) : '';
@@ -52,7 +56,7 @@ function readDonorForm(body: Record<string, unknown>): DonorForm {
     active: single(body.active, 3) === 'yes' ? 'yes' : '',
     contactName: single(body.contactName, 201).trim(),
     contactEmail: single(body.contactEmail, 255).trim(),
-    returnTo: safeLocalPath(body.returnTo) ?? '',
+    returnTo: pledgeReturnPath(body.returnTo) ?? '',
     idempotencyKey: single(body.idempotencyKey, 200) || randomUUID(),
   };
 }
@@ -75,8 +79,8 @@ export class DonorsPagesService {
     return {
       title: 'Add a donor',
       ...this.choices(),
-      form: form ?? { ...readDonorForm({}), type: 'government', displayCurrency: 'USD', active: 'yes', returnTo: safeLocalPath(returnTo) ?? '' },
-      fromPledge: (safeLocalPath(returnTo) ?? form?.returnTo ?? '').startsWith('/pledges/new'),
+      form: form ?? { ...readDonorForm({}), type: 'government', displayCurrency: 'USD', active: 'yes', returnTo: pledgeReturnPath(returnTo) ?? '' },
+      fromPledge: (pledgeReturnPath(returnTo) ?? form?.returnTo ?? '') !== '',
       errors: errorsByField(problems),
       errorList: withFieldIds(problems),
     };

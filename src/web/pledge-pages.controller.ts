@@ -39,8 +39,15 @@ export class PledgePagesController {
 
   @Get('pledges/new')
   @Roles(...WRITE_LEDGER)
-  async newForm(@CurrentActor() actor: Actor, @Query('donorId') donorId: unknown, @Res() res: Response) {
-    res.render('pledges/new', await this.pages.newPledgePage(actor, donorId));
+  async newForm(@CurrentActor() actor: Actor, @Query() query: Record<string, unknown>, @Res() res: Response) {
+    res.render('pledges/new', await this.pages.newPledgePage(actor, query));
+  }
+
+  /** The pledge form's "the donor is not listed": to the donor form, the pledge's fields kept for the way back. */
+  @Post('pledges/new/add-donor')
+  @Roles(...WRITE_LEDGER)
+  addDonorFirst(@Body() form: Record<string, unknown>, @Res() res: Response) {
+    respond(res, this.pages.addDonorFirst(form));
   }
 
   @Post('pledges/new')

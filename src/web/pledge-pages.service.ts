@@ -118,8 +118,11 @@ export class PledgePagesService {
     }
   }
 
-  private async donorChoices(actor: Actor) {
-    return (await this.donors.list(actor, parsePageRequest('500', undefined))).items.map((d) => ({ id: String(d.id), name: d.name }));
+  /** Donors to choose from; a deactivated one takes no new pledge, so it is listed only where it is already chosen (a filter). */
+  private async donorChoices(actor: Actor, includeInactive = false) {
+    return (await this.donors.list(actor, parsePageRequest('500', undefined))).items
+      .filter((d) => includeInactive || d.active)
+      .map((d) => ({ id: String(d.id), name: d.name }));
   }
 
   async listPage(actor: Actor, query: PledgeListQuery & { sort?: string }) {
@@ -160,7 +163,7 @@ export class PledgePagesService {
         displayCurrency: currency,
         sort: newestFirst ? 'newest' : 'oldest',
       },
-      donors: actor.role === 'donor' ? [] : await this.donorChoices(actor),
+      donors: actor.role === 'donor' ? [] : await this.donorChoices(actor, true),
       statuses: PLEDGE_STATUSES.map((s) => ({ value: s, label: pledgeStatusFilterLabel(s) })),
       priorities: priorityList.map((p) => ({ code: p.code, label: `${p.rank}. ${p.title}` })),
       currencies: CURRENCY_CHOICES,
@@ -262,9 +265,30 @@ export class PledgePagesService {
     };
   }
 
-  async newPledgePage(actor: Actor, donorId: unknown) {
-    const values = readPledgeForm({ donorId, idempotencyKey: randomUUID(), currency: 'USD', unitValueCurrency: 'USD', channel: 'direct' });
+  /**
+   * The new-pledge form, empty or with what the address carries: `?donorId=` from a donor's page,
+   * or every field typed so far when the officer comes back from adding a donor (addDonorFirst).
+   */
+  async newPledgePage(actor: Actor, query: Record<string, unknown>) {
+    const values = readPledgeForm({ currency: 'USD', unitValueCurrency: 'USD', channel: 'direct', ...query });
+    if (!values.idempotencyKey) values.idempotencyKey = randomUUID();
     return this.formPage(actor, values, []);
+  }
+
+  /**
+   * "The donor is not listed": the pledge form is sent here instead of being recorded; its fields
+   * travel in the return address of the donor form, which comes back with the new donor chosen.
+   */
+  addDonorFirst(body: Record<string, unknown>): FormOutcome {
+    const values = readPledgeForm(body);
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(values) as Array<[string, string | string[] | boolean]>) {
+      if (name === 'donorId') continue;
+      if (Array.isArray(value)) for (const v of value) params.append(name, v);
+      else if (value === true) params.set(name, 'on');
+      else if (typeof value === 'string' && value !== '') params.set(name, value);
+    }
+    return { redirectTo: `/donors/new?returnTo=${encodeURIComponent(`/pledges/new?${params.toString()}`)}` };
   }
 
   /** Records the pledge, or gives the form back with each problem beside its field. A double submit of one form records one pledge. */

@@ -104,6 +104,7 @@ const RULES: Record<string, Rule> = {
   'POST /pledges/:id/cancel': { allow: LEDGER },
   'GET /donors': { allow: STAFF },
   'GET /donors/new': { allow: LEDGER },
+  'POST /pledges/new/add-donor': { allow: LEDGER },
   'POST /donors/new': { allow: LEDGER },
   'GET /donors/:id/edit': { allow: LEDGER },
   'POST /donors/:id/edit': { allow: LEDGER },
