@@ -240,10 +240,20 @@ export class LedgerFiguresRepository {
     return conditions.length ? conditions.map((c) => ` AND ${c}`).join('') : '';
   }
 
-  /** The receipt rule (fulfilment.ts) for pledges aliased `p` on `asOf`, with `balance` the SQL of what is left to receive. */
-  private receiptStatus(balance: string): string {
+  /**
+   * The receipt rule (fulfilment.ts) for pledges aliased `p` on `asOf`, with `balance` the SQL of
+   * what is left to receive; null when the query already knows every row stands with a balance
+   * left, and those two facts are constants (the rule is then evaluated on each of 100k rows for less).
+   */
+  private receiptStatus(balance: string | null): string {
+    const known = balance === null;
     return RECEIPT_STATUS_RULE.sql({
-      facts: { cancelled: `NOT ${this.notCancelledByAsOf}`, balanceLeft: `${balance} > 0`, expectation: 'p.receipt_expectation', dueOn: 'p.receipt_due_on' },
+      facts: {
+        cancelled: known ? 'FALSE' : `NOT ${this.notCancelledByAsOf}`,
+        balanceLeft: known ? 'TRUE' : `${balance} > 0`,
+        expectation: 'p.receipt_expectation',
+        dueOn: 'p.receipt_due_on',
+      },
       params: { asOf: ':asOf' },
     });
   }
@@ -287,7 +297,7 @@ export class LedgerFiguresRepository {
     const counted = (column: string) => `COALESCE((SELECT SUM(d.${column}) FROM disbursements d WHERE d.pledge_id = p.id AND d.received_on <= :asOf), 0)`;
     const rows = await this.query<Raw>(
       reader,
-      `SELECT p.donor_id AS donor_id, p.kind AS kind, ${this.receiptStatus('b.balance')} AS bucket,
+      `SELECT p.donor_id AS donor_id, p.kind AS kind, ${this.receiptStatus(null)} AS bucket,
               p.currency AS currency, ${this.pledgeValueDate} AS value_date, CAST(SUM(b.balance) AS TEXT) AS total
          FROM (SELECT p.id AS id,
                       CASE WHEN p.kind = 'cash' THEN p.amount_minor - ${counted('counted_minor')}

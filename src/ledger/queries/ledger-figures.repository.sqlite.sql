@@ -2,7 +2,7 @@
 -- Regenerate: UPDATE_SQL_SNAPSHOTS=1 npx jest test/medium/ledger-repositories.test.ts --selectProjects medium (and with TEST_DB=postgres).
 
 -- LedgerFiguresRepository.balancesByDonor
-SELECT p.donor_id AS donor_id, p.kind AS kind, CASE WHEN (NOT (p.cancelled_at IS NULL OR date(p.cancelled_at) > ?)) THEN 'cancelled' WHEN NOT (b.balance > 0) THEN 'received' WHEN (p.receipt_expectation = 'owed' OR (p.receipt_due_on IS NOT NULL AND p.receipt_due_on < ?)) THEN 'outstanding' ELSE 'not_documented' END AS bucket,
+SELECT p.donor_id AS donor_id, p.kind AS kind, CASE WHEN (FALSE) THEN 'cancelled' WHEN NOT (TRUE) THEN 'received' WHEN (p.receipt_expectation = 'owed' OR (p.receipt_due_on IS NOT NULL AND p.receipt_due_on < ?)) THEN 'outstanding' ELSE 'not_documented' END AS bucket,
               p.currency AS currency, COALESCE(p.pledged_on, p.source_date, date(p.created_at)) AS value_date, CAST(SUM(b.balance) AS TEXT) AS total
          FROM (SELECT p.id AS id,
                       CASE WHEN p.kind = 'cash' THEN p.amount_minor - COALESCE((SELECT SUM(d.counted_minor) FROM disbursements d WHERE d.pledge_id = p.id AND d.received_on <= ?), 0)
