@@ -298,15 +298,6 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
       },
     };
   }
-
-  /** The facts these waiting rows are valued from, inside `reader`. */
-  pledgeFactsOf(reader: Transaction, ids: readonly number[]): Promise<PledgeValuationFacts[]> {
-    return this.rows.pledgeFactsOf(reader, ids);
-  }
-
-  receiptFactsOf(reader: Transaction, ids: readonly number[]): Promise<ReceiptValuationFacts[]> {
-    return this.rows.receiptFactsOf(reader, ids);
-  }
 }
 
 function yieldToEventLoop(): Promise<void> {
