@@ -104,6 +104,9 @@ export class UnitOfWork {
    * no write lock is asked for and nothing is written. `work` must use the handle it is given.
    */
   readSnapshot<T>(work: (reader: Transaction) => Promise<T>): Promise<T> {
+    // Inside a unit of work the snapshot would wait for the write lock its caller holds (SQLite) or
+    // take a second pooled connection (PostgreSQL): a programming error, said at once.
+    if (insideTransaction.getStore()) return Promise.reject(new OtherConnectionInTransactionError());
     if (this.dialect.isPostgres) {
       return this.dataSource.transaction('REPEATABLE READ', (reader) =>
         insideTransaction.run(true, async () => {

@@ -95,12 +95,12 @@ export class LedgerFigures {
       if (!fresh.some((r) => r.waiting || r.waitingReceipts.length > 0)) return fresh;
       const [pledgeFacts, receiptFacts] = await readAll(reader, [
         () =>
-          this.valuation.pledgeFactsOf(
+          this.waiting.pledgeFactsOf(
             reader,
             fresh.filter((r) => r.waiting).map((r) => r.id),
           ),
         () =>
-          this.valuation.receiptFactsOf(
+          this.waiting.receiptFactsOf(
             reader,
             fresh.flatMap((r) => r.waitingReceipts),
           ),
@@ -139,7 +139,7 @@ export class LedgerFigures {
     return this.uow.readSnapshot(async (reader) => {
       const fresh = await this.rows.donorPledgeCandidates(donorId, currency, largest, latest, reader);
       if (fresh.waiting.length === 0) return { largest: fresh.largest, latest: fresh.latest, count: fresh.count };
-      const facts = await this.valuation.pledgeFactsOf(
+      const facts = await this.waiting.pledgeFactsOf(
         reader,
         fresh.waiting.map((c) => c.id),
       );

@@ -235,6 +235,8 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
 
   private async work(): Promise<void> {
     try {
+      // Start once whoever woke the worker has finished its turn: an import's answer is not held up by the first window.
+      await yieldToEventLoop();
       while (this.wokenAgain && !this.stopped) {
         this.wokenAgain = false;
         if (!(await this.rows.anyWaiting())) continue;
@@ -247,7 +249,7 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
             after = next;
             // SQLite answers synchronously, so without this the whole pass would run as one stretch
             // of promise callbacks, and no request, timer or sign-in would be served until it ended.
-            await new Promise((resolve) => setImmediate(resolve));
+            await yieldToEventLoop();
           }
         }
       }
@@ -296,15 +298,10 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
       },
     };
   }
+}
 
-  /** The facts these waiting rows are valued from, inside `reader`. */
-  pledgeFactsOf(reader: Transaction, ids: readonly number[]): Promise<PledgeValuationFacts[]> {
-    return this.rows.pledgeFactsOf(reader, ids);
-  }
-
-  receiptFactsOf(reader: Transaction, ids: readonly number[]): Promise<ReceiptValuationFacts[]> {
-    return this.rows.receiptFactsOf(reader, ids);
-  }
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The reporting currencies, the pivots and these: every currency a conversion of these to a reporting currency may touch. */

@@ -177,35 +177,35 @@ export interface InsertedPledges {
   lastId: number | null;
 }
 
-/** Columns of the bulk pledge INSERT, in order, with the property each is read from. */
-const BULK_PLEDGE_COLUMNS: ReadonlyArray<readonly [string, keyof NewPledgeRow]> = [
-  ['donor_id', 'donorId'],
-  ['title', 'title'],
-  ['kind', 'kind'],
-  ['amount_minor', 'amountMinor'],
-  ['currency', 'currency'],
-  ['in_kind_quantity', 'inKindQuantity'],
-  ['in_kind_unit', 'inKindUnit'],
-  ['in_kind_quantity_is_maximum', 'inKindQuantityIsMaximum'],
-  ['unit_value_minor', 'unitValueMinor'],
-  ['pledged_on', 'pledgedOn'],
-  ['source_date', 'sourceDate'],
-  ['commitment', 'commitment'],
-  ['channel', 'channel'],
-  ['channel_name', 'channelName'],
-  ['instrument', 'instrument'],
-  ['source', 'source'],
-  ['notes', 'notes'],
-  ['external_ref', 'externalRef'],
-  ['receipt_expectation', 'receiptExpectation'],
-  ['receipt_due_on', 'receiptDueOn'],
-  ['created_by', 'createdBy'],
-  ['value_usd_minor', 'valueUsdMinor'],
-  ['value_eur_minor', 'valueEurMinor'],
-  ['value_azn_minor', 'valueAznMinor'],
-  ['valued_at', 'valuedAt'],
-  ['created_at', 'createdAt'],
-];
+/** Columns of the bulk pledge INSERT, in the order pushPledgeValues gives their values. */
+const BULK_PLEDGE_COLUMNS = [
+  'donor_id',
+  'title',
+  'kind',
+  'amount_minor',
+  'currency',
+  'in_kind_quantity',
+  'in_kind_unit',
+  'in_kind_quantity_is_maximum',
+  'unit_value_minor',
+  'pledged_on',
+  'source_date',
+  'commitment',
+  'channel',
+  'channel_name',
+  'instrument',
+  'source',
+  'notes',
+  'external_ref',
+  'receipt_expectation',
+  'receipt_due_on',
+  'created_by',
+  'value_usd_minor',
+  'value_eur_minor',
+  'value_azn_minor',
+  'valued_at',
+  'created_at',
+] as const;
 
 /**
  * Rows per bulk INSERT statement. 26 parameters a row: 500 rows stay under SQLite's 32,766 and
@@ -421,10 +421,16 @@ export class LedgerRepository {
   async insertPledges(tx: Transaction, pledges: readonly BulkPledge[], onBatch?: (done: number) => void): Promise<InsertedPledges> {
     const width = BULK_PLEDGE_COLUMNS.length;
     const times = new Map<Date, unknown>();
+    const time = (at: Date | null) => {
+      if (at === null) return null;
+      let bound = times.get(at);
+      if (bound === undefined) times.set(at, (bound = this.dialect.timestamp(at)));
+      return bound;
+    };
     for (let start = 0; start < pledges.length; start += PLEDGE_BATCH) {
       const batch = pledges.slice(start, start + PLEDGE_BATCH);
       const values: unknown[] = [];
-      for (const { row } of batch) this.pushPledgeValues(values, row, times); // a push loop: flatMap here cost a fifth of the insert
+      for (const { row } of batch) this.pushPledgeValues(values, row, time); // a push loop: flatMap here cost a fifth of the insert
       const bound = BULK_PLEDGE_COLUMNS.map((_, column) => batch.some((_row, i) => values[i * width + column] !== null));
       const params = values.filter((_value, at) => bound[at % width]);
       const tuple = bound.map((isBound) => (isBound ? '?' : 'NULL'));
@@ -433,7 +439,7 @@ export class LedgerRepository {
         batch.length === PLEDGE_BATCH,
         batch.length,
         tuple,
-        (tuples) => `INSERT INTO pledges (${BULK_PLEDGE_COLUMNS.map(([column]) => column).join(', ')}) VALUES ${tuples}`,
+        (tuples) => `INSERT INTO pledges (${BULK_PLEDGE_COLUMNS.join(', ')}) VALUES ${tuples}`,
       );
       await tx.query(sql, params);
       onBatch?.(start + batch.length);
@@ -467,22 +473,39 @@ export class LedgerRepository {
   }
 
   /**
-   * Appends one pledge's values in BULK_PLEDGE_COLUMNS order, as the drivers take them; an absent
-   * value is null. The rows of an import share their timestamps, converted once.
+   * Appends one pledge's values in BULK_PLEDGE_COLUMNS order, as the drivers take them (both take
+   * a bigint as it is; pg writes its digits). Written out rather than looped over the columns: this
+   * runs for every row of a 100,000-row import. `time` binds a timestamp (an import's rows share theirs).
    */
-  private pushPledgeValues(values: unknown[], row: NewPledgeRow, times: Map<Date, unknown>): void {
-    for (const [, property] of BULK_PLEDGE_COLUMNS) {
-      const value = row[property];
-      if (value === null || value === undefined) values.push(null);
-      else if (typeof value === 'bigint')
-        values.push(value); // both drivers take a bigint as it is (pg writes its digits)
-      else if (typeof value === 'boolean') values.push(this.dialect.bool(value));
-      else if (value instanceof Date) {
-        let bound = times.get(value);
-        if (bound === undefined) times.set(value, (bound = this.dialect.timestamp(value)));
-        values.push(bound);
-      } else values.push(value);
-    }
+  private pushPledgeValues(values: unknown[], r: NewPledgeRow, time: (at: Date | null) => unknown): void {
+    values.push(
+      r.donorId,
+      r.title,
+      r.kind,
+      r.amountMinor,
+      r.currency,
+      r.inKindQuantity,
+      r.inKindUnit,
+      this.dialect.bool(r.inKindQuantityIsMaximum),
+      r.unitValueMinor,
+      r.pledgedOn,
+      r.sourceDate,
+      r.commitment,
+      r.channel,
+      r.channelName,
+      r.instrument,
+      r.source,
+      r.notes,
+      r.externalRef,
+      r.receiptExpectation,
+      r.receiptDueOn,
+      r.createdBy,
+      r.valueUsdMinor,
+      r.valueEurMinor,
+      r.valueAznMinor,
+      time(r.valuedAt),
+      time(r.createdAt),
+    );
   }
 
   /**

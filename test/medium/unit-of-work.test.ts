@@ -36,4 +36,30 @@ describe(`UnitOfWork under overlapping transactions (${process.env.TEST_DB ?? 's
     const saved = (await t.dataSource.getRepository(DonorEntity).find()).map((d) => d.name).filter((n) => n.startsWith('uow-'));
     expect(saved.sort()).toEqual(committed.sort());
   });
+
+  it('reads one state in a snapshot while a write commits, and refuses a snapshot inside a unit of work', async () => {
+    const uow = t.get(UnitOfWork);
+    const count = async (reader = t.dataSource.manager) => Number((await reader.query(`SELECT COUNT(*) AS n FROM donors WHERE name LIKE 'snapshot-%'`))[0].n);
+    const before = await count();
+    let firstRead = () => {};
+    const readOnce = new Promise<void>((resolve) => (firstRead = resolve));
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const snapshot = uow.readSnapshot(async (reader) => {
+      const first = await count(reader);
+      firstRead();
+      await released;
+      return [first, await count(reader)];
+    });
+    await readOnce;
+    // PostgreSQL commits it meanwhile; SQLite's writer waits for the snapshot: either way the snapshot does not see it.
+    const write = uow.transaction((tx) => tx.getRepository(DonorEntity).insert({ name: 'snapshot-1', type: 'government', displayCurrency: 'USD' }));
+    await Promise.race([write, pause(50)]);
+    release();
+    const seen = await snapshot;
+    await write;
+    expect(seen).toEqual([before, before]);
+    expect(await count()).toBe(before + 1);
+    await expect(uow.transaction(() => uow.readSnapshot(() => Promise.resolve(1)))).rejects.toThrow('another database connection inside a transaction');
+  });
 });
