@@ -43,8 +43,20 @@ describe('npm run cli', () => {
   let env: NodeJS.ProcessEnv;
   const donorName = 'Command Line Donor';
 
+  // Asynchronous on purpose: spawnSync would stop this process's event loop, and with it the test
+  // app's valuation worker in the middle of a transaction that holds the valuation lock, so a
+  // command waiting for that lock timed out (seen on PostgreSQL after the 100k import).
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}, input?: string) =>
-    spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...env, ...extra }, encoding: 'utf8', input, timeout: 120_000 });
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...env, ...extra }, timeout: 120_000 });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+      child.stdin.end(input ?? '');
+    });
 
   beforeAll(async () => {
     ensureBuilt();
@@ -70,10 +82,10 @@ describe('npm run cli', () => {
     const file = join(WORK, `small-${process.pid}.csv`);
     writeFileSync(file, `${HEADER}\nCLI-1,${donorName},From the command line,cash,2500.00,USD,,,,,2024-06-03,,committed,direct,,,P01,,,\n`);
     const before = await countPledges();
-    const first = cli(['import-pledges', file]);
+    const first = await cli(['import-pledges', file]);
     expect(first.stdout).toContain('Imported 1 pledge(s) from 1 rows; 0 were already there.');
     expect(first.status).toBe(0);
-    const second = cli(['import-pledges', file]);
+    const second = await cli(['import-pledges', file]);
     expect(second.stdout).toContain('Imported 0 pledge(s) from 1 rows; 1 were already there.');
     expect(await countPledges()).toBe(before + 1);
   });
@@ -82,7 +94,7 @@ describe('npm run cli', () => {
     const file = join(WORK, `bad-${process.pid}.csv`);
     writeFileSync(file, `${HEADER}\nCLI-2,${donorName},Fine,cash,1.00,USD,,,,,,,,direct,,,,,,\nCLI-3,Nobody,Bad,cash,1.00,USD,,,,,,,,direct,,,,,,\n`);
     const before = await countPledges();
-    const run = cli(['import-pledges', file]);
+    const run = await cli(['import-pledges', file]);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('row 3, donor: there is no donor named "Nobody"');
     expect(run.stdout).toContain('1 error(s) in');
@@ -93,11 +105,11 @@ describe('npm run cli', () => {
       latin1,
       Buffer.concat([Buffer.from(`${HEADER}\nX,${donorName},Po`), Buffer.from([0x9e]), Buffer.from('ega,cash,1.00,USD,,,,,,,,direct,,,,,,\n')]),
     );
-    const notUtf8 = cli(['import-pledges', latin1]);
+    const notUtf8 = await cli(['import-pledges', latin1]);
     expect(notUtf8.status).toBe(1);
     expect(notUtf8.stderr).toContain('error: row 2, character 24: the file is not UTF-8 text');
 
-    const missing = cli(['import-pledges', join(WORK, 'no-such-file.csv')]);
+    const missing = await cli(['import-pledges', join(WORK, 'no-such-file.csv')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('no such file');
   });
@@ -137,39 +149,39 @@ describe('npm run cli', () => {
     expect(await countPledges()).toBe(before + 100_000);
   }, 180_000);
 
-  it('refuses a file over the 50 MB limit before reading it', () => {
+  it('refuses a file over the 50 MB limit before reading it', async () => {
     const file = join(WORK, `huge-${process.pid}.csv`);
     writeFileSync(file, Buffer.alloc(51 * 1024 * 1024, 'a'));
-    const run = cli(['import-pledges', file]);
+    const run = await cli(['import-pledges', file]);
     rmSync(file);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('is 51.0 MB; the limit is 50 MB: split the file');
   });
 
-  it('usage errors exit 2 with the usage text', () => {
-    const run = cli(['frobnicate']);
+  it('usage errors exit 2 with the usage text', async () => {
+    const run = await cli(['frobnicate']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('error: unknown command "frobnicate"');
     expect(run.stderr).toContain('Usage: npm run cli -- <command>');
-    expect(cli(['create-user', '--email', 'x@y.z', '--role', 'emperor']).status).toBe(2);
+    expect((await cli(['create-user', '--email', 'x@y.z', '--role', 'emperor'])).status).toBe(2);
   });
 
-  it('import-rates: imports the ECB daily file; the second run skips every rate', () => {
+  it('import-rates: imports the ECB daily file; the second run skips every rate', async () => {
     const file = join(ROOT, 'test', 'fixtures', 'ecb', 'eurofxref-daily.csv');
-    const first = cli(['import-rates', file]);
+    const first = await cli(['import-rates', file]);
     expect(first.stdout).toContain('Imported 29 rate(s); 1 were already there');
     expect(first.status).toBe(0);
-    expect(cli(['import-rates', file]).stdout).toContain('Imported 0 rate(s); 30 were already there');
+    expect((await cli(['import-rates', file])).stdout).toContain('Imported 0 rate(s); 30 were already there');
   });
 
   it('create-user: password from the environment; a duplicate is a clear error', async () => {
-    const run = cli(['create-user', '--email', 'Desk.Officer@anama.local', '--role', 'officer'], { CLI_USER_PASSWORD: 'officer-password-1' });
+    const run = await cli(['create-user', '--email', 'Desk.Officer@anama.local', '--role', 'officer'], { CLI_USER_PASSWORD: 'officer-password-1' });
     expect(run.stdout).toMatch(/^Created officer desk\.officer@anama\.local \(user \d+\)\.$/m);
     expect(run.status).toBe(0);
     expect(await t.dataSource.getRepository(UserEntity).existsBy({ email: 'desk.officer@anama.local', role: 'officer' })).toBe(true);
     const login = await t.http.post('/api/auth/login').send({ email: 'desk.officer@anama.local', password: 'officer-password-1' });
     expect(login.status).toBe(200);
-    const again = cli(['create-user', '--email', 'desk.officer@anama.local', '--role', 'officer'], {}, 'officer-password-1\n');
+    const again = await cli(['create-user', '--email', 'desk.officer@anama.local', '--role', 'officer'], {}, 'officer-password-1\n');
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('error: A user with this email exists');
   });
@@ -177,7 +189,7 @@ describe('npm run cli', () => {
   it('backup: SQLite copy taken while the app keeps writing is consistent; PostgreSQL points to pg_dump', async () => {
     const destination = join(WORK, `backup-${process.pid}-${Date.now()}.sqlite`);
     if (TEST_DB === 'postgres') {
-      const run = cli(['backup', destination]);
+      const run = await cli(['backup', destination]);
       expect(run.status).toBe(2);
       expect(run.stderr).toContain('for PostgreSQL use pg_dump (docs/backup.md)');
       return;
@@ -223,7 +235,7 @@ describe('npm run cli', () => {
     expect(orphans).toBe(0);
     expect(unaudited).toBe(0);
     expect(pledges).toBeLessThanOrEqual(await countPledges());
-    expect(cli(['backup', destination]).stderr).toContain('already exists');
+    expect((await cli(['backup', destination])).stderr).toContain('already exists');
   });
 
   it('a SIGKILL in the middle of a 100k-row import leaves none of it, and the app starts cleanly', async () => {
