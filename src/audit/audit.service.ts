@@ -42,6 +42,11 @@ export class AuditService {
     return this.entries.historyOf(entityType, String(entityId));
   }
 
+  /** Per record, its state at the end of the UTC day `day`, where a change (one of `actions`) was recorded after it: that change's `before`. */
+  firstBeforeAfter(reader: Transaction, entityType: string, actions: readonly string[], day: string): Promise<Map<string, Record<string, unknown>>> {
+    return this.entries.firstBeforeAfter(reader, entityType, actions, day);
+  }
+
   list(query: AuditQuery): Promise<AuditEntryEntity[]> {
     return this.entries.page(query);
   }

@@ -57,6 +57,8 @@ export const DATE_RANGES = {
   receipt: { from: FIRST_DAY, to: (today: string) => today, toDescription: 'today' },
   /** Exchange rates are published for a day at the latest one day ahead (time zones). */
   rate: { from: FIRST_DAY, to: (today: string) => addDays(today, 1), toDescription: 'today + 1 day' },
+  /** What was known on a day (`knownOn`): nothing is known of days still to come. */
+  known: { from: FIRST_DAY, to: (today: string) => today, toDescription: 'today' },
 } as const satisfies Record<string, DateRange>;
 
 /** Today's date (UTC), worked out again only when the day may have changed: a bulk import asks per cell. */

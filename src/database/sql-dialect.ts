@@ -85,6 +85,20 @@ export class SqlDialect {
     return this.isPostgres ? `(${column} AT TIME ZONE 'UTC')::date` : `date(${column})`;
   }
 
+  /**
+   * A table that lives only for the reading transaction that creates it, filled from `select`
+   * (the rows of a ledger table as known on a past day): PostgreSQL drops it at commit; on SQLite
+   * it lives in the connection's temp schema until `dropTemporaryTable`.
+   */
+  createTemporaryTableAs(name: string, select: string): string {
+    return this.isPostgres ? `CREATE TEMPORARY TABLE ${name} ON COMMIT DROP AS ${select}` : `CREATE TEMPORARY TABLE ${name} AS ${select}`;
+  }
+
+  /** Drops a table made by createTemporaryTableAs (never a permanent one: SQLite names the temp schema). */
+  dropTemporaryTable(name: string): string {
+    return this.isPostgres ? `DROP TABLE IF EXISTS pg_temp.${name}` : `DROP TABLE IF EXISTS temp.${name}`;
+  }
+
   /** Whole days from `earlier` to `later`, two date columns or expressions. */
   daysBetween(later: string, earlier: string): string {
     return this.isPostgres ? `(${later} - ${earlier})` : `CAST(julianday(${later}) - julianday(${earlier}) AS INTEGER)`;

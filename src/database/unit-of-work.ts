@@ -102,15 +102,19 @@ export class UnitOfWork {
    * read-only REPEATABLE READ transaction; on SQLite a deferred read transaction on the one
    * connection, taken while no unit of work of this process is open (behind the write lock), so
    * no write lock is asked for and nothing is written. `work` must use the handle it is given.
+   * With `temporaryTables`, `work` may create temporary tables (the ledger as known on a past
+   * day): nothing of the database's own is written either way.
    */
-  readSnapshot<T>(work: (reader: Transaction) => Promise<T>): Promise<T> {
+  readSnapshot<T>(work: (reader: Transaction) => Promise<T>, options: { temporaryTables?: boolean } = {}): Promise<T> {
     // Inside a unit of work the snapshot would wait for the write lock its caller holds (SQLite) or
     // take a second pooled connection (PostgreSQL): a programming error, said at once.
     if (insideTransaction.getStore()) return Promise.reject(new OtherConnectionInTransactionError());
     if (this.dialect.isPostgres) {
       return this.dataSource.transaction('REPEATABLE READ', (reader) =>
         insideTransaction.run(true, async () => {
-          await reader.query('SET TRANSACTION READ ONLY');
+          // PostgreSQL refuses CREATE TEMPORARY TABLE in a read-only transaction; `temporaryTables`
+          // readers create only tables dropped at commit (SqlDialect.createTemporaryTableAs).
+          if (!options.temporaryTables) await reader.query('SET TRANSACTION READ ONLY');
           return work(reader);
         }),
       );

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { SqlDialect } from '../database/sql-dialect';
 import type { Transaction } from '../database/unit-of-work';
 import { ClearanceProgressEntity } from './clearance-progress.entity';
 
@@ -9,14 +10,11 @@ export class ClearanceProgressRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** The clearance figures stated on or before `asOf`, newest first. */
-  statedBy(asOf: string): Promise<ClearanceProgressEntity[]> {
-    return this.dataSource
-      .getRepository(ClearanceProgressEntity)
-      .createQueryBuilder('c')
-      .where('c.asOf <= :asOf', { asOf })
-      .orderBy('c.asOf', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .getMany();
+  statedBy(asOf: string, knownOn?: string): Promise<ClearanceProgressEntity[]> {
+    const qb = this.dataSource.getRepository(ClearanceProgressEntity).createQueryBuilder('c').where('c.asOf <= :asOf', { asOf });
+    // As known on a day: only the figures recorded by its end.
+    if (knownOn !== undefined) qb.andWhere(`${SqlDialect.of(this.dataSource).utcDay('c.created_at')} <= :knownOn`, { knownOn });
+    return qb.orderBy('c.asOf', 'DESC').addOrderBy('c.id', 'DESC').getMany();
   }
 
   /** Adds a clearance figure unless one of its metric and as-of date is stored (its natural key); says whether it did. */

@@ -11,9 +11,9 @@ export type NewClearanceFigure = Omit<ClearanceProgressEntity, 'id' | 'createdAt
 export class ClearanceProgressService {
   constructor(private readonly figures: ClearanceProgressRepository) {}
 
-  /** The figures stated on or before `asOf`, newest first. */
-  statedBy(asOf: string): Promise<ClearanceFigure[]> {
-    return this.figures.statedBy(asOf);
+  /** The figures stated on or before `asOf` (and recorded by the end of the UTC day `knownOn`, when given), newest first. */
+  statedBy(asOf: string, knownOn?: string): Promise<ClearanceFigure[]> {
+    return this.figures.statedBy(asOf, knownOn);
   }
 
   /** Adds a figure unless its (metric, as-of date) is stored; says whether it did (the seed's natural key). */

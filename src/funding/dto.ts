@@ -18,6 +18,15 @@ export class FundingGapQueryDto {
   @OptionalNotNull()
   @IsIsoDate(DATE_RANGES.ledger)
   asOf?: string;
+
+  @ApiPropertyOptional({
+    example: '2025-04-30',
+    description: 'only what was recorded by the end of this day (UTC) counts, each record as it then stood (default, or empty: everything recorded until now)',
+  })
+  @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
+  @OptionalNotNull()
+  @IsIsoDate(DATE_RANGES.known)
+  knownOn?: string;
 }
 
 /** `?currency=&asOf=&donorId=` of GET /api/funding-gap: the figures of one donor's pledges when `donorId` is given. */
@@ -28,6 +37,14 @@ export class FundingGapApiQueryDto extends FundingGapQueryDto {
   @OptionalNotNull()
   @IsId({ inText: true })
   donorId?: string;
+}
+
+/** The figures' filter a query asks for: one donor's pledges, and what was known on a day, each when given. */
+export function fundingFilterOf(query: FundingGapApiQueryDto): { donorId?: number; knownOn?: string } {
+  return {
+    ...(query.donorId === undefined ? {} : { donorId: Number(query.donorId) }),
+    ...(query.knownOn === undefined ? {} : { knownOn: query.knownOn }),
+  };
 }
 
 /** GET /api/funding-gap/rates: the same query, paginated. */

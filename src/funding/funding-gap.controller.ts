@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { READ_ALL, Roles } from '../access/roles';
 import { parsePageRequest, toPage } from '../common/http/pagination';
-import { FundingGapApiQueryDto, FundingGapRatesQueryDto } from './dto';
+import { FundingGapApiQueryDto, FundingGapRatesQueryDto, fundingFilterOf } from './dto';
 import { FundingGapService } from './funding-gap.service';
 
 @ApiTags('funding-gap')
@@ -19,7 +19,7 @@ export class FundingGapController {
   })
   async get(@Query() query: FundingGapApiQueryDto, @Req() req: Request, @Res() res: Response) {
     const gzipped = req.acceptsEncodings('gzip', 'identity') === 'gzip';
-    const { body, etag } = await this.fundingGap.getBody(query.currency ?? 'USD', query.asOf, gzipped, donorFilter(query));
+    const { body, etag } = await this.fundingGap.getBody(query.currency ?? 'USD', query.asOf, gzipped, fundingFilterOf(query));
     res.type('application/json').vary('Accept-Encoding').set('ETag', etag);
     if (gzipped) res.set('Content-Encoding', 'gzip');
     res.send(body);
@@ -30,12 +30,8 @@ export class FundingGapController {
   @ApiOperation({ summary: 'Every published rate behind the funding-gap figures of the same query, oldest first within each pair, paginated' })
   async rates(@Query() query: FundingGapRatesQueryDto) {
     const page = parsePageRequest(query.limit, query.cursor);
-    const rates = await this.fundingGap.ratesUsed(query.currency ?? 'USD', query.asOf, donorFilter(query));
+    const rates = await this.fundingGap.ratesUsed(query.currency ?? 'USD', query.asOf, fundingFilterOf(query));
     const rows = rates.slice(page.afterId, page.afterId + page.limit + 1).map((rate, i) => ({ id: page.afterId + i + 1, rate }));
     return toPage(rows, page, (row) => row.rate);
   }
-}
-
-function donorFilter(query: FundingGapApiQueryDto): { donorId?: number } {
-  return query.donorId === undefined ? {} : { donorId: Number(query.donorId) };
 }

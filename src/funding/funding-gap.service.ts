@@ -131,6 +131,8 @@ export interface GovernmentView {
 export interface FundingGapView {
   currency: DisplayCurrency;
   asOf: string;
+  /** Only what was recorded by the end of this UTC day counts; null: everything recorded until now. */
+  knownOn: string | null;
   /** The filter the figures cover; null fields: everything. */
   filter: { donorId: number | null; priorityCode: string | null; pledgeCurrency: string | null; status: string | null };
   generatedAt: string;
@@ -274,7 +276,14 @@ export interface PledgeLineFigures {
 export type FundingQuery = LedgerFilter;
 
 function filterKey(filter: LedgerFilter): string {
-  return JSON.stringify([filter.donorId ?? null, filter.priorityCode ?? null, filter.currency ?? null, filter.status ?? null, filter.search ?? null]);
+  return JSON.stringify([
+    filter.donorId ?? null,
+    filter.priorityCode ?? null,
+    filter.currency ?? null,
+    filter.status ?? null,
+    filter.search ?? null,
+    filter.knownOn ?? null,
+  ]);
 }
 
 /**
@@ -370,10 +379,10 @@ export class FundingGapService {
     const [ledger, donorNames, priorityRows, government, reportedRows, clearance] = await Promise.all([
       this.ledger.figures(asOf, currency, filter),
       this.donors.namesById(),
-      this.priorities.withTargetsAt(asOf),
-      this.national.governmentAt(asOf),
-      this.national.latestReportedFigures(asOf),
-      this.clearance.statedBy(asOf),
+      this.priorities.withTargetsAt(asOf, filter.knownOn),
+      this.national.governmentAt(asOf, undefined, filter.knownOn),
+      this.national.latestReportedFigures(asOf, filter.knownOn),
+      this.clearance.statedBy(asOf, filter.knownOn),
     ]);
     if (filter.donorId !== undefined && !donorNames.has(filter.donorId)) throw new NotFoundError('Donor', filter.donorId);
     const { inKind, inKindByPriority, splitCounts, valueDates, balances } = ledger;
@@ -384,7 +393,10 @@ export class FundingGapService {
       ...reportedRows.flatMap((row) => (row.currency ? [row.currency] : [])),
       ...priorities.flatMap((p) => (p.targetCurrency ? [p.targetCurrency] : [])),
     ];
-    const fx = new DisplayConverter(new RateTable(await this.fxService.ratesAmong([...new Set([currency, ...PIVOTS, ...converted])], { asOf })), currency);
+    const fx = new DisplayConverter(
+      new RateTable(await this.fxService.ratesAmong([...new Set([currency, ...PIVOTS, ...converted])], { asOf, knownOn: filter.knownOn })),
+      currency,
+    );
     for (const v of valueDates) fx.noteValueDate(v.currency, v.valueDate);
     const money = (minor: bigint): MoneyJson => ({ amount: formatAmount(minor, currency), currency });
     const people = (minor: bigint) => formatMoneyHuman(formatAmount(minor, currency), currency);
@@ -510,9 +522,13 @@ export class FundingGapService {
 
     const reportedShare = reported.get('foreign_share');
     const notes: string[] = [];
+    if (filter.knownOn !== undefined)
+      notes.push(
+        `As known on ${filter.knownOn}: only what was recorded by the end of that day (UTC) counts, each pledge as it then stood, converted at the rates recorded by then.`,
+      );
     const share = (part: bigint | null) => (governmentMinor === null || part === null ? null : shareOf(part, governmentMinor + part));
     if (government === null) {
-      const first = await this.national.firstGovernmentObservation();
+      const first = await this.national.firstGovernmentObservation(filter.knownOn);
       notes.push(
         first
           ? `Government spend is not recorded for this date: the first figure is stated as at ${first.asAt} (${shortCitation(first.source)}). Shares that need it are not computed.`
@@ -545,6 +561,7 @@ export class FundingGapService {
     const view: FundingGapView = {
       currency,
       asOf,
+      knownOn: filter.knownOn ?? null,
       filter: {
         donorId: filter.donorId ?? null,
         priorityCode: filter.priorityCode ?? null,

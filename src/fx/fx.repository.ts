@@ -36,13 +36,20 @@ export class FxRepository {
 
   /**
    * Every published rate whose base and quote are both among `currencies` (dated on or before
-   * `asOf` when given), by pair and date: what a RateTable converts with.
+   * `asOf` when given; recorded by the end of the UTC day `knownOn` when given), by pair and date:
+   * what a RateTable converts with.
    */
-  async ratesAmong(currencies: readonly string[], asOf: string | null, reader: Transaction = this.dataSource.manager): Promise<RateQuote[]> {
+  async ratesAmong(
+    currencies: readonly string[],
+    asOf: string | null,
+    reader: Transaction = this.dataSource.manager,
+    knownOn: string | null = null,
+  ): Promise<RateQuote[]> {
     const codes = [...new Set(currencies)];
     const params: unknown[] = [...codes, ...codes];
     const list = (start: number) => codes.map((_, i) => this.dialect.placeholder(start + i + 1)).join(', ');
-    const dated = asOf === null ? '' : ` AND rate_date <= ${this.dialect.placeholder(params.push(asOf), '::date')}`;
+    let dated = asOf === null ? '' : ` AND rate_date <= ${this.dialect.placeholder(params.push(asOf), '::date')}`;
+    if (knownOn !== null) dated += ` AND ${this.dialect.utcDay('created_at')} <= ${this.dialect.placeholder(params.push(knownOn), '::date')}`;
     const rows = await reader.query<Array<{ base: string; quote: string; rate_date: string | Date; rate: string; source: string }>>(
       `SELECT base, quote, rate_date, rate, source FROM fx_rates WHERE base IN (${list(0)}) AND quote IN (${list(codes.length)})${dated} ORDER BY base, quote, rate_date`,
       params,

@@ -119,8 +119,8 @@ export class FxService {
   }
 
   /** Every published rate between these currencies (on or before `asOf` when given), for conversions by the thousand (RateTable). */
-  ratesAmong(currencies: readonly string[], options: { asOf?: string; reader?: Transaction } = {}): Promise<RateQuote[]> {
-    return this.rates.ratesAmong(currencies, options.asOf ?? null, options.reader);
+  ratesAmong(currencies: readonly string[], options: { asOf?: string; reader?: Transaction; knownOn?: string } = {}): Promise<RateQuote[]> {
+    return this.rates.ratesAmong(currencies, options.asOf ?? null, options.reader, options.knownOn ?? null);
   }
 
   /**

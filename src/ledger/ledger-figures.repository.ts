@@ -14,6 +14,8 @@ import {
   type PledgeValuationFacts,
   type ReceiptValuationFacts,
 } from './ledger-valuation.repository';
+import { CURRENT_LEDGER, KNOWN_ON_LEDGER, type LedgerTables } from './ledger-tables';
+import type { PastPledgeState } from './known-on';
 import type { ReportingCurrency } from './reporting-currencies';
 import { pledgeValueDateSql } from './value-date';
 
@@ -111,6 +113,17 @@ export interface LedgerFilter {
   status?: PledgeStatus;
   /** The pledges list's search (a LIKE pattern from searchPattern) over title and donor name. */
   search?: string;
+  /**
+   * Only what was recorded by the end of this day (UTC) counts, each pledge as it then stood: the
+   * figures read the ledger's tables as known on that day (KNOWN_ON_LEDGER), which LedgerFigures
+   * builds for the reading transaction.
+   */
+  knownOn?: string;
+}
+
+/** The tables a filter's figures read. */
+export function ledgerTablesOf(filter: LedgerFilter): LedgerTables {
+  return filter.knownOn === undefined ? CURRENT_LEDGER : KNOWN_ON_LEDGER;
 }
 
 /** Balances not yet received, in the pledges' own currency, summed per donor, kind, receipt status, currency and value date. */
@@ -205,15 +218,13 @@ export class LedgerFiguresRepository {
    * Receipts counted by `asOf` summed per pledge, in `currency`: one pass over the covering index
    * ix_disbursements_pledge_values, in pledge order, without touching the table.
    */
-  private receivedPerPledge(currency: ReportingCurrency): string {
+  private receivedPerPledge(currency: ReportingCurrency, t: LedgerTables): string {
     const value = `d.${VALUE_COLUMN[currency]}`;
     return `(SELECT d.pledge_id AS pledge_id, SUM(CASE WHEN d.valued_at IS NOT NULL THEN ${value} END) AS total,
                     SUM(CASE WHEN d.valued_at IS NOT NULL AND ${value} IS NULL THEN 1 ELSE 0 END) AS unvalued,
                     SUM(CASE WHEN d.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting
-               FROM disbursements d WHERE ${this.countedReceipt} GROUP BY d.pledge_id)`;
+               FROM ${t.disbursements} d WHERE ${this.countedReceipt} GROUP BY d.pledge_id)`;
   }
-
-  private readonly earmarkCounts = `(SELECT pledge_id, COUNT(*) AS earmark_count FROM pledge_priorities GROUP BY pledge_id)`;
 
   /**
    * Runs SQL written with named parameters (`:asOf`, and the filter's `:donorId`, `:priorityCode`,
@@ -222,7 +233,7 @@ export class LedgerFiguresRepository {
   private query<T>(reader: Transaction | undefined, sql: string, asOf: string, filter: LedgerFilter = {}, more: Record<string, number> = {}): Promise<T[]> {
     const values: Record<string, SqlValue | undefined> = { asOf, ...more };
     for (const [name, value] of Object.entries(filter) as Array<[keyof LedgerFilter, SqlValue | undefined]>) {
-      if (value !== undefined) values[name] = value;
+      if (value !== undefined && name !== 'knownOn') values[name] = value;
     }
     const { text, params } = this.dialect.named(sql, values, { asOf: '::date', donorId: '::integer', fromId: '::integer', toId: '::integer' });
     return (reader ?? this.dataSource.manager).query(text, params);
@@ -230,13 +241,14 @@ export class LedgerFiguresRepository {
 
   /** The filter as SQL conditions on pledges aliased `p` (always true without one). */
   private filterSql(filter: LedgerFilter): string {
+    const t = ledgerTablesOf(filter);
     const conditions: string[] = [];
     if (filter.donorId !== undefined) conditions.push('p.donor_id = :donorId');
     if (filter.currency !== undefined) conditions.push('p.currency = :currency');
     if (filter.status !== undefined) conditions.push(`(${PLEDGE_STATUS_SQL}) = :status`);
     if (filter.search !== undefined) conditions.push(`(${PLEDGE_SEARCH_SQL})`);
     if (filter.priorityCode !== undefined)
-      conditions.push('EXISTS (SELECT 1 FROM pledge_priorities fp WHERE fp.pledge_id = p.id AND fp.priority_code = :priorityCode)');
+      conditions.push(`EXISTS (SELECT 1 FROM ${t.pledgePriorities} fp WHERE fp.pledge_id = p.id AND fp.priority_code = :priorityCode)`);
     return conditions.length ? conditions.map((c) => ` AND ${c}`).join('') : '';
   }
 
@@ -258,12 +270,84 @@ export class LedgerFiguresRepository {
     });
   }
 
+  /**
+   * Fills KNOWN_ON_LEDGER inside `reader` (a snapshot that may create temporary tables): the
+   * pledges and receipts recorded by the end of the UTC day `knownOn` (their own created_at), each
+   * pledge as it then stood (`past`: from the audit log), with the earmarks it then had, and every
+   * row waiting for valuation, so LedgerFigures values it in memory at the rates known that day
+   * (stored values are at today's rates). The figures' SQL then reads these tables unchanged.
+   */
+  async buildKnownOn(reader: Transaction, knownOn: string, past: readonly PastPledgeState[]): Promise<void> {
+    const d = this.dialect;
+    const k = KNOWN_ON_LEDGER;
+    const run = (sql: string, values: Record<string, SqlValue> = {}) => {
+      const { text, params } = d.named(sql, values, { knownOn: '::date', id: '::integer', share: '::integer', code: '::varchar' });
+      return reader.query(text, params);
+    };
+    await this.dropKnownOn(reader);
+    await run(d.createTemporaryTableAs(k.pledges, `SELECT * FROM pledges WHERE ${d.utcDay('created_at')} <= :knownOn`), { knownOn });
+    await run(
+      d.createTemporaryTableAs(
+        k.disbursements,
+        `SELECT * FROM disbursements WHERE ${d.utcDay('created_at')} <= :knownOn AND pledge_id IN (SELECT id FROM ${k.pledges})`,
+      ),
+      { knownOn },
+    );
+    await run(d.createTemporaryTableAs(k.pledgePriorities, `SELECT * FROM pledge_priorities WHERE pledge_id IN (SELECT id FROM ${k.pledges})`));
+    await run(`CREATE INDEX ix_${k.disbursements}_pledge ON ${k.disbursements} (pledge_id)`);
+    await run(`CREATE INDEX ix_${k.pledgePriorities}_pledge ON ${k.pledgePriorities} (pledge_id)`);
+    for (const p of past) {
+      await run(
+        `UPDATE ${k.pledges} SET title = :title, commitment = :commitment, channel = :channel, channel_name = :channelName, instrument = :instrument,
+                pledged_on = :pledgedOn, source_date = :sourceDate, receipt_expectation = :receiptExpectation, receipt_due_on = :receiptDueOn,
+                source = :source, notes = :notes, cancelled_at = :cancelledAt
+          WHERE id = :id`,
+        {
+          id: p.id,
+          title: p.title,
+          commitment: p.commitment,
+          channel: p.channel,
+          channelName: p.channelName,
+          instrument: p.instrument,
+          pledgedOn: p.pledgedOn,
+          sourceDate: p.sourceDate,
+          receiptExpectation: p.receiptExpectation,
+          receiptDueOn: p.receiptDueOn,
+          source: p.source,
+          notes: p.notes,
+          cancelledAt: p.cancelledAt === null ? null : (d.timestamp(p.cancelledAt) as string),
+        },
+      );
+      await run(`DELETE FROM ${k.pledgePriorities} WHERE pledge_id = :id`, { id: p.id });
+      for (const e of p.earmarks)
+        await run(`INSERT INTO ${k.pledgePriorities} (pledge_id, priority_code, share_bp) SELECT id, :code, :share FROM ${k.pledges} WHERE id = :id`, {
+          id: p.id,
+          code: e.priorityCode,
+          share: e.shareBasisPoints,
+        });
+    }
+    // What had arrived by then, for the status rule; and every row valued again at the rates known then.
+    await run(
+      `UPDATE ${k.pledges} SET valued_at = NULL,
+              disbursed_minor = COALESCE((SELECT SUM(d.counted_minor) FROM ${k.disbursements} d WHERE d.pledge_id = ${k.pledges}.id), 0),
+              delivered_quantity = COALESCE((SELECT SUM(d.quantity) FROM ${k.disbursements} d WHERE d.pledge_id = ${k.pledges}.id), 0)`,
+    );
+    await run(`UPDATE ${k.disbursements} SET valued_at = NULL, value_currency = NULL`);
+  }
+
+  /** Drops KNOWN_ON_LEDGER (PostgreSQL drops it at commit anyway; SQLite keeps temporary tables on the connection). */
+  async dropKnownOn(reader: Transaction): Promise<void> {
+    const k = KNOWN_ON_LEDGER;
+    for (const table of [k.pledges, k.disbursements, k.pledgePriorities]) await reader.query(this.dialect.dropTemporaryTable(table));
+  }
+
   /** Money pledged per donor and kind, standing on `asOf`, in `currency` (each pledge at its value date). */
   async pledgedByDonor(asOf: string, currency: ReportingCurrency, filter: LedgerFilter = {}, reader?: Transaction): Promise<DonorValue[]> {
+    const t = ledgerTablesOf(filter);
     const rows = await this.query<Raw>(
       reader,
       `SELECT p.donor_id AS donor_id, p.kind AS kind, ${this.sums('p', `p.${VALUE_COLUMN[currency]}`)}
-         FROM pledges p
+         FROM ${t.pledges} p
         WHERE ${this.activePledge}${this.filterSql(filter)}
         GROUP BY 1, 2`,
       asOf,
@@ -274,10 +358,11 @@ export class LedgerFiguresRepository {
 
   /** Money of pledges cancelled by `asOf`, per donor and kind: counted in the cancelled total only. */
   async cancelledByDonor(asOf: string, currency: ReportingCurrency, filter: LedgerFilter = {}, reader?: Transaction): Promise<DonorValue[]> {
+    const t = ledgerTablesOf(filter);
     const rows = await this.query<Raw>(
       reader,
       `SELECT p.donor_id AS donor_id, p.kind AS kind, ${this.sums('p', `p.${VALUE_COLUMN[currency]}`)}
-         FROM pledges p
+         FROM ${t.pledges} p
         WHERE ${this.pledgedByAsOf} AND NOT ${this.notCancelledByAsOf}${this.filterSql(filter)}
         GROUP BY 1, 2`,
       asOf,
@@ -293,8 +378,9 @@ export class LedgerFiguresRepository {
    * the pledge's own rate. Over-receipts count as nothing left.
    */
   async balancesByDonor(asOf: string, filter: LedgerFilter = {}, reader?: Transaction): Promise<BalanceSum[]> {
+    const t = ledgerTablesOf(filter);
     // Per pledge, what counted against it by asOf, from ix_disbursements_pledge_counted alone.
-    const counted = (column: string) => `COALESCE((SELECT SUM(d.${column}) FROM disbursements d WHERE d.pledge_id = p.id AND d.received_on <= :asOf), 0)`;
+    const counted = (column: string) => `COALESCE((SELECT SUM(d.${column}) FROM ${t.disbursements} d WHERE d.pledge_id = p.id AND d.received_on <= :asOf), 0)`;
     const rows = await this.query<Raw>(
       reader,
       `SELECT p.donor_id AS donor_id, p.kind AS kind, ${this.receiptStatus(null)} AS bucket,
@@ -302,9 +388,9 @@ export class LedgerFiguresRepository {
          FROM (SELECT p.id AS id,
                       CASE WHEN p.kind = 'cash' THEN p.amount_minor - ${counted('counted_minor')}
                            ELSE p.amount_minor - ${counted('quantity')} * p.unit_value_minor END AS balance
-                 FROM pledges p
+                 FROM ${t.pledges} p
                 WHERE ${this.activePledge}${this.filterSql(filter)} AND (p.kind = 'cash' OR p.unit_value_minor IS NOT NULL)) b
-         JOIN pledges p ON p.id = b.id
+         JOIN ${t.pledges} p ON p.id = b.id
         WHERE b.balance > 0
         GROUP BY 1, 2, 3, 4, 5`,
       asOf,
@@ -320,11 +406,12 @@ export class LedgerFiguresRepository {
 
   /** Money received per donor and kind by `asOf`, in `currency` (each receipt at its date). */
   async receivedByDonor(asOf: string, currency: ReportingCurrency, filter: LedgerFilter = {}, reader?: Transaction): Promise<DonorValue[]> {
+    const t = ledgerTablesOf(filter);
     const rows = await this.query<Raw>(
       reader,
       `SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(r.total) AS TEXT) AS total, SUM(r.unvalued) AS unvalued, SUM(r.waiting) AS waiting
-         FROM ${this.receivedPerPledge(currency)} r
-         JOIN pledges p ON p.id = r.pledge_id
+         FROM ${this.receivedPerPledge(currency, t)} r
+         JOIN ${t.pledges} p ON p.id = r.pledge_id
         WHERE ${this.notCancelledByAsOf}${this.filterSql(filter)}
         GROUP BY 1, 2`,
       asOf,
@@ -334,12 +421,13 @@ export class LedgerFiguresRepository {
   }
 
   async pledgedByPriority(asOf: string, currency: ReportingCurrency, filter: LedgerFilter = {}, reader?: Transaction): Promise<PriorityValue[]> {
+    const t = ledgerTablesOf(filter);
     const rows = await this.query<Raw>(
       reader,
       `SELECT pp.priority_code AS priority_code, ec.earmark_count AS earmark_count, pp.share_bp AS share_bp, ${this.sums('p', `p.${VALUE_COLUMN[currency]}`)}
-         FROM pledge_priorities pp
-         JOIN pledges p ON p.id = pp.pledge_id
-         JOIN ${this.earmarkCounts} ec ON ec.pledge_id = p.id
+         FROM ${t.pledgePriorities} pp
+         JOIN ${t.pledges} p ON p.id = pp.pledge_id
+         JOIN ${earmarkCounts(t)} ec ON ec.pledge_id = p.id
         WHERE ${this.activePledge}${this.filterSql(filter)}
         GROUP BY 1, 2, 3`,
       asOf,
@@ -350,14 +438,15 @@ export class LedgerFiguresRepository {
 
   /** Receipts summed per pledge first, then spread over each pledge's earmarks. */
   async receivedByPriority(asOf: string, currency: ReportingCurrency, filter: LedgerFilter = {}, reader?: Transaction): Promise<PriorityValue[]> {
+    const t = ledgerTablesOf(filter);
     const rows = await this.query<Raw>(
       reader,
       `SELECT pp.priority_code AS priority_code, ec.earmark_count AS earmark_count, pp.share_bp AS share_bp,
               CAST(SUM(r.total) AS TEXT) AS total, SUM(r.unvalued) AS unvalued, SUM(r.waiting) AS waiting
-         FROM ${this.receivedPerPledge(currency)} r
-         JOIN pledges p ON p.id = r.pledge_id
-         JOIN pledge_priorities pp ON pp.pledge_id = r.pledge_id
-         JOIN ${this.earmarkCounts} ec ON ec.pledge_id = r.pledge_id
+         FROM ${this.receivedPerPledge(currency, t)} r
+         JOIN ${t.pledges} p ON p.id = r.pledge_id
+         JOIN ${t.pledgePriorities} pp ON pp.pledge_id = r.pledge_id
+         JOIN ${earmarkCounts(t)} ec ON ec.pledge_id = r.pledge_id
         WHERE ${this.notCancelledByAsOf}${this.filterSql(filter)}
         GROUP BY 1, 2, 3`,
       asOf,
@@ -371,11 +460,12 @@ export class LedgerFiguresRepository {
    * would count (standing, or cancelled by then), each with what it is valued from and its earmarks.
    */
   async waitingPledges(asOf: string, filter: LedgerFilter, fromId: number, toId: number, reader?: Transaction): Promise<WaitingPledge[]> {
+    const t = ledgerTablesOf(filter);
     const rows = await this.query<Raw>(
       reader,
       `SELECT p.id AS id, p.donor_id AS donor_id, p.kind AS kind, CASE WHEN ${this.notCancelledByAsOf} THEN 0 ELSE 1 END AS cancelled,
-              p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, ${this.pledgeValueDate} AS value_date, ${EARMARK_COLUMNS('p.id')}
-         FROM pledges p LEFT JOIN pledge_priorities pp ON pp.pledge_id = p.id
+              p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, ${this.pledgeValueDate} AS value_date, ${EARMARK_COLUMNS('p.id', t)}
+         FROM ${t.pledges} p LEFT JOIN ${t.pledgePriorities} pp ON pp.pledge_id = p.id
         WHERE p.valued_at IS NULL AND p.id >= :fromId AND p.id < :toId AND ${this.pledgedByAsOf}${this.filterSql(filter)}
         ORDER BY p.id`,
       asOf,
@@ -393,10 +483,11 @@ export class LedgerFiguresRepository {
 
   /** The receipts with ids in [fromId, toId) waiting for valuation that the received sums on `asOf` would count, with their pledge's earmarks. */
   async waitingReceipts(asOf: string, filter: LedgerFilter, fromId: number, toId: number, reader?: Transaction): Promise<WaitingReceipt[]> {
+    const t = ledgerTablesOf(filter);
     const rows = await this.query<Raw>(
       reader,
-      `SELECT ${RECEIPT_FACT_COLUMNS}, d.pledge_id AS pledge_id, p.donor_id AS donor_id, ${EARMARK_COLUMNS('d.pledge_id')}
-         FROM disbursements d JOIN pledges p ON p.id = d.pledge_id LEFT JOIN pledge_priorities pp ON pp.pledge_id = d.pledge_id
+      `SELECT ${RECEIPT_FACT_COLUMNS}, d.pledge_id AS pledge_id, p.donor_id AS donor_id, ${EARMARK_COLUMNS('d.pledge_id', t)}
+         FROM ${t.disbursements} d JOIN ${t.pledges} p ON p.id = d.pledge_id LEFT JOIN ${t.pledgePriorities} pp ON pp.pledge_id = d.pledge_id
         WHERE d.valued_at IS NULL AND d.id >= :fromId AND d.id < :toId AND ${this.countedReceipt} AND ${this.notCancelledByAsOf}${this.filterSql(filter)}
         ORDER BY d.id`,
       asOf,
@@ -417,13 +508,14 @@ export class LedgerFiguresRepository {
    * many pledges the donor has in all. Cancelled ones are listed too (marked).
    */
   async donorPledgeCandidates(donorId: number, currency: ReportingCurrency, largest: number, latest: number, reader?: Transaction) {
+    const t = CURRENT_LEDGER;
     const value = `p.${VALUE_COLUMN[currency]}`;
     const filter = { donorId };
     const pick = (order: string, limit: number | null, extra = '') =>
       this.query<Raw>(
         reader,
         `SELECT p.id AS id, ${this.pledgeValueDate} AS value_date, CAST(${value} AS TEXT) AS value
-           FROM pledges p WHERE p.donor_id = :donorId${extra} ORDER BY ${order}${limit === null ? '' : ` LIMIT ${Math.max(0, Math.trunc(limit))}`}`,
+           FROM ${t.pledges} p WHERE p.donor_id = :donorId${extra} ORDER BY ${order}${limit === null ? '' : ` LIMIT ${Math.max(0, Math.trunc(limit))}`}`,
         NO_DATE,
         filter,
       );
@@ -431,7 +523,7 @@ export class LedgerFiguresRepository {
       () => pick(`${value} DESC, p.id DESC`, largest, ` AND ${value} IS NOT NULL AND p.valued_at IS NOT NULL`),
       () => pick(`${this.pledgeValueDate} DESC, p.id DESC`, latest),
       () => pick('p.id', null, ' AND p.valued_at IS NULL'),
-      () => this.query<Raw>(reader, 'SELECT COUNT(*) AS n FROM pledges p WHERE p.donor_id = :donorId', NO_DATE, filter),
+      () => this.query<Raw>(reader, `SELECT COUNT(*) AS n FROM ${t.pledges} p WHERE p.donor_id = :donorId`, NO_DATE, filter),
     ] as const);
     const candidate = (r: Raw): PledgeCandidate => ({
       id: aggregateToNumber(r.id as number),
@@ -452,6 +544,7 @@ export class LedgerFiguresRepository {
    * its own currency with the receipt status that balance has, by the same rules as the totals.
    */
   async pledgeFigures(ids: readonly number[], asOf: string, currency: ReportingCurrency, reader?: Transaction): Promise<PledgeFigureRow[]> {
+    const t = CURRENT_LEDGER;
     if (ids.length === 0) return [];
     const list = ids.map((id) => String(Math.trunc(Number(id)))).join(', ');
     const value = VALUE_COLUMN[currency];
@@ -467,18 +560,18 @@ export class LedgerFiguresRepository {
                 CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END AS waiting,
                 CAST(COALESCE(r.received_value, 0) AS TEXT) AS received_value, r.unvalued AS unvalued,
                 CAST(${balance} AS TEXT) AS balance, ${this.receiptStatus(`(${balance})`)} AS bucket
-           FROM pledges p
+           FROM ${t.pledges} p
            LEFT JOIN (SELECT d.pledge_id AS pledge_id, SUM(d.counted_minor) AS counted, SUM(d.quantity) AS quantity,
                              SUM(CASE WHEN d.valued_at IS NOT NULL THEN d.${value} END) AS received_value,
                              SUM(CASE WHEN d.valued_at IS NOT NULL AND d.${value} IS NULL THEN 1 ELSE 0 END) AS unvalued
-                        FROM disbursements d WHERE d.received_on <= :asOf AND d.pledge_id IN (${list}) GROUP BY d.pledge_id) r ON r.pledge_id = p.id
+                        FROM ${t.disbursements} d WHERE d.received_on <= :asOf AND d.pledge_id IN (${list}) GROUP BY d.pledge_id) r ON r.pledge_id = p.id
           WHERE p.id IN (${list})`,
           asOf,
         ),
       () =>
         this.query<Raw>(
           reader,
-          `SELECT d.id AS id, d.pledge_id AS pledge_id FROM disbursements d WHERE d.valued_at IS NULL AND d.received_on <= :asOf AND d.pledge_id IN (${list}) ORDER BY d.id`,
+          `SELECT d.id AS id, d.pledge_id AS pledge_id FROM ${t.disbursements} d WHERE d.valued_at IS NULL AND d.received_on <= :asOf AND d.pledge_id IN (${list}) ORDER BY d.id`,
           asOf,
         ),
     ] as const);
@@ -506,20 +599,21 @@ export class LedgerFiguresRepository {
    * adds those from their valuation facts.)
    */
   async valueDates(asOf: string, filter: LedgerFilter = {}, reader?: Transaction): Promise<ValueDate[]> {
+    const t = ledgerTablesOf(filter);
     // Without a filter the receipts' dates come from the covering index ix_disbursements_value_dates
     // alone, leaving out the few cancelled pledges by id: joining every receipt to its pledge took
     // 1.7 s instead of 0.25 s on 300k receipts.
     const receipts = Object.keys(filter).length
-      ? `SELECT d.value_currency AS currency, d.received_on AS value_date FROM disbursements d JOIN pledges p ON p.id = d.pledge_id
+      ? `SELECT d.value_currency AS currency, d.received_on AS value_date FROM ${t.disbursements} d JOIN ${t.pledges} p ON p.id = d.pledge_id
           WHERE ${this.dialect.onOrBefore('d.received_on', ':asOf')} AND d.value_currency IS NOT NULL AND ${this.notCancelledByAsOf}${this.filterSql(filter)}
           GROUP BY 1, 2`
-      : `SELECT d.value_currency AS currency, d.received_on AS value_date FROM disbursements d
+      : `SELECT d.value_currency AS currency, d.received_on AS value_date FROM ${t.disbursements} d
           WHERE ${this.dialect.onOrBefore('d.received_on', ':asOf')} AND d.value_currency IS NOT NULL
-            AND d.pledge_id NOT IN (SELECT c.id FROM pledges c WHERE c.cancelled_at IS NOT NULL AND ${this.dialect.utcDay('c.cancelled_at')} <= :asOf)
+            AND d.pledge_id NOT IN (SELECT c.id FROM ${t.pledges} c WHERE c.cancelled_at IS NOT NULL AND ${this.dialect.utcDay('c.cancelled_at')} <= :asOf)
           GROUP BY 1, 2`;
     const rows = await this.query<Raw>(
       reader,
-      `SELECT p.currency AS currency, ${this.pledgeValueDate} AS value_date FROM pledges p WHERE ${this.activePledge}${this.filterSql(filter)} GROUP BY 1, 2
+      `SELECT p.currency AS currency, ${this.pledgeValueDate} AS value_date FROM ${t.pledges} p WHERE ${this.activePledge}${this.filterSql(filter)} GROUP BY 1, 2
        UNION
        ${receipts}`,
       asOf,
@@ -536,7 +630,8 @@ export class LedgerFiguresRepository {
 
   /** Goods in their own units per priority they are earmarked to, counted in full under each. */
   async inKindQuantitiesByPriority(asOf: string, filter: LedgerFilter = {}, reader?: Transaction): Promise<PriorityInKindRow[]> {
-    const rows = await this.goodsGroupedBy('pp.priority_code', 'JOIN pledge_priorities pp ON pp.pledge_id = p.id', asOf, filter, reader);
+    const t = ledgerTablesOf(filter);
+    const rows = await this.goodsGroupedBy('pp.priority_code', `JOIN ${t.pledgePriorities} pp ON pp.pledge_id = p.id`, asOf, filter, reader);
     return rows.map(({ key, ...goods }) => ({ priorityCode: String(key), ...goods }));
   }
 
@@ -545,6 +640,7 @@ export class LedgerFiguresRepository {
    * then: one index probe per goods pledge rather than a pass over every receipt.
    */
   private async goodsGroupedBy(keyColumn: string, join: string, asOf: string, filter: LedgerFilter, reader: Transaction | undefined) {
+    const t = ledgerTablesOf(filter);
     const rows = await this.query<Raw>(
       reader,
       `SELECT g.group_key AS group_key, g.unit AS unit, SUM(g.quantity) AS pledged, SUM(g.delivered) AS delivered,
@@ -552,9 +648,9 @@ export class LedgerFiguresRepository {
               SUM(CASE WHEN g.quantity > g.delivered THEN g.quantity - g.delivered ELSE 0 END) AS to_come,
               SUM(CASE WHEN g.up_to AND g.quantity > g.delivered THEN 1 ELSE 0 END) AS to_come_up_to
          FROM (SELECT ${keyColumn} AS group_key, p.in_kind_unit AS unit, p.in_kind_quantity AS quantity, p.in_kind_quantity_is_maximum AS up_to,
-                      COALESCE((SELECT SUM(dq.quantity) FROM disbursements dq
+                      COALESCE((SELECT SUM(dq.quantity) FROM ${t.disbursements} dq
                                  WHERE dq.pledge_id = p.id AND dq.received_on <= :asOf AND dq.quantity IS NOT NULL), 0) AS delivered
-                 FROM pledges p
+                 FROM ${t.pledges} p
                  ${join}
                 WHERE p.kind = 'in_kind' AND p.in_kind_quantity IS NOT NULL
                   AND ${this.pledgeValueDate} <= :asOf AND ${this.notCancelledByAsOf}${this.filterSql(filter)}) g
@@ -576,11 +672,12 @@ export class LedgerFiguresRepository {
 
   /** How pledges earmarked to several priorities standing on `asOf` are split. */
   async splitRuleCounts(asOf: string, filter: LedgerFilter = {}, reader?: Transaction): Promise<SplitRuleCounts> {
+    const t = ledgerTablesOf(filter);
     const [row] = await this.query<Raw>(
       reader,
       `SELECT SUM(CASE WHEN s.stated > 0 THEN 1 ELSE 0 END) AS stated, SUM(CASE WHEN s.stated = 0 THEN 1 ELSE 0 END) AS even
          FROM (SELECT pp.pledge_id, COUNT(pp.share_bp) AS stated
-                 FROM pledge_priorities pp JOIN pledges p ON p.id = pp.pledge_id
+                 FROM ${t.pledgePriorities} pp JOIN ${t.pledges} p ON p.id = pp.pledge_id
                 WHERE ${this.activePledge}${this.filterSql(filter)}
                 GROUP BY pp.pledge_id HAVING COUNT(*) > 1) s`,
       asOf,
@@ -590,9 +687,12 @@ export class LedgerFiguresRepository {
   }
 }
 
+/** Earmarks per pledge (an even split needs their number). */
+const earmarkCounts = (t: LedgerTables) => `(SELECT pledge_id, COUNT(*) AS earmark_count FROM ${t.pledgePriorities} GROUP BY pledge_id)`;
+
 /** The earmark columns of a row joined to pledge_priorities `pp`, for the pledge `pledgeId` (SQL). */
-const EARMARK_COLUMNS = (pledgeId: string) =>
-  `pp.priority_code AS priority_code, pp.share_bp AS share_bp, (SELECT COUNT(*) FROM pledge_priorities ec WHERE ec.pledge_id = ${pledgeId}) AS earmark_count`;
+const EARMARK_COLUMNS = (pledgeId: string, t: LedgerTables) =>
+  `pp.priority_code AS priority_code, pp.share_bp AS share_bp, (SELECT COUNT(*) FROM ${t.pledgePriorities} ec WHERE ec.pledge_id = ${pledgeId}) AS earmark_count`;
 
 /** Rows one per (row, earmark), in id order, folded into one record per id with its earmarks. */
 function withEarmarks<T extends { id: number; earmarks: EarmarkShare[] }>(rows: Raw[], record: (r: Raw) => T): T[] {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { readAll, UnitOfWork, type Transaction } from '../database/unit-of-work';
 import {
   LedgerFiguresRepository,
+  ledgerTablesOf,
   type BalanceSum,
   type DonorValue,
   type EarmarkShare,
@@ -16,7 +17,9 @@ import {
   type ValueGaps,
 } from './ledger-figures.repository';
 import { LedgerValuation } from './ledger-valuation';
-import { LedgerValuationRepository, type ValuedTable } from './ledger-valuation.repository';
+import { LedgerValuationRepository } from './ledger-valuation.repository';
+import { AuditService } from '../audit/audit.service';
+import { pastPledgeState, PLEDGE_CHANGE_ACTIONS } from './known-on';
 import type { ReportingCurrency } from './reporting-currencies';
 
 /**
@@ -67,9 +70,11 @@ export class LedgerFigures {
     private readonly waiting: LedgerValuationRepository,
     private readonly valuation: LedgerValuation,
     private readonly uow: UnitOfWork,
+    private readonly audit: AuditService,
   ) {}
 
   async figures(asOf: string, currency: ReportingCurrency, filter: LedgerFilter = {}): Promise<LedgerFigureSet> {
+    if (filter.knownOn !== undefined) return this.figuresKnownOn(asOf, currency, filter, filter.knownOn);
     // Two probes of the partial indexes first: when rows wait, the plain read would be done twice.
     if (!(await this.waiting.anyWaiting())) {
       const read = await this.read(asOf, currency, filter);
@@ -80,6 +85,31 @@ export class LedgerFigures {
       const snapshot = await this.read(asOf, currency, filter, reader);
       return this.anyWaiting(snapshot) ? this.withWaitingValued(snapshot, asOf, currency, filter, reader) : snapshot;
     });
+  }
+
+  /**
+   * The figures as known on the UTC day `knownOn`: in one snapshot, the ledger's rows recorded by
+   * then, each pledge as it then stood (the audit log's `before` of its first later change), are
+   * copied into temporary tables (KNOWN_ON_LEDGER) and read by the same SQL as today's figures;
+   * every copied row waits for valuation, so `withWaitingValued` values it at the rates recorded by
+   * then. One copy of every rule: the SQL, fulfilment.ts and the valuation are those of today's path.
+   */
+  private figuresKnownOn(asOf: string, currency: ReportingCurrency, filter: LedgerFilter, knownOn: string): Promise<LedgerFigureSet> {
+    return this.uow.readSnapshot(
+      async (reader) => {
+        const changed = await this.audit.firstBeforeAfter(reader, 'pledge', PLEDGE_CHANGE_ACTIONS, knownOn);
+        const past = [...changed].map(([id, before]) => pastPledgeState(Number(id), before));
+        await this.rows.buildKnownOn(reader, knownOn, past);
+        try {
+          const known = await this.withWaitingValued(await this.read(asOf, currency, filter, reader), asOf, currency, filter, reader);
+          // Valued in memory by design, not because the worker is behind: nothing to say about it.
+          return { ...known, valuedInMemory: 0 };
+        } finally {
+          await this.rows.dropKnownOn(reader);
+        }
+      },
+      { temporaryTables: true },
+    );
   }
 
   /**
@@ -213,7 +243,8 @@ export class LedgerFigures {
     filter: LedgerFilter,
     reader: Transaction,
   ): Promise<LedgerFigureSet> {
-    const valuer = await this.valuation.valuerForRead(reader, await this.waiting.currenciesWaiting(reader));
+    const tables = ledgerTablesOf(filter);
+    const valuer = await this.valuation.valuerForRead(reader, await this.waiting.currenciesWaiting(reader, tables), filter.knownOn);
     const donorKey = (donorId: number, kind: string) => `${donorId}|${kind}`;
     const priorityKey = (e: EarmarkShare) => `${e.priorityCode}|${e.earmarkCount}|${e.shareBasisPoints}`;
     const byDonor = (rows: DonorValue[]) => new Sums(rows, (r) => donorKey(r.donorId, r.kind));
@@ -230,7 +261,7 @@ export class LedgerFigures {
       sums.add(donorKey(donorId, kind), () => ({ donorId, kind, valueMinor: 0n, unvalued: 0, waiting: 0 }), value);
     const valueDates = new Map(set.valueDates.map((v) => [`${v.currency}@${v.valueDate}`, v]));
     let valuedInMemory = 0;
-    for await (const pledges of this.windows(reader, 'pledges', (from, to) => this.rows.waitingPledges(asOf, filter, from, to, reader))) {
+    for await (const pledges of this.windows(reader, tables.pledges, (from, to) => this.rows.waitingPledges(asOf, filter, from, to, reader))) {
       for (const p of pledges) {
         const value = valuer.pledge(p, currency);
         if (p.cancelled) toDonor(cancelled, p.donorId, p.kind, value);
@@ -241,7 +272,7 @@ export class LedgerFigures {
       }
       valuedInMemory += pledges.length;
     }
-    for await (const receipts of this.windows(reader, 'disbursements', (from, to) => this.rows.waitingReceipts(asOf, filter, from, to, reader))) {
+    for await (const receipts of this.windows(reader, tables.disbursements, (from, to) => this.rows.waitingReceipts(asOf, filter, from, to, reader))) {
       for (const d of receipts) {
         const valued = valuer.receipt(d, currency);
         // A receipt without money (goods without a unit value) is not counted, as once valued.
@@ -265,7 +296,7 @@ export class LedgerFigures {
   }
 
   /** `read` over the windows of READ_WINDOW ids that hold a waiting row of `table`, in id order. */
-  private async *windows<T>(reader: Transaction, table: ValuedTable, read: (fromId: number, toId: number) => Promise<T[]>): AsyncGenerator<T[]> {
+  private async *windows<T>(reader: Transaction, table: string, read: (fromId: number, toId: number) => Promise<T[]>): AsyncGenerator<T[]> {
     for (
       let from = await this.waiting.nextWaiting(reader, table, 0);
       from !== null;

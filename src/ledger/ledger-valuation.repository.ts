@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { dateOnly } from '../common/dates';
 import { SqlDialect } from '../database/sql-dialect';
 import { toBigInt } from '../database/transformers';
+import { CURRENT_LEDGER, type LedgerTables } from './ledger-tables';
 import type { Transaction } from '../database/unit-of-work';
 import { REPORTING_CURRENCIES, type ReportingCurrency } from './reporting-currencies';
 import { pledgeValueDateSql } from './value-date';
@@ -66,8 +67,8 @@ export class LedgerValuationRepository {
     return waiting.length > 0;
   }
 
-  /** The lowest id above `after` that waits for valuation, or null. */
-  async nextWaiting(tx: Transaction, table: ValuedTable, after: number): Promise<number | null> {
+  /** The lowest id above `after` that waits for valuation, or null (`table` may be a known-on copy of a valued table: ledger-tables.ts). */
+  async nextWaiting(tx: Transaction, table: string, after: number): Promise<number | null> {
     const [row] = await tx.query<Array<{ id: number | string | null }>>(
       `SELECT MIN(id) AS id FROM ${table} WHERE valued_at IS NULL AND id > ${this.dialect.placeholder(1)}`,
       [after],
@@ -153,11 +154,11 @@ export class LedgerValuationRepository {
   }
 
   /** The currencies of the money in waiting rows (a receipt of goods carries its pledge's). */
-  async currenciesWaiting(reader: Transaction): Promise<string[]> {
+  async currenciesWaiting(reader: Transaction, t: LedgerTables = CURRENT_LEDGER): Promise<string[]> {
     const rows = await reader.query<Array<{ currency: string }>>(
-      `SELECT currency FROM pledges WHERE currency IS NOT NULL AND valued_at IS NULL GROUP BY currency
+      `SELECT currency FROM ${t.pledges} WHERE currency IS NOT NULL AND valued_at IS NULL GROUP BY currency
        UNION SELECT CASE WHEN p.kind = 'cash' THEN d.currency ELSE p.currency END AS currency
-               FROM disbursements d JOIN pledges p ON p.id = d.pledge_id WHERE d.valued_at IS NULL GROUP BY 1`,
+               FROM ${t.disbursements} d JOIN ${t.pledges} p ON p.id = d.pledge_id WHERE d.valued_at IS NULL GROUP BY 1`,
     );
     return rows.flatMap((r) => (r.currency ? [r.currency] : []));
   }

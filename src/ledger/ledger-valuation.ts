@@ -287,9 +287,9 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
    * Values in memory for a read (nothing is written): the rates among the reporting currencies,
    * the pivots and `currencies`, loaded once inside `reader`'s snapshot.
    */
-  async valuerForRead(reader: Transaction, currencies: Iterable<string | null>): Promise<ReadValuer> {
+  async valuerForRead(reader: Transaction, currencies: Iterable<string | null>, knownOn?: string): Promise<ReadValuer> {
     const codes = [...new Set([...currencies].flatMap((c) => (c ? [c] : [])))];
-    const valuer = new Valuer(new RateTable(await this.fx.ratesAmong(hubWith(codes), { reader })));
+    const valuer = new Valuer(new RateTable(await this.fx.ratesAmong(hubWith(codes), { reader, knownOn })));
     return {
       pledge: (p, to) => valuer.value({ currency: p.currency, amountMinor: p.amountMinor }, p.valueDate, to),
       receipt: (r, to) => {

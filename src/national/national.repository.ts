@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, LessThanOrEqual, MoreThan } from 'typeorm';
+import { DataSource, LessThanOrEqual, MoreThan, Raw, type FindOperator } from 'typeorm';
 import { dateOnly } from '../common/dates';
 import { SqlDialect } from '../database/sql-dialect';
 import type { Transaction } from '../database/unit-of-work';
@@ -47,23 +47,32 @@ export class NationalRepository {
    * two on the same day, the one recorded last. Null before the first observation. Read inside
    * `tx` when given, so a caller in a unit of work sees its own writes and opens no other connection.
    */
-  latestSpendOnOrBefore(asOf: string, tx?: Transaction): Promise<GovernmentSpendEntity | null> {
+  latestSpendOnOrBefore(asOf: string, tx?: Transaction, knownOn?: string): Promise<GovernmentSpendEntity | null> {
     return (tx ?? this.dataSource.manager)
       .getRepository(GovernmentSpendEntity)
-      .findOne({ where: { asAt: LessThanOrEqual(asOf) }, order: { asAt: 'DESC', id: 'DESC' } });
+      .findOne({ where: { asAt: LessThanOrEqual(asOf), ...this.recordedBy(knownOn) }, order: { asAt: 'DESC', id: 'DESC' } });
+  }
+
+  /** A find condition: recorded by the end of the UTC day `knownOn` (none without it). */
+  private recordedBy(knownOn: string | undefined): { createdAt?: FindOperator<Date> } {
+    if (knownOn === undefined) return {};
+    const dialect = SqlDialect.of(this.dataSource);
+    return { createdAt: Raw((column) => `${dialect.utcDay(column)} <= :knownOn`, { knownOn }) };
   }
 
   /** The latest figure of each key stated on or before `asOf` (of two on one day, the one recorded last). */
-  async latestReportedFigures(asOf: string): Promise<ReportedFigureRow[]> {
+  async latestReportedFigures(asOf: string, knownOn?: string): Promise<ReportedFigureRow[]> {
     const dialect = SqlDialect.of(this.dataSource);
+    // As known on a day: the table as it stood then (rows recorded by its end), under the same rule.
+    const figures = knownOn === undefined ? 'reported_figures' : `(SELECT * FROM reported_figures WHERE ${dialect.utcDay('created_at')} <= :knownOn)`;
     const { text, params } = dialect.named(
       `SELECT r.key AS key, r.value AS value, r.currency AS currency, r.as_of AS as_of, r.source AS source
-         FROM reported_figures r
+         FROM ${figures} r
         WHERE r.as_of <= :asOf
-          AND r.id = (SELECT MAX(r2.id) FROM reported_figures r2
-                       WHERE r2.key = r.key AND r2.as_of = (SELECT MAX(r3.as_of) FROM reported_figures r3 WHERE r3.key = r.key AND r3.as_of <= :asOf))`,
-      { asOf },
-      { asOf: '::date' },
+          AND r.id = (SELECT MAX(r2.id) FROM ${figures} r2
+                       WHERE r2.key = r.key AND r2.as_of = (SELECT MAX(r3.as_of) FROM ${figures} r3 WHERE r3.key = r.key AND r3.as_of <= :asOf))`,
+      knownOn === undefined ? { asOf } : { asOf, knownOn },
+      { asOf: '::date', knownOn: '::date' },
     );
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(text, params);
     return rows.map((r) => ({
@@ -76,8 +85,8 @@ export class NationalRepository {
   }
 
   /** The earliest observation (the date before which the government figure is not recorded). */
-  firstSpend(): Promise<GovernmentSpendEntity | null> {
-    return this.dataSource.getRepository(GovernmentSpendEntity).findOne({ where: {}, order: { asAt: 'ASC', id: 'ASC' } });
+  firstSpend(knownOn?: string): Promise<GovernmentSpendEntity | null> {
+    return this.dataSource.getRepository(GovernmentSpendEntity).findOne({ where: this.recordedBy(knownOn), order: { asAt: 'ASC', id: 'ASC' } });
   }
 
   /** Whether this source's observation in this currency as at this date is recorded (the seed's natural key). */

@@ -88,8 +88,8 @@ export class NationalService {
    * one day, the one recorded last), whatever its currency. Null before the first observation:
    * the figure is not recorded for that date, and nothing that needs it can be computed.
    */
-  async governmentAt(asOf: string, tx?: Transaction): Promise<GovernmentFigure | null> {
-    const row = await this.national.latestSpendOnOrBefore(asOf, tx);
+  async governmentAt(asOf: string, tx?: Transaction, knownOn?: string): Promise<GovernmentFigure | null> {
+    const row = await this.national.latestSpendOnOrBefore(asOf, tx, knownOn);
     if (!row) return null;
     return {
       amountMinor: row.amountMinor,
@@ -103,14 +103,14 @@ export class NationalService {
   }
 
   /** The earliest observation: before its date the government figure is not recorded. */
-  async firstGovernmentObservation(): Promise<{ asAt: string; source: string } | null> {
-    const row = await this.national.firstSpend();
+  async firstGovernmentObservation(knownOn?: string): Promise<{ asAt: string; source: string } | null> {
+    const row = await this.national.firstSpend(knownOn);
     return row ? { asAt: row.asAt, source: row.source } : null;
   }
 
   /** The latest figure of each key stated on or before `asOf`: the headline beside the itemised ledger. */
-  latestReportedFigures(asOf: string): Promise<ReportedFigureRow[]> {
-    return this.national.latestReportedFigures(asOf);
+  latestReportedFigures(asOf: string, knownOn?: string): Promise<ReportedFigureRow[]> {
+    return this.national.latestReportedFigures(asOf, knownOn);
   }
 
   /** Whether this source's observation in this currency as at this date is recorded (the seed's natural key). */

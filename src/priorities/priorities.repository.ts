@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { SqlDialect } from '../database/sql-dialect';
 import type { Transaction } from '../database/unit-of-work';
 import { PriorityEntity, PriorityTargetEntity } from './priority.entity';
 
@@ -50,18 +51,20 @@ export class PrioritiesRepository {
   }
 
   /** Per priority, the latest recorded target row in force on `asOf` (its period, when it has one, covers the date). */
-  targetsInForce(asOf: string): Promise<PriorityTargetEntity[]> {
+  targetsInForce(asOf: string, knownOn?: string): Promise<PriorityTargetEntity[]> {
     const latest = this.dataSource
       .getRepository(PriorityTargetEntity)
       .createQueryBuilder('f')
       .select('MAX(f.id)')
       .where('(f.period_start IS NULL OR f.period_start <= :asOf) AND (f.period_end IS NULL OR f.period_end >= :asOf)')
       .groupBy('f.priority_code');
+    // As known on a day: only the targets recorded by its end.
+    if (knownOn !== undefined) latest.andWhere(`${SqlDialect.of(this.dataSource).utcDay('f.created_at')} <= :knownOn`);
     return this.dataSource
       .getRepository(PriorityTargetEntity)
       .createQueryBuilder('t')
       .where(`t.id IN (${latest.getQuery()})`)
-      .setParameters({ asOf })
+      .setParameters(knownOn === undefined ? { asOf } : { asOf, knownOn })
       .getMany();
   }
 

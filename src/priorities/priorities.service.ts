@@ -123,16 +123,16 @@ export class PrioritiesService {
   }
 
   /** The priorities in the report's order with the target in force on `asOf`: what the funding engine measures against. */
-  async withTargetsAt(asOf: string): Promise<PriorityTargetRow[]> {
-    const [rows, targets] = await Promise.all([this.priorities.allByRank(), this.inForce(asOf)]);
+  async withTargetsAt(asOf: string, knownOn?: string): Promise<PriorityTargetRow[]> {
+    const [rows, targets] = await Promise.all([this.priorities.allByRank(), this.inForce(asOf, knownOn)]);
     return rows.map((p) => {
       const t = targets.get(p.code);
       return { code: p.code, rank: p.rank, title: p.title, targetMinor: t?.amountMinor ?? null, targetCurrency: t?.amountMinor != null ? t.currency : null };
     });
   }
 
-  private async inForce(asOf: string): Promise<Map<string, PriorityTargetEntity>> {
-    return new Map((await this.priorities.targetsInForce(asOf)).map((t) => [t.priorityCode, t]));
+  private async inForce(asOf: string, knownOn?: string): Promise<Map<string, PriorityTargetEntity>> {
+    return new Map((await this.priorities.targetsInForce(asOf, knownOn)).map((t) => [t.priorityCode, t]));
   }
 
   /**

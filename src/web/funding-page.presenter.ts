@@ -17,7 +17,8 @@ export type CsvTable = (typeof CSV_TABLES)[number];
 
 function queryString(view: FundingGapView): string {
   const donor = view.filter.donorId === null ? '' : `&donorId=${view.filter.donorId}`;
-  return `currency=${encodeURIComponent(view.currency)}&asOf=${encodeURIComponent(view.asOf)}${donor}`;
+  const knownOn = view.knownOn === null ? '' : `&knownOn=${encodeURIComponent(view.knownOn)}`;
+  return `currency=${encodeURIComponent(view.currency)}&asOf=${encodeURIComponent(view.asOf)}${donor}${knownOn}`;
 }
 
 function isShort(row: PriorityGapRow): boolean {

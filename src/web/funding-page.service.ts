@@ -3,7 +3,7 @@ import { todayUtc } from '../common/dates';
 import type { Actor } from '../access/actor';
 import { parsePageRequest } from '../common/http/pagination';
 import { DonorsService } from '../donors/donors.service';
-import type { FundingGapApiQueryDto } from '../funding/dto';
+import { fundingFilterOf, type FundingGapApiQueryDto } from '../funding/dto';
 import { FundingGapService, type FundingGapView } from '../funding/funding-gap.service';
 import { fundingCsv, fundingPageModel, type CsvTable, type FundingPageModel } from './funding-page.presenter';
 
@@ -19,7 +19,7 @@ export class FundingPageService {
   ) {}
 
   async page(actor: Actor, query: FundingGapApiQueryDto): Promise<FundingPageModel> {
-    const view = await this.fundingGap.get(query.currency ?? 'USD', query.asOf, filterOf(query));
+    const view = await this.fundingGap.get(query.currency ?? 'USD', query.asOf, fundingFilterOf(query));
     const today = todayUtc();
     const laidOut = this.models.get(view);
     // A shallow copy per request: Express writes the request's locals onto the object it renders.
@@ -31,13 +31,9 @@ export class FundingPageService {
   }
 
   async csv(table: CsvTable, query: FundingGapApiQueryDto) {
-    const filter = filterOf(query);
+    const filter = fundingFilterOf(query);
     const currency = query.currency ?? 'USD';
     const [view, rates] = await Promise.all([this.fundingGap.get(currency, query.asOf, filter), this.fundingGap.ratesUsed(currency, query.asOf, filter)]);
     return fundingCsv(view, table, rates);
   }
-}
-
-function filterOf(query: FundingGapApiQueryDto): { donorId?: number } {
-  return query.donorId === undefined ? {} : { donorId: Number(query.donorId) };
 }

@@ -8,6 +8,7 @@ import { todayUtc } from '../../src/common/dates';
 import { convertMinor, effectiveRate } from '../../src/common/money/conversion';
 import { formatAmount, parseAmount } from '../../src/common/money/money';
 import { UnitOfWork } from '../../src/database/unit-of-work';
+import { pastPledgeState } from '../../src/ledger/known-on';
 import { LedgerFiguresRepository } from '../../src/ledger/ledger-figures.repository';
 import { LedgerRepository } from '../../src/ledger/ledger.repository';
 import { Ledger } from '../../src/ledger/ledger.service';
@@ -445,6 +446,46 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
         [p.withdrawn.id, 'USD', '2024-01-05', minor('999.00', 'USD'), 0n, minor('999.00', 'USD'), 'cancelled', false],
       ]);
       expect(await figures.pledgeFigures([], today, 'USD')).toEqual([]);
+    });
+  });
+
+  describe('the ledger as known on a day', () => {
+    it('copies it into temporary tables that the same SQL reads, each pledge as it then stood, every row waiting for valuation', async () => {
+      const known = { donorId: donorB, knownOn: today };
+      const sorted = <T extends { kind: string }>(rows: T[]) => rows.sort((a, b) => a.kind.localeCompare(b.kind));
+      const read = await t.get(UnitOfWork).readSnapshot(
+        async (reader) => {
+          const before = pastPledgeState(p.withdrawn.id, {
+            title: 'Before its cancellation',
+            commitment: 'announced',
+            cancelledAt: null,
+            priorityCodes: ['P01'],
+          });
+          await figures.buildKnownOn(reader, today, [before]);
+          try {
+            return {
+              pledged: sorted(await figures.pledgedByDonor(today, 'USD', known, reader)),
+              cancelled: await figures.cancelledByDonor(today, 'USD', known, reader),
+              earmarked: (await figures.pledgedByPriority(today, 'USD', known, reader)).map((e) => e.priorityCode),
+            };
+          } finally {
+            await figures.dropKnownOn(reader);
+          }
+        },
+        { temporaryTables: true },
+      );
+      expect(read).toEqual({
+        pledged: [
+          { donorId: donorB, kind: 'cash', valueMinor: 0n, unvalued: 0, waiting: 1 },
+          { donorId: donorB, kind: 'in_kind', valueMinor: 0n, unvalued: 0, waiting: 1 },
+        ],
+        cancelled: [],
+        earmarked: ['P01'],
+      });
+      // Today's figures are untouched: the withdrawn pledge is cancelled and earmarked to P02.
+      expect(await figures.cancelledByDonor(today, 'USD', { donorId: donorB })).toEqual([
+        { donorId: donorB, kind: 'cash', valueMinor: minor('999.00', 'USD'), unvalued: 0, waiting: 0 },
+      ]);
     });
   });
 

@@ -13,7 +13,46 @@ SELECT p.donor_id AS donor_id, p.kind AS kind, CASE WHEN (FALSE) THEN 'cancelled
         WHERE b.balance > 0
         GROUP BY 1, 2, 3, 4, 5;
 
+-- LedgerFiguresRepository.buildKnownOn
+CREATE INDEX ix_known_disbursements_pledge ON known_disbursements (pledge_id);
+
+CREATE INDEX ix_known_pledge_priorities_pledge ON known_pledge_priorities (pledge_id);
+
+CREATE TEMPORARY TABLE known_disbursements ON COMMIT DROP AS SELECT * FROM disbursements WHERE (created_at AT TIME ZONE 'UTC')::date <= $1::date AND pledge_id IN (SELECT id FROM known_pledges);
+
+CREATE TEMPORARY TABLE known_pledge_priorities ON COMMIT DROP AS SELECT * FROM pledge_priorities WHERE pledge_id IN (SELECT id FROM known_pledges);
+
+CREATE TEMPORARY TABLE known_pledges ON COMMIT DROP AS SELECT * FROM pledges WHERE (created_at AT TIME ZONE 'UTC')::date <= $1::date;
+
+DELETE FROM known_pledge_priorities WHERE pledge_id = $1::integer;
+
+DROP TABLE IF EXISTS pg_temp.known_disbursements;
+
+DROP TABLE IF EXISTS pg_temp.known_pledge_priorities;
+
+DROP TABLE IF EXISTS pg_temp.known_pledges;
+
+INSERT INTO known_pledge_priorities (pledge_id, priority_code, share_bp) SELECT id, $1::varchar, $2::integer FROM known_pledges WHERE id = $3::integer;
+
+UPDATE known_disbursements SET valued_at = NULL, value_currency = NULL;
+
+UPDATE known_pledges SET title = $1, commitment = $2, channel = $3, channel_name = $4, instrument = $5,
+                pledged_on = $6, source_date = $7, receipt_expectation = $8, receipt_due_on = $9,
+                source = $10, notes = $11, cancelled_at = $12
+          WHERE id = $13::integer;
+
+UPDATE known_pledges SET valued_at = NULL,
+              disbursed_minor = COALESCE((SELECT SUM(d.counted_minor) FROM known_disbursements d WHERE d.pledge_id = known_pledges.id), 0),
+              delivered_quantity = COALESCE((SELECT SUM(d.quantity) FROM known_disbursements d WHERE d.pledge_id = known_pledges.id), 0);
+
 -- LedgerFiguresRepository.cancelledByDonor
+SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
+            SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
+            SUM(CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting
+         FROM known_pledges p
+        WHERE COALESCE(p.pledged_on, p.source_date, (p.created_at AT TIME ZONE 'UTC')::date) <= $1::date AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL AND NOT (p.cancelled_at IS NULL OR (p.cancelled_at AT TIME ZONE 'UTC')::date > $1::date) AND p.donor_id = $2::integer
+        GROUP BY 1, 2;
+
 SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
             SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
             SUM(CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting
@@ -32,6 +71,13 @@ SELECT p.id AS id, COALESCE(p.pledged_on, p.source_date, (p.created_at AT TIME Z
 
 SELECT p.id AS id, COALESCE(p.pledged_on, p.source_date, (p.created_at AT TIME ZONE 'UTC')::date) AS value_date, CAST(p.value_usd_minor AS TEXT) AS value
            FROM pledges p WHERE p.donor_id = $1::integer ORDER BY COALESCE(p.pledged_on, p.source_date, (p.created_at AT TIME ZONE 'UTC')::date) DESC, p.id DESC LIMIT 2;
+
+-- LedgerFiguresRepository.dropKnownOn
+DROP TABLE IF EXISTS pg_temp.known_disbursements;
+
+DROP TABLE IF EXISTS pg_temp.known_pledge_priorities;
+
+DROP TABLE IF EXISTS pg_temp.known_pledges;
 
 -- LedgerFiguresRepository.inKindQuantities
 SELECT g.group_key AS group_key, g.unit AS unit, SUM(g.quantity) AS pledged, SUM(g.delivered) AS delivered,
@@ -106,6 +152,13 @@ SELECT p.id AS id, p.currency AS currency, COALESCE(p.pledged_on, p.source_date,
 SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
             SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
             SUM(CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting
+         FROM known_pledges p
+        WHERE COALESCE(p.pledged_on, p.source_date, (p.created_at AT TIME ZONE 'UTC')::date) <= $1::date AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL AND (p.cancelled_at IS NULL OR (p.cancelled_at AT TIME ZONE 'UTC')::date > $1::date) AND p.donor_id = $2::integer
+        GROUP BY 1, 2;
+
+SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
+            SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
+            SUM(CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting
          FROM pledges p
         WHERE COALESCE(p.pledged_on, p.source_date, (p.created_at AT TIME ZONE 'UTC')::date) <= $1::date AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL AND (p.cancelled_at IS NULL OR (p.cancelled_at AT TIME ZONE 'UTC')::date > $1::date) AND EXISTS (SELECT 1 FROM pledge_priorities fp WHERE fp.pledge_id = p.id AND fp.priority_code = $2)
         GROUP BY 1, 2;
@@ -118,6 +171,15 @@ SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(CASE WHEN p.valued_at IS
         GROUP BY 1, 2;
 
 -- LedgerFiguresRepository.pledgedByPriority
+SELECT pp.priority_code AS priority_code, ec.earmark_count AS earmark_count, pp.share_bp AS share_bp, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
+            SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
+            SUM(CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting
+         FROM known_pledge_priorities pp
+         JOIN known_pledges p ON p.id = pp.pledge_id
+         JOIN (SELECT pledge_id, COUNT(*) AS earmark_count FROM known_pledge_priorities GROUP BY pledge_id) ec ON ec.pledge_id = p.id
+        WHERE COALESCE(p.pledged_on, p.source_date, (p.created_at AT TIME ZONE 'UTC')::date) <= $1::date AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL AND (p.cancelled_at IS NULL OR (p.cancelled_at AT TIME ZONE 'UTC')::date > $1::date) AND p.donor_id = $2::integer
+        GROUP BY 1, 2, 3;
+
 SELECT pp.priority_code AS priority_code, ec.earmark_count AS earmark_count, pp.share_bp AS share_bp, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
             SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
             SUM(CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting

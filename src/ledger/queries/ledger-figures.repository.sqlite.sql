@@ -13,7 +13,46 @@ SELECT p.donor_id AS donor_id, p.kind AS kind, CASE WHEN (FALSE) THEN 'cancelled
         WHERE b.balance > 0
         GROUP BY 1, 2, 3, 4, 5;
 
+-- LedgerFiguresRepository.buildKnownOn
+CREATE INDEX ix_known_disbursements_pledge ON known_disbursements (pledge_id);
+
+CREATE INDEX ix_known_pledge_priorities_pledge ON known_pledge_priorities (pledge_id);
+
+CREATE TEMPORARY TABLE known_disbursements AS SELECT * FROM disbursements WHERE date(created_at) <= ? AND pledge_id IN (SELECT id FROM known_pledges);
+
+CREATE TEMPORARY TABLE known_pledge_priorities AS SELECT * FROM pledge_priorities WHERE pledge_id IN (SELECT id FROM known_pledges);
+
+CREATE TEMPORARY TABLE known_pledges AS SELECT * FROM pledges WHERE date(created_at) <= ?;
+
+DELETE FROM known_pledge_priorities WHERE pledge_id = ?;
+
+DROP TABLE IF EXISTS temp.known_disbursements;
+
+DROP TABLE IF EXISTS temp.known_pledge_priorities;
+
+DROP TABLE IF EXISTS temp.known_pledges;
+
+INSERT INTO known_pledge_priorities (pledge_id, priority_code, share_bp) SELECT id, ?, ? FROM known_pledges WHERE id = ?;
+
+UPDATE known_disbursements SET valued_at = NULL, value_currency = NULL;
+
+UPDATE known_pledges SET title = ?, commitment = ?, channel = ?, channel_name = ?, instrument = ?,
+                pledged_on = ?, source_date = ?, receipt_expectation = ?, receipt_due_on = ?,
+                source = ?, notes = ?, cancelled_at = ?
+          WHERE id = ?;
+
+UPDATE known_pledges SET valued_at = NULL,
+              disbursed_minor = COALESCE((SELECT SUM(d.counted_minor) FROM known_disbursements d WHERE d.pledge_id = known_pledges.id), 0),
+              delivered_quantity = COALESCE((SELECT SUM(d.quantity) FROM known_disbursements d WHERE d.pledge_id = known_pledges.id), 0);
+
 -- LedgerFiguresRepository.cancelledByDonor
+SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
+            SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
+            SUM(CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting
+         FROM known_pledges p
+        WHERE COALESCE(p.pledged_on, p.source_date, date(p.created_at)) <= ? AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL AND NOT (p.cancelled_at IS NULL OR date(p.cancelled_at) > ?) AND p.donor_id = ?
+        GROUP BY 1, 2;
+
 SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
             SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
             SUM(CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting
@@ -32,6 +71,13 @@ SELECT p.id AS id, COALESCE(p.pledged_on, p.source_date, date(p.created_at)) AS 
 
 SELECT p.id AS id, COALESCE(p.pledged_on, p.source_date, date(p.created_at)) AS value_date, CAST(p.value_usd_minor AS TEXT) AS value
            FROM pledges p WHERE p.donor_id = ? ORDER BY COALESCE(p.pledged_on, p.source_date, date(p.created_at)) DESC, p.id DESC LIMIT 2;
+
+-- LedgerFiguresRepository.dropKnownOn
+DROP TABLE IF EXISTS temp.known_disbursements;
+
+DROP TABLE IF EXISTS temp.known_pledge_priorities;
+
+DROP TABLE IF EXISTS temp.known_pledges;
 
 -- LedgerFiguresRepository.inKindQuantities
 SELECT g.group_key AS group_key, g.unit AS unit, SUM(g.quantity) AS pledged, SUM(g.delivered) AS delivered,
@@ -106,6 +152,13 @@ SELECT p.id AS id, p.currency AS currency, COALESCE(p.pledged_on, p.source_date,
 SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
             SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
             SUM(CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting
+         FROM known_pledges p
+        WHERE COALESCE(p.pledged_on, p.source_date, date(p.created_at)) <= ? AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL AND (p.cancelled_at IS NULL OR date(p.cancelled_at) > ?) AND p.donor_id = ?
+        GROUP BY 1, 2;
+
+SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
+            SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
+            SUM(CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting
          FROM pledges p
         WHERE COALESCE(p.pledged_on, p.source_date, date(p.created_at)) <= ? AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL AND (p.cancelled_at IS NULL OR date(p.cancelled_at) > ?) AND EXISTS (SELECT 1 FROM pledge_priorities fp WHERE fp.pledge_id = p.id AND fp.priority_code = ?)
         GROUP BY 1, 2;
@@ -118,6 +171,15 @@ SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(CASE WHEN p.valued_at IS
         GROUP BY 1, 2;
 
 -- LedgerFiguresRepository.pledgedByPriority
+SELECT pp.priority_code AS priority_code, ec.earmark_count AS earmark_count, pp.share_bp AS share_bp, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
+            SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
+            SUM(CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting
+         FROM known_pledge_priorities pp
+         JOIN known_pledges p ON p.id = pp.pledge_id
+         JOIN (SELECT pledge_id, COUNT(*) AS earmark_count FROM known_pledge_priorities GROUP BY pledge_id) ec ON ec.pledge_id = p.id
+        WHERE COALESCE(p.pledged_on, p.source_date, date(p.created_at)) <= ? AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL AND (p.cancelled_at IS NULL OR date(p.cancelled_at) > ?) AND p.donor_id = ?
+        GROUP BY 1, 2, 3;
+
 SELECT pp.priority_code AS priority_code, ec.earmark_count AS earmark_count, pp.share_bp AS share_bp, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
             SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
             SUM(CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END) AS waiting
