@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SqlDialect } from '../database/sql-dialect';
+import { knownCutoff } from '../common/dates';
+import { SqlDialect, type SqlValue } from '../database/sql-dialect';
 import { InsertStatement } from '../database/sql-statements';
 import type { Transaction } from '../database/unit-of-work';
 import { AuditEntryEntity } from './audit-entry.entity';
@@ -44,18 +45,17 @@ export class AuditRepository {
 
   /**
    * Per record of `entityType`, the `before` of its first entry with one of `actions` recorded
-   * after the end of the UTC day `day`: the record as it stood that day. Read inside `reader`.
+   * after `day` (a day or an instant: common/dates.ts knownCutoff): the record as it then stood. Read inside `reader`.
    */
   async firstBeforeAfter(reader: Transaction, entityType: string, actions: readonly string[], day: string): Promise<Map<string, Record<string, unknown>>> {
     const dialect = SqlDialect.of(reader);
-    const values: Record<string, string> = { entityType, day };
+    const values: Record<string, SqlValue> = { entityType, knownBefore: dialect.timestamp(knownCutoff(day)) };
     actions.forEach((action, i) => (values[`action${i}`] = action));
     const { text, params } = dialect.named(
       `SELECT a.entity_id AS entity_id, a.before AS before FROM audit_log a
-        WHERE a.entity_type = :entityType AND a.action IN (${actions.map((_, i) => `:action${i}`).join(', ')}) AND ${dialect.utcDay('a.at')} > :day
+        WHERE a.entity_type = :entityType AND a.action IN (${actions.map((_, i) => `:action${i}`).join(', ')}) AND NOT ${dialect.recordedBefore('a.at', ':knownBefore')}
         ORDER BY a.id`,
       values,
-      { day: '::date' },
     );
     const rows: Array<{ entity_id: string; before: string | null }> = await reader.query(text, params);
     const first = new Map<string, Record<string, unknown>>();

@@ -87,6 +87,33 @@ export function dateProblem(value: unknown, range: DateRange, today: string = cu
   return null;
 }
 
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/**
+ * What `knownOn` may be: a day (YYYY-MM-DD: everything recorded by its end, UTC) or an instant
+ * (ISO 8601 UTC, such as a statement's publication time), never after now.
+ */
+export function knownOnProblem(value: unknown, now: Date = new Date()): string | null {
+  if (typeof value === 'string' && INSTANT.test(value)) {
+    const at = new Date(value);
+    if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== value.slice(0, 10))
+      return 'must be a real date or a UTC time such as 2025-04-30T12:00:00Z';
+    if (at.getTime() > now.getTime()) return 'cannot be in the future: nothing is known of it yet';
+    if (value.slice(0, 10) < FIRST_DAY) return `must be from ${FIRST_DAY}`;
+    return null;
+  }
+  return dateProblem(value, DATE_RANGES.known, todayUtc(now));
+}
+
+/**
+ * The first instant not known on `knownOn`: records created before it count. A day ends at the
+ * next UTC midnight; an instant includes its own millisecond.
+ */
+export function knownCutoff(knownOn: string): Date {
+  if (INSTANT.test(knownOn)) return new Date(new Date(knownOn).getTime() + 1);
+  return new Date(`${addDays(knownOn, 1)}T00:00:00.000Z`);
+}
+
 /** Normalises what a driver returns for a date column (string, or a Date from pg raw queries). */
 export function dateOnly(value: string | Date | null | undefined): string | null {
   if (value === null || value === undefined) return null;

@@ -1,4 +1,4 @@
-import { DateRange, dateProblem } from './dates';
+import { DateRange, dateProblem, knownOnProblem } from './dates';
 import type { FieldProblem } from './errors/domain-errors';
 import { ID_RULE, isId, parseIdText } from './ids';
 import { isCurrencyCode } from './money/iso4217';
@@ -76,6 +76,16 @@ export function isoDate(range: DateRange, options?: CheckOptions): Check {
     'isIsoDate',
     (value) => dateProblem(value, range) === null,
     (property, value) => `${property} ${dateProblem(value, range) ?? 'must be a real date written YYYY-MM-DD'}`,
+    options,
+  );
+}
+
+/** What was known on a day or at an instant (`knownOn`): common/dates.ts knownOnProblem. */
+export function knownOn(options?: CheckOptions): Check {
+  return check(
+    'isKnownOn',
+    (value) => knownOnProblem(value) === null,
+    (property, value) => `${property} ${knownOnProblem(value) ?? 'is not a date'}`,
     options,
   );
 }

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 export type DialectName = 'sqlite' | 'postgres';
 
 /** A value a named parameter may be bound to. */
-export type SqlValue = string | number | bigint | boolean | null;
+export type SqlValue = string | number | bigint | boolean | Date | null;
 
 /** SQL text ready for the driver, with its parameters in placeholder order. */
 export interface BoundSql {
@@ -97,6 +97,14 @@ export class SqlDialect {
   /** Drops a table made by createTemporaryTableAs (never a permanent one: SQLite names the temp schema). */
   dropTemporaryTable(name: string): string {
     return this.isPostgres ? `DROP TABLE IF EXISTS pg_temp.${name}` : `DROP TABLE IF EXISTS temp.${name}`;
+  }
+
+  /**
+   * `column < :param` for a timestamp column and a point in time bound with `timestamp()`: a record
+   * created before it (what was known by then; SQLite's UTC text compares in time order).
+   */
+  recordedBefore(column: string, param: string): string {
+    return this.isPostgres ? `${column} < ${param}::timestamptz` : `${column} < ${param}`;
   }
 
   /** Whole days from `earlier` to `later`, two date columns or expressions. */

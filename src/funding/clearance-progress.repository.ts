@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { knownCutoff } from '../common/dates';
 import { SqlDialect } from '../database/sql-dialect';
 import type { Transaction } from '../database/unit-of-work';
 import { ClearanceProgressEntity } from './clearance-progress.entity';
@@ -13,7 +14,10 @@ export class ClearanceProgressRepository {
   statedBy(asOf: string, knownOn?: string): Promise<ClearanceProgressEntity[]> {
     const qb = this.dataSource.getRepository(ClearanceProgressEntity).createQueryBuilder('c').where('c.asOf <= :asOf', { asOf });
     // As known on a day: only the figures recorded by its end.
-    if (knownOn !== undefined) qb.andWhere(`${SqlDialect.of(this.dataSource).utcDay('c.created_at')} <= :knownOn`, { knownOn });
+    if (knownOn !== undefined) {
+      const dialect = SqlDialect.of(this.dataSource);
+      qb.andWhere(dialect.recordedBefore('c.created_at', ':knownBefore'), { knownBefore: dialect.timestamp(knownCutoff(knownOn)) });
+    }
     return qb.orderBy('c.asOf', 'DESC').addOrderBy('c.id', 'DESC').getMany();
   }
 

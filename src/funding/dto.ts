@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn } from 'class-validator';
 import { DATE_RANGES } from '../common/dates';
-import { IsId, IsIsoDate, OptionalNotNull } from '../common/http/validators';
+import { IsId, IsIsoDate, IsKnownOn, OptionalNotNull } from '../common/http/validators';
 import { DISPLAY_CURRENCIES, type DisplayCurrency } from './funding-gap.service';
 
 /** `?currency=&asOf=` of the API, the page and its CSV downloads. */
@@ -21,11 +21,12 @@ export class FundingGapQueryDto {
 
   @ApiPropertyOptional({
     example: '2025-04-30',
-    description: 'only what was recorded by the end of this day (UTC) counts, each record as it then stood (default, or empty: everything recorded until now)',
+    description:
+      'only what was recorded by the end of this day (UTC), or by this UTC instant (2025-04-30T12:00:00Z), counts, each record as it then stood (default, or empty: everything recorded until now)',
   })
   @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
   @OptionalNotNull()
-  @IsIsoDate(DATE_RANGES.known)
+  @IsKnownOn()
   knownOn?: string;
 }
 

@@ -1,4 +1,4 @@
-import { dateOnly } from '../common/dates';
+import { dateOnly, knownCutoff } from '../common/dates';
 import { Injectable } from '@nestjs/common';
 import type { Transaction } from '../database/unit-of-work';
 import { DataSource, EntityManager, LessThanOrEqual } from 'typeorm';
@@ -36,7 +36,7 @@ export class FxRepository {
 
   /**
    * Every published rate whose base and quote are both among `currencies` (dated on or before
-   * `asOf` when given; recorded by the end of the UTC day `knownOn` when given), by pair and date:
+   * `asOf` when given; recorded by `knownOn` when given: common/dates.ts knownCutoff), by pair and date:
    * what a RateTable converts with.
    */
   async ratesAmong(
@@ -49,7 +49,8 @@ export class FxRepository {
     const params: unknown[] = [...codes, ...codes];
     const list = (start: number) => codes.map((_, i) => this.dialect.placeholder(start + i + 1)).join(', ');
     let dated = asOf === null ? '' : ` AND rate_date <= ${this.dialect.placeholder(params.push(asOf), '::date')}`;
-    if (knownOn !== null) dated += ` AND ${this.dialect.utcDay('created_at')} <= ${this.dialect.placeholder(params.push(knownOn), '::date')}`;
+    if (knownOn !== null)
+      dated += ` AND ${this.dialect.recordedBefore('created_at', this.dialect.placeholder(params.push(this.dialect.timestamp(knownCutoff(knownOn)))))}`;
     const rows = await reader.query<Array<{ base: string; quote: string; rate_date: string | Date; rate: string; source: string }>>(
       `SELECT base, quote, rate_date, rate, source FROM fx_rates WHERE base IN (${list(0)}) AND quote IN (${list(codes.length)})${dated} ORDER BY base, quote, rate_date`,
       params,

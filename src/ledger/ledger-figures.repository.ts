@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { dateOnly } from '../common/dates';
+import { dateOnly, knownCutoff } from '../common/dates';
 import { SqlDialect, type SqlValue } from '../database/sql-dialect';
 import { aggregateToBigInt, aggregateToNumber, toBigInt } from '../database/transformers';
 import { readAll, type Transaction } from '../database/unit-of-work';
@@ -281,17 +281,18 @@ export class LedgerFiguresRepository {
     const d = this.dialect;
     const k = KNOWN_ON_LEDGER;
     const run = (sql: string, values: Record<string, SqlValue> = {}) => {
-      const { text, params } = d.named(sql, values, { knownOn: '::date', id: '::integer', share: '::integer', code: '::varchar' });
+      const { text, params } = d.named(sql, values, { id: '::integer', share: '::integer', code: '::varchar' });
       return reader.query(text, params);
     };
     await this.dropKnownOn(reader);
-    await run(d.createTemporaryTableAs(k.pledges, `SELECT * FROM pledges WHERE ${d.utcDay('created_at')} <= :knownOn`), { knownOn });
+    const knownBefore = d.timestamp(knownCutoff(knownOn));
+    await run(d.createTemporaryTableAs(k.pledges, `SELECT * FROM pledges WHERE ${d.recordedBefore('created_at', ':knownBefore')}`), { knownBefore });
     await run(
       d.createTemporaryTableAs(
         k.disbursements,
-        `SELECT * FROM disbursements WHERE ${d.utcDay('created_at')} <= :knownOn AND pledge_id IN (SELECT id FROM ${k.pledges})`,
+        `SELECT * FROM disbursements WHERE ${d.recordedBefore('created_at', ':knownBefore')} AND pledge_id IN (SELECT id FROM ${k.pledges})`,
       ),
-      { knownOn },
+      { knownBefore },
     );
     await run(d.createTemporaryTableAs(k.pledgePriorities, `SELECT * FROM pledge_priorities WHERE pledge_id IN (SELECT id FROM ${k.pledges})`));
     await run(`CREATE INDEX ix_${k.disbursements}_pledge ON ${k.disbursements} (pledge_id)`);
@@ -315,7 +316,7 @@ export class LedgerFiguresRepository {
           receiptDueOn: p.receiptDueOn,
           source: p.source,
           notes: p.notes,
-          cancelledAt: p.cancelledAt === null ? null : (d.timestamp(p.cancelledAt) as string),
+          cancelledAt: p.cancelledAt === null ? null : (d.timestamp(p.cancelledAt)),
         },
       );
       await run(`DELETE FROM ${k.pledgePriorities} WHERE pledge_id = :id`, { id: p.id });

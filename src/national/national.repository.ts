@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, LessThanOrEqual, MoreThan, Raw, type FindOperator } from 'typeorm';
-import { dateOnly } from '../common/dates';
+import { dateOnly, knownCutoff } from '../common/dates';
 import { SqlDialect } from '../database/sql-dialect';
 import type { Transaction } from '../database/unit-of-work';
 import { GovernmentSpendEntity, ReportedFigureEntity } from './national.entity';
@@ -53,26 +53,27 @@ export class NationalRepository {
       .findOne({ where: { asAt: LessThanOrEqual(asOf), ...this.recordedBy(knownOn) }, order: { asAt: 'DESC', id: 'DESC' } });
   }
 
-  /** A find condition: recorded by the end of the UTC day `knownOn` (none without it). */
+  /** A find condition: recorded by `knownOn` (none without it; common/dates.ts knownCutoff). */
   private recordedBy(knownOn: string | undefined): { createdAt?: FindOperator<Date> } {
     if (knownOn === undefined) return {};
     const dialect = SqlDialect.of(this.dataSource);
-    return { createdAt: Raw((column) => `${dialect.utcDay(column)} <= :knownOn`, { knownOn }) };
+    return { createdAt: Raw((column) => dialect.recordedBefore(column, ':knownBefore'), { knownBefore: dialect.timestamp(knownCutoff(knownOn)) }) };
   }
 
   /** The latest figure of each key stated on or before `asOf` (of two on one day, the one recorded last). */
   async latestReportedFigures(asOf: string, knownOn?: string): Promise<ReportedFigureRow[]> {
     const dialect = SqlDialect.of(this.dataSource);
     // As known on a day: the table as it stood then (rows recorded by its end), under the same rule.
-    const figures = knownOn === undefined ? 'reported_figures' : `(SELECT * FROM reported_figures WHERE ${dialect.utcDay('created_at')} <= :knownOn)`;
+    const figures =
+      knownOn === undefined ? 'reported_figures' : `(SELECT * FROM reported_figures WHERE ${dialect.recordedBefore('created_at', ':knownBefore')})`;
     const { text, params } = dialect.named(
       `SELECT r.key AS key, r.value AS value, r.currency AS currency, r.as_of AS as_of, r.source AS source
          FROM ${figures} r
         WHERE r.as_of <= :asOf
           AND r.id = (SELECT MAX(r2.id) FROM ${figures} r2
                        WHERE r2.key = r.key AND r2.as_of = (SELECT MAX(r3.as_of) FROM ${figures} r3 WHERE r3.key = r.key AND r3.as_of <= :asOf))`,
-      knownOn === undefined ? { asOf } : { asOf, knownOn },
-      { asOf: '::date', knownOn: '::date' },
+      knownOn === undefined ? { asOf } : { asOf, knownBefore: dialect.timestamp(knownCutoff(knownOn)) },
+      { asOf: '::date' },
     );
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(text, params);
     return rows.map((r) => ({

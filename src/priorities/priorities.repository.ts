@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { knownCutoff } from '../common/dates';
 import { SqlDialect } from '../database/sql-dialect';
 import type { Transaction } from '../database/unit-of-work';
 import { PriorityEntity, PriorityTargetEntity } from './priority.entity';
@@ -59,12 +60,13 @@ export class PrioritiesRepository {
       .where('(f.period_start IS NULL OR f.period_start <= :asOf) AND (f.period_end IS NULL OR f.period_end >= :asOf)')
       .groupBy('f.priority_code');
     // As known on a day: only the targets recorded by its end.
-    if (knownOn !== undefined) latest.andWhere(`${SqlDialect.of(this.dataSource).utcDay('f.created_at')} <= :knownOn`);
+    const dialect = SqlDialect.of(this.dataSource);
+    if (knownOn !== undefined) latest.andWhere(dialect.recordedBefore('f.created_at', ':knownBefore'));
     return this.dataSource
       .getRepository(PriorityTargetEntity)
       .createQueryBuilder('t')
       .where(`t.id IN (${latest.getQuery()})`)
-      .setParameters(knownOn === undefined ? { asOf } : { asOf, knownOn })
+      .setParameters(knownOn === undefined ? { asOf } : { asOf, knownBefore: dialect.timestamp(knownCutoff(knownOn)) })
       .getMany();
   }
 

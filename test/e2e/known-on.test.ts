@@ -103,8 +103,15 @@ describe(`funding gap as known on a past day (${process.env.TEST_DB ?? 'sqlite'}
     expect(res.text).toContain(`knownOn&#x3D;${knownOn}`);
   });
 
+  it('takes an instant too: a UTC time just before the writes sees none of them', async () => {
+    const instant = `${knownOn}T23:59:59.999Z`;
+    const body = await gap(`?knownOn=${instant}`);
+    expect(body.knownOn).toBe(instant);
+    expect(figures({ ...body, knownOn, notes: (before.get('') as { known: Body }).known.notes })).toEqual(figures((before.get('') as { known: Body }).known));
+  });
+
   it('refuses a knownOn in the future or not a date, naming the field', async () => {
-    for (const value of [addDays(todayUtc(), 1), '2025-02-30', 'yesterday']) {
+    for (const value of [addDays(todayUtc(), 1), '2025-02-30', 'yesterday', `${addDays(todayUtc(), 1)}T00:00:00Z`, '2025-02-30T10:00:00Z']) {
       const res = await t.http.get(`/api/funding-gap?knownOn=${value}`).set(auth);
       expect(res.status).toBe(400);
       expect(res.body.details).toEqual([expect.objectContaining({ field: 'knownOn' })]);

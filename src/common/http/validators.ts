@@ -12,6 +12,7 @@ import {
   decimalString,
   id,
   isoDate,
+  knownOn,
   plainObject,
   Presence,
   presenceCheck,
@@ -156,6 +157,11 @@ export function IsPlainObject(options?: CheckOptions) {
 /** A real calendar date written YYYY-MM-DD, within the field's range (common/dates.ts DATE_RANGES). */
 export function IsIsoDate(range: DateRange, options?: CheckOptions) {
   return applyCheck(isoDate(range, options));
+}
+
+/** A day (YYYY-MM-DD) or a UTC instant, not in the future: what a figure is known on. */
+export function IsKnownOn(options?: CheckOptions) {
+  return applyCheck(knownOn(options));
 }
 
 /** An upper-case ISO 4217 code. */

@@ -18,11 +18,11 @@ CREATE INDEX ix_known_disbursements_pledge ON known_disbursements (pledge_id);
 
 CREATE INDEX ix_known_pledge_priorities_pledge ON known_pledge_priorities (pledge_id);
 
-CREATE TEMPORARY TABLE known_disbursements ON COMMIT DROP AS SELECT * FROM disbursements WHERE (created_at AT TIME ZONE 'UTC')::date <= $1::date AND pledge_id IN (SELECT id FROM known_pledges);
+CREATE TEMPORARY TABLE known_disbursements ON COMMIT DROP AS SELECT * FROM disbursements WHERE created_at < $1::timestamptz AND pledge_id IN (SELECT id FROM known_pledges);
 
 CREATE TEMPORARY TABLE known_pledge_priorities ON COMMIT DROP AS SELECT * FROM pledge_priorities WHERE pledge_id IN (SELECT id FROM known_pledges);
 
-CREATE TEMPORARY TABLE known_pledges ON COMMIT DROP AS SELECT * FROM pledges WHERE (created_at AT TIME ZONE 'UTC')::date <= $1::date;
+CREATE TEMPORARY TABLE known_pledges ON COMMIT DROP AS SELECT * FROM pledges WHERE created_at < $1::timestamptz;
 
 DELETE FROM known_pledge_priorities WHERE pledge_id = $1::integer;
 

@@ -18,11 +18,11 @@ CREATE INDEX ix_known_disbursements_pledge ON known_disbursements (pledge_id);
 
 CREATE INDEX ix_known_pledge_priorities_pledge ON known_pledge_priorities (pledge_id);
 
-CREATE TEMPORARY TABLE known_disbursements AS SELECT * FROM disbursements WHERE date(created_at) <= ? AND pledge_id IN (SELECT id FROM known_pledges);
+CREATE TEMPORARY TABLE known_disbursements AS SELECT * FROM disbursements WHERE created_at < ? AND pledge_id IN (SELECT id FROM known_pledges);
 
 CREATE TEMPORARY TABLE known_pledge_priorities AS SELECT * FROM pledge_priorities WHERE pledge_id IN (SELECT id FROM known_pledges);
 
-CREATE TEMPORARY TABLE known_pledges AS SELECT * FROM pledges WHERE date(created_at) <= ?;
+CREATE TEMPORARY TABLE known_pledges AS SELECT * FROM pledges WHERE created_at < ?;
 
 DELETE FROM known_pledge_priorities WHERE pledge_id = ?;
 
