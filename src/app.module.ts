@@ -19,6 +19,7 @@ import { ObligationsModule } from './obligations/obligations.module';
 import { PledgesModule } from './pledges/pledges.module';
 import { PrioritiesModule } from './priorities/priorities.module';
 import { SeedModule } from './seed/seed.module';
+import { StatementsModule } from './statements/statements.module';
 import { WebModule } from './web/web.module';
 
 @Global()
@@ -50,6 +51,7 @@ export class AppModule {
         NationalModule,
         SeedModule,
         FundingModule,
+        StatementsModule,
         InteropModule,
         WebModule,
         DigestsModule,

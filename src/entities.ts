@@ -10,6 +10,7 @@ import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from './ledger
 import { PriorityEntity, PriorityTargetEntity } from './priorities/priority.entity';
 import { CalendarFeedEntity, ObligationEntity } from './obligations/obligation.entity';
 import { StagedUploadEntity } from './staging/staged-upload.entity';
+import { StatementEntity } from './statements/statement.entity';
 
 /** Every entity, registered once for both databases: the app module hands them to DatabaseModule, so database/ imports no feature. */
 export const ENTITIES = [
@@ -34,4 +35,5 @@ export const ENTITIES = [
   ObligationEntity,
   CalendarFeedEntity,
   StagedUploadEntity,
+  StatementEntity,
 ];

@@ -107,10 +107,11 @@ export function knownOnProblem(value: unknown, now: Date = new Date()): string |
 
 /**
  * The first instant not known on `knownOn`: records created before it count. A day ends at the
- * next UTC midnight; an instant includes its own millisecond.
+ * next UTC midnight; an instant is itself the cut-off (a statement's is a whole second: SQLite
+ * keeps created_at to the second).
  */
 export function knownCutoff(knownOn: string): Date {
-  if (INSTANT.test(knownOn)) return new Date(new Date(knownOn).getTime() + 1);
+  if (INSTANT.test(knownOn)) return new Date(knownOn);
   return new Date(`${addDays(knownOn, 1)}T00:00:00.000Z`);
 }
 

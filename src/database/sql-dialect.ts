@@ -101,10 +101,12 @@ export class SqlDialect {
 
   /**
    * `column < :param` for a timestamp column and a point in time bound with `timestamp()`: a record
-   * created before it (what was known by then; SQLite's UTC text compares in time order).
+   * created before it (what was known by then). SQLite keeps UTC text in more than one precision
+   * ('… 21:40:05' from a column default, '… 21:40:05.123' from TypeORM), and '… 21:40:05' sorts
+   * before '… 21:40:05.000' as text: both sides are written to the millisecond first.
    */
   recordedBefore(column: string, param: string): string {
-    return this.isPostgres ? `${column} < ${param}::timestamptz` : `${column} < ${param}`;
+    return this.isPostgres ? `${column} < ${param}::timestamptz` : `strftime('%Y-%m-%d %H:%M:%f', ${column}) < strftime('%Y-%m-%d %H:%M:%f', ${param})`;
   }
 
   /** Whole days from `earlier` to `later`, two date columns or expressions. */

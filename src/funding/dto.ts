@@ -22,7 +22,7 @@ export class FundingGapQueryDto {
   @ApiPropertyOptional({
     example: '2025-04-30',
     description:
-      'only what was recorded by the end of this day (UTC), or by this UTC instant (2025-04-30T12:00:00Z), counts, each record as it then stood (default, or empty: everything recorded until now)',
+      'only what was recorded by the end of this day (UTC), or before this UTC instant (2025-04-30T12:00:00Z), counts, each record as it then stood (default, or empty: everything recorded until now)',
   })
   @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
   @OptionalNotNull()

@@ -524,7 +524,7 @@ export class FundingGapService {
     const notes: string[] = [];
     if (filter.knownOn !== undefined)
       notes.push(
-        `As known on ${filter.knownOn}: only what was recorded by ${filter.knownOn.includes('T') ? 'then' : 'the end of that day (UTC)'} counts, each pledge as it then stood, converted at the rates recorded by then.`,
+        `As known on ${filter.knownOn}: only what was recorded ${filter.knownOn.includes('T') ? 'before then' : 'by the end of that day (UTC)'} counts, each pledge as it then stood, converted at the rates recorded by then.`,
       );
     const share = (part: bigint | null) => (governmentMinor === null || part === null ? null : shareOf(part, governmentMinor + part));
     if (government === null) {

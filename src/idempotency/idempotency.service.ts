@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConflictError, InvalidInputError } from '../common/errors/domain-errors';
+import { canonicalJson } from '../common/canonical-json';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
+
+export { canonicalJson };
 import { IdempotencyRepository } from './idempotency.repository';
 
 /** What a create request says about itself: who, which key, which route, and a hash of its body. */
@@ -15,18 +18,6 @@ export interface IdempotencyContext {
 export interface CreateResult<T> {
   body: T;
   replayed: boolean;
-}
-
-/** Stable JSON: the same body with keys in another order hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 export function idempotencyContext(actorId: number, key: string | undefined, route: string, body: unknown): IdempotencyContext | null {

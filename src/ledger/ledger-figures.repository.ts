@@ -103,6 +103,42 @@ export interface PledgeCandidate {
   valueMinor: bigint | null;
 }
 
+/** One pledge as a statement describes it (LedgerFiguresRepository.pledgeRecords). */
+export interface PledgeRecordRow {
+  id: number;
+  donorId: number;
+  title: string;
+  kind: 'cash' | 'in_kind';
+  commitment: 'announced' | 'committed';
+  amountMinor: bigint | null;
+  currency: string | null;
+  quantity: number | null;
+  unit: string | null;
+  upTo: boolean;
+  unitValueMinor: bigint | null;
+  channel: string | null;
+  channelName: string | null;
+  instrument: string | null;
+  source: string | null;
+  valueDate: string;
+  /** Cancelled by asOf. */
+  cancelled: boolean;
+  /** Counted against it by asOf, in its own currency (cash). */
+  receivedMinor: bigint;
+  deliveredQuantity: number;
+}
+
+/** One receipt as recorded. */
+export interface ReceiptRecordRow {
+  id: number;
+  pledgeId: number;
+  receivedOn: string;
+  amountMinor: bigint | null;
+  currency: string | null;
+  quantity: number | null;
+  reference: string | null;
+}
+
 /** Which pledges a figure covers; every field optional (no filter: the whole ledger). */
 export interface LedgerFilter {
   donorId?: number;
@@ -316,7 +352,7 @@ export class LedgerFiguresRepository {
           receiptDueOn: p.receiptDueOn,
           source: p.source,
           notes: p.notes,
-          cancelledAt: p.cancelledAt === null ? null : (d.timestamp(p.cancelledAt)),
+          cancelledAt: p.cancelledAt === null ? null : d.timestamp(p.cancelledAt),
         },
       );
       await run(`DELETE FROM ${k.pledgePriorities} WHERE pledge_id = :id`, { id: p.id });
@@ -340,6 +376,75 @@ export class LedgerFiguresRepository {
   async dropKnownOn(reader: Transaction): Promise<void> {
     const k = KNOWN_ON_LEDGER;
     for (const table of [k.pledges, k.disbursements, k.pledgePriorities]) await reader.query(this.dialect.dropTemporaryTable(table));
+  }
+
+  /**
+   * Every pledge valued on or before `asOf` (standing, or cancelled by then), one row each, with
+   * what had counted against it by then in its own currency and in goods: the records a
+   * published statement describes pledge by pledge.
+   */
+  async pledgeRecords(asOf: string, filter: LedgerFilter = {}, reader?: Transaction): Promise<PledgeRecordRow[]> {
+    const t = ledgerTablesOf(filter);
+    const counted = (column: string) => `COALESCE((SELECT SUM(d.${column}) FROM ${t.disbursements} d WHERE d.pledge_id = p.id AND d.received_on <= :asOf), 0)`;
+    const rows = await this.query<Raw>(
+      reader,
+      `SELECT p.id AS id, p.donor_id AS donor_id, p.title AS title, p.kind AS kind, p.commitment AS commitment,
+              CAST(p.amount_minor AS TEXT) AS amount, p.currency AS currency, p.in_kind_quantity AS quantity, p.in_kind_unit AS unit,
+              p.in_kind_quantity_is_maximum AS up_to, CAST(p.unit_value_minor AS TEXT) AS unit_value,
+              p.channel AS channel, p.channel_name AS channel_name, p.instrument AS instrument, p.source AS source,
+              ${this.pledgeValueDate} AS value_date, CASE WHEN ${this.notCancelledByAsOf} THEN 0 ELSE 1 END AS cancelled,
+              CAST(${counted('counted_minor')} AS TEXT) AS received, ${counted('quantity')} AS delivered
+         FROM ${t.pledges} p
+        WHERE ${this.pledgeValueDate} <= :asOf${this.filterSql(filter)}
+        ORDER BY p.id`,
+      asOf,
+      filter,
+    );
+    return rows.map((r) => ({
+      id: aggregateToNumber(r.id as number),
+      donorId: aggregateToNumber(r.donor_id as number),
+      title: String(r.title),
+      kind: r.kind as 'cash' | 'in_kind',
+      commitment: r.commitment as 'announced' | 'committed',
+      amountMinor: toBigInt(r.amount as string | null),
+      currency: (r.currency as string | null) ?? null,
+      quantity: r.quantity === null || r.quantity === undefined ? null : aggregateToNumber(r.quantity as number),
+      unit: (r.unit as string | null) ?? null,
+      upTo: r.up_to === true || aggregateToNumber(r.up_to as number) === 1,
+      unitValueMinor: toBigInt(r.unit_value as string | null),
+      channel: (r.channel as string | null) ?? null,
+      channelName: (r.channel_name as string | null) ?? null,
+      instrument: (r.instrument as string | null) ?? null,
+      source: (r.source as string | null) ?? null,
+      valueDate: dateOnly(r.value_date as string) as string,
+      cancelled: aggregateToNumber(r.cancelled as number) === 1,
+      receivedMinor: aggregateToBigInt(r.received as string),
+      deliveredQuantity: aggregateToNumber(r.delivered as number),
+    }));
+  }
+
+  /** Every receipt dated on or before `asOf` of a pledge valued by then, one row each, as recorded. */
+  async receiptRecords(asOf: string, filter: LedgerFilter = {}, reader?: Transaction): Promise<ReceiptRecordRow[]> {
+    const t = ledgerTablesOf(filter);
+    const rows = await this.query<Raw>(
+      reader,
+      `SELECT d.id AS id, d.pledge_id AS pledge_id, d.received_on AS received_on, CAST(d.amount_minor AS TEXT) AS amount, d.currency AS currency,
+              d.quantity AS quantity, d.reference AS reference
+         FROM ${t.disbursements} d JOIN ${t.pledges} p ON p.id = d.pledge_id
+        WHERE d.received_on <= :asOf AND ${this.pledgeValueDate} <= :asOf${this.filterSql(filter)}
+        ORDER BY d.id`,
+      asOf,
+      filter,
+    );
+    return rows.map((r) => ({
+      id: aggregateToNumber(r.id as number),
+      pledgeId: aggregateToNumber(r.pledge_id as number),
+      receivedOn: dateOnly(r.received_on as string) as string,
+      amountMinor: toBigInt(r.amount as string | null),
+      currency: (r.currency as string | null) ?? null,
+      quantity: r.quantity === null || r.quantity === undefined ? null : aggregateToNumber(r.quantity as number),
+      reference: (r.reference as string | null) ?? null,
+    }));
   }
 
   /** Money pledged per donor and kind, standing on `asOf`, in `currency` (each pledge at its value date). */

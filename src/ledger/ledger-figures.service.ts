@@ -10,6 +10,8 @@ import {
   type LedgerFilter,
   type PledgeCandidate,
   type PledgeFigureRow,
+  type PledgeRecordRow,
+  type ReceiptRecordRow,
   type PriorityInKindRow,
   type PriorityValue,
   type SplitRuleCounts,
@@ -95,15 +97,31 @@ export class LedgerFigures {
    * then. One copy of every rule: the SQL, fulfilment.ts and the valuation are those of today's path.
    */
   private figuresKnownOn(asOf: string, currency: ReportingCurrency, filter: LedgerFilter, knownOn: string): Promise<LedgerFigureSet> {
+    return this.knownOn(knownOn, async (reader) => {
+      const known = await this.withWaitingValued(await this.read(asOf, currency, filter, reader), asOf, currency, filter, reader);
+      // Valued in memory by design, not because the worker is behind: nothing to say about it.
+      return { ...known, valuedInMemory: 0 };
+    });
+  }
+
+  /** The pledges and receipts on `asOf` as known on `knownOn`, one record each (what a published statement describes). */
+  records(asOf: string, knownOn: string): Promise<{ pledges: PledgeRecordRow[]; receipts: ReceiptRecordRow[] }> {
+    const filter = { knownOn };
+    return this.knownOn(knownOn, async (reader) => ({
+      pledges: await this.rows.pledgeRecords(asOf, filter, reader),
+      receipts: await this.rows.receiptRecords(asOf, filter, reader),
+    }));
+  }
+
+  /** Runs `work` in a snapshot holding KNOWN_ON_LEDGER: the ledger's rows recorded by `knownOn`, each pledge as it then stood. */
+  private knownOn<T>(knownOn: string, work: (reader: Transaction) => Promise<T>): Promise<T> {
     return this.uow.readSnapshot(
       async (reader) => {
         const changed = await this.audit.firstBeforeAfter(reader, 'pledge', PLEDGE_CHANGE_ACTIONS, knownOn);
         const past = [...changed].map(([id, before]) => pastPledgeState(Number(id), before));
         await this.rows.buildKnownOn(reader, knownOn, past);
         try {
-          const known = await this.withWaitingValued(await this.read(asOf, currency, filter, reader), asOf, currency, filter, reader);
-          // Valued in memory by design, not because the worker is behind: nothing to say about it.
-          return { ...known, valuedInMemory: 0 };
+          return await work(reader);
         } finally {
           await this.rows.dropKnownOn(reader);
         }

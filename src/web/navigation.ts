@@ -24,6 +24,7 @@ const ENTRIES: readonly NavEntry[] = [
   { href: '/priorities', label: 'Priorities', roles: STAFF },
   { href: '/national', label: 'National figures', roles: STAFF },
   { href: '/calendar', label: 'Calendar', roles: STAFF },
+  { href: '/statements', label: 'Statements', roles: STAFF },
   { href: '/digests', label: 'Digests', roles: STAFF },
   { href: '/rates', label: 'Exchange rates', roles: STAFF },
   { href: '/audit', label: 'Audit log', roles: STAFF },

@@ -10,6 +10,7 @@ import { PledgesModule } from '../pledges/pledges.module';
 import { FxModule } from '../fx/fx.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { StagingModule } from '../staging/staging.module';
+import { StatementsModule } from '../statements/statements.module';
 import { PrioritiesModule } from '../priorities/priorities.module';
 import { AdminPagesController } from './admin-pages.controller';
 import { AdminPagesService } from './admin-pages.service';
@@ -32,11 +33,13 @@ import { PrioritiesPagesService } from './priorities-pages.service';
 import { RatesPagesController } from './rates-pages.controller';
 import { RatesPagesService } from './rates-pages.service';
 import { SessionController } from './session.controller';
+import { StatementsPagesController } from './statements-pages.controller';
+import { StatementsPagesService } from './statements-pages.service';
 import { WebSessionService } from './session.service';
 import { UsersPagesController } from './users-pages.controller';
 import { UsersPagesService } from './users-pages.service';
 
-/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, exchange rates, the calendar and digests. */
+/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, exchange rates, the calendar, published statements and digests. */
 @Module({
   imports: [
     PledgesModule,
@@ -50,6 +53,7 @@ import { UsersPagesService } from './users-pages.service';
     FxModule,
     StagingModule,
     LedgerModule,
+    StatementsModule,
   ],
   controllers: [
     SessionController,
@@ -64,6 +68,7 @@ import { UsersPagesService } from './users-pages.service';
     PrioritiesPagesController,
     NationalPagesController,
     RatesPagesController,
+    StatementsPagesController,
   ],
   providers: [
     WebSessionService,
@@ -77,6 +82,7 @@ import { UsersPagesService } from './users-pages.service';
     NationalPagesService,
     RatesPagesService,
     DonorsPagesService,
+    StatementsPagesService,
     { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },
   ],
 })

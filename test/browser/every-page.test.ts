@@ -107,6 +107,9 @@ describe('every page, every role, laptop and phone', () => {
     if (obligation.status !== 201) throw new Error(`obligation: ${obligation.status} ${JSON.stringify(obligation.body)}`);
     const reset = await t.http.post(`/api/users/${officerId}/password-reset`).set(auth);
     const resetPath = new URL(reset.body.url as string).pathname;
+    const first = await t.http.post('/api/statements').set(auth).send({ period: '2025-Q1' });
+    const corrected = await t.http.post('/api/statements').set(auth).send({ period: '2025-Q1', replaces: first.body.id });
+    if (first.status !== 201 || corrected.status !== 201) throw new Error(`statements: ${first.status} ${corrected.status}`);
 
     visits = [
       { route: 'GET /login', path: '/login', who: ['signed out'] },
@@ -137,6 +140,10 @@ describe('every page, every role, laptop and phone', () => {
       { route: 'GET /obligations/:id', path: `/obligations/${obligation.body.id}`, who: STAFF },
       { route: 'GET /rates', path: '/rates', who: STAFF },
       { route: 'GET /digests', path: '/digests', who: STAFF },
+      { route: 'GET /statements', path: '/statements', who: STAFF },
+      { route: 'GET /statements/publish', path: '/statements/publish?period=2025-Q1', who: ['admin', 'leadership'] },
+      { route: 'GET /statements/:id', path: `/statements/${corrected.body.id}`, who: STAFF },
+      { route: 'GET /statements/:id/diff', path: `/statements/${corrected.body.id}/diff`, who: STAFF },
       { route: 'GET /digests/run', path: '/digests/run?period=2025-04', who: ['admin', 'leadership'] },
       { route: 'GET /digests/messages/:id', path: `/digests/messages/${message.id}`, who: EVERYONE },
       { route: 'GET /digests/messages/:id/body', path: `/digests/messages/${message.id}/body`, who: EVERYONE },

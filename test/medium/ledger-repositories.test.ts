@@ -482,6 +482,17 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
         cancelled: [],
         earmarked: ['P01'],
       });
+      // The records a statement describes, today: each pledge once (cancelled marked), each receipt as recorded.
+      const records = await figures.pledgeRecords(today, { donorId: donorB });
+      expect(records.map((r) => [r.id, r.kind, r.cancelled, r.receivedMinor, r.deliveredQuantity])).toEqual([
+        [p.vehicles.id, 'in_kind', false, 0n, 2],
+        [p.withdrawn.id, 'cash', true, 0n, 0],
+        [p.dogs.id, 'in_kind', false, 0n, 3],
+      ]);
+      expect((await figures.receiptRecords(today, { donorId: donorB })).map((r) => [r.id, r.pledgeId, r.quantity])).toEqual([
+        [r.vehicles.id, p.vehicles.id, 2],
+        [r.dogs.id, p.dogs.id, 3],
+      ]);
       // Today's figures are untouched: the withdrawn pledge is cancelled and earmarked to P02.
       expect(await figures.cancelledByDonor(today, 'USD', { donorId: donorB })).toEqual([
         { donorId: donorB, kind: 'cash', valueMinor: minor('999.00', 'USD'), unvalued: 0, waiting: 0 },

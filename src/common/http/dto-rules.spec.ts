@@ -10,6 +10,7 @@ import * as nationalDtos from '../../national/dto';
 import * as obligationDtos from '../../obligations/dto';
 import * as pledgeDtos from '../../pledges/dto';
 import * as priorityDtos from '../../priorities/dto';
+import * as statementDtos from '../../statements/dto';
 import { declaredPresence, isPartialUpdate } from './validators';
 
 /**
@@ -17,7 +18,7 @@ import { declaredPresence, isPartialUpdate } from './validators';
  * class, so a field added tomorrow with `@IsOptional()`, a bare `@IsString()`, a nested object
  * without `@IsPlainObject()` or an id without `@IsId()` fails here rather than in production.
  */
-const MODULES = { authDtos, digestDtos, donorDtos, fundingDtos, fxDtos, nationalDtos, obligationDtos, pledgeDtos, priorityDtos };
+const MODULES = { authDtos, digestDtos, donorDtos, fundingDtos, fxDtos, nationalDtos, obligationDtos, pledgeDtos, priorityDtos, statementDtos };
 const storage = getMetadataStorage();
 
 type DtoClass = new () => object;
