@@ -1,3 +1,5 @@
+import type { StatementCitation } from '../statements/statements.service';
+import { StatementsService } from '../statements/statements.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { todayUtc } from '../common/dates';
 import { money, toJson, type MoneyJson } from '../common/money/money';
@@ -11,7 +13,7 @@ import { fulfilmentOf } from '../ledger/fulfilment';
 import { Ledger } from '../ledger/ledger.service';
 import type { PledgeEntity } from '../ledger/pledge.entity';
 import { MEANING_PALETTE } from '../common/presentation/charts/svg-charts';
-import { formatQuantity, formatShare } from '../common/presentation/format';
+import { formatDateWords, formatQuantity, formatShare } from '../common/presentation/format';
 import { barPercent, ClearanceSummary, clearanceSummary, inKindProgress, periodLabel, PriorityFunding, priorityFunding } from './digest-rules';
 import { DigestsRepository } from './digests.repository';
 import { pledgeStatusLabel } from '../common/presentation/pledge-labels';
@@ -108,6 +110,8 @@ export interface DigestView {
   unfundedCount: number;
   links: { donorPage: string; unsubscribe: string | null };
   contactLine: string;
+  /** The published statement the digest cites (the official figures of its date), with its page; null before the first. */
+  statement: (StatementCitation & { asOfText: string; href: string }) | null;
 }
 
 interface SharedFigures {
@@ -203,6 +207,13 @@ function describeRates(view: FundingGapView): string {
  */
 export class DigestSnapshot {
   private readonly shared = new Map<string, Promise<SharedFigures>>();
+  private citation: Promise<StatementCitation | null> | null = null;
+
+  /** The statement every digest of this run cites: the one published last when the run began. */
+  statement(): Promise<StatementCitation | null> {
+    this.citation ??= this.content.latestStatement();
+    return this.citation;
+  }
 
   constructor(
     private readonly content: DigestContentService,
@@ -233,7 +244,12 @@ export class DigestContentService {
     private readonly ledger: Ledger,
     private readonly clearance: ClearanceProgressService,
     private readonly funding: FundingGapService,
+    private readonly statements: StatementsService,
   ) {}
+
+  latestStatement(): Promise<StatementCitation | null> {
+    return this.statements.latestCitation();
+  }
 
   snapshot(now: Date = new Date()): DigestSnapshot {
     return new DigestSnapshot(this, todayUtc(now));
@@ -241,10 +257,11 @@ export class DigestContentService {
 
   async build(snapshot: DigestSnapshot, donor: DonorEntity, period: string, unsubscribeUrl: string | null): Promise<DigestView> {
     const currency = displayCurrencyOf(donor.displayCurrency);
-    const [shared, own, candidates] = await Promise.all([
+    const [shared, own, candidates, statement] = await Promise.all([
       snapshot.sharedFigures(currency),
       this.funding.get(currency, snapshot.generatedOn, { donorId: donor.id }),
       this.funding.donorPledgeCandidates(donor.id, currency, Math.ceil(DIGEST_PLEDGES_LISTED / 2), DIGEST_PLEDGES_LISTED),
+      snapshot.statement(),
     ]);
     const listed = new ListedPledges<number>(DIGEST_PLEDGES_LISTED);
     const offered = new Map([...candidates.largest, ...candidates.latest].map((c) => [c.id, c]));
@@ -297,6 +314,7 @@ export class DigestContentService {
       contactLine: this.config.mailReplyTo
         ? `Questions about these figures: reply to this email; replies go to ${this.config.mailReplyTo}.`
         : 'Questions about these figures: contact your usual counterpart at ANAMA. Replies to this address are not read.',
+      statement: statement ? { ...statement, asOfText: formatDateWords(statement.asOf), href: `${this.config.appUrl}/statements/${statement.id}` } : null,
     };
   }
 

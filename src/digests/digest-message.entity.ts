@@ -39,6 +39,18 @@ export class DigestMessageEntity {
   textBody: string;
 
   /** The one-click unsubscribe endpoint, sent in the List-Unsubscribe header. */
+  /** The view the message was rendered from (DigestView as JSON), so it can be rendered again byte for byte; null before issue 12. */
+  @Column({ name: 'view_json', type: 'text', nullable: true })
+  viewJson: string | null;
+
+  /** SHA-256 of the templates that rendered it: a re-render with other templates is not expected to match. */
+  @Column({ name: 'templates_sha256', type: 'varchar', length: 64, nullable: true })
+  templatesSha256: string | null;
+
+  /** The published statement the digest cites, if one was published by then. */
+  @Column({ name: 'statement_id', type: 'integer', nullable: true })
+  statementId: number | null;
+
   @Column({ name: 'unsubscribe_url', type: 'text' })
   unsubscribeUrl: string;
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
@@ -23,6 +24,7 @@ type Template = (view: DigestView) => string;
 @Injectable()
 export class DigestRenderer {
   private templates: Promise<{ html: Template; text: Template }> | null = null;
+  private templatesHash: Promise<string> | null = null;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -38,6 +40,16 @@ export class DigestRenderer {
       };
     })();
     return this.templates;
+  }
+
+  /** SHA-256 of the two templates a digest is rendered with: kept with each message, so a re-render can say whether the templates are the same. */
+  async templatesSha256(): Promise<string> {
+    this.templatesHash ??= (async () => {
+      const dir = join(this.config.rootDir, 'views', 'emails');
+      const [html, text] = await Promise.all([readFile(join(dir, 'digest.html.hbs')), readFile(join(dir, 'digest.text.hbs'))]);
+      return createHash('sha256').update(html).update('\0').update(text).digest('hex');
+    })();
+    return this.templatesHash;
   }
 
   async render(view: DigestView): Promise<RenderedDigest> {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ParseIdPipe } from '../common/http/params';
-import { ApiBearerAuth, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../access/actor';
 import { CurrentActor, Public, READ_ALL, READ_ALL_AND_DONOR, Roles } from '../access/roles';
@@ -34,6 +34,13 @@ export class DigestsController {
   @Roles(...READ_ALL)
   outbox(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
     return this.digests.outbox(parsePageRequest(limit, cursor));
+  }
+
+  @Get('outbox/:id/rerender')
+  @Roles(...READ_ALL)
+  @ApiOperation({ summary: 'Renders a stored message again from its kept inputs and says whether every byte matches what was queued or sent' })
+  rerender(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number) {
+    return this.digests.rerender(actor, id);
   }
 
   @Get('preview/:donorId')

@@ -5,6 +5,7 @@ import { FxModule } from '../fx/fx.module';
 import { FundingModule } from '../funding/funding.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { PrioritiesModule } from '../priorities/priorities.module';
+import { StatementsModule } from '../statements/statements.module';
 import { DigestContentService } from './digest-content.service';
 import { DigestRenderer } from './digest-renderer';
 import { DigestScheduler } from './digest-scheduler';
@@ -17,7 +18,7 @@ import { UnsubscribeService } from './unsubscribe.service';
 
 /** Donor status digests: a run queues one message per contact and period in the outbox; the sender delivers it. */
 @Module({
-  imports: [ScheduleModule.forRoot(), DonorsModule, LedgerModule, PrioritiesModule, FxModule, FundingModule],
+  imports: [ScheduleModule.forRoot(), DonorsModule, LedgerModule, PrioritiesModule, FxModule, FundingModule, StatementsModule],
   providers: [DigestsRepository, DigestContentService, DigestRenderer, UnsubscribeService, RunDigests, DigestSender, DigestScheduler, DigestsService],
   controllers: [DigestsController],
   exports: [RunDigests, DigestSender, DigestsService],

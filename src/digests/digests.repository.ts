@@ -6,7 +6,19 @@ import { DigestMessageEntity, DigestSettingEntity, MessageStatus } from './diges
 
 export type NewDigestMessage = Pick<
   DigestMessageEntity,
-  'donorId' | 'contactId' | 'period' | 'messageId' | 'toAddress' | 'subject' | 'htmlBody' | 'textBody' | 'unsubscribeUrl' | 'nextAttemptAt'
+  | 'donorId'
+  | 'contactId'
+  | 'period'
+  | 'messageId'
+  | 'toAddress'
+  | 'subject'
+  | 'htmlBody'
+  | 'textBody'
+  | 'unsubscribeUrl'
+  | 'nextAttemptAt'
+  | 'viewJson'
+  | 'templatesSha256'
+  | 'statementId'
 >;
 
 export type OutboxRow = Omit<DigestMessageEntity, 'htmlBody' | 'textBody'>;

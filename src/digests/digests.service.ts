@@ -4,7 +4,7 @@ import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { DonorsService } from '../donors/donors.service';
-import { DigestContentService } from './digest-content.service';
+import { DigestContentService, type DigestView } from './digest-content.service';
 import type { MessageStatus } from './digest-message.entity';
 import { DigestRenderer } from './digest-renderer';
 import { parsePeriod, periodLabel, periodOf } from './digest-rules';
@@ -103,6 +103,26 @@ export class DigestsService {
     const donor = visibleOr404(actor, canSeeDonor(actor, donorId) ? await this.donors.findDonor(donorId) : null, (d) => d.id, 'Donor', donorId);
     const view = await this.content.build(this.content.snapshot(), donor, period, null);
     return (await this.renderer.render(view)).html;
+  }
+
+  /**
+   * Renders a stored message again from the inputs kept with it (its view, with the statement it
+   * cites) and says whether every byte of subject, HTML and text matches what was queued or sent,
+   * and whether the templates are those it was rendered with. Messages queued before the inputs
+   * were kept cannot be rendered again, and say so.
+   */
+  async rerender(actor: Actor, id: number) {
+    const m = visibleOr404(actor, await this.repo.findMessage(id), (row) => row.donorId, 'Message', id);
+    const templatesSha256 = await this.renderer.templatesSha256();
+    if (m.viewJson === null) return { id, statementId: m.statementId, inputsKept: false, sameTemplates: null, identical: null };
+    const again = await this.renderer.render(JSON.parse(m.viewJson) as DigestView);
+    return {
+      id,
+      statementId: m.statementId,
+      inputsKept: true,
+      sameTemplates: m.templatesSha256 === templatesSha256,
+      identical: again.subject === m.subject && again.html === m.htmlBody && again.text === m.textBody,
+    };
   }
 
   /** A queued or sent message exactly as stored, which is exactly what the donor receives. */

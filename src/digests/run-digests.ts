@@ -76,7 +76,9 @@ export class RunDigests {
         const view = await this.content.build(snapshot, donor, period, null);
         for (const contact of contacts) {
           const links = await this.unsubscribe.linksFor(contact.id);
-          const rendered = await this.renderer.render({ ...view, links: { ...view.links, unsubscribe: links.page } });
+          // The exact view rendered is kept with the message, so it can be rendered again byte for byte.
+          const inputs = { ...view, links: { ...view.links, unsubscribe: links.page } };
+          const rendered = await this.renderer.render(inputs);
           messages.push({
             donorId: donor.id,
             contactId: contact.id,
@@ -88,6 +90,9 @@ export class RunDigests {
             textBody: rendered.text,
             unsubscribeUrl: links.oneClick,
             nextAttemptAt: now,
+            viewJson: JSON.stringify(inputs),
+            templatesSha256: await this.renderer.templatesSha256(),
+            statementId: view.statement?.id ?? null,
           });
         }
       }

@@ -5,6 +5,8 @@ import type { StatementContent, StatementPledge } from './statement-document';
 
 /** A table in a statement: its head and rows of text, first column a label, the others figures. */
 export interface NarrativeTable {
+  /** What the table holds, in words (its accessible name). */
+  label: string;
   head: string[];
   rows: string[][];
 }
@@ -101,6 +103,7 @@ export function statementNarrative(content: StatementContent): StatementNarrativ
       heading: 'The twelve priorities',
       paragraphs: [`What each of the report's priorities received, in ${f.currency}; earmarks to several priorities are split by ${f.earmarkSplit.rule}.`],
       table: {
+        label: 'What each priority received, table',
         head: ['Priority', 'Pledged', 'Received', 'Target', 'Funded'],
         rows: f.byPriority.map((p) => [
           `${p.rank}. ${p.title}${p.unfunded ? ' (unfunded)' : ''}`,

@@ -23,6 +23,13 @@ export class StatementsRepository {
     return tx.getRepository(StatementEntity).exists({ where: { id } });
   }
 
+  /** The statement published last, or null. */
+  latest(): Promise<StatementEntity | null> {
+    return this.dataSource
+      .getRepository(StatementEntity)
+      .findOne({ select: { id: true, title: true, asOf: true, knownOn: true, sha256: true }, where: {}, order: { id: 'DESC' } });
+  }
+
   /** The statement published just before `id`, or null. */
   previous(id: number): Promise<StatementEntity | null> {
     return this.dataSource.getRepository(StatementEntity).findOne({ where: { id: LessThan(id) }, order: { id: 'DESC' } });

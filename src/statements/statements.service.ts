@@ -46,6 +46,15 @@ export interface StatementView {
   records: StatementContent['records'];
 }
 
+/** A statement as another document cites it. */
+export interface StatementCitation {
+  id: number;
+  title: string;
+  asOf: string;
+  knownOn: string;
+  sha256: string;
+}
+
 export type StatementSummary = Omit<StatementView, 'figures' | 'records'>;
 
 /** A statement with its parsed content, as the pages and documents read it. */
@@ -146,6 +155,12 @@ export class StatementsService {
       reference: r.reference,
     }));
     return { format: STATEMENT_FORMAT, title, period, asOf, knownOn, currency: display, figures, records: { pledges, receipts } };
+  }
+
+  /** What a digest cites: the statement published last (null before the first), with where to read it. */
+  async latestCitation(): Promise<StatementCitation | null> {
+    const row = await this.statements.latest();
+    return row ? { id: row.id, title: row.title, asOf: row.asOf, knownOn: row.knownOn, sha256: row.sha256 } : null;
   }
 
   async list(request: PageRequest): Promise<Page<StatementSummary>> {

@@ -136,6 +136,30 @@ describe(`published statements (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     expect(pages.join(' ')).toContain('Foreign assistance');
   });
 
+  it('a digest cites the statement published last, and a queued digest renders again byte for byte from its stored inputs after later writes', async () => {
+    const donor = donors[0];
+    expect((await t.http.post(`/api/donors/${donor.id}/contacts`).set(admin).send({ email: 'desk@donor.example', name: 'Desk' })).status).toBe(201);
+    expect(
+      (
+        await t.http
+          .post('/api/digests/run')
+          .set(leadership)
+          .send({ period: '2025-04', donorIds: [donor.id] })
+      ).status,
+    ).toBe(202);
+    const outbox = await t.http.get('/api/digests/outbox').set(admin);
+    const message = outbox.body.items.find((m: { to: string }) => m.to === 'desk@donor.example');
+    const latest = (await t.http.get('/api/statements').set(admin)).body.items[0];
+    const preview = await t.http.get(`/api/digests/preview/${donor.id}`).set(admin);
+    expect(preview.text).toContain(`data-statement="${latest.id}"`);
+    expect(preview.text).toContain(latest.sha256);
+    const pledge = (await t.http.get(`/api/pledges?donorId=${donor.id}&limit=1`).set(admin)).body.items[0];
+    expect((await t.http.patch(`/api/pledges/${pledge.id}`).set(admin).send({ notes: 'Changed after the digest was queued' })).status).toBe(200);
+    const again = await t.http.get(`/api/digests/outbox/${message.id}/rerender`).set(admin);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ id: message.id, statementId: latest.id, inputsKept: true, sameTemplates: true, identical: true });
+  });
+
   it('replays an Idempotency-Key, refuses bad input naming the field, and keeps roles apart', async () => {
     const replay = await t.http.post('/api/statements').set(leadership).set('Idempotency-Key', 'q1-statement').send({ period: '2025-Q1' });
     expect(replay.status).toBe(201);

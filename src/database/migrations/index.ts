@@ -12,6 +12,7 @@ import { PriorityTargets1733430000000 } from './1733430000000-priority-targets';
 import { StagedUploads1733440000000 } from './1733440000000-staged-uploads';
 import { DonorDetails1733450000000 } from './1733450000000-donor-details';
 import { Statements1733500000000 } from './1733500000000-statements';
+import { DigestInputs1733500000001 } from './1733500000001-digest-inputs';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   StagedUploads1733440000000,
   DonorDetails1733450000000,
   Statements1733500000000,
+  DigestInputs1733500000001,
 ];
