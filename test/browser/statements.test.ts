@@ -63,13 +63,16 @@ describe('published statements in a real browser', () => {
 
     const [docx] = await Promise.all([page.waitForEvent('download'), page.click('a[href$="/document.docx"]')]);
     expect(docx.suggestedFilename()).toMatch(/^statement-\d+\.docx$/);
-    const xml = unzip(readFileSync((await docx.path()))).get('word/document.xml')?.toString('utf8') ?? '';
+    const xml =
+      unzip(readFileSync(await docx.path()))
+        .get('word/document.xml')
+        ?.toString('utf8') ?? '';
     expect(xml).toContain('Funding statement, Q1 2025 (with March receipts)');
     expect(xml).toContain('United Arab Emirates');
 
     const [pdf] = await Promise.all([page.waitForEvent('download'), page.click('a[href$="/document.pdf"]')]);
     expect(pdf.suggestedFilename()).toMatch(/^statement-\d+\.pdf$/);
-    const bytes = readFileSync((await pdf.path()));
+    const bytes = readFileSync(await pdf.path());
     expect(bytes.subarray(0, 8).toString('latin1')).toBe('%PDF-1.4');
     expect(bytes.toString('latin1')).toMatch(/\(Page 1 of \d+\) Tj/);
     await context.close();
