@@ -90,7 +90,7 @@ const RULES: Record<string, Rule> = {
   'GET /api/export/iati-activities.xml': { allow: ADMIN_LEADERSHIP },
   'POST /api/digests/run': { allow: ADMIN_LEADERSHIP },
   'GET /api/digests/outbox': { allow: STAFF },
-  'GET /api/digests/outbox/:id/rerender': { allow: ALL, ownDonorOnly: true },
+  'GET /api/digests/outbox/:id/rerender': { allow: STAFF },
   'GET /api/digests/preview/:donorId': { allow: ALL, ownDonorOnly: true },
   'POST /api/digests/unsubscribe': { allow: 'public' },
   // Pages
