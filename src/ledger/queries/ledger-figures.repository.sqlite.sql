@@ -18,11 +18,11 @@ CREATE INDEX ix_known_disbursements_pledge ON known_disbursements (pledge_id);
 
 CREATE INDEX ix_known_pledge_priorities_pledge ON known_pledge_priorities (pledge_id);
 
-CREATE TEMPORARY TABLE known_disbursements AS SELECT * FROM disbursements WHERE created_at < ? AND pledge_id IN (SELECT id FROM known_pledges);
+CREATE TEMPORARY TABLE known_disbursements AS SELECT * FROM disbursements WHERE strftime('%Y-%m-%d %H:%M:%f', created_at) < strftime('%Y-%m-%d %H:%M:%f', ?) AND pledge_id IN (SELECT id FROM known_pledges);
 
 CREATE TEMPORARY TABLE known_pledge_priorities AS SELECT * FROM pledge_priorities WHERE pledge_id IN (SELECT id FROM known_pledges);
 
-CREATE TEMPORARY TABLE known_pledges AS SELECT * FROM pledges WHERE created_at < ?;
+CREATE TEMPORARY TABLE known_pledges AS SELECT * FROM pledges WHERE strftime('%Y-%m-%d %H:%M:%f', created_at) < strftime('%Y-%m-%d %H:%M:%f', ?);
 
 DELETE FROM known_pledge_priorities WHERE pledge_id = ?;
 
@@ -148,6 +148,17 @@ SELECT p.id AS id, p.currency AS currency, COALESCE(p.pledged_on, p.source_date,
                         FROM disbursements d WHERE d.received_on <= ? AND d.pledge_id IN (1, 2, 4) GROUP BY d.pledge_id) r ON r.pledge_id = p.id
           WHERE p.id IN (1, 2, 4);
 
+-- LedgerFiguresRepository.pledgeRecords
+SELECT p.id AS id, p.donor_id AS donor_id, p.title AS title, p.kind AS kind, p.commitment AS commitment,
+              CAST(p.amount_minor AS TEXT) AS amount, p.currency AS currency, p.in_kind_quantity AS quantity, p.in_kind_unit AS unit,
+              p.in_kind_quantity_is_maximum AS up_to, CAST(p.unit_value_minor AS TEXT) AS unit_value,
+              p.channel AS channel, p.channel_name AS channel_name, p.instrument AS instrument, p.source AS source,
+              COALESCE(p.pledged_on, p.source_date, date(p.created_at)) AS value_date, CASE WHEN (p.cancelled_at IS NULL OR date(p.cancelled_at) > ?) THEN 0 ELSE 1 END AS cancelled,
+              CAST(COALESCE((SELECT SUM(d.counted_minor) FROM disbursements d WHERE d.pledge_id = p.id AND d.received_on <= ?), 0) AS TEXT) AS received, COALESCE((SELECT SUM(d.quantity) FROM disbursements d WHERE d.pledge_id = p.id AND d.received_on <= ?), 0) AS delivered
+         FROM pledges p
+        WHERE COALESCE(p.pledged_on, p.source_date, date(p.created_at)) <= ? AND p.donor_id = ?
+        ORDER BY p.id;
+
 -- LedgerFiguresRepository.pledgedByDonor
 SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(CASE WHEN p.valued_at IS NOT NULL THEN p.value_usd_minor END) AS TEXT) AS total,
             SUM(CASE WHEN p.valued_at IS NOT NULL AND p.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued,
@@ -188,6 +199,13 @@ SELECT pp.priority_code AS priority_code, ec.earmark_count AS earmark_count, pp.
          JOIN (SELECT pledge_id, COUNT(*) AS earmark_count FROM pledge_priorities GROUP BY pledge_id) ec ON ec.pledge_id = p.id
         WHERE COALESCE(p.pledged_on, p.source_date, date(p.created_at)) <= ? AND p.amount_minor IS NOT NULL AND p.currency IS NOT NULL AND (p.cancelled_at IS NULL OR date(p.cancelled_at) > ?) AND p.donor_id = ?
         GROUP BY 1, 2, 3;
+
+-- LedgerFiguresRepository.receiptRecords
+SELECT d.id AS id, d.pledge_id AS pledge_id, d.received_on AS received_on, CAST(d.amount_minor AS TEXT) AS amount, d.currency AS currency,
+              d.quantity AS quantity, d.reference AS reference
+         FROM disbursements d JOIN pledges p ON p.id = d.pledge_id
+        WHERE d.received_on <= ? AND COALESCE(p.pledged_on, p.source_date, date(p.created_at)) <= ? AND p.donor_id = ?
+        ORDER BY d.id;
 
 -- LedgerFiguresRepository.receivedByDonor
 SELECT p.donor_id AS donor_id, p.kind AS kind, CAST(SUM(r.total) AS TEXT) AS total, SUM(r.unvalued) AS unvalued, SUM(r.waiting) AS waiting
