@@ -6,6 +6,7 @@ import { ClearanceProgressEntity } from './funding/clearance-progress.entity';
 import { FxRateEntity } from './fx/fx-rate.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
 import { GovernmentSpendEntity, ReportedFigureEntity } from './national/national.entity';
+import { InstalmentEntity } from './ledger/instalment.entity';
 import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from './ledger/pledge.entity';
 import { PriorityEntity, PriorityTargetEntity } from './priorities/priority.entity';
 import { CalendarFeedEntity, ObligationEntity } from './obligations/obligation.entity';
@@ -24,6 +25,7 @@ export const ENTITIES = [
   PledgeEntity,
   PledgePriorityEntity,
   DisbursementEntity,
+  InstalmentEntity,
   GovernmentSpendEntity,
   ReportedFigureEntity,
   FxRateEntity,

@@ -16,6 +16,7 @@ import { Ledger, type ReceiptColumns } from '../ledger/ledger.service';
 import { DisbursementEntity, PledgeEntity, type Earmark, type PledgeColumns } from '../ledger/pledge.entity';
 import { pledgeValueDate, type ValueDateBasis } from '../ledger/value-date';
 import { PrioritiesService } from '../priorities/priorities.service';
+import { scheduleViews } from './instalment-view';
 import type { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from './dto';
 import { earmarksFrom, pledgeChangesFrom, pledgeColumnsFrom, rateCheckOf } from './pledge-input';
 import { visibleDonorFilter, visibleOr404 } from '../access/donor-visibility';
@@ -251,14 +252,16 @@ export class PledgesService {
 
   async get(actor: Actor, id: number, displayCurrency: string) {
     const pledge = await this.visiblePledge(actor, id);
-    const [view, disbursements, history] = await Promise.all([
+    const [view, disbursements, instalments, history] = await Promise.all([
       this.toView(pledge, displayCurrency),
       this.ledger.receiptsOf(id),
+      this.ledger.instalmentsOf(id),
       this.audit.historyOf('pledge', id),
     ]);
     return {
       ...view,
       disbursements: disbursements.map((d) => toDisbursementView(d, pledge.currency)),
+      instalments: scheduleViews(pledge, instalments, todayUtc()),
       history: history.map((h) => ({
         at: new Date(h.at).toISOString(),
         actorEmail: h.actorEmail,
