@@ -105,6 +105,15 @@ describe('every page, every role, laptop and phone', () => {
       .set(auth)
       .send({ pledgeId: pledge.id, kind: 'narrative_report', title: 'Six-month narrative report', dueOn: '2025-09-30', responsible: 'Programme unit' });
     if (obligation.status !== 201) throw new Error(`obligation: ${obligation.status} ${JSON.stringify(obligation.body)}`);
+    // The pledge page shows a schedule: one instalment overdue, one to come.
+    for (const dueOn of ['2025-06-30', '2030-12-31']) {
+      const size = pledge.kind === 'cash' ? { amount: '1.00' } : { quantity: 1 };
+      const instalment = await t.http
+        .post(`/api/pledges/${pledge.id}/instalments`)
+        .set(auth)
+        .send({ dueOn, ...size });
+      if (instalment.status !== 201) throw new Error(`instalment: ${instalment.status} ${JSON.stringify(instalment.body)}`);
+    }
     const reset = await t.http.post(`/api/users/${officerId}/password-reset`).set(auth);
     const resetPath = new URL(reset.body.url as string).pathname;
 

@@ -103,6 +103,8 @@ const RULES: Record<string, Rule> = {
   'GET /pledges/:id/edit': { allow: LEDGER },
   'POST /pledges/:id/edit': { allow: LEDGER },
   'POST /pledges/:id/disbursements': { allow: LEDGER },
+  'POST /pledges/:id/instalments': { allow: LEDGER },
+  'POST /pledges/:id/instalments/:instalmentId/remove': { allow: LEDGER },
   'GET /pledges/:id/cancel': { allow: LEDGER },
   'POST /pledges/:id/cancel': { allow: LEDGER },
   'GET /donors': { allow: STAFF },

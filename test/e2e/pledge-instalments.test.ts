@@ -4,6 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { addDays, todayUtc } from '../../src/common/dates';
 import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
+import { makeUser, signInWeb } from './web-support';
 
 /** Issue 13, planned instalments on a pledge: states, the schedule's bound, edits and their audit; on the database TEST_DB names. */
 describe('planned instalments', () => {
@@ -157,5 +158,49 @@ describe('planned instalments', () => {
     const donor = await t.tokenFor('donor', donorId);
     expect((await t.http.get(`/api/pledges/${pledge.id}`).set(as(donor))).body.instalments).toHaveLength(1);
     expect((await t.http.delete(`/api/pledges/${pledge.id}/instalments/${first.body.id}`).set(as(donor))).status).toBe(403);
+  });
+});
+
+describe('the schedule on the pledge page', () => {
+  let t: TestApp;
+  const today = todayUtc();
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await seedReferenceData(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('plans an instalment from the form, refuses bad input beside the field keeping what was typed, and removes one', async () => {
+    const donorId = await makeDonor(t, { name: 'Page Donor' });
+    const pledge = await makePledge(t, donorId, { amount: '1000.00', currency: 'EUR' });
+    const user = await makeUser(t, 'officer');
+    const web = await signInWeb(t, user.email, user.password);
+    const page = await web.get(`/pledges/${pledge.id}`);
+    expect(page.text).toContain('No instalments planned.');
+    expect(page.text).toContain(`action="/pledges/${pledge.id}/instalments"`);
+
+    const tooMuch = await web.post(`/pledges/${pledge.id}/instalments`, { dueOn: addDays(today, 10), amount: '1,200.00' });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.text).toContain('Please check the form');
+    expect(tooMuch.text).toMatch(/id="instalmentAmount-error"[^>]*>the schedule may not add up to more than the pledge: 1000.00 EUR is left unscheduled/);
+    expect(tooMuch.text).toContain('value="1,200.00"');
+    const badDate = await web.post(`/pledges/${pledge.id}/instalments`, { dueOn: 'soon', amount: '<b>x</b>' });
+    expect(badDate.status).toBe(400);
+    expect(badDate.text).toMatch(/id="instalmentDueOn-error"/);
+    expect(badDate.text).toMatch(/id="instalmentAmount-error"/);
+    expect(badDate.text).not.toContain('<b>x</b>');
+
+    const planned = await web.post(`/pledges/${pledge.id}/instalments`, { dueOn: addDays(today, -1), amount: '400.00' });
+    expect(planned.status).toBe(303);
+    const shown = await web.get(planned.headers.location);
+    expect(shown.text).toContain('Instalment planned.');
+    expect(shown.text).toMatch(/<span class="tag tag--overdue" data-state="overdue">Overdue<\/span>/);
+    const id = Number(/data-instalment="(\d+)"/.exec(shown.text)?.[1]);
+    const removed = await web.post(`/pledges/${pledge.id}/instalments/${id}/remove`, {});
+    expect(removed.status).toBe(303);
+    expect((await web.get(`/pledges/${pledge.id}`)).text).toContain('No instalments planned.');
   });
 });
