@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { SqlDialect } from '../database/sql-dialect';
-import { toBigInt } from '../database/transformers';
+import { aggregateToNumber, toBigInt } from '../database/transformers';
 import type { Transaction } from '../database/unit-of-work';
 import { InstalmentEntity } from './instalment.entity';
 import type { PledgeKind } from './pledge.entity';
@@ -148,6 +148,17 @@ export class InstalmentsRepository {
     );
     const rows = await this.dataSource.query<RawScheduleRow[]>(text, params);
     return rows.map(toScheduled);
+  }
+
+  /** Instalments of standing pledges due before `today` that the receipts do not cover: the overdue ones. */
+  async countOverdue(today: string): Promise<number> {
+    const { text, params } = SqlDialect.of(this.dataSource).named(
+      `SELECT COUNT(*) AS n FROM (${SCHEDULE_SQL}) s WHERE s.due_on < :today AND s.scheduled_before + s.size > s.received`,
+      { today },
+      { today: '::date' },
+    );
+    const [row] = await this.dataSource.query<Array<{ n: string | number }>>(text, params);
+    return aggregateToNumber(row?.n);
   }
 
   /** Instalments of standing cash pledges that the receipts do not cover in full: the money still expected, oldest first. */

@@ -18,6 +18,8 @@ import { LedgerValuation, NOT_VALUED } from './ledger-valuation';
 import { PledgeEntity, PledgePriorityEntity, type DisbursementEntity, type Earmark, type PledgeColumns } from './pledge.entity';
 import { pledgeValueDate } from './value-date';
 
+export type { ScheduleWindow, ScheduledInstalmentRow } from './instalments.repository';
+
 /** Pledges written at once from which their values are left to the valuation worker. */
 const VALUED_INLINE = 50;
 
@@ -193,6 +195,11 @@ export class Ledger {
   /** Instalments of standing pledges due in the window and those overdue before it, with what their states need. */
   instalmentsInWindow(window: ScheduleWindow): Promise<ScheduledInstalmentRow[]> {
     return this.instalments.inWindow(window);
+  }
+
+  /** How many instalments of standing pledges are overdue on `today`. */
+  overdueInstalments(today: string): Promise<number> {
+    return this.instalments.countOverdue(today);
   }
 
   /** Instalments of standing cash pledges not yet covered by receipts, with what their states need. */

@@ -4,15 +4,31 @@ import { visibleOr404 } from '../access/donor-visibility';
 import { AuditService } from '../audit/audit.service';
 import { todayUtc } from '../common/dates';
 import { BusinessRuleError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
-import { formatAmount, parseAmount } from '../common/money/money';
+import { formatAmount, parseAmount, type MoneyJson } from '../common/money/money';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { CreateResult, IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import type { InstalmentEntity } from '../ledger/instalment.entity';
-import { scheduleRoom } from '../ledger/instalment-rules';
-import { Ledger } from '../ledger/ledger.service';
+import { instalmentStanding, scheduleRoom, type InstalmentState } from '../ledger/instalment-rules';
+import { Ledger, type ScheduleWindow } from '../ledger/ledger.service';
 import type { PledgeEntity } from '../ledger/pledge.entity';
 import type { CreateInstalmentDto, UpdateInstalmentDto } from './dto';
 import { instalmentSize, scheduleViews, type InstalmentView } from './instalment-view';
+
+/** An instalment as the calendar, its feed and the digests list it, with its state on the day asked. */
+export interface ScheduledInstalment {
+  id: number;
+  pledgeId: number;
+  donorId: number;
+  pledgeTitle: string;
+  dueOn: string;
+  amount: MoneyJson | null;
+  expected: MoneyJson | null;
+  quantity: number | null;
+  expectedQuantity: number | null;
+  unit: string | null;
+  state: InstalmentState;
+  overdue: boolean;
+}
 
 /** The size of one instalment as a request gives it, checked against the kind of pledge. */
 interface Sized {
@@ -38,6 +54,41 @@ export class PledgeInstalmentsService {
   /** A pledge's schedule with each instalment's state today. */
   async scheduleOf(pledge: PledgeEntity, tx?: Transaction): Promise<InstalmentView[]> {
     return scheduleViews(pledge, await this.ledger.instalmentsOf(pledge.id, tx), todayUtc());
+  }
+
+  /**
+   * Instalments of standing pledges due in the window and those overdue before it, each with its
+   * state on `window.today` (the same rule as the pledge's own schedule), oldest first.
+   */
+  async inWindow(window: ScheduleWindow): Promise<ScheduledInstalment[]> {
+    const rows = await this.ledger.instalmentsInWindow(window);
+    return rows.map((r) => {
+      const standing = instalmentStanding(
+        { size: r.size, dueOn: r.dueOn, scheduledBefore: r.scheduledBefore, received: r.received, cancelled: false },
+        window.today,
+      );
+      const cash = r.kind === 'cash' && r.currency !== null;
+      const money = (minor: bigint): MoneyJson | null => (cash ? { amount: formatAmount(minor, r.currency as string), currency: r.currency as string } : null);
+      return {
+        id: r.id,
+        pledgeId: r.pledgeId,
+        donorId: r.donorId,
+        pledgeTitle: r.pledgeTitle,
+        dueOn: r.dueOn,
+        amount: money(r.size),
+        expected: money(standing.expected),
+        quantity: cash ? null : Number(r.size),
+        expectedQuantity: cash ? null : Number(standing.expected),
+        unit: cash ? null : r.unit,
+        state: standing.state,
+        overdue: standing.state === 'overdue',
+      };
+    });
+  }
+
+  /** How many instalments are overdue today, for the navigation's count. */
+  overdueCount(): Promise<number> {
+    return this.ledger.overdueInstalments(todayUtc());
   }
 
   async add(actor: Actor, pledgeId: number, dto: CreateInstalmentDto, idem: IdempotencyContext | null): Promise<CreateResult<InstalmentView>> {

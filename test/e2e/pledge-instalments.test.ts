@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import ICAL from 'ical.js';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { addDays, todayUtc } from '../../src/common/dates';
 import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
@@ -68,6 +69,41 @@ describe('planned instalments', () => {
     expect(change.before.instalment).toMatchObject({ dueOn: dates[1], state: 'partly_received' });
     expect(change.after.instalment).toMatchObject({ dueOn: addDays(today, -1), state: 'overdue' });
     expect(history.filter((h: { action: string }) => h.action === 'pledge.instalment_add')).toHaveLength(4);
+
+    // The calendar lists the instalments beside obligations, the overdue one first; so does the feed.
+    const year = { from: today, to: addDays(today, 365) };
+    const calendar = await t.http
+      .get('/api/calendar')
+      .set(as(officer))
+      .query({ donorId, ...year });
+    expect(calendar.status).toBe(200);
+    const mine = calendar.body.entries.filter((e: { pledgeId: number }) => e.pledgeId === pledge.id);
+    expect(mine.map((e: Record<string, unknown>) => [e.type, e.id, e.state, e.overdue])).toEqual([
+      ['instalment', created[1].id, 'overdue', true],
+      ['instalment', created[2].id, 'due', false],
+      ['instalment', created[3].id, 'due', false],
+    ]);
+    expect(mine[0]).toMatchObject({ kindLabel: 'Instalment', href: `/pledges/${pledge.id}`, expected: { amount: '125000.00', currency: 'EUR' } });
+    expect(calendar.body.overdueCount).toBe(1);
+    const onlyInstalments = await t.http
+      .get('/api/calendar')
+      .set(as(officer))
+      .query({ donorId, kind: 'instalment', ...year });
+    expect(onlyInstalments.body.entries).toHaveLength(3);
+    expect(
+      (
+        await t.http
+          .get('/api/calendar')
+          .set(as(officer))
+          .query({ donorId, kind: 'audit', ...year })
+      ).body.entries,
+    ).toEqual([]);
+
+    const feed = await t.http.post('/api/calendar/feed-key').set(as(officer));
+    const ics = await t.http.get(new URL(feed.body.url).pathname + new URL(feed.body.url).search);
+    const summaries = new ICAL.Component(ICAL.parse(ics.text)).getAllSubcomponents('vevent').map((v) => new ICAL.Event(v).summary);
+    expect(summaries).toContain(`OVERDUE: Instalment from Schedule Donor: 250000.00 EUR of ${pledge.title}`);
+    expect(summaries).toContain(`Instalment from Schedule Donor: 250000.00 EUR of ${pledge.title}`);
   });
 
   it('the schedule sums to no more than the pledge: the one too many is refused naming the field, and nothing is written', async () => {
@@ -199,6 +235,10 @@ describe('the schedule on the pledge page', () => {
     expect(shown.text).toContain('Instalment planned.');
     expect(shown.text).toMatch(/<span class="tag tag--overdue" data-state="overdue">Overdue<\/span>/);
     const id = Number(/data-instalment="(\d+)"/.exec(shown.text)?.[1]);
+    const calendar = await web.get('/calendar');
+    expect(calendar.text).toContain('Overdue (1)');
+    expect(calendar.text).toContain(`Instalment from Page Donor: <a href="/pledges/${pledge.id}">400.00 EUR of ${pledge.title}</a>`);
+    expect(calendar.text).toMatch(/Calendar <span class="nav-count">1<span class="visually-hidden"> overdue<\/span>/);
     const removed = await web.post(`/pledges/${pledge.id}/instalments/${id}/remove`, {});
     expect(removed.status).toBe(303);
     expect((await web.get(`/pledges/${pledge.id}`)).text).toContain('No instalments planned.');
