@@ -20,6 +20,14 @@ export class FundingGapQueryDto {
   asOf?: string;
 }
 
+/** `?currency=` of GET /api/funding-gap/forecast: what is expected from today on, so no `asOf`. */
+export class FundingGapForecastQueryDto {
+  @ApiPropertyOptional({ enum: DISPLAY_CURRENCIES, default: 'USD', description: 'display currency' })
+  @OptionalNotNull()
+  @IsIn(DISPLAY_CURRENCIES, { message: `currency must be one of ${DISPLAY_CURRENCIES.join(', ')}` })
+  currency?: DisplayCurrency;
+}
+
 /** `?currency=&asOf=&donorId=` of GET /api/funding-gap: the figures of one donor's pledges when `donorId` is given. */
 export class FundingGapApiQueryDto extends FundingGapQueryDto {
   @ApiPropertyOptional({ example: '3', description: "only this donor's pledges (the totals become that donor's); empty: all donors" })

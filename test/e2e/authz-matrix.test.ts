@@ -79,6 +79,7 @@ const RULES: Record<string, Rule> = {
   'GET /api/reported-figures': { allow: STAFF },
   'GET /api/funding-gap': { allow: STAFF },
   'GET /api/funding-gap/rates': { allow: STAFF },
+  'GET /api/funding-gap/forecast': { allow: STAFF },
   'POST /api/import/pledges': { allow: LEDGER },
   'GET /api/import/pledges/template.csv': { allow: STAFF },
   'GET /api/export/pledges.csv': { allow: STAFF },
