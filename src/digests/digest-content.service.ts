@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { todayUtc } from '../common/dates';
+import { addDays, todayUtc } from '../common/dates';
 import { money, toJson, type MoneyJson } from '../common/money/money';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -15,6 +15,39 @@ import { formatQuantity, formatShare } from '../common/presentation/format';
 import { barPercent, ClearanceSummary, clearanceSummary, inKindProgress, periodLabel, PriorityFunding, priorityFunding } from './digest-rules';
 import { DigestsRepository } from './digests.repository';
 import { pledgeStatusLabel } from '../common/presentation/pledge-labels';
+import { ObligationsService } from '../obligations/obligations.service';
+import { PledgeInstalmentsService, type ScheduledInstalment } from '../pledges/instalments.service';
+
+/** The digest's schedule looks this many days ahead (and lists everything overdue before). */
+export const DIGEST_SCHEDULE_DAYS = 90;
+
+const INSTALMENT_STATE_WORDS: Record<ScheduledInstalment['state'], string> = {
+  received: 'received',
+  partly_received: 'partly received',
+  due: 'due',
+  overdue: 'overdue',
+  cancelled: 'not expected',
+};
+
+/** An instalment of the donor's own pledges: when, how much, and what is still expected. */
+export interface InstalmentLine {
+  pledgeTitle: string;
+  dueOn: string;
+  amount: MoneyJson | null;
+  expected: MoneyJson | null;
+  goods: string | null;
+  state: string;
+  overdue: boolean;
+}
+
+/** A report or other deliverable ANAMA owes the donor: open (maybe overdue) or submitted. */
+export interface ReportLine {
+  title: string;
+  kindLabel: string;
+  dueOn: string;
+  submittedOn: string | null;
+  overdue: boolean;
+}
 
 const FUNDING_LABELS: Record<PriorityFunding, string> = {
   unfunded: 'Unfunded',
@@ -108,6 +141,8 @@ export interface DigestView {
   unfundedCount: number;
   links: { donorPage: string; unsubscribe: string | null };
   contactLine: string;
+  /** The donor's upcoming and overdue instalments and the reports ANAMA owes it; null when there are none. */
+  schedule: { days: number; instalments: InstalmentLine[]; reports: ReportLine[]; overdueCount: number } | null;
 }
 
 interface SharedFigures {
@@ -233,6 +268,8 @@ export class DigestContentService {
     private readonly ledger: Ledger,
     private readonly clearance: ClearanceProgressService,
     private readonly funding: FundingGapService,
+    private readonly instalments: PledgeInstalmentsService,
+    private readonly obligations: ObligationsService,
   ) {}
 
   snapshot(now: Date = new Date()): DigestSnapshot {
@@ -241,10 +278,11 @@ export class DigestContentService {
 
   async build(snapshot: DigestSnapshot, donor: DonorEntity, period: string, unsubscribeUrl: string | null): Promise<DigestView> {
     const currency = displayCurrencyOf(donor.displayCurrency);
-    const [shared, own, candidates] = await Promise.all([
+    const [shared, own, candidates, schedule] = await Promise.all([
       snapshot.sharedFigures(currency),
       this.funding.get(currency, snapshot.generatedOn, { donorId: donor.id }),
       this.funding.donorPledgeCandidates(donor.id, currency, Math.ceil(DIGEST_PLEDGES_LISTED / 2), DIGEST_PLEDGES_LISTED),
+      this.schedule(donor.id, snapshot.generatedOn),
     ]);
     const listed = new ListedPledges<number>(DIGEST_PLEDGES_LISTED);
     const offered = new Map([...candidates.largest, ...candidates.latest].map((c) => [c.id, c]));
@@ -297,6 +335,34 @@ export class DigestContentService {
       contactLine: this.config.mailReplyTo
         ? `Questions about these figures: reply to this email; replies go to ${this.config.mailReplyTo}.`
         : 'Questions about these figures: contact your usual counterpart at ANAMA. Replies to this address are not read.',
+      schedule,
+    };
+  }
+
+  /** The donor's own instalments and the reports owed to it, from today to DIGEST_SCHEDULE_DAYS ahead and everything overdue. */
+  private async schedule(donorId: number, today: string): Promise<DigestView['schedule']> {
+    const to = addDays(today, DIGEST_SCHEDULE_DAYS);
+    const [instalments, reports] = await Promise.all([
+      this.instalments.inWindow({ today, from: today, to, donorId }),
+      this.obligations.forDonorDigest(donorId, today, to, addDays(today, -DIGEST_SCHEDULE_DAYS)),
+    ]);
+    if (!instalments.length && !reports.length) return null;
+    return {
+      days: DIGEST_SCHEDULE_DAYS,
+      instalments: instalments.map((i) => ({
+        pledgeTitle: i.pledgeTitle,
+        dueOn: i.dueOn,
+        amount: i.amount,
+        expected: i.state === 'partly_received' || i.state === 'overdue' ? i.expected : null,
+        goods:
+          i.quantity === null
+            ? null
+            : `${formatQuantity(String(i.quantity), i.unit ?? '')}${i.expectedQuantity && i.state !== 'due' ? `, ${formatQuantity(String(i.expectedQuantity), i.unit ?? '')} still expected` : ''}`,
+        state: INSTALMENT_STATE_WORDS[i.state],
+        overdue: i.overdue,
+      })),
+      reports,
+      overdueCount: instalments.filter((i) => i.overdue).length + reports.filter((r) => r.overdue).length,
     };
   }
 

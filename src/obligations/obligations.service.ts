@@ -86,6 +86,16 @@ function instalmentSizeText(i: Pick<ScheduledInstalment, 'amount' | 'quantity' |
   return i.amount ? `${i.amount.amount} ${i.amount.currency}` : `${i.quantity ?? 0} ${i.unit ?? 'units'}`;
 }
 
+/** An obligation as a donor's digest shows it: nothing internal (no responsible person, no waived reason). */
+export interface DonorObligationLine {
+  title: string;
+  kindLabel: string;
+  dueOn: string;
+  /** Set when it was submitted: the digest says so. */
+  submittedOn: string | null;
+  overdue: boolean;
+}
+
 export interface CalendarQuery {
   from?: unknown;
   to?: unknown;
@@ -255,6 +265,24 @@ export class ObligationsService {
       a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.type !== b.type ? (a.type === 'obligation' ? -1 : 1) : a.id - b.id,
     );
     return { today, from, to, donorId: donorId ?? null, kind: kind ?? null, overdueCount: entries.filter((e) => e.overdue).length, entries };
+  }
+
+  /**
+   * What ANAMA owes a donor, for its digest: open obligations due up to `to` (overdue ones
+   * included) and those submitted on or after `submittedSince`, oldest first. Only what the donor
+   * may read: never who is responsible, and waived obligations (with their internal reasons) not at all.
+   */
+  async forDonorDigest(donorId: number, today: string, to: string, submittedSince: string): Promise<DonorObligationLine[]> {
+    const rows = await this.obligations.forDonor(donorId, to);
+    return rows
+      .filter((o) => stateOf(o) === 'open' || (stateOf(o) === 'submitted' && (o.submittedOn as string) >= submittedSince))
+      .map((o) => ({
+        title: o.title,
+        kindLabel: OBLIGATION_KIND_LABELS[o.kind],
+        dueOn: o.dueOn,
+        submittedOn: o.submittedOn,
+        overdue: isOverdue(o, today),
+      }));
   }
 
   /** A new secret feed URL for the caller; the previous one answers 404 from now on. */
