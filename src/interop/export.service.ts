@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { BusinessRuleError } from '../common/errors/domain-errors';
 import { Ledger } from '../ledger/ledger.service';
+import { todayUtc } from '../common/dates';
+import type { InstalmentEntity } from '../ledger/instalment.entity';
 import type { DisbursementEntity } from '../ledger/pledge.entity';
+import { scheduleViews } from '../pledges/instalment-view';
 import { PledgesService, toDisbursementView } from '../pledges/pledges.service';
 import { csvLine, UTF8_BOM } from '../common/csv';
 import { IATI_FOOTER, iatiActivityXml, iatiHeader } from './iati';
@@ -103,10 +106,14 @@ export class ExportService {
       const rows = page.slice(0, PAGE);
       const byPledge = new Map<number, DisbursementEntity[]>();
       for (const d of await this.ledger.receiptsOfPledges(rows.map((p) => p.id))) byPledge.set(d.pledgeId, [...(byPledge.get(d.pledgeId) ?? []), d]);
+      const schedules = new Map<number, InstalmentEntity[]>();
+      for (const i of await this.ledger.instalmentsOfPledges(rows.map((p) => p.id))) schedules.set(i.pledgeId, [...(schedules.get(i.pledgeId) ?? []), i]);
+      const today = todayUtc();
       for (const p of rows) {
         const view = await this.pledges.toView(p, null);
         const own = (byPledge.get(p.id) ?? []).map((d) => toDisbursementView(d, p.currency));
-        write(iatiActivityXml({ pledge: view, donorType: p.donor.type, disbursements: own }));
+        const instalments = scheduleViews(p, schedules.get(p.id) ?? [], today);
+        write(iatiActivityXml({ pledge: view, donorType: p.donor.type, disbursements: own, instalments }));
       }
       if (page.length <= PAGE) break;
       page = await this.ledger.pledgePage({ afterId: rows[rows.length - 1].id, limit: PAGE });

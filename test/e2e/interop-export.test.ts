@@ -140,6 +140,53 @@ describe('exports: IATI 2.03 and CSV', () => {
     }
   });
 
+  it('planned instalments export as planned disbursements (cash, not of a cancelled pledge), and the file still validates', async () => {
+    const t = await createTestApp();
+    try {
+      await seedReferenceData(t);
+      const h = { authorization: `Bearer ${t.adminToken}` };
+      const donorId = await makeDonor(t, { name: 'Scheduled Donor' });
+      const create = async (body: Record<string, unknown>) => {
+        const res = await t.http
+          .post('/api/pledges')
+          .set(h)
+          .send({ donorId, status: 'committed', channel: 'direct', priorityCodes: ['P01'], pledgedOn: '2024-10-11', ...body });
+        expect(res.status).toBe(201);
+        return res.body.id as number;
+      };
+      const cash = await create({ title: 'Scheduled clearance', kind: 'cash', amount: '1000000.00', currency: 'EUR' });
+      const withdrawn = await create({ title: 'Withdrawn later', kind: 'cash', amount: '9000.00', currency: 'EUR' });
+      const dogs = await create({ title: 'Scheduled dogs', kind: 'in_kind', inKind: { quantity: 4, unit: 'dogs' } });
+      for (const [pledgeId, body] of [
+        [cash, { dueOn: '2025-03-31', amount: '250000.00' }],
+        [cash, { dueOn: '2025-06-30', amount: '750000.00' }],
+        [withdrawn, { dueOn: '2025-03-31', amount: '9000.00' }],
+        [dogs, { dueOn: '2025-03-31', quantity: 4 }],
+      ] as const) {
+        expect((await t.http.post(`/api/pledges/${pledgeId}/instalments`).set(h).send(body)).status).toBe(201);
+      }
+      expect((await t.http.post(`/api/pledges/${withdrawn}/cancel`).set(h).send({ reason: 'Withdrawn by the donor (letter)' })).status).toBe(200);
+      const xml = (await t.http.get('/api/export/iati-activities.xml').set(h)).text;
+      const lint = await xmllint(xml);
+      expect(lint.output).toContain('validates');
+      const activity = (title: string) => xml.split('</iati-activity>').find((a) => a.includes(`<title><narrative>${title}</narrative></title>`)) as string;
+      const planned = activity('Scheduled clearance').match(/<planned-disbursement [\s\S]*?<\/planned-disbursement>/g) ?? [];
+      expect(planned).toHaveLength(2);
+      expect(planned[0]).toContain('<period-start iso-date="2025-03-31"/>');
+      expect(planned[0]).toContain('<value currency="EUR" value-date="2025-03-31">250000.00</value>');
+      expect(planned[0]).toContain('<provider-org type="10"><narrative>Scheduled Donor</narrative></provider-org>');
+      expect(planned[1]).toContain('<value currency="EUR" value-date="2025-06-30">750000.00</value>');
+      expect(activity('Withdrawn later')).not.toContain('<planned-disbursement');
+      expect(activity('Scheduled dogs')).not.toContain('<planned-disbursement');
+      // The schema holds the order: a planned disbursement after the transactions is refused.
+      const misplaced = xml.replace(/(<planned-disbursement [\s\S]*?<\/planned-disbursement>\n)([\s\S]*?<\/transaction>\n)/, '$2$1');
+      expect(misplaced).not.toBe(xml);
+      expect((await xmllint(misplaced)).status).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('IATI is for admin and leadership; an empty ledger is a 422, not an invalid file', async () => {
     const officer = await seeded.tokenFor('officer');
     expect((await seeded.http.get('/api/export/iati-activities.xml').set('authorization', `Bearer ${officer}`)).status).toBe(403);
