@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, In, IsNull } from 'typeorm';
 import { SqlDialect } from '../database/sql-dialect';
 import { aggregateToNumber, toBigInt } from '../database/transformers';
 import type { Transaction } from '../database/unit-of-work';
@@ -93,10 +93,6 @@ function toScheduled(r: RawScheduleRow): ScheduledInstalmentRow {
 export class InstalmentsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  private manager(tx?: EntityManager): EntityManager {
-    return tx ?? this.dataSource.manager;
-  }
-
   insert(tx: Transaction, row: NewInstalment): Promise<InstalmentEntity> {
     const repo = tx.getRepository(InstalmentEntity);
     return repo.save(repo.create({ ...row, removedAt: null, removedBy: null }));
@@ -104,14 +100,12 @@ export class InstalmentsRepository {
 
   /** A live (not removed) instalment of a pledge. */
   findLive(pledgeId: number, id: number, tx?: Transaction): Promise<InstalmentEntity | null> {
-    return this.manager(tx)
-      .getRepository(InstalmentEntity)
-      .findOne({ where: { id, pledgeId, removedAt: IsNull() } });
+    return (tx ?? this.dataSource.manager).getRepository(InstalmentEntity).findOne({ where: { id, pledgeId, removedAt: IsNull() } });
   }
 
   /** A pledge's live instalments in matching order (due date, then id). */
   liveOfPledge(pledgeId: number, tx?: Transaction): Promise<InstalmentEntity[]> {
-    return this.manager(tx)
+    return (tx ?? this.dataSource.manager)
       .getRepository(InstalmentEntity)
       .find({ where: { pledgeId, removedAt: IsNull() }, order: { dueOn: 'ASC', id: 'ASC' } });
   }
