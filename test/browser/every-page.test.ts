@@ -105,6 +105,9 @@ describe('every page, every role, laptop and phone', () => {
       .set(auth)
       .send({ pledgeId: pledge.id, kind: 'narrative_report', title: 'Six-month narrative report', dueOn: '2025-09-30', responsible: 'Programme unit' });
     if (obligation.status !== 201) throw new Error(`obligation: ${obligation.status} ${JSON.stringify(obligation.body)}`);
+    // The funding-gap page's forecast has a quarter to show: an instalment not yet received.
+    const expected = await t.http.post(`/api/pledges/${long.body.id}/instalments`).set(auth).send({ dueOn: '2030-12-31', amount: '1000.00' });
+    if (expected.status !== 201) throw new Error(`instalment: ${expected.status} ${JSON.stringify(expected.body)}`);
     // The pledge page shows a schedule: one instalment overdue, one to come.
     for (const dueOn of ['2025-06-30', '2030-12-31']) {
       const size = pledge.kind === 'cash' ? { amount: '1.00' } : { quantity: 1 };
