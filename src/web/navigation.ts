@@ -26,6 +26,7 @@ const ENTRIES: readonly NavEntry[] = [
   { href: '/calendar', label: 'Calendar', roles: STAFF },
   { href: '/digests', label: 'Digests', roles: STAFF },
   { href: '/rates', label: 'Exchange rates', roles: STAFF },
+  { href: '/import', label: 'Import', roles: ['admin', 'officer'] },
   { href: '/audit', label: 'Audit log', roles: STAFF },
   { href: '/users', label: 'Users', roles: ['admin'] },
 ];
