@@ -78,7 +78,7 @@ describe('pledges import screen', () => {
     ]);
     const checked = await officer.upload('/import/check', { name: 'bad.csv', content: bad });
     expect(checked.status).toBe(200);
-    expect(checked.text).toContain('the file has 3 problem(s)');
+    expect(checked.text).toContain('The file has 3 problem(s)');
     expect(checked.text).toMatch(/<td class="num">2<\/td><th scope="row"><code>amount<\/code><\/th>/);
     expect(checked.text).toMatch(/<td class="num">3<\/td><th scope="row"><code>receivedOn<\/code><\/th>/);
     expect(checked.text).toMatch(/<td class="num">4<\/td><th scope="row"><code>recordKind<\/code><\/th>/);
