@@ -23,6 +23,7 @@ const ENTRIES: readonly NavEntry[] = [
   { href: '/donors', label: 'Donors', roles: STAFF },
   { href: '/priorities', label: 'Priorities', roles: STAFF },
   { href: '/national', label: 'National figures', roles: STAFF },
+  { href: '/clearance', label: 'Clearance', roles: STAFF },
   { href: '/calendar', label: 'Calendar', roles: STAFF },
   { href: '/digests', label: 'Digests', roles: STAFF },
   { href: '/rates', label: 'Exchange rates', roles: STAFF },

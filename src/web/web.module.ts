@@ -23,6 +23,8 @@ import { DonorsPagesController } from './donors-pages.controller';
 import { DonorsPagesService } from './donors-pages.service';
 import { FundingPageController } from './funding-page.controller';
 import { FundingPageService } from './funding-page.service';
+import { ClearancePagesController } from './clearance-pages.controller';
+import { ClearancePagesService } from './clearance-pages.service';
 import { ImportPagesController } from './import-pages.controller';
 import { ImportPagesService } from './import-pages.service';
 import { NationalPagesController } from './national-pages.controller';
@@ -39,7 +41,7 @@ import { WebSessionService } from './session.service';
 import { UsersPagesController } from './users-pages.controller';
 import { UsersPagesService } from './users-pages.service';
 
-/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, exchange rates, the pledges import, the calendar and digests. */
+/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, exchange rates, the pledges import, clearance progress, the calendar and digests. */
 @Module({
   imports: [
     PledgesModule,
@@ -69,6 +71,7 @@ import { UsersPagesService } from './users-pages.service';
     NationalPagesController,
     RatesPagesController,
     ImportPagesController,
+    ClearancePagesController,
   ],
   providers: [
     WebSessionService,
@@ -82,6 +85,7 @@ import { UsersPagesService } from './users-pages.service';
     NationalPagesService,
     RatesPagesService,
     ImportPagesService,
+    ClearancePagesService,
     DonorsPagesService,
     { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },
   ],

@@ -137,6 +137,7 @@ describe('every page, every role, laptop and phone', () => {
       { route: 'GET /obligations/:id', path: `/obligations/${obligation.body.id}`, who: STAFF },
       { route: 'GET /rates', path: '/rates', who: STAFF },
       { route: 'GET /import', path: '/import', who: LEDGER },
+      { route: 'GET /clearance', path: '/clearance', who: STAFF },
       { route: 'GET /digests', path: '/digests', who: STAFF },
       { route: 'GET /digests/run', path: '/digests/run?period=2025-04', who: ['admin', 'leadership'] },
       { route: 'GET /digests/messages/:id', path: `/digests/messages/${message.id}`, who: EVERYONE },

@@ -11,6 +11,7 @@ import { Obligations1733420000000 } from './1733420000000-obligations';
 import { PriorityTargets1733430000000 } from './1733430000000-priority-targets';
 import { StagedUploads1733440000000 } from './1733440000000-staged-uploads';
 import { DonorDetails1733450000000 } from './1733450000000-donor-details';
+import { ClearanceResults1733520000000 } from './1733520000000-clearance-results';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   PriorityTargets1733430000000,
   StagedUploads1733440000000,
   DonorDetails1733450000000,
+  ClearanceResults1733520000000,
 ];
