@@ -262,6 +262,7 @@ export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /** The row's kind, or null when the cell names none of them. */
 export function recordKindOf(cells: PledgeCells): RecordKind | null {
+  if (cells.recordKind === '' || cells.recordKind === 'pledge') return 'pledge';
   const kind = cellText(cells.recordKind) ?? 'pledge';
   return (RECORD_KINDS as readonly string[]).includes(kind) ? (kind as RecordKind) : null;
 }

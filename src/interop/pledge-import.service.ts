@@ -112,18 +112,17 @@ interface PlannedReceipt {
 /** What a checked file would write. */
 interface ImportPlan {
   pledges: ImportedPledge[];
-  rowOf: Map<ImportedPledge, number>;
   /** Pledges whose donor is to be created, by that donor's name. */
   newDonorOf: Map<ImportedPledge, string>;
   /** Pledges naming a deactivated donor (refused when they would be created), by the name as written. */
-  inactiveDonorOf: Map<ImportedPledge, string>;
+  inactiveDonorOf: Map<ImportedPledge, { row: number; name: string }>;
   /** Donors to create, by name in lower case. */
   newDonors: Map<string, DonorToCreate>;
   receipts: PlannedReceipt[];
 }
 
 function emptyPlan(): ImportPlan {
-  return { pledges: [], rowOf: new Map(), newDonorOf: new Map(), inactiveDonorOf: new Map(), newDonors: new Map(), receipts: [] };
+  return { pledges: [], newDonorOf: new Map(), inactiveDonorOf: new Map(), newDonors: new Map(), receipts: [] };
 }
 
 /** The donors to create for these pledges, in the order the file first names them. */
@@ -149,6 +148,9 @@ function receivingPledgeOf(columns: ImportedPledge['columns']): ReceivingPledge 
   };
 }
 
+/** A donor name the ledger lacks, to be created (`DonorResolver.find`). */
+const MISSING = Symbol('missing donor');
+
 /** Where an error on a `POST /api/donors` field shows in the CSV. */
 const DONOR_FIELD_COLUMN: Record<string, string> = { name: 'donor', type: 'donorType', countryCode: 'donorCountryCode' };
 
@@ -168,14 +170,21 @@ class DonorResolver {
     for (const [name, id] of exact) this.folded.set(name.toLowerCase(), [...(this.folded.get(name.toLowerCase()) ?? []), id]);
   }
 
-  async resolve(row: number, cells: PledgeCells, problem: (field: string, message: string) => void): Promise<number | string | undefined> {
-    const name = cellText(cells.donor);
+  /**
+   * The donor of a row, without a promise (a file has a hundred thousand rows): its id, undefined
+   * after naming the problem, or `MISSING` for a name to check and plan with `plan`.
+   */
+  find(cells: PledgeCells, problem: (field: string, message: string) => void): number | string | undefined | typeof MISSING {
+    const raw = cells.donor;
+    const id = this.exact.get(raw);
+    if (id !== undefined) return id;
+    const name = cellText(raw);
     if (!name) {
       problem('donor', 'donor is required: the donor’s name as on its donor page');
       return undefined;
     }
-    const id = this.exact.get(name);
-    if (id !== undefined) return id;
+    const exact = this.exact.get(name);
+    if (exact !== undefined) return exact;
     const loose = this.folded.get(name.toLowerCase()) ?? [];
     if (loose.length === 1) return loose[0];
     if (loose.length > 1) {
@@ -186,10 +195,11 @@ class DonorResolver {
       problem('donor', `there is no donor named "${name}": add the donor first, correct the name, or ask for missing donors to be created (createDonors=true)`);
       return undefined;
     }
-    return this.plan(row, name, cells, problem);
+    return MISSING;
   }
 
-  private async plan(row: number, name: string, cells: PledgeCells, problem: (field: string, message: string) => void): Promise<string | undefined> {
+  /** Checks a donor to create with the rules of `POST /api/donors` and plans it once; its name, or undefined after naming the problem. */
+  async plan(row: number, name: string, cells: PledgeCells, problem: (field: string, message: string) => void): Promise<string | undefined> {
     const known = this.planned.get(name.toLowerCase());
     if (known) {
       if (known.name !== name) {
@@ -337,13 +347,12 @@ export class PledgeImportService {
   private judgeFreshRows(plan: ImportPlan, existing: ReadonlyMap<string, number>, report: ImportReport): void {
     const fresh = plan.pledges.filter((c) => !existing.has(c.columns.externalRef as string));
     for (const c of fresh) {
-      const row = plan.rowOf.get(c) as number;
       const inactive = plan.inactiveDonorOf.get(c);
       if (inactive !== undefined)
         report.errors.push({
-          row,
+          row: inactive.row,
           field: 'donor',
-          message: `donor "${inactive}" is deactivated and takes no new pledges: reactivate it on its page, or correct the name`,
+          message: `donor "${inactive.name}" is deactivated and takes no new pledges: reactivate it on its page, or correct the name`,
         });
     }
     report.errors.sort((x, y) => x.row - y.row);
@@ -443,7 +452,6 @@ export class PledgeImportService {
     const donors = new DonorResolver(donorIds, createDonors);
     const rateChecks = new RateCheckCache();
     const firstRowOfRef = new Map<string, number>();
-    const receivingByRef = new Map<string, ReceivingPledge>();
     const receiptRows: Array<{ row: number; cells: PledgeCells }> = [];
     const today = todayUtc();
     const width = shape.header.length;
@@ -480,7 +488,8 @@ export class PledgeImportService {
       } else {
         firstRowOfRef.set(ref, row);
       }
-      const donor = await donors.resolve(row, cells, problem);
+      const found = donors.find(cells, problem);
+      const donor = found === MISSING ? await donors.plan(row, cellText(cells.donor) as string, cells, problem) : found;
       if (donor === undefined) rowOk = false;
       for (const column of inKindCellsOnCashRow(cells)) {
         problem(column, `a cash pledge leaves ${column} empty; use kind "in_kind" for goods`);
@@ -506,10 +515,8 @@ export class PledgeImportService {
         if (rowOk) {
           const candidate: ImportedPledge = { columns, earmarks };
           plan.pledges.push(candidate);
-          plan.rowOf.set(candidate, row);
           if (typeof donor === 'string') plan.newDonorOf.set(candidate, donor);
-          else if (inactive.has(donor as number)) plan.inactiveDonorOf.set(candidate, cells.donor);
-          receivingByRef.set(ref, receivingPledgeOf(columns));
+          else if (inactive.size && inactive.has(donor as number)) plan.inactiveDonorOf.set(candidate, { row, name: cellText(cells.donor) ?? '' });
         }
       } catch (error) {
         if (error instanceof DomainError) for (const d of error.details) problem(columnOfField(d.field), d.message);
@@ -518,9 +525,12 @@ export class PledgeImportService {
         else throw error;
       }
     }
-    for (const r of receiptRows) await this.validateReceipt(r.row, r.cells, firstRowOfRef, receivingByRef, errors, plan);
+    if (receiptRows.length) {
+      const receivingByRef = new Map<string, ReceivingPledge>(plan.pledges.map((c) => [c.columns.externalRef as string, receivingPledgeOf(c.columns)]));
+      for (const r of receiptRows) await this.validateReceipt(r.row, r.cells, firstRowOfRef, receivingByRef, errors, plan);
+    }
     plan.newDonors = donors.planned;
-    errors.sort((x, y) => x.row - y.row);
+    if (receiptRows.length && errors.length) errors.sort((x, y) => x.row - y.row);
     onProgress?.('validate', shape.rows, shape.rows);
   }
 
