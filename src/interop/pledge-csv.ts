@@ -39,6 +39,8 @@ export const PLEDGE_IMPORT_COLUMNS = [
   'receivedQuantity',
   'reference',
   'overDisbursementReason',
+  'cancelledAt',
+  'cancelReason',
 ] as const;
 export type PledgeImportColumn = (typeof PLEDGE_IMPORT_COLUMNS)[number];
 
@@ -56,7 +58,6 @@ export const EXPORT_ONLY_COLUMNS = [
   'disbursed',
   'outstanding',
   'deliveredQuantity',
-  'cancelledAt',
   'createdAt',
   'receiptStatus',
   'receiptNotDocumented',
@@ -143,6 +144,8 @@ export function pledgeCellReader(positions: ReadonlyMap<PledgeImportColumn, numb
     receivedQuantity: cell(raw, at.receivedQuantity),
     reference: cell(raw, at.reference),
     overDisbursementReason: cell(raw, at.overDisbursementReason),
+    cancelledAt: cell(raw, at.cancelledAt),
+    cancelReason: cell(raw, at.cancelReason),
   });
 }
 
@@ -348,13 +351,14 @@ export function pledgeToCsvLine(p: PledgeView, donor: ExportedDonor): string {
     null,
     null,
     null,
+    p.cancelledAt,
+    p.cancelReason,
     p.id,
     p.donorId,
     p.status,
     p.disbursed?.amount ?? null,
     p.outstanding?.amount ?? null,
     p.deliveredQuantity,
-    p.cancelledAt,
     p.createdAt,
     p.receiptStatus,
     p.receiptNotDocumented?.amount ?? null,

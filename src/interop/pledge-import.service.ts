@@ -18,7 +18,7 @@ import { IdempotencyService } from '../idempotency/idempotency.service';
 import { Ledger, type ImportedPledge } from '../ledger/ledger.service';
 import { earmarksFrom, pledgeColumnsFrom, rateCheckOf } from '../pledges/pledge-input';
 import { createPledgeProblems } from '../pledges/pledge-rules';
-import { CreateDisbursementDto } from '../pledges/dto';
+import { CancelPledgeDto, CreateDisbursementDto } from '../pledges/dto';
 import { PledgesService, REPORTING_CURRENCY, type ReceivingPledge } from '../pledges/pledges.service';
 import { PrioritiesService } from '../priorities/priorities.service';
 import { assertDecodedUtf8, CsvFormatError, csvDataRecords, CsvRecord, CsvShape, scanCsv } from './csv';
@@ -79,6 +79,8 @@ export interface ImportReport {
   /** Donors the file names that are not in the ledger, for the pledges it would create. */
   donorsToCreate: DonorToCreate[];
   donorsCreated: number;
+  /** Pledges the file records as cancelled (`cancelledAt`, `cancelReason`), among those created or to create. */
+  cancelled: number;
   errors: ImportProblem[];
   sha256: string;
 }
@@ -119,10 +121,12 @@ interface ImportPlan {
   /** Donors to create, by name in lower case. */
   newDonors: Map<string, DonorToCreate>;
   receipts: PlannedReceipt[];
+  /** Pledges the file records as cancelled: cancelled after their receipts are recorded. */
+  cancellations: Map<ImportedPledge, { at: Date; reason: string }>;
 }
 
 function emptyPlan(): ImportPlan {
-  return { pledges: [], newDonorOf: new Map(), inactiveDonorOf: new Map(), newDonors: new Map(), receipts: [] };
+  return { pledges: [], newDonorOf: new Map(), inactiveDonorOf: new Map(), newDonors: new Map(), receipts: [], cancellations: new Map() };
 }
 
 /** The donors to create for these pledges, in the order the file first names them. */
@@ -146,6 +150,29 @@ function receivingPledgeOf(columns: ImportedPledge['columns']): ReceivingPledge 
     deliveredQuantity: 0,
     inKindUnit: columns.inKindUnit ?? null,
   };
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/**
+ * A pledge row's cancellation (`cancelledAt`, an ISO 8601 UTC time as the export writes it, and
+ * `cancelReason`, with the rule of `POST /api/pledges/:id/cancel`): null when the row has neither,
+ * undefined after naming the problem.
+ */
+async function cancellationOf(cells: PledgeCells, problem: (field: string, message: string) => void): Promise<{ at: Date; reason: string } | null | undefined> {
+  const at = cellText(cells.cancelledAt);
+  const reason = cellText(cells.cancelReason);
+  let ok = true;
+  if (!at || !TIMESTAMP.test(at) || Number.isNaN(Date.parse(at))) {
+    problem('cancelledAt', 'cancelledAt must be the time the pledge was cancelled, written as the export writes it (2025-05-03T09:30:00.000Z)');
+    ok = false;
+  } else if (Date.parse(at) > Date.now()) {
+    problem('cancelledAt', 'cancelledAt cannot be in the future');
+    ok = false;
+  }
+  const invalid = fieldProblems(await validate(plainToInstance(CancelPledgeDto, { reason }), VALIDATION_OPTIONS));
+  for (const p of invalid) problem('cancelReason', p.message.replace(/^reason/, 'cancelReason'));
+  return ok && !invalid.length ? { at: new Date(at as string), reason: reason as string } : undefined;
 }
 
 /** A donor name the ledger lacks, to be created (`DonorResolver.find`). */
@@ -272,6 +299,7 @@ export class PledgeImportService {
       receiptsSkipped: 0,
       donorsToCreate: [],
       donorsCreated: 0,
+      cancelled: 0,
       errors: [],
       sha256,
     };
@@ -306,8 +334,14 @@ export class PledgeImportService {
       const inserted = await this.ledger.recordPledges(tx, fresh, (done) => opts.onProgress?.('insert', done, fresh.length));
       const freshRefs = new Set(fresh.map((c) => c.columns.externalRef as string));
       const receipts = plan.receipts.filter((r) => freshRefs.has(r.ref));
-      const ids = receipts.length ? await this.ledger.existingRefs([...new Set(receipts.map((r) => r.ref))], new Map(), tx) : new Map<string, number>();
+      const cancelled = fresh.filter((c) => plan.cancellations.has(c));
+      const looked = [...new Set([...receipts.map((r) => r.ref), ...cancelled.map((c) => c.columns.externalRef as string)])];
+      const ids = looked.length ? await this.ledger.existingRefs(looked, new Map(), tx) : new Map<string, number>();
       for (const r of receipts) await this.recordReceipt(tx, actor, ids.get(r.ref) as number, r);
+      for (const c of cancelled) {
+        const { at, reason } = plan.cancellations.get(c) as { at: Date; reason: string };
+        await this.ledger.cancelPledge(tx, ids.get(c.columns.externalRef as string) as number, reason, at);
+      }
       const result: ImportReport = {
         ...report,
         created: inserted.created,
@@ -318,6 +352,7 @@ export class PledgeImportService {
         receiptsSkipped: plan.receipts.length - receipts.length,
         donorsToCreate: donorsFor(fresh, plan),
         donorsCreated: newDonors.size,
+        cancelled: cancelled.length,
       };
       await this.audit.record(tx, actor, {
         action: 'pledge.import',
@@ -329,6 +364,7 @@ export class PledgeImportService {
           created: result.created,
           skipped: result.skipped,
           receiptsCreated: result.receiptsCreated,
+          cancelled: result.cancelled,
           donorsCreated: [...newDonors].map(([name, id]) => ({ id, name })),
           firstId: inserted.firstId,
           lastId: inserted.lastId,
@@ -362,6 +398,7 @@ export class PledgeImportService {
     report.receiptsToCreate = plan.receipts.filter((r) => freshRefs.has(r.ref)).length;
     report.receiptsSkipped = plan.receipts.length - report.receiptsToCreate;
     report.donorsToCreate = donorsFor(fresh, plan);
+    report.cancelled = fresh.filter((c) => plan.cancellations.has(c)).length;
   }
 
   /** Records one receipt or delivery row against a pledge this import created, inside its unit of work; the row is named if it is refused. */
@@ -512,9 +549,12 @@ export class PledgeImportService {
             rateChecks.set(check.value.currency, check.valueDate, check.field, (rateError = await this.rateProblem(check.value, check.valueDate, check.field)));
           if (rateError) throw rateError;
         }
+        const cancellation = cells.cancelledAt || cells.cancelReason ? await cancellationOf(cells, problem) : null;
+        if (cancellation === undefined) rowOk = false;
         if (rowOk) {
           const candidate: ImportedPledge = { columns, earmarks };
           plan.pledges.push(candidate);
+          if (cancellation) plan.cancellations.set(candidate, cancellation);
           if (typeof donor === 'string') plan.newDonorOf.set(candidate, donor);
           else if (inactive.size && inactive.has(donor as number)) plan.inactiveDonorOf.set(candidate, { row, name: cellText(cells.donor) ?? '' });
         }

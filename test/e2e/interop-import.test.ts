@@ -12,7 +12,7 @@ const HEADER =
 /** The template's header: the version 1 columns with what is known of receipt, the record kind, the donor to create, and receipt and delivery rows' own columns. */
 const RECEIPT_COLUMNS = 'receiptExpectation,receiptDueOn';
 const TEMPLATE_HEADER =
-  'externalRef,recordKind,donor,donorType,donorCountryCode,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes,receiptExpectation,receiptDueOn,receivedOn,receivedOnBasis,receivedQuantity,reference,overDisbursementReason';
+  'externalRef,recordKind,donor,donorType,donorCountryCode,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes,receiptExpectation,receiptDueOn,receivedOn,receivedOnBasis,receivedQuantity,reference,overDisbursementReason,cancelledAt,cancelReason';
 
 /** Version 2 files: a record kind per row, the donor to create, and receipt and delivery rows. */
 const FULL_HEADER = TEMPLATE_HEADER;
@@ -369,6 +369,63 @@ describe('POST /api/import/pledges (CSV)', () => {
       expect(pledges.find((p) => p.externalRef === 'DA-3')?.disbursedMinor).toBe(10000n);
       const audit = await t.dataSource.getRepository(AuditEntryEntity).findOneByOrFail({ action: 'donor.create', entityId: String(made.id) });
       expect(audit.actorId).toBeTruthy();
+    });
+
+    it('a cancelled pledge: imported with its receipts, then cancelled at the time and for the reason the file gives; it exports the same', async () => {
+      const cancelledAt = '2025-05-03T09:30:00.000Z';
+      const bad = [
+        FULL_HEADER,
+        line({
+          externalRef: 'CX-1',
+          donor: donorName,
+          title: 'Withdrawn',
+          kind: 'cash',
+          amount: '100.00',
+          currency: 'USD',
+          channel: 'direct',
+          cancelledAt: '3 May 2025',
+          cancelReason: 'no',
+        }),
+        line({
+          externalRef: 'CX-2',
+          donor: donorName,
+          title: 'Half a cancellation',
+          kind: 'cash',
+          amount: '100.00',
+          currency: 'USD',
+          channel: 'direct',
+          cancelReason: 'Donor letter of 3 May',
+        }),
+      ].join('\n');
+      await expectRefused(bad, [
+        { row: 2, field: 'cancelledAt' },
+        { row: 2, field: 'cancelReason' },
+        { row: 3, field: 'cancelledAt' },
+      ]);
+      const good = [
+        FULL_HEADER,
+        line({
+          externalRef: 'CX-3',
+          donor: donorName,
+          title: 'Withdrawn after a first payment',
+          kind: 'cash',
+          amount: '100.00',
+          currency: 'USD',
+          channel: 'direct',
+          cancelledAt,
+          cancelReason: 'Donor letter of 3 May 2025 withdraws the rest',
+        }),
+        line({ externalRef: 'CX-3', recordKind: 'receipt', amount: '40.00', currency: 'USD', receivedOn: '2024-11-04' }),
+      ].join('\n');
+      expect((await post(good, 'dryRun=true')).body).toMatchObject({ toCreate: 1, receiptsToCreate: 1, cancelled: 1, errors: [] });
+      expect((await post(good)).body).toMatchObject({ created: 1, receiptsCreated: 1, cancelled: 1, errors: [] });
+      const pledge = await t.dataSource.getRepository(PledgeEntity).findOneByOrFail({ externalRef: 'CX-3' });
+      expect(pledge.cancelReason).toBe('Donor letter of 3 May 2025 withdraws the rest');
+      expect(new Date(pledge.cancelledAt as Date).toISOString()).toBe(cancelledAt);
+      expect(pledge.disbursedMinor).toBe(4000n);
+      const exported = await t.http.get('/api/export/pledges.csv').set('authorization', auth.authorization);
+      const row = exported.text.split('\r\n').find((l) => l.startsWith('CX-3,pledge,')) as string;
+      expect(row).toContain(`,${cancelledAt},Donor letter of 3 May 2025 withdraws the rest,`);
     });
 
     it('a priority code that does not exist', async () => {
