@@ -280,7 +280,8 @@ describe('every page, every role, laptop and phone', () => {
         }
         await context.close();
         expect(problems.splice(0)).toEqual([]);
-      });
+        // One test walks all of a role's pages (about 40 for staff, each checked with axe): its budget grows with the pages, not the default 60 s.
+      }, 180_000);
     }
   }
 });
