@@ -478,6 +478,8 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
         expect((await valuation.currenciesWaiting(tx)).sort()).toEqual(['EUR', 'USD']);
       });
       expect(await valuation.anyWaiting()).toBe(true);
+      // Two pledges and two receipts wait: counted per table up to the bound.
+      expect([await valuation.countWaiting(10), await valuation.countWaiting(1), await valuation.countWaiting(0)]).toEqual([4, 2, 0]);
       expect(await valuation.pledgeFactsOf(t.dataSource.manager, [p.shared.id])).toEqual([
         { id: p.shared.id, currency: 'EUR', amountMinor: minor('200.00', 'EUR'), valueDate: '2024-06-10' },
       ]);
