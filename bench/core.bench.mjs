@@ -6,7 +6,7 @@
  * Fails when the pledges saved and the POSTs answered 201 disagree (read back from the database).
  * Usage: npm run build && node bench/core.bench.mjs   (DATABASE_URL set: PostgreSQL)
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -23,7 +23,6 @@ export async function runCore() {
     SEED: 'true',
     BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-    NODE_OPTIONS: startScriptNodeOptions(),
   };
 
   // First start creates, migrates and seeds; the measured start is the second, on the existing database.
@@ -112,29 +111,6 @@ export async function runCore() {
   if (durability.failures.length) throw new Error(`pledge POSTs answered and saved disagree:\n  ${durability.failures.join('\n  ')}`);
   writeResult(`core-${result.database}`, result);
   return result;
-}
-
-/**
- * The Node flags `npm start` runs the app with (package.json "start"), so peak RSS and the rates
- * are those of the app as it is started. `--max-old-space-size=1024` is there for memory: with
- * V8's default limit (4 GB here) the old generation may grow to about four times the live heap
- * between full collections, and a burst of requests leaves the app near 260 MB; a 1 GB limit
- * makes V8 collect sooner (the live heap is about 36 MB) while a 49 MB CSV import, the largest
- * request the API takes, still completes.
- */
-function startScriptNodeOptions() {
-  const [command, ...words] = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start.split(/\s+/);
-  const flags =
-    command === 'node'
-      ? words.slice(
-          0,
-          Math.max(
-            0,
-            words.findIndex((w) => !w.startsWith('--')),
-          ),
-        )
-      : [];
-  return [process.env.NODE_OPTIONS, ...flags].filter(Boolean).join(' ');
 }
 
 /**

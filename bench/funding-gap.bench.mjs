@@ -155,6 +155,8 @@ export async function runFundingGap() {
       // The app's worker values the rows nobody has valued from its start; the first read does not wait for it.
       const first = await timedGet(gapUrl, headers);
       const backgroundMs = Number((await valuedAll(database.env)) - app.startedAt) / 1e6;
+      // Peak RSS after each phase (VmHWM only grows): says which phase sets the peak.
+      const rssByPhase = { 'start-up valuation and first gap': app.peakRssMb() };
       const gap = JSON.parse(first.body);
       if (gap.byDonor.length !== generated.counts.donors || gap.byPriority.length !== 12) {
         throw new Error(`unexpected gap: ${gap.byDonor.length} donors, ${gap.byPriority.length} priorities`);
@@ -167,6 +169,7 @@ export async function runFundingGap() {
         headers: { cookie: `mat_session=${token}`, accept: 'text/html', 'accept-encoding': 'gzip' },
       });
 
+      rssByPhase['loads'] = app.peakRssMb();
       // Computed from scratch: each request follows a committed write (a pledge, as desk officers
       // log them), which drops the cached result; the new pledge is valued, then the gap summed.
       const donorId = gap.byDonor[0].donorId;
@@ -191,6 +194,7 @@ export async function runFundingGap() {
         coldTimings.push((await timedGet(gapUrl, headers)).ms);
       }
 
+      rssByPhase['gaps after writes'] = app.peakRssMb();
       // The worst case: a EUR/USD rate dated before the whole ledger. Every row may convert
       // through it, so every row is valued again before the next gap.
       const backdated = await fetch(`${app.url}/api/fx-rates`, {
@@ -210,6 +214,7 @@ export async function runFundingGap() {
       const revaluedInBackgroundMs = Number((await valuedAll(database.env)) - revaluedAt) / 1e6;
       const rawMs = await rawAggregateMs(database.env, asOf);
       const peakRssMb = app.peakRssMb();
+      rssByPhase['back-dated rate'] = peakRssMb;
 
       const result = {
         database: generated.database,
@@ -238,6 +243,7 @@ export async function runFundingGap() {
         revaluedInBackgroundMs,
         responseBytes: first.body.length,
         peakRssMb,
+        rssByPhase,
       };
       printTable(
         `funding-gap (${result.database}; ${generated.counts.pledges} pledges, ${generated.counts.disbursements} disbursements, ${generated.counts.donors} donors)`,
@@ -269,7 +275,13 @@ export async function runFundingGap() {
             `${fmt(generated.counts.pledges + generated.counts.disbursements)} rows in USD, EUR and AZN; worker done ${fmt(revaluedInBackgroundMs / 1000, 1)} s after the rate`,
           ],
           ['synthetic data generated in', `${fmt(generated.ms / 1000, 1)} s`, ''],
-          ['peak RSS of the app', `${fmt(peakRssMb, 1)} MB`, ''],
+          [
+            'peak RSS of the app',
+            `${fmt(peakRssMb, 1)} MB`,
+            `after each phase: ${Object.entries(rssByPhase)
+              .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+              .join('; ')}`,
+          ],
         ],
       );
       writeResult(`funding-gap-${result.database}`, result);

@@ -3,9 +3,11 @@ import { AuthTokenEntity, PasswordResetEntity, UserEntity } from './auth/user.en
 import { DigestMessageEntity, DigestSettingEntity } from './digests/digest-message.entity';
 import { DonorContactEntity, DonorEntity } from './donors/donor.entity';
 import { ClearanceProgressEntity } from './funding/clearance-progress.entity';
+import { ClearanceResultEntity } from './funding/clearance-result.entity';
 import { FxRateEntity } from './fx/fx-rate.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
 import { GovernmentSpendEntity, ReportedFigureEntity } from './national/national.entity';
+import { InstalmentEntity } from './ledger/instalment.entity';
 import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from './ledger/pledge.entity';
 import { PriorityEntity, PriorityTargetEntity } from './priorities/priority.entity';
 import { CalendarFeedEntity, ObligationEntity } from './obligations/obligation.entity';
@@ -25,11 +27,13 @@ export const ENTITIES = [
   PledgeEntity,
   PledgePriorityEntity,
   DisbursementEntity,
+  InstalmentEntity,
   GovernmentSpendEntity,
   ReportedFigureEntity,
   FxRateEntity,
   IdempotencyKeyEntity,
   ClearanceProgressEntity,
+  ClearanceResultEntity,
   DigestMessageEntity,
   DigestSettingEntity,
   ObligationEntity,

@@ -1,7 +1,7 @@
 import type { StatementCitation } from '../statements/statements.service';
 import { StatementsService } from '../statements/statements.service';
 import { Inject, Injectable } from '@nestjs/common';
-import { todayUtc } from '../common/dates';
+import { addDays, todayUtc } from '../common/dates';
 import { money, toJson, type MoneyJson } from '../common/money/money';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -17,6 +17,39 @@ import { formatDateWords, formatQuantity, formatShare } from '../common/presenta
 import { barPercent, ClearanceSummary, clearanceSummary, inKindProgress, periodLabel, PriorityFunding, priorityFunding } from './digest-rules';
 import { DigestsRepository } from './digests.repository';
 import { pledgeStatusLabel } from '../common/presentation/pledge-labels';
+import { ObligationsService } from '../obligations/obligations.service';
+import { PledgeInstalmentsService, type ScheduledInstalment } from '../pledges/instalments.service';
+
+/** The digest's schedule looks this many days ahead (and lists everything overdue before). */
+export const DIGEST_SCHEDULE_DAYS = 90;
+
+const INSTALMENT_STATE_WORDS: Record<ScheduledInstalment['state'], string> = {
+  received: 'received',
+  partly_received: 'partly received',
+  due: 'due',
+  overdue: 'overdue',
+  cancelled: 'not expected',
+};
+
+/** An instalment of the donor's own pledges: when, how much, and what is still expected. */
+export interface InstalmentLine {
+  pledgeTitle: string;
+  dueOn: string;
+  amount: MoneyJson | null;
+  expected: MoneyJson | null;
+  goods: string | null;
+  state: string;
+  overdue: boolean;
+}
+
+/** A report or other deliverable ANAMA owes the donor: open (maybe overdue) or submitted. */
+export interface ReportLine {
+  title: string;
+  kindLabel: string;
+  dueOn: string;
+  submittedOn: string | null;
+  overdue: boolean;
+}
 
 const FUNDING_LABELS: Record<PriorityFunding, string> = {
   unfunded: 'Unfunded',
@@ -112,6 +145,8 @@ export interface DigestView {
   contactLine: string;
   /** The published statement the digest cites (the official figures of its date), with its page; null before the first. */
   statement: (StatementCitation & { asOfText: string; href: string }) | null;
+  /** The donor's upcoming and overdue instalments and the reports ANAMA owes it; null when there are none. */
+  schedule: { days: number; instalments: InstalmentLine[]; reports: ReportLine[]; overdueCount: number } | null;
 }
 
 interface SharedFigures {
@@ -245,6 +280,8 @@ export class DigestContentService {
     private readonly clearance: ClearanceProgressService,
     private readonly funding: FundingGapService,
     private readonly statements: StatementsService,
+    private readonly instalments: PledgeInstalmentsService,
+    private readonly obligations: ObligationsService,
   ) {}
 
   latestStatement(): Promise<StatementCitation | null> {
@@ -257,10 +294,11 @@ export class DigestContentService {
 
   async build(snapshot: DigestSnapshot, donor: DonorEntity, period: string, unsubscribeUrl: string | null): Promise<DigestView> {
     const currency = displayCurrencyOf(donor.displayCurrency);
-    const [shared, own, candidates, statement] = await Promise.all([
+    const [shared, own, candidates, schedule, statement] = await Promise.all([
       snapshot.sharedFigures(currency),
       this.funding.get(currency, snapshot.generatedOn, { donorId: donor.id }),
       this.funding.donorPledgeCandidates(donor.id, currency, Math.ceil(DIGEST_PLEDGES_LISTED / 2), DIGEST_PLEDGES_LISTED),
+      this.schedule(donor.id, snapshot.generatedOn),
       snapshot.statement(),
     ]);
     const listed = new ListedPledges<number>(DIGEST_PLEDGES_LISTED);
@@ -315,6 +353,34 @@ export class DigestContentService {
         ? `Questions about these figures: reply to this email; replies go to ${this.config.mailReplyTo}.`
         : 'Questions about these figures: contact your usual counterpart at ANAMA. Replies to this address are not read.',
       statement: statement ? { ...statement, asOfText: formatDateWords(statement.asOf), href: `${this.config.appUrl}/statements/${statement.id}` } : null,
+      schedule,
+    };
+  }
+
+  /** The donor's own instalments and the reports owed to it, from today to DIGEST_SCHEDULE_DAYS ahead and everything overdue. */
+  private async schedule(donorId: number, today: string): Promise<DigestView['schedule']> {
+    const to = addDays(today, DIGEST_SCHEDULE_DAYS);
+    const [instalments, reports] = await Promise.all([
+      this.instalments.inWindow({ today, from: today, to, donorId }),
+      this.obligations.forDonorDigest(donorId, today, to, addDays(today, -DIGEST_SCHEDULE_DAYS)),
+    ]);
+    if (!instalments.length && !reports.length) return null;
+    return {
+      days: DIGEST_SCHEDULE_DAYS,
+      instalments: instalments.map((i) => ({
+        pledgeTitle: i.pledgeTitle,
+        dueOn: i.dueOn,
+        amount: i.amount,
+        expected: i.state === 'partly_received' || i.state === 'overdue' ? i.expected : null,
+        goods:
+          i.quantity === null
+            ? null
+            : `${formatQuantity(String(i.quantity), i.unit ?? '')}${i.expectedQuantity && i.state !== 'due' ? `, ${formatQuantity(String(i.expectedQuantity), i.unit ?? '')} still expected` : ''}`,
+        state: INSTALMENT_STATE_WORDS[i.state],
+        overdue: i.overdue,
+      })),
+      reports,
+      overdueCount: instalments.filter((i) => i.overdue).length + reports.filter((r) => r.overdue).length,
     };
   }
 

@@ -4,6 +4,8 @@ import { DonorsModule } from '../donors/donors.module';
 import { FxModule } from '../fx/fx.module';
 import { FundingModule } from '../funding/funding.module';
 import { LedgerModule } from '../ledger/ledger.module';
+import { ObligationsModule } from '../obligations/obligations.module';
+import { PledgesModule } from '../pledges/pledges.module';
 import { PrioritiesModule } from '../priorities/priorities.module';
 import { StatementsModule } from '../statements/statements.module';
 import { DigestContentService } from './digest-content.service';
@@ -18,7 +20,17 @@ import { UnsubscribeService } from './unsubscribe.service';
 
 /** Donor status digests: a run queues one message per contact and period in the outbox; the sender delivers it. */
 @Module({
-  imports: [ScheduleModule.forRoot(), DonorsModule, LedgerModule, PrioritiesModule, FxModule, FundingModule, StatementsModule],
+  imports: [
+    ScheduleModule.forRoot(),
+    DonorsModule,
+    LedgerModule,
+    PrioritiesModule,
+    FxModule,
+    FundingModule,
+    PledgesModule,
+    ObligationsModule,
+    StatementsModule,
+  ],
   providers: [DigestsRepository, DigestContentService, DigestRenderer, UnsubscribeService, RunDigests, DigestSender, DigestScheduler, DigestsService],
   controllers: [DigestsController],
   exports: [RunDigests, DigestSender, DigestsService],

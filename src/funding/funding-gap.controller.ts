@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { READ_ALL, Roles } from '../access/roles';
 import { parsePageRequest, toPage } from '../common/http/pagination';
-import { FundingGapApiQueryDto, FundingGapRatesQueryDto, fundingFilterOf } from './dto';
+import { FundingGapApiQueryDto, FundingGapForecastQueryDto, FundingGapRatesQueryDto, fundingFilterOf } from './dto';
 import { FundingGapService } from './funding-gap.service';
 
 @ApiTags('funding-gap')
@@ -23,6 +23,15 @@ export class FundingGapController {
     res.type('application/json').vary('Accept-Encoding').set('ETag', etag);
     if (gzipped) res.set('Content-Encoding', 'gzip');
     res.send(body);
+  }
+
+  @Get('forecast')
+  @Roles(...READ_ALL)
+  @ApiOperation({
+    summary: "Expected foreign money by quarter (planned instalments not yet received) beside this year's work-plan need, in the display currency",
+  })
+  forecast(@Query() query: FundingGapForecastQueryDto) {
+    return this.fundingGap.forecast(query.currency ?? 'USD');
   }
 
   @Get('rates')

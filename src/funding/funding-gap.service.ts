@@ -25,6 +25,10 @@ import { PIVOTS } from '../fx/rate-path';
 import { RateTable } from '../fx/rate-table';
 import type { ReceiptStatus } from '../ledger/fulfilment';
 import { LedgerFigures, type DonorPledgeCandidates } from '../ledger/ledger-figures.service';
+import { instalmentStanding } from '../ledger/instalment-rules';
+import { Ledger } from '../ledger/ledger.service';
+import { pledgeValueDate } from '../ledger/value-date';
+import { forecastGroups } from './forecast';
 import type { DatedSum, DonorValue, GoodsCount, LedgerFilter, PriorityValue } from '../ledger/ledger-figures.repository';
 import { REPORTING_CURRENCIES } from '../ledger/reporting-currencies';
 import { NationalService, type GovernmentFigure, type ReportedFigureRow } from '../national/national.service';
@@ -286,6 +290,17 @@ function filterKey(filter: LedgerFilter): string {
   ]);
 }
 
+/** GET /api/funding-gap/forecast. */
+export interface Forecast {
+  currency: DisplayCurrency;
+  asOf: string;
+  /** Quarters with money still expected, in order; `expected` null when it cannot be converted. */
+  quarters: Array<{ quarter: string; expected: MoneyJson | null }>;
+  /** This year's work-plan need from the projection; null when the projection or this year's plan is unknown. */
+  workPlanNeed: MoneyJson | null;
+  workPlanYear: number | null;
+}
+
 /**
  * The funding engine: every figure about money (the page, GET /api/funding-gap and its CSVs, the
  * digests, the donor page, the pledges list totals) is read from here, for an as-of date, a display
@@ -307,6 +322,7 @@ export class FundingGapService {
     private readonly donors: DonorsService,
     private readonly clearance: ClearanceProgressService,
     private readonly fxService: FxService,
+    private readonly schedule: Ledger,
     uow: UnitOfWork,
   ) {
     uow.onCommit(() => {
@@ -660,6 +676,46 @@ export class FundingGapService {
       });
     }
     return lines;
+  }
+
+  /**
+   * Expected foreign money by quarter: what the receipts do not yet cover of the planned
+   * instalments of standing cash pledges (overdue ones in the quarter they were due), converted
+   * to `currency` as the engine converts the pledge itself (at its value date, the nearest earlier
+   * published rate), beside this year's work-plan need from the projection. A quarter whose money
+   * cannot be converted is null; so is the need when the projection or this year's plan is not known.
+   */
+  async forecast(currency: DisplayCurrency): Promise<Forecast> {
+    const today = todayUtc();
+    const [rows, view] = await Promise.all([this.schedule.uncoveredCashInstalments(), this.get(currency, today)]);
+    const parts = rows
+      .filter((r) => r.currency !== null)
+      .map((r) => ({
+        dueOn: r.dueOn,
+        currency: r.currency as string,
+        valueDate: pledgeValueDate({ pledgedOn: r.pledgedOn, sourceDate: r.sourceDate, createdAt: r.pledgeCreatedAt }).valueDate,
+        expectedMinor: instalmentStanding({ size: r.size, dueOn: r.dueOn, scheduledBefore: r.scheduledBefore, received: r.received, cancelled: false }, today)
+          .expected,
+      }));
+    const quarters = new Map<string, bigint | null>();
+    for (const group of forecastGroups(parts)) {
+      const sum = quarters.has(group.quarter) ? (quarters.get(group.quarter) ?? null) : 0n;
+      const converted = await this.fxService
+        .convert({ minor: group.expectedMinor, currency: group.currency }, currency, group.valueDate)
+        .catch((error: unknown) => {
+          if (error instanceof MissingRateError) return null;
+          throw error;
+        });
+      quarters.set(group.quarter, sum === null || converted === null ? null : sum + converted.converted.minor);
+    }
+    const plan = view.projection?.workPlan;
+    return {
+      currency,
+      asOf: today,
+      quarters: [...quarters].map(([quarter, minor]) => ({ quarter, expected: minor === null ? null : { amount: formatAmount(minor, currency), currency } })),
+      workPlanNeed: plan && plan.year === Number(today.slice(0, 4)) ? plan.need : null,
+      workPlanYear: plan && plan.year === Number(today.slice(0, 4)) ? plan.year : null,
+    };
   }
 
   private projection(

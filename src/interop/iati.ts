@@ -1,4 +1,5 @@
 import { formatAmount, parseAmount } from '../common/money/money';
+import type { InstalmentView } from '../pledges/instalment-view';
 import type { DisbursementView, PledgeView } from '../pledges/pledges.service';
 
 /**
@@ -32,6 +33,27 @@ export interface IatiActivityInput {
   pledge: PledgeView;
   donorType: string;
   disbursements: DisbursementView[];
+  /** The pledge's planned instalments, in matching order; cash ones become planned disbursements. */
+  instalments?: InstalmentView[];
+}
+
+/** IATI BudgetType 1: the original plan (the ledger keeps the schedule as it stands, not its revisions). */
+const PLANNED_DISBURSEMENT_TYPE = '1';
+
+/**
+ * A planned instalment as an IATI planned disbursement: a planned cash transfer from the donor to
+ * ANAMA on one day (period start and end the due date), for the whole instalment as planned.
+ */
+function plannedDisbursement(dueOn: string, amount: string, currency: string, donorName: string, donorOrgType: string): string {
+  return [
+    `    <planned-disbursement type="${PLANNED_DISBURSEMENT_TYPE}">`,
+    `      <period-start iso-date="${dueOn}"/>`,
+    `      <period-end iso-date="${dueOn}"/>`,
+    `      <value currency="${currency}" value-date="${dueOn}">${amount}</value>`,
+    `      <provider-org type="${donorOrgType}">${narrative(donorName)}</provider-org>`,
+    `      <receiver-org ref="${ANAMA_ORG.ref}" type="${ANAMA_ORG.type}">${narrative(ANAMA_ORG.name)}</receiver-org>`,
+    '    </planned-disbursement>',
+  ].join('\n');
 }
 
 /** Characters XML 1.0 allows nowhere, not even escaped: they are dropped from exported text. */
@@ -96,7 +118,7 @@ function transaction(type: string, date: string, amount: string, currency: strin
 }
 
 /** One `<iati-activity>` element for a pledge with its disbursements or deliveries. */
-export function iatiActivityXml({ pledge: p, donorType, disbursements }: IatiActivityInput): string {
+export function iatiActivityXml({ pledge: p, donorType, disbursements, instalments = [] }: IatiActivityInput): string {
   const lines: string[] = [];
   const currency = p.kind === 'cash' ? p.currency : (p.inKind?.value?.currency ?? null);
   const attrs = [`last-updated-datetime="${p.createdAt.replace(/\.\d{3}Z$/, 'Z')}"`, 'xml:lang="en"'];
@@ -131,6 +153,13 @@ export function iatiActivityXml({ pledge: p, donorType, disbursements }: IatiAct
   lines.push(
     `    <sector vocabulary="1" code="${DAC_SECTOR_DEMINING}" percentage="100">${narrative('Removal of land mines and explosive remnants of war')}</sector>`,
   );
+
+  // Planned disbursements come before transactions (the schema's order); a cancelled pledge plans nothing.
+  if (p.status !== 'cancelled') {
+    for (const i of instalments) {
+      if (i.amount) lines.push(plannedDisbursement(i.dueOn, i.amount.amount, i.amount.currency, p.donorName, ORG_TYPE[donorType] ?? '90'));
+    }
+  }
 
   const value = p.kind === 'cash' ? (p.amount && p.currency ? { amount: p.amount, currency: p.currency } : null) : (p.inKind?.value ?? null);
   if (value && p.status !== 'cancelled') {

@@ -67,6 +67,17 @@ export class LedgerValuationRepository {
     return waiting.length > 0;
   }
 
+  /** How many rows wait for valuation, counted up to `atMost` per table (a bounded walk of the partial indexes). */
+  async countWaiting(atMost: number): Promise<number> {
+    const limit = Math.max(0, Math.trunc(atMost));
+    const [row] = await this.dataSource.query<Array<{ waiting: number | string }>>(
+      `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM pledges WHERE valued_at IS NULL LIMIT ${this.dialect.placeholder(1)}) AS p)
+            + (SELECT COUNT(*) FROM (SELECT 1 FROM disbursements WHERE valued_at IS NULL LIMIT ${this.dialect.placeholder(2)}) AS d) AS waiting`,
+      [limit, limit],
+    );
+    return Number(row?.waiting ?? 0);
+  }
+
   /** The lowest id above `after` that waits for valuation, or null (`table` may be a known-on copy of a valued table: ledger-tables.ts). */
   async nextWaiting(tx: Transaction, table: string, after: number): Promise<number | null> {
     const [row] = await tx.query<Array<{ id: number | string | null }>>(

@@ -12,9 +12,13 @@ import {
   type StoredPledgeValues,
   type StoredReceiptValues,
 } from './ledger.repository';
+import type { InstalmentEntity } from './instalment.entity';
+import { InstalmentsRepository, type InstalmentChanges, type NewInstalment, type ScheduledInstalmentRow, type ScheduleWindow } from './instalments.repository';
 import { LedgerValuation, NOT_VALUED } from './ledger-valuation';
 import { PledgeEntity, PledgePriorityEntity, type DisbursementEntity, type Earmark, type PledgeColumns } from './pledge.entity';
 import { pledgeValueDate } from './value-date';
+
+export type { ScheduleWindow, ScheduledInstalmentRow } from './instalments.repository';
 
 /** Pledges written at once from which their values are left to the valuation worker. */
 const VALUED_INLINE = 50;
@@ -38,6 +42,7 @@ export class Ledger {
   constructor(
     private readonly rows: LedgerRepository,
     private readonly valuation: LedgerValuation,
+    private readonly instalments: InstalmentsRepository,
   ) {}
 
   /** A pledge with its donor and earmarks; inside `tx` when given. */
@@ -80,8 +85,8 @@ export class Ledger {
     return this.rows.externalRefUsed(externalRef, tx);
   }
 
-  /** Which of these references (stored, or an export's generated `mat-pledge-<id>`) already name a pledge. */
-  existingRefs(refs: readonly string[], generated: ReadonlyMap<number, string>, tx?: Transaction): Promise<Set<string>> {
+  /** Which of these references (stored, or an export's generated `mat-pledge-<id>`) already name a pledge, with that pledge's id. */
+  existingRefs(refs: readonly string[], generated: ReadonlyMap<number, string>, tx?: Transaction): Promise<Map<string, number>> {
     return this.rows.existingRefs(refs, generated, tx);
   }
 
@@ -155,6 +160,51 @@ export class Ledger {
 
   async cancelPledge(tx: Transaction, id: number, reason: string, at: Date): Promise<void> {
     await this.rows.markCancelled(tx, id, reason, at);
+  }
+
+  /** A pledge's planned instalments (not removed), in the order receipts are matched to them; inside `tx` when given. */
+  instalmentsOf(pledgeId: number, tx?: Transaction): Promise<InstalmentEntity[]> {
+    return this.instalments.liveOfPledge(pledgeId, tx);
+  }
+
+  /** The planned instalments of several pledges, by pledge, each in matching order. */
+  instalmentsOfPledges(pledgeIds: readonly number[]): Promise<InstalmentEntity[]> {
+    return this.instalments.liveOfPledges(pledgeIds);
+  }
+
+  /** One planned instalment of a pledge, or null when there is none (or it was removed). */
+  findInstalment(pledgeId: number, id: number, tx?: Transaction): Promise<InstalmentEntity | null> {
+    return this.instalments.findLive(pledgeId, id, tx);
+  }
+
+  /** Adds a planned instalment; the caller has locked the pledge (`lockPledge`) and checked it fits the pledge. */
+  planInstalment(tx: Transaction, row: NewInstalment): Promise<InstalmentEntity> {
+    return this.instalments.insert(tx, row);
+  }
+
+  /** Moves or resizes a planned instalment; the caller has locked the pledge and checked the schedule still fits. */
+  changeInstalment(tx: Transaction, id: number, changes: InstalmentChanges): Promise<void> {
+    return this.instalments.change(tx, id, changes);
+  }
+
+  /** Takes an instalment out of the schedule; its row is kept with who removed it and when. */
+  removeInstalment(tx: Transaction, id: number, by: number | null, at: Date): Promise<void> {
+    return this.instalments.markRemoved(tx, id, by, at);
+  }
+
+  /** Instalments of standing pledges due in the window and those overdue before it, with what their states need. */
+  instalmentsInWindow(window: ScheduleWindow): Promise<ScheduledInstalmentRow[]> {
+    return this.instalments.inWindow(window);
+  }
+
+  /** How many instalments of standing pledges are overdue on `today`. */
+  overdueInstalments(today: string): Promise<number> {
+    return this.instalments.countOverdue(today);
+  }
+
+  /** Instalments of standing cash pledges not yet covered by receipts, with what their states need. */
+  uncoveredCashInstalments(): Promise<ScheduledInstalmentRow[]> {
+    return this.instalments.uncoveredCash();
   }
 
   private valuationFacts(columns: PledgeColumns, createdAt: Date) {

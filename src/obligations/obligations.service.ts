@@ -12,6 +12,9 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { DonorsService } from '../donors/donors.service';
 import { CreateResult, IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
 import { PledgesService } from '../pledges/pledges.service';
+import { PledgeInstalmentsService, type ScheduledInstalment } from '../pledges/instalments.service';
+import type { InstalmentState } from '../ledger/instalment-rules';
+import type { MoneyJson } from '../common/money/money';
 import type { CreateObligationDto } from './dto';
 import { icalendar } from './icalendar';
 import { OBLIGATION_KINDS, type ObligationEntity, type ObligationKind } from './obligation.entity';
@@ -39,18 +42,57 @@ export interface ObligationView {
   overdue: boolean;
 }
 
-export interface CalendarEntry {
-  type: 'obligation';
+interface CalendarEntryBase {
   id: number;
   dueOn: string;
   title: string;
-  kind: ObligationKind;
   kindLabel: string;
   donorId: number;
   donorName: string;
   pledgeId: number;
   href: string;
+  overdue: boolean;
+}
+
+/** A report or other deliverable owed to the donor. */
+export interface ObligationCalendarEntry extends CalendarEntryBase {
+  type: 'obligation';
+  kind: ObligationKind;
   state: ObligationState;
+}
+
+/** A planned instalment the donor owes: its size and what is still expected of it (money in the pledge's currency, or units). */
+export interface InstalmentCalendarEntry extends CalendarEntryBase {
+  type: 'instalment';
+  kind: 'instalment';
+  state: InstalmentState;
+  pledgeTitle: string;
+  amount: MoneyJson | null;
+  expected: MoneyJson | null;
+  quantity: number | null;
+  expectedQuantity: number | null;
+  unit: string | null;
+}
+
+export type CalendarEntry = ObligationCalendarEntry | InstalmentCalendarEntry;
+
+/** The calendar's kinds: the obligations' and the instalments. */
+export const CALENDAR_KINDS = [...OBLIGATION_KINDS, 'instalment'] as const;
+export type CalendarKind = (typeof CALENDAR_KINDS)[number];
+export const CALENDAR_KIND_LABELS: Record<CalendarKind, string> = { ...OBLIGATION_KIND_LABELS, instalment: 'Instalment' };
+
+/** "250000.00 EUR" or "10 mine detection dogs": an instalment's size in the words of a calendar line. */
+function instalmentSizeText(i: Pick<ScheduledInstalment, 'amount' | 'quantity' | 'unit'>): string {
+  return i.amount ? `${i.amount.amount} ${i.amount.currency}` : `${i.quantity ?? 0} ${i.unit ?? 'units'}`;
+}
+
+/** An obligation as a donor's digest shows it: nothing internal (no responsible person, no waived reason). */
+export interface DonorObligationLine {
+  title: string;
+  kindLabel: string;
+  dueOn: string;
+  /** Set when it was submitted: the digest says so. */
+  submittedOn: string | null;
   overdue: boolean;
 }
 
@@ -77,6 +119,16 @@ function toView(o: ObligationEntity, today: string): ObligationView {
   };
 }
 
+/** An entry's line in a calendar program: overdue first, a closed obligation or a received instalment says so. */
+function feedSummary(e: CalendarEntry): string {
+  if (e.type === 'instalment') {
+    const state = e.overdue ? 'OVERDUE: ' : e.state === 'received' ? 'Received: ' : e.state === 'partly_received' ? 'Partly received: ' : '';
+    return `${state}Instalment from ${e.donorName}: ${e.title}`;
+  }
+  const state = e.overdue ? 'OVERDUE: ' : e.state === 'open' ? '' : `${e.state === 'submitted' ? 'Submitted' : 'Waived'}: `;
+  return `${state}${e.kindLabel} for ${e.donorName}: ${e.title}`;
+}
+
 function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
@@ -97,6 +149,7 @@ export class ObligationsService {
     private readonly pledges: PledgesService,
     private readonly donors: DonorsService,
     private readonly users: UsersService,
+    private readonly instalments: PledgeInstalmentsService,
   ) {}
 
   async create(actor: Actor, dto: CreateObligationDto, idem: IdempotencyContext | null): Promise<CreateResult<ObligationView>> {
@@ -160,9 +213,10 @@ export class ObligationsService {
     });
   }
 
-  /** Overdue obligations (open, due before today), for the navigation's count. */
-  overdueCount(): Promise<number> {
-    return this.obligations.countOverdue(todayUtc());
+  /** Overdue obligations (open, due before today) and instalments (past their date, not covered), for the navigation's count. */
+  async overdueCount(): Promise<number> {
+    const [obligations, instalments] = await Promise.all([this.obligations.countOverdue(todayUtc()), this.instalments.overdueCount()]);
+    return obligations + instalments;
   }
 
   /**
@@ -177,12 +231,14 @@ export class ObligationsService {
     if (addDays(from, MAX_WINDOW_DAYS) < to) throw InvalidInputError.field('to', `the window may span at most ${MAX_WINDOW_DAYS} days`);
     const donorId = this.idParam(query.donorId, 'donorId');
     const kind = this.kindParam(query.kind);
-    const [rows, donors] = await Promise.all([
-      this.obligations.inWindow({ today, from, to, donorId, kind }),
+    const obligationKind = kind === 'instalment' ? undefined : kind;
+    const [rows, instalments, donors] = await Promise.all([
+      kind === 'instalment' ? Promise.resolve([]) : this.obligations.inWindow({ today, from, to, donorId, kind: obligationKind }),
+      kind === undefined || kind === 'instalment' ? this.instalments.inWindow({ today, from, to, donorId }) : Promise.resolve([]),
       this.donors.list(actor, parsePageRequest('500', undefined)),
     ]);
     const names = new Map(donors.items.map((d) => [d.id, d.name]));
-    const entries: CalendarEntry[] = rows.map((o) => ({
+    const obligationEntries: CalendarEntry[] = rows.map((o) => ({
       type: 'obligation',
       id: o.id,
       dueOn: o.dueOn,
@@ -196,7 +252,37 @@ export class ObligationsService {
       state: stateOf(o),
       overdue: isOverdue(o, today),
     }));
+    const instalmentEntries: CalendarEntry[] = instalments.map((i) => ({
+      ...i,
+      type: 'instalment',
+      kind: 'instalment',
+      kindLabel: CALENDAR_KIND_LABELS.instalment,
+      title: `${instalmentSizeText(i)} of ${i.pledgeTitle}`,
+      donorName: names.get(i.donorId) ?? `Donor ${i.donorId}`,
+      href: `/pledges/${i.pledgeId}`,
+    }));
+    const entries = [...obligationEntries, ...instalmentEntries].sort((a, b) =>
+      a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.type !== b.type ? (a.type === 'obligation' ? -1 : 1) : a.id - b.id,
+    );
     return { today, from, to, donorId: donorId ?? null, kind: kind ?? null, overdueCount: entries.filter((e) => e.overdue).length, entries };
+  }
+
+  /**
+   * What ANAMA owes a donor, for its digest: open obligations due up to `to` (overdue ones
+   * included) and those submitted on or after `submittedSince`, oldest first. Only what the donor
+   * may read: never who is responsible, and waived obligations (with their internal reasons) not at all.
+   */
+  async forDonorDigest(donorId: number, today: string, to: string, submittedSince: string): Promise<DonorObligationLine[]> {
+    const rows = await this.obligations.forDonor(donorId, to);
+    return rows
+      .filter((o) => stateOf(o) === 'open' || (stateOf(o) === 'submitted' && (o.submittedOn as string) >= submittedSince))
+      .map((o) => ({
+        title: o.title,
+        kindLabel: OBLIGATION_KIND_LABELS[o.kind],
+        dueOn: o.dueOn,
+        submittedOn: o.submittedOn,
+        overdue: isOverdue(o, today),
+      }));
   }
 
   /** A new secret feed URL for the caller; the previous one answers 404 from now on. */
@@ -221,10 +307,13 @@ export class ObligationsService {
     return icalendar(
       'Mine action funding: reports and instalments',
       entries.map((e) => ({
-        uid: `obligation-${e.id}@${new URL(this.config.appUrl).host}`,
+        uid: `${e.type}-${e.id}@${new URL(this.config.appUrl).host}`,
         date: e.dueOn,
-        summary: `${e.overdue ? 'OVERDUE: ' : e.state === 'open' ? '' : `${e.state === 'submitted' ? 'Submitted' : 'Waived'}: `}${e.kindLabel} for ${e.donorName}: ${e.title}`,
-        description: `${e.kindLabel} owed to ${e.donorName}, due ${e.dueOn}. ${this.config.appUrl}${e.href}`,
+        summary: feedSummary(e),
+        description:
+          e.type === 'obligation'
+            ? `${e.kindLabel} owed to ${e.donorName}, due ${e.dueOn}. ${this.config.appUrl}${e.href}`
+            : `Instalment from ${e.donorName}, due ${e.dueOn}: ${instalmentSizeText(e)}${e.expected || e.expectedQuantity !== null ? `, still expected ${instalmentSizeText({ amount: e.expected, quantity: e.expectedQuantity, unit: e.unit })}` : ''}. ${this.config.appUrl}${e.href}`,
         url: `${this.config.appUrl}${e.href}`,
         stamp,
       })),
@@ -243,9 +332,9 @@ export class ObligationsService {
     return Number(value);
   }
 
-  private kindParam(value: unknown): ObligationKind | undefined {
+  private kindParam(value: unknown): CalendarKind | undefined {
     if (value === undefined || value === '') return undefined;
-    if (!(OBLIGATION_KINDS as readonly unknown[]).includes(value)) throw InvalidInputError.field('kind', `kind must be one of ${OBLIGATION_KINDS.join(', ')}`);
-    return value as ObligationKind;
+    if (!(CALENDAR_KINDS as readonly unknown[]).includes(value)) throw InvalidInputError.field('kind', `kind must be one of ${CALENDAR_KINDS.join(', ')}`);
+    return value as CalendarKind;
   }
 }

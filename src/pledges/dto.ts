@@ -177,6 +177,27 @@ export class CancelPledgeDto {
   reason: string;
 }
 
+export class CreateInstalmentDto {
+  @ApiProperty({ example: '2026-03-31', description: 'the date the donor plans to pay (or deliver) it' })
+  @IsIsoDate(DATE_RANGES.ledger)
+  dueOn: string;
+
+  @ApiProperty({ required: false, example: '250000.00', description: "cash pledges: the amount, in the pledge's currency" })
+  @OptionalNotNull()
+  @IsDecimalString()
+  amount?: string;
+
+  @ApiProperty({ required: false, example: 10, description: 'in-kind pledges: how many units' })
+  @OptionalNotNull()
+  @IsInt({ message: 'quantity must be a whole number' })
+  @Min(1, { message: 'quantity must be at least 1' })
+  @Max(1_000_000_000)
+  quantity?: number;
+}
+
+/** Moves or resizes a planned instalment: the fields given change, the schedule must still fit the pledge. */
+export class UpdateInstalmentDto extends UpdateOf(CreateInstalmentDto, { omit: [], notNull: ['dueOn'] }) {}
+
 /** Refuses a field that a PATCH may not carry, naming it: the pledge's money is never rewritten. */
 function NotEditable(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>

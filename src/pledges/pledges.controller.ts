@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ParseIdPipe } from '../common/http/params';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -7,7 +7,8 @@ import { CurrentActor, READ_ALL_AND_DONOR, Roles, WRITE_LEDGER } from '../access
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { replayHeader } from '../idempotency/replay';
-import { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from './dto';
+import { CancelPledgeDto, CreateDisbursementDto, CreateInstalmentDto, CreatePledgeDto, UpdateInstalmentDto, UpdatePledgeDto } from './dto';
+import { PledgeInstalmentsService } from './instalments.service';
 import { PledgesService, REPORTING_CURRENCY } from './pledges.service';
 import { parsePledgeListQuery, parseDisplayCurrency } from './pledge-query';
 import type { PledgeListQuery } from './pledge-query';
@@ -16,7 +17,10 @@ import type { PledgeListQuery } from './pledge-query';
 @ApiBearerAuth()
 @Controller('api/pledges')
 export class PledgesController {
-  constructor(private readonly pledges: PledgesService) {}
+  constructor(
+    private readonly pledges: PledgesService,
+    private readonly instalments: PledgeInstalmentsService,
+  ) {}
 
   @Post()
   @Roles(...WRITE_LEDGER)
@@ -65,6 +69,36 @@ export class PledgesController {
     @Res({ passthrough: true }) res: Response,
   ) {
     return replayHeader(res, await this.pledges.recordDisbursement(actor, id, dto, idem));
+  }
+
+  @Post(':id/instalments')
+  @Roles(...WRITE_LEDGER)
+  async addInstalment(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: CreateInstalmentDto,
+    @Idempotency() idem: IdempotencyContext | null,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return replayHeader(res, await this.instalments.add(actor, id, dto, idem));
+  }
+
+  @Patch(':id/instalments/:instalmentId')
+  @Roles(...WRITE_LEDGER)
+  changeInstalment(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseIdPipe) id: number,
+    @Param('instalmentId', ParseIdPipe) instalmentId: number,
+    @Body() dto: UpdateInstalmentDto,
+  ) {
+    return this.instalments.change(actor, id, instalmentId, dto);
+  }
+
+  @Delete(':id/instalments/:instalmentId')
+  @Roles(...WRITE_LEDGER)
+  @HttpCode(204)
+  async removeInstalment(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Param('instalmentId', ParseIdPipe) instalmentId: number) {
+    await this.instalments.remove(actor, id, instalmentId);
   }
 
   @Post(':id/cancel')

@@ -16,6 +16,7 @@ import { Ledger, type ReceiptColumns } from '../ledger/ledger.service';
 import { DisbursementEntity, PledgeEntity, type Earmark, type PledgeColumns } from '../ledger/pledge.entity';
 import { pledgeValueDate, type ValueDateBasis } from '../ledger/value-date';
 import { PrioritiesService } from '../priorities/priorities.service';
+import { scheduleViews } from './instalment-view';
 import type { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from './dto';
 import { earmarksFrom, pledgeChangesFrom, pledgeColumnsFrom, rateCheckOf } from './pledge-input';
 import { visibleDonorFilter, visibleOr404 } from '../access/donor-visibility';
@@ -103,6 +104,12 @@ export interface DisbursementView {
 function moneyJson(minor: bigint | null, currency: string | null): MoneyJson | null {
   return minor !== null && currency ? { amount: formatAmount(minor, currency), currency } : null;
 }
+
+/** What a pledge must say for a receipt to be judged against it. */
+export type ReceivingPledge = Pick<
+  PledgeEntity,
+  'kind' | 'currency' | 'amountMinor' | 'disbursedMinor' | 'inKindQuantity' | 'deliveredQuantity' | 'inKindUnit'
+>;
 
 export function toDisbursementView(d: DisbursementEntity, pledgeCurrency: string | null): DisbursementView {
   return {
@@ -251,14 +258,16 @@ export class PledgesService {
 
   async get(actor: Actor, id: number, displayCurrency: string) {
     const pledge = await this.visiblePledge(actor, id);
-    const [view, disbursements, history] = await Promise.all([
+    const [view, disbursements, instalments, history] = await Promise.all([
       this.toView(pledge, displayCurrency),
       this.ledger.receiptsOf(id),
+      this.ledger.instalmentsOf(id),
       this.audit.historyOf('pledge', id),
     ]);
     return {
       ...view,
       disbursements: disbursements.map((d) => toDisbursementView(d, pledge.currency)),
+      instalments: scheduleViews(pledge, instalments, todayUtc()),
       history: history.map((h) => ({
         at: new Date(h.at).toISOString(),
         actorEmail: h.actorEmail,
@@ -331,7 +340,6 @@ export class PledgesService {
   }
 
   async recordDisbursement(actor: Actor, pledgeId: number, dto: CreateDisbursementDto, idem: IdempotencyContext | null) {
-    if (dto.receivedOn > todayUtc()) throw InvalidInputError.field('receivedOn', 'receivedOn cannot be in the future');
     const result = await this.idempotency.create(idem, async (tx) => {
       await this.ledger.lockPledge(tx, pledgeId);
       const pledge = visibleOr404(actor, await this.ledger.findPledge(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
@@ -357,8 +365,16 @@ export class PledgesService {
     return result;
   }
 
-  /** Works out what a disbursement counts against its pledge, refusing what the pledge cannot take. */
-  private async buildDisbursement(tx: Transaction, pledge: PledgeEntity, dto: CreateDisbursementDto): Promise<Omit<ReceiptColumns, 'pledgeId' | 'createdBy'>> {
+  /**
+   * Works out what a disbursement counts against its pledge, refusing what the pledge cannot take.
+   * The pledges import asks it too, in its dry run with the running totals of the file's own pledges.
+   */
+  async buildDisbursement(
+    tx: Transaction | undefined,
+    pledge: ReceivingPledge,
+    dto: CreateDisbursementDto,
+  ): Promise<Omit<ReceiptColumns, 'pledgeId' | 'createdBy'>> {
+    if (dto.receivedOn > todayUtc()) throw InvalidInputError.field('receivedOn', 'receivedOn cannot be in the future');
     const common = {
       receivedOn: dto.receivedOn,
       receivedOnBasis: dto.receivedOnBasis ?? 'exact',

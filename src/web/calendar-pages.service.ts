@@ -10,7 +10,7 @@ import { idempotencyContext } from '../idempotency/idempotency.service';
 import { CreateObligationDto, SubmitObligationDto, WaiveObligationDto } from '../obligations/dto';
 import { OBLIGATION_KINDS } from '../obligations/obligation.entity';
 import { OBLIGATION_KIND_LABELS, weekStart } from '../obligations/obligation-rules';
-import { ObligationsService, type CalendarEntry, type CalendarQuery } from '../obligations/obligations.service';
+import { CALENDAR_KIND_LABELS, CALENDAR_KINDS, ObligationsService, type CalendarEntry, type CalendarQuery } from '../obligations/obligations.service';
 import { PledgesService } from '../pledges/pledges.service';
 import { dtoProblems } from './dto-problems';
 import { errorsByField, withFieldIds } from './form-errors';
@@ -27,7 +27,16 @@ function single(value: unknown, max = 200): string {
   return typeof value === 'string' ? value.slice(0, max) : '';
 }
 
-const STATE_LABELS = { open: 'Open', submitted: 'Submitted', waived: 'Waived' } as const;
+const STATE_LABELS = {
+  open: 'Open',
+  submitted: 'Submitted',
+  waived: 'Waived',
+  received: 'Received',
+  partly_received: 'Partly received',
+  due: 'Due',
+  overdue: 'Overdue',
+  cancelled: 'Not expected',
+} as const;
 
 /** The calendar of what is owed and due, and the obligation screens. */
 @Injectable()
@@ -41,7 +50,13 @@ export class CalendarPagesService {
   async calendarPage(actor: Actor, query: CalendarQuery & Record<string, unknown>, feedUrl: string | null = null) {
     const calendar = await this.obligations.calendar(actor, query);
     const donors = await this.donors.list(actor, parsePageRequest('500', undefined));
-    const entry = (e: CalendarEntry) => ({ ...e, dueOnText: longDate(e.dueOn), stateLabel: STATE_LABELS[e.state] });
+    const entry = (e: CalendarEntry) => ({
+      ...e,
+      dueOnText: longDate(e.dueOn),
+      stateLabel: STATE_LABELS[e.state],
+      recordHref: e.type === 'obligation' ? `/obligations/${e.id}` : e.href,
+      quiet: e.state === 'open' || e.state === 'due',
+    });
     const weeks = new Map<string, ReturnType<typeof entry>[]>();
     for (const e of calendar.entries.filter((x) => !x.overdue)) {
       const week = weekStart(e.dueOn);
@@ -53,7 +68,7 @@ export class CalendarPagesService {
       window: { from: longDate(calendar.from), to: longDate(calendar.to) },
       filters: { donorId: calendar.donorId ? String(calendar.donorId) : '', kind: calendar.kind ?? '' },
       donors: donors.items.map((d) => ({ id: String(d.id), name: d.name })),
-      kinds: OBLIGATION_KINDS.map((k) => ({ value: k, label: OBLIGATION_KIND_LABELS[k] })),
+      kinds: CALENDAR_KINDS.map((k) => ({ value: k, label: CALENDAR_KIND_LABELS[k] })),
       overdue: calendar.entries.filter((e) => e.overdue).map(entry),
       weeks: [...weeks].map(([start, entries]) => ({ label: `Week of ${longDate(start)}`, entries })),
       canRecord: actor.role === 'admin' || actor.role === 'officer',

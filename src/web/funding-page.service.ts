@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor';
 import { parsePageRequest } from '../common/http/pagination';
 import { DonorsService } from '../donors/donors.service';
 import { fundingFilterOf, type FundingGapApiQueryDto } from '../funding/dto';
-import { FundingGapService, type FundingGapView } from '../funding/funding-gap.service';
+import { FundingGapService, type Forecast, type FundingGapView } from '../funding/funding-gap.service';
 import { fundingCsv, fundingPageModel, type CsvTable, type FundingPageModel } from './funding-page.presenter';
 
 /** The page and its downloads read the figures the API returns, from the one FundingGapService. */
@@ -18,16 +18,19 @@ export class FundingPageService {
     private readonly donors: DonorsService,
   ) {}
 
-  async page(actor: Actor, query: FundingGapApiQueryDto): Promise<FundingPageModel> {
-    const view = await this.fundingGap.get(query.currency ?? 'USD', query.asOf, fundingFilterOf(query));
+  async page(actor: Actor, query: FundingGapApiQueryDto): Promise<FundingPageModel & { forecast: Forecast }> {
+    const [view, forecast] = await Promise.all([
+      this.fundingGap.get(query.currency ?? 'USD', query.asOf, fundingFilterOf(query)),
+      this.fundingGap.forecast(query.currency ?? 'USD'),
+    ]);
     const today = todayUtc();
     const laidOut = this.models.get(view);
     // A shallow copy per request: Express writes the request's locals onto the object it renders.
-    if (laidOut?.today === today) return { ...laidOut.model };
+    if (laidOut?.today === today) return { ...laidOut.model, forecast };
     const donors = (await this.donors.list(actor, parsePageRequest('500', undefined))).items.map((d) => ({ id: d.id, name: d.name }));
     const model = fundingPageModel(view, today, donors);
     this.models.set(view, { today, model });
-    return { ...model };
+    return { ...model, forecast };
   }
 
   async csv(table: CsvTable, query: FundingGapApiQueryDto) {

@@ -80,6 +80,23 @@ export class PledgePagesController {
     respond(res, await this.pages.submitDisbursement(actor, id, form));
   }
 
+  @Post('pledges/:id/instalments')
+  @Roles(...WRITE_LEDGER)
+  async planInstalment(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Body() form: Record<string, unknown>, @Res() res: Response) {
+    respond(res, await this.pages.submitInstalment(actor, id, form));
+  }
+
+  @Post('pledges/:id/instalments/:instalmentId/remove')
+  @Roles(...WRITE_LEDGER)
+  async removeInstalment(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseIdPipe) id: number,
+    @Param('instalmentId', ParseIdPipe) instalmentId: number,
+    @Res() res: Response,
+  ) {
+    respond(res, await this.pages.submitInstalmentRemoval(actor, id, instalmentId));
+  }
+
   @Get('pledges/:id/cancel')
   @Roles(...WRITE_LEDGER)
   async cancelConfirmation(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Res() res: Response) {

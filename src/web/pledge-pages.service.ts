@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access/actor';
 import { WRITE_LEDGER } from '../access/roles';
-import { todayUtc } from '../common/dates';
+import { isIsoDate, todayUtc } from '../common/dates';
 import { DomainError, FieldProblem, NotFoundError } from '../common/errors/domain-errors';
 import { parsePageRequest } from '../common/http/pagination';
 import { CURRENCY_CODES } from '../common/money/iso4217';
@@ -11,7 +11,9 @@ import { DonorsService } from '../donors/donors.service';
 import { displayCurrencyOf, FundingGapService } from '../funding/funding-gap.service';
 import { idempotencyContext } from '../idempotency/idempotency.service';
 import { PLEDGE_STATUSES } from '../ledger/fulfilment';
-import { CancelPledgeDto, CreateDisbursementDto, CreatePledgeDto, UpdatePledgeDto } from '../pledges/dto';
+import { CancelPledgeDto, CreateDisbursementDto, CreateInstalmentDto, CreatePledgeDto, UpdatePledgeDto } from '../pledges/dto';
+import { PledgeInstalmentsService } from '../pledges/instalments.service';
+import type { InstalmentState } from '../ledger/instalment-rules';
 import { CHANNELS } from '../ledger/pledge.entity';
 import { parsePledgeListQuery, PledgeListQuery } from '../pledges/pledge-query';
 import { PledgesService, PledgeView, REPORTING_CURRENCY } from '../pledges/pledges.service';
@@ -19,7 +21,9 @@ import { PrioritiesService } from '../priorities/priorities.service';
 import {
   DisbursementFormValues,
   disbursementRequestFrom,
+  amountProblem,
   formFieldOf,
+  normaliseAmount,
   PledgeEditFormValues,
   pledgeEditRequestFrom,
   PledgeFormValues,
@@ -81,6 +85,29 @@ function refusal(error: unknown): { status: number; problems: FieldProblem[] } {
   throw error;
 }
 
+/** The instalment form's inputs, named apart from the disbursement form's on the same page. */
+const INSTALMENT_FIELDS: Readonly<Record<string, string>> = {
+  pledge: 'form',
+  dueOn: 'instalmentDueOn',
+  amount: 'instalmentAmount',
+  quantity: 'instalmentQuantity',
+};
+
+export interface InstalmentFormValues {
+  dueOn: string;
+  amount: string;
+  quantity: string;
+  idempotencyKey: string;
+}
+
+const INSTALMENT_STATE_LABELS: Record<InstalmentState, string> = {
+  received: 'Received',
+  partly_received: 'Partly received',
+  due: 'Due',
+  overdue: 'Overdue',
+  cancelled: 'Not expected (pledge cancelled)',
+};
+
 function formErrors(problems: FieldProblem[]) {
   return { errors: errorsByField(problems), errorList: withFieldIds(problems) };
 }
@@ -96,6 +123,7 @@ export class PledgePagesService {
     private readonly donors: DonorsService,
     private readonly priorities: PrioritiesService,
     private readonly funding: FundingGapService,
+    private readonly instalments: PledgeInstalmentsService,
   ) {}
 
   /**
@@ -369,7 +397,14 @@ export class PledgePagesService {
     return { status, view: 'pledges/edit', page: await this.editFormPage(pledge, values, problems) };
   }
 
-  async detailPage(actor: Actor, id: number, recorded: unknown, disbursementForm: DisbursementFormValues | null = null, problems: FieldProblem[] = []) {
+  async detailPage(
+    actor: Actor,
+    id: number,
+    recorded: unknown,
+    disbursementForm: DisbursementFormValues | null = null,
+    problems: FieldProblem[] = [],
+    instalmentForm: InstalmentFormValues | null = null,
+  ) {
     const p = await this.pledges.get(actor, id, REPORTING_CURRENCY);
     const canWrite = WRITE_LEDGER.includes(actor.role) && p.status !== 'cancelled';
     const flash =
@@ -381,7 +416,11 @@ export class PledgePagesService {
             ? { kind: 'success', message: 'Pledge cancelled.' }
             : recorded === 'edit'
               ? { kind: 'success', message: 'Pledge updated.' }
-              : null;
+              : recorded === 'instalment'
+                ? { kind: 'success', message: 'Instalment planned.' }
+                : recorded === 'instalment-removed'
+                  ? { kind: 'success', message: 'Instalment removed.' }
+                  : null;
     return {
       title: p.title,
       flash,
@@ -398,6 +437,14 @@ export class PledgePagesService {
         priorityCodes: p.priorityCodes.join(', '),
       },
       disbursements: p.disbursements.map((d) => ({ ...d, quantity: d.quantity === null ? null : String(d.quantity) })),
+      instalments: p.instalments.map((i) => ({
+        ...i,
+        stateLabel: INSTALMENT_STATE_LABELS[i.state],
+        quantity: i.quantity === null ? null : String(i.quantity),
+        receivedQuantity: i.receivedQuantity === null ? null : String(i.receivedQuantity),
+        expectedQuantity: i.expectedQuantity === null ? null : String(i.expectedQuantity),
+      })),
+      instalment: instalmentForm ?? { dueOn: '', amount: '', quantity: '', idempotencyKey: randomUUID() },
       history: p.history.map((h) => ({
         at: h.at,
         actorEmail: h.actorEmail,
@@ -433,6 +480,52 @@ export class PledgePagesService {
       }
     }
     return { status, view: 'pledges/show', page: await this.detailPage(actor, id, null, values, problems) };
+  }
+
+  async submitInstalment(actor: Actor, id: number, body: Record<string, unknown>): Promise<FormOutcome> {
+    const pledge = await this.pledges.get(actor, id, REPORTING_CURRENCY);
+    const typed = (value: unknown, max: number) => (typeof value === 'string' ? value.slice(0, max).trim() : '');
+    const values: InstalmentFormValues = {
+      dueOn: typed(body.dueOn, 10),
+      amount: typed(body.amount, 40),
+      quantity: typed(body.quantity, 14),
+      idempotencyKey: typed(body.idempotencyKey, 200) || randomUUID(),
+    };
+    const problems: FieldProblem[] = [];
+    const request: Record<string, unknown> = { dueOn: values.dueOn };
+    if (pledge.kind === 'cash') {
+      const problem = amountProblem(values.amount, pledge.currency ?? '', 'Amount');
+      if (problem) problems.push({ field: 'amount', message: problem });
+      request.amount = normaliseAmount(values.amount);
+    } else if (!/^[1-9][0-9]{0,9}$/.test(values.quantity)) {
+      problems.push({ field: 'quantity', message: 'Enter the quantity as a whole number, at least 1' });
+    } else {
+      request.quantity = Number(values.quantity);
+    }
+    if (!isIsoDate(values.dueOn)) problems.push({ field: 'dueOn', message: 'Enter the date it is due as YYYY-MM-DD' });
+    let status = 400;
+    if (!problems.length) {
+      const { dto, problems: dtoIssues } = await dtoProblems(CreateInstalmentDto, request);
+      problems.push(...dtoIssues);
+      if (!problems.length) {
+        try {
+          const idem = idempotencyContext(actor.id, values.idempotencyKey, `POST /pledges/${id}/instalments`, request);
+          await this.instalments.add(actor, id, dto, idem);
+          return { redirectTo: `/pledges/${id}?recorded=instalment` };
+        } catch (error) {
+          const refused = refusal(error);
+          status = refused.status;
+          problems.push(...refused.problems);
+        }
+      }
+    }
+    const renamed = problems.map((p) => ({ ...p, field: INSTALMENT_FIELDS[p.field] ?? p.field }));
+    return { status, view: 'pledges/show', page: await this.detailPage(actor, id, null, null, renamed, values) };
+  }
+
+  async submitInstalmentRemoval(actor: Actor, id: number, instalmentId: number): Promise<FormOutcome> {
+    await this.instalments.remove(actor, id, instalmentId);
+    return { redirectTo: `/pledges/${id}?recorded=instalment-removed` };
   }
 
   /**

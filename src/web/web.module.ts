@@ -11,6 +11,7 @@ import { FxModule } from '../fx/fx.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { StagingModule } from '../staging/staging.module';
 import { StatementsModule } from '../statements/statements.module';
+import { InteropModule } from '../interop/interop.module';
 import { PrioritiesModule } from '../priorities/priorities.module';
 import { AdminPagesController } from './admin-pages.controller';
 import { AdminPagesService } from './admin-pages.service';
@@ -23,6 +24,10 @@ import { DonorsPagesController } from './donors-pages.controller';
 import { DonorsPagesService } from './donors-pages.service';
 import { FundingPageController } from './funding-page.controller';
 import { FundingPageService } from './funding-page.service';
+import { ClearancePagesController } from './clearance-pages.controller';
+import { ClearancePagesService } from './clearance-pages.service';
+import { ImportPagesController } from './import-pages.controller';
+import { ImportPagesService } from './import-pages.service';
 import { NationalPagesController } from './national-pages.controller';
 import { NationalPagesService } from './national-pages.service';
 import { PageLocalsInterceptor } from './page-context';
@@ -39,7 +44,7 @@ import { WebSessionService } from './session.service';
 import { UsersPagesController } from './users-pages.controller';
 import { UsersPagesService } from './users-pages.service';
 
-/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, exchange rates, the calendar, published statements and digests. */
+/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, exchange rates, the pledges import, clearance progress, the calendar, published statements and digests. */
 @Module({
   imports: [
     PledgesModule,
@@ -54,6 +59,7 @@ import { UsersPagesService } from './users-pages.service';
     StagingModule,
     LedgerModule,
     StatementsModule,
+    InteropModule,
   ],
   controllers: [
     SessionController,
@@ -69,6 +75,8 @@ import { UsersPagesService } from './users-pages.service';
     NationalPagesController,
     RatesPagesController,
     StatementsPagesController,
+    ImportPagesController,
+    ClearancePagesController,
   ],
   providers: [
     WebSessionService,
@@ -81,6 +89,8 @@ import { UsersPagesService } from './users-pages.service';
     PrioritiesPagesService,
     NationalPagesService,
     RatesPagesService,
+    ImportPagesService,
+    ClearancePagesService,
     DonorsPagesService,
     StatementsPagesService,
     { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },

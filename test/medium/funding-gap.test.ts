@@ -251,6 +251,9 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
           tx.query(`INSERT INTO pledges (id, donor_id, title, kind, amount_minor, currency, pledged_on, commitment, channel) VALUES ${rows.join(', ')}`),
         );
     }
+    // 4,500 rows wait, more than the worker is counted on to value in 500 ms (5 rows/ms): a read
+    // does not wait for it, it answers at once that rows wait (and values them in memory).
+    expect(await t.get(LedgerValuation).settled(500)).toBe(false);
     expect(await t.get(LedgerValuation).settled(60_000)).toBe(true);
     const [row] = await t.dataSource.query(
       `SELECT COUNT(*) AS n, COUNT(value_usd_minor) AS usd, MIN(value_usd_minor) AS low, MAX(value_usd_minor) AS high FROM pledges WHERE title = 'Bulk pledge'`,

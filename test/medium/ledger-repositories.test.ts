@@ -8,7 +8,10 @@ import { todayUtc } from '../../src/common/dates';
 import { convertMinor, effectiveRate } from '../../src/common/money/conversion';
 import { formatAmount, parseAmount } from '../../src/common/money/money';
 import { UnitOfWork } from '../../src/database/unit-of-work';
+import { addDays } from '../../src/common/dates';
 import { pastPledgeState } from '../../src/ledger/known-on';
+import { instalmentStanding, scheduleStanding } from '../../src/ledger/instalment-rules';
+import { InstalmentsRepository } from '../../src/ledger/instalments.repository';
 import { LedgerFiguresRepository } from '../../src/ledger/ledger-figures.repository';
 import { LedgerRepository } from '../../src/ledger/ledger.repository';
 import { Ledger } from '../../src/ledger/ledger.service';
@@ -17,6 +20,7 @@ import { LedgerValuationRepository, type RowValues } from '../../src/ledger/ledg
 import type { PledgeColumns } from '../../src/ledger/pledge.entity';
 import type { DisbursementView, PledgeView } from '../../src/pledges/pledges.service';
 import { PledgesService } from '../../src/pledges/pledges.service';
+import { PledgeInstalmentsService } from '../../src/pledges/instalments.service';
 import { serviceFactories, type TestRate } from '../support/factories';
 import { createTestContext, type TestContext } from '../support/test-context';
 import { TEST_DB } from '../support/test-database';
@@ -131,6 +135,7 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
   let ledger: LedgerRepository;
   let figures: LedgerFiguresRepository;
   let valuation: LedgerValuationRepository;
+  let instalments: InstalmentsRepository;
   const today = todayUtc();
   const RATES: TestRate[] = [
     { base: 'EUR', quote: 'USD', rate: '1.1000', date: '2024-01-02' },
@@ -154,6 +159,8 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
     sql.watch(ledger, 'LedgerRepository');
     sql.watch(figures, 'LedgerFiguresRepository');
     sql.watch(valuation, 'LedgerValuationRepository');
+    instalments = t.get(InstalmentsRepository);
+    sql.watch(instalments, 'InstalmentsRepository');
 
     const make = serviceFactories(t);
     await make.priorities(3);
@@ -313,7 +320,9 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
         [p.euros.id, `mat-pledge-${p.euros.id}`],
       ]);
       const refs = ['parity-1', 'parity-none', ...generated.values()];
-      expect([...(await ledger.existingRefs(refs, generated))].sort()).toEqual(['mat-pledge-' + p.owed.id, 'parity-1'].sort());
+      const found = await ledger.existingRefs(refs, generated);
+      expect([...found.keys()].sort()).toEqual(['mat-pledge-' + p.owed.id, 'parity-1'].sort());
+      expect(found.get('mat-pledge-' + p.owed.id)).toBe(p.owed.id);
     });
 
     it('writes pledges, receipts, edits and cancellations (through the services above), and locks a pledge in a transaction', async () => {
@@ -528,6 +537,8 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
         expect((await valuation.currenciesWaiting(tx)).sort()).toEqual(['EUR', 'USD']);
       });
       expect(await valuation.anyWaiting()).toBe(true);
+      // Two pledges and two receipts wait: counted per table up to the bound.
+      expect([await valuation.countWaiting(10), await valuation.countWaiting(1), await valuation.countWaiting(0)]).toEqual([4, 2, 0]);
       expect(await valuation.pledgeFactsOf(t.dataSource.manager, [p.shared.id])).toEqual([
         { id: p.shared.id, currency: 'EUR', amountMinor: minor('200.00', 'EUR'), valueDate: '2024-06-10' },
       ]);
@@ -578,6 +589,71 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
     });
   });
 
+  describe('InstalmentsRepository', () => {
+    it('writes, reads, moves and removes planned instalments (through the use-case), and lists them in a window with what their states need', async () => {
+      const plans = t.get(PledgeInstalmentsService);
+      const add = async (pledgeId: number, dueOn: string, size: { amount?: string; quantity?: number }) =>
+        (await plans.add(SYSTEM_ACTOR, pledgeId, { dueOn, ...size }, null)).body.id;
+      const a = await add(p.euros.id, addDays(today, -30), { amount: '300.00' });
+      const b = await add(p.euros.id, addDays(today, 10), { amount: '300.00' });
+      const c = await add(p.euros.id, addDays(today, 400), { amount: '400.00' });
+      const d = await add(p.dogs.id, addDays(today, -1), { quantity: 5 });
+      const e = await add(p.dogs.id, addDays(today, 5), { quantity: 5 });
+      expect((await instalments.liveOfPledge(p.euros.id)).map((i) => [i.id, i.amountMinor, i.quantity])).toEqual([
+        [a, minor('300.00', 'EUR'), null],
+        [b, minor('300.00', 'EUR'), null],
+        [c, minor('400.00', 'EUR'), null],
+      ]);
+      expect((await instalments.liveOfPledges([p.dogs.id, p.euros.id])).map((i) => i.id)).toEqual([a, b, c, d, e]);
+      expect((await instalments.findLive(p.euros.id, b))?.dueOn).toBe(addDays(today, 10));
+      expect(await instalments.findLive(p.dogs.id, b)).toBeNull();
+
+      await plans.change(SYSTEM_ACTOR, p.euros.id, c, { dueOn: addDays(today, 20) });
+      await plans.remove(SYSTEM_ACTOR, p.dogs.id, e);
+      expect(await instalments.findLive(p.dogs.id, e)).toBeNull();
+
+      const euros = await ledger.findById(p.euros.id);
+      const dogs = await ledger.findById(p.dogs.id);
+      const window = await instalments.inWindow({ today, from: today, to: addDays(today, 30) });
+      const mine = window.filter((r) => r.pledgeId === p.euros.id || r.pledgeId === p.dogs.id);
+      // Each row's state from its own facts equals the state of the pledge's whole schedule.
+      const eurosSchedule = scheduleStanding(
+        [a, b, c].map((id, n) => ({
+          id,
+          dueOn: [addDays(today, -30), addDays(today, 10), addDays(today, 20)][n],
+          size: minor(['300.00', '300.00', '400.00'][n], 'EUR'),
+        })),
+        { received: euros?.disbursedMinor ?? 0n, cancelled: false },
+        today,
+      );
+      const expectedRows = [
+        ...eurosSchedule.filter((s) => s.dueOn >= today || s.state === 'overdue').map((s) => [s.id, s.state]),
+        ...(BigInt(dogs?.deliveredQuantity ?? 0) < 5n ? [[d, 'overdue']] : []),
+      ].sort((x, y) => mine.findIndex((r) => r.id === x[0]) - mine.findIndex((r) => r.id === y[0]));
+      expect(mine.map((r) => [r.id, instalmentStanding({ ...r, cancelled: false }, today).state])).toEqual(expectedRows);
+      expect(mine.find((r) => r.id === b)).toMatchObject({
+        scheduledBefore: minor('300.00', 'EUR'),
+        received: euros?.disbursedMinor,
+        currency: 'EUR',
+        kind: 'cash',
+      });
+      expect(mine.find((r) => r.id === d)).toMatchObject({
+        scheduledBefore: 0n,
+        received: BigInt(dogs?.deliveredQuantity ?? 0),
+        unit: 'dogs',
+        kind: 'in_kind',
+      });
+      expect((await instalments.inWindow({ today, from: today, to: addDays(today, 30), donorId: donorB })).map((r) => r.pledgeId)).toEqual(
+        mine.filter((r) => r.donorId === donorB).map((r) => r.pledgeId),
+      );
+
+      const overdue = mine.filter((r) => instalmentStanding({ ...r, cancelled: false }, today).state === 'overdue').length;
+      expect(await instalments.countOverdue(today)).toBe(overdue);
+      const uncovered = await instalments.uncoveredCash();
+      expect(uncovered.map((r) => r.id)).toEqual(eurosSchedule.filter((s) => s.expected > 0n).map((s) => s.id));
+    });
+  });
+
   describe('bulk writes', () => {
     it('writes an import in bulk with the values a single write stores, whichever way they are worked out', async () => {
       const row = (i: number): PledgeColumns => ({
@@ -623,7 +699,7 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
   });
 
   it('calls every public method, and each sends the SQL in src/ledger/queries/', () => {
-    const classes = ['LedgerRepository', 'LedgerFiguresRepository', 'LedgerValuationRepository'];
+    const classes = ['LedgerRepository', 'LedgerFiguresRepository', 'LedgerValuationRepository', 'InstalmentsRepository'];
     expect(Object.fromEntries(classes.map((c) => [c, sql.uncalled(c)]))).toEqual(Object.fromEntries(classes.map((c) => [c, []])));
     mkdirSync(QUERIES, { recursive: true });
     for (const className of classes) {

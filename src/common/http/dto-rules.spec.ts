@@ -87,7 +87,7 @@ describe('every DTO uses the shared rules', () => {
 
   it('marks every PATCH body, so that an empty one is refused', () => {
     const updates = DTOS.filter((dto) => dto.name.startsWith('Update'));
-    expect(updates.map((d) => d.name).sort()).toEqual(['UpdateContactDto', 'UpdateDonorDto', 'UpdatePledgeDto', 'UpdateUserDto']);
+    expect(updates.map((d) => d.name).sort()).toEqual(['UpdateContactDto', 'UpdateDonorDto', 'UpdateInstalmentDto', 'UpdatePledgeDto', 'UpdateUserDto']);
     expect(updates.filter((dto) => !isPartialUpdate(dto)).map((d) => d.name)).toEqual([]);
   });
 });

@@ -13,6 +13,8 @@ import { StagedUploads1733440000000 } from './1733440000000-staged-uploads';
 import { DonorDetails1733450000000 } from './1733450000000-donor-details';
 import { Statements1733500000000 } from './1733500000000-statements';
 import { DigestInputs1733500000001 } from './1733500000001-digest-inputs';
+import { PledgeInstalments1733510000000 } from './1733510000000-pledge-instalments';
+import { ClearanceResults1733520000000 } from './1733520000000-clearance-results';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -31,4 +33,6 @@ export const MIGRATIONS = [
   DonorDetails1733450000000,
   Statements1733500000000,
   DigestInputs1733500000001,
+  PledgeInstalments1733510000000,
+  ClearanceResults1733520000000,
 ];

@@ -4,6 +4,10 @@
 -- LedgerValuationRepository.anyWaiting
 SELECT 1 AS waiting WHERE EXISTS (SELECT 1 FROM pledges WHERE valued_at IS NULL) OR EXISTS (SELECT 1 FROM disbursements WHERE valued_at IS NULL);
 
+-- LedgerValuationRepository.countWaiting
+SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM pledges WHERE valued_at IS NULL LIMIT $1) AS p)
+            + (SELECT COUNT(*) FROM (SELECT 1 FROM disbursements WHERE valued_at IS NULL LIMIT $2) AS d) AS waiting;
+
 -- LedgerValuationRepository.currenciesWaiting
 SELECT currency FROM pledges WHERE currency IS NOT NULL AND valued_at IS NULL GROUP BY currency
        UNION SELECT CASE WHEN p.kind = 'cash' THEN d.currency ELSE p.currency END AS currency
