@@ -102,6 +102,7 @@ export class ExportService {
     let page = await this.ledger.pledgePage({ afterId: 0, limit: PAGE });
     if (page.length === 0) throw BusinessRuleError.field('pledges', 'there are no pledges to export yet');
     write(iatiHeader(generatedAt));
+    const generatedOn = generatedAt.toISOString().slice(0, 10);
     for (;;) {
       const rows = page.slice(0, PAGE);
       const byPledge = new Map<number, DisbursementEntity[]>();
@@ -113,7 +114,7 @@ export class ExportService {
         const view = await this.pledges.toView(p, null);
         const own = (byPledge.get(p.id) ?? []).map((d) => toDisbursementView(d, p.currency));
         const instalments = scheduleViews(p, schedules.get(p.id) ?? [], today);
-        write(iatiActivityXml({ pledge: view, donorType: p.donor.type, disbursements: own, instalments }));
+        write(iatiActivityXml({ pledge: view, donorType: p.donor.type, disbursements: own, instalments, generatedOn }));
       }
       if (page.length <= PAGE) break;
       page = await this.ledger.pledgePage({ afterId: rows[rows.length - 1].id, limit: PAGE });

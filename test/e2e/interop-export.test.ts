@@ -6,8 +6,18 @@ import { join } from 'node:path';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeDonor, seedReferenceData } from '../support/factories';
 import { PLEDGE_IMPORT_COLUMNS } from '../../src/interop/pledge-csv';
+import { runRuleset, type Ruleset } from '../support/iati-rulesets';
+import { addYears, todayUtc } from '../../src/common/dates';
 
 const SCHEMA_DIR = join(process.cwd(), 'schemas', 'iati-2.03');
+/** The IATI Standard's own rulesets (IATI-Rulesets, version-2.03): source and licence in schemas/iati-rulesets/README.md. */
+const RULESETS = JSON.parse(readFileSync(join(process.cwd(), 'schemas', 'iati-rulesets', 'standard.json'), 'utf8')) as Ruleset;
+
+/** Every rule of standard.json on an export, "now" being the moment the file says it was generated. */
+function rulesetReport(xml: string) {
+  const generated = /generated-datetime="([^"]+)"/.exec(xml) as RegExpExecArray;
+  return runRuleset(RULESETS, xml, { now: new Date(generated[1]) });
+}
 
 /**
  * Validates against the official IATI 2.03 schema with libxml2's own validator, compiled to
@@ -182,6 +192,88 @@ describe('exports: IATI 2.03 and CSV', () => {
       const misplaced = xml.replace(/(<planned-disbursement [\s\S]*?<\/planned-disbursement>\n)([\s\S]*?<\/transaction>\n)/, '$2$1');
       expect(misplaced).not.toBe(xml);
       expect((await xmllint(misplaced)).status).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("the export passes the IATI Standard's own rulesets: seed data, instalments, receipts, a cancelled pledge and in kind", async () => {
+    const t = await createTestApp({ seed: true });
+    try {
+      const h = { authorization: `Bearer ${t.adminToken}` };
+      const donorId = await makeDonor(t, { name: 'Rules & Checks Donor' });
+      const create = async (body: Record<string, unknown>) => {
+        const res = await t.http
+          .post('/api/pledges')
+          .set(h)
+          .send({ donorId, status: 'committed', channel: 'direct', priorityCodes: ['P01'], pledgedOn: '2024-10-11', ...body });
+        expect(res.status).toBe(201);
+        return res.body.id as number;
+      };
+      const scheduled = await create({ title: 'Quarterly clearance', kind: 'cash', amount: '1000000.00', currency: 'EUR', receiptDueOn: '2025-12-31' });
+      for (const [dueOn, amount] of [
+        ['2025-03-31', '250000.00'],
+        ['2025-06-30', '250000.00'],
+        ['2025-09-30', '250000.00'],
+        ['2025-12-31', '250000.00'],
+      ])
+        expect((await t.http.post(`/api/pledges/${scheduled}/instalments`).set(h).send({ dueOn, amount })).status).toBe(201);
+      for (const [receivedOn, amount] of [
+        ['2025-03-20', '250000.00'],
+        ['2025-07-02', '125000.00'],
+      ])
+        expect((await t.http.post(`/api/pledges/${scheduled}/disbursements`).set(h).send({ amount, receivedOn })).status).toBe(201);
+      const cancelled = await create({ title: 'Withdrawn later', kind: 'cash', amount: '9000.00', currency: 'USD', channel: 'un_agency', channelName: 'UNDP' });
+      expect((await t.http.post(`/api/pledges/${cancelled}/instalments`).set(h).send({ dueOn: '2025-03-31', amount: '9000.00' })).status).toBe(201);
+      expect((await t.http.post(`/api/pledges/${cancelled}/disbursements`).set(h).send({ amount: '1000.00', receivedOn: '2024-12-01' })).status).toBe(201);
+      expect((await t.http.post(`/api/pledges/${cancelled}/cancel`).set(h).send({ reason: 'Withdrawn by the donor (letter)' })).status).toBe(200);
+      const machines = await create({
+        title: 'Armoured machines',
+        kind: 'in_kind',
+        inKind: { quantity: 3, unit: 'demining machines', unitValue: { amount: '250000.00', currency: 'EUR' } },
+      });
+      expect((await t.http.post(`/api/pledges/${machines}/instalments`).set(h).send({ dueOn: '2025-03-31', quantity: 3 })).status).toBe(201);
+      expect((await t.http.post(`/api/pledges/${machines}/disbursements`).set(h).send({ quantity: 2, receivedOn: '2024-11-01' })).status).toBe(201);
+      // Dates the API accepts that IATI's rules refuse as they stand: a pledge dated ahead (its commitment
+      // would be a transaction after the file), and a promised date before the pledge's own.
+      const ahead = addYears(todayUtc(), 1);
+      await create({ title: 'Pledged for next year', kind: 'cash', amount: '50000.00', currency: 'USD', pledgedOn: ahead, status: 'committed' });
+      await create({ title: 'Promised before pledged', kind: 'cash', amount: '7000.00', currency: 'EUR', pledgedOn: '2024-10-11', receiptDueOn: '2024-06-30' });
+
+      const xml = (await t.http.get('/api/export/iati-activities.xml').set(h)).text;
+      expect((await xmllint(xml)).status).toBe(0);
+      const report = rulesetReport(xml);
+      // Listed by rule and activity, so a failure reads as what to fix.
+      expect(report.failures.map((f) => `${f.rule} (${f.type}, ${f.severity}) ${f.activity}: ${f.message} [${f.found}]`)).toEqual([]);
+      // The rules did run on it: every activity rule type the export can meet, each more than once.
+      const activities = xml.match(/<iati-activity /g)?.length ?? 0;
+      for (const type of ['atleast_one', 'unique', 'startswith', 'one_or_all', 'date_now', 'date_order', 'regex_matches', 'no_spaces', 'range', 'if_then'])
+        expect(report.evaluated[type]).toBeGreaterThanOrEqual(activities);
+      // The ahead-dated commitment is reported on the day it was entered, and says why; the early promise stays in the text.
+      const aheadActivity = xml.split('</iati-activity>').find((a) => a.includes('<narrative>Pledged for next year</narrative>')) as string;
+      expect(aheadActivity).toContain(`<activity-date iso-date="${ahead}" type="1">`);
+      expect(aheadActivity).toMatch(
+        /<transaction-date iso-date="(\d{4}-\d{2}-\d{2})"\/>[\s\S]*the day it was entered in the ledger, because IATI allows no transaction dated after the file/,
+      );
+      expect(aheadActivity).not.toContain(`<transaction-date iso-date="${ahead}"/>`);
+      const early = xml.split('</iati-activity>').find((a) => a.includes('<narrative>Promised before pledged</narrative>')) as string;
+      expect(early).not.toMatch(/<activity-date [^>]*type="3"/);
+      expect(early).toContain("The donor promised the money or goods by 2024-06-30, before the pledge's own date (2024-10-11)");
+      // Only the rule that needs the Registry's organisation-identifier prefixes is left, and it is named.
+      expect(report.notEvaluated.map((n) => n.rule)).toEqual(['1.14.8']);
+      expect(xml).toContain('<planned-disbursement ');
+
+      // The same rules refuse the same export broken in ways the schema accepts.
+      const id = `AZ-ANAMA-pledge-${scheduled}`;
+      const broken = xml
+        .replace(`<iati-identifier>${id}</iati-identifier>`, `<iati-identifier>${id}/x</iati-identifier>`)
+        .replace('<period-end iso-date="2025-06-30"/>', '<period-end iso-date="2025-06-29"/>');
+      expect((await xmllint(broken)).status).toBe(0);
+      expect(
+        rulesetReport(broken)
+          .failures.map((f) => `${f.rule} ${f.activity}`)
+          .sort(),
+      ).toEqual([`1.3.13 ${id}/x`, `8.6.3 ${id}/x`]);
     } finally {
       await t.close();
     }

@@ -6,9 +6,10 @@ import Decimal from 'decimal.js';
  * applies beyond the schema. The rule types follow that project's SPEC.rst (JS edition); their
  * XPath is the small part of XPath 1.0 the rules use, evaluated here on a small DOM:
  *   location paths of child steps, `@attr`, `text()`, `.`, `..`, a leading `/` or `//`, `|`;
- *   predicates; `or`, `and`, `=`, `!=`, `<`, `<=`, `>`, `>=`, `+`, `-`; `count()`, `not()`, and the
- *   other XPath 1.0 core functions the rules might name are refused loudly (an unknown function throws),
- *   so a new rule that needs more cannot pass by being silently skipped.
+ *   predicates; `or`, `and`, `=`, `!=`, `<`, `<=`, `>`, `>=`, `+`, `-`; the functions `count()`,
+ *   `not()`, `string()`, `number()`, `boolean()`, `true()`, `false()`. Anything else (another
+ *   function, an axis name, a variable) throws, so a new rule that needs more fails loudly rather
+ *   than passing by being skipped.
  * No package in the project evaluates XPath on Node (xmllint-wasm validates only), hence this file.
  */
 
@@ -54,7 +55,8 @@ export function parseXml(xml: string): XNode {
       current = current.parent as XNode;
     } else if (m[3] !== undefined) {
       const element = node('element', m[3], '', current);
-      for (const a of m[4].matchAll(/([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) element.attributes.push(node('attribute', a[1], decode(a[2] ?? a[3]), element));
+      for (const a of m[4].matchAll(/([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g))
+        element.attributes.push(node('attribute', a[1], decode(a[2] ?? a[3]), element));
       current.children.push(element);
       if (m[5] !== '/') current = element;
     }
@@ -78,8 +80,7 @@ type Expr =
   | { op: 'call'; name: string; args: Expr[] }
   | { op: 'binary'; operator: string; left: Expr; right: Expr }
   | { op: 'negate'; operand: Expr }
-  | { op: 'union'; parts: Expr[] }
-  | { op: 'filter'; primary: Expr; predicates: Expr[] };
+  | { op: 'union'; parts: Expr[] };
 
 interface Step {
   descendant: boolean;
@@ -88,7 +89,8 @@ interface Step {
   predicates: Expr[];
 }
 
-const TOKEN = /\s*(\/\/|\/|\.\.|\.|@|\[|\]|\(|\)|\||!=|<=|>=|=|<|>|\+|-|,|\*|"[^"]*"|'[^']*'|\d+(?:\.\d*)?|\.\d+|[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?|\$\d+)/y;
+const TOKEN =
+  /\s*(\/\/|\/|\.\.|\.|@|\[|\]|\(|\)|\||!=|<=|>=|=|<|>|\+|-|,|\*|"[^"]*"|'[^']*'|\d+(?:\.\d*)?|\.\d+|[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?|\$\d+)/y;
 
 function tokenize(source: string): string[] {
   const tokens: string[] = [];
@@ -231,8 +233,9 @@ function compile(source: string): Expr {
 
 function descendantsOrSelf(n: XNode, out: XNode[] = []): XNode[] {
   out.push(n);
-  for (const c of n.children) if (c.kind !== 'text') descendantsOrSelf(c, out);
-  else out.push(c);
+  for (const c of n.children)
+    if (c.kind !== 'text') descendantsOrSelf(c, out);
+    else out.push(c);
   return out;
 }
 
@@ -255,7 +258,8 @@ function unique(nodes: XNode[]): XNode[] {
   return [...new Set(nodes)];
 }
 
-const toBoolean = (v: Value): boolean => (Array.isArray(v) ? v.length > 0 : typeof v === 'number' ? v !== 0 && !Number.isNaN(v) : typeof v === 'string' ? v.length > 0 : v);
+const toBoolean = (v: Value): boolean =>
+  Array.isArray(v) ? v.length > 0 : typeof v === 'number' ? v !== 0 && !Number.isNaN(v) : typeof v === 'string' ? v.length > 0 : v;
 const toStr = (v: Value): string => (Array.isArray(v) ? (v[0] ? stringValue(v[0]) : '') : String(v));
 const toNumber = (v: Value): number => {
   if (typeof v === 'number') return v;
@@ -294,8 +298,6 @@ function evaluate(e: Expr, context: XNode): Value {
       return -toNumber(evaluate(e.operand, context));
     case 'union':
       return unique(e.parts.flatMap((p) => nodesOf(p, context)));
-    case 'filter':
-      return nodesOf(e.primary, context);
     case 'call': {
       const args = e.args.map((a) => evaluate(a, context));
       if (e.name === 'count') return Array.isArray(args[0]) ? args[0].length : NaN;
@@ -458,7 +460,7 @@ export function runRuleset(ruleset: Ruleset, xml: string | XNode, options: Rules
       const values = texts(c, element);
       const known = (v: string) => (c.idCondition === 'NOT_EXISTING_ORG_ID' ? existing.has(v) : [...existing].some((id) => v.startsWith(`${id}-`)));
       if (values.length && values.every(known)) return;
-    } else if (c.idCondition !== undefined) throw new Error(`idCondition ${String(c.idCondition)} is not supported`);
+    } else if (c.idCondition !== undefined) throw new Error(`idCondition ${JSON.stringify(c.idCondition)} is not supported`);
     report.evaluated[type] = (report.evaluated[type] ?? 0) + 1;
     const paths = (c.paths as string[] | undefined) ?? [];
     const matches = paths.flatMap((p) => select(p, element));
@@ -486,14 +488,18 @@ export function runRuleset(ruleset: Ruleset, xml: string | XNode, options: Rules
         let missing: XNode[];
         if (all === 'lang') missing = select('.//narrative', element).filter((n) => !n.attributes.some((a) => a.name === 'xml:lang'));
         else if (all === 'sector') missing = select('transaction', element).filter((t) => select('sector', t).length === 0);
-        else if (all === 'currency') missing = select('.//value | .//forecast | .//loan-status', element).filter((v) => !v.attributes.some((a) => a.name === 'currency'));
+        else if (all === 'currency')
+          missing = select('.//value | .//forecast | .//loan-status', element).filter((v) => !v.attributes.some((a) => a.name === 'currency'));
         else throw new Error(`one_or_all: unknown "all" ${all}`);
         if (missing.length) fail(type, c, element, `no ${c.one as string}, and ${missing.length} ${missing[0].name} without ${all}`);
         return;
       }
       case 'sum':
       case 'strict_sum': {
-        if (values.some((v) => !/^-?(\d+(\.\d*)?|\.\d+)$/.test(v.trim()))) return fail(type, c, element, `not a number among ${values.join(', ')}`);
+        if (values.some((v) => !/^-?(\d+(\.\d*)?|\.\d+)$/.test(v.trim()))) {
+          fail(type, c, element, `not a number among ${values.join(', ')}`);
+          return;
+        }
         const total = values.reduce((s, v) => s.plus(v.trim()), new Decimal(0));
         if (!total.equals(c.sum as number)) fail(type, c, element, `sum ${total.toString()} of ${paths.join(' | ')}, expected ${String(c.sum)}`);
         return;
@@ -548,13 +554,18 @@ export function runRuleset(ruleset: Ruleset, xml: string | XNode, options: Rules
           if (!options.orgIdPrefixes) {
             report.evaluated[type] -= 1;
             if (!report.notEvaluated.some((n) => n.rule === ruleId))
-              report.notEvaluated.push({ rule: ruleId ?? '(no id)', why: 'needs the list of organisation identifier prefixes (org-id.guide), not held offline' });
+              report.notEvaluated.push({
+                rule: ruleId ?? '(no id)',
+                why: 'needs the list of organisation identifier prefixes (org-id.guide), not held offline',
+              });
             return;
           }
           prefixes = options.orgIdPrefixes;
         } else prefixes = prefixPaths.flatMap((p) => select(p, element)).map(stringValue);
         const separator = (c.separator as string | undefined) ?? '';
-        for (const v of values) if (!prefixes.some((p) => v.startsWith(`${p}${separator}`))) fail(type, c, element, `${JSON.stringify(v)} starts with none of ${prefixes.join(', ')}`);
+        for (const v of values)
+          if (!prefixes.some((p) => v.startsWith(`${p}${separator}`)))
+            fail(type, c, element, `${JSON.stringify(v)} starts with none of ${prefixes.join(', ')}`);
         return;
       }
       case 'unique': {
@@ -569,7 +580,8 @@ export function runRuleset(ruleset: Ruleset, xml: string | XNode, options: Rules
         for (const v of values) if (v !== v.trim()) fail(type, c, element, JSON.stringify(v));
         return;
       case 'if_then':
-        if (toBoolean(xpath(c.if as string, element)) && !toBoolean(xpath(c.then as string, element))) fail(type, c, element, `${c.if as string} but not ${c.then as string}`);
+        if (toBoolean(xpath(c.if as string, element)) && !toBoolean(xpath(c.then as string, element)))
+          fail(type, c, element, `${c.if as string} but not ${c.then as string}`);
         return;
       case 'loop': {
         const values = [...new Set(select(c.foreach as string, element).map(stringValue))];

@@ -17,7 +17,11 @@ function only(ruleId: string, type: string): Ruleset {
   const out: Ruleset = {};
   for (const [context, rules] of Object.entries(STANDARD)) {
     const cases = (rules[type]?.cases ?? []).filter(
-      (c) => c.ruleInfo?.id === ruleId || Object.values((c.do as Record<string, { cases: Array<{ ruleInfo?: { id: string } }> }>) ?? {}).some((d) => d.cases.some((x) => x.ruleInfo?.id === ruleId)),
+      (c) =>
+        c.ruleInfo?.id === ruleId ||
+        Object.values((c.do as Record<string, { cases: Array<{ ruleInfo?: { id: string } }> }>) ?? {}).some((d) =>
+          d.cases.some((x) => x.ruleInfo?.id === ruleId),
+        ),
     );
     if (cases.length) out[context] = { [type]: { cases } };
   }
@@ -72,7 +76,10 @@ describe('IATI rulesets evaluator: one failing and one passing snippet per rule 
     {
       rule: '7.8.1',
       type: 'one_or_all',
-      failing: activity(`${base}<budget><period-start iso-date="2024-01-01"/><period-end iso-date="2024-12-31"/><value value-date="2024-01-01">5</value></budget>`, 'xml:lang="en"'),
+      failing: activity(
+        `${base}<budget><period-start iso-date="2024-01-01"/><period-end iso-date="2024-12-31"/><value value-date="2024-01-01">5</value></budget>`,
+        'xml:lang="en"',
+      ),
       passing: activity(
         `${base}<budget><period-start iso-date="2024-01-01"/><period-end iso-date="2024-12-31"/><value currency="EUR" value-date="2024-01-01">5</value></budget>`,
         'xml:lang="en"',
@@ -88,14 +95,22 @@ describe('IATI rulesets evaluator: one failing and one passing snippet per rule 
     {
       rule: '11.2.1',
       type: 'date_order',
-      failing: activity(`${base}<transaction><transaction-type code="1"/><transaction-date iso-date="2025-06-16"/><value value-date="2025-01-01">1</value></transaction>`),
-      passing: activity(`${base}<transaction><transaction-type code="1"/><transaction-date iso-date="2025-06-15"/><value value-date="2025-01-01">1</value></transaction>`),
+      failing: activity(
+        `${base}<transaction><transaction-type code="1"/><transaction-date iso-date="2025-06-16"/><value value-date="2025-01-01">1</value></transaction>`,
+      ),
+      passing: activity(
+        `${base}<transaction><transaction-type code="1"/><transaction-date iso-date="2025-06-15"/><value value-date="2025-01-01">1</value></transaction>`,
+      ),
     },
     {
       rule: '8.6.3',
       type: 'date_order',
-      failing: activity(`${base}<planned-disbursement type="1"><period-start iso-date="2025-02-01"/><period-end iso-date="2025-01-31"/></planned-disbursement>`),
-      passing: activity(`${base}<planned-disbursement type="1"><period-start iso-date="2025-02-01"/><period-end iso-date="2025-02-01"/></planned-disbursement>`),
+      failing: activity(
+        `${base}<planned-disbursement type="1"><period-start iso-date="2025-02-01"/><period-end iso-date="2025-01-31"/></planned-disbursement>`,
+      ),
+      passing: activity(
+        `${base}<planned-disbursement type="1"><period-start iso-date="2025-02-01"/><period-end iso-date="2025-02-01"/></planned-disbursement>`,
+      ),
     },
     { rule: '1.3.13', type: 'regex_matches', failing: activity(base, undefined, 'AZ-ANAMA-pledge/1'), passing: activity(base) },
     { rule: '1.3.1', type: 'no_spaces', failing: activity(base, undefined, 'AZ-ANAMA-pledge-1 '), passing: activity(base) },
@@ -133,7 +148,9 @@ describe('IATI rulesets evaluator: one failing and one passing snippet per rule 
   ];
 
   it.each(cases)('$rule ($type): the failing snippet fails, the passing one passes', ({ rule, type, failing, passing }) => {
-    expect(failuresOf(rule, type, failing)).toEqual([`${rule} ${failing.includes('AZ-ANAMA-pledge-1<') ? 'AZ-ANAMA-pledge-1' : (/<iati-identifier>(.*)<\/iati-identifier>/.exec(failing) as RegExpExecArray)[1]}`]);
+    expect(failuresOf(rule, type, failing)).toEqual([
+      `${rule} ${failing.includes('AZ-ANAMA-pledge-1<') ? 'AZ-ANAMA-pledge-1' : (/<iati-identifier>(.*)<\/iati-identifier>/.exec(failing) as RegExpExecArray)[1]}`,
+    ]);
     expect(failuresOf(rule, type, passing)).toEqual([]);
   });
 
@@ -150,7 +167,9 @@ describe('IATI rulesets evaluator: one failing and one passing snippet per rule 
     expect(report.failures).toEqual([]);
     expect(report.notEvaluated).toEqual([{ rule: '1.14.8', why: expect.stringContaining('org-id.guide') }]);
     expect(() => runRuleset({ '/iati-activities/iati-activity': { made_up: { cases: [{ paths: ['x'] }] } } }, activity(''), { now: NOW })).toThrow('made_up');
-    expect(() => runRuleset({ '/iati-activities/iati-activity': { atleast_one: { cases: [{ paths: ['last(x)'] }] } } }, activity(''), { now: NOW })).toThrow('last()');
+    expect(() => runRuleset({ '/iati-activities/iati-activity': { atleast_one: { cases: [{ paths: ['last(x)'] }] } } }, activity(''), { now: NOW })).toThrow(
+      'last()',
+    );
   });
 
   it('XPath 1.0 comparisons: node-sets compare by any member, numbers by value', () => {
