@@ -3,6 +3,7 @@ import { AuthTokenEntity, PasswordResetEntity, UserEntity } from './auth/user.en
 import { DigestMessageEntity, DigestSettingEntity } from './digests/digest-message.entity';
 import { DonorContactEntity, DonorEntity } from './donors/donor.entity';
 import { ClearanceProgressEntity } from './funding/clearance-progress.entity';
+import { ClearanceResultEntity } from './funding/clearance-result.entity';
 import { FxRateEntity } from './fx/fx-rate.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
 import { GovernmentSpendEntity, ReportedFigureEntity } from './national/national.entity';
@@ -31,6 +32,7 @@ export const ENTITIES = [
   FxRateEntity,
   IdempotencyKeyEntity,
   ClearanceProgressEntity,
+  ClearanceResultEntity,
   DigestMessageEntity,
   DigestSettingEntity,
   ObligationEntity,

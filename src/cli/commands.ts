@@ -21,7 +21,8 @@ import { ProgressBar } from './progress';
 export const USAGE = `Usage: npm run cli -- <command> [options]
 
   seed                               load the report's data (seeds/) into the database; idempotent
-  import-pledges FILE [--dry-run]    import pledges from CSV (column set: src/interop/README.md)
+  import-pledges FILE [--dry-run] [--create-donors]
+                                     import pledges, receipts and deliveries from CSV (src/interop/README.md)
   import-rates FILE                  import an ECB euro reference-rate CSV (history or daily layout)
   send-digests [--period YYYY-MM]    queue this period's donor digests, then send the outbox (SMTP_URL)
   backup FILE                        consistent copy of the SQLite database while the app runs (docs/backup.md)
@@ -30,7 +31,7 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
 
 The database is the app's: SQLITE_PATH, or DATABASE_URL for PostgreSQL.`;
 
-export const FLAGS = new Set(['dry-run', 'help']);
+export const FLAGS = new Set(['dry-run', 'create-donors', 'help']);
 
 /** Who the audit log names for command-line work. */
 function cliActor(): Actor {
@@ -93,10 +94,12 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
       const file = onePositional(args, 'CSV file');
       const csv = decodeUtf8(await readLimited(file));
       const dryRun = args.options.has('dry-run');
+      const createDonors = args.options.has('create-donors');
       const progress = new ProgressBar();
       const report = await withContext(config, (ctx) =>
         ctx.get(PledgeImportService, { strict: false }).import(cliActor(), csv, {
           dryRun,
+          createDonors,
           onProgress: (phase, done, total) => progress.update(phase === 'validate' ? 'checking' : 'inserting', done, total),
         }),
       );
@@ -107,8 +110,8 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
       }
       print(
         dryRun
-          ? `Dry run: ${report.rows} rows, ${report.toCreate} would be created, ${report.skipped} already imported. Nothing was written.`
-          : `Imported ${report.created} pledge(s) from ${report.rows} rows; ${report.skipped} were already there. File sha256 ${report.sha256}.`,
+          ? `Dry run: ${report.rows} rows, ${report.toCreate} pledge(s) and ${report.receiptsToCreate} receipt(s) would be created, ${report.skipped} already imported; donors to create: ${report.donorsToCreate.map((d) => d.name).join(', ') || 'none'}. Nothing was written.`
+          : `Imported ${report.created} pledge(s) from ${report.rows} rows; ${report.skipped} were already there. ${report.receiptsCreated} receipt(s) or deliveries and ${report.donorsCreated} donor(s) created. File sha256 ${report.sha256}.`,
       );
       return 0;
     }

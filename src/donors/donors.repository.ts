@@ -120,4 +120,10 @@ export class DonorsRepository {
     const donor = await (tx ?? this.dataSource.manager).getRepository(DonorEntity).findOne({ where: { id }, select: { id: true, active: true } });
     return donor?.active === true;
   }
+
+  /** The ids of deactivated donors (an import refuses pledges to them). */
+  async inactiveIds(): Promise<Set<number>> {
+    const rows = await this.dataSource.getRepository(DonorEntity).find({ where: { active: false }, select: { id: true } });
+    return new Set(rows.map((d) => d.id));
+  }
 }

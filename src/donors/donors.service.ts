@@ -173,6 +173,35 @@ export class DonorsService {
     });
   }
 
+  /** The ids of deactivated donors: they take no new pledges. */
+  inactiveIds(): Promise<Set<number>> {
+    return this.donors.inactiveIds();
+  }
+
+  /**
+   * Creates a donor a pledges import names and the ledger lacks, inside the import's unit of work
+   * (the caller checked the fields with CreateDonorDto); audited as any donor created by hand.
+   */
+  async createInImport(tx: Transaction, actor: Actor, donor: { name: string; type: string; countryCode: string | null; source: string }): Promise<number> {
+    if (await this.donors.findByName(tx, donor.name)) {
+      throw new ConflictError(`A donor named "${donor.name}" exists`, [
+        { field: 'donor', message: `a donor named "${donor.name}" was added meanwhile: import again` },
+      ]);
+    }
+    const saved = await this.donors.insert(tx, {
+      name: donor.name,
+      type: donor.type as DonorEntity['type'],
+      countryCode: donor.countryCode,
+      displayCurrency: 'USD',
+      notes: null,
+      source: donor.source,
+      iatiOrgId: null,
+    });
+    saved.contacts = [];
+    await this.audit.record(tx, actor, { action: 'donor.create', entityType: 'donor', entityId: saved.id, after: toDonorView(saved) });
+    return saved.id;
+  }
+
   async update(actor: Actor, id: number, dto: UpdateDonorDto): Promise<DonorView> {
     return this.uow.transaction(async (tx) => {
       const donor = await this.donors.findForUpdate(tx, id);

@@ -3,6 +3,9 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 export const CLEARANCE_METRICS = ['contaminated_area', 'cleared_to_date', 'work_plan'] as const;
 export type ClearanceMetric = (typeof CLEARANCE_METRICS)[number];
 
+/** The area figures a person may enter (the clearance page); work plans come from the seed. */
+export const ENTERED_AREA_METRICS = ['contaminated_area', 'cleared_to_date'] as const;
+
 /**
  * An area figure as a source document states it: the contaminated area, the area cleared since
  * `periodStart`, or a year's work plan. The projection on the funding-gap page is derived from these.
@@ -33,6 +36,10 @@ export class ClearanceProgressEntity {
 
   @Column({ type: 'text' })
   source: string;
+
+  /** Where in the source: a page, table or annex; null when not recorded. */
+  @Column({ name: 'source_page', type: 'varchar', length: 200, nullable: true })
+  sourcePage: string | null;
 
   @Column({ type: 'text', nullable: true })
   notes: string | null;

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import type { Transaction } from '../database/unit-of-work';
 import { ClearanceProgressEntity } from './clearance-progress.entity';
+import { ClearanceResultEntity } from './clearance-result.entity';
 
-/** The clearance_progress table: area figures behind the funding-gap projection. */
+/** The clearance_progress and clearance_results tables: area figures behind the funding-gap projection, and what each period achieved. */
 @Injectable()
 export class ClearanceProgressRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -25,5 +26,55 @@ export class ClearanceProgressRepository {
     if (await repo.exists({ where: { metric: figure.metric, asOf: figure.asOf } })) return false;
     await repo.insert(figure);
     return true;
+  }
+
+  /** Adds an area figure someone entered, and returns it as stored. */
+  async insertFigure(tx: Transaction, figure: Omit<ClearanceProgressEntity, 'id' | 'createdAt'>): Promise<ClearanceProgressEntity> {
+    const repo = tx.getRepository(ClearanceProgressEntity);
+    return repo.save(repo.create(figure));
+  }
+
+  /** Every area figure of these metrics, newest first (the clearance page). */
+  figuresOf(metrics: readonly string[]): Promise<ClearanceProgressEntity[]> {
+    return this.dataSource
+      .getRepository(ClearanceProgressEntity)
+      .createQueryBuilder('c')
+      .where('c.metric IN (:...metrics)', { metrics })
+      .orderBy('c.asOf', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .getMany();
+  }
+
+  async insertResult(tx: Transaction, result: Omit<ClearanceResultEntity, 'id' | 'createdAt'>): Promise<ClearanceResultEntity> {
+    const repo = tx.getRepository(ClearanceResultEntity);
+    return repo.save(repo.create(result));
+  }
+
+  /** Adds a result unless one for its period, district, operator and source is stored (the seed's natural key); says whether it did. */
+  async insertResultIfMissing(tx: Transaction, result: Omit<ClearanceResultEntity, 'id' | 'createdAt'>): Promise<boolean> {
+    const repo = tx.getRepository(ClearanceResultEntity);
+    const where = {
+      periodStart: result.periodStart,
+      periodEnd: result.periodEnd,
+      district: result.district ?? IsNull(),
+      operator: result.operator ?? IsNull(),
+      source: result.source,
+    };
+    if (await repo.exists({ where })) return false;
+    await repo.insert(result);
+    return true;
+  }
+
+  /** Every clearance result, newest period first, then by district and operator (a few hundred rows at most: one per district or operator and quarter). */
+  results(): Promise<ClearanceResultEntity[]> {
+    return this.dataSource
+      .getRepository(ClearanceResultEntity)
+      .createQueryBuilder('r')
+      .orderBy('r.periodEnd', 'DESC')
+      .addOrderBy('r.periodStart', 'DESC')
+      .addOrderBy('r.district', 'ASC')
+      .addOrderBy('r.operator', 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .getMany();
   }
 }

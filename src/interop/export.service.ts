@@ -8,7 +8,7 @@ import { scheduleViews } from '../pledges/instalment-view';
 import { PledgesService, toDisbursementView } from '../pledges/pledges.service';
 import { csvLine, UTF8_BOM } from '../common/csv';
 import { IATI_FOOTER, iatiActivityXml, iatiHeader } from './iati';
-import { PLEDGE_EXPORT_HEADER, pledgeToCsvLine, generatedRef } from './pledge-csv';
+import { PLEDGE_EXPORT_HEADER, pledgeToCsvLine, generatedRef, receiptToCsvLine } from './pledge-csv';
 
 /** Rows read per query while streaming an export: memory stays flat however big the ledger. */
 const PAGE = 1_000;
@@ -51,7 +51,13 @@ export class ExportService {
     for (let afterId = 0; ;) {
       const page = await this.ledger.pledgePage({ afterId, limit: PAGE });
       const rows = page.slice(0, PAGE);
-      for (const p of rows) write(pledgeToCsvLine(await this.pledges.toView(p, null)));
+      const byPledge = await this.receiptsByPledge(rows.map((p) => p.id));
+      for (const p of rows) {
+        const view = await this.pledges.toView(p, null);
+        write(pledgeToCsvLine(view, { type: p.donor.type, countryCode: p.donor.countryCode }));
+        const ref = p.externalRef ?? generatedRef(p.id);
+        for (const d of byPledge.get(p.id) ?? []) write(receiptToCsvLine(ref, p.kind, p.donor.name, toDisbursementView(d, p.currency)));
+      }
       if (page.length <= PAGE) return;
       afterId = rows[rows.length - 1].id;
     }
@@ -105,8 +111,7 @@ export class ExportService {
     const generatedOn = generatedAt.toISOString().slice(0, 10);
     for (;;) {
       const rows = page.slice(0, PAGE);
-      const byPledge = new Map<number, DisbursementEntity[]>();
-      for (const d of await this.ledger.receiptsOfPledges(rows.map((p) => p.id))) byPledge.set(d.pledgeId, [...(byPledge.get(d.pledgeId) ?? []), d]);
+      const byPledge = await this.receiptsByPledge(rows.map((p) => p.id));
       const schedules = new Map<number, InstalmentEntity[]>();
       for (const i of await this.ledger.instalmentsOfPledges(rows.map((p) => p.id))) schedules.set(i.pledgeId, [...(schedules.get(i.pledgeId) ?? []), i]);
       const today = todayUtc();
@@ -120,5 +125,17 @@ export class ExportService {
       page = await this.ledger.pledgePage({ afterId: rows[rows.length - 1].id, limit: PAGE });
     }
     write(IATI_FOOTER);
+  }
+
+  /** The receipts and deliveries of these pledges, oldest first, by pledge. */
+  private async receiptsByPledge(pledgeIds: readonly number[]): Promise<Map<number, DisbursementEntity[]>> {
+    const byPledge = new Map<number, DisbursementEntity[]>();
+    if (pledgeIds.length === 0) return byPledge;
+    for (const d of await this.ledger.receiptsOfPledges(pledgeIds)) {
+      const own = byPledge.get(d.pledgeId);
+      if (own) own.push(d);
+      else byPledge.set(d.pledgeId, [d]);
+    }
+    return byPledge;
   }
 }

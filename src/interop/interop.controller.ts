@@ -11,10 +11,11 @@ import { pledgeTemplateCsv } from './pledge-csv';
 import { importResponse, MAX_IMPORT_BYTES, PledgeImportService } from './pledge-import.service';
 import { readTextUpload } from '../common/http/upload-body';
 
-function parseDryRun(raw: string | undefined): boolean {
+/** A `true`/`false` query flag, false when absent. */
+function parseFlag(name: string, raw: string | undefined): boolean {
   if (raw === undefined || raw === 'false') return false;
   if (raw === 'true') return true;
-  throw InvalidInputError.field('dryRun', 'dryRun must be true or false');
+  throw InvalidInputError.field(name, `${name} must be true or false`);
 }
 
 /** A sink that starts the download with its first chunk, so an error thrown before it is still a JSON error. */
@@ -42,15 +43,27 @@ export class InteropController {
   @ApiConsumes('text/csv')
   @ApiBody({ description: 'Pledges in the CSV column set of /api/import/pledges/template.csv (UTF-8, at most 50 MB)' })
   @ApiQuery({ name: 'dryRun', required: false, enum: ['true', 'false'], description: 'true: check and report, write nothing' })
+  @ApiQuery({
+    name: 'createDonors',
+    required: false,
+    enum: ['true', 'false'],
+    description:
+      'true: a donor the file names and the ledger lacks is created (from the donor, donorType and donorCountryCode cells); the dry run lists them in donorsToCreate',
+  })
   async importPledges(
     @CurrentActor() actor: Actor,
     @Query('dryRun') dryRun: string | undefined,
+    @Query('createDonors') createDonors: string | undefined,
     @Idempotency() idem: IdempotencyContext | null,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
     const { status, body } = importResponse(
-      await this.imports.import(actor, await readTextUpload(req, MAX_IMPORT_BYTES), { dryRun: parseDryRun(dryRun), idem }),
+      await this.imports.import(actor, await readTextUpload(req, MAX_IMPORT_BYTES), {
+        dryRun: parseFlag('dryRun', dryRun),
+        createDonors: parseFlag('createDonors', createDonors),
+        idem,
+      }),
     );
     res.status(status);
     return body;

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { CreatePledgeDto } from '../pledges/dto';
-import type { PledgeView } from '../pledges/pledges.service';
+import type { DisbursementView, PledgeView } from '../pledges/pledges.service';
 import { csvLine, unescapeFormula } from '../common/csv';
 
 /**
@@ -10,7 +10,10 @@ import { csvLine, unescapeFormula } from '../common/csv';
  */
 export const PLEDGE_IMPORT_COLUMNS = [
   'externalRef',
+  'recordKind',
   'donor',
+  'donorType',
+  'donorCountryCode',
   'title',
   'kind',
   'amount',
@@ -31,6 +34,13 @@ export const PLEDGE_IMPORT_COLUMNS = [
   'notes',
   'receiptExpectation',
   'receiptDueOn',
+  'receivedOn',
+  'receivedOnBasis',
+  'receivedQuantity',
+  'reference',
+  'overDisbursementReason',
+  'cancelledAt',
+  'cancelReason',
 ] as const;
 export type PledgeImportColumn = (typeof PLEDGE_IMPORT_COLUMNS)[number];
 
@@ -48,7 +58,6 @@ export const EXPORT_ONLY_COLUMNS = [
   'disbursed',
   'outstanding',
   'deliveredQuantity',
-  'cancelledAt',
   'createdAt',
   'receiptStatus',
   'receiptNotDocumented',
@@ -106,7 +115,10 @@ export function pledgeCellReader(positions: ReadonlyMap<PledgeImportColumn, numb
   };
   return (raw) => ({
     externalRef: cell(raw, at.externalRef),
+    recordKind: repeated(raw, at.recordKind),
     donor: cell(raw, at.donor),
+    donorType: repeated(raw, at.donorType),
+    donorCountryCode: repeated(raw, at.donorCountryCode),
     title: cell(raw, at.title),
     kind: repeated(raw, at.kind),
     amount: cell(raw, at.amount),
@@ -127,6 +139,13 @@ export function pledgeCellReader(positions: ReadonlyMap<PledgeImportColumn, numb
     notes: cell(raw, at.notes),
     receiptExpectation: repeated(raw, at.receiptExpectation),
     receiptDueOn: repeated(raw, at.receiptDueOn),
+    receivedOn: repeated(raw, at.receivedOn),
+    receivedOnBasis: repeated(raw, at.receivedOnBasis),
+    receivedQuantity: cell(raw, at.receivedQuantity),
+    reference: cell(raw, at.reference),
+    overDisbursementReason: cell(raw, at.overDisbursementReason),
+    cancelledAt: cell(raw, at.cancelledAt),
+    cancelReason: cell(raw, at.cancelReason),
   });
 }
 
@@ -136,43 +155,43 @@ export function pledgeCellReader(positions: ReadonlyMap<PledgeImportColumn, numb
  * source names no channel (null). One object literal with every field, so every row's body has one shape.
  */
 export function rowToPledgeBody(cells: PledgeCells, donorId: number | undefined): Record<string, unknown> {
-  const kind = text(cells.kind);
+  const kind = cellText(cells.kind);
   const inKind = kind === 'in_kind';
   return {
     donorId,
-    title: text(cells.title),
+    title: cellText(cells.title),
     kind,
-    pledgedOn: text(cells.pledgedOn),
-    sourceDate: text(cells.sourceDate),
-    status: text(cells.status),
-    channel: text(cells.channel) ?? null,
-    receiptExpectation: text(cells.receiptExpectation),
-    receiptDueOn: text(cells.receiptDueOn),
-    channelName: text(cells.channelName),
-    instrument: text(cells.instrument),
-    source: text(cells.source),
-    notes: text(cells.notes),
-    externalRef: text(cells.externalRef),
-    priorityCodes: list(text(cells.priorityCodes)) ?? [],
-    priorityShares: list(text(cells.priorityShares)),
+    pledgedOn: cellText(cells.pledgedOn),
+    sourceDate: cellText(cells.sourceDate),
+    status: cellText(cells.status),
+    channel: cellText(cells.channel) ?? null,
+    receiptExpectation: cellText(cells.receiptExpectation),
+    receiptDueOn: cellText(cells.receiptDueOn),
+    channelName: cellText(cells.channelName),
+    instrument: cellText(cells.instrument),
+    source: cellText(cells.source),
+    notes: cellText(cells.notes),
+    externalRef: cellText(cells.externalRef),
+    priorityCodes: list(cellText(cells.priorityCodes)) ?? [],
+    priorityShares: list(cellText(cells.priorityShares)),
     inKind: inKind ? inKindPart(cells) : undefined,
-    amount: text(cells.amount),
+    amount: cellText(cells.amount),
     // An in-kind pledge's currency values its unit (inKind.unitValue.currency), not the pledge.
-    currency: inKind ? undefined : text(cells.currency),
+    currency: inKind ? undefined : cellText(cells.currency),
   };
 }
 
 /** The `inKind` part of an in-kind row; a cell left empty is a field left out. */
 function inKindPart(cells: PledgeCells): Record<string, unknown> {
   const part: Record<string, unknown> = {};
-  const quantity = text(cells.inKindQuantity);
+  const quantity = cellText(cells.inKindQuantity);
   if (quantity !== undefined) part.quantity = /^[0-9]{1,10}$/.test(quantity) ? Number(quantity) : quantity;
-  const unit = text(cells.inKindUnit);
+  const unit = cellText(cells.inKindUnit);
   if (unit !== undefined) part.unit = unit;
-  const upTo = text(cells.inKindUpTo);
+  const upTo = cellText(cells.inKindUpTo);
   if (upTo !== undefined) part.upTo = upTo === 'true' ? true : upTo === 'false' ? false : upTo;
-  const unitValue = text(cells.unitValue);
-  const currency = text(cells.currency);
+  const unitValue = cellText(cells.unitValue);
+  const currency = cellText(cells.currency);
   if (unitValue !== undefined || currency !== undefined) part.unitValue = { amount: unitValue, currency };
   return part;
 }
@@ -181,7 +200,7 @@ function inKindPart(cells: PledgeCells): Record<string, unknown> {
  * A cell as an API field: the export's formula apostrophe removed, then trimmed as the API trims
  * text (an apostrophe can guard a leading tab); empty is absent.
  */
-function text(cell: string): string | undefined {
+export function cellText(cell: string): string | undefined {
   if (cell === '') return undefined;
   const value = unescapeFormula(cell);
   if (value === cell) return cell; // cells arrive trimmed: only a removed apostrophe can uncover white space
@@ -236,12 +255,77 @@ function list(cell: string | undefined): string[] | undefined {
 
 export const PLEDGE_EXPORT_HEADER = [...PLEDGE_IMPORT_COLUMNS, ...EXPORT_ONLY_COLUMNS];
 
-/** One exported line: the import columns first, then the export-only ones. */
-export function pledgeToCsvLine(p: PledgeView): string {
+/**
+ * What a row records (the `recordKind` column; empty means pledge, so files written before the
+ * column existed import unchanged). Receipts and deliveries name their pledge by its externalRef;
+ * a later kind (instalment) joins the list the same way.
+ */
+export const RECORD_KINDS = ['pledge', 'receipt', 'delivery'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/** The row's kind, or null when the cell names none of them. */
+export function recordKindOf(cells: PledgeCells): RecordKind | null {
+  if (cells.recordKind === '' || cells.recordKind === 'pledge') return 'pledge';
+  const kind = cellText(cells.recordKind) ?? 'pledge';
+  return (RECORD_KINDS as readonly string[]).includes(kind) ? (kind as RecordKind) : null;
+}
+
+/** Columns a receipt or delivery row uses; any other filled cell on such a row is an error (it would be lost). */
+export const RECEIPT_COLUMNS: readonly PledgeImportColumn[] = [
+  'externalRef',
+  'recordKind',
+  'amount',
+  'currency',
+  'receivedQuantity',
+  'receivedOn',
+  'receivedOnBasis',
+  'reference',
+  'overDisbursementReason',
+  'source',
+  'notes',
+];
+
+/** Pledge cells filled on a receipt or delivery row (`donor` may repeat the pledge's donor, for people reading the file). */
+export function pledgeCellsOnReceiptRow(cells: PledgeCells): PledgeImportColumn[] {
+  return PLEDGE_IMPORT_COLUMNS.filter((c) => c !== 'donor' && !RECEIPT_COLUMNS.includes(c) && cells[c] !== '');
+}
+
+/** A receipt or delivery row as the body `POST /api/pledges/:id/disbursements` would receive. */
+export function rowToReceiptBody(cells: PledgeCells): Record<string, unknown> {
+  const quantity = cellText(cells.receivedQuantity);
+  return {
+    amount: cellText(cells.amount),
+    currency: cellText(cells.currency),
+    quantity: quantity !== undefined && /^[0-9]{1,10}$/.test(quantity) ? Number(quantity) : quantity,
+    receivedOn: cellText(cells.receivedOn),
+    receivedOnBasis: cellText(cells.receivedOnBasis),
+    reference: cellText(cells.reference),
+    overDisbursementReason: cellText(cells.overDisbursementReason),
+    source: cellText(cells.source),
+    notes: cellText(cells.notes),
+  };
+}
+
+/** Where an error on a `POST /api/pledges/:id/disbursements` field shows in the CSV. */
+export function columnOfReceiptField(field: string): string {
+  return field === 'quantity' ? 'receivedQuantity' : field;
+}
+
+/** The donor as a pledge row names it: a database without that donor can create it from these cells. */
+export interface ExportedDonor {
+  type: string;
+  countryCode: string | null;
+}
+
+/** One exported pledge line: the import columns first, then the export-only ones. */
+export function pledgeToCsvLine(p: PledgeView, donor: ExportedDonor): string {
   const inKind = p.inKind;
   return csvLine([
     p.externalRef ?? generatedRef(p.id),
+    'pledge',
     p.donorName,
+    donor.type,
+    donor.countryCode,
     p.title,
     p.kind,
     p.amount,
@@ -262,41 +346,85 @@ export function pledgeToCsvLine(p: PledgeView): string {
     p.notes,
     p.receiptExpectation,
     p.receiptDueOn,
+    null,
+    null,
+    null,
+    null,
+    null,
+    p.cancelledAt,
+    p.cancelReason,
     p.id,
     p.donorId,
     p.status,
     p.disbursed?.amount ?? null,
     p.outstanding?.amount ?? null,
     p.deliveredQuantity,
-    p.cancelledAt,
     p.createdAt,
     p.receiptStatus,
     p.receiptNotDocumented?.amount ?? null,
   ]);
 }
 
-/** The downloadable template: the header and two example rows, one cash and one in kind. */
+/** One exported receipt (cash) or delivery (in kind) line, right after its pledge's line; `id` and `createdAt` are the receipt's own. */
+export function receiptToCsvLine(pledgeRef: string, pledgeKind: string, donorName: string, d: DisbursementView): string {
+  const cells: Partial<Record<(typeof PLEDGE_EXPORT_HEADER)[number], string | number | null>> = {
+    externalRef: pledgeRef,
+    recordKind: pledgeKind === 'in_kind' ? 'delivery' : 'receipt',
+    donor: donorName,
+    amount: d.amount,
+    currency: d.currency,
+    receivedQuantity: d.quantity,
+    receivedOn: d.receivedOn,
+    receivedOnBasis: d.receivedOnBasis,
+    reference: d.reference,
+    overDisbursementReason: d.overDisbursementReason,
+    source: d.source,
+    notes: d.notes,
+    id: d.id,
+    createdAt: d.createdAt,
+  };
+  return csvLine(PLEDGE_EXPORT_HEADER.map((c) => cells[c] ?? null));
+}
+
+/**
+ * The downloadable template: the header and example rows (a cash pledge with a receipt, an in-kind
+ * pledge with a delivery). Their donor and references are made up, so the template creates nothing
+ * already in the ledger: imported as it is, it is refused ("there is no donor named …") unless the
+ * user asks for the example donor to be created.
+ */
 export function pledgeTemplateCsv(): string {
   const example = (values: Partial<Record<PledgeImportColumn, string>>) => csvLine(PLEDGE_IMPORT_COLUMNS.map((c) => values[c] ?? ''));
+  const donor = { donor: 'Example donor (replace with the name on its donor page)', donorType: 'government', donorCountryCode: 'HR' };
   return (
     csvLine([...PLEDGE_IMPORT_COLUMNS]) +
     example({
-      externalRef: 'MOFA-2025-001',
-      donor: 'Saudi Arabia (KSrelief)',
+      externalRef: 'EXAMPLE-001',
+      recordKind: 'pledge',
+      ...donor,
       title: 'Direct assistance to ANAMA for demining operations',
       kind: 'cash',
-      amount: '3000000.00',
+      amount: '250000.00',
       currency: 'USD',
-      pledgedOn: '2024-01-16',
+      pledgedOn: '2025-01-15',
       status: 'committed',
       channel: 'direct',
       instrument: 'Memorandum of Financial Contribution',
       priorityCodes: 'P01',
-      source: 'Letter of 16 January 2024',
+      source: 'Letter of 15 January 2025, page 1',
     }) +
     example({
-      externalRef: 'MOFA-2025-002',
-      donor: 'Croatia',
+      externalRef: 'EXAMPLE-001',
+      recordKind: 'receipt',
+      amount: '100000.00',
+      currency: 'USD',
+      receivedOn: '2025-02-03',
+      reference: 'Bank credit advice 17',
+      source: 'ANAMA finance ledger, page 4',
+    }) +
+    example({
+      externalRef: 'EXAMPLE-002',
+      recordKind: 'pledge',
+      ...donor,
       title: 'Eight mine detection dogs',
       kind: 'in_kind',
       inKindQuantity: '8',
@@ -306,7 +434,15 @@ export function pledgeTemplateCsv(): string {
       status: 'committed',
       channel: 'direct',
       priorityCodes: 'P07',
-      source: 'ANAMA report Q1 2025',
+      source: 'ANAMA report Q1 2025, page 12',
+    }) +
+    example({
+      externalRef: 'EXAMPLE-002',
+      recordKind: 'delivery',
+      receivedQuantity: '8',
+      receivedOn: '2025-03-20',
+      receivedOnBasis: 'on_or_before',
+      source: 'ANAMA report Q1 2025, page 12',
     })
   );
 }

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../access/actor';
 import { todayUtc } from '../common/dates';
-import { DomainError } from '../common/errors/domain-errors';
+import { BusinessRuleError, DomainError } from '../common/errors/domain-errors';
+import { fieldProblems, VALIDATION_OPTIONS } from '../common/http/validation';
 import { MoneyFormatError } from '../common/money/money';
-import { UnitOfWork } from '../database/unit-of-work';
+import { UnitOfWork, type Transaction } from '../database/unit-of-work';
+import { DONOR_TYPES } from '../donors/donor.entity';
+import { CreateDonorDto } from '../donors/dto';
 import { DonorsService } from '../donors/donors.service';
 import { FxService } from '../fx/fx.service';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
@@ -13,20 +18,28 @@ import { IdempotencyService } from '../idempotency/idempotency.service';
 import { Ledger, type ImportedPledge } from '../ledger/ledger.service';
 import { earmarksFrom, pledgeColumnsFrom, rateCheckOf } from '../pledges/pledge-input';
 import { createPledgeProblems } from '../pledges/pledge-rules';
-import { REPORTING_CURRENCY } from '../pledges/pledges.service';
+import { CancelPledgeDto, CreateDisbursementDto } from '../pledges/dto';
+import { PledgesService, REPORTING_CURRENCY, type ReceivingPledge } from '../pledges/pledges.service';
 import { PrioritiesService } from '../priorities/priorities.service';
 import { assertDecodedUtf8, CsvFormatError, csvDataRecords, CsvRecord, CsvShape, scanCsv } from './csv';
 import {
+  cellText,
   columnOfField,
+  columnOfReceiptField,
   EXPORT_ONLY_COLUMNS,
   GENERATED_REF,
   inKindCellsOnCashRow,
   PLEDGE_IMPORT_COLUMNS,
   pledgeCellReader,
   pledgeDtoFrom,
+  PledgeCells,
+  pledgeCellsOnReceiptRow,
   PledgeImportColumn,
+  recordKindOf,
+  RECORD_KINDS,
   REQUIRED_COLUMNS,
   rowToPledgeBody,
+  rowToReceiptBody,
 } from './pledge-csv';
 
 /** Largest pledges file accepted, by the import route (read after sign-in, common/http/upload-body.ts) and the CLI. */
@@ -38,16 +51,36 @@ export interface ImportProblem {
   message: string;
 }
 
+/** A donor the file names and the ledger lacks: created by the import only when asked (`createDonors=true`). */
+export interface DonorToCreate {
+  name: string;
+  type: string;
+  countryCode: string | null;
+  /** The first row that names it. */
+  row: number;
+}
+
 export interface ImportReport {
   dryRun: boolean;
-  /** Data rows in the file. */
+  createDonors: boolean;
+  /** Data rows in the file (pledge, receipt and delivery rows). */
   rows: number;
   /** Pledges created (a dry run creates none). */
   created: number;
-  /** Rows whose externalRef already names a pledge: left as they are. */
+  /** Pledge rows whose externalRef already names a pledge: left as they are, with their receipts and deliveries. */
   skipped: number;
-  /** Rows a real import would create. */
+  /** Pledges a real import would create. */
   toCreate: number;
+  /** Receipts and deliveries a real import would record, and those it recorded. */
+  receiptsToCreate: number;
+  receiptsCreated: number;
+  /** Receipt and delivery rows of pledges already in the ledger: left out. */
+  receiptsSkipped: number;
+  /** Donors the file names that are not in the ledger, for the pledges it would create. */
+  donorsToCreate: DonorToCreate[];
+  donorsCreated: number;
+  /** Pledges the file records as cancelled (`cancelledAt`, `cancelReason`), among those created or to create. */
+  cancelled: number;
   errors: ImportProblem[];
   sha256: string;
 }
@@ -71,6 +104,159 @@ export function importResponse(report: ImportReport): { status: number; body: ob
   };
 }
 
+/** A receipt or delivery row that passed its checks, to record once its pledge is written. */
+interface PlannedReceipt {
+  row: number;
+  ref: string;
+  dto: CreateDisbursementDto;
+}
+
+/** What a checked file would write. */
+interface ImportPlan {
+  pledges: ImportedPledge[];
+  /** Pledges whose donor is to be created, by that donor's name. */
+  newDonorOf: Map<ImportedPledge, string>;
+  /** Pledges naming a deactivated donor (refused when they would be created), by the name as written. */
+  inactiveDonorOf: Map<ImportedPledge, { row: number; name: string }>;
+  /** Donors to create, by name in lower case. */
+  newDonors: Map<string, DonorToCreate>;
+  receipts: PlannedReceipt[];
+  /** Pledges the file records as cancelled: cancelled after their receipts are recorded. */
+  cancellations: Map<ImportedPledge, { at: Date; reason: string }>;
+}
+
+function emptyPlan(): ImportPlan {
+  return { pledges: [], newDonorOf: new Map(), inactiveDonorOf: new Map(), newDonors: new Map(), receipts: [], cancellations: new Map() };
+}
+
+/** The donors to create for these pledges, in the order the file first names them. */
+function donorsFor(pledges: readonly ImportedPledge[], plan: ImportPlan): DonorToCreate[] {
+  const names = new Set<string>();
+  for (const p of pledges) {
+    const name = plan.newDonorOf.get(p);
+    if (name !== undefined) names.add(name.toLowerCase());
+  }
+  return [...plan.newDonors.values()].filter((d) => names.has(d.name.toLowerCase())).sort((x, y) => x.row - y.row);
+}
+
+/** A pledge of the file as a receipt row is judged against it: nothing received yet. */
+function receivingPledgeOf(columns: ImportedPledge['columns']): ReceivingPledge {
+  return {
+    kind: columns.kind,
+    currency: columns.currency ?? null,
+    amountMinor: columns.amountMinor ?? null,
+    disbursedMinor: 0n,
+    inKindQuantity: columns.inKindQuantity ?? null,
+    deliveredQuantity: 0,
+    inKindUnit: columns.inKindUnit ?? null,
+  };
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/**
+ * A pledge row's cancellation (`cancelledAt`, an ISO 8601 UTC time as the export writes it, and
+ * `cancelReason`, with the rule of `POST /api/pledges/:id/cancel`): null when the row has neither,
+ * undefined after naming the problem.
+ */
+async function cancellationOf(cells: PledgeCells, problem: (field: string, message: string) => void): Promise<{ at: Date; reason: string } | null | undefined> {
+  const at = cellText(cells.cancelledAt);
+  const reason = cellText(cells.cancelReason);
+  let ok = true;
+  if (!at || !TIMESTAMP.test(at) || Number.isNaN(Date.parse(at))) {
+    problem('cancelledAt', 'cancelledAt must be the time the pledge was cancelled, written as the export writes it (2025-05-03T09:30:00.000Z)');
+    ok = false;
+  } else if (Date.parse(at) > Date.now()) {
+    problem('cancelledAt', 'cancelledAt cannot be in the future');
+    ok = false;
+  }
+  const invalid = fieldProblems(await validate(plainToInstance(CancelPledgeDto, { reason }), VALIDATION_OPTIONS));
+  for (const p of invalid) problem('cancelReason', p.message.replace(/^reason/, 'cancelReason'));
+  return ok && !invalid.length ? { at: new Date(at as string), reason: reason as string } : undefined;
+}
+
+/** A donor name the ledger lacks, to be created (`DonorResolver.find`). */
+const MISSING = Symbol('missing donor');
+
+/** Where an error on a `POST /api/donors` field shows in the CSV. */
+const DONOR_FIELD_COLUMN: Record<string, string> = { name: 'donor', type: 'donorType', countryCode: 'donorCountryCode' };
+
+/**
+ * Finds the donor a pledge row names: an id when the ledger has it (an exact match, or the only
+ * one ignoring capitals), the name when it is to be created (`createDonors`, checked with the
+ * rules of `POST /api/donors`), or undefined after naming the problem.
+ */
+class DonorResolver {
+  readonly planned = new Map<string, DonorToCreate>();
+  private readonly folded = new Map<string, number[]>();
+
+  constructor(
+    private readonly exact: ReadonlyMap<string, number>,
+    private readonly createDonors: boolean,
+  ) {
+    for (const [name, id] of exact) this.folded.set(name.toLowerCase(), [...(this.folded.get(name.toLowerCase()) ?? []), id]);
+  }
+
+  /**
+   * The donor of a row, without a promise (a file has a hundred thousand rows): its id, undefined
+   * after naming the problem, or `MISSING` for a name to check and plan with `plan`.
+   */
+  find(cells: PledgeCells, problem: (field: string, message: string) => void): number | string | undefined | typeof MISSING {
+    const raw = cells.donor;
+    const id = this.exact.get(raw);
+    if (id !== undefined) return id;
+    const name = cellText(raw);
+    if (!name) {
+      problem('donor', 'donor is required: the donor’s name as on its donor page');
+      return undefined;
+    }
+    const exact = this.exact.get(name);
+    if (exact !== undefined) return exact;
+    const loose = this.folded.get(name.toLowerCase()) ?? [];
+    if (loose.length === 1) return loose[0];
+    if (loose.length > 1) {
+      problem('donor', `donor "${name}" matches several donors that differ only in capitals; write the name exactly`);
+      return undefined;
+    }
+    if (!this.createDonors) {
+      problem('donor', `there is no donor named "${name}": add the donor first, correct the name, or ask for missing donors to be created (createDonors=true)`);
+      return undefined;
+    }
+    return MISSING;
+  }
+
+  /** Checks a donor to create with the rules of `POST /api/donors` and plans it once; its name, or undefined after naming the problem. */
+  async plan(row: number, name: string, cells: PledgeCells, problem: (field: string, message: string) => void): Promise<string | undefined> {
+    const known = this.planned.get(name.toLowerCase());
+    if (known) {
+      if (known.name !== name) {
+        problem('donor', `write the donor as on row ${known.row} ("${known.name}"): names that differ only in capitals are one donor`);
+        return undefined;
+      }
+      if ((cells.donorType && cells.donorType !== known.type) || (cells.donorCountryCode && cells.donorCountryCode !== known.countryCode)) {
+        problem(
+          cells.donorType && cells.donorType !== known.type ? 'donorType' : 'donorCountryCode',
+          `donor "${name}" is created as ${known.type}${known.countryCode ? `, ${known.countryCode}` : ''} on row ${known.row}: leave this cell empty or the same`,
+        );
+        return undefined;
+      }
+      return known.name;
+    }
+    if (!cells.donorType) {
+      problem('donorType', `donorType is needed to create donor "${name}": one of ${DONOR_TYPES.join(', ')}`);
+      return undefined;
+    }
+    const dto = plainToInstance(CreateDonorDto, { name, type: cells.donorType, countryCode: cellText(cells.donorCountryCode) ?? null });
+    const invalid = fieldProblems(await validate(dto, VALIDATION_OPTIONS));
+    if (invalid.length) {
+      for (const p of invalid) problem(DONOR_FIELD_COLUMN[p.field] ?? 'donor', p.message);
+      return undefined;
+    }
+    this.planned.set(name.toLowerCase(), { name, type: dto.type, countryCode: dto.countryCode ?? null, row });
+    return name;
+  }
+}
+
 export type ImportProgress = (phase: 'validate' | 'insert', done: number, total: number) => void;
 
 const CLI_PROGRESS_EVERY = 5_000;
@@ -85,6 +271,7 @@ const CLI_PROGRESS_EVERY = 5_000;
 export class PledgeImportService {
   constructor(
     private readonly ledger: Ledger,
+    private readonly pledges: PledgesService,
     private readonly donors: DonorsService,
     private readonly priorities: PrioritiesService,
     private readonly fx: FxService,
@@ -93,38 +280,95 @@ export class PledgeImportService {
     private readonly audit: AuditService,
   ) {}
 
-  async import(actor: Actor, csv: string, opts: { dryRun: boolean; idem?: IdempotencyContext | null; onProgress?: ImportProgress }): Promise<ImportReport> {
+  async import(
+    actor: Actor,
+    csv: string,
+    opts: { dryRun: boolean; createDonors?: boolean; idem?: IdempotencyContext | null; onProgress?: ImportProgress },
+  ): Promise<ImportReport> {
     const sha256 = createHash('sha256').update(csv).digest('hex');
-    const report: ImportReport = { dryRun: opts.dryRun, rows: 0, created: 0, skipped: 0, toCreate: 0, errors: [], sha256 };
-    const candidates = await this.checkFile(csv, report, opts.onProgress);
-    if (report.errors.length) return report;
+    const createDonors = opts.createDonors ?? false;
+    const report: ImportReport = {
+      dryRun: opts.dryRun,
+      createDonors,
+      rows: 0,
+      created: 0,
+      skipped: 0,
+      toCreate: 0,
+      receiptsToCreate: 0,
+      receiptsCreated: 0,
+      receiptsSkipped: 0,
+      donorsToCreate: [],
+      donorsCreated: 0,
+      cancelled: 0,
+      errors: [],
+      sha256,
+    };
+    const plan = await this.checkFile(csv, report, createDonors, opts.onProgress);
+    if (plan.pledges.length === 0) return report;
 
     const generated = new Map<number, string>();
-    for (const c of candidates) {
+    for (const c of plan.pledges) {
       const m = GENERATED_REF.exec(c.columns.externalRef as string);
       if (m) generated.set(Number(m[1]), c.columns.externalRef as string);
     }
-    const refs = candidates.map((c) => c.columns.externalRef as string);
-    if (opts.dryRun) {
-      const existing = await this.ledger.existingRefs(refs, generated);
-      report.skipped = existing.size;
-      report.toCreate = candidates.length - existing.size;
-      return report;
-    }
+    const refs = plan.pledges.map((c) => c.columns.externalRef as string);
+    const existing = await this.ledger.existingRefs(refs, generated);
+    this.judgeFreshRows(plan, existing, report);
+    if (report.errors.length || opts.dryRun) return report;
 
     const { body } = await this.idempotency.create(opts.idem ?? null, async (tx) => {
       // One import at a time on PostgreSQL, so two uploads of one file cannot both pass the check below.
       await this.uow.lockKey(tx, 'pledge-import');
-      const existing = await this.ledger.existingRefs(refs, generated, tx);
-      const fresh = candidates.filter((c) => !existing.has(c.columns.externalRef as string));
-      for (const c of fresh) c.columns.createdBy = actor.id || null;
+      const stored = await this.ledger.existingRefs(refs, generated, tx);
+      const fresh = plan.pledges.filter((c) => !stored.has(c.columns.externalRef as string));
+      const newDonors = new Map<string, number>();
+      for (const donor of donorsFor(fresh, plan)) {
+        const source = `Pledges CSV import, file SHA-256 ${sha256.slice(0, 16)}, row ${donor.row}`;
+        newDonors.set(donor.name, await this.donors.createInImport(tx, actor, { ...donor, source }));
+      }
+      for (const c of fresh) {
+        const donorName = plan.newDonorOf.get(c);
+        if (donorName !== undefined) c.columns.donorId = newDonors.get(donorName) as number;
+        c.columns.createdBy = actor.id || null;
+      }
       const inserted = await this.ledger.recordPledges(tx, fresh, (done) => opts.onProgress?.('insert', done, fresh.length));
-      const result: ImportReport = { ...report, created: inserted.created, skipped: existing.size, toCreate: fresh.length };
+      const freshRefs = new Set(fresh.map((c) => c.columns.externalRef as string));
+      const receipts = plan.receipts.filter((r) => freshRefs.has(r.ref));
+      const cancelled = fresh.filter((c) => plan.cancellations.has(c));
+      const looked = [...new Set([...receipts.map((r) => r.ref), ...cancelled.map((c) => c.columns.externalRef as string)])];
+      const ids = looked.length ? await this.ledger.existingRefs(looked, new Map(), tx) : new Map<string, number>();
+      for (const r of receipts) await this.recordReceipt(tx, actor, ids.get(r.ref) as number, r);
+      for (const c of cancelled) {
+        const { at, reason } = plan.cancellations.get(c) as { at: Date; reason: string };
+        await this.ledger.cancelPledge(tx, ids.get(c.columns.externalRef as string) as number, reason, at);
+      }
+      const result: ImportReport = {
+        ...report,
+        created: inserted.created,
+        skipped: stored.size,
+        toCreate: fresh.length,
+        receiptsToCreate: receipts.length,
+        receiptsCreated: receipts.length,
+        receiptsSkipped: plan.receipts.length - receipts.length,
+        donorsToCreate: donorsFor(fresh, plan),
+        donorsCreated: newDonors.size,
+        cancelled: cancelled.length,
+      };
       await this.audit.record(tx, actor, {
         action: 'pledge.import',
         entityType: 'import',
         entityId: sha256.slice(0, 16),
-        after: { sha256, rows: result.rows, created: result.created, skipped: result.skipped, firstId: inserted.firstId, lastId: inserted.lastId },
+        after: {
+          sha256,
+          rows: result.rows,
+          created: result.created,
+          skipped: result.skipped,
+          receiptsCreated: result.receiptsCreated,
+          cancelled: result.cancelled,
+          donorsCreated: [...newDonors].map(([name, id]) => ({ id, name })),
+          firstId: inserted.firstId,
+          lastId: inserted.lastId,
+        },
       });
       return result;
     });
@@ -132,11 +376,55 @@ export class PledgeImportService {
   }
 
   /**
-   * Checks the whole file, filling `report.rows` and `report.errors`; returns the rows to insert.
+   * What the file would do to this ledger: pledge rows whose reference is already there are skipped
+   * with their receipts; the others must not name a deactivated donor, and the donors they name
+   * that are missing are the ones to create.
+   */
+  private judgeFreshRows(plan: ImportPlan, existing: ReadonlyMap<string, number>, report: ImportReport): void {
+    const fresh = plan.pledges.filter((c) => !existing.has(c.columns.externalRef as string));
+    for (const c of fresh) {
+      const inactive = plan.inactiveDonorOf.get(c);
+      if (inactive !== undefined)
+        report.errors.push({
+          row: inactive.row,
+          field: 'donor',
+          message: `donor "${inactive.name}" is deactivated and takes no new pledges: reactivate it on its page, or correct the name`,
+        });
+    }
+    report.errors.sort((x, y) => x.row - y.row);
+    report.skipped = existing.size;
+    report.toCreate = fresh.length;
+    const freshRefs = new Set(fresh.map((c) => c.columns.externalRef as string));
+    report.receiptsToCreate = plan.receipts.filter((r) => freshRefs.has(r.ref)).length;
+    report.receiptsSkipped = plan.receipts.length - report.receiptsToCreate;
+    report.donorsToCreate = donorsFor(fresh, plan);
+    report.cancelled = fresh.filter((c) => plan.cancellations.has(c)).length;
+  }
+
+  /** Records one receipt or delivery row against a pledge this import created, inside its unit of work; the row is named if it is refused. */
+  private async recordReceipt(tx: Transaction, actor: Actor, pledgeId: number, r: PlannedReceipt): Promise<void> {
+    const pledge = await this.ledger.findPledge(pledgeId, tx);
+    if (!pledge) throw new Error(`Pledge ${pledgeId} vanished inside its own import`);
+    try {
+      const columns = await this.pledges.buildDisbursement(tx, pledge, r.dto);
+      await this.ledger.recordReceipt(tx, pledge, { ...columns, pledgeId, createdBy: actor.id || null });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const details = (error.details.length ? error.details : [{ field: 'row', message: error.message }]).map((d) => ({
+        field: `row ${r.row}: ${columnOfReceiptField(d.field)}`,
+        message: d.message,
+      }));
+      throw new BusinessRuleError(`row ${r.row}: ${error.message}; nothing was imported`, details);
+    }
+  }
+
+  /**
+   * Checks the whole file, filling `report.rows` and `report.errors`; returns what to write.
    * The CSV is scanned first (a format error anywhere refuses the file before any row is judged),
    * then read again one row at a time, so the parsed cells never all sit in memory at once.
    */
-  private async checkFile(csv: string, report: ImportReport, onProgress?: ImportProgress): Promise<ImportedPledge[]> {
+  private async checkFile(csv: string, report: ImportReport, createDonors: boolean, onProgress?: ImportProgress): Promise<ImportPlan> {
+    const plan = emptyPlan();
     let shape: CsvShape;
     try {
       assertDecodedUtf8(csv);
@@ -144,18 +432,19 @@ export class PledgeImportService {
     } catch (error) {
       if (error instanceof CsvFormatError) {
         report.errors.push({ row: error.row, field: error.column, message: error.message });
-        return [];
+        return plan;
       }
       throw error;
     }
     report.rows = shape.rows;
     const positions = this.headerPositions(shape.header, report.errors);
-    if (report.errors.length) return [];
+    if (report.errors.length) return plan;
     if (shape.rows === 0) {
       report.errors.push({ row: 2, field: 'file', message: 'the file has a header but no data rows' });
-      return [];
+      return plan;
     }
-    return this.validateRows(csvDataRecords(csv), shape, positions, report.errors, onProgress);
+    await this.validateRows(csvDataRecords(csv), shape, positions, report.errors, plan, createDonors, onProgress);
+    return plan;
   }
 
   /** Column positions by name; unknown, missing and repeated columns are errors on row 1. */
@@ -192,17 +481,18 @@ export class PledgeImportService {
     shape: CsvShape,
     positions: Map<PledgeImportColumn, number>,
     errors: ImportProblem[],
+    plan: ImportPlan,
+    createDonors: boolean,
     onProgress?: ImportProgress,
-  ): Promise<ImportedPledge[]> {
-    const [donors, priorityCodes] = await Promise.all([this.donors.idsByName(), this.priorities.codes()]);
-    const donorsByFoldedName = new Map<string, number[]>();
-    for (const [name, id] of donors) donorsByFoldedName.set(name.toLowerCase(), [...(donorsByFoldedName.get(name.toLowerCase()) ?? []), id]);
+  ): Promise<void> {
+    const [donorIds, inactive, priorityCodes] = await Promise.all([this.donors.idsByName(), this.donors.inactiveIds(), this.priorities.codes()]);
+    const donors = new DonorResolver(donorIds, createDonors);
     const rateChecks = new RateCheckCache();
     const firstRowOfRef = new Map<string, number>();
+    const receiptRows: Array<{ row: number; cells: PledgeCells }> = [];
     const today = todayUtc();
     const width = shape.header.length;
     const readCells = pledgeCellReader(positions);
-    const candidates: ImportedPledge[] = [];
 
     let index = 0;
     for (const { row, cells: raw } of records) {
@@ -214,6 +504,15 @@ export class PledgeImportService {
         continue;
       }
       const cells = readCells(raw);
+      const recordKind = recordKindOf(cells);
+      if (recordKind === null) {
+        problem('recordKind', `recordKind must be one of ${RECORD_KINDS.join(', ')} (empty means pledge)`);
+        continue;
+      }
+      if (recordKind !== 'pledge') {
+        receiptRows.push({ row, cells });
+        continue;
+      }
 
       let rowOk = true;
       const ref = cells.externalRef;
@@ -226,17 +525,18 @@ export class PledgeImportService {
       } else {
         firstRowOfRef.set(ref, row);
       }
-      const donorId = this.resolveDonor(cells.donor, donors, donorsByFoldedName, problem);
-      if (donorId === undefined) rowOk = false;
+      const found = donors.find(cells, problem);
+      const donor = found === MISSING ? await donors.plan(row, cellText(cells.donor) as string, cells, problem) : found;
+      if (donor === undefined) rowOk = false;
       for (const column of inKindCellsOnCashRow(cells)) {
         problem(column, `a cash pledge leaves ${column} empty; use kind "in_kind" for goods`);
         rowOk = false;
       }
 
-      const dto = pledgeDtoFrom(rowToPledgeBody(cells, donorId ?? 1));
+      const dto = pledgeDtoFrom(rowToPledgeBody(cells, typeof donor === 'number' ? donor : 1));
       const invalid = createPledgeProblems(dto);
       if (invalid.length) {
-        for (const p of invalid) if (!(p.field === 'donorId' && donorId === undefined)) problem(columnOfField(p.field), p.message);
+        for (const p of invalid) if (!(p.field === 'donorId' && donor === undefined)) problem(columnOfField(p.field), p.message);
         continue;
       }
       try {
@@ -249,7 +549,15 @@ export class PledgeImportService {
             rateChecks.set(check.value.currency, check.valueDate, check.field, (rateError = await this.rateProblem(check.value, check.valueDate, check.field)));
           if (rateError) throw rateError;
         }
-        if (rowOk) candidates.push({ columns, earmarks });
+        const cancellation = cells.cancelledAt || cells.cancelReason ? await cancellationOf(cells, problem) : null;
+        if (cancellation === undefined) rowOk = false;
+        if (rowOk) {
+          const candidate: ImportedPledge = { columns, earmarks };
+          plan.pledges.push(candidate);
+          if (cancellation) plan.cancellations.set(candidate, cancellation);
+          if (typeof donor === 'string') plan.newDonorOf.set(candidate, donor);
+          else if (inactive.size && inactive.has(donor as number)) plan.inactiveDonorOf.set(candidate, { row, name: cellText(cells.donor) ?? '' });
+        }
       } catch (error) {
         if (error instanceof DomainError) for (const d of error.details) problem(columnOfField(d.field), d.message);
         else if (error instanceof MoneyFormatError)
@@ -257,31 +565,65 @@ export class PledgeImportService {
         else throw error;
       }
     }
+    if (receiptRows.length) {
+      const receivingByRef = new Map<string, ReceivingPledge>(plan.pledges.map((c) => [c.columns.externalRef as string, receivingPledgeOf(c.columns)]));
+      for (const r of receiptRows) await this.validateReceipt(r.row, r.cells, firstRowOfRef, receivingByRef, errors, plan);
+    }
+    plan.newDonors = donors.planned;
+    if (receiptRows.length && errors.length) errors.sort((x, y) => x.row - y.row);
     onProgress?.('validate', shape.rows, shape.rows);
-    return candidates;
   }
 
-  private resolveDonor(
-    name: string,
-    exact: Map<string, number>,
-    folded: Map<string, number[]>,
-    problem: (field: string, message: string) => void,
-  ): number | undefined {
-    if (!name) {
-      problem('donor', 'donor is required: the donor’s name as on its donor page');
-      return undefined;
+  /**
+   * A receipt or delivery row, checked with the rules of `POST /api/pledges/:id/disbursements`
+   * against its pledge as the file leaves it so far (its earlier receipts counted), so a dry run
+   * refuses what the import would.
+   */
+  private async validateReceipt(
+    row: number,
+    cells: PledgeCells,
+    pledgeRows: ReadonlyMap<string, number>,
+    receivingByRef: ReadonlyMap<string, ReceivingPledge>,
+    errors: ImportProblem[],
+    plan: ImportPlan,
+  ): Promise<void> {
+    const problem = (field: string, message: string) => errors.push({ row, field, message });
+    const kind = recordKindOf(cells) as 'receipt' | 'delivery';
+    const ref = cells.externalRef;
+    let rowOk = true;
+    if (!ref) {
+      problem('externalRef', `externalRef is required: the reference of the pledge this ${kind} counts against`);
+      rowOk = false;
+    } else if (!pledgeRows.has(ref)) {
+      problem('externalRef', `no pledge row of this file has externalRef "${ref}": a ${kind} row is imported with its pledge's row`);
+      rowOk = false;
     }
-    const id = exact.get(name);
-    if (id !== undefined) return id;
-    const loose = folded.get(name.toLowerCase()) ?? [];
-    if (loose.length === 1) return loose[0];
-    problem(
-      'donor',
-      loose.length > 1
-        ? `donor "${name}" matches several donors that differ only in capitals; write the name exactly`
-        : `there is no donor named "${name}": add the donor first, or correct the name`,
-    );
-    return undefined;
+    for (const column of pledgeCellsOnReceiptRow(cells)) {
+      problem(column, `a ${kind} row leaves ${column} empty: it belongs on the pledge's row`);
+      rowOk = false;
+    }
+    const dto = plainToInstance(CreateDisbursementDto, rowToReceiptBody(cells));
+    const invalid = fieldProblems(await validate(dto, VALIDATION_OPTIONS));
+    for (const p of invalid) problem(columnOfReceiptField(p.field), p.message);
+    const pledge = receivingByRef.get(ref);
+    if (!rowOk || invalid.length || !pledge) return;
+    if ((pledge.kind === 'in_kind') !== (kind === 'delivery')) {
+      problem(
+        'recordKind',
+        pledge.kind === 'in_kind' ? 'an in-kind pledge takes delivery rows, not receipt rows' : 'a cash pledge takes receipt rows, not delivery rows',
+      );
+      return;
+    }
+    try {
+      const columns = await this.pledges.buildDisbursement(undefined, pledge, dto);
+      if (columns.countedMinor !== null) pledge.disbursedMinor += columns.countedMinor;
+      if (columns.quantity !== null) pledge.deliveredQuantity += columns.quantity;
+      plan.receipts.push({ row, ref, dto });
+    } catch (error) {
+      if (!(error instanceof DomainError || error instanceof MoneyFormatError)) throw error;
+      const details = error instanceof DomainError ? error.details : [{ field: error.field, message: error.message }];
+      for (const d of details.length ? details : [{ field: 'row', message: error.message }]) problem(columnOfReceiptField(d.field), d.message);
+    }
   }
 
   private async rateProblem(value: { minor: bigint; currency: string }, valueDate: string, field: string): Promise<DomainError | null> {

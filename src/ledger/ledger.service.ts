@@ -85,8 +85,8 @@ export class Ledger {
     return this.rows.externalRefUsed(externalRef, tx);
   }
 
-  /** Which of these references (stored, or an export's generated `mat-pledge-<id>`) already name a pledge. */
-  existingRefs(refs: readonly string[], generated: ReadonlyMap<number, string>, tx?: Transaction): Promise<Set<string>> {
+  /** Which of these references (stored, or an export's generated `mat-pledge-<id>`) already name a pledge, with that pledge's id. */
+  existingRefs(refs: readonly string[], generated: ReadonlyMap<number, string>, tx?: Transaction): Promise<Map<string, number>> {
     return this.rows.existingRefs(refs, generated, tx);
   }
 

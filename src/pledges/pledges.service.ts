@@ -105,6 +105,12 @@ function moneyJson(minor: bigint | null, currency: string | null): MoneyJson | n
   return minor !== null && currency ? { amount: formatAmount(minor, currency), currency } : null;
 }
 
+/** What a pledge must say for a receipt to be judged against it. */
+export type ReceivingPledge = Pick<
+  PledgeEntity,
+  'kind' | 'currency' | 'amountMinor' | 'disbursedMinor' | 'inKindQuantity' | 'deliveredQuantity' | 'inKindUnit'
+>;
+
 export function toDisbursementView(d: DisbursementEntity, pledgeCurrency: string | null): DisbursementView {
   return {
     id: d.id,
@@ -334,7 +340,6 @@ export class PledgesService {
   }
 
   async recordDisbursement(actor: Actor, pledgeId: number, dto: CreateDisbursementDto, idem: IdempotencyContext | null) {
-    if (dto.receivedOn > todayUtc()) throw InvalidInputError.field('receivedOn', 'receivedOn cannot be in the future');
     const result = await this.idempotency.create(idem, async (tx) => {
       await this.ledger.lockPledge(tx, pledgeId);
       const pledge = visibleOr404(actor, await this.ledger.findPledge(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
@@ -360,8 +365,16 @@ export class PledgesService {
     return result;
   }
 
-  /** Works out what a disbursement counts against its pledge, refusing what the pledge cannot take. */
-  private async buildDisbursement(tx: Transaction, pledge: PledgeEntity, dto: CreateDisbursementDto): Promise<Omit<ReceiptColumns, 'pledgeId' | 'createdBy'>> {
+  /**
+   * Works out what a disbursement counts against its pledge, refusing what the pledge cannot take.
+   * The pledges import asks it too, in its dry run with the running totals of the file's own pledges.
+   */
+  async buildDisbursement(
+    tx: Transaction | undefined,
+    pledge: ReceivingPledge,
+    dto: CreateDisbursementDto,
+  ): Promise<Omit<ReceiptColumns, 'pledgeId' | 'createdBy'>> {
+    if (dto.receivedOn > todayUtc()) throw InvalidInputError.field('receivedOn', 'receivedOn cannot be in the future');
     const common = {
       receivedOn: dto.receivedOn,
       receivedOnBasis: dto.receivedOnBasis ?? 'exact',

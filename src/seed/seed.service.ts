@@ -187,7 +187,7 @@ export class SeedService {
       report.reportedFigures++;
     }
 
-    const clearanceFigures = await this.seedClearanceProgress();
+    const clearanceFigures = (await this.seedClearanceProgress()) + (await this.seedClearanceResults());
 
     this.logger.log(`Seeded ${JSON.stringify(report)}, ${clearanceFigures} clearance figures`);
     return report;
@@ -202,7 +202,26 @@ export class SeedService {
     return this.uow.transaction(async (tx) => {
       let inserted = 0;
       for (const f of file.figures) {
-        if (await this.clearance.addIfMissing(tx, { ...f, source: file.source })) inserted++;
+        if (await this.clearance.addIfMissing(tx, { ...f, source: file.source, sourcePage: null })) inserted++;
+      }
+      return inserted;
+    });
+  }
+
+  /** What each period achieved, per district where the report gives it; a row's natural key is its period, district, operator and source. */
+  private async seedClearanceResults(): Promise<number> {
+    const file = JSON.parse(await readFile(this.path('clearance-results.json'), 'utf8')) as {
+      source: string;
+      sourcePage: string;
+      periodStart: string;
+      periodEnd: string;
+      byDistrict: Array<{ district: string; hectares: string; itemsFound: number }>;
+    };
+    return this.uow.transaction(async (tx) => {
+      let inserted = 0;
+      for (const r of file.byDistrict) {
+        const row = { ...r, periodStart: file.periodStart, periodEnd: file.periodEnd, operator: null, source: file.source, sourcePage: file.sourcePage };
+        if (await this.clearance.addResultIfMissing(tx, { ...row, notes: null, createdBy: null })) inserted++;
       }
       return inserted;
     });

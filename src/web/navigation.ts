@@ -23,9 +23,11 @@ const ENTRIES: readonly NavEntry[] = [
   { href: '/donors', label: 'Donors', roles: STAFF },
   { href: '/priorities', label: 'Priorities', roles: STAFF },
   { href: '/national', label: 'National figures', roles: STAFF },
+  { href: '/clearance', label: 'Clearance', roles: STAFF },
   { href: '/calendar', label: 'Calendar', roles: STAFF },
   { href: '/digests', label: 'Digests', roles: STAFF },
   { href: '/rates', label: 'Exchange rates', roles: STAFF },
+  { href: '/import', label: 'Import', roles: ['admin', 'officer'] },
   { href: '/audit', label: 'Audit log', roles: STAFF },
   { href: '/users', label: 'Users', roles: ['admin'] },
 ];

@@ -42,6 +42,8 @@ export interface DisbursementFormValues {
   receivedOn: string;
   reference: string;
   overDisbursementReason: string;
+  /** The document (and page) that records the receipt. */
+  source: string;
   idempotencyKey: string;
 }
 
@@ -89,6 +91,7 @@ export function readDisbursementForm(body: Record<string, unknown>): Disbursemen
     receivedOn: text(body.receivedOn, 10).trim(),
     reference: text(body.reference, 150),
     overDisbursementReason: text(body.overDisbursementReason, 1100),
+    source: text(body.source, 1100),
     idempotencyKey: text(body.idempotencyKey, 200),
   };
 }
@@ -257,6 +260,7 @@ export function disbursementRequestFrom(
   }
   if (form.reference.trim()) request.reference = form.reference.trim();
   if (form.overDisbursementReason.trim()) request.overDisbursementReason = form.overDisbursementReason.trim();
+  if (form.source.trim()) request.source = form.source.trim();
   problem('reference', form.reference.length > 120 ? 'Keep the reference under 120 characters' : null);
   return errors.length ? { request: null, errors } : { request, errors };
 }

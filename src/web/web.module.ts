@@ -10,6 +10,7 @@ import { PledgesModule } from '../pledges/pledges.module';
 import { FxModule } from '../fx/fx.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { StagingModule } from '../staging/staging.module';
+import { InteropModule } from '../interop/interop.module';
 import { PrioritiesModule } from '../priorities/priorities.module';
 import { AdminPagesController } from './admin-pages.controller';
 import { AdminPagesService } from './admin-pages.service';
@@ -22,6 +23,10 @@ import { DonorsPagesController } from './donors-pages.controller';
 import { DonorsPagesService } from './donors-pages.service';
 import { FundingPageController } from './funding-page.controller';
 import { FundingPageService } from './funding-page.service';
+import { ClearancePagesController } from './clearance-pages.controller';
+import { ClearancePagesService } from './clearance-pages.service';
+import { ImportPagesController } from './import-pages.controller';
+import { ImportPagesService } from './import-pages.service';
 import { NationalPagesController } from './national-pages.controller';
 import { NationalPagesService } from './national-pages.service';
 import { PageLocalsInterceptor } from './page-context';
@@ -36,7 +41,7 @@ import { WebSessionService } from './session.service';
 import { UsersPagesController } from './users-pages.controller';
 import { UsersPagesService } from './users-pages.service';
 
-/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, exchange rates, the calendar and digests. */
+/** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, exchange rates, the pledges import, clearance progress, the calendar and digests. */
 @Module({
   imports: [
     PledgesModule,
@@ -50,6 +55,7 @@ import { UsersPagesService } from './users-pages.service';
     FxModule,
     StagingModule,
     LedgerModule,
+    InteropModule,
   ],
   controllers: [
     SessionController,
@@ -64,6 +70,8 @@ import { UsersPagesService } from './users-pages.service';
     PrioritiesPagesController,
     NationalPagesController,
     RatesPagesController,
+    ImportPagesController,
+    ClearancePagesController,
   ],
   providers: [
     WebSessionService,
@@ -76,6 +84,8 @@ import { UsersPagesService } from './users-pages.service';
     PrioritiesPagesService,
     NationalPagesService,
     RatesPagesService,
+    ImportPagesService,
+    ClearancePagesService,
     DonorsPagesService,
     { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },
   ],

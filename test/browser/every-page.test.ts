@@ -148,6 +148,8 @@ describe('every page, every role, laptop and phone', () => {
       { route: 'GET /obligations/new', path: `/obligations/new?pledgeId=${pledge.id}`, who: LEDGER },
       { route: 'GET /obligations/:id', path: `/obligations/${obligation.body.id}`, who: STAFF },
       { route: 'GET /rates', path: '/rates', who: STAFF },
+      { route: 'GET /import', path: '/import', who: LEDGER },
+      { route: 'GET /clearance', path: '/clearance', who: STAFF },
       { route: 'GET /digests', path: '/digests', who: STAFF },
       { route: 'GET /digests/run', path: '/digests/run?period=2025-04', who: ['admin', 'leadership'] },
       { route: 'GET /digests/messages/:id', path: `/digests/messages/${message.id}`, who: EVERYONE },
@@ -290,7 +292,8 @@ describe('every page, every role, laptop and phone', () => {
         }
         await context.close();
         expect(problems.splice(0)).toEqual([]);
-      });
+        // One test walks all of a role's pages (about 40 for staff, each checked with axe): its budget grows with the pages, not the default 60 s.
+      }, 180_000);
     }
   }
 });

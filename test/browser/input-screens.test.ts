@@ -110,4 +110,45 @@ describe('every input has a screen, in a real browser', () => {
     expect(await page.textContent('main')).toContain('EUR/GBP');
     await page.close();
   });
+
+  it('a desk officer imports a CSV with one bad row (nothing saved, the row and column named), fixes it, creates its new donor and imports it', async () => {
+    const page = await signIn('officer@inputs.test', 'browser-password-1');
+    const header = 'externalRef,recordKind,donor,donorType,donorCountryCode,title,kind,amount,currency,pledgedOn,channel,priorityCodes,source,receivedOn';
+    const rows = (amount: string) =>
+      [
+        header,
+        'BR-1,pledge,Republic of Estonia,government,EE,Clearance in Aghdam,cash,250000.00,USD,2024-10-11,direct,P01,Note verbale p. 1,',
+        `BR-2,pledge,Republic of Estonia,,,Risk education,cash,${amount},USD,2024-10-11,ngo,P12,Note verbale p. 2,`,
+        'BR-1,receipt,,,,,,100000.00,USD,,,,Bank advice p. 1,2024-11-04',
+      ].join('\n');
+    const pledges = () => t.dataSource.getRepository(PledgeEntity).count();
+    const before = await pledges();
+
+    await page.goto(`${base}/import`);
+    expect(await page.getAttribute('a[href="/api/import/pledges/template.csv"]', 'download')).not.toBeNull();
+    await page.setInputFiles('#file', { name: 'pledges.csv', mimeType: 'text/csv', buffer: Buffer.from(rows('12.345')) });
+    await Promise.all([page.waitForURL(/\/import\/check/), page.click('text=Check the file')]);
+    const problems = await page.textContent('#import-errors');
+    expect(problems).toContain('amount has 3 decimals but USD has 2');
+    expect(await page.textContent('#import-errors tbody tr td.num')).toBe('3');
+    expect(await page.textContent('#import-errors tbody tr th')).toBe('amount');
+    expect(await page.locator('#createDonors').count()).toBe(0);
+    await screenshot(page, 'inputs-05-import-bad-row');
+    expect(await pledges()).toBe(before);
+
+    await page.setInputFiles('#file', { name: 'pledges.csv', mimeType: 'text/csv', buffer: Buffer.from(rows('12345.00')) });
+    await Promise.all([page.waitForURL(/\/import\/check/), page.click('text=Check the file')]);
+    expect(await page.textContent('#import-to-create')).toBe('2 pledge(s)');
+    expect(await page.textContent('#donors-to-create')).toContain('Republic of Estonia');
+    await page.check('#createDonors');
+    await screenshot(page, 'inputs-06-import-dry-run');
+    await Promise.all([page.waitForURL(/\/import\?created=2/), page.click('button.button--primary')]);
+    expect(await page.textContent('main')).toContain('Imported 2 pledge(s) and 1 receipt(s) or deliveries; created 1 donor(s).');
+    const estonia = await t.dataSource.getRepository(DonorEntity).findOneByOrFail({ name: 'Republic of Estonia' });
+    const imported = await t.dataSource.getRepository(PledgeEntity).findBy({ donorId: estonia.id });
+    expect(imported.map((p) => p.externalRef).sort()).toEqual(['BR-1', 'BR-2']);
+    expect(imported.find((p) => p.externalRef === 'BR-1')?.disbursedMinor).toBe(10000000n);
+    expect(await pledges()).toBe(before + 2);
+    await page.close();
+  });
 });

@@ -5,6 +5,7 @@ import { memoryPages, validateXML } from 'xmllint-wasm';
 import { join } from 'node:path';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeDonor, seedReferenceData } from '../support/factories';
+import { parseCsv } from '../../src/interop/csv';
 import { PLEDGE_IMPORT_COLUMNS } from '../../src/interop/pledge-csv';
 import { runRuleset, type Ruleset } from '../support/iati-rulesets';
 import { addYears, todayUtc } from '../../src/common/dates';
@@ -316,7 +317,13 @@ describe('exports: IATI 2.03 and CSV', () => {
       expect(pledges.status).toBe(200);
       expect(pledges.headers['content-disposition']).toBe('attachment; filename="pledges.csv"');
       const line = pledges.text.split('\r\n')[1];
-      expect(line.startsWith(`mat-pledge-${made.body.id},'=cmd|calc,'+SUM(A1:A9),cash,10.00,USD,`)).toBe(true);
+      expect(line.startsWith(`mat-pledge-${made.body.id},pledge,'=cmd|calc,government,DK,'+SUM(A1:A9),cash,10.00,USD,`)).toBe(true);
+      // Its receipt follows it.
+      const receipt = pledges.text.split('\r\n')[2];
+      expect(receipt.startsWith(`mat-pledge-${made.body.id},receipt,'=cmd|calc,,,,,4.00,USD,`)).toBe(true);
+      // The escaped donor name is the donor's name again on import: the file re-imports into the same database as it is.
+      const again = await t.http.post('/api/import/pledges?dryRun=true').set(h).set('content-type', 'text/csv').send(pledges.text);
+      expect(again.body).toMatchObject({ skipped: 1, toCreate: 0, receiptsSkipped: 1, errors: [] });
       expect(line).toContain(`"'@risk, ""quoted""\ttab"`);
       const disbursements = await t.http.get('/api/export/disbursements.csv').set(h);
       const row = disbursements.text.split('\r\n')[1].split(',');
@@ -337,57 +344,71 @@ describe('exports: IATI 2.03 and CSV', () => {
     }
   });
 
-  it('a CSV exported by the app re-imports into an empty database with the same pledge totals and funding-gap pledge figures', async () => {
+  it('the pledges CSV carries receipts and deliveries and re-imports, donors and all, into an empty database: exporting again gives the same records', async () => {
     const exported = await seeded.http.get('/api/export/pledges.csv').set(auth);
     expect(exported.status).toBe(200);
+    const file = parseCsv(exported.text.replace(/^\uFEFF/, ''));
+    const kindAt = file.header.indexOf('recordKind');
+    const kinds = file.rows.map((r) => r.cells[kindAt]);
+    // The seed's receipts: Saudi Arabia's money, Croatia's 8 dogs, MLI's 12 dogs.
+    expect(kinds.filter((k) => k === 'pledge')).toHaveLength(8);
+    expect(kinds.filter((k) => k === 'receipt').length + kinds.filter((k) => k === 'delivery').length).toBeGreaterThanOrEqual(3);
+    const receiptRows = kinds.length - 8;
+
     const target = await createTestApp();
     try {
-      const h = { authorization: `Bearer ${target.adminToken}` };
-      // The empty database gets what a pledges file refers to but does not carry: rates, priorities, donors.
+      const h = { authorization: `Bearer ${target.adminToken}`, 'content-type': 'text/csv' };
+      // The empty database gets what a pledges file refers to but does not carry: rates and priorities. No donors.
       await seedReferenceData(target);
       const rates = readFileSync(join(process.cwd(), 'test', 'fixtures', 'ecb', 'eurofxref-daily.csv'), 'utf8');
-      expect((await target.http.post('/api/fx-rates/import?format=ecb').set(h).set('content-type', 'text/csv').send(rates)).status).toBe(200);
-      const donors = (await seeded.http.get('/api/donors?limit=500').set(auth)).body.items as Array<{ name: string; type: string }>;
-      for (const d of donors) await makeDonor(target, { name: d.name, type: d.type });
+      expect((await target.http.post('/api/fx-rates/import?format=ecb').set(h).send(rates)).status).toBe(200);
+      expect((await target.http.get('/api/donors').set(h)).body.items).toEqual([]);
 
-      const dry = await target.http.post('/api/import/pledges?dryRun=true').set(h).set('content-type', 'text/csv').send(exported.text);
-      expect(dry.body).toMatchObject({ rows: 8, toCreate: 8, errors: [] });
-      const real = await target.http.post('/api/import/pledges?dryRun=false').set(h).set('content-type', 'text/csv').send(exported.text);
-      expect(real.body).toMatchObject({ rows: 8, created: 8, errors: [] });
+      const refused = await target.http.post('/api/import/pledges?dryRun=true').set(h).send(exported.text);
+      expect(refused.body.errors.length).toBe(8);
+      expect(refused.body.errors[0]).toMatchObject({ field: 'donor', message: expect.stringContaining('there is no donor named') });
 
-      const before = await totalsPerCurrency(seeded);
-      // Dogs: Croatia 8, MLI 12 delivered under the MoU, and MLI's up to 30.
-      expect(before).toEqual({ USD: '800000000', EUR: '575000000', 'mine detection dogs': '50', 'demining teams (14 persons each) trained and equipped': '4' });
-      expect(await totalsPerCurrency(target)).toEqual(before);
-      // The pledge side of the funding gap is the same; disbursements and national figures are not in a pledges file.
+      const seededDonors = (await seeded.http.get('/api/donors?limit=500').set(auth)).body.items as Array<{
+        name: string;
+        type: string;
+        countryCode: string | null;
+      }>;
+      const dry = await target.http.post('/api/import/pledges?dryRun=true&createDonors=true').set(h).send(exported.text);
+      expect(dry.body).toMatchObject({ rows: kinds.length, toCreate: 8, receiptsToCreate: receiptRows, errors: [] });
+      const donorsOf = (list: Array<{ name: string; type: string; countryCode: string | null }>) =>
+        list.map((d) => ({ name: d.name, type: d.type, countryCode: d.countryCode })).sort((x, y) => x.name.localeCompare(y.name));
+      expect(donorsOf(dry.body.donorsToCreate)).toEqual(donorsOf(seededDonors));
+      expect((await target.http.get('/api/donors').set(h)).body.items).toEqual([]);
+
+      const real = await target.http.post('/api/import/pledges?dryRun=false&createDonors=true').set(h).send(exported.text);
+      expect(real.body).toMatchObject({ created: 8, receiptsCreated: receiptRows, donorsCreated: seededDonors.length, errors: [] });
+      expect(donorsOf((await target.http.get('/api/donors?limit=500').set(h)).body.items)).toEqual(donorsOf(seededDonors));
+
+      // The same records: every import column of every row (ids and creation times are the new database's own).
+      const reExported = await target.http.get('/api/export/pledges.csv').set(h);
+      const records = (text: string) => {
+        const table = parseCsv(text.replace(/^\uFEFF/, ''));
+        return table.rows.map((r) => r.cells.slice(0, PLEDGE_IMPORT_COLUMNS.length).join('|')).sort();
+      };
+      expect(records(reExported.text)).toEqual(records(exported.text));
+      // What arrived goes through too: the same pledged and received figures, per donor and per priority.
       const gap = async (app: TestApp, headers: Record<string, string>) => {
         const res = await app.http.get('/api/funding-gap?currency=USD&asOf=2025-03-31').set(headers);
         expect(res.status).toBe(200);
         return {
-          pledged: res.body.foreign.pledged,
-          byDonor: res.body.byDonor.map((d: { name: string; pledged: unknown }) => [d.name, d.pledged]).sort(),
-          byPriority: res.body.byPriority.map((p: { code: string; pledged: unknown }) => [p.code, p.pledged]),
+          foreign: [res.body.foreign.pledged, res.body.foreign.received, res.body.foreign.receiptNotDocumented],
+          byDonor: res.body.byDonor.map((d: { name: string; pledged: unknown; received: unknown }) => [d.name, d.pledged, d.received]).sort(),
+          byPriority: res.body.byPriority.map((p: { code: string; pledged: unknown; received: unknown }) => [p.code, p.pledged, p.received]),
         };
       };
       const seededGap = await gap(seeded, auth);
-      expect(seededGap.pledged).toEqual({ amount: '14289350.00', currency: 'USD' });
+      expect(seededGap.foreign[1]).not.toEqual({ amount: '0.00', currency: 'USD' });
       expect(await gap(target, h)).toEqual(seededGap);
-      const reExported = await target.http.get('/api/export/pledges.csv').set(h);
-      const importColumns = (text: string) =>
-        text
-          .split('\r\n')
-          .map((l) => l.split(',').slice(0, PLEDGE_IMPORT_COLUMNS.length).join(','))
-          .sort();
-      expect(importColumns(reExported.text)).toEqual(importColumns(exported.text));
-      // What is known of receipt, and a channel the source does not state, go through a round trip.
-      const italy = (await target.http.get('/api/pledges?limit=50').set(h)).body.items.find(
-        (p: { externalRef: string }) => p.externalRef === 'seed:002:italy-pledge',
-      );
-      const mli = (await target.http.get('/api/pledges?limit=50').set(h)).body.items.find(
-        (p: { externalRef: string }) => p.externalRef === 'seed:002:mli-mdd-2025-2026',
-      );
-      expect(italy).toMatchObject({ channel: null, receiptExpectation: 'not_documented', receiptStatus: 'not_documented' });
-      expect(mli).toMatchObject({ receiptDueOn: '2026-12-31' });
+      expect(await totalsPerCurrency(target)).toEqual(await totalsPerCurrency(seeded));
+
+      // Importing the same file again creates nothing: its pledges are there, so their receipts are left out too.
+      const again = await target.http.post('/api/import/pledges?dryRun=false&createDonors=true').set(h).send(exported.text);
+      expect(again.body).toMatchObject({ created: 0, skipped: 8, receiptsCreated: 0, receiptsSkipped: receiptRows, donorsCreated: 0, errors: [] });
     } finally {
       await target.close();
     }

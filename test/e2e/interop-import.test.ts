@@ -1,14 +1,26 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { AuditEntryEntity } from '../../src/audit/audit-entry.entity';
-import { PledgeEntity, PledgePriorityEntity } from '../../src/ledger/pledge.entity';
+import { DonorEntity } from '../../src/donors/donor.entity';
+import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from '../../src/ledger/pledge.entity';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
 
 /** The columns of a file written before receipts had their own columns: such files still import. */
 const HEADER =
   'externalRef,donor,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes';
+/** The template's header: the version 1 columns with what is known of receipt, the record kind, the donor to create, and receipt and delivery rows' own columns. */
 const RECEIPT_COLUMNS = 'receiptExpectation,receiptDueOn';
+const TEMPLATE_HEADER =
+  'externalRef,recordKind,donor,donorType,donorCountryCode,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes,receiptExpectation,receiptDueOn,receivedOn,receivedOnBasis,receivedQuantity,reference,overDisbursementReason,cancelledAt,cancelReason';
+
+/** Version 2 files: a record kind per row, the donor to create, and receipt and delivery rows. */
+const FULL_HEADER = TEMPLATE_HEADER;
+/** A version 2 row from the cells it fills. */
+const line = (cells: Record<string, string>) =>
+  FULL_HEADER.split(',')
+    .map((c) => cells[c] ?? '')
+    .join(',');
 
 describe('POST /api/import/pledges (CSV)', () => {
   let t: TestApp;
@@ -185,7 +197,12 @@ describe('POST /api/import/pledges (CSV)', () => {
           `,${donorName},No reference,cash,100.00,USD,,,,,,,,direct,,,,,,`,
         ].join('\n'),
         [
-          { row: 3, field: 'donor', message: 'there is no donor named "Nobody At All": add the donor first, or correct the name' },
+          {
+            row: 3,
+            field: 'donor',
+            message:
+              'there is no donor named "Nobody At All": add the donor first, correct the name, or ask for missing donors to be created (createDonors=true)',
+          },
           { row: 4, field: 'currency', message: 'currency must be an ISO 4217 code in upper case, such as USD, EUR or AZN' },
           { row: 5, field: 'amount', message: 'amount has 3 decimals but USD has 2' },
           { row: 6, field: 'externalRef', message: 'externalRef "BAD-1" is already used on row 2 of this file' },
@@ -197,6 +214,218 @@ describe('POST /api/import/pledges (CSV)', () => {
         ],
       );
       expect(body.message).toContain('row 3, donor');
+    });
+
+    it('receipt and delivery rows: checked against their pledge in the file with the rules of POST /api/pledges/:id/disbursements', async () => {
+      const receiptsBefore = await t.dataSource.getRepository(DisbursementEntity).count();
+      await expectRefused(
+        [
+          `${FULL_HEADER}`,
+          line({
+            externalRef: 'RC-1',
+            recordKind: 'pledge',
+            donor: donorName,
+            title: 'Cash',
+            kind: 'cash',
+            amount: '100.00',
+            currency: 'USD',
+            channel: 'direct',
+          }),
+          line({ externalRef: 'RC-1', recordKind: 'receipt', amount: '60.00', currency: 'USD', receivedOn: '2024-11-01' }),
+          line({ externalRef: 'RC-1', recordKind: 'receipt', amount: '50.00', currency: 'USD', receivedOn: '2024-11-02' }),
+          line({ externalRef: 'RC-2', recordKind: 'receipt', amount: '1.00', currency: 'USD', receivedOn: '2024-11-02' }),
+          line({
+            externalRef: 'RC-3',
+            donor: donorName,
+            title: 'Dogs',
+            kind: 'in_kind',
+            inKindQuantity: '4',
+            inKindUnit: 'dogs',
+            inKindUpTo: 'false',
+            channel: 'direct',
+          }),
+          line({ externalRef: 'RC-3', recordKind: 'receipt', receivedOn: '2024-11-02', receivedQuantity: '2' }),
+          line({
+            externalRef: 'RC-3',
+            recordKind: 'delivery',
+            title: 'Title on a delivery',
+            receivedOn: '2999-01-01',
+            receivedOnBasis: 'maybe',
+            receivedQuantity: '2',
+          }),
+          line({ externalRef: 'RC-1', recordKind: 'refund', amount: '1.00', currency: 'USD', receivedOn: '2024-11-02' }),
+        ].join('\n'),
+        [
+          { row: 4, field: 'amount', message: expect.stringContaining('is more than the 40.00 USD balance still to receive') },
+          { row: 5, field: 'externalRef', message: 'no pledge row of this file has externalRef "RC-2": a receipt row is imported with its pledge\'s row' },
+          { row: 7, field: 'recordKind', message: 'an in-kind pledge takes delivery rows, not receipt rows' },
+          { row: 8, field: 'title', message: "a delivery row leaves title empty: it belongs on the pledge's row" },
+          { row: 8, field: 'receivedOn' },
+          { row: 8, field: 'receivedOnBasis', message: 'receivedOnBasis must be exact or on_or_before' },
+          { row: 9, field: 'recordKind', message: 'recordKind must be one of pledge, receipt, delivery (empty means pledge)' },
+        ],
+      );
+      expect(await t.dataSource.getRepository(DisbursementEntity).count()).toBe(receiptsBefore);
+    });
+
+    it('a deactivated donor is refused by row and column; a missing one only with createDonors, and then it needs a donorType', async () => {
+      const retired = 'Retired Import Donor';
+      const retiredId = await makeDonor(t, { name: retired });
+      expect((await t.http.patch(`/api/donors/${retiredId}`).set('authorization', auth.authorization).send({ active: false })).status).toBe(200);
+      const csv = [
+        FULL_HEADER,
+        line({
+          externalRef: 'DA-1',
+          recordKind: 'pledge',
+          donor: retired,
+          title: 'To a retired donor',
+          kind: 'cash',
+          amount: '100.00',
+          currency: 'USD',
+          channel: 'direct',
+        }),
+        line({
+          externalRef: 'DA-2',
+          recordKind: 'pledge',
+          donor: 'Brand New Donor',
+          title: 'No type',
+          kind: 'cash',
+          amount: '100.00',
+          currency: 'USD',
+          channel: 'direct',
+        }),
+        line({
+          externalRef: 'DA-3',
+          recordKind: 'pledge',
+          donor: 'Another New Donor',
+          donorType: 'charity',
+          donorCountryCode: 'XX1',
+          title: 'Bad type',
+          kind: 'cash',
+          amount: '100.00',
+          currency: 'USD',
+          channel: 'direct',
+        }),
+      ].join('\n');
+      const donorsBefore = await t.dataSource.getRepository(DonorEntity).count();
+      await expectRefused(csv, [
+        { row: 2, field: 'donor', message: `donor "${retired}" is deactivated and takes no new pledges: reactivate it on its page, or correct the name` },
+        { row: 3, field: 'donor', message: expect.stringContaining('there is no donor named "Brand New Donor"') },
+        { row: 4, field: 'donor', message: expect.stringContaining('there is no donor named "Another New Donor"') },
+      ]);
+      const asked = await post(csv, 'dryRun=false&createDonors=true');
+      expect(asked.status).toBe(422);
+      expect(asked.body.errors).toEqual([
+        { row: 2, field: 'donor', message: expect.stringContaining('is deactivated') },
+        {
+          row: 3,
+          field: 'donorType',
+          message: 'donorType is needed to create donor "Brand New Donor": one of government, multilateral, ngo, foundation, private',
+        },
+        { row: 4, field: 'donorType', message: 'type must be one of government, multilateral, ngo, foundation, private' },
+        { row: 4, field: 'donorCountryCode', message: expect.any(String) },
+      ]);
+      expect(await t.dataSource.getRepository(DonorEntity).count()).toBe(donorsBefore);
+      // Fixed, the same file creates the donor it names once, and the pledges of both rows go to it.
+      const fixed = [
+        FULL_HEADER,
+        line({
+          externalRef: 'DA-2',
+          recordKind: 'pledge',
+          donor: 'Brand New Donor',
+          donorType: 'ngo',
+          donorCountryCode: 'DK',
+          title: 'One',
+          kind: 'cash',
+          amount: '100.00',
+          currency: 'USD',
+          channel: 'direct',
+        }),
+        line({
+          externalRef: 'DA-3',
+          recordKind: 'pledge',
+          donor: 'Brand New Donor',
+          title: 'Two',
+          kind: 'cash',
+          amount: '100.00',
+          currency: 'USD',
+          channel: 'direct',
+        }),
+        line({ externalRef: 'DA-3', recordKind: 'receipt', donor: 'Brand New Donor', amount: '100.00', currency: 'USD', receivedOn: '2024-11-02' }),
+      ].join('\n');
+      const dry = await post(fixed, 'dryRun=true&createDonors=true');
+      expect(dry.body).toMatchObject({
+        toCreate: 2,
+        receiptsToCreate: 1,
+        donorsToCreate: [{ name: 'Brand New Donor', type: 'ngo', countryCode: 'DK', row: 2 }],
+        errors: [],
+      });
+      const done = await post(fixed, 'dryRun=false&createDonors=true');
+      expect(done.body).toMatchObject({ created: 2, receiptsCreated: 1, donorsCreated: 1, errors: [] });
+      const made = await t.dataSource.getRepository(DonorEntity).findOneByOrFail({ name: 'Brand New Donor' });
+      expect(made).toMatchObject({ type: 'ngo', countryCode: 'DK', active: true, source: expect.stringContaining('Pledges CSV import') });
+      const pledges = await t.dataSource.getRepository(PledgeEntity).findBy({ donorId: made.id });
+      expect(pledges.map((p) => p.externalRef).sort()).toEqual(['DA-2', 'DA-3']);
+      expect(pledges.find((p) => p.externalRef === 'DA-3')?.disbursedMinor).toBe(10000n);
+      const audit = await t.dataSource.getRepository(AuditEntryEntity).findOneByOrFail({ action: 'donor.create', entityId: String(made.id) });
+      expect(audit.actorId).toBeTruthy();
+    });
+
+    it('a cancelled pledge: imported with its receipts, then cancelled at the time and for the reason the file gives; it exports the same', async () => {
+      const cancelledAt = '2025-05-03T09:30:00.000Z';
+      const bad = [
+        FULL_HEADER,
+        line({
+          externalRef: 'CX-1',
+          donor: donorName,
+          title: 'Withdrawn',
+          kind: 'cash',
+          amount: '100.00',
+          currency: 'USD',
+          channel: 'direct',
+          cancelledAt: '3 May 2025',
+          cancelReason: 'no',
+        }),
+        line({
+          externalRef: 'CX-2',
+          donor: donorName,
+          title: 'Half a cancellation',
+          kind: 'cash',
+          amount: '100.00',
+          currency: 'USD',
+          channel: 'direct',
+          cancelReason: 'Donor letter of 3 May',
+        }),
+      ].join('\n');
+      await expectRefused(bad, [
+        { row: 2, field: 'cancelledAt' },
+        { row: 2, field: 'cancelReason' },
+        { row: 3, field: 'cancelledAt' },
+      ]);
+      const good = [
+        FULL_HEADER,
+        line({
+          externalRef: 'CX-3',
+          donor: donorName,
+          title: 'Withdrawn after a first payment',
+          kind: 'cash',
+          amount: '100.00',
+          currency: 'USD',
+          channel: 'direct',
+          cancelledAt,
+          cancelReason: 'Donor letter of 3 May 2025 withdraws the rest',
+        }),
+        line({ externalRef: 'CX-3', recordKind: 'receipt', amount: '40.00', currency: 'USD', receivedOn: '2024-11-04' }),
+      ].join('\n');
+      expect((await post(good, 'dryRun=true')).body).toMatchObject({ toCreate: 1, receiptsToCreate: 1, cancelled: 1, errors: [] });
+      expect((await post(good)).body).toMatchObject({ created: 1, receiptsCreated: 1, cancelled: 1, errors: [] });
+      const pledge = await t.dataSource.getRepository(PledgeEntity).findOneByOrFail({ externalRef: 'CX-3' });
+      expect(pledge.cancelReason).toBe('Donor letter of 3 May 2025 withdraws the rest');
+      expect(new Date(pledge.cancelledAt as Date).toISOString()).toBe(cancelledAt);
+      expect(pledge.disbursedMinor).toBe(4000n);
+      const exported = await t.http.get('/api/export/pledges.csv').set('authorization', auth.authorization);
+      const row = exported.text.split('\r\n').find((l) => l.startsWith('CX-3,pledge,')) as string;
+      expect(row).toContain(`,${cancelledAt},Donor letter of 3 May 2025 withdraws the rest,`);
     });
 
     it('a priority code that does not exist', async () => {
@@ -271,8 +500,19 @@ describe('POST /api/import/pledges (CSV)', () => {
     expect(refused.status).toBe(403);
     const template = await t.http.get('/api/import/pledges/template.csv').set('authorization', `Bearer ${leadership}`);
     expect(template.status).toBe(200);
-    expect(template.text.split('\r\n')[0]).toBe(`${HEADER},${RECEIPT_COLUMNS}`);
-    const check = await post(template.text.replace('Saudi Arabia (KSrelief)', donorName).replace('Croatia', donorName), 'dryRun=true');
-    expect(check.body).toMatchObject({ rows: 2, toCreate: 2, errors: [] });
+    expect(template.text.split('\r\n')[0]).toBe(TEMPLATE_HEADER);
+    // Its donor is made up: as it is, the template creates nothing already in the ledger, and nothing at all unless asked to create the donor.
+    const asIs = await post(template.text, 'dryRun=true');
+    expect(asIs.body.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
+      [2, 'donor'],
+      [4, 'donor'],
+    ]);
+    const created = await post(template.text, 'dryRun=true&createDonors=true');
+    expect(created.body).toMatchObject({ rows: 4, toCreate: 2, receiptsToCreate: 2, errors: [] });
+    expect(created.body.donorsToCreate).toEqual([
+      { name: 'Example donor (replace with the name on its donor page)', type: 'government', countryCode: 'HR', row: 2 },
+    ]);
+    const check = await post(template.text.replaceAll('Example donor (replace with the name on its donor page)', donorName), 'dryRun=true');
+    expect(check.body).toMatchObject({ rows: 4, toCreate: 2, receiptsToCreate: 2, donorsToCreate: [], errors: [] });
   });
 });

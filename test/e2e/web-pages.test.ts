@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { PledgeEntity } from '../../src/ledger/pledge.entity';
+import { DisbursementEntity, PledgeEntity } from '../../src/ledger/pledge.entity';
 import { makeDonor, seedReferenceData } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeUser, signInWeb, WebSession } from './web-support';
@@ -86,14 +86,27 @@ describe('pledge, donor, audit and user pages', () => {
     // The form names its own field, not the API's.
     expect(over.text).toContain('fill in &quot;Reason, if more than the balance still to receive&quot; to record it anyway');
     expect(over.text).not.toContain('overDisbursementReason to record');
+    // The receipt's source (document and page) is checked like the API's: a control character is refused beside the field.
+    const hostile = await officer.post(`/pledges/${pledge.id}/disbursements`, {
+      idempotencyKey: key,
+      amount: '250000.50',
+      currency: 'EUR',
+      receivedOn: '2024-11-01',
+      source: 'Credit advice\u0007',
+    });
+    expect(hostile.status).toBe(400);
+    expect(hostile.text).toContain('id="source-error"');
+    expect(hostile.text).toContain('value="Credit advice');
     const ok = await officer.post(`/pledges/${pledge.id}/disbursements`, {
       idempotencyKey: key,
       amount: '250000.50',
       currency: 'EUR',
       receivedOn: '2024-11-01',
       reference: 'MoF transfer 17',
+      source: 'MoF credit advice, page 2',
     });
     expect(ok.status).toBe(303);
+    expect((await t.dataSource.getRepository(DisbursementEntity).findOneByOrFail({ pledgeId: pledge.id })).source).toBe('MoF credit advice, page 2');
     const shown = await officer.get(ok.headers.location);
     expect(shown.text).toContain('Disbursement recorded.');
     expect(shown.text).toContain('<dd data-field="disbursed">250,000.50 EUR</dd>');

@@ -12,6 +12,7 @@ import { PriorityTargets1733430000000 } from './1733430000000-priority-targets';
 import { StagedUploads1733440000000 } from './1733440000000-staged-uploads';
 import { DonorDetails1733450000000 } from './1733450000000-donor-details';
 import { PledgeInstalments1733510000000 } from './1733510000000-pledge-instalments';
+import { ClearanceResults1733520000000 } from './1733520000000-clearance-results';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   StagedUploads1733440000000,
   DonorDetails1733450000000,
   PledgeInstalments1733510000000,
+  ClearanceResults1733520000000,
 ];

@@ -2,9 +2,9 @@
 -- Regenerate: UPDATE_SQL_SNAPSHOTS=1 npx jest test/medium/ledger-repositories.test.ts --selectProjects medium (and with TEST_DB=postgres).
 
 -- LedgerRepository.existingRefs
-SELECT external_ref FROM pledges WHERE external_ref IN ($1, $2, $3, $4);
-
 SELECT id FROM pledges WHERE external_ref IS NULL AND id IN ($1, $2);
+
+SELECT id, external_ref FROM pledges WHERE external_ref IN ($1, $2, $3, $4);
 
 -- LedgerRepository.externalRefUsed
 SELECT 1 AS found FROM pledges WHERE external_ref = $1 LIMIT 1;
