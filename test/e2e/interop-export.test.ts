@@ -414,6 +414,75 @@ describe('exports: IATI 2.03 and CSV', () => {
     }
   });
 
+  it('the pledges CSV carries planned instalments (cash, in kind, of a cancelled pledge) and re-imports them: exporting again gives the same rows', async () => {
+    const source = await createTestApp();
+    const target = await createTestApp();
+    try {
+      await seedReferenceData(source);
+      const h = { authorization: `Bearer ${source.adminToken}` };
+      const donorId = await makeDonor(source, { name: 'Round Trip Donor' });
+      const create = async (body: Record<string, unknown>) => {
+        const res = await source.http
+          .post('/api/pledges')
+          .set(h)
+          .send({ donorId, status: 'committed', channel: 'direct', priorityCodes: ['P01'], pledgedOn: '2024-10-11', ...body });
+        expect(res.status).toBe(201);
+        return res.body.id as number;
+      };
+      const cash = await create({ title: 'Quarterly money', kind: 'cash', amount: '1000000.00', currency: 'EUR', externalRef: 'RT-CASH' });
+      const dogs = await create({ title: 'Dogs in two lots', kind: 'in_kind', inKind: { quantity: 6, unit: 'dogs' } });
+      const withdrawn = await create({ title: 'Withdrawn with a plan', kind: 'cash', amount: '9000.00', currency: 'USD' });
+      for (const [pledgeId, body] of [
+        [cash, { dueOn: '2025-06-30', amount: '750000.00' }],
+        [cash, { dueOn: '2025-03-31', amount: '250000.00' }],
+        [dogs, { dueOn: '2025-03-31', quantity: 2 }],
+        [dogs, { dueOn: '2025-09-30', quantity: 4 }],
+        [withdrawn, { dueOn: '2025-03-31', amount: '9000.00' }],
+      ] as const)
+        expect((await source.http.post(`/api/pledges/${pledgeId}/instalments`).set(h).send(body)).status).toBe(201);
+      expect((await source.http.post(`/api/pledges/${cash}/disbursements`).set(h).send({ amount: '300000.00', receivedOn: '2025-03-20' })).status).toBe(201);
+      expect((await source.http.post(`/api/pledges/${withdrawn}/cancel`).set(h).send({ reason: 'Withdrawn by the donor (letter)' })).status).toBe(200);
+
+      const exported = await source.http.get('/api/export/pledges.csv').set(h);
+      const table = parseCsv(exported.text.replace(/^\uFEFF/, ''));
+      const col = (name: string) => table.header.indexOf(name);
+      const instalmentRows = table.rows.filter((r) => r.cells[col('recordKind')] === 'instalment');
+      // Each follows its pledge, in matching order (due date first), with amount (cash) or inKindQuantity (in kind).
+      expect(instalmentRows.map((r) => [r.cells[col('externalRef')], r.cells[col('dueOn')], r.cells[col('amount')], r.cells[col('inKindQuantity')]])).toEqual([
+        ['RT-CASH', '2025-03-31', '250000.00', ''],
+        ['RT-CASH', '2025-06-30', '750000.00', ''],
+        [`mat-pledge-${dogs}`, '2025-03-31', '', '2'],
+        [`mat-pledge-${dogs}`, '2025-09-30', '', '4'],
+        [`mat-pledge-${withdrawn}`, '2025-03-31', '9000.00', ''],
+      ]);
+
+      const th = { authorization: `Bearer ${target.adminToken}`, 'content-type': 'text/csv' };
+      await seedReferenceData(target);
+      const rates = readFileSync(join(process.cwd(), 'test', 'fixtures', 'ecb', 'eurofxref-daily.csv'), 'utf8');
+      expect((await target.http.post('/api/fx-rates/import?format=ecb').set(th).send(rates)).status).toBe(200);
+      const real = await target.http.post('/api/import/pledges?dryRun=false&createDonors=true').set(th).send(exported.text);
+      expect(real.body).toMatchObject({ errors: [], created: 3, instalmentsCreated: 5, receiptsCreated: 1, cancelled: 1 });
+      const records = (text: string) =>
+        parseCsv(text.replace(/^\uFEFF/, ''))
+          .rows.map((r) => r.cells.slice(0, PLEDGE_IMPORT_COLUMNS.length).join('|'))
+          .sort();
+      const reExported = await target.http.get('/api/export/pledges.csv').set({ authorization: th.authorization });
+      expect(records(reExported.text)).toEqual(records(exported.text));
+      // States follow from the same schedule and receipts: the first cash instalment received, the second partly.
+      const imported = (await target.http.get('/api/pledges?limit=10').set({ authorization: th.authorization })).body.items as Array<{
+        id: number;
+        externalRef: string;
+      }>;
+      const rt = imported.find((p) => p.externalRef === 'RT-CASH') as { id: number };
+      const schedule = (await target.http.get(`/api/pledges/${rt.id}`).set({ authorization: th.authorization })).body.instalments as Array<{ state: string }>;
+      expect(schedule.map((i) => i.state)[0]).toBe('received');
+      expect(['partly_received', 'overdue']).toContain(schedule[1].state);
+    } finally {
+      await source.close();
+      await target.close();
+    }
+  });
+
   it('rate coverage shows each pair’s first and last date and its gaps, in the API and on /rates', async () => {
     const coverage = await seeded.http.get('/api/fx-rates/coverage').set(auth);
     expect(coverage.status).toBe(200);
