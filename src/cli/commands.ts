@@ -22,7 +22,7 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
 
   seed                               load the report's data (seeds/) into the database; idempotent
   import-pledges FILE [--dry-run] [--create-donors]
-                                     import pledges, receipts and deliveries from CSV (src/interop/README.md)
+                                     import pledges, receipts, deliveries and instalments from CSV (src/interop/README.md)
   import-rates FILE                  import an ECB euro reference-rate CSV (history or daily layout)
   send-digests [--period YYYY-MM]    queue this period's donor digests, then send the outbox (SMTP_URL)
   backup FILE                        consistent copy of the SQLite database while the app runs (docs/backup.md)
@@ -110,8 +110,8 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
       }
       print(
         dryRun
-          ? `Dry run: ${report.rows} rows, ${report.toCreate} pledge(s) and ${report.receiptsToCreate} receipt(s) would be created, ${report.skipped} already imported; donors to create: ${report.donorsToCreate.map((d) => d.name).join(', ') || 'none'}. Nothing was written.`
-          : `Imported ${report.created} pledge(s) from ${report.rows} rows; ${report.skipped} were already there. ${report.receiptsCreated} receipt(s) or deliveries and ${report.donorsCreated} donor(s) created. File sha256 ${report.sha256}.`,
+          ? `Dry run: ${report.rows} rows, ${report.toCreate} pledge(s) and ${report.receiptsToCreate} receipt(s) would be created, ${report.instalmentsToCreate} instalment(s) planned, ${report.skipped} already imported; donors to create: ${report.donorsToCreate.map((d) => d.name).join(', ') || 'none'}. Nothing was written.`
+          : `Imported ${report.created} pledge(s) from ${report.rows} rows; ${report.skipped} were already there. ${report.receiptsCreated} receipt(s) or deliveries, ${report.instalmentsCreated} planned instalment(s) and ${report.donorsCreated} donor(s) created. File sha256 ${report.sha256}.`,
       );
       return 0;
     }

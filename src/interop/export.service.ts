@@ -3,12 +3,14 @@ import { BusinessRuleError } from '../common/errors/domain-errors';
 import { Ledger } from '../ledger/ledger.service';
 import { todayUtc } from '../common/dates';
 import type { InstalmentEntity } from '../ledger/instalment.entity';
+import { matchingOrder } from '../ledger/instalment-rules';
+import { formatAmount } from '../common/money/money';
 import type { DisbursementEntity } from '../ledger/pledge.entity';
 import { scheduleViews } from '../pledges/instalment-view';
 import { PledgesService, toDisbursementView } from '../pledges/pledges.service';
 import { csvLine, UTF8_BOM } from '../common/csv';
 import { IATI_FOOTER, iatiActivityXml, iatiHeader } from './iati';
-import { PLEDGE_EXPORT_HEADER, pledgeToCsvLine, generatedRef, receiptToCsvLine } from './pledge-csv';
+import { instalmentToCsvLine, PLEDGE_EXPORT_HEADER, pledgeToCsvLine, generatedRef, receiptToCsvLine } from './pledge-csv';
 
 /** Rows read per query while streaming an export: memory stays flat however big the ledger. */
 const PAGE = 1_000;
@@ -52,11 +54,24 @@ export class ExportService {
       const page = await this.ledger.pledgePage({ afterId, limit: PAGE });
       const rows = page.slice(0, PAGE);
       const byPledge = await this.receiptsByPledge(rows.map((p) => p.id));
+      const schedules = new Map<number, InstalmentEntity[]>();
+      for (const i of await this.ledger.instalmentsOfPledges(rows.map((p) => p.id))) schedules.set(i.pledgeId, [...(schedules.get(i.pledgeId) ?? []), i]);
       for (const p of rows) {
         const view = await this.pledges.toView(p, null);
         write(pledgeToCsvLine(view, { type: p.donor.type, countryCode: p.donor.countryCode }));
         const ref = p.externalRef ?? generatedRef(p.id);
         for (const d of byPledge.get(p.id) ?? []) write(receiptToCsvLine(ref, p.kind, p.donor.name, toDisbursementView(d, p.currency)));
+        // Then its planned instalments, in matching order (due date, then id), so a re-import plans them alike.
+        for (const i of matchingOrder(schedules.get(p.id) ?? []))
+          write(
+            instalmentToCsvLine(ref, p.donor.name, {
+              id: i.id,
+              dueOn: i.dueOn,
+              amount: i.amountMinor !== null && p.currency ? formatAmount(i.amountMinor, p.currency) : null,
+              quantity: i.quantity,
+              createdAt: new Date(i.createdAt).toISOString(),
+            }),
+          );
       }
       if (page.length <= PAGE) return;
       afterId = rows[rows.length - 1].id;
@@ -108,6 +123,7 @@ export class ExportService {
     let page = await this.ledger.pledgePage({ afterId: 0, limit: PAGE });
     if (page.length === 0) throw BusinessRuleError.field('pledges', 'there are no pledges to export yet');
     write(iatiHeader(generatedAt));
+    const generatedOn = generatedAt.toISOString().slice(0, 10);
     for (;;) {
       const rows = page.slice(0, PAGE);
       const byPledge = await this.receiptsByPledge(rows.map((p) => p.id));
@@ -118,7 +134,7 @@ export class ExportService {
         const view = await this.pledges.toView(p, null);
         const own = (byPledge.get(p.id) ?? []).map((d) => toDisbursementView(d, p.currency));
         const instalments = scheduleViews(p, schedules.get(p.id) ?? [], today);
-        write(iatiActivityXml({ pledge: view, donorType: p.donor.type, disbursements: own, instalments }));
+        write(iatiActivityXml({ pledge: view, donorType: p.donor.type, disbursements: own, instalments, generatedOn }));
       }
       if (page.length <= PAGE) break;
       page = await this.ledger.pledgePage({ afterId: rows[rows.length - 1].id, limit: PAGE });

@@ -35,6 +35,12 @@ export interface IatiActivityInput {
   disbursements: DisbursementView[];
   /** The pledge's planned instalments, in matching order; cash ones become planned disbursements. */
   instalments?: InstalmentView[];
+  /**
+   * The day the file is generated (YYYY-MM-DD, UTC). IATI's rulesets refuse transactions dated
+   * after it (rules 11.2.1, 11.2.2): a pledge dated ahead reports its commitment on the day it was
+   * entered in the ledger instead, and says so. Without it, no date counts as ahead.
+   */
+  generatedOn?: string;
 }
 
 /** IATI BudgetType 1: the original plan (the ledger keeps the schedule as it stands, not its revisions). */
@@ -118,7 +124,7 @@ function transaction(type: string, date: string, amount: string, currency: strin
 }
 
 /** One `<iati-activity>` element for a pledge with its disbursements or deliveries. */
-export function iatiActivityXml({ pledge: p, donorType, disbursements, instalments = [] }: IatiActivityInput): string {
+export function iatiActivityXml({ pledge: p, donorType, disbursements, instalments = [], generatedOn }: IatiActivityInput): string {
   const lines: string[] = [];
   const currency = p.kind === 'cash' ? p.currency : (p.inKind?.value?.currency ?? null);
   const attrs = [`last-updated-datetime="${p.createdAt.replace(/\.\d{3}Z$/, 'Z')}"`, 'xml:lang="en"'];
@@ -127,7 +133,18 @@ export function iatiActivityXml({ pledge: p, donorType, disbursements, instalmen
   lines.push(`    <iati-identifier>${escapeXml(`${ANAMA_ORG.ref}-pledge-${p.id}`)}</iati-identifier>`);
   lines.push(`    <reporting-org ref="${ANAMA_ORG.ref}" type="${ANAMA_ORG.type}">${narrative(ANAMA_ORG.name)}</reporting-org>`);
   lines.push(`    <title>${narrative(p.title)}</title>`);
-  const description = [p.title, inKindText(p), p.instrument ? `Instrument: ${p.instrument}.` : null, p.notes, p.source ? `Source: ${p.source}` : null]
+  const promisedEarly =
+    p.receiptDueOn !== null && p.receiptDueOn < p.valueDate
+      ? `The donor promised the money or goods by ${p.receiptDueOn}, before the pledge's own date (${p.valueDate}); IATI allows no planned end before the planned start, so none is given.`
+      : null;
+  const description = [
+    p.title,
+    inKindText(p),
+    p.instrument ? `Instrument: ${p.instrument}.` : null,
+    p.notes,
+    p.source ? `Source: ${p.source}` : null,
+    promisedEarly,
+  ]
     .filter(Boolean)
     .join(' ');
   lines.push(`    <description type="1">${narrative(description)}</description>`);
@@ -148,7 +165,11 @@ export function iatiActivityXml({ pledge: p, donorType, disbursements, instalmen
   lines.push(activityDate(ACTIVITY_DATE.plannedStart, p.valueDate, pledgeDateBasis(p)));
   const firstReceipt = disbursements[0];
   if (firstReceipt) lines.push(activityDate(ACTIVITY_DATE.actualStart, firstReceipt.receivedOn, `First receipt. ${receiptDateBasis(firstReceipt)}`));
-  if (p.receiptDueOn) lines.push(activityDate(ACTIVITY_DATE.plannedEnd, p.receiptDueOn, `The date by which the donor promised the money or goods.`));
+  // IATI rule 11.1.2: a planned end never before the planned start. A promised date earlier than the
+  // pledge's own date is a contradiction in the sources: it stays in the description, not as an end.
+  const promisedBeforeStart = p.receiptDueOn !== null && p.receiptDueOn < p.valueDate;
+  if (p.receiptDueOn && !promisedBeforeStart)
+    lines.push(activityDate(ACTIVITY_DATE.plannedEnd, p.receiptDueOn, `The date by which the donor promised the money or goods.`));
   lines.push(`    <recipient-country code="${RECIPIENT_COUNTRY.code}" percentage="100">${narrative(RECIPIENT_COUNTRY.name)}</recipient-country>`);
   lines.push(
     `    <sector vocabulary="1" code="${DAC_SECTOR_DEMINING}" percentage="100">${narrative('Removal of land mines and explosive remnants of war')}</sector>`,
@@ -165,8 +186,13 @@ export function iatiActivityXml({ pledge: p, donorType, disbursements, instalmen
   if (value && p.status !== 'cancelled') {
     const type = p.commitment === 'committed' ? TRANSACTION.incomingCommitment : TRANSACTION.incomingPledge;
     const what = p.kind === 'cash' ? p.title : (inKindText(p) as string);
-    const description = `${p.commitment === 'committed' ? 'Commitment' : 'Pledge'}: ${what} ${pledgeDateBasis(p)}`;
-    lines.push(transaction(type, p.valueDate, value.amount, value.currency, description, p.donorName));
+    // A transaction is something that happened: IATI refuses one dated after the file (rules 11.2.1, 11.2.2).
+    // A pledge dated ahead was known on the day it was entered in the ledger, a date the ledger holds.
+    const ahead = generatedOn !== undefined && p.valueDate > generatedOn;
+    const date = ahead ? p.createdAt.slice(0, 10) : p.valueDate;
+    const aheadText = ahead ? ` It is reported on ${date}, the day it was entered in the ledger, because IATI allows no transaction dated after the file.` : '';
+    const description = `${p.commitment === 'committed' ? 'Commitment' : 'Pledge'}: ${what} ${pledgeDateBasis(p)}${aheadText}`;
+    lines.push(transaction(type, date, value.amount, value.currency, description, p.donorName));
   }
   for (const d of disbursements) {
     if (d.amount !== null && d.currency) {

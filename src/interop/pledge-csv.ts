@@ -41,6 +41,7 @@ export const PLEDGE_IMPORT_COLUMNS = [
   'overDisbursementReason',
   'cancelledAt',
   'cancelReason',
+  'dueOn',
 ] as const;
 export type PledgeImportColumn = (typeof PLEDGE_IMPORT_COLUMNS)[number];
 
@@ -146,6 +147,7 @@ export function pledgeCellReader(positions: ReadonlyMap<PledgeImportColumn, numb
     overDisbursementReason: cell(raw, at.overDisbursementReason),
     cancelledAt: cell(raw, at.cancelledAt),
     cancelReason: cell(raw, at.cancelReason),
+    dueOn: repeated(raw, at.dueOn),
   });
 }
 
@@ -257,10 +259,10 @@ export const PLEDGE_EXPORT_HEADER = [...PLEDGE_IMPORT_COLUMNS, ...EXPORT_ONLY_CO
 
 /**
  * What a row records (the `recordKind` column; empty means pledge, so files written before the
- * column existed import unchanged). Receipts and deliveries name their pledge by its externalRef;
- * a later kind (instalment) joins the list the same way.
+ * column existed import unchanged). Receipts, deliveries and planned instalments name their pledge
+ * by its externalRef.
  */
-export const RECORD_KINDS = ['pledge', 'receipt', 'delivery'] as const;
+export const RECORD_KINDS = ['pledge', 'receipt', 'delivery', 'instalment'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /** The row's kind, or null when the cell names none of them. */
@@ -311,6 +313,52 @@ export function columnOfReceiptField(field: string): string {
   return field === 'quantity' ? 'receivedQuantity' : field;
 }
 
+/**
+ * Columns a planned instalment row uses (`POST /api/pledges/:id/instalments`): its `dueOn`, and
+ * `amount` (cash, in the pledge's currency) or `inKindQuantity` (in kind, units). Any other filled
+ * cell is an error, except `donor`, which may repeat the pledge's donor for a reader.
+ */
+export const INSTALMENT_COLUMNS: readonly PledgeImportColumn[] = ['externalRef', 'recordKind', 'dueOn', 'amount', 'inKindQuantity'];
+
+/** Cells filled on an instalment row that it does not use. */
+export function otherCellsOnInstalmentRow(cells: PledgeCells): PledgeImportColumn[] {
+  return PLEDGE_IMPORT_COLUMNS.filter((c) => c !== 'donor' && !INSTALMENT_COLUMNS.includes(c) && cells[c] !== '');
+}
+
+/** An instalment row as the body `POST /api/pledges/:id/instalments` would receive. */
+export function rowToInstalmentBody(cells: PledgeCells): Record<string, unknown> {
+  const quantity = cellText(cells.inKindQuantity);
+  return {
+    dueOn: cellText(cells.dueOn),
+    amount: cellText(cells.amount),
+    quantity: quantity !== undefined && /^[0-9]{1,10}$/.test(quantity) ? Number(quantity) : quantity,
+  };
+}
+
+/** Where an error on a `POST /api/pledges/:id/instalments` field shows in the CSV. */
+export function columnOfInstalmentField(field: string): string {
+  return field === 'quantity' ? 'inKindQuantity' : field === 'pledge' ? 'externalRef' : field;
+}
+
+/** One exported planned instalment line, after its pledge's receipts; `id` and `createdAt` are the instalment's own. */
+export function instalmentToCsvLine(
+  pledgeRef: string,
+  donorName: string,
+  i: { id: number; dueOn: string; amount: string | null; quantity: number | null; createdAt: string },
+): string {
+  const cells: Partial<Record<(typeof PLEDGE_EXPORT_HEADER)[number], string | number | null>> = {
+    externalRef: pledgeRef,
+    recordKind: 'instalment',
+    donor: donorName,
+    dueOn: i.dueOn,
+    amount: i.amount,
+    inKindQuantity: i.quantity,
+    id: i.id,
+    createdAt: i.createdAt,
+  };
+  return csvLine(PLEDGE_EXPORT_HEADER.map((c) => cells[c] ?? null));
+}
+
 /** The donor as a pledge row names it: a database without that donor can create it from these cells. */
 export interface ExportedDonor {
   type: string;
@@ -353,6 +401,7 @@ export function pledgeToCsvLine(p: PledgeView, donor: ExportedDonor): string {
     null,
     p.cancelledAt,
     p.cancelReason,
+    null,
     p.id,
     p.donorId,
     p.status,

@@ -18,17 +18,20 @@ import { IdempotencyService } from '../idempotency/idempotency.service';
 import { Ledger, type ImportedPledge } from '../ledger/ledger.service';
 import { earmarksFrom, pledgeColumnsFrom, rateCheckOf } from '../pledges/pledge-input';
 import { createPledgeProblems } from '../pledges/pledge-rules';
-import { CancelPledgeDto, CreateDisbursementDto } from '../pledges/dto';
+import { CancelPledgeDto, CreateDisbursementDto, CreateInstalmentDto } from '../pledges/dto';
+import { checkScheduleFits, instalmentSizeOf, type SchedulingPledge, type Sized } from '../pledges/instalments.service';
 import { PledgesService, REPORTING_CURRENCY, type ReceivingPledge } from '../pledges/pledges.service';
 import { PrioritiesService } from '../priorities/priorities.service';
 import { assertDecodedUtf8, CsvFormatError, csvDataRecords, CsvRecord, CsvShape, scanCsv } from './csv';
 import {
   cellText,
   columnOfField,
+  columnOfInstalmentField,
   columnOfReceiptField,
   EXPORT_ONLY_COLUMNS,
   GENERATED_REF,
   inKindCellsOnCashRow,
+  otherCellsOnInstalmentRow,
   PLEDGE_IMPORT_COLUMNS,
   pledgeCellReader,
   pledgeDtoFrom,
@@ -38,6 +41,7 @@ import {
   recordKindOf,
   RECORD_KINDS,
   REQUIRED_COLUMNS,
+  rowToInstalmentBody,
   rowToPledgeBody,
   rowToReceiptBody,
 } from './pledge-csv';
@@ -76,6 +80,10 @@ export interface ImportReport {
   receiptsCreated: number;
   /** Receipt and delivery rows of pledges already in the ledger: left out. */
   receiptsSkipped: number;
+  /** Planned instalments a real import would add, those it added, and those of pledges already in the ledger (left out). */
+  instalmentsToCreate: number;
+  instalmentsCreated: number;
+  instalmentsSkipped: number;
   /** Donors the file names that are not in the ledger, for the pledges it would create. */
   donorsToCreate: DonorToCreate[];
   donorsCreated: number;
@@ -111,6 +119,14 @@ interface PlannedReceipt {
   dto: CreateDisbursementDto;
 }
 
+/** An instalment row that passed the API's checks and the schedule limit, to plan once its pledge is written. */
+interface PlannedInstalment {
+  row: number;
+  ref: string;
+  dueOn: string;
+  size: Sized;
+}
+
 /** What a checked file would write. */
 interface ImportPlan {
   pledges: ImportedPledge[];
@@ -121,12 +137,13 @@ interface ImportPlan {
   /** Donors to create, by name in lower case. */
   newDonors: Map<string, DonorToCreate>;
   receipts: PlannedReceipt[];
+  instalments: PlannedInstalment[];
   /** Pledges the file records as cancelled: cancelled after their receipts are recorded. */
   cancellations: Map<ImportedPledge, { at: Date; reason: string }>;
 }
 
 function emptyPlan(): ImportPlan {
-  return { pledges: [], newDonorOf: new Map(), inactiveDonorOf: new Map(), newDonors: new Map(), receipts: [], cancellations: new Map() };
+  return { pledges: [], newDonorOf: new Map(), inactiveDonorOf: new Map(), newDonors: new Map(), receipts: [], instalments: [], cancellations: new Map() };
 }
 
 /** The donors to create for these pledges, in the order the file first names them. */
@@ -148,6 +165,17 @@ function receivingPledgeOf(columns: ImportedPledge['columns']): ReceivingPledge 
     disbursedMinor: 0n,
     inKindQuantity: columns.inKindQuantity ?? null,
     deliveredQuantity: 0,
+    inKindUnit: columns.inKindUnit ?? null,
+  };
+}
+
+/** A pledge of the file as its instalment rows are judged against it. */
+function schedulingPledgeOf(columns: ImportedPledge['columns']): SchedulingPledge {
+  return {
+    kind: columns.kind,
+    amountMinor: columns.amountMinor ?? null,
+    currency: columns.currency ?? null,
+    inKindQuantity: columns.inKindQuantity ?? null,
     inKindUnit: columns.inKindUnit ?? null,
   };
 }
@@ -297,6 +325,9 @@ export class PledgeImportService {
       receiptsToCreate: 0,
       receiptsCreated: 0,
       receiptsSkipped: 0,
+      instalmentsToCreate: 0,
+      instalmentsCreated: 0,
+      instalmentsSkipped: 0,
       donorsToCreate: [],
       donorsCreated: 0,
       cancelled: 0,
@@ -334,10 +365,23 @@ export class PledgeImportService {
       const inserted = await this.ledger.recordPledges(tx, fresh, (done) => opts.onProgress?.('insert', done, fresh.length));
       const freshRefs = new Set(fresh.map((c) => c.columns.externalRef as string));
       const receipts = plan.receipts.filter((r) => freshRefs.has(r.ref));
+      const instalments = plan.instalments.filter((i) => freshRefs.has(i.ref));
       const cancelled = fresh.filter((c) => plan.cancellations.has(c));
-      const looked = [...new Set([...receipts.map((r) => r.ref), ...cancelled.map((c) => c.columns.externalRef as string)])];
+      const looked = [...new Set([...receipts.map((r) => r.ref), ...instalments.map((i) => i.ref), ...cancelled.map((c) => c.columns.externalRef as string)])];
       const ids = looked.length ? await this.ledger.existingRefs(looked, new Map(), tx) : new Map<string, number>();
       for (const r of receipts) await this.recordReceipt(tx, actor, ids.get(r.ref) as number, r);
+      // Planned before a cancelled pledge is cancelled (a cancelled pledge's schedule cannot change), as the file records them.
+      for (const i of instalments) {
+        const pledgeId = ids.get(i.ref) as number;
+        await this.ledger.lockPledge(tx, pledgeId);
+        await this.ledger.planInstalment(tx, {
+          pledgeId,
+          dueOn: i.dueOn,
+          amountMinor: i.size.amountMinor,
+          quantity: i.size.quantity,
+          createdBy: actor.id || null,
+        });
+      }
       for (const c of cancelled) {
         const { at, reason } = plan.cancellations.get(c) as { at: Date; reason: string };
         await this.ledger.cancelPledge(tx, ids.get(c.columns.externalRef as string) as number, reason, at);
@@ -350,6 +394,9 @@ export class PledgeImportService {
         receiptsToCreate: receipts.length,
         receiptsCreated: receipts.length,
         receiptsSkipped: plan.receipts.length - receipts.length,
+        instalmentsToCreate: instalments.length,
+        instalmentsCreated: instalments.length,
+        instalmentsSkipped: plan.instalments.length - instalments.length,
         donorsToCreate: donorsFor(fresh, plan),
         donorsCreated: newDonors.size,
         cancelled: cancelled.length,
@@ -364,6 +411,7 @@ export class PledgeImportService {
           created: result.created,
           skipped: result.skipped,
           receiptsCreated: result.receiptsCreated,
+          instalmentsCreated: result.instalmentsCreated,
           cancelled: result.cancelled,
           donorsCreated: [...newDonors].map(([name, id]) => ({ id, name })),
           firstId: inserted.firstId,
@@ -397,6 +445,8 @@ export class PledgeImportService {
     const freshRefs = new Set(fresh.map((c) => c.columns.externalRef as string));
     report.receiptsToCreate = plan.receipts.filter((r) => freshRefs.has(r.ref)).length;
     report.receiptsSkipped = plan.receipts.length - report.receiptsToCreate;
+    report.instalmentsToCreate = plan.instalments.filter((i) => freshRefs.has(i.ref)).length;
+    report.instalmentsSkipped = plan.instalments.length - report.instalmentsToCreate;
     report.donorsToCreate = donorsFor(fresh, plan);
     report.cancelled = fresh.filter((c) => plan.cancellations.has(c)).length;
   }
@@ -490,6 +540,7 @@ export class PledgeImportService {
     const rateChecks = new RateCheckCache();
     const firstRowOfRef = new Map<string, number>();
     const receiptRows: Array<{ row: number; cells: PledgeCells }> = [];
+    const instalmentRows: Array<{ row: number; cells: PledgeCells }> = [];
     const today = todayUtc();
     const width = shape.header.length;
     const readCells = pledgeCellReader(positions);
@@ -507,6 +558,10 @@ export class PledgeImportService {
       const recordKind = recordKindOf(cells);
       if (recordKind === null) {
         problem('recordKind', `recordKind must be one of ${RECORD_KINDS.join(', ')} (empty means pledge)`);
+        continue;
+      }
+      if (recordKind === 'instalment') {
+        instalmentRows.push({ row, cells });
         continue;
       }
       if (recordKind !== 'pledge') {
@@ -569,8 +624,13 @@ export class PledgeImportService {
       const receivingByRef = new Map<string, ReceivingPledge>(plan.pledges.map((c) => [c.columns.externalRef as string, receivingPledgeOf(c.columns)]));
       for (const r of receiptRows) await this.validateReceipt(r.row, r.cells, firstRowOfRef, receivingByRef, errors, plan);
     }
+    if (instalmentRows.length) {
+      const pledgeByRef = new Map<string, SchedulingPledge>(plan.pledges.map((c) => [c.columns.externalRef as string, schedulingPledgeOf(c.columns)]));
+      const scheduled = new Map<string, bigint[]>();
+      for (const r of instalmentRows) await this.validateInstalment(r.row, r.cells, firstRowOfRef, pledgeByRef, scheduled, errors, plan);
+    }
     plan.newDonors = donors.planned;
-    if (receiptRows.length && errors.length) errors.sort((x, y) => x.row - y.row);
+    if ((receiptRows.length || instalmentRows.length) && errors.length) errors.sort((x, y) => x.row - y.row);
     onProgress?.('validate', shape.rows, shape.rows);
   }
 
@@ -623,6 +683,52 @@ export class PledgeImportService {
       if (!(error instanceof DomainError || error instanceof MoneyFormatError)) throw error;
       const details = error instanceof DomainError ? error.details : [{ field: error.field, message: error.message }];
       for (const d of details.length ? details : [{ field: 'row', message: error.message }]) problem(columnOfReceiptField(d.field), d.message);
+    }
+  }
+
+  /**
+   * A planned instalment row, checked with the rules of `POST /api/pledges/:id/instalments` (its
+   * DTO, then the same size and schedule-limit functions the API calls) against its pledge's row and
+   * the instalment rows of that pledge before it, so a dry run names every row that does not fit.
+   */
+  private async validateInstalment(
+    row: number,
+    cells: PledgeCells,
+    pledgeRows: ReadonlyMap<string, number>,
+    pledgeByRef: ReadonlyMap<string, SchedulingPledge>,
+    scheduled: Map<string, bigint[]>,
+    errors: ImportProblem[],
+    plan: ImportPlan,
+  ): Promise<void> {
+    const problem = (field: string, message: string) => errors.push({ row, field, message });
+    const ref = cells.externalRef;
+    let rowOk = true;
+    if (!ref) {
+      problem('externalRef', 'externalRef is required: the reference of the pledge this instalment is planned for');
+      rowOk = false;
+    } else if (!pledgeRows.has(ref)) {
+      problem('externalRef', `no pledge row of this file has externalRef "${ref}": an instalment row is imported with its pledge's row`);
+      rowOk = false;
+    }
+    for (const column of otherCellsOnInstalmentRow(cells)) {
+      problem(column, `an instalment row leaves ${column} empty: it takes dueOn and amount (cash) or inKindQuantity (in kind)`);
+      rowOk = false;
+    }
+    const dto = plainToInstance(CreateInstalmentDto, rowToInstalmentBody(cells));
+    const invalid = fieldProblems(await validate(dto, VALIDATION_OPTIONS));
+    for (const p of invalid) problem(columnOfInstalmentField(p.field), p.message);
+    const pledge = pledgeByRef.get(ref);
+    if (!rowOk || invalid.length || !pledge) return;
+    try {
+      const size = instalmentSizeOf(pledge, dto.amount, dto.quantity);
+      const before = scheduled.get(ref) ?? [];
+      checkScheduleFits(pledge, size, before);
+      scheduled.set(ref, [...before, size.amountMinor ?? BigInt(size.quantity as number)]);
+      plan.instalments.push({ row, ref, dueOn: dto.dueOn, size });
+    } catch (error) {
+      if (!(error instanceof DomainError || error instanceof MoneyFormatError)) throw error;
+      const details = error instanceof DomainError ? error.details : [{ field: error.field, message: error.message }];
+      for (const d of details.length ? details : [{ field: 'row', message: error.message }]) problem(columnOfInstalmentField(d.field), d.message);
     }
   }
 

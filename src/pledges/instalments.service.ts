@@ -31,10 +31,46 @@ export interface ScheduledInstalment {
 }
 
 /** The size of one instalment as a request gives it, checked against the kind of pledge. */
-interface Sized {
+export interface Sized {
   field: 'amount' | 'quantity';
   amountMinor: bigint | null;
   quantity: number | null;
+}
+
+/** What the schedule rules read of a pledge: the API's stored pledge, or a pledge row of an import not written yet. */
+export type SchedulingPledge = Pick<PledgeEntity, 'kind' | 'amountMinor' | 'currency' | 'inKindQuantity' | 'inKindUnit'>;
+
+/**
+ * Cash pledges take an amount in their own currency, in-kind pledges a quantity; never both. The
+ * one rule for the API and the pledges CSV import (src/interop), which call it alike.
+ */
+export function instalmentSizeOf(pledge: SchedulingPledge, amount: string | undefined, quantity: number | undefined): Sized {
+  if (pledge.kind === 'cash') {
+    if (quantity !== undefined) throw InvalidInputError.field('quantity', 'a cash pledge plans instalments as an amount, not a quantity');
+    if (amount === undefined) throw InvalidInputError.field('amount', "an instalment of a cash pledge needs an amount, in the pledge's currency");
+    if (pledge.amountMinor === null || pledge.currency === null) {
+      throw BusinessRuleError.field('amount', "the pledge's amount is not recorded, so no schedule can be checked against it");
+    }
+    return { field: 'amount', amountMinor: parseAmount(amount, pledge.currency).minor, quantity: null };
+  }
+  if (amount !== undefined) throw InvalidInputError.field('amount', 'an in-kind pledge plans instalments as a quantity, not an amount');
+  if (quantity === undefined) throw InvalidInputError.field('quantity', 'an instalment of an in-kind pledge needs a quantity');
+  if (pledge.inKindQuantity === null)
+    throw BusinessRuleError.field('quantity', "the pledge's quantity is not recorded, so no schedule can be checked against it");
+  return { field: 'quantity', amountMinor: null, quantity };
+}
+
+/**
+ * Refuses an instalment the pledge has no room for beside the others (the ledger's `scheduleRoom`),
+ * naming what is left. The one check for the API and the pledges CSV import.
+ */
+export function checkScheduleFits(pledge: SchedulingPledge, size: Sized, otherSizes: readonly bigint[]): void {
+  const pledgeSize = pledge.kind === 'cash' ? (pledge.amountMinor as bigint) : BigInt(pledge.inKindQuantity as number);
+  const room = scheduleRoom(pledgeSize, otherSizes);
+  const wanted = size.amountMinor ?? BigInt(size.quantity as number);
+  if (wanted <= room) return;
+  const left = pledge.kind === 'cash' ? `${formatAmount(room, pledge.currency as string)} ${pledge.currency}` : `${room} ${pledge.inKindUnit ?? 'units'}`;
+  throw BusinessRuleError.field(size.field, `the schedule may not add up to more than the pledge: ${left} is left unscheduled`);
 }
 
 /**
@@ -94,9 +130,9 @@ export class PledgeInstalmentsService {
   async add(actor: Actor, pledgeId: number, dto: CreateInstalmentDto, idem: IdempotencyContext | null): Promise<CreateResult<InstalmentView>> {
     return this.idempotency.create(idem, async (tx) => {
       const pledge = await this.lockedPledge(tx, actor, pledgeId);
-      const size = this.sizeOf(pledge, dto.amount, dto.quantity);
+      const size = instalmentSizeOf(pledge, dto.amount, dto.quantity);
       const others = await this.ledger.instalmentsOf(pledgeId, tx);
-      this.checkFits(pledge, size, others);
+      checkScheduleFits(pledge, size, others.map(instalmentSize));
       const row = await this.ledger.planInstalment(tx, {
         pledgeId,
         dueOn: dto.dueOn,
@@ -118,9 +154,9 @@ export class PledgeInstalmentsService {
       const size =
         dto.amount === undefined && dto.quantity === undefined
           ? { field: pledge.kind === 'cash' ? ('amount' as const) : ('quantity' as const), amountMinor: current.amountMinor, quantity: current.quantity }
-          : this.sizeOf(pledge, dto.amount, dto.quantity);
+          : instalmentSizeOf(pledge, dto.amount, dto.quantity);
       const others = (await this.ledger.instalmentsOf(pledgeId, tx)).filter((i) => i.id !== instalmentId);
-      this.checkFits(pledge, size, others);
+      checkScheduleFits(pledge, size, others.map(instalmentSize));
       await this.ledger.changeInstalment(tx, instalmentId, { dueOn: dto.dueOn ?? current.dueOn, amountMinor: size.amountMinor, quantity: size.quantity });
       const after = await this.viewOf(tx, pledge, instalmentId);
       if (JSON.stringify(before) !== JSON.stringify(after)) {
@@ -163,32 +199,5 @@ export class PledgeInstalmentsService {
     const view = (await this.scheduleOf(pledge, tx)).find((i) => i.id === id);
     if (!view) throw new Error(`Instalment ${id} vanished inside its own transaction`);
     return view;
-  }
-
-  /** Cash pledges take an amount in their own currency, in-kind pledges a quantity; never both. */
-  private sizeOf(pledge: PledgeEntity, amount: string | undefined, quantity: number | undefined): Sized {
-    if (pledge.kind === 'cash') {
-      if (quantity !== undefined) throw InvalidInputError.field('quantity', 'a cash pledge plans instalments as an amount, not a quantity');
-      if (amount === undefined) throw InvalidInputError.field('amount', "an instalment of a cash pledge needs an amount, in the pledge's currency");
-      if (pledge.amountMinor === null || pledge.currency === null) {
-        throw BusinessRuleError.field('amount', "the pledge's amount is not recorded, so no schedule can be checked against it");
-      }
-      return { field: 'amount', amountMinor: parseAmount(amount, pledge.currency).minor, quantity: null };
-    }
-    if (amount !== undefined) throw InvalidInputError.field('amount', 'an in-kind pledge plans instalments as a quantity, not an amount');
-    if (quantity === undefined) throw InvalidInputError.field('quantity', 'an instalment of an in-kind pledge needs a quantity');
-    if (pledge.inKindQuantity === null)
-      throw BusinessRuleError.field('quantity', "the pledge's quantity is not recorded, so no schedule can be checked against it");
-    return { field: 'quantity', amountMinor: null, quantity };
-  }
-
-  /** Refuses an instalment the pledge has no room for, naming what is left. */
-  private checkFits(pledge: PledgeEntity, size: Sized, others: readonly InstalmentEntity[]): void {
-    const pledgeSize = pledge.kind === 'cash' ? (pledge.amountMinor as bigint) : BigInt(pledge.inKindQuantity as number);
-    const room = scheduleRoom(pledgeSize, others.map(instalmentSize));
-    const wanted = size.amountMinor ?? BigInt(size.quantity as number);
-    if (wanted <= room) return;
-    const left = pledge.kind === 'cash' ? `${formatAmount(room, pledge.currency as string)} ${pledge.currency}` : `${room} ${pledge.inKindUnit ?? 'units'}`;
-    throw BusinessRuleError.field(size.field, `the schedule may not add up to more than the pledge: ${left} is left unscheduled`);
   }
 }

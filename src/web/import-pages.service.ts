@@ -22,9 +22,11 @@ function flashOf(query: Record<string, unknown>): string | null {
   if (created === null) return null;
   const receipts = count(query.receipts) ?? 0;
   const donors = count(query.donors) ?? 0;
+  const instalments = count(query.instalments) ?? 0;
   const skipped = count(query.skipped) ?? 0;
   return (
     `Imported ${created} pledge(s) and ${receipts} receipt(s) or deliveries` +
+    (instalments ? `; planned ${instalments} instalment(s)` : '') +
     (donors ? `; created ${donors} donor(s)` : '') +
     (skipped ? `; ${skipped} pledge(s) already on record were left as they were` : '') +
     '.'
@@ -97,7 +99,7 @@ export class ImportPagesService {
       if (!(error instanceof DomainError)) throw error;
     }
     return {
-      redirectTo: `/import?created=${report.created}&receipts=${report.receiptsCreated}&donors=${report.donorsCreated}&skipped=${report.skipped}`,
+      redirectTo: `/import?created=${report.created}&receipts=${report.receiptsCreated}&instalments=${report.instalmentsCreated}&donors=${report.donorsCreated}&skipped=${report.skipped}`,
     };
   }
 

@@ -68,6 +68,27 @@ describe('pledges import screen', () => {
     expect(await counts()).toEqual({ pledges: before.pledges + 1, receipts: before.receipts + 1, donors: before.donors + 1 });
   });
 
+  it('a file with planned instalments says how many it would plan, and after the import how many it planned', async () => {
+    const header = 'externalRef,recordKind,donor,donorType,title,kind,amount,currency,pledgedOn,channel,priorityCodes,dueOn';
+    const csv = [
+      header,
+      'SCR-I,pledge,Screen Schedule Donor,government,Scheduled support,cash,1000.00,USD,2024-10-11,direct,P01,',
+      'SCR-I,instalment,,,,,600.00,,,,,2025-03-31',
+      'SCR-I,instalment,,,,,400.00,,,,,2025-06-30',
+    ].join('\n');
+    await officer.get('/import');
+    const checked = await officer.upload('/import/check', { name: 'pledges.csv', content: csv });
+    expect(checked.status).toBe(200);
+    expect(checked.text).toContain('<strong id="import-to-create">1 pledge(s)</strong> and 0 receipt(s) or deliveries, with 2 planned instalment(s)');
+    const id = /action="\/import\/([0-9a-f-]{36})"/.exec(checked.text)?.[1] as string;
+    const key = /name="idempotencyKey" value="([^"]+)"/.exec(checked.text)?.[1] as string;
+    const imported = await officer.post(`/import/${id}`, { idempotencyKey: key, createDonors: 'true' });
+    expect(imported.status).toBe(303);
+    expect((await officer.get(imported.headers.location)).text).toContain(
+      'Imported 1 pledge(s) and 0 receipt(s) or deliveries; planned 2 instalment(s); created 1 donor(s).',
+    );
+  });
+
   it('a file with a bad row shows every problem by row and column, offers no import, and saves nothing', async () => {
     await officer.get('/import');
     const before = await counts();

@@ -7,8 +7,18 @@ import { createTestApp, TestApp } from '../support/test-app';
 import { makeDonor, seedReferenceData } from '../support/factories';
 import { parseCsv } from '../../src/interop/csv';
 import { PLEDGE_IMPORT_COLUMNS } from '../../src/interop/pledge-csv';
+import { runRuleset, type Ruleset } from '../support/iati-rulesets';
+import { addYears, todayUtc } from '../../src/common/dates';
 
 const SCHEMA_DIR = join(process.cwd(), 'schemas', 'iati-2.03');
+/** The IATI Standard's own rulesets (IATI-Rulesets, version-2.03): source and licence in schemas/iati-rulesets/README.md. */
+const RULESETS = JSON.parse(readFileSync(join(process.cwd(), 'schemas', 'iati-rulesets', 'standard.json'), 'utf8')) as Ruleset;
+
+/** Every rule of standard.json on an export, "now" being the moment the file says it was generated. */
+function rulesetReport(xml: string) {
+  const generated = /generated-datetime="([^"]+)"/.exec(xml) as RegExpExecArray;
+  return runRuleset(RULESETS, xml, { now: new Date(generated[1]) });
+}
 
 /**
  * Validates against the official IATI 2.03 schema with libxml2's own validator, compiled to
@@ -188,6 +198,88 @@ describe('exports: IATI 2.03 and CSV', () => {
     }
   });
 
+  it("the export passes the IATI Standard's own rulesets: seed data, instalments, receipts, a cancelled pledge and in kind", async () => {
+    const t = await createTestApp({ seed: true });
+    try {
+      const h = { authorization: `Bearer ${t.adminToken}` };
+      const donorId = await makeDonor(t, { name: 'Rules & Checks Donor' });
+      const create = async (body: Record<string, unknown>) => {
+        const res = await t.http
+          .post('/api/pledges')
+          .set(h)
+          .send({ donorId, status: 'committed', channel: 'direct', priorityCodes: ['P01'], pledgedOn: '2024-10-11', ...body });
+        expect(res.status).toBe(201);
+        return res.body.id as number;
+      };
+      const scheduled = await create({ title: 'Quarterly clearance', kind: 'cash', amount: '1000000.00', currency: 'EUR', receiptDueOn: '2025-12-31' });
+      for (const [dueOn, amount] of [
+        ['2025-03-31', '250000.00'],
+        ['2025-06-30', '250000.00'],
+        ['2025-09-30', '250000.00'],
+        ['2025-12-31', '250000.00'],
+      ])
+        expect((await t.http.post(`/api/pledges/${scheduled}/instalments`).set(h).send({ dueOn, amount })).status).toBe(201);
+      for (const [receivedOn, amount] of [
+        ['2025-03-20', '250000.00'],
+        ['2025-07-02', '125000.00'],
+      ])
+        expect((await t.http.post(`/api/pledges/${scheduled}/disbursements`).set(h).send({ amount, receivedOn })).status).toBe(201);
+      const cancelled = await create({ title: 'Withdrawn later', kind: 'cash', amount: '9000.00', currency: 'USD', channel: 'un_agency', channelName: 'UNDP' });
+      expect((await t.http.post(`/api/pledges/${cancelled}/instalments`).set(h).send({ dueOn: '2025-03-31', amount: '9000.00' })).status).toBe(201);
+      expect((await t.http.post(`/api/pledges/${cancelled}/disbursements`).set(h).send({ amount: '1000.00', receivedOn: '2024-12-01' })).status).toBe(201);
+      expect((await t.http.post(`/api/pledges/${cancelled}/cancel`).set(h).send({ reason: 'Withdrawn by the donor (letter)' })).status).toBe(200);
+      const machines = await create({
+        title: 'Armoured machines',
+        kind: 'in_kind',
+        inKind: { quantity: 3, unit: 'demining machines', unitValue: { amount: '250000.00', currency: 'EUR' } },
+      });
+      expect((await t.http.post(`/api/pledges/${machines}/instalments`).set(h).send({ dueOn: '2025-03-31', quantity: 3 })).status).toBe(201);
+      expect((await t.http.post(`/api/pledges/${machines}/disbursements`).set(h).send({ quantity: 2, receivedOn: '2024-11-01' })).status).toBe(201);
+      // Dates the API accepts that IATI's rules refuse as they stand: a pledge dated ahead (its commitment
+      // would be a transaction after the file), and a promised date before the pledge's own.
+      const ahead = addYears(todayUtc(), 1);
+      await create({ title: 'Pledged for next year', kind: 'cash', amount: '50000.00', currency: 'USD', pledgedOn: ahead, status: 'committed' });
+      await create({ title: 'Promised before pledged', kind: 'cash', amount: '7000.00', currency: 'EUR', pledgedOn: '2024-10-11', receiptDueOn: '2024-06-30' });
+
+      const xml = (await t.http.get('/api/export/iati-activities.xml').set(h)).text;
+      expect((await xmllint(xml)).status).toBe(0);
+      const report = rulesetReport(xml);
+      // Listed by rule and activity, so a failure reads as what to fix.
+      expect(report.failures.map((f) => `${f.rule} (${f.type}, ${f.severity}) ${f.activity}: ${f.message} [${f.found}]`)).toEqual([]);
+      // The rules did run on it: every activity rule type the export can meet, each more than once.
+      const activities = xml.match(/<iati-activity /g)?.length ?? 0;
+      for (const type of ['atleast_one', 'unique', 'startswith', 'one_or_all', 'date_now', 'date_order', 'regex_matches', 'no_spaces', 'range', 'if_then'])
+        expect(report.evaluated[type]).toBeGreaterThanOrEqual(activities);
+      // The ahead-dated commitment is reported on the day it was entered, and says why; the early promise stays in the text.
+      const aheadActivity = xml.split('</iati-activity>').find((a) => a.includes('<narrative>Pledged for next year</narrative>')) as string;
+      expect(aheadActivity).toContain(`<activity-date iso-date="${ahead}" type="1">`);
+      expect(aheadActivity).toMatch(
+        /<transaction-date iso-date="(\d{4}-\d{2}-\d{2})"\/>[\s\S]*the day it was entered in the ledger, because IATI allows no transaction dated after the file/,
+      );
+      expect(aheadActivity).not.toContain(`<transaction-date iso-date="${ahead}"/>`);
+      const early = xml.split('</iati-activity>').find((a) => a.includes('<narrative>Promised before pledged</narrative>')) as string;
+      expect(early).not.toMatch(/<activity-date [^>]*type="3"/);
+      expect(early).toContain("The donor promised the money or goods by 2024-06-30, before the pledge's own date (2024-10-11)");
+      // Only the rule that needs the Registry's organisation-identifier prefixes is left, and it is named.
+      expect(report.notEvaluated.map((n) => n.rule)).toEqual(['1.14.8']);
+      expect(xml).toContain('<planned-disbursement ');
+
+      // The same rules refuse the same export broken in ways the schema accepts.
+      const id = `AZ-ANAMA-pledge-${scheduled}`;
+      const broken = xml
+        .replace(`<iati-identifier>${id}</iati-identifier>`, `<iati-identifier>${id}/x</iati-identifier>`)
+        .replace('<period-end iso-date="2025-06-30"/>', '<period-end iso-date="2025-06-29"/>');
+      expect((await xmllint(broken)).status).toBe(0);
+      expect(
+        rulesetReport(broken)
+          .failures.map((f) => `${f.rule} ${f.activity}`)
+          .sort(),
+      ).toEqual([`1.3.13 ${id}/x`, `8.6.3 ${id}/x`]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('IATI is for admin and leadership; an empty ledger is a 422, not an invalid file', async () => {
     const officer = await seeded.tokenFor('officer');
     expect((await seeded.http.get('/api/export/iati-activities.xml').set('authorization', `Bearer ${officer}`)).status).toBe(403);
@@ -318,6 +410,75 @@ describe('exports: IATI 2.03 and CSV', () => {
       const again = await target.http.post('/api/import/pledges?dryRun=false&createDonors=true').set(h).send(exported.text);
       expect(again.body).toMatchObject({ created: 0, skipped: 8, receiptsCreated: 0, receiptsSkipped: receiptRows, donorsCreated: 0, errors: [] });
     } finally {
+      await target.close();
+    }
+  });
+
+  it('the pledges CSV carries planned instalments (cash, in kind, of a cancelled pledge) and re-imports them: exporting again gives the same rows', async () => {
+    const source = await createTestApp();
+    const target = await createTestApp();
+    try {
+      await seedReferenceData(source);
+      const h = { authorization: `Bearer ${source.adminToken}` };
+      const donorId = await makeDonor(source, { name: 'Round Trip Donor' });
+      const create = async (body: Record<string, unknown>) => {
+        const res = await source.http
+          .post('/api/pledges')
+          .set(h)
+          .send({ donorId, status: 'committed', channel: 'direct', priorityCodes: ['P01'], pledgedOn: '2024-10-11', ...body });
+        expect(res.status).toBe(201);
+        return res.body.id as number;
+      };
+      const cash = await create({ title: 'Quarterly money', kind: 'cash', amount: '1000000.00', currency: 'EUR', externalRef: 'RT-CASH' });
+      const dogs = await create({ title: 'Dogs in two lots', kind: 'in_kind', inKind: { quantity: 6, unit: 'dogs' } });
+      const withdrawn = await create({ title: 'Withdrawn with a plan', kind: 'cash', amount: '9000.00', currency: 'USD' });
+      for (const [pledgeId, body] of [
+        [cash, { dueOn: '2025-06-30', amount: '750000.00' }],
+        [cash, { dueOn: '2025-03-31', amount: '250000.00' }],
+        [dogs, { dueOn: '2025-03-31', quantity: 2 }],
+        [dogs, { dueOn: '2025-09-30', quantity: 4 }],
+        [withdrawn, { dueOn: '2025-03-31', amount: '9000.00' }],
+      ] as const)
+        expect((await source.http.post(`/api/pledges/${pledgeId}/instalments`).set(h).send(body)).status).toBe(201);
+      expect((await source.http.post(`/api/pledges/${cash}/disbursements`).set(h).send({ amount: '300000.00', receivedOn: '2025-03-20' })).status).toBe(201);
+      expect((await source.http.post(`/api/pledges/${withdrawn}/cancel`).set(h).send({ reason: 'Withdrawn by the donor (letter)' })).status).toBe(200);
+
+      const exported = await source.http.get('/api/export/pledges.csv').set(h);
+      const table = parseCsv(exported.text.replace(/^\uFEFF/, ''));
+      const col = (name: string) => table.header.indexOf(name);
+      const instalmentRows = table.rows.filter((r) => r.cells[col('recordKind')] === 'instalment');
+      // Each follows its pledge, in matching order (due date first), with amount (cash) or inKindQuantity (in kind).
+      expect(instalmentRows.map((r) => [r.cells[col('externalRef')], r.cells[col('dueOn')], r.cells[col('amount')], r.cells[col('inKindQuantity')]])).toEqual([
+        ['RT-CASH', '2025-03-31', '250000.00', ''],
+        ['RT-CASH', '2025-06-30', '750000.00', ''],
+        [`mat-pledge-${dogs}`, '2025-03-31', '', '2'],
+        [`mat-pledge-${dogs}`, '2025-09-30', '', '4'],
+        [`mat-pledge-${withdrawn}`, '2025-03-31', '9000.00', ''],
+      ]);
+
+      const th = { authorization: `Bearer ${target.adminToken}`, 'content-type': 'text/csv' };
+      await seedReferenceData(target);
+      const rates = readFileSync(join(process.cwd(), 'test', 'fixtures', 'ecb', 'eurofxref-daily.csv'), 'utf8');
+      expect((await target.http.post('/api/fx-rates/import?format=ecb').set(th).send(rates)).status).toBe(200);
+      const real = await target.http.post('/api/import/pledges?dryRun=false&createDonors=true').set(th).send(exported.text);
+      expect(real.body).toMatchObject({ errors: [], created: 3, instalmentsCreated: 5, receiptsCreated: 1, cancelled: 1 });
+      const records = (text: string) =>
+        parseCsv(text.replace(/^\uFEFF/, ''))
+          .rows.map((r) => r.cells.slice(0, PLEDGE_IMPORT_COLUMNS.length).join('|'))
+          .sort();
+      const reExported = await target.http.get('/api/export/pledges.csv').set({ authorization: th.authorization });
+      expect(records(reExported.text)).toEqual(records(exported.text));
+      // States follow from the same schedule and receipts: the first cash instalment received, the second partly.
+      const imported = (await target.http.get('/api/pledges?limit=10').set({ authorization: th.authorization })).body.items as Array<{
+        id: number;
+        externalRef: string;
+      }>;
+      const rt = imported.find((p) => p.externalRef === 'RT-CASH') as { id: number };
+      const schedule = (await target.http.get(`/api/pledges/${rt.id}`).set({ authorization: th.authorization })).body.instalments as Array<{ state: string }>;
+      expect(schedule.map((i) => i.state)[0]).toBe('received');
+      expect(['partly_received', 'overdue']).toContain(schedule[1].state);
+    } finally {
+      await source.close();
       await target.close();
     }
   });

@@ -3,6 +3,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { AuditEntryEntity } from '../../src/audit/audit-entry.entity';
 import { DonorEntity } from '../../src/donors/donor.entity';
 import { DisbursementEntity, PledgeEntity, PledgePriorityEntity } from '../../src/ledger/pledge.entity';
+import { InstalmentEntity } from '../../src/ledger/instalment.entity';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
 
@@ -12,7 +13,7 @@ const HEADER =
 /** The template's header: the version 1 columns with what is known of receipt, the record kind, the donor to create, and receipt and delivery rows' own columns. */
 const RECEIPT_COLUMNS = 'receiptExpectation,receiptDueOn';
 const TEMPLATE_HEADER =
-  'externalRef,recordKind,donor,donorType,donorCountryCode,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes,receiptExpectation,receiptDueOn,receivedOn,receivedOnBasis,receivedQuantity,reference,overDisbursementReason,cancelledAt,cancelReason';
+  'externalRef,recordKind,donor,donorType,donorCountryCode,title,kind,amount,currency,inKindQuantity,inKindUnit,inKindUpTo,unitValue,pledgedOn,sourceDate,status,channel,channelName,instrument,priorityCodes,priorityShares,source,notes,receiptExpectation,receiptDueOn,receivedOn,receivedOnBasis,receivedQuantity,reference,overDisbursementReason,cancelledAt,cancelReason,dueOn';
 
 /** Version 2 files: a record kind per row, the donor to create, and receipt and delivery rows. */
 const FULL_HEADER = TEMPLATE_HEADER;
@@ -262,7 +263,7 @@ describe('POST /api/import/pledges (CSV)', () => {
           { row: 8, field: 'title', message: "a delivery row leaves title empty: it belongs on the pledge's row" },
           { row: 8, field: 'receivedOn' },
           { row: 8, field: 'receivedOnBasis', message: 'receivedOnBasis must be exact or on_or_before' },
-          { row: 9, field: 'recordKind', message: 'recordKind must be one of pledge, receipt, delivery (empty means pledge)' },
+          { row: 9, field: 'recordKind', message: 'recordKind must be one of pledge, receipt, delivery, instalment (empty means pledge)' },
         ],
       );
       expect(await t.dataSource.getRepository(DisbursementEntity).count()).toBe(receiptsBefore);
@@ -479,6 +480,83 @@ describe('POST /api/import/pledges (CSV)', () => {
       expect(res.status).toBe(413);
       expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
       expect(await countPledges()).toBe(before);
+    });
+  });
+
+  describe("planned instalments (recordKind instalment, keyed by the pledge's externalRef)", () => {
+    const pledgeRow = (ref: string, cells: Record<string, string> = {}) =>
+      line({
+        externalRef: ref,
+        recordKind: 'pledge',
+        donor: donorName,
+        title: `Scheduled ${ref}`,
+        kind: 'cash',
+        amount: '1000.00',
+        currency: 'USD',
+        channel: 'direct',
+        ...cells,
+      });
+    const instalment = (ref: string, cells: Record<string, string>) => line({ externalRef: ref, recordKind: 'instalment', ...cells });
+
+    it("a dry run names every row that does not fit, with the API's rule and message; nothing is written", async () => {
+      const instalmentsBefore = await t.dataSource.getRepository(InstalmentEntity).count();
+      const pledgesBefore = await countPledges();
+      const csv = [
+        FULL_HEADER,
+        pledgeRow('IN-1'),
+        instalment('IN-1', { dueOn: '2025-03-31', amount: '600.00' }),
+        instalment('IN-1', { dueOn: '2025-06-30', amount: '300.00' }),
+        // 600 + 300 are planned: 100.00 USD is left, so 200.00 does not fit (the API's words).
+        instalment('IN-1', { dueOn: '2025-09-30', amount: '200.00' }),
+        pledgeRow('IN-2', { kind: 'in_kind', amount: '', currency: '', inKindQuantity: '4', inKindUnit: 'dogs' }),
+        instalment('IN-2', { dueOn: '2025-03-31', amount: '2.00' }),
+        instalment('IN-2', { dueOn: '2025-03-31', inKindQuantity: '5' }),
+        instalment('IN-9', { dueOn: '2025-03-31', amount: '1.00' }),
+        instalment('IN-1', { dueOn: '2025-02-30', amount: '1.00', receivedOn: '2025-01-01' }),
+      ].join('\n');
+      const dry = await post(csv, 'dryRun=true');
+      expect(dry.status).toBe(200);
+      expect(dry.body.errors).toEqual([
+        { row: 5, field: 'amount', message: 'the schedule may not add up to more than the pledge: 100.00 USD is left unscheduled' },
+        { row: 7, field: 'amount', message: 'an in-kind pledge plans instalments as a quantity, not an amount' },
+        { row: 8, field: 'inKindQuantity', message: 'the schedule may not add up to more than the pledge: 4 dogs is left unscheduled' },
+        { row: 9, field: 'externalRef', message: 'no pledge row of this file has externalRef "IN-9": an instalment row is imported with its pledge\'s row' },
+        { row: 10, field: 'receivedOn', message: expect.stringContaining('leaves receivedOn empty') },
+        { row: 10, field: 'dueOn', message: expect.stringContaining('dueOn') },
+      ]);
+      const real = await post(csv);
+      expect(real.status).toBe(422);
+      expect(real.body.details).toHaveLength(6);
+      expect(await countPledges()).toBe(pledgesBefore);
+      expect(await t.dataSource.getRepository(InstalmentEntity).count()).toBe(instalmentsBefore);
+    });
+
+    it('imports a schedule with its pledge (cash and in kind), once: a second import skips the rows', async () => {
+      const csv = [
+        FULL_HEADER,
+        pledgeRow('INS-1'),
+        instalment('INS-1', { dueOn: '2025-06-30', amount: '400.00' }),
+        instalment('INS-1', { dueOn: '2025-03-31', amount: '600.00' }),
+        pledgeRow('INS-2', { kind: 'in_kind', amount: '', currency: '', inKindQuantity: '4', inKindUnit: 'dogs' }),
+        instalment('INS-2', { dueOn: '2025-03-31', inKindQuantity: '4' }),
+      ].join('\n');
+      const dry = await post(csv, 'dryRun=true');
+      expect(dry.body).toMatchObject({ errors: [], toCreate: 2, instalmentsToCreate: 3, instalmentsSkipped: 0 });
+      const res = await post(csv);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ errors: [], created: 2, instalmentsCreated: 3 });
+      const ids = await t.dataSource.getRepository(PledgeEntity).find({ where: [{ externalRef: 'INS-1' }, { externalRef: 'INS-2' }] });
+      const scheduleOf = async (ref: string) =>
+        (await t.http.get(`/api/pledges/${ids.find((p) => p.externalRef === ref)?.id}`).set('authorization', `Bearer ${t.adminToken}`)).body.instalments;
+      expect((await scheduleOf('INS-1')).map((i: { dueOn: string; amount: { amount: string } }) => [i.dueOn, i.amount.amount])).toEqual([
+        ['2025-03-31', '600.00'],
+        ['2025-06-30', '400.00'],
+      ]);
+      expect((await scheduleOf('INS-2')).map((i: { dueOn: string; quantity: number }) => [i.dueOn, i.quantity])).toEqual([['2025-03-31', 4]]);
+      const audit = await t.dataSource.getRepository(AuditEntryEntity).findOne({ where: { action: 'pledge.import' }, order: { id: 'DESC' } });
+      expect(audit?.after).toMatchObject({ instalmentsCreated: 3 });
+      const again = await post(csv);
+      expect(again.body).toMatchObject({ errors: [], created: 0, skipped: 2, instalmentsCreated: 0, instalmentsSkipped: 3 });
     });
   });
 
