@@ -35,10 +35,45 @@ function wrap(text: string, size: number): string[] {
   return lines;
 }
 
-/** A PDF string literal in WinAnsi: Latin-1 kept, anything else (not used by the statement's words) as '?'. */
-function pdfString(text: string): string {
-  const latin = [...text].map((c) => (c === '→' ? '->' : c.charCodeAt(0) < 256 ? c : '?')).join('');
-  return `(${latin.replace(/\\/g, '\\\\').replace(/\(/g, '\\(').replace(/\)/g, '\\)')})`;
+/** Characters outside Latin-1 that WinAnsiEncoding has (its 0x80-0x9F range), by their byte there. */
+const WIN_ANSI_EXTRA: Record<string, number> = {
+  '€': 0x80,
+  '…': 0x85,
+  '‘': 0x91,
+  '’': 0x92,
+  '“': 0x93,
+  '”': 0x94,
+  '•': 0x95,
+  '–': 0x96,
+  '—': 0x97,
+  Š: 0x8a,
+  š: 0x9a,
+  Ž: 0x8e,
+  ž: 0x9e,
+  Œ: 0x8c,
+  œ: 0x9c,
+};
+
+/** Letters of Azerbaijani and neighbouring alphabets without a WinAnsi form, and the letter the PDF shows instead. */
+const NEAREST: Record<string, string> = { ə: 'ä', Ə: 'Ä', ı: 'i', İ: 'I', '→': '->' };
+
+/**
+ * One character as WinAnsi (the standard fonts' encoding): Latin-1 and the typographic marks kept,
+ * a letter with a diacritic WinAnsi lacks ("ğ", "ş") shown as its base letter, "ə" as "ä", and
+ * anything else as "?". The DOCX and the page keep every character.
+ */
+function winAnsi(c: string): string {
+  if (c.charCodeAt(0) < 0x80 || (c.charCodeAt(0) >= 0xa0 && c.charCodeAt(0) < 0x100)) return c;
+  if (WIN_ANSI_EXTRA[c] !== undefined) return String.fromCharCode(WIN_ANSI_EXTRA[c]);
+  if (NEAREST[c] !== undefined) return NEAREST[c];
+  const base = c.normalize('NFD')[0];
+  return base !== c && base.charCodeAt(0) < 0x100 ? base : '?';
+}
+
+/** A PDF string literal in WinAnsi (see winAnsi), bytes as Latin-1 code units. */
+export function pdfString(text: string): string {
+  const encoded = [...text].map(winAnsi).join('');
+  return `(${encoded.replace(/\\/g, '\\\\').replace(/\(/g, '\\(').replace(/\)/g, '\\)')})`;
 }
 
 function linesOf(narrative: StatementNarrative): Line[] {
