@@ -136,6 +136,8 @@ export interface DigestView {
   /** What the list leaves out, with a link to the donor's page; null when every pledge is listed. */
   morePledges: { count: number; summary: string; link: string } | null;
   yourTotals: { pledged: MoneyJson; received: MoneyJson; outstanding: MoneyJson; receiptNotDocumented: MoneyJson; cancelled: MoneyJson | null } | null;
+  /** Which figures the priority list and the overall picture are (SharedFigures.basis): your own figures are always today's. */
+  sharedBasis: string;
   national: NationalPicture;
   clearance: ClearanceLine | null;
   priorities: PriorityLine[];
@@ -151,6 +153,8 @@ export interface DigestView {
 
 interface SharedFigures {
   currency: DisplayCurrency;
+  /** Which figures the national picture and the priority list are: a published statement's, or the run's own date. */
+  basis: string;
   national: NationalPicture;
   clearance: ClearanceLine | null;
   priorities: Omit<PriorityLine, 'yours'>[];
@@ -255,10 +259,15 @@ export class DigestSnapshot {
     readonly generatedOn: string,
   ) {}
 
+  /**
+   * The national picture and the priority list are built on the statement the run cites: the
+   * engine's figures at its (asOf, knownOn), which are its published figures, in each donor's
+   * currency. Before the first statement, the figures of the run's own date.
+   */
   sharedFigures(currency: DisplayCurrency): Promise<SharedFigures> {
     let figures = this.shared.get(currency);
     if (!figures) {
-      figures = this.content.sharedFigures(currency, this.generatedOn);
+      figures = this.statement().then((statement) => this.content.sharedFigures(currency, this.generatedOn, statement));
       this.shared.set(currency, figures);
     }
     return figures;
@@ -343,6 +352,7 @@ export class DigestContentService {
             cancelled: minorOf(f.cancelled) === 0n ? null : f.cancelled,
           }
         : null,
+      sharedBasis: shared.basis,
       national: shared.national,
       clearance: shared.clearance,
       priorities,
@@ -439,9 +449,17 @@ export class DigestContentService {
     return line;
   }
 
-  /** The national picture, the clearance summary and the twelve priorities, all donors together, from the page's own figures. */
-  async sharedFigures(currency: DisplayCurrency, today: string): Promise<SharedFigures> {
-    const [view, clearanceFigures] = await Promise.all([this.funding.get(currency, today), this.clearance.statedBy(today)]);
+  /**
+   * The national picture, the clearance summary and the twelve priorities, all donors together,
+   * from the page's own figures: on `statement`'s (asOf, knownOn) when there is one, else on `today`.
+   */
+  async sharedFigures(currency: DisplayCurrency, today: string, statement: StatementCitation | null = null): Promise<SharedFigures> {
+    const asOf = statement?.asOf ?? today;
+    const filter = statement ? { knownOn: statement.knownOn } : {};
+    const [view, clearanceFigures] = await Promise.all([this.funding.get(currency, asOf, filter), this.clearance.statedBy(asOf, statement?.knownOn)]);
+    const basis = statement
+      ? `As published in the statement "${statement.title}", as of ${formatDateWords(statement.asOf)}.`
+      : `As of ${formatDateWords(today)}; no statement has been published yet.`;
     const government = view.government.total;
     const governmentMinor = government ? minorOf(government) : null;
     const foreignMinor = minorOf(view.foreign.itemised);
@@ -480,7 +498,7 @@ export class DigestContentService {
         bar: fundedPct === null ? null : { fundedPct, gapPct: 100 - fundedPct },
       };
     });
-    return { currency, national, priorities, clearance: this.clearanceLine(clearanceSummary(clearanceFigures, Number(today.slice(0, 4)))) };
+    return { currency, basis, national, priorities, clearance: this.clearanceLine(clearanceSummary(clearanceFigures, Number(asOf.slice(0, 4)))) };
   }
 
   private clearanceLine(summary: ClearanceSummary | null): ClearanceLine | null {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { formatMoneyExact } from '../../src/common/presentation/format';
 import { createTestApp, TestApp } from '../support/test-app';
 import { unzip } from '../support/zip';
 
@@ -158,6 +159,30 @@ describe(`published statements (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     const again = await t.http.get(`/api/digests/outbox/${message.id}/rerender`).set(admin);
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ id: message.id, statementId: latest.id, inputsKept: true, sameTemplates: true, identical: true });
+  });
+
+  it("a digest builds its priority list and overall picture on the statement it cites; the donor's own totals are today's", async () => {
+    // A receipt recorded after the latest statement, dated inside its quarter: today's figures hold it, the statement's do not.
+    const uae = (await t.http.get('/api/pledges?limit=500').set(admin)).body.items.find((p: { externalRef: string }) => p.externalRef === 'seed:002:uae-mou');
+    const receipt = await t.http
+      .post(`/api/pledges/${uae.id}/disbursements`)
+      .set(admin)
+      .send({ amount: '500000.00', currency: 'USD', receivedOn: '2025-02-10' });
+    expect(receipt.status).toBe(201);
+    const currency: string = (await t.http.get(`/api/donors/${uae.donorId}`).set(admin)).body.displayCurrency;
+    const latest = (await t.http.get('/api/statements').set(admin)).body.items[0];
+    const published = (await t.http.get(`/api/funding-gap?asOf=${latest.asOf}&knownOn=${latest.knownOn}&currency=${currency}`).set(admin)).body;
+    const today = (await t.http.get(`/api/funding-gap?currency=${currency}`).set(admin)).body;
+    const todayOwn = (await t.http.get(`/api/funding-gap?currency=${currency}&donorId=${uae.donorId}`).set(admin)).body;
+    expect(today.foreign.received).not.toEqual(published.foreign.received);
+
+    const preview = (await t.http.get(`/api/digests/preview/${uae.donorId}`).set(admin)).text;
+    const own = preview.slice(0, preview.indexOf('The priority list'));
+    const overall = preview.slice(preview.indexOf('The overall picture'));
+    expect(overall).toContain(`As published in the statement &quot;${latest.title}&quot;`);
+    expect(overall).toContain(`title="${formatMoneyExact(published.foreign.received.amount, currency)}"`);
+    expect(overall).not.toContain(`title="${formatMoneyExact(today.foreign.received.amount, currency)}"`);
+    expect(own).toContain(`title="${formatMoneyExact(todayOwn.foreign.received.amount, currency)}"`);
   });
 
   it('replays an Idempotency-Key, refuses bad input naming the field, and keeps roles apart', async () => {
