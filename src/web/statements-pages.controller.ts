@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Res, UseFilters } from '@nes
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../access/actor';
-import { CurrentActor, READ_ALL, Roles } from '../access/roles';
+import { CurrentActor, READ_ALL, READ_ALL_AND_DONOR, Roles } from '../access/roles';
 import { ParseIdPipe } from '../common/http/params';
 import { respond } from './pledge-pages.controller';
 import { StatementsPagesService } from './statements-pages.service';
@@ -34,8 +34,9 @@ export class StatementsPagesController {
     respond(res, await this.pages.publish(actor, form));
   }
 
+  /** Donor users too (the digest links here): they see the national picture and their own donor's section only. */
   @Get(':id')
-  @Roles(...READ_ALL)
+  @Roles(...READ_ALL_AND_DONOR)
   async show(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Res() res: Response) {
     res.render('statements/show', await this.pages.showPage(actor, id));
   }

@@ -115,6 +115,8 @@ export class StatementsPagesService {
       statement: { ...summary, publishedText: formatDateTime(summary.publishedAt) },
       narrative,
       canDiff: actor.role !== 'donor',
+      /** Who published it is ANAMA's own business: staff see it, donors do not. */
+      staff: actor.role !== 'donor',
     };
   }
 

@@ -156,7 +156,7 @@ describe('every page, every role, laptop and phone', () => {
       { route: 'GET /digests', path: '/digests', who: STAFF },
       { route: 'GET /statements', path: '/statements', who: STAFF },
       { route: 'GET /statements/publish', path: '/statements/publish?period=2025-Q1', who: ['admin', 'leadership'] },
-      { route: 'GET /statements/:id', path: `/statements/${corrected.body.id}`, who: STAFF },
+      { route: 'GET /statements/:id', path: `/statements/${corrected.body.id}`, who: EVERYONE },
       { route: 'GET /statements/:id/diff', path: `/statements/${corrected.body.id}/diff`, who: STAFF },
       { route: 'GET /digests/run', path: '/digests/run?period=2025-04', who: ['admin', 'leadership'] },
       { route: 'GET /digests/messages/:id', path: `/digests/messages/${message.id}`, who: EVERYONE },

@@ -106,7 +106,7 @@ const RULES: Record<string, Rule> = {
   'GET /statements': { allow: STAFF },
   'GET /statements/publish': { allow: ADMIN_LEADERSHIP },
   'POST /statements': { allow: ADMIN_LEADERSHIP },
-  'GET /statements/:id': { allow: STAFF },
+  'GET /statements/:id': { allow: ALL },
   'GET /statements/:id/diff': { allow: STAFF },
   'GET /rates': { allow: STAFF },
   'GET /pledges': { allow: ALL },

@@ -73,6 +73,24 @@ describe(`statement screens (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     expect(diff.text).toContain('data-testid="diff-shares"');
   });
 
+  it("shows a donor user the national picture and its own donor's section only: no other donor, no diff, no publisher", async () => {
+    const admin = { authorization: `Bearer ${t.adminToken}` };
+    let id = (await t.http.get('/api/statements').set(admin)).body.items[0]?.id;
+    if (id === undefined) id = (await t.http.post('/api/statements').set(admin).send({ period: '2025-Q1' })).body.id;
+    const { figures } = (await t.http.get(`/api/statements/${id}`).set(admin)).body;
+    const [own, other] = figures.byDonor as Array<{ donorId: number; name: string }>;
+    const user = await makeUser(t, 'donor', own.donorId);
+    const donor = await signInWeb(t, user.email, user.password);
+    const page = await donor.get(`/statements/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(own.name);
+    expect(page.text).not.toContain(other.name);
+    expect(page.text).not.toContain(`/statements/${id}/diff`);
+    expect(page.text).not.toMatch(/Published [^<]* by /);
+    expect((await donor.get(`/statements/${id}/diff`)).status).toBe(403);
+    expect((await donor.get('/statements')).status).toBe(403);
+  });
+
   it('lets officers read but not publish', async () => {
     expect((await officer.get('/statements')).text).not.toContain('action="/statements/publish"');
     expect((await officer.get('/statements/publish?period=2025-Q1')).status).toBe(403);
