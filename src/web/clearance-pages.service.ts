@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access/actor';
-import { DomainError, FieldProblem } from '../common/errors/domain-errors';
+import type { FieldProblem } from '../common/errors/domain-errors';
 import { ClearanceProgressService } from '../funding/clearance-progress.service';
 import { clearanceByPeriod } from '../funding/clearance-summary';
 import { CreateAreaFigureDto, CreateClearanceResultDto } from '../funding/dto';
-import { idempotencyContext } from '../idempotency/idempotency.service';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { longDate } from './calendar-pages.service';
-import { dtoProblems } from './dto-problems';
 import { errorsByField, withFieldIds } from './form-errors';
+import { submitRecordForm } from './form-submit';
 import type { FormOutcome } from './pledge-pages.service';
 
 function single(value: unknown, max = 200): string {
@@ -127,20 +127,10 @@ export class ClearancePagesService {
     values: Record<string, string>,
     dto: new () => T,
     request: Record<string, unknown>,
-    work: (idem: ReturnType<typeof idempotencyContext>) => Promise<unknown>,
+    work: (idem: IdempotencyContext | null) => Promise<unknown>,
   ): Promise<FormOutcome> {
-    const { problems } = await dtoProblems(dto, request);
-    let status = 400;
-    if (!problems.length) {
-      try {
-        await work(idempotencyContext(actor.id, values.idempotencyKey, `POST /clearance/${form}`, request));
-        return { redirectTo: `/clearance?saved=${form}` };
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        status = error.status;
-        problems.push(...(error.details.length ? error.details : [{ field: 'source', message: error.message }]));
-      }
-    }
-    return { status, view: 'clearance', page: await this.page(actor, { form, values, problems }) };
+    const result = await submitRecordForm({ actor, route: `POST /clearance/${form}`, idempotencyKey: values.idempotencyKey, dto, request, work });
+    if (result.ok) return { redirectTo: `/clearance?saved=${form}` };
+    return { status: result.status, view: 'clearance', page: await this.page(actor, { form, values, problems: result.problems }) };
   }
 }

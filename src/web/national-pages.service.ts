@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access/actor';
-import { DomainError, FieldProblem } from '../common/errors/domain-errors';
+import type { FieldProblem } from '../common/errors/domain-errors';
 import { parsePageRequest } from '../common/http/pagination';
-import { idempotencyContext } from '../idempotency/idempotency.service';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { CreateGovernmentSpendDto, CreateReportedFigureDto } from '../national/dto';
 import { REPORTED_FIGURE_KEYS, SPEND_BASES } from '../national/national.entity';
 import { NationalService } from '../national/national.service';
 import { longDate } from './calendar-pages.service';
-import { dtoProblems } from './dto-problems';
 import { errorsByField, withFieldIds } from './form-errors';
+import { submitRecordForm } from './form-submit';
 import type { FormOutcome } from './pledge-pages.service';
 
 function single(value: unknown, max = 200): string {
@@ -117,20 +117,10 @@ export class NationalPagesService {
     values: Record<string, string>,
     dto: new () => T,
     request: Record<string, unknown>,
-    work: (idem: ReturnType<typeof idempotencyContext>) => Promise<unknown>,
+    work: (idem: IdempotencyContext | null) => Promise<unknown>,
   ): Promise<FormOutcome> {
-    const { problems } = await dtoProblems(dto, request);
-    let status = 400;
-    if (!problems.length) {
-      try {
-        await work(idempotencyContext(actor.id, values.idempotencyKey, `POST /national/${form}`, request));
-        return { redirectTo: `/national?saved=${form}` };
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        status = error.status;
-        problems.push(...(error.details.length ? error.details : [{ field: 'source', message: error.message }]));
-      }
-    }
-    return { status, view: 'national', page: await this.page(actor, { form, values, problems }) };
+    const result = await submitRecordForm({ actor, route: `POST /national/${form}`, idempotencyKey: values.idempotencyKey, dto, request, work });
+    if (result.ok) return { redirectTo: `/national?saved=${form}` };
+    return { status: result.status, view: 'national', page: await this.page(actor, { form, values, problems: result.problems }) };
   }
 }
