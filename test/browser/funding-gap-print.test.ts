@@ -3,8 +3,8 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { createTestApp, TestApp } from '../support/test-app';
-import { ARTIFACTS_DIR, launchChromium, serveForBrowser } from './support/chromium';
+import { ARTIFACTS_DIR } from './support/chromium';
+import { seededBrowserApp, type SeededBrowserApp } from './support/seeded-browser-app';
 
 interface PrintedPage {
   /** The sheet's text with every space taken out: a PDF splits words and ligatures ("fi gures") as it likes. */
@@ -37,23 +37,17 @@ async function printedPages(pdf: Buffer): Promise<PrintedPage[]> {
 }
 
 describe('the funding-gap page printed on A4', () => {
-  let t: TestApp;
   let browser: Browser;
   let base: string;
 
+  let app: SeededBrowserApp | undefined;
+
   beforeAll(async () => {
-    t = await createTestApp({ seed: true });
-    const user = await t.http
-      .post('/api/users')
-      .set('authorization', `Bearer ${t.adminToken}`)
-      .send({ email: 'print@browser.test', password: 'browser-password-1', role: 'leadership' });
-    if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.body)}`);
-    base = await serveForBrowser(t);
-    browser = await launchChromium();
+    app = await seededBrowserApp('print@browser.test', 'leadership');
+    ({ base, browser } = app);
   });
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await app?.close();
   });
 
   it('carries the as-of date and the generation time in words on every sheet, numbers the sheets and leaves none half empty', async () => {

@@ -2,27 +2,21 @@ import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
-import { createTestApp, TestApp } from '../support/test-app';
-import { launchChromium, screenshot, serveForBrowser } from './support/chromium';
+import { screenshot } from './support/chromium';
+import { seededBrowserApp, type SeededBrowserApp } from './support/seeded-browser-app';
 
 describe('leadership reads the funding gap in a real browser', () => {
-  let t: TestApp;
   let browser: Browser;
   let base: string;
 
+  let app: SeededBrowserApp | undefined;
+
   beforeAll(async () => {
-    t = await createTestApp({ seed: true });
-    const user = await t.http
-      .post('/api/users')
-      .set('authorization', `Bearer ${t.adminToken}`)
-      .send({ email: 'board@browser.test', password: 'browser-password-1', role: 'leadership' });
-    if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.body)}`);
-    base = await serveForBrowser(t);
-    browser = await launchChromium();
+    app = await seededBrowserApp('board@browser.test', 'leadership');
+    ({ base, browser } = app);
   });
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await app?.close();
   });
 
   it('signs in, switches to EUR, goes back before the UAE pledge, downloads the by-priority CSV and prints on A4', async () => {
