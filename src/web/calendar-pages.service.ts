@@ -15,16 +15,13 @@ import { PledgesService } from '../pledges/pledges.service';
 import { dtoProblems } from './dto-problems';
 import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
+import { single } from './form-fields';
 
 const LONG_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** "7 December 2026" */
 export function longDate(date: string): string {
   return LONG_DATE.format(new Date(`${date}T00:00:00Z`));
-}
-
-function single(value: unknown, max = 200): string {
-  return typeof value === 'string' ? value.slice(0, max) : '';
 }
 
 const STATE_LABELS = {

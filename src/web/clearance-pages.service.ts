@@ -10,10 +10,7 @@ import { longDate } from './calendar-pages.service';
 import { errorsByField, withFieldIds } from './form-errors';
 import { submitRecordForm } from './form-submit';
 import type { FormOutcome } from './pledge-pages.service';
-
-function single(value: unknown, max = 200): string {
-  return typeof value === 'string' ? value.slice(0, max) : '';
-}
+import { single } from './form-fields';
 
 const METRIC_LABELS: Record<string, string> = { contaminated_area: 'Contaminated area (estimate)', cleared_to_date: 'Area cleared to date' };
 

@@ -9,14 +9,11 @@ import { idempotencyContext } from '../idempotency/idempotency.service';
 import { dtoProblems } from './dto-problems';
 import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
+import { single } from './form-fields';
 
 /** Where the donor form may send the officer back: only the new-pledge form, with the fields it carried. */
 function pledgeReturnPath(value: unknown): string | null {
   return typeof value === 'string' && value.length <= 8000 && /^\/pledges\/new(\?[\x21-\x7e]*)?$/.test(value) ? value : null;
-}
-
-function single(value: unknown, max = 200): string {
-  return typeof value === 'string' ? value.slice(0, max) : '';
 }
 
 export const DONOR_TYPE_LABELS: Record<(typeof DONOR_TYPES)[number], string> = {

@@ -11,10 +11,7 @@ import { longDate } from './calendar-pages.service';
 import { errorsByField, withFieldIds } from './form-errors';
 import { submitRecordForm } from './form-submit';
 import type { FormOutcome } from './pledge-pages.service';
-
-function single(value: unknown, max = 200): string {
-  return typeof value === 'string' ? value.slice(0, max) : '';
-}
+import { single } from './form-fields';
 
 export const REPORTED_KEY_LABELS: Record<(typeof REPORTED_FIGURE_KEYS)[number], string> = {
   foreign_assistance_total: 'Foreign assistance received, total',

@@ -8,10 +8,7 @@ import { dtoProblems } from './dto-problems';
 import { longDate } from './calendar-pages.service';
 import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
-
-function single(value: unknown, max = 200): string {
-  return typeof value === 'string' ? value.slice(0, max) : '';
-}
+import { single } from './form-fields';
 
 const BASIS_LABELS = { document: 'Document', anama_estimate: 'ANAMA estimate', not_recorded: 'Source not recorded' } as const;
 

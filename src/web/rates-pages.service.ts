@@ -12,10 +12,7 @@ import { dtoProblems } from './dto-problems';
 import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
 import { ratesPageModel } from './rates-page';
-
-function single(value: unknown, max = 200): string {
-  return typeof value === 'string' ? value.slice(0, max) : '';
-}
+import { single } from './form-fields';
 
 type RatesForm = 'upload' | 'rate';
 

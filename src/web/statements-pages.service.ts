@@ -13,22 +13,19 @@ import { StatementsService } from '../statements/statements.service';
 import { dtoProblems } from './dto-problems';
 import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
+import { single } from './form-fields';
 
 const PUBLISHERS = ['admin', 'leadership'];
-
-function single(value: unknown, max = 200): string {
-  return typeof value === 'string' ? value.slice(0, max).trim() : '';
-}
 
 type PublishValues = { period: string; asOf: string; knownOn: string; title: string; idempotencyKey: string };
 
 function readForm(body: Record<string, unknown>): { values: PublishValues; request: Record<string, unknown> } {
   const values = {
-    period: single(body.period, 8),
-    asOf: single(body.asOf, 10),
-    knownOn: single(body.knownOn, 30),
-    title: single(body.title, 201),
-    idempotencyKey: single(body.idempotencyKey, 200) || randomUUID(),
+    period: single(body.period, 8).trim(),
+    asOf: single(body.asOf, 10).trim(),
+    knownOn: single(body.knownOn, 30).trim(),
+    title: single(body.title, 201).trim(),
+    idempotencyKey: single(body.idempotencyKey, 200).trim() || randomUUID(),
   };
   const request: Record<string, unknown> = {};
   for (const field of ['period', 'asOf', 'knownOn', 'title'] as const) if (values[field]) request[field] = values[field];

@@ -13,12 +13,9 @@ import { dtoProblems } from './dto-problems';
 import { ROLE_LABELS } from './navigation';
 import { errorsByField, withFieldIds } from './form-errors';
 import type { FormOutcome } from './pledge-pages.service';
+import { single } from './form-fields';
 
 type Flash = { kind: 'success' | 'error'; message: string } | null;
-
-function single(value: unknown, max = 100): string {
-  return typeof value === 'string' ? value.slice(0, max) : '';
-}
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
