@@ -90,7 +90,7 @@ export class AuthService {
 
   async logout(token: string): Promise<void> {
     this.actorCache.delete(hashToken(token));
-    await this.uow.transaction((tx) => this.users.revokeToken(tx, hashToken(token), new Date()));
+    await this.uow.transaction((tx) => this.users.revokeToken(tx, hashToken(token), new Date()), { derivedOnly: true });
   }
 
   private get ttlMs(): number {
@@ -117,7 +117,8 @@ export class AuthService {
     }
     const { token: row, user } = live;
     const extended = slidExpiry(now, new Date(row.expiresAt), new Date(row.createdAt), SESSION_IDLE_MINUTES * 60_000, this.ttlMs);
-    if (extended) await this.uow.transaction((tx) => this.users.extendToken(tx, row.id, extended));
+    // A slide changes no figure: it must not drop the funding figures every minute of every session.
+    if (extended) await this.uow.transaction((tx) => this.users.extendToken(tx, row.id, extended), { derivedOnly: true });
     const actor: Actor = { id: user.id, email: user.email, role: user.role, donorId: user.donorId };
     if (opts.remember) {
       if (this.actorCache.size >= ACTOR_CACHE_MAX) this.actorCache.clear();

@@ -6,6 +6,9 @@ import { bucketKey, delayAfterFailures, FORGET_FAILURES_AFTER_MS, KNOWN_ADDRESS_
 /** Buckets untouched for a day are deleted this often, by whichever instance signs someone in next. */
 const PRUNE_EVERY_MS = 10 * 60_000;
 
+/** Sign-in bookkeeping and issuing a token change no figure: the funding figures' caches keep what they hold. */
+const SIGN_IN_ONLY = { derivedOnly: true } as const;
+
 /** The unit of work's transaction, as the repository's write methods take it. */
 type WriteTx = Parameters<AuthRepository['releaseSignInBucket']>[0];
 
@@ -46,10 +49,10 @@ export class SignInThrottle {
       const delay = delayAfterFailures(counted);
       if (delay > 0) await this.users.delaySignIns(tx, bucket, nowMs + delay);
       return { allowed: true, bucket, counted };
-    });
+    }, SIGN_IN_ONLY);
     if (nowMs - this.prunedAt >= PRUNE_EVERY_MS) {
       this.prunedAt = nowMs;
-      await this.uow.transaction((tx) => this.users.pruneSignInBuckets(tx, nowMs - FORGET_FAILURES_AFTER_MS));
+      await this.uow.transaction((tx) => this.users.pruneSignInBuckets(tx, nowMs - FORGET_FAILURES_AFTER_MS), SIGN_IN_ONLY);
     }
     return attempt;
   }
@@ -64,6 +67,6 @@ export class SignInThrottle {
       await this.users.releaseSignInBucket(tx, attempt.bucket, attempt.counted);
       await this.users.rememberSignInAddress(tx, userId, address, nowMs, nowMs - KNOWN_ADDRESS_MS);
       return andThen(tx);
-    });
+    }, SIGN_IN_ONLY);
   }
 }

@@ -48,8 +48,10 @@ export class UnitOfWork {
 
   /**
    * Runs `work` in one transaction (behind the write lock on SQLite). `derivedOnly` marks work that
-   * only fills derived columns from data already committed (ledger valuation): it changes no figure,
-   * so caches keep what they hold.
+   * changes no figure, so the caches of derived figures keep what they hold: filling derived
+   * columns from data already committed (ledger valuation), staging an upload, and the sessions'
+   * bookkeeping (a sign-in, a sign-out, a session's expiry sliding once a minute while it is used,
+   * which would otherwise drop the funding figures every minute of every open session).
    */
   transaction<T>(work: (tx: Transaction) => Promise<T>, options: { derivedOnly?: boolean } = {}): Promise<T> {
     let committed: Array<() => void> = [];

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { FREE_FAILURES } from '../../src/auth/sign-in-policy';
 import { AuthTokenEntity } from '../../src/auth/user.entity';
+import { makeDonor, pledgeBody, seedReferenceData } from '../support/factories';
 import { ADMIN, createTestApp, TestApp } from '../support/test-app';
 import { makeUser, newWebSession, signInWeb } from './web-support';
 
@@ -146,5 +147,30 @@ describe('sign-in, sessions and CSRF on the pages', () => {
     const expired = await web.get('/pledges');
     expect(expired.status).toBe(303);
     expect(expired.headers.location).toBe('/login?next=%2Fpledges');
+  });
+  it("keeps the funding figures' cache through sign-ins and sliding sessions, and drops it for a pledge", async () => {
+    await seedReferenceData(t);
+    const donorId = await makeDonor(t, { name: 'Cache Donor' });
+    const auth = { authorization: `Bearer ${t.adminToken}` };
+    // A computed result carries the time it was computed: the same time means it was served from the cache.
+    const computedAt = async () => {
+      const res = await t.http.get('/api/funding-gap?currency=USD').set(auth);
+      expect(res.status).toBe(200);
+      return res.body.generatedAt as string;
+    };
+    const leader = await makeUser(t, 'leadership');
+    const first = await computedAt();
+
+    const web = await signInWeb(t, leader.email, leader.password);
+    const repo = t.dataSource.getRepository(AuthTokenEntity);
+    const [token] = await repo.find({ where: { userId: leader.id } });
+    await repo.update({ id: token.id }, { expiresAt: new Date(Date.now() + 5 * 60_000) });
+    expect((await web.get('/')).status).toBe(200);
+    expect(new Date((await repo.findOneByOrFail({ id: token.id })).expiresAt).getTime()).toBeGreaterThan(Date.now() + 25 * 60_000);
+    expect((await web.post('/logout', {})).status).toBe(303);
+    expect(await computedAt()).toBe(first);
+
+    expect((await t.http.post('/api/pledges').set(auth).send(pledgeBody(donorId))).status).toBe(201);
+    expect(await computedAt()).not.toBe(first);
   });
 });
