@@ -10,8 +10,8 @@ SELECT COUNT(*) AS n FROM (SELECT i.id, i.pledge_id, p.donor_id, p.title AS pled
     COALESCE(SUM(COALESCE(i.amount_minor, i.quantity)) OVER (PARTITION BY i.pledge_id ORDER BY i.due_on, i.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS scheduled_before,
     CASE WHEN p.kind = 'cash' THEN p.disbursed_minor ELSE p.delivered_quantity END AS received,
     p.pledged_on, p.source_date, p.created_at AS pledge_created_at
-  FROM pledge_instalments i JOIN pledges p ON p.id = i.pledge_id
-  WHERE i.removed_at IS NULL AND p.cancelled_at IS NULL) s WHERE s.due_on < ? AND s.scheduled_before + s.size > s.received;
+  FROM pledge_instalments i CROSS JOIN pledges p
+  WHERE p.id = i.pledge_id AND i.removed_at IS NULL AND p.cancelled_at IS NULL) s WHERE s.due_on < ? AND s.scheduled_before + s.size > s.received;
 
 -- InstalmentsRepository.findLive
 SELECT "InstalmentEntity"."id" AS "InstalmentEntity_id", "InstalmentEntity"."pledge_id" AS "InstalmentEntity_pledge_id", "InstalmentEntity"."due_on" AS "InstalmentEntity_due_on", "InstalmentEntity"."amount_minor" AS "InstalmentEntity_amount_minor", "InstalmentEntity"."quantity" AS "InstalmentEntity_quantity", "InstalmentEntity"."created_by" AS "InstalmentEntity_created_by", "InstalmentEntity"."removed_at" AS "InstalmentEntity_removed_at", "InstalmentEntity"."removed_by" AS "InstalmentEntity_removed_by", "InstalmentEntity"."created_at" AS "InstalmentEntity_created_at", "InstalmentEntity"."updated_at" AS "InstalmentEntity_updated_at" FROM "pledge_instalments" "InstalmentEntity" WHERE (("InstalmentEntity"."id" = 2) AND ("InstalmentEntity"."pledge_id" = 1) AND ("InstalmentEntity"."removed_at" IS NULL)) LIMIT 1;
@@ -22,8 +22,8 @@ SELECT s.* FROM (SELECT i.id, i.pledge_id, p.donor_id, p.title AS pledge_title, 
     COALESCE(SUM(COALESCE(i.amount_minor, i.quantity)) OVER (PARTITION BY i.pledge_id ORDER BY i.due_on, i.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS scheduled_before,
     CASE WHEN p.kind = 'cash' THEN p.disbursed_minor ELSE p.delivered_quantity END AS received,
     p.pledged_on, p.source_date, p.created_at AS pledge_created_at
-  FROM pledge_instalments i JOIN pledges p ON p.id = i.pledge_id
-  WHERE i.removed_at IS NULL AND p.cancelled_at IS NULL AND p.donor_id = ?) s
+  FROM pledge_instalments i CROSS JOIN pledges p
+  WHERE p.id = i.pledge_id AND i.removed_at IS NULL AND p.cancelled_at IS NULL AND p.donor_id = ?) s
   WHERE s.due_on <= ? AND (s.due_on >= ? OR (s.due_on < ? AND s.scheduled_before + s.size > s.received))
   ORDER BY s.due_on, s.id LIMIT 2000;
 
@@ -32,8 +32,8 @@ SELECT s.* FROM (SELECT i.id, i.pledge_id, p.donor_id, p.title AS pledge_title, 
     COALESCE(SUM(COALESCE(i.amount_minor, i.quantity)) OVER (PARTITION BY i.pledge_id ORDER BY i.due_on, i.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS scheduled_before,
     CASE WHEN p.kind = 'cash' THEN p.disbursed_minor ELSE p.delivered_quantity END AS received,
     p.pledged_on, p.source_date, p.created_at AS pledge_created_at
-  FROM pledge_instalments i JOIN pledges p ON p.id = i.pledge_id
-  WHERE i.removed_at IS NULL AND p.cancelled_at IS NULL) s
+  FROM pledge_instalments i CROSS JOIN pledges p
+  WHERE p.id = i.pledge_id AND i.removed_at IS NULL AND p.cancelled_at IS NULL) s
   WHERE s.due_on <= ? AND (s.due_on >= ? OR (s.due_on < ? AND s.scheduled_before + s.size > s.received))
   ORDER BY s.due_on, s.id LIMIT 2000;
 
@@ -59,5 +59,5 @@ SELECT s.* FROM (SELECT i.id, i.pledge_id, p.donor_id, p.title AS pledge_title, 
     COALESCE(SUM(COALESCE(i.amount_minor, i.quantity)) OVER (PARTITION BY i.pledge_id ORDER BY i.due_on, i.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS scheduled_before,
     CASE WHEN p.kind = 'cash' THEN p.disbursed_minor ELSE p.delivered_quantity END AS received,
     p.pledged_on, p.source_date, p.created_at AS pledge_created_at
-  FROM pledge_instalments i JOIN pledges p ON p.id = i.pledge_id
-  WHERE i.removed_at IS NULL AND p.cancelled_at IS NULL AND p.kind = 'cash') s WHERE s.scheduled_before + s.size > s.received ORDER BY s.due_on, s.id;
+  FROM pledge_instalments i CROSS JOIN pledges p
+  WHERE p.id = i.pledge_id AND i.removed_at IS NULL AND p.cancelled_at IS NULL AND p.kind = 'cash') s WHERE s.scheduled_before + s.size > s.received ORDER BY s.due_on, s.id;
