@@ -23,6 +23,7 @@ export type Transaction = EntityManager;
 export class UnitOfWork {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly serialise: boolean;
+  private readonly logger = new Logger('UnitOfWork');
   readonly dialect: SqlDialect;
 
   constructor(private readonly dataSource: DataSource) {
@@ -41,30 +42,58 @@ export class UnitOfWork {
    */
   lastWriteReadOnly = false;
 
-  /** Called after every committed unit of work: caches of derived figures forget what they hold. */
+  /**
+   * Called after every committed unit of work of this instance: caches of derived figures forget
+   * what they hold at once. Other processes' writes reach them through `figuresVersion`.
+   */
   onCommit(listener: () => void): void {
     this.commitListeners.push(listener);
   }
 
+  /** The read of the figures version that callers in the current run of the event loop share (see figuresVersion). */
+  private versionRead: Promise<string> | null = null;
+
   /**
-   * Runs `work` in one transaction (behind the write lock on SQLite). `derivedOnly` marks work that
-   * only fills derived columns from data already committed (ledger valuation): it changes no figure,
-   * so caches keep what they hold.
+   * The figures version: it moves after every committed unit of work that can change a figure
+   * (every one but `derivedOnly`), on this instance or any other process on the database, before
+   * that write is answered. A cache of derived figures reads it before it serves (one indexed read
+   * or sequence read): an entry computed after reading version v holds every write answered before
+   * v was read, so it may serve while the version is still v, and never once it moved.
+   *
+   * Callers in one synchronous run and the promise jobs it queues share one read: all of them run
+   * after the request they serve was received, and so after any write answered before it.
+   */
+  figuresVersion(): Promise<string> {
+    if (!this.versionRead) {
+      this.versionRead = this.dataSource.query<Array<{ version: string | number }>>(this.dialect.readFiguresVersion).then(([row]) => String(row?.version ?? 0));
+      queueMicrotask(() => (this.versionRead = null));
+    }
+    return this.versionRead;
+  }
+
+  /**
+   * Runs `work` in one transaction (behind the write lock on SQLite) and moves the figures version
+   * before it returns. `derivedOnly` marks work that changes no figure (it only fills derived
+   * columns from data already committed, as ledger valuation does, or writes what no figure reads):
+   * caches on every instance keep what they hold.
    */
   transaction<T>(work: (tx: Transaction) => Promise<T>, options: { derivedOnly?: boolean } = {}): Promise<T> {
     let committed: Array<() => void> = [];
+    const advance = options.derivedOnly ? null : this.dialect.advanceFiguresVersion;
     const run = () =>
       this.dataSource
         .transaction((tx) =>
           insideTransaction.run(true, async () => {
             const result = await work(tx);
+            if (advance && !advance.afterCommit) await tx.query(advance.sql);
             committed = this.afterCommitWork.get(tx) ?? [];
             return result;
           }),
         )
         .then(
-          (result) => {
+          async (result) => {
             this.lastWriteReadOnly = false;
+            if (advance?.afterCommit) await this.advanceAfterCommit(advance.sql);
             if (!options.derivedOnly) for (const listener of this.commitListeners) listener();
             for (const then of committed) then();
             return result;
@@ -78,6 +107,19 @@ export class UnitOfWork {
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * PostgreSQL moves the version once the write is visible to every connection. If that fails (the
+   * server went away between the two statements), the write stands and is answered; other instances
+   * see it at their caches' age limit (FundingGapService CACHE_TTL_MS) or at the next write.
+   */
+  private async advanceAfterCommit(sql: string): Promise<void> {
+    try {
+      await this.dataSource.query(sql);
+    } catch (error) {
+      this.logger.error(`The figures version did not move after a commit; other instances may serve older figures for a while: ${String(error)}`);
+    }
   }
 
   /** Runs `then` after `tx` commits (not if it rolls back): work that must see the committed rows, such as waking a worker. */
