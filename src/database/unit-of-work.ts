@@ -50,8 +50,11 @@ export class UnitOfWork {
     this.commitListeners.push(listener);
   }
 
-  /** The read of the figures version that callers in the current run of the event loop share (see figuresVersion). */
+  /** The read of the figures version under way, and whether it began in the current synchronous run. */
   private versionRead: Promise<string> | null = null;
+  private versionReadIsThisRuns = false;
+  /** The read that begins once `versionRead` ends, for everyone who asked meanwhile. */
+  private nextVersionRead: Promise<string> | null = null;
 
   /**
    * The figures version: it moves after every committed unit of work that can change a figure
@@ -60,15 +63,38 @@ export class UnitOfWork {
    * or sequence read): an entry computed after reading version v holds every write answered before
    * v was read, so it may serve while the version is still v, and never once it moved.
    *
-   * Callers in one synchronous run and the promise jobs it queues share one read: all of them run
-   * after the request they serve was received, and so after any write answered before it.
+   * A caller must get a read that began after it asked (a read begun earlier may predate a write
+   * answered since). So callers share reads: those in the synchronous run that began one share it,
+   * and everyone who asks while a read is under way shares the next one, begun when it ends. Under
+   * load that is one database round trip per round trip, not one per request.
    */
   figuresVersion(): Promise<string> {
-    if (!this.versionRead) {
-      this.versionRead = this.dataSource.query<Array<{ version: string | number }>>(this.dialect.readFiguresVersion).then(([row]) => String(row?.version ?? 0));
-      queueMicrotask(() => (this.versionRead = null));
-    }
-    return this.versionRead;
+    if (this.versionRead && this.versionReadIsThisRuns) return this.versionRead;
+    if (!this.versionRead) return this.beginVersionRead();
+    this.nextVersionRead ??= this.versionRead.then(
+      () => this.afterVersionRead(),
+      () => this.afterVersionRead(),
+    );
+    return this.nextVersionRead;
+  }
+
+  private afterVersionRead(): Promise<string> {
+    this.nextVersionRead = null;
+    return this.beginVersionRead();
+  }
+
+  private beginVersionRead(): Promise<string> {
+    const read = this.dataSource.query<Array<{ version: string | number }>>(this.dialect.readFiguresVersion).then(([row]) => String(row?.version ?? 0));
+    this.versionRead = read;
+    this.versionReadIsThisRuns = true;
+    queueMicrotask(() => {
+      if (this.versionRead === read) this.versionReadIsThisRuns = false;
+    });
+    const ended = () => {
+      if (this.versionRead === read) this.versionRead = null;
+    };
+    read.then(ended, ended);
+    return read;
   }
 
   /**
