@@ -28,19 +28,22 @@ export function freePort() {
  * limit the old generation grows to about four times the live heap before a full collection).
  * Until 2026-12-05 only the core benchmark applied them; the funding-gap one ran without.
  */
-function startFlags() {
-  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+function startFlags(root) {
+  const start = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start;
   const words = start.split(/\s+/);
   if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`unexpected start script: ${start}`);
   return words.slice(1, -1);
 }
 
-/** Starts dist/main.js as `npm start` does; resolves once /api/health answers, with the time that took. */
-export async function startApp(env = {}) {
+/**
+ * Starts dist/main.js as `npm start` does; resolves once /api/health answers, with the time that took.
+ * `root`: another checkout's build (bench/compare-builds.mjs runs two builds side by side).
+ */
+export async function startApp(env = {}, { root = ROOT } = {}) {
   const port = await freePort();
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...startFlags(), join(ROOT, 'dist', 'main.js')], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...startFlags(root), join(root, 'dist', 'main.js')], {
+    cwd: root,
     env: { ...process.env, PORT: String(port), LOG_REQUESTS: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -144,6 +144,29 @@ export class SqlDialect {
   }
 
   /**
+   * The figures version as one value (`version`), on any connection. A PostgreSQL sequence that
+   * was never advanced reports last_value 1 with is_called false, as it does after its first
+   * nextval: 0 keeps the two apart.
+   */
+  get readFiguresVersion(): string {
+    return this.isPostgres
+      ? 'SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS version FROM figures_version'
+      : 'SELECT value AS version FROM figures_version WHERE id = 1';
+  }
+
+  /**
+   * Moves the figures version. PostgreSQL: after the write's commit, on any connection (a sequence
+   * moves outside transactions, so inside one a reader could see the new version before the rows
+   * it stands for). SQLite: as the last statement inside the writing transaction (its writers are
+   * serialised, and the row commits with what it stands for).
+   */
+  get advanceFiguresVersion(): { sql: string; afterCommit: boolean } {
+    return this.isPostgres
+      ? { sql: "SELECT nextval('figures_version')", afterCommit: true }
+      : { sql: 'UPDATE figures_version SET value = value + 1 WHERE id = 1', afterCommit: false };
+  }
+
+  /**
    * A statement that holds an advisory lock on `key` until the transaction ends (shared: many
    * holders at once, none beside an exclusive one), with the key as its one parameter; null on
    * SQLite, where the write lock already serialises every writer.

@@ -23,6 +23,7 @@ export type Transaction = EntityManager;
 export class UnitOfWork {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly serialise: boolean;
+  private readonly logger = new Logger('UnitOfWork');
   readonly dialect: SqlDialect;
 
   constructor(private readonly dataSource: DataSource) {
@@ -41,32 +42,86 @@ export class UnitOfWork {
    */
   lastWriteReadOnly = false;
 
-  /** Called after every committed unit of work: caches of derived figures forget what they hold. */
+  /**
+   * Called after every committed unit of work of this instance: caches of derived figures forget
+   * what they hold at once. Other processes' writes reach them through `figuresVersion`.
+   */
   onCommit(listener: () => void): void {
     this.commitListeners.push(listener);
   }
 
+  /** The read of the figures version under way, and whether it began in the current synchronous run. */
+  private versionRead: Promise<string> | null = null;
+  private versionReadIsThisRuns = false;
+  /** The read that begins once `versionRead` ends, for everyone who asked meanwhile. */
+  private nextVersionRead: Promise<string> | null = null;
+
   /**
-   * Runs `work` in one transaction (behind the write lock on SQLite). `derivedOnly` marks work that
-   * changes no figure, so the caches of derived figures keep what they hold: filling derived
-   * columns from data already committed (ledger valuation), staging an upload, and the sessions'
-   * bookkeeping (a sign-in, a sign-out, a session's expiry sliding once a minute while it is used,
-   * which would otherwise drop the funding figures every minute of every open session).
+   * The figures version: it moves after every committed unit of work that can change a figure
+   * (every one but `derivedOnly`), on this instance or any other process on the database, before
+   * that write is answered. A cache of derived figures reads it before it serves (one indexed read
+   * or sequence read): an entry computed after reading version v holds every write answered before
+   * v was read, so it may serve while the version is still v, and never once it moved.
+   *
+   * A caller must get a read that began after it asked (a read begun earlier may predate a write
+   * answered since). So callers share reads: those in the synchronous run that began one share it,
+   * and everyone who asks while a read is under way shares the next one, begun when it ends. Under
+   * load that is one database round trip per round trip, not one per request.
+   */
+  figuresVersion(): Promise<string> {
+    if (this.versionRead && this.versionReadIsThisRuns) return this.versionRead;
+    if (!this.versionRead) return this.beginVersionRead();
+    this.nextVersionRead ??= this.versionRead.then(
+      () => this.afterVersionRead(),
+      () => this.afterVersionRead(),
+    );
+    return this.nextVersionRead;
+  }
+
+  private afterVersionRead(): Promise<string> {
+    this.nextVersionRead = null;
+    return this.beginVersionRead();
+  }
+
+  private beginVersionRead(): Promise<string> {
+    const read = this.dataSource.query<Array<{ version: string | number }>>(this.dialect.readFiguresVersion).then(([row]) => String(row?.version ?? 0));
+    this.versionRead = read;
+    this.versionReadIsThisRuns = true;
+    queueMicrotask(() => {
+      if (this.versionRead === read) this.versionReadIsThisRuns = false;
+    });
+    const ended = () => {
+      if (this.versionRead === read) this.versionRead = null;
+    };
+    read.then(ended, ended);
+    return read;
+  }
+
+  /**
+   * Runs `work` in one transaction (behind the write lock on SQLite) and moves the figures version
+   * before it returns. `derivedOnly` marks work that changes no figure, so caches on every instance
+   * keep what they hold: filling derived columns from data already committed (ledger valuation),
+   * staging an upload, and the sessions' bookkeeping (a sign-in, a sign-out, a session's expiry
+   * sliding once a minute while it is used, which would otherwise drop the funding figures every
+   * minute of every open session).
    */
   transaction<T>(work: (tx: Transaction) => Promise<T>, options: { derivedOnly?: boolean } = {}): Promise<T> {
     let committed: Array<() => void> = [];
+    const advance = options.derivedOnly ? null : this.dialect.advanceFiguresVersion;
     const run = () =>
       this.dataSource
         .transaction((tx) =>
           insideTransaction.run(true, async () => {
             const result = await work(tx);
+            if (advance && !advance.afterCommit) await tx.query(advance.sql);
             committed = this.afterCommitWork.get(tx) ?? [];
             return result;
           }),
         )
         .then(
-          (result) => {
+          async (result) => {
             this.lastWriteReadOnly = false;
+            if (advance?.afterCommit) await this.advanceAfterCommit(advance.sql);
             if (!options.derivedOnly) for (const listener of this.commitListeners) listener();
             for (const then of committed) then();
             return result;
@@ -80,6 +135,19 @@ export class UnitOfWork {
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * PostgreSQL moves the version once the write is visible to every connection. If that fails (the
+   * server went away between the two statements), the write stands and is answered; other instances
+   * see it at their caches' age limit (FundingGapService CACHE_TTL_MS) or at the next write.
+   */
+  private async advanceAfterCommit(sql: string): Promise<void> {
+    try {
+      await this.dataSource.query(sql);
+    } catch (error) {
+      this.logger.error(`The figures version did not move after a commit; other instances may serve older figures for a while: ${String(error)}`);
+    }
   }
 
   /** Runs `then` after `tx` commits (not if it rolls back): work that must see the committed rows, such as waking a worker. */

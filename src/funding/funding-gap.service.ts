@@ -177,9 +177,9 @@ export interface FundingGapView {
 }
 
 /**
- * A computed result serves reads until the next committed write on this instance. Another
- * instance's writes (several apps on one PostgreSQL) are seen once a result is this old (plus
- * one computation), the same bound FxService keeps for rates.
+ * A computed result serves reads until the figures version moves (UnitOfWork.figuresVersion: a
+ * committed write on any instance), checked before every read. This age is only a backstop for a
+ * version that failed to move after a commit: a result this old is computed again (served meanwhile).
  */
 const CACHE_TTL_MS = 60_000;
 const CACHE_MAX_ENTRIES = 64;
@@ -317,8 +317,10 @@ export interface Forecast {
 @Injectable()
 export class FundingGapService {
   private readonly cache = new Map<string, CacheEntry>();
-  /** Moves on every committed write; a result computed under an older generation is never cached. */
+  /** Moves whenever the cache is emptied; a result computed under an older generation is never cached. */
   private generation = 0;
+  /** The figures version every cached entry was computed under (null: none read yet). */
+  private version: string | null = null;
 
   constructor(
     private readonly ledger: LedgerFigures,
@@ -328,12 +330,14 @@ export class FundingGapService {
     private readonly clearance: ClearanceProgressService,
     private readonly fxService: FxService,
     private readonly schedule: Ledger,
-    uow: UnitOfWork,
+    private readonly uow: UnitOfWork,
   ) {
-    uow.onCommit(() => {
-      this.generation++;
-      this.cache.clear();
-    });
+    uow.onCommit(() => this.forget());
+  }
+
+  private forget(): void {
+    this.generation++;
+    this.cache.clear();
   }
 
   /**
@@ -341,27 +345,43 @@ export class FundingGapService {
    * computation; a result older than CACHE_TTL_MS is still served while a fresh one is computed.
    */
   async get(currency: DisplayCurrency, asOf: string = todayUtc(), filter: FundingQuery = {}): Promise<FundingGapView> {
-    return (await this.entryFor(currency, asOf, filter).result).view;
+    return (await (await this.entryFor(currency, asOf, filter)).result).view;
   }
 
   /** Every published rate behind the figures of (currency, asOf, filter), oldest first within each pair. */
   async ratesUsed(currency: DisplayCurrency, asOf: string = todayUtc(), filter: FundingQuery = {}): Promise<RateQuote[]> {
-    return (await this.entryFor(currency, asOf, filter).result).rates;
+    return (await (await this.entryFor(currency, asOf, filter)).result).rates;
   }
 
   /**
    * The same figures as a JSON body, serialised (and gzipped, when the client takes it) once per
    * computation.
    */
-  getBody(currency: DisplayCurrency, asOf: string = todayUtc(), gzipped = false, filter: FundingQuery = {}): Promise<EncodedBody> {
-    const entry = this.entryFor(currency, asOf, filter);
+  async getBody(currency: DisplayCurrency, asOf: string = todayUtc(), gzipped = false, filter: FundingQuery = {}): Promise<EncodedBody> {
+    const entry = await this.entryFor(currency, asOf, filter);
     entry.json ??= entry.result.then(({ view }) => encoded(Buffer.from(JSON.stringify(view)), ''));
     if (!gzipped) return entry.json;
     entry.gzip ??= entry.json.then(async (json) => encoded(await gzipAsync(json.body), '-gzip'));
     return entry.gzip;
   }
 
-  private entryFor(currency: DisplayCurrency, asOf: string, filter: FundingQuery): CacheEntry {
+  /**
+   * The figures version now, having forgotten every result computed under another one: what a
+   * cache built on these figures (the page's) keys its own entries by.
+   */
+  async currentVersion(): Promise<string> {
+    const version = await this.uow.figuresVersion();
+    if (version !== this.version) {
+      this.version = version;
+      this.forget();
+    }
+    return version;
+  }
+
+  /** The cached entry of (currency, asOf, filter) if it was computed under the current figures version, else a new computation. */
+  private async entryFor(currency: DisplayCurrency, asOf: string, filter: FundingQuery): Promise<CacheEntry> {
+    await this.currentVersion();
+    // From here to the entry's insertion nothing awaits: an entry always belongs to the version last read.
     const key = `${currency}@${asOf}#${filterKey(filter)}`;
     const hit = this.cache.get(key);
     if (!hit) return this.computeInto(key, currency, asOf, filter, null);
@@ -653,7 +673,7 @@ export class FundingGapService {
    * goods, or no rate).
    */
   async pledgeLines(ids: readonly number[], currency: DisplayCurrency, asOf: string = todayUtc()): Promise<Map<number, PledgeLineFigures>> {
-    const rows = await this.ledger.pledgeFigures(ids, asOf, currency);
+    const [rows] = await Promise.all([this.ledger.pledgeFigures(ids, asOf, currency), this.fxService.revalidate()]);
     const lines = new Map<number, PledgeLineFigures>();
     for (const row of rows) {
       let balance: bigint | null = null;
@@ -690,7 +710,7 @@ export class FundingGapService {
    */
   async forecast(currency: DisplayCurrency): Promise<Forecast> {
     const today = todayUtc();
-    const [rows, projection] = await Promise.all([this.schedule.uncoveredCashInstalments(), this.projectionAt(currency, today)]);
+    const [rows, projection] = await Promise.all([this.schedule.uncoveredCashInstalments(), this.projectionAt(currency, today), this.fxService.revalidate()]);
     const parts = rows
       .filter((r) => r.currency !== null)
       .map((r) => ({

@@ -12,8 +12,10 @@ import { FxRepository } from './fx.repository';
 import { candidatePairs, chooseLegs } from './rate-path';
 
 /**
- * Rate look-ups are cached per (pair, date). This instance forgets the cache on its own writes; a
- * rate written by another instance (several apps on one PostgreSQL) is seen within this long.
+ * Rate look-ups are cached per (pair, date). This instance forgets the cache on its own writes;
+ * reads that show converted figures call `revalidate` first, so a rate added by another instance is
+ * seen at once; writes that store a converted value call `syncWithStoredRates`. Anything else (the
+ * rate checks of a pledge form or an import) sees another instance's new rate within this long.
  */
 const CACHE_TTL_MS = 60_000;
 
@@ -75,6 +77,9 @@ export class FxService {
   /** The highest rate id the caches were filled under (null: not known yet). */
   private cachedUpTo: number | null = null;
   private generation = 0;
+  /** The figures version the last revalidation read, and the revalidation under way for a newer one. */
+  private revalidatedAt: string | null = null;
+  private revalidating: { version: string; done: Promise<void> } | null = null;
   private readonly ratesAddedListeners: RatesAddedListener[] = [];
 
   constructor(
@@ -100,6 +105,32 @@ export class FxService {
       this.forgetCache();
       this.cachedUpTo = upTo;
     }
+  }
+
+  /**
+   * Before a read that shows converted figures (a pledge in a display currency, the API's convert,
+   * the forecast, a digest's lines): forgets the cached look-ups when a rate was added since they
+   * were made, here or on another instance. Reads the figures version (every write that adds a rate
+   * moves it), and the highest rate id only when the version moved.
+   */
+  async revalidate(): Promise<void> {
+    const version = await this.uow.figuresVersion();
+    if (version === this.revalidatedAt) return;
+    if (this.revalidating?.version !== version) {
+      const done = this.rates.lastId().then((upTo) => {
+        if (upTo !== this.cachedUpTo) {
+          this.forgetCache();
+          this.cachedUpTo = upTo;
+        }
+        this.revalidatedAt = version;
+      });
+      // A failed look-up is not kept: the next reader of this version tries again.
+      done.catch(() => {
+        if (this.revalidating?.done === done) this.revalidating = null;
+      });
+      this.revalidating = { version, done };
+    }
+    await this.revalidating.done;
   }
 
   /** Moves whenever the cached look-ups are forgotten: anything cached on top of them is stale once it moves. */
@@ -141,6 +172,7 @@ export class FxService {
 
   /** The contract's converted-figure shape: money (with `rateDate` and `staleDays` when its rate is stale), the effective rate and every published rate used. */
   async convertForDisplay(amount: string, from: string, to: string, date: string) {
+    await this.revalidate();
     const c = await this.convert(parseAmount(amount, from), to, date, 'to');
     return { amount: { amount, currency: from }, converted: { ...toJson(c.converted), ...c.stale }, rate: c.rate, valueDate: date, ratesUsed: c.ratesUsed };
   }

@@ -258,6 +258,7 @@ export class PledgesService {
 
   async get(actor: Actor, id: number, displayCurrency: string) {
     const pledge = await this.visiblePledge(actor, id);
+    await this.fx.revalidate();
     const [view, disbursements, instalments, history] = await Promise.all([
       this.toView(pledge, displayCurrency),
       this.ledger.receiptsOf(id),
@@ -288,6 +289,7 @@ export class PledgesService {
     const donorId = visibleDonorFilter(actor, filter.donorId);
     const rows = await this.ledger.pledgePage({ ...filter, donorId, ...page });
     const shown = rows.slice(0, page.limit);
+    if (displayCurrency) await this.fx.revalidate();
     const views = await Promise.all(shown.map((p) => this.toView(p, displayCurrency)));
     return toPage(rows, page, (p) => views[shown.indexOf(p)]);
   }
@@ -404,6 +406,8 @@ export class PledgesService {
     let counted = received;
     let rate: { rate: string; date: string; source: string } | null = null;
     if (received.currency !== pledgeCurrency) {
+      // What a receipt counts is stored: at the rates as committed, one another instance added a moment ago included.
+      if (tx) await this.fx.syncWithStoredRates(tx);
       const c = await this.fx.convert(received, pledgeCurrency, dto.receivedOn, 'currency', tx);
       counted = c.converted;
       rate = {

@@ -17,7 +17,7 @@ export class FundingPageController {
 
   @Get()
   @Roles(...READ_ALL)
-  @Render('funding-gap')
+  @Render('cached-content')
   show(@CurrentActor() actor: Actor, @Query() query: FundingGapApiQueryDto) {
     return this.page.page(actor, query);
   }

@@ -4,33 +4,89 @@ import type { Actor } from '../access/actor';
 import { parsePageRequest } from '../common/http/pagination';
 import { DonorsService } from '../donors/donors.service';
 import { fundingFilterOf, type FundingGapApiQueryDto } from '../funding/dto';
-import { FundingGapService, type Forecast, type FundingGapView } from '../funding/funding-gap.service';
-import { fundingCsv, fundingPageModel, type CsvTable, type FundingPageModel } from './funding-page.presenter';
+import { FundingGapService } from '../funding/funding-gap.service';
+import { fundingCsv, fundingPageModel, type CsvTable } from './funding-page.presenter';
+import { ViewRenderer } from './view-renderer';
+
+/** What the layout around the page's kept content needs (views/cached-content.hbs). */
+export interface FundingPageLocals {
+  title: string;
+  generatedAt: string;
+  timeZone: string;
+  /** The page's content as HTML, rendered from views/funding-gap.hbs. */
+  content: string;
+}
+
+/** Rendered contents kept at most; the oldest goes first. */
+const PAGE_CACHE_MAX_ENTRIES = 64;
 
 /** The page and its downloads read the figures the API returns, from the one FundingGapService. */
 @Injectable()
 export class FundingPageService {
-  /** Charts and tables are laid out once per computed result (and day), not on every request. */
-  private readonly models = new WeakMap<FundingGapView, { today: string; model: FundingPageModel }>();
+  /**
+   * The page's content (charts, tables, forecast: everything but the layout) rendered once per
+   * (currency, asOf, knownOn, donor, the reader's role and donor, today) and figures version. The
+   * layout, with the reader's name, navigation and CSRF token, is rendered per request around it.
+   */
+  private readonly pages = new Map<string, Promise<FundingPageLocals>>();
+  private version: string | null = null;
 
   constructor(
     private readonly fundingGap: FundingGapService,
     private readonly donors: DonorsService,
+    private readonly views: ViewRenderer,
   ) {}
 
-  async page(actor: Actor, query: FundingGapApiQueryDto): Promise<FundingPageModel & { forecast: Forecast }> {
-    const [view, forecast] = await Promise.all([
-      this.fundingGap.get(query.currency ?? 'USD', query.asOf, fundingFilterOf(query)),
-      this.fundingGap.forecast(query.currency ?? 'USD'),
-    ]);
+  async page(actor: Actor, query: FundingGapApiQueryDto): Promise<FundingPageLocals> {
+    const version = await this.fundingGap.currentVersion();
+    if (version !== this.version) {
+      this.version = version;
+      this.pages.clear();
+    }
+    // As in FundingGapService: nothing awaits from the version read to the entry's insertion.
     const today = todayUtc();
-    const laidOut = this.models.get(view);
-    // A shallow copy per request: Express writes the request's locals onto the object it renders.
-    if (laidOut?.today === today) return { ...laidOut.model, forecast };
-    const donors = (await this.donors.list(actor, parsePageRequest('500', undefined))).items.map((d) => ({ id: d.id, name: d.name }));
-    const model = fundingPageModel(view, today, donors);
-    this.models.set(view, { today, model });
-    return { ...model, forecast };
+    const filter = fundingFilterOf(query);
+    const key = JSON.stringify([
+      query.currency ?? 'USD',
+      query.asOf ?? today,
+      filter.knownOn ?? null,
+      filter.donorId ?? null,
+      actor.role,
+      actor.donorId,
+      today,
+    ]);
+    let page = this.pages.get(key);
+    if (!page) {
+      if (this.pages.size >= PAGE_CACHE_MAX_ENTRIES) this.pages.delete(this.pages.keys().next().value as string);
+      const rendering = this.render(actor, query, today);
+      this.pages.set(key, rendering);
+      rendering.catch(() => {
+        if (this.pages.get(key) === rendering) this.pages.delete(key);
+      });
+      page = rendering;
+    }
+    // A copy per request: Express writes the request's locals onto the object it renders.
+    return { ...(await page) };
+  }
+
+  private async render(actor: Actor, query: FundingGapApiQueryDto, today: string): Promise<FundingPageLocals> {
+    const currency = query.currency ?? 'USD';
+    const [view, forecast, donors] = await Promise.all([
+      this.fundingGap.get(currency, query.asOf, fundingFilterOf(query)),
+      this.fundingGap.forecast(currency),
+      this.donors.list(actor, parsePageRequest('500', undefined)),
+    ]);
+    const model = fundingPageModel(
+      view,
+      today,
+      donors.items.map((d) => ({ id: d.id, name: d.name })),
+    );
+    return {
+      title: model.title,
+      generatedAt: model.generatedAt,
+      timeZone: model.timeZone,
+      content: await this.views.render('funding-gap', { ...model, forecast }),
+    };
   }
 
   async csv(table: CsvTable, query: FundingGapApiQueryDto) {

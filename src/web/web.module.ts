@@ -43,6 +43,7 @@ import { StatementsPagesService } from './statements-pages.service';
 import { WebSessionService } from './session.service';
 import { UsersPagesController } from './users-pages.controller';
 import { UsersPagesService } from './users-pages.service';
+import { ViewRenderer } from './view-renderer';
 
 /** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, exchange rates, the pledges import, clearance progress, the calendar, published statements and digests. */
 @Module({
@@ -93,6 +94,7 @@ import { UsersPagesService } from './users-pages.service';
     ClearancePagesService,
     DonorsPagesService,
     StatementsPagesService,
+    ViewRenderer,
     { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },
   ],
 })

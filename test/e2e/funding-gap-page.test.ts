@@ -70,6 +70,39 @@ describe('the funding-gap page at / and its CSV downloads', () => {
     expect((await page('/?currency=GBP')).status).toBe(400);
   });
 
+  it('keeps the content between readers but never the reader: a leadership user and a desk officer each get their own page', async () => {
+    const officer = await t.tokenFor('officer');
+    const user = (token: string) => t.http.get('/api/auth/me').set('authorization', `Bearer ${token}`);
+    const [leadershipEmail, officerEmail] = [(await user(leadership)).body.email as string, (await user(officer)).body.email as string];
+    // Leadership first, so the officer would get the leadership's page if the layout were kept with the content.
+    const first = await page('/?currency=USD');
+    const second = await page('/?currency=USD', officer);
+    const again = await page('/?currency=USD');
+    for (const [res, role, label, email, other] of [
+      [first, 'leadership', 'Leadership', leadershipEmail, officerEmail],
+      [second, 'officer', 'Desk officer', officerEmail, leadershipEmail],
+      [again, 'leadership', 'Leadership', leadershipEmail, officerEmail],
+    ] as const) {
+      expect(res.status).toBe(200);
+      expect(res.text).toContain(`<strong data-role="${role}">${label}</strong>`);
+      expect(res.text).toContain(`>${email}</a>`);
+      expect(res.text).not.toContain(other);
+    }
+    // Only a desk officer imports pledges: the navigation is the reader's own.
+    expect(second.text).toContain('href="/import"');
+    expect(first.text).not.toContain('href="/import"');
+    expect(again.text).not.toContain('href="/import"');
+    // Each sign-out form carries its own session's CSRF token.
+    const csrf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    expect(csrf(first.text)).toBeTruthy();
+    expect(csrf(second.text)).toBeTruthy();
+    expect(csrf(second.text)).not.toBe(csrf(first.text));
+    // Both read one computation of the figures (the same generation time).
+    const generated = (html: string) => /<p class="source-note">Generated <time datetime="([^"]+)"/.exec(html)?.[1];
+    expect(generated(second.text)).toBe(generated(first.text));
+    expect(generated(again.text)).toBe(generated(first.text));
+  });
+
   it('downloads each table as CSV with exact figures', async () => {
     const res = await page('/funding-gap/by-priority.csv?currency=USD&asOf=2025-06-30');
     expect(res.status).toBe(200);

@@ -62,4 +62,26 @@ describe(`UnitOfWork under overlapping transactions (${process.env.TEST_DB ?? 's
     expect(await count()).toBe(before + 1);
     await expect(uow.transaction(() => uow.readSnapshot(() => Promise.resolve(1)))).rejects.toThrow('another database connection inside a transaction');
   });
+
+  it('moves the figures version by the time a committed write returns, never for a rollback or a derived-only write', async () => {
+    const uow = t.get(UnitOfWork);
+    const insert = (name: string) => (tx: Parameters<Parameters<UnitOfWork['transaction']>[0]>[0]) =>
+      tx.getRepository(DonorEntity).insert({ name, type: 'government', displayCurrency: 'USD' });
+    const start = await uow.figuresVersion();
+    await uow.transaction(insert('version-1'));
+    const afterWrite = await uow.figuresVersion();
+    expect(afterWrite).not.toBe(start);
+    await expect(
+      uow.transaction(async (tx) => {
+        await insert('version-rolled-back')(tx);
+        throw new Error('planned rollback');
+      }),
+    ).rejects.toThrow('planned rollback');
+    await uow.transaction(() => Promise.resolve(), { derivedOnly: true });
+    expect(await uow.figuresVersion()).toBe(afterWrite);
+    // Twenty overlapping writes: each one's version has moved by the time it returns, once per write.
+    const seen = await Promise.all(Array.from({ length: 20 }, (_, i) => uow.transaction(insert(`version-many-${i}`)).then(() => uow.figuresVersion())));
+    expect(seen.every((v) => v !== afterWrite)).toBe(true);
+    expect(await uow.figuresVersion()).toBe(String(Number(afterWrite) + 20));
+  });
 });

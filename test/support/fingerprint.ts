@@ -22,9 +22,18 @@ import type { DataSource } from 'typeorm';
  * - the derived values of pledges and receipts in USD, EUR and AZN (`value_*`, `valued_at`):
  *   the valuation worker refills them in the background after a rate arrives
  *   (ledger/ledger-valuation.ts); `WriteLog.install(…, { everyColumn: true })` watches them too;
+ * - `figures_version` (SQLite): every committed write moves it, a sign-in's too (database/unit-of-work.ts);
  * - the migrations table, and the log itself.
  */
-const SKIPPED_TABLES = new Set(['auth_tokens', 'sign_in_buckets', 'user_sign_in_addresses', 'migrations', 'typeorm_metadata', 'test_write_log']);
+const SKIPPED_TABLES = new Set([
+  'auth_tokens',
+  'sign_in_buckets',
+  'user_sign_in_addresses',
+  'figures_version',
+  'migrations',
+  'typeorm_metadata',
+  'test_write_log',
+]);
 const DERIVED_VALUES = ['value_usd_minor', 'value_eur_minor', 'value_azn_minor', 'valued_at'];
 const VOLATILE_COLUMNS: Record<string, readonly string[]> = {
   users: ['failed_logins', 'locked_until'],

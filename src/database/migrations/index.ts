@@ -15,6 +15,7 @@ import { Statements1733500000000 } from './1733500000000-statements';
 import { DigestInputs1733500000001 } from './1733500000001-digest-inputs';
 import { PledgeInstalments1733510000000 } from './1733510000000-pledge-instalments';
 import { ClearanceResults1733520000000 } from './1733520000000-clearance-results';
+import { FiguresVersion1733530000000 } from './1733530000000-figures-version';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   DigestInputs1733500000001,
   PledgeInstalments1733510000000,
   ClearanceResults1733520000000,
+  FiguresVersion1733530000000,
 ];
