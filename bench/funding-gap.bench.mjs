@@ -9,40 +9,16 @@
  *     run straight on the same database (target: served gap no slower than the raw aggregate).
  * Usage: npm run build && node bench/funding-gap.bench.mjs
  *        DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/funding-gap.bench.mjs
- *        (PostgreSQL: a fresh database is created on that server and dropped afterwards)
+ *        (PostgreSQL: a database of its own is created on that server and dropped afterwards)
  */
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fmt, load, login, printTable, ROOT, startApp, writeResult } from './lib/harness.mjs';
+import { allValued, fmt, freshDatabase, load, login, median, printTable, startApp, timedGet, writeResult } from './lib/harness.mjs';
 import { createSyntheticLedger } from './lib/synthetic.mjs';
 
 const require = createRequire(import.meta.url);
 const ADMIN = { email: 'bench-admin@anama.local', password: 'bench-password-1' };
 const RAW_RUNS = 11;
 const COLD_RUNS = 5;
-
-/** A fresh database: a new SQLite file, or a new PostgreSQL database on the server of DATABASE_URL. */
-async function freshDatabase() {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) return { env: { SQLITE_PATH: join(ROOT, 'bench', '.data', 'funding-gap.sqlite') }, drop: async () => {} };
-  const pg = require('pg');
-  const name = `mat_bench_gap_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
 
 /** The aggregate the headline needs, written by hand: pledges and receipts summed per currency and value date. */
 const RAW_SQL = {
@@ -88,55 +64,12 @@ async function rawAggregateMs(env, asOf) {
   return median(timings);
 }
 
-/**
- * Waits until the app's valuation worker has stored every row's values (polled in the database),
- * so the loads measure serving rather than serving beside the worker. Returns when that was.
- */
-async function valuedAll(env) {
-  const sql = 'SELECT (SELECT COUNT(*) FROM pledges WHERE valued_at IS NULL) + (SELECT COUNT(*) FROM disbursements WHERE valued_at IS NULL) AS n';
-  const waiting = env.DATABASE_URL
-    ? async () => {
-        const pg = require('pg');
-        const client = new pg.Client({ connectionString: env.DATABASE_URL });
-        await client.connect();
-        try {
-          return Number((await client.query(sql)).rows[0].n);
-        } finally {
-          await client.end();
-        }
-      }
-    : async () => {
-        const Database = require('better-sqlite3');
-        const db = new Database(env.SQLITE_PATH, { readonly: true });
-        try {
-          return Number(db.prepare(sql).get().n);
-        } finally {
-          db.close();
-        }
-      };
-  while ((await waiting()) > 0) await new Promise((r) => setTimeout(r, 200));
-  return process.hrtime.bigint();
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-async function timedGet(url, headers) {
-  const t0 = process.hrtime.bigint();
-  const res = await fetch(url, { headers });
-  const body = await res.text();
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${body.slice(0, 300)}`);
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, body };
-}
-
 export async function runFundingGap() {
-  const database = await freshDatabase();
+  const database = await freshDatabase('funding_gap');
   try {
-    const sqlitePath = database.env.SQLITE_PATH;
-    const generated = await createSyntheticLedger(sqlitePath ? { sqlitePath } : { databaseUrl: database.env.DATABASE_URL });
+    const generated = await createSyntheticLedger(
+      database.kind === 'sqlite' ? { sqlitePath: database.env.SQLITE_PATH } : { databaseUrl: database.env.DATABASE_URL },
+    );
     const asOf = generated.endDate;
     // NODE_ENV=production as deployed: Express then caches compiled templates, which the page needs.
     const app = await startApp({
@@ -154,7 +87,7 @@ export async function runFundingGap() {
       // Served: one computation, then the loads, all well inside the result's 60 s freshness window.
       // The app's worker values the rows nobody has valued from its start; the first read does not wait for it.
       const first = await timedGet(gapUrl, headers);
-      const backgroundMs = Number((await valuedAll(database.env)) - app.startedAt) / 1e6;
+      const backgroundMs = Number((await allValued(database.env)) - app.startedAt) / 1e6;
       // Peak RSS after each phase (VmHWM only grows): says which phase sets the peak.
       const rssByPhase = { 'start-up valuation and first gap': app.peakRssMb() };
       const gap = JSON.parse(first.body);
@@ -211,7 +144,7 @@ export async function runFundingGap() {
       if (backdated.status !== 201) throw new Error(`back-dated rate: ${backdated.status} ${await backdated.text()}`);
       const revaluedAt = process.hrtime.bigint();
       const revalueMs = (await timedGet(gapUrl, headers)).ms;
-      const revaluedInBackgroundMs = Number((await valuedAll(database.env)) - revaluedAt) / 1e6;
+      const revaluedInBackgroundMs = Number((await allValued(database.env)) - revaluedAt) / 1e6;
       const rawMs = await rawAggregateMs(database.env, asOf);
       const peakRssMb = app.peakRssMb();
       rssByPhase['back-dated rate'] = peakRssMb;
