@@ -7,12 +7,14 @@
  *   - median latency of the gap (served, and computed from scratch after a pledge is recorded) beside the
  *     median of the raw SQL aggregate (pledges and receipts summed per currency and value date)
  *     run straight on the same database (target: served gap no slower than the raw aggregate).
- * Usage: npm run build && node bench/funding-gap.bench.mjs
+ * Usage: npm run build && node bench/funding-gap.bench.mjs [--scale N]
  *        DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/funding-gap.bench.mjs
  *        (PostgreSQL: a database of its own is created on that server and dropped afterwards)
+ *   --scale N (or BENCH_SCALE=N): N × 100k pledges and N × 300k disbursements (default 1); the
+ *   results go to bench/results/funding-gap-<database>[-Nx].json.
  */
 import { createRequire } from 'node:module';
-import { allValued, fmt, freshDatabase, load, login, median, printTable, startApp, timedGet, writeResult } from './lib/harness.mjs';
+import { allValued, fmt, freshDatabase, load, login, median, printTable, scale, startApp, timedGet, writeResult } from './lib/harness.mjs';
 import { createSyntheticLedger } from './lib/synthetic.mjs';
 
 const require = createRequire(import.meta.url);
@@ -65,11 +67,14 @@ async function rawAggregateMs(env, asOf) {
 }
 
 export async function runFundingGap() {
-  const database = await freshDatabase('funding_gap');
+  const times = scale();
+  const database = await freshDatabase(times === 1 ? 'funding_gap' : `funding_gap_${times}x`);
   try {
-    const generated = await createSyntheticLedger(
-      database.kind === 'sqlite' ? { sqlitePath: database.env.SQLITE_PATH } : { databaseUrl: database.env.DATABASE_URL },
-    );
+    const generated = await createSyntheticLedger({
+      ...(database.kind === 'sqlite' ? { sqlitePath: database.env.SQLITE_PATH } : { databaseUrl: database.env.DATABASE_URL }),
+      pledges: times * 100_000,
+      disbursements: times * 300_000,
+    });
     const asOf = generated.endDate;
     // NODE_ENV=production as deployed: Express then caches compiled templates, which the page needs.
     const app = await startApp({
@@ -151,6 +156,7 @@ export async function runFundingGap() {
 
       const result = {
         database: generated.database,
+        scale: times,
         data: generated.counts,
         generateMs: generated.ms,
         healthRps: health.rps,
@@ -217,7 +223,7 @@ export async function runFundingGap() {
           ],
         ],
       );
-      writeResult(`funding-gap-${result.database}`, result);
+      writeResult(`funding-gap-${result.database}${times === 1 ? '' : `-${times}x`}`, result);
       return result;
     } finally {
       await app.stop();

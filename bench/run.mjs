@@ -5,8 +5,9 @@
  * With DATABASE_URL set (a PostgreSQL server: `postgres://postgres@127.0.0.1:5432/postgres`), the
  * suite runs against PostgreSQL as well as SQLite; each benchmark creates a database of its own on
  * that server and drops it, so the server is left as it was found.
- * Each *.bench.mjs is a child process so one's memory and caches do not colour the next. A result
- * file older than this run is not shown.
+ * Each *.bench.mjs is a child process so one's memory and caches do not colour the next. Arguments
+ * are passed on to each (`--scale N` grows the synthetic ledger of funding-gap); a result file
+ * older than this run is not shown.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,9 @@ import { TARGETS } from './targets.mjs';
 const BENCHES = ['core', 'funding-gap', 'csv-import', 'digests'];
 /** Benchmarks of one database only: the CSV import's baseline is a raw SQLite insert. */
 const ONLY_ON = { 'csv-import': 'sqlite' };
+const args = process.argv.slice(2);
+const scaleAt = args.indexOf('--scale');
+const scale = scaleAt >= 0 ? Number(args[scaleAt + 1]) || 1 : Number(process.env.BENCH_SCALE) || 1;
 const databases = process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 const started = Date.now();
 let failures = 0;
@@ -32,7 +36,7 @@ for (const database of databases) {
     const env = { ...process.env, BENCH_DATABASE: database };
     if (database === 'sqlite') delete env.DATABASE_URL;
     console.log(`\n### ${name} on ${database}`);
-    const result = spawnSync(process.execPath, [file], { stdio: 'inherit', env, cwd: ROOT, timeout: 8 * 60_000 });
+    const result = spawnSync(process.execPath, [file, ...args], { stdio: 'inherit', env, cwd: ROOT, timeout: 8 * 60_000 * scale });
     if (result.status !== 0) {
       failures++;
       console.log(`!! ${name} on ${database} failed (exit ${result.status ?? result.signal})`);

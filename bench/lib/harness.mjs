@@ -145,6 +145,22 @@ export async function allValued(env) {
   return process.hrtime.bigint();
 }
 
+/**
+ * `--name value` from the command line, else the environment variable, else the default: the
+ * options a benchmark takes (`--scale 2`, `--seconds 5`). run.mjs passes its arguments on.
+ */
+export function option(name, envName, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  const raw = at > 0 ? process.argv[at + 1] : process.env[envName];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} (or ${envName}) must be a positive number, not ${raw}`);
+  return value;
+}
+
+/** Synthetic ledger size: `--scale N` (or BENCH_SCALE) times 100k pledges and 300k receipts. */
+export const scale = () => option('scale', 'BENCH_SCALE', 1);
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
