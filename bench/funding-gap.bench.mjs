@@ -7,6 +7,10 @@
  *   - median latency of the gap (served, and computed from scratch after a pledge is recorded) beside the
  *     median of the raw SQL aggregate (pledges and receipts summed per currency and value date)
  *     run straight on the same database (target: served gap no slower than the raw aggregate).
+ *   - gap reads during a revaluation: after a back-dated EUR/USD rate, ten connections read the gap
+ *     until the valuation worker has revalued every row; their requests/s beside the same reads
+ *     just before (target: at least half), and whether any read waited for the revaluation to finish
+ *     (target: none).
  * Usage: npm run build && node bench/funding-gap.bench.mjs [--scale N]
  *        DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/funding-gap.bench.mjs
  *        (PostgreSQL: a database of its own is created on that server and dropped afterwards)
@@ -14,13 +18,31 @@
  *   results go to bench/results/funding-gap-<database>[-Nx].json.
  */
 import { createRequire } from 'node:module';
-import { allValued, fmt, freshDatabase, load, login, median, printTable, scale, startApp, timedGet, writeResult } from './lib/harness.mjs';
+import {
+  allValued,
+  cycleLoad,
+  fmt,
+  freshDatabase,
+  load,
+  login,
+  median,
+  printTable,
+  scale,
+  startApp,
+  summarise,
+  timedGet,
+  writeResult,
+} from './lib/harness.mjs';
 import { createSyntheticLedger } from './lib/synthetic.mjs';
 
 const require = createRequire(import.meta.url);
 const ADMIN = { email: 'bench-admin@anama.local', password: 'bench-password-1' };
 const RAW_RUNS = 11;
 const COLD_RUNS = 5;
+/** Seconds of gap reads with nothing else going on: the baseline of the reads during a revaluation. */
+const QUIET_SECONDS = 10;
+/** A read slower than this was not served from a computed result (those take milliseconds). */
+const SLOW_READ_MS = 1000;
 
 /** The aggregate the headline needs, written by hand: pledges and receipts summed per currency and value date. */
 const RAW_SQL = {
@@ -38,6 +60,69 @@ const RAW_SQL = {
     `SELECT currency, received_on, SUM(amount_minor) FROM disbursements WHERE amount_minor IS NOT NULL AND received_on <= $1::date GROUP BY 1, 2`,
   ],
 };
+
+/** A EUR/USD rate dated `daysBefore` days before the ledger's first day: every row is valued again after it. */
+async function postBackdatedRate(app, headers, generated, daysBefore, rate) {
+  const res = await fetch(`${app.url}/api/fx-rates`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      base: 'EUR',
+      quote: 'USD',
+      rate,
+      date: new Date(Date.parse(generated.startDate) - daysBefore * 86_400_000).toISOString().slice(0, 10),
+      source: 'bench back-dated rate',
+    }),
+  });
+  if (res.status !== 201) throw new Error(`back-dated rate: ${res.status} ${await res.text()}`);
+}
+
+/** Waits until every request asked before `moment` is answered, at most `maxMs`; resolves to how many were not. */
+async function answeredUpTo(kind, moment, maxMs) {
+  const until = Date.now() + maxMs;
+  for (;;) {
+    const unanswered = kind.askedAt.filter((t0) => t0 < moment).length - kind.answers.filter((a) => a.t0 < moment).length;
+    if (unanswered === 0 || Date.now() > until) return unanswered;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Gap reads while the worker revalues every row after a back-dated rate, beside the same reads
+ * just before it. Ten connections read without pause from the rate's 201 until the worker has
+ * stored every value; then they go on until every read asked before that moment is answered (so a
+ * read that waited for the end is seen), and stop. A read "waited for the revaluation to finish"
+ * when it was asked during it, answered after it, and slower than SLOW_READ_MS.
+ */
+async function readsDuringRevaluation(app, env, headers, generated, gapPath) {
+  const cycle = [{ kind: 'gap', path: gapPath, headers }];
+  await timedGet(`${app.url}${gapPath}`, headers); // computed once, as a read after a quiet spell finds it
+  const quietRun = await cycleLoad({ url: app.url, cycle, duration: QUIET_SECONDS }).finished;
+  const quiet = summarise(quietRun.byKind.gap.answers, quietRun.seconds);
+
+  await postBackdatedRate(app, headers, generated, 4, '1.12');
+  const rateAt = process.hrtime.bigint();
+  const loading = cycleLoad({ url: app.url, cycle, duration: 24 * 3600 });
+  const doneAt = await allValued(env);
+  const unanswered = await answeredUpTo(loading.byKind.gap, doneAt, 15 * 60_000);
+  loading.stop();
+  const run = await loading.finished;
+  const answers = run.byKind.gap.answers;
+  const revaluationSeconds = Number(doneAt - rateAt) / 1e9;
+  const during = answers.filter((a) => a.t1 <= doneAt);
+  const waited = answers.filter((a) => a.t0 < doneAt && a.t1 > doneAt && a.ms > SLOW_READ_MS);
+  const summary = summarise(during, revaluationSeconds);
+  return {
+    quiet,
+    during: summary,
+    revaluationSeconds,
+    ratio: summary.rps / quiet.rps,
+    waited: waited.length,
+    longestWaitedMs: waited.length ? Math.max(...waited.map((a) => a.ms)) : 0,
+    unansweredAtEnd: unanswered,
+    non2xx: summary.non2xx,
+  };
+}
 
 async function rawAggregateMs(env, asOf) {
   const timings = [];
@@ -87,7 +172,8 @@ export async function runFundingGap() {
     try {
       const token = await login(app.url, ADMIN.email, ADMIN.password);
       const headers = { authorization: `Bearer ${token}` };
-      const gapUrl = `${app.url}/api/funding-gap?currency=USD&asOf=${asOf}`;
+      const gapPath = `/api/funding-gap?currency=USD&asOf=${asOf}`;
+      const gapUrl = `${app.url}${gapPath}`;
 
       // Served: one computation, then the loads, all well inside the result's 60 s freshness window.
       // The app's worker values the rows nobody has valued from its start; the first read does not wait for it.
@@ -135,24 +221,17 @@ export async function runFundingGap() {
       rssByPhase['gaps after writes'] = app.peakRssMb();
       // The worst case: a EUR/USD rate dated before the whole ledger. Every row may convert
       // through it, so every row is valued again before the next gap.
-      const backdated = await fetch(`${app.url}/api/fx-rates`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          base: 'EUR',
-          quote: 'USD',
-          rate: '1.1',
-          date: new Date(Date.parse(generated.startDate) - 3 * 86_400_000).toISOString().slice(0, 10),
-          source: 'bench back-dated rate',
-        }),
-      });
-      if (backdated.status !== 201) throw new Error(`back-dated rate: ${backdated.status} ${await backdated.text()}`);
+      await postBackdatedRate(app, headers, generated, 3, '1.1');
       const revaluedAt = process.hrtime.bigint();
       const revalueMs = (await timedGet(gapUrl, headers)).ms;
       const revaluedInBackgroundMs = Number((await allValued(database.env)) - revaluedAt) / 1e6;
-      const rawMs = await rawAggregateMs(database.env, asOf);
+      // The peak as measured before 2026-12-06, when the benchmark ended here.
       const peakRssMb = app.peakRssMb();
       rssByPhase['back-dated rate'] = peakRssMb;
+      // A second back-dated rate, this time with leadership reading throughout.
+      const revaluation = await readsDuringRevaluation(app, database.env, headers, generated, gapPath);
+      rssByPhase['reads during a revaluation'] = app.peakRssMb();
+      const rawMs = await rawAggregateMs(database.env, asOf);
 
       const result = {
         database: generated.database,
@@ -180,8 +259,22 @@ export async function runFundingGap() {
         firstGapMs: first.ms,
         valuedInBackgroundMs: backgroundMs,
         revaluedInBackgroundMs,
+        quietGapRps: revaluation.quiet.rps,
+        quietGapP99Ms: revaluation.quiet.p99,
+        revaluationGapRps: revaluation.during.rps,
+        revaluationGapP50Ms: revaluation.during.p50,
+        revaluationGapP99Ms: revaluation.during.p99,
+        revaluationGapMaxMs: revaluation.during.max,
+        revaluationReads: revaluation.during.answered,
+        revaluationNon2xx: revaluation.non2xx,
+        revaluationSeconds: revaluation.revaluationSeconds,
+        revaluationToQuietRatio: revaluation.ratio,
+        readsThatWaitedForRevaluation: revaluation.waited,
+        longestWaitedReadMs: revaluation.longestWaitedMs,
+        readsUnansweredAfterRevaluation: revaluation.unansweredAtEnd,
         responseBytes: first.body.length,
         peakRssMb,
+        peakRssWithRevaluationReadsMb: rssByPhase['reads during a revaluation'],
         rssByPhase,
       };
       printTable(
@@ -213,9 +306,22 @@ export async function runFundingGap() {
             `${fmt(revalueMs, 1)} ms`,
             `${fmt(generated.counts.pledges + generated.counts.disbursements)} rows in USD, EUR and AZN; worker done ${fmt(revaluedInBackgroundMs / 1000, 1)} s after the rate`,
           ],
+          [
+            'gap reads during a revaluation',
+            `${fmt(revaluation.during.rps, 1)} req/s`,
+            `${fmt(100 * revaluation.ratio)}% of the same reads just before (${fmt(revaluation.quiet.rps)} req/s; target ≥ 50%); ` +
+              `${revaluation.during.answered} answered in ${fmt(revaluation.revaluationSeconds, 1)} s, p50 ${fmt(revaluation.during.p50)} ms, p99 ${fmt(revaluation.during.p99)} ms, ${revaluation.non2xx} non-2xx`,
+          ],
+          [
+            'reads that waited for it to finish',
+            String(revaluation.waited),
+            `asked during it, answered after it, slower than ${SLOW_READ_MS} ms (target: none)` +
+              (revaluation.waited ? `; the longest took ${fmt(revaluation.longestWaitedMs)} ms` : '') +
+              (revaluation.unansweredAtEnd ? `; ${revaluation.unansweredAtEnd} never answered` : ''),
+          ],
           ['synthetic data generated in', `${fmt(generated.ms / 1000, 1)} s`, ''],
           [
-            'peak RSS of the app',
+            'peak RSS of the app, to the back-dated rate',
             `${fmt(peakRssMb, 1)} MB`,
             `after each phase: ${Object.entries(rssByPhase)
               .map(([k, v]) => `${k} ${fmt(v, 0)}`)

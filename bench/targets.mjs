@@ -55,6 +55,22 @@ export const TARGETS = [
     met: () => true,
   },
   {
+    figure: 'gap reads during a revaluation vs before',
+    result: (db) => `funding-gap-${db}`,
+    value: (d) => d.revaluationToQuietRatio,
+    show: pct,
+    target: '≥ 50%',
+    met: (v) => v >= 0.5,
+  },
+  {
+    figure: 'gap reads that waited for a revaluation',
+    result: (db) => `funding-gap-${db}`,
+    value: (d) => d.readsThatWaitedForRevaluation,
+    show: (v) => num(v),
+    target: 'none',
+    met: (v) => v === 0,
+  },
+  {
     figure: 'pledge POST requests/s vs health',
     result: (db) => `core-${db}`,
     value: (d) => d.pledgePostRatio,

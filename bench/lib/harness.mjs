@@ -279,12 +279,81 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The value at fraction `p` (0.99 for p99) of the sorted values, nearest rank; NaN when there are none. */
+export function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
 export async function timedGet(url, headers) {
   const t0 = process.hrtime.bigint();
   const res = await fetch(url, { headers });
   const body = await res.text();
   if (!res.ok) throw new Error(`${url}: ${res.status} ${body.slice(0, 300)}`);
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, body };
+}
+
+const msBetween = (from, to) => Number(to - from) / 1e6;
+
+/**
+ * autocannon where every connection goes round the same cycle of requests (one in flight at a
+ * time), each request timed on its own from the moment it is written to the moment its answer is
+ * complete, and counted by its step's `kind`. So a mix (ten reads, then a write) keeps its
+ * proportions exactly, and the reads' latencies are not mixed with the writes'.
+ *
+ * A step: { kind, method, path, headers, body, prepare(req, context) → req (e.g. a fresh
+ * Idempotency-Key), answered(status, body, context) }. `duration` in seconds; `stop()` ends the
+ * load early (autocannon stops within a second). `timeout` (seconds) is long by default: a slow
+ * answer is measured, not cut off and retried.
+ *
+ * `byKind` fills as the load runs: { kind: { askedAt: [t0], answers: [{ t0, t1, ms, status }] } },
+ * t0/t1 being process.hrtime.bigint() values. `finished` resolves to { seconds, byKind (each kind
+ * with `inFlight`: asked, never answered), errors, timeouts }.
+ */
+export function cycleLoad({ url, cycle, connections = 10, duration, timeout = 900 }) {
+  const byKind = {};
+  const kind = (name) => (byKind[name] ??= { askedAt: [], answers: [] });
+  const requests = cycle.map((step) => ({
+    method: step.method ?? 'GET',
+    path: step.path,
+    headers: step.headers ?? {},
+    ...(step.body === undefined ? {} : { body: step.body }),
+    setupRequest: (req, context) => {
+      const prepared = step.prepare ? step.prepare(req, context) : req;
+      context.t0 = process.hrtime.bigint();
+      kind(step.kind).askedAt.push(context.t0);
+      return prepared;
+    },
+    onResponse: (status, body, context) => {
+      const t1 = process.hrtime.bigint();
+      kind(step.kind).answers.push({ t0: context.t0, t1, ms: msBetween(context.t0, t1), status });
+      step.answered?.(status, body, context);
+    },
+  }));
+  for (const step of cycle) kind(step.kind);
+  const started = process.hrtime.bigint();
+  const instance = autocannon({ url, connections, duration, timeout, requests });
+  const finished = (async () => {
+    const result = await instance;
+    const seconds = msBetween(started, process.hrtime.bigint()) / 1000;
+    for (const stats of Object.values(byKind)) stats.inFlight = stats.askedAt.length - stats.answers.length;
+    return { seconds, startedAt: started, byKind, errors: result.errors, timeouts: result.timeouts };
+  })();
+  return { startedAt: started, byKind, stop: () => instance.stop(), finished };
+}
+
+/** Requests/s, p50 and p99 (ms) and non-2xx count of some answers over `seconds`. */
+export function summarise(answers, seconds) {
+  const ms = answers.map((a) => a.ms);
+  return {
+    answered: answers.length,
+    rps: answers.length / seconds,
+    p50: percentile(ms, 0.5),
+    p99: percentile(ms, 0.99),
+    max: ms.length ? Math.max(...ms) : NaN,
+    non2xx: answers.filter((a) => a.status < 200 || a.status > 299).length,
+  };
 }
 
 /**
