@@ -6,8 +6,8 @@
  * suite runs against PostgreSQL as well as SQLite; each benchmark creates a database of its own on
  * that server and drops it, so the server is left as it was found.
  * Each *.bench.mjs is a child process so one's memory and caches do not colour the next. Arguments
- * are passed on to each (`--scale N` grows the synthetic ledger of funding-gap); a result file
- * older than this run is not shown.
+ * are passed on to each (`--seconds 5` shortens the mixed load; `--scale N` grows the synthetic
+ * ledger of funding-gap and mixed-load); a result file older than this run is not shown.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { ROOT } from './lib/harness.mjs';
 import { TARGETS } from './targets.mjs';
 
-const BENCHES = ['core', 'funding-gap', 'csv-import', 'digests'];
+const BENCHES = ['core', 'funding-gap', 'mixed-load', 'csv-import', 'digests'];
 /** Benchmarks of one database only: the CSV import's baseline is a raw SQLite insert. */
 const ONLY_ON = { 'csv-import': 'sqlite' };
 const args = process.argv.slice(2);

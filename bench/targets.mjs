@@ -55,6 +55,22 @@ export const TARGETS = [
     met: () => true,
   },
   {
+    figure: 'mixed load: leadership reads vs health',
+    result: (db) => `mixed-load-${db}`,
+    value: (d) => d.readsToHealthRatio,
+    show: pct,
+    target: '≥ 40%',
+    met: (v) => v >= 0.4,
+  },
+  {
+    figure: "mixed load: reads' p99 vs health's p99",
+    result: (db) => `mixed-load-${db}`,
+    value: (d) => d.readsP99ToHealthP99,
+    show: (v) => `${v.toFixed(1)}×`,
+    target: '< 20×',
+    met: (v) => v < 20,
+  },
+  {
     figure: 'gap reads during a revaluation vs before',
     result: (db) => `funding-gap-${db}`,
     value: (d) => d.revaluationToQuietRatio,
