@@ -5,9 +5,10 @@
  * With DATABASE_URL set (a PostgreSQL server: `postgres://postgres@127.0.0.1:5432/postgres`), the
  * suite runs against PostgreSQL as well as SQLite; each benchmark creates a database of its own on
  * that server and drops it, so the server is left as it was found.
- * Each *.bench.mjs is a child process so one's memory and caches do not colour the next. Arguments
- * are passed on to each (`--seconds 5` shortens the mixed load; `--scale N` grows the synthetic
- * ledger of funding-gap and mixed-load); a result file older than this run is not shown.
+ * Each *.bench.mjs is a child process so one's memory and caches do not colour the next.
+ * `--seconds 5` shortens the mixed load, `--scale N` grows the synthetic ledger of funding-gap and
+ * mixed-load (passed on as BENCH_SECONDS and BENCH_SCALE: the CSV import reads its first argument
+ * as a row count). A result file older than this run is not shown.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,9 +19,15 @@ import { TARGETS } from './targets.mjs';
 const BENCHES = ['core', 'funding-gap', 'mixed-load', 'csv-import', 'digests'];
 /** Benchmarks of one database only: the CSV import's baseline is a raw SQLite insert. */
 const ONLY_ON = { 'csv-import': 'sqlite' };
-const args = process.argv.slice(2);
-const scaleAt = args.indexOf('--scale');
-const scale = scaleAt >= 0 ? Number(args[scaleAt + 1]) || 1 : Number(process.env.BENCH_SCALE) || 1;
+const passedOn = {};
+for (const [flag, name] of [
+  ['--scale', 'BENCH_SCALE'],
+  ['--seconds', 'BENCH_SECONDS'],
+]) {
+  const at = process.argv.indexOf(flag);
+  if (at > 0) passedOn[name] = process.argv[at + 1];
+}
+const scale = Number(passedOn.BENCH_SCALE ?? process.env.BENCH_SCALE) || 1;
 const databases = process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 const started = Date.now();
 let failures = 0;
@@ -33,10 +40,10 @@ for (const database of databases) {
       continue;
     }
     if (ONLY_ON[name] && ONLY_ON[name] !== database) continue;
-    const env = { ...process.env, BENCH_DATABASE: database };
+    const env = { ...process.env, ...passedOn, BENCH_DATABASE: database };
     if (database === 'sqlite') delete env.DATABASE_URL;
     console.log(`\n### ${name} on ${database}`);
-    const result = spawnSync(process.execPath, [file, ...args], { stdio: 'inherit', env, cwd: ROOT, timeout: 8 * 60_000 * scale });
+    const result = spawnSync(process.execPath, [file], { stdio: 'inherit', env, cwd: ROOT, timeout: 8 * 60_000 * scale });
     if (result.status !== 0) {
       failures++;
       console.log(`!! ${name} on ${database} failed (exit ${result.status ?? result.signal})`);
