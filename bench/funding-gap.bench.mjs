@@ -100,7 +100,8 @@ async function readsDuringRevaluation(app, env, headers, generated, gapPath) {
   const quietRun = await cycleLoad({ url: app.url, cycle, duration: QUIET_SECONDS }).finished;
   const quiet = summarise(quietRun.byKind.gap.answers, quietRun.seconds);
 
-  await postBackdatedRate(app, headers, generated, 4, '1.12');
+  // A week before the first one: the same day of the week, on which the synthetic ledger has no rate.
+  await postBackdatedRate(app, headers, generated, 10, '1.12');
   const rateAt = process.hrtime.bigint();
   const loading = cycleLoad({ url: app.url, cycle, duration: 24 * 3600 });
   const doneAt = await allValued(env);
