@@ -83,7 +83,7 @@ async function measure(database) {
   const { DigestRenderer } = dist('digests/digest-renderer.js');
   const { UnsubscribeService } = dist('digests/unsubscribe.service.js');
   const { DonorsService } = dist('donors/donors.service.js');
-  const { SYSTEM_ACTOR } = dist('auth/actor.js');
+  const { SYSTEM_ACTOR } = dist('access/actor.js');
 
   // One contact per donor.
   const values = Array.from({ length: DONORS }, (_, i) => i + 1);
