@@ -269,6 +269,7 @@ export async function runFundingGap() {
         revaluationGapMaxMs: revaluation.during.max,
         revaluationReads: revaluation.during.answered,
         revaluationNon2xx: revaluation.non2xx,
+        revaluationReadsByStatus: revaluation.during.statuses,
         revaluationSeconds: revaluation.revaluationSeconds,
         revaluationToQuietRatio: revaluation.ratio,
         readsThatWaitedForRevaluation: revaluation.waited,
@@ -313,7 +314,7 @@ export async function runFundingGap() {
             'gap reads during a revaluation',
             `${fmt(revaluation.during.rps, 1)} req/s`,
             `${fmt(100 * revaluation.ratio)}% of the same reads just before (${fmt(revaluation.quiet.rps)} req/s; target ≥ 50%); ` +
-              `${revaluation.during.answered} answered in ${fmt(revaluation.revaluationSeconds, 1)} s, p50 ${fmt(revaluation.during.p50)} ms, p99 ${fmt(revaluation.during.p99)} ms, ${revaluation.non2xx} non-2xx`,
+              `${revaluation.during.answered} answered in ${fmt(revaluation.revaluationSeconds, 1)} s, p50 ${fmt(revaluation.during.p50)} ms, p99 ${fmt(revaluation.during.p99)} ms, by status ${JSON.stringify(revaluation.during.statuses)}`,
           ],
           [
             'reads that waited for it to finish',

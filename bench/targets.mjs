@@ -2,7 +2,7 @@
  * The performance issue's targets, each read from one benchmark's result file
  * (bench/results/<name>-<database>.json). Ratios are against baselines measured in the same run.
  */
-const pct = (x) => `${(100 * x).toFixed(0)}%`;
+const pct = (x) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 const num = (x, unit = '') => `${Math.round(x).toLocaleString('en-US')}${unit}`;
 
 export const TARGETS = [

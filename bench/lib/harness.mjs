@@ -345,7 +345,7 @@ export function cycleLoad({ url, cycle, connections = 10, duration, timeout = 90
   return { startedAt: started, byKind, stop: () => instance.stop(), finished };
 }
 
-/** Requests/s, p50 and p99 (ms) and non-2xx count of some answers over `seconds`. */
+/** Requests/s, p50 and p99 (ms), non-2xx count and answers by status of some answers over `seconds`. */
 export function summarise(answers, seconds) {
   const ms = answers.map((a) => a.ms);
   return {
@@ -355,6 +355,7 @@ export function summarise(answers, seconds) {
     p99: percentile(ms, 0.99),
     max: ms.length ? Math.max(...ms) : NaN,
     non2xx: answers.filter((a) => a.status < 200 || a.status > 299).length,
+    statuses: answers.reduce((count, a) => ({ ...count, [a.status]: (count[a.status] ?? 0) + 1 }), {}),
   };
 }
 
