@@ -261,9 +261,11 @@ export async function runMixedLoad() {
         ['  of which the gap JSON', `${fmt(gap.rps, 1)} req/s`, `p50 ${ms(gap.p50)}, p99 ${ms(gap.p99)}`],
         ['  of which the page /', `${fmt(page.rps, 1)} req/s`, `p50 ${ms(page.p50)}, p99 ${ms(page.p99)}`],
         [
-          '  still in flight at the end',
+          '  never answered',
           String(readsCutOff.count),
-          readsCutOff.count ? `not in the percentiles; the oldest asked ${ms(readsCutOff.oldestMs)} before the end` : '',
+          readsCutOff.count
+            ? `in flight at the end or lost with a connection error; not in the percentiles; the oldest asked ${ms(readsCutOff.oldestMs)} before the end`
+            : '',
         ],
         [
           'officer writes (1 per 10 reads)',

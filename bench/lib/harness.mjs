@@ -323,14 +323,20 @@ export function cycleLoad({ url, cycle, connections = 10, duration, timeout = 90
     ...(step.body === undefined ? {} : { body: step.body }),
     setupRequest: (req, context) => {
       const prepared = step.prepare ? step.prepare(req, context) : req;
+      context.step = step;
       context.t0 = process.hrtime.bigint();
       kind(step.kind).askedAt.push(context.t0);
       return prepared;
     },
+    // The answer belongs to the request last written on this connection (context.step), not to
+    // the request autocannon hands back: after a connection error autocannon reconnects and
+    // sends the next request but keeps the lost one at the head of its queue, so its `req`
+    // is then one request behind (a pledge's 201 was counted as a read's).
     onResponse: (status, body, context) => {
       const t1 = process.hrtime.bigint();
-      kind(step.kind).answers.push({ t0: context.t0, t1, ms: msBetween(context.t0, t1), status });
-      step.answered?.(status, body, context);
+      const asked = context.step;
+      kind(asked.kind).answers.push({ t0: context.t0, t1, ms: msBetween(context.t0, t1), status });
+      asked.answered?.(status, body, context);
     },
   }));
   for (const step of cycle) kind(step.kind);
