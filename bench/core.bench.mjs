@@ -4,22 +4,25 @@
  *   /api/health requests/s (the baseline), pledge POST requests/s with unique Idempotency-Keys,
  *   peak RSS of the app, and time from start to first answer on an existing database.
  * Fails when the pledges saved and the POSTs answered 201 disagree (read back from the database).
- * Usage: npm run build && node bench/core.bench.mjs   (DATABASE_URL set: PostgreSQL)
+ * Usage: npm run build && node bench/core.bench.mjs
+ *   DATABASE_URL set: PostgreSQL, in a database of its own created on that server and dropped afterwards.
  */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
-import { fmt, load, login, printTable, ROOT, startApp, writeResult } from './lib/harness.mjs';
+import { checkDurability, fmt, freshDatabase, load, login, printTable, query, startApp, writeResult } from './lib/harness.mjs';
 
 const ADMIN = { email: 'bench-admin@anama.local', password: 'bench-password-1' };
 
 export async function runCore() {
-  const dbPath = join(ROOT, 'bench', '.data', 'core.sqlite');
-  const pg = process.env.DATABASE_URL;
-  if (!pg) for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
+  const database = await freshDatabase('core');
+  try {
+    return await measure(database);
+  } finally {
+    await database.drop();
+  }
+}
+
+async function measure(database) {
   const env = {
-    SQLITE_PATH: dbPath,
+    ...database.env,
     SEED: 'true',
     BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
@@ -41,7 +44,7 @@ export async function runCore() {
   const gapUrl = `${app.url}/api/funding-gap?currency=USD`;
   const gapBytes = (await (await fetch(gapUrl, { headers: auth })).arrayBuffer()).byteLength;
   const gap = await load({ url: gapUrl, headers: auth });
-  // One title and key prefix per run, so the pledges of this run can be told apart (PostgreSQL keeps earlier runs').
+  // One title and key prefix per run, so the pledges of this run can be told apart from the seed's.
   const run = `${process.pid}-${Date.now().toString(36)}`;
   const title = `Bench pledge ${run}`;
   const keyPrefix = `bench-${run}-`;
@@ -77,11 +80,11 @@ export async function runCore() {
   });
   const peakRssMb = app.peakRssMb();
   await app.stop();
-  const saved = await savedByThisRun(pg, dbPath, title, keyPrefix);
+  const saved = await savedByThisRun(database.env, title, keyPrefix);
   const durability = checkDurability(answers, saved);
 
   const result = {
-    database: pg ? 'postgres' : 'sqlite',
+    database: database.kind,
     healthRps: health.rps,
     seedGapRps: gap.rps,
     seedGapToHealthRatio: gap.rps / health.rps,
@@ -91,7 +94,7 @@ export async function runCore() {
     pledgePostRatio: posts.rps / health.rps,
     pledgePostNon2xx: posts.non2xx + posts.errors,
     pledgesAnswered201: durability.answered201,
-    pledgesSaved: durability.savedPledges,
+    pledgesSaved: durability.saved,
     pledgesCutOffInFlight: durability.cutOff,
     coldStartMs,
     peakRssMb,
@@ -106,7 +109,7 @@ export async function runCore() {
     ['pledge POST requests/s', fmt(posts.rps), `${fmt(100 * result.pledgePostRatio)}% of health (target ≥ 25%), ${result.pledgePostNon2xx} non-2xx`],
     ['time to first answer, existing db', `${fmt(coldStartMs)} ms`, 'target ≤ 2000 ms'],
     ['peak RSS of the app', `${fmt(peakRssMb, 1)} MB`, 'target ≤ 256 MB'],
-    ['pledges answered 201 / saved', `${durability.answered201} / ${durability.savedPledges}`, durability.note],
+    ['pledges answered 201 / saved', `${durability.answered201} / ${durability.saved}`, durability.note],
   ]);
   if (durability.failures.length) throw new Error(`pledge POSTs answered and saved disagree:\n  ${durability.failures.join('\n  ')}`);
   writeResult(`core-${result.database}`, result);
@@ -117,50 +120,10 @@ export async function runCore() {
  * What this run left in the database, read after the app has stopped: its pledges (by title) and
  * the Idempotency-Keys stored with them (a create and its key are written in one transaction).
  */
-async function savedByThisRun(pgUrl, dbPath, title, keyPrefix) {
-  const pledgesSql = 'SELECT COUNT(*) AS n FROM pledges WHERE title = $1';
-  const keysSql = "SELECT idem_key FROM idempotency_keys WHERE route = 'POST /api/pledges' AND idem_key LIKE $1";
-  if (pgUrl) {
-    const client = new pg.Client({ connectionString: pgUrl });
-    await client.connect();
-    try {
-      const pledges = Number((await client.query(pledgesSql, [title])).rows[0].n);
-      const keys = (await client.query(keysSql, [`${keyPrefix}%`])).rows.map((r) => r.idem_key);
-      return { pledges, keys: new Set(keys) };
-    } finally {
-      await client.end();
-    }
-  }
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    const pledges = Number(db.prepare(pledgesSql.replace('$1', '?')).get(title).n);
-    const keys = db
-      .prepare(keysSql.replace('$1', '?'))
-      .all(`${keyPrefix}%`)
-      .map((r) => r.idem_key);
-    return { pledges, keys: new Set(keys) };
-  } finally {
-    db.close();
-  }
-}
-
-/**
- * "201" must mean "saved": every key answered 201 is stored, with exactly one pledge each, and
- * nothing answered otherwise is. The only saved pledges without a 201 are requests still in
- * flight when the load stopped (autocannon closes its connections then; the app finishes them).
- */
-export function checkDurability(answers, saved) {
-  const answered201 = [...answers.values()].filter((s) => s === 201).length;
-  const failures = [];
-  const lost = [...answers].filter(([key, status]) => status === 201 && !saved.keys.has(key));
-  if (lost.length) failures.push(`${lost.length} answered 201 but not saved (e.g. ${lost[0][0]})`);
-  const refusedYetSaved = [...answers].filter(([key, status]) => status !== 201 && saved.keys.has(key));
-  if (refusedYetSaved.length) failures.push(`${refusedYetSaved.length} answered ${refusedYetSaved[0][1]} yet saved (e.g. ${refusedYetSaved[0][0]})`);
-  if (saved.pledges !== saved.keys.size) failures.push(`${saved.pledges} pledges saved for ${saved.keys.size} stored Idempotency-Keys`);
-  const cutOff = [...saved.keys].filter((key) => !answers.has(key)).length;
-  if (saved.pledges !== answered201 + cutOff) failures.push(`${saved.pledges} pledges saved, but ${answered201} answered 201 and ${cutOff} cut off in flight`);
-  const note = failures.length ? 'MISMATCH' : cutOff ? `equal, plus ${cutOff} saved from requests cut off in flight at the end` : 'equal';
-  return { answered201, savedPledges: saved.pledges, cutOff, failures, note };
+async function savedByThisRun(env, title, keyPrefix) {
+  const [{ n }] = await query(env, 'SELECT COUNT(*) AS n FROM pledges WHERE title = $1', [title]);
+  const keys = await query(env, "SELECT idem_key FROM idempotency_keys WHERE route = 'POST /api/pledges' AND idem_key LIKE $1", [`${keyPrefix}%`]);
+  return { rows: Number(n), keys: new Set(keys.map((r) => r.idem_key)) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -6,13 +6,12 @@
  *   period (queues nothing), and delivery to an SMTP server on loopback (smtp-server, in this
  *   process) in messages per second.
  * Usage: npm run build && node bench/digests.bench.mjs
- *   DATABASE_URL set: PostgreSQL (an empty database; the synthetic ledger fills it).
+ *   DATABASE_URL set: PostgreSQL, in a database of its own created on that server and dropped afterwards.
  */
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { fmt, printTable, ROOT, writeResult } from './lib/harness.mjs';
+import { fmt, freshDatabase, printTable, ROOT, writeResult } from './lib/harness.mjs';
 import { createSyntheticLedger } from './lib/synthetic.mjs';
 
 const require = createRequire(import.meta.url);
@@ -44,11 +43,18 @@ async function startSmtp() {
 const seconds = (started) => Number(process.hrtime.bigint() - started) / 1e9;
 
 export async function runDigests() {
-  const pg = process.env.DATABASE_URL;
-  const sqlitePath = join(ROOT, 'bench', '.data', 'digests.sqlite');
-  mkdirSync(join(ROOT, 'bench', '.data'), { recursive: true });
+  const database = await freshDatabase('digests');
+  try {
+    return await measure(database);
+  } finally {
+    await database.drop();
+  }
+}
+
+async function measure(database) {
+  const pg = database.kind === 'postgres';
   const ledger = await createSyntheticLedger({
-    ...(pg ? { databaseUrl: pg } : { sqlitePath }),
+    ...(pg ? { databaseUrl: database.env.DATABASE_URL } : { sqlitePath: database.env.SQLITE_PATH }),
     donors: DONORS,
     pledges: 5 * DONORS,
     disbursements: 10 * DONORS,
@@ -59,7 +65,7 @@ export async function runDigests() {
   const { AppModule } = dist('app.module.js');
   const { loadConfig } = dist('config/app-config.js');
   const env = {
-    ...(pg ? { DATABASE_URL: pg } : { SQLITE_PATH: sqlitePath }),
+    ...database.env,
     SEED: 'false',
     BOOTSTRAP_ADMIN_EMAIL: 'bench-admin@anama.local',
     BOOTSTRAP_ADMIN_PASSWORD: 'bench-password-1',
@@ -77,7 +83,7 @@ export async function runDigests() {
   const { DigestRenderer } = dist('digests/digest-renderer.js');
   const { UnsubscribeService } = dist('digests/unsubscribe.service.js');
   const { DonorsService } = dist('donors/donors.service.js');
-  const { SYSTEM_ACTOR } = dist('auth/actor.js');
+  const { SYSTEM_ACTOR } = dist('access/actor.js');
 
   // One contact per donor.
   const values = Array.from({ length: DONORS }, (_, i) => i + 1);

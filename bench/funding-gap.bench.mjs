@@ -7,42 +7,42 @@
  *   - median latency of the gap (served, and computed from scratch after a pledge is recorded) beside the
  *     median of the raw SQL aggregate (pledges and receipts summed per currency and value date)
  *     run straight on the same database (target: served gap no slower than the raw aggregate).
- * Usage: npm run build && node bench/funding-gap.bench.mjs
+ *   - gap reads during a revaluation: after a back-dated EUR/USD rate, ten connections read the gap
+ *     until the valuation worker has revalued every row; their requests/s beside the same reads
+ *     just before (target: at least half), and whether any read waited for the revaluation to finish
+ *     (target: none).
+ * Usage: npm run build && node bench/funding-gap.bench.mjs [--scale N]
  *        DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/funding-gap.bench.mjs
- *        (PostgreSQL: a fresh database is created on that server and dropped afterwards)
+ *        (PostgreSQL: a database of its own is created on that server and dropped afterwards)
+ *   --scale N (or BENCH_SCALE=N): N × 100k pledges and N × 300k disbursements (default 1); the
+ *   results go to bench/results/funding-gap-<database>[-Nx].json.
  */
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fmt, load, login, printTable, ROOT, startApp, writeResult } from './lib/harness.mjs';
+import {
+  allValued,
+  cycleLoad,
+  fmt,
+  freshDatabase,
+  load,
+  login,
+  median,
+  printTable,
+  scale,
+  startApp,
+  summarise,
+  timedGet,
+  writeResult,
+} from './lib/harness.mjs';
 import { createSyntheticLedger } from './lib/synthetic.mjs';
 
 const require = createRequire(import.meta.url);
 const ADMIN = { email: 'bench-admin@anama.local', password: 'bench-password-1' };
 const RAW_RUNS = 11;
 const COLD_RUNS = 5;
-
-/** A fresh database: a new SQLite file, or a new PostgreSQL database on the server of DATABASE_URL. */
-async function freshDatabase() {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) return { env: { SQLITE_PATH: join(ROOT, 'bench', '.data', 'funding-gap.sqlite') }, drop: async () => {} };
-  const pg = require('pg');
-  const name = `mat_bench_gap_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
+/** Seconds of gap reads with nothing else going on: the baseline of the reads during a revaluation. */
+const QUIET_SECONDS = 10;
+/** A read slower than this was not served from a computed result (those take milliseconds). */
+const SLOW_READ_MS = 1000;
 
 /** The aggregate the headline needs, written by hand: pledges and receipts summed per currency and value date. */
 const RAW_SQL = {
@@ -60,6 +60,71 @@ const RAW_SQL = {
     `SELECT currency, received_on, SUM(amount_minor) FROM disbursements WHERE amount_minor IS NOT NULL AND received_on <= $1::date GROUP BY 1, 2`,
   ],
 };
+
+/** A EUR/USD rate dated `daysBefore` days before the ledger's first day: every row is valued again after it. */
+async function postBackdatedRate(app, headers, generated, daysBefore, rate) {
+  const res = await fetch(`${app.url}/api/fx-rates`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      base: 'EUR',
+      quote: 'USD',
+      rate,
+      date: new Date(Date.parse(generated.startDate) - daysBefore * 86_400_000).toISOString().slice(0, 10),
+      source: 'bench back-dated rate',
+    }),
+  });
+  if (res.status !== 201) throw new Error(`back-dated rate: ${res.status} ${await res.text()}`);
+}
+
+/** Waits until every request asked before `moment` is answered, at most `maxMs`; resolves to how many were not. */
+async function answeredUpTo(kind, moment, maxMs) {
+  const until = Date.now() + maxMs;
+  for (;;) {
+    const unanswered = kind.askedAt.filter((t0) => t0 < moment).length - kind.answers.filter((a) => a.t0 < moment).length;
+    if (unanswered === 0 || Date.now() > until) return unanswered;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Gap reads while the worker revalues every row after a back-dated rate, beside the same reads
+ * just before it. Ten connections read without pause from the rate's 201 until the worker has
+ * stored every value; then they go on until every read asked before that moment is answered (so a
+ * read that waited for the end is seen), and stop. A read "waited for the revaluation to finish"
+ * when it was asked during it, answered after it, and slower than SLOW_READ_MS.
+ */
+async function readsDuringRevaluation(app, env, headers, generated, gapPath) {
+  const cycle = [{ kind: 'gap', path: gapPath, headers }];
+  await timedGet(`${app.url}${gapPath}`, headers); // computed once, as a read after a quiet spell finds it
+  const quietRun = await cycleLoad({ url: app.url, cycle, duration: QUIET_SECONDS }).finished;
+  const quiet = summarise(quietRun.byKind.gap.answers, quietRun.seconds);
+
+  // A week before the first one: the same day of the week, on which the synthetic ledger has no rate.
+  await postBackdatedRate(app, headers, generated, 10, '1.12');
+  const rateAt = process.hrtime.bigint();
+  const loading = cycleLoad({ url: app.url, cycle, duration: 24 * 3600 });
+  const doneAt = await allValued(env);
+  const unanswered = await answeredUpTo(loading.byKind.gap, doneAt, 15 * 60_000);
+  loading.stop();
+  const run = await loading.finished;
+  const answers = run.byKind.gap.answers;
+  const revaluationSeconds = Number(doneAt - rateAt) / 1e9;
+  const during = answers.filter((a) => a.t1 <= doneAt);
+  const waited = answers.filter((a) => a.t0 < doneAt && a.t1 > doneAt && a.ms > SLOW_READ_MS);
+  const summary = summarise(during, revaluationSeconds);
+  return {
+    quiet,
+    during: summary,
+    revaluationSeconds,
+    ratio: summary.rps / quiet.rps,
+    waited: waited.length,
+    slowDuring: during.filter((a) => a.ms > SLOW_READ_MS).length,
+    longestWaitedMs: waited.length ? Math.max(...waited.map((a) => a.ms)) : 0,
+    unansweredAtEnd: unanswered,
+    non2xx: summary.non2xx,
+  };
+}
 
 async function rawAggregateMs(env, asOf) {
   const timings = [];
@@ -88,55 +153,15 @@ async function rawAggregateMs(env, asOf) {
   return median(timings);
 }
 
-/**
- * Waits until the app's valuation worker has stored every row's values (polled in the database),
- * so the loads measure serving rather than serving beside the worker. Returns when that was.
- */
-async function valuedAll(env) {
-  const sql = 'SELECT (SELECT COUNT(*) FROM pledges WHERE valued_at IS NULL) + (SELECT COUNT(*) FROM disbursements WHERE valued_at IS NULL) AS n';
-  const waiting = env.DATABASE_URL
-    ? async () => {
-        const pg = require('pg');
-        const client = new pg.Client({ connectionString: env.DATABASE_URL });
-        await client.connect();
-        try {
-          return Number((await client.query(sql)).rows[0].n);
-        } finally {
-          await client.end();
-        }
-      }
-    : async () => {
-        const Database = require('better-sqlite3');
-        const db = new Database(env.SQLITE_PATH, { readonly: true });
-        try {
-          return Number(db.prepare(sql).get().n);
-        } finally {
-          db.close();
-        }
-      };
-  while ((await waiting()) > 0) await new Promise((r) => setTimeout(r, 200));
-  return process.hrtime.bigint();
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-async function timedGet(url, headers) {
-  const t0 = process.hrtime.bigint();
-  const res = await fetch(url, { headers });
-  const body = await res.text();
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${body.slice(0, 300)}`);
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, body };
-}
-
 export async function runFundingGap() {
-  const database = await freshDatabase();
+  const times = scale();
+  const database = await freshDatabase(times === 1 ? 'funding_gap' : `funding_gap_${times}x`);
   try {
-    const sqlitePath = database.env.SQLITE_PATH;
-    const generated = await createSyntheticLedger(sqlitePath ? { sqlitePath } : { databaseUrl: database.env.DATABASE_URL });
+    const generated = await createSyntheticLedger({
+      ...(database.kind === 'sqlite' ? { sqlitePath: database.env.SQLITE_PATH } : { databaseUrl: database.env.DATABASE_URL }),
+      pledges: times * 100_000,
+      disbursements: times * 300_000,
+    });
     const asOf = generated.endDate;
     // NODE_ENV=production as deployed: Express then caches compiled templates, which the page needs.
     const app = await startApp({
@@ -149,12 +174,13 @@ export async function runFundingGap() {
     try {
       const token = await login(app.url, ADMIN.email, ADMIN.password);
       const headers = { authorization: `Bearer ${token}` };
-      const gapUrl = `${app.url}/api/funding-gap?currency=USD&asOf=${asOf}`;
+      const gapPath = `/api/funding-gap?currency=USD&asOf=${asOf}`;
+      const gapUrl = `${app.url}${gapPath}`;
 
       // Served: one computation, then the loads, all well inside the result's 60 s freshness window.
       // The app's worker values the rows nobody has valued from its start; the first read does not wait for it.
       const first = await timedGet(gapUrl, headers);
-      const backgroundMs = Number((await valuedAll(database.env)) - app.startedAt) / 1e6;
+      const backgroundMs = Number((await allValued(database.env)) - app.startedAt) / 1e6;
       // Peak RSS after each phase (VmHWM only grows): says which phase sets the peak.
       const rssByPhase = { 'start-up valuation and first gap': app.peakRssMb() };
       const gap = JSON.parse(first.body);
@@ -197,27 +223,21 @@ export async function runFundingGap() {
       rssByPhase['gaps after writes'] = app.peakRssMb();
       // The worst case: a EUR/USD rate dated before the whole ledger. Every row may convert
       // through it, so every row is valued again before the next gap.
-      const backdated = await fetch(`${app.url}/api/fx-rates`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          base: 'EUR',
-          quote: 'USD',
-          rate: '1.1',
-          date: new Date(Date.parse(generated.startDate) - 3 * 86_400_000).toISOString().slice(0, 10),
-          source: 'bench back-dated rate',
-        }),
-      });
-      if (backdated.status !== 201) throw new Error(`back-dated rate: ${backdated.status} ${await backdated.text()}`);
+      await postBackdatedRate(app, headers, generated, 3, '1.1');
       const revaluedAt = process.hrtime.bigint();
       const revalueMs = (await timedGet(gapUrl, headers)).ms;
-      const revaluedInBackgroundMs = Number((await valuedAll(database.env)) - revaluedAt) / 1e6;
-      const rawMs = await rawAggregateMs(database.env, asOf);
+      const revaluedInBackgroundMs = Number((await allValued(database.env)) - revaluedAt) / 1e6;
+      // The peak as measured before 2026-12-06, when the benchmark ended here.
       const peakRssMb = app.peakRssMb();
       rssByPhase['back-dated rate'] = peakRssMb;
+      // A second back-dated rate, this time with leadership reading throughout.
+      const revaluation = await readsDuringRevaluation(app, database.env, headers, generated, gapPath);
+      rssByPhase['reads during a revaluation'] = app.peakRssMb();
+      const rawMs = await rawAggregateMs(database.env, asOf);
 
       const result = {
         database: generated.database,
+        scale: times,
         data: generated.counts,
         generateMs: generated.ms,
         healthRps: health.rps,
@@ -241,8 +261,24 @@ export async function runFundingGap() {
         firstGapMs: first.ms,
         valuedInBackgroundMs: backgroundMs,
         revaluedInBackgroundMs,
+        quietGapRps: revaluation.quiet.rps,
+        quietGapP99Ms: revaluation.quiet.p99,
+        revaluationGapRps: revaluation.during.rps,
+        revaluationGapP50Ms: revaluation.during.p50,
+        revaluationGapP99Ms: revaluation.during.p99,
+        revaluationGapMaxMs: revaluation.during.max,
+        revaluationReads: revaluation.during.answered,
+        revaluationNon2xx: revaluation.non2xx,
+        revaluationReadsByStatus: revaluation.during.statuses,
+        revaluationSeconds: revaluation.revaluationSeconds,
+        revaluationToQuietRatio: revaluation.ratio,
+        readsThatWaitedForRevaluation: revaluation.waited,
+        slowReadsDuringRevaluation: revaluation.slowDuring,
+        longestWaitedReadMs: revaluation.longestWaitedMs,
+        readsUnansweredAfterRevaluation: revaluation.unansweredAtEnd,
         responseBytes: first.body.length,
         peakRssMb,
+        peakRssWithRevaluationReadsMb: rssByPhase['reads during a revaluation'],
         rssByPhase,
       };
       printTable(
@@ -274,9 +310,22 @@ export async function runFundingGap() {
             `${fmt(revalueMs, 1)} ms`,
             `${fmt(generated.counts.pledges + generated.counts.disbursements)} rows in USD, EUR and AZN; worker done ${fmt(revaluedInBackgroundMs / 1000, 1)} s after the rate`,
           ],
+          [
+            'gap reads during a revaluation',
+            `${fmt(revaluation.during.rps, 1)} req/s`,
+            `${fmt(100 * revaluation.ratio)}% of the same reads just before (${fmt(revaluation.quiet.rps)} req/s; target ≥ 50%); ` +
+              `${revaluation.during.answered} answered in ${fmt(revaluation.revaluationSeconds, 1)} s, p50 ${fmt(revaluation.during.p50)} ms, p99 ${fmt(revaluation.during.p99)} ms, by status ${JSON.stringify(revaluation.during.statuses)}`,
+          ],
+          [
+            'reads that waited for it to finish',
+            String(revaluation.waited),
+            `asked during it, answered after it, slower than ${SLOW_READ_MS} ms (target: none); ${revaluation.slowDuring} answered during it took longer` +
+              (revaluation.waited ? `; the longest took ${fmt(revaluation.longestWaitedMs)} ms` : '') +
+              (revaluation.unansweredAtEnd ? `; ${revaluation.unansweredAtEnd} never answered` : ''),
+          ],
           ['synthetic data generated in', `${fmt(generated.ms / 1000, 1)} s`, ''],
           [
-            'peak RSS of the app',
+            'peak RSS of the app, to the back-dated rate',
             `${fmt(peakRssMb, 1)} MB`,
             `after each phase: ${Object.entries(rssByPhase)
               .map(([k, v]) => `${k} ${fmt(v, 0)}`)
@@ -284,7 +333,7 @@ export async function runFundingGap() {
           ],
         ],
       );
-      writeResult(`funding-gap-${result.database}`, result);
+      writeResult(`funding-gap-${result.database}${times === 1 ? '' : `-${times}x`}`, result);
       return result;
     } finally {
       await app.stop();

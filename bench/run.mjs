@@ -2,8 +2,13 @@
 /**
  * `npm run bench`: every benchmark in one run, on one machine, then one table of figures and
  * ratios against the targets of the performance issue, written to bench/results/summary.json.
- * With DATABASE_URL set, the suite runs against PostgreSQL as well as SQLite.
+ * With DATABASE_URL set (a PostgreSQL server: `postgres://postgres@127.0.0.1:5432/postgres`), the
+ * suite runs against PostgreSQL as well as SQLite; each benchmark creates a database of its own on
+ * that server and drops it, so the server is left as it was found.
  * Each *.bench.mjs is a child process so one's memory and caches do not colour the next.
+ * `--seconds 5` shortens the mixed load, `--scale N` grows the synthetic ledger of funding-gap and
+ * mixed-load (passed on as BENCH_SECONDS and BENCH_SCALE: the CSV import reads its first argument
+ * as a row count). A result file older than this run is not shown.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +16,18 @@ import { join } from 'node:path';
 import { ROOT } from './lib/harness.mjs';
 import { TARGETS } from './targets.mjs';
 
-const BENCHES = ['core', 'funding-gap', 'csv-import', 'digests'];
+const BENCHES = ['core', 'funding-gap', 'mixed-load', 'csv-import', 'digests'];
+/** Benchmarks of one database only: the CSV import's baseline is a raw SQLite insert. */
+const ONLY_ON = { 'csv-import': 'sqlite' };
+const passedOn = {};
+for (const [flag, name] of [
+  ['--scale', 'BENCH_SCALE'],
+  ['--seconds', 'BENCH_SECONDS'],
+]) {
+  const at = process.argv.indexOf(flag);
+  if (at > 0) passedOn[name] = process.argv[at + 1];
+}
+const scale = Number(passedOn.BENCH_SCALE ?? process.env.BENCH_SCALE) || 1;
 const databases = process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 const started = Date.now();
 let failures = 0;
@@ -23,10 +39,11 @@ for (const database of databases) {
       console.log(`(no bench/${name}.bench.mjs)`);
       continue;
     }
-    const env = { ...process.env, BENCH_DATABASE: database };
+    if (ONLY_ON[name] && ONLY_ON[name] !== database) continue;
+    const env = { ...process.env, ...passedOn, BENCH_DATABASE: database };
     if (database === 'sqlite') delete env.DATABASE_URL;
     console.log(`\n### ${name} on ${database}`);
-    const result = spawnSync(process.execPath, [file], { stdio: 'inherit', env, cwd: ROOT, timeout: 8 * 60_000 });
+    const result = spawnSync(process.execPath, [file], { stdio: 'inherit', env, cwd: ROOT, timeout: 8 * 60_000 * scale });
     if (result.status !== 0) {
       failures++;
       console.log(`!! ${name} on ${database} failed (exit ${result.status ?? result.signal})`);
@@ -36,7 +53,9 @@ for (const database of databases) {
 
 const read = (name) => {
   const path = join(ROOT, 'bench', 'results', `${name}.json`);
-  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
+  if (!existsSync(path)) return null;
+  const data = JSON.parse(readFileSync(path, 'utf8'));
+  return Date.parse(data.at) >= started ? data : null;
 };
 
 const rows = [];

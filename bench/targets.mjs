@@ -2,7 +2,7 @@
  * The performance issue's targets, each read from one benchmark's result file
  * (bench/results/<name>-<database>.json). Ratios are against baselines measured in the same run.
  */
-const pct = (x) => `${(100 * x).toFixed(0)}%`;
+const pct = (x) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 const num = (x, unit = '') => `${Math.round(x).toLocaleString('en-US')}${unit}`;
 
 export const TARGETS = [
@@ -53,6 +53,38 @@ export const TARGETS = [
     show: pct,
     target: 'reported',
     met: () => true,
+  },
+  {
+    figure: 'mixed load: leadership reads vs health',
+    result: (db) => `mixed-load-${db}`,
+    value: (d) => d.readsToHealthRatio,
+    show: pct,
+    target: '≥ 40%',
+    met: (v) => v >= 0.4,
+  },
+  {
+    figure: "mixed load: reads' p99 vs health's p99",
+    result: (db) => `mixed-load-${db}`,
+    value: (d) => d.readsP99ToHealthP99,
+    show: (v) => `${v.toFixed(1)}×`,
+    target: '< 20×',
+    met: (v) => v < 20,
+  },
+  {
+    figure: 'gap reads during a revaluation vs before',
+    result: (db) => `funding-gap-${db}`,
+    value: (d) => d.revaluationToQuietRatio,
+    show: pct,
+    target: '≥ 50%',
+    met: (v) => v >= 0.5,
+  },
+  {
+    figure: 'gap reads that waited for a revaluation',
+    result: (db) => `funding-gap-${db}`,
+    value: (d) => d.readsThatWaitedForRevaluation,
+    show: (v) => num(v),
+    target: 'none',
+    met: (v) => v === 0,
   },
   {
     figure: 'pledge POST requests/s vs health',
