@@ -4,6 +4,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import { databaseUnavailable } from './database-errors';
 import { SqlDialect } from './sql-dialect';
 
+/** The part of better-sqlite3's database handle the figures version reads through. */
+interface SqliteHandle {
+  prepare(sql: string): { pluck(): { get(): number | bigint | string | null | undefined } };
+}
+
 /**
  * The handle of one open unit of work. Services pass it from `UnitOfWork.transaction` to the
  * repositories' write methods without knowing what it is made of (TypeORM stays in repositories).
@@ -69,6 +74,7 @@ export class UnitOfWork {
    * load that is one database round trip per round trip, not one per request.
    */
   figuresVersion(): Promise<string> {
+    if (this.serialise) return Promise.resolve(this.sqliteFiguresVersion());
     if (this.versionRead && this.versionReadIsThisRuns) return this.versionRead;
     if (!this.versionRead) return this.beginVersionRead();
     this.nextVersionRead ??= this.versionRead.then(
@@ -76,6 +82,20 @@ export class UnitOfWork {
       () => this.afterVersionRead(),
     );
     return this.nextVersionRead;
+  }
+
+  /** A prepared read on the embedded database's own handle (better-sqlite3), and that handle. */
+  private sqliteVersionRead: { db: SqliteHandle; statement: { get(): number | bigint | string | null | undefined } } | null = null;
+
+  /**
+   * SQLite answers in this process and at once, so every caller reads for itself, on a statement
+   * prepared once per handle: about 2 µs against 14-18 µs through TypeORM, which cost the cached
+   * gap a fifth of its requests per second on the bench's ledger (62% of health against 80%).
+   */
+  private sqliteFiguresVersion(): string {
+    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteHandle }).databaseConnection;
+    if (this.sqliteVersionRead?.db !== db) this.sqliteVersionRead = { db, statement: db.prepare(this.dialect.readFiguresVersion).pluck() };
+    return String(this.sqliteVersionRead.statement.get() ?? 0);
   }
 
   private afterVersionRead(): Promise<string> {
