@@ -137,13 +137,22 @@ export async function query(env, sql, params = []) {
 }
 
 /**
- * Waits until the app's valuation worker has stored every row's values (polled in the database),
+ * Waits until the app's valuation worker has stored every row's values and the app has built its
+ * maintained aggregates (polled in the database),
  * so a load measures serving rather than serving beside the worker. Resolves to when that was
  * (process.hrtime.bigint()).
  */
 export async function allValued(env) {
   const sql = 'SELECT (SELECT COUNT(*) FROM pledges WHERE valued_at IS NULL) + (SELECT COUNT(*) FROM disbursements WHERE valued_at IS NULL) AS n';
   while (Number((await query(env, sql))[0].n) > 0) await new Promise((r) => setTimeout(r, 200));
+  await aggregatesBuilt(env);
+  return process.hrtime.bigint();
+}
+
+/** Waits until the app has built the ledger's maintained aggregates (a fresh synthetic ledger leaves them to build). */
+export async function aggregatesBuilt(env) {
+  const sql = 'SELECT status FROM ledger_aggregates_state WHERE id = 1';
+  while ((await query(env, sql))[0].status !== 'ready') await new Promise((r) => setTimeout(r, 200));
   return process.hrtime.bigint();
 }
 

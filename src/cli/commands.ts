@@ -14,6 +14,9 @@ import { FxService } from '../fx/fx.service';
 import { decodeUtf8 } from '../interop/csv';
 import { MAX_IMPORT_BYTES, PledgeImportService } from '../interop/pledge-import.service';
 import { SeedService } from '../seed/seed.service';
+import { LedgerAggregates } from '../ledger/aggregates/ledger-aggregates.service';
+import { LedgerFigures } from '../ledger/ledger-figures.service';
+import { todayUtc } from '../common/dates';
 import { UsageError, type ParsedArgs } from './args';
 import { backupSqlite } from './backup';
 import { ProgressBar } from './progress';
@@ -25,6 +28,9 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
                                      import pledges, receipts, deliveries and instalments from CSV (src/interop/README.md)
   import-rates FILE                  import an ECB euro reference-rate CSV (history or daily layout)
   send-digests [--period YYYY-MM]    queue this period's donor digests, then send the outbox (SMTP_URL)
+  verify-aggregates                  work the funding engine's maintained sums out again from the ledger's rows and
+                                     report every difference (exit 1 if any); builds them first if an upgrade left them to build
+  rebuild-aggregates                 throw the maintained sums away and build them again from the rows
   backup FILE                        consistent copy of the SQLite database while the app runs (docs/backup.md)
   create-user --email E --role R [--donor-id N]
                                      password from CLI_USER_PASSWORD, or the first line of stdin
@@ -147,6 +153,24 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
       const progress = new ProgressBar();
       const report = await backupSqlite(config.database.path, destination, (done, total) => progress.update('copying', done, total));
       print(`Backed up ${config.database.path} to ${report.destination}: ${report.pages} pages, ${report.bytes} bytes, integrity ${report.integrity}.`);
+      return 0;
+    }
+    case 'verify-aggregates': {
+      const check = await withContext(config, async (ctx) => {
+        await ctx.get(LedgerAggregates, { strict: false }).build();
+        return ctx.get(LedgerFigures, { strict: false }).checkAggregates(todayUtc());
+      });
+      print(`Aggregates ${check.status}: ${check.pledges} pledges, ${check.groups} groups; figures compared with the rows on ${check.daysCompared} days.`);
+      for (const d of check.differences.slice(0, 50))
+        print(`  differs: ${d.key} on ${d.day}: stored [${d.stored.join(', ')}], from the rows [${d.fromRows.join(', ')}]`);
+      for (const d of check.figureDifferences.slice(0, 50)) print(`  differs: ${d}`);
+      const count = check.differences.length + check.figureDifferences.length;
+      print(count === 0 ? 'No difference.' : `${count} differences.`);
+      return count === 0 ? 0 : 1;
+    }
+    case 'rebuild-aggregates': {
+      await withContext(config, (ctx) => ctx.get(LedgerAggregates, { strict: false }).rebuild());
+      print('Aggregates rebuilt from the rows.');
       return 0;
     }
     case 'create-user': {

@@ -138,6 +138,11 @@ export class SqlDialect {
     return this.isPostgres ? ' FOR UPDATE' : '';
   }
 
+  /** A row lock shared with other sharers until the transaction ends, exclusive of `forUpdate` (PostgreSQL; SQLite's writers are serialised). */
+  get forShare(): string {
+    return this.isPostgres ? ' FOR SHARE' : '';
+  }
+
   /** Whether concurrent claimers can skip each other's locked rows (`FOR UPDATE SKIP LOCKED`). */
   get skipsLockedRows(): boolean {
     return this.isPostgres;

@@ -173,6 +173,12 @@ export interface FundingGapView {
   projection: (Projection & { sources: string[] }) | null;
   /** Why a figure is null, and which conversions used stale rates: sentences for people. */
   notes: string[];
+  /**
+   * Null when every figure is exact. Otherwise the ledger is being revalued (a back-dated rate, an
+   * upgrade) and more rows wait than a read values in memory: the figures hold those rows'
+   * previous values until the valuation worker has stored the new ones, and are read again then.
+   */
+  updating: { rowsWaiting: number } | null;
   ratesUsed: RatePairSummary[];
 }
 
@@ -182,6 +188,8 @@ export interface FundingGapView {
  * version that failed to move after a commit: a result this old is computed again (served meanwhile).
  */
 const CACHE_TTL_MS = 60_000;
+/** How long figures being brought up to date are served before they are read again (in the background; no read waits). */
+const UPDATING_TTL_MS = 2_000;
 const CACHE_MAX_ENTRIES = 64;
 
 interface Computed {
@@ -192,6 +200,8 @@ interface Computed {
 
 interface CacheEntry {
   bornAt: number;
+  /** How long it serves before it is computed again: CACHE_TTL_MS, or UPDATING_TTL_MS while figures are being brought up to date. */
+  ttlMs: number;
   result: Promise<Computed>;
   json: Promise<EncodedBody> | null;
   gzip: Promise<EncodedBody> | null;
@@ -385,7 +395,7 @@ export class FundingGapService {
     const key = `${currency}@${asOf}#${filterKey(filter)}`;
     const hit = this.cache.get(key);
     if (!hit) return this.computeInto(key, currency, asOf, filter, null);
-    if (!hit.refreshing && Date.now() - hit.bornAt >= CACHE_TTL_MS) {
+    if (!hit.refreshing && Date.now() - hit.bornAt >= hit.ttlMs) {
       hit.refreshing = true;
       this.computeInto(key, currency, asOf, filter, hit).result.catch(() => undefined);
     }
@@ -394,13 +404,21 @@ export class FundingGapService {
 
   private computeInto(key: string, currency: DisplayCurrency, asOf: string, filter: FundingQuery, replacing: CacheEntry | null): CacheEntry {
     const generation = this.generation;
-    const entry: CacheEntry = { bornAt: Date.now(), result: this.compute(currency, asOf, filter), json: null, gzip: null, refreshing: false };
+    const entry: CacheEntry = {
+      bornAt: Date.now(),
+      ttlMs: CACHE_TTL_MS,
+      result: this.compute(currency, asOf, filter),
+      json: null,
+      gzip: null,
+      refreshing: false,
+    };
     if (!replacing) {
       if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(key, entry);
     }
     entry.result.then(
-      () => {
+      ({ view }) => {
+        if (view.updating !== null) entry.ttlMs = UPDATING_TTL_MS;
         if (replacing && this.generation === generation && this.cache.get(key) === replacing) this.cache.set(key, entry);
       },
       () => {
@@ -583,6 +601,10 @@ export class FundingGapService {
           `${people(apart)} apart. Both are shown as stated; neither is corrected.`,
       );
     }
+    if (ledger.updating !== null)
+      notes.push(
+        `Figures are being brought up to date: ${ledger.updating.rowsWaiting.toLocaleString('en-GB')} ledger rows are being revalued (after a new or corrected rate, or an upgrade). Until they are, those rows count at their previous values.`,
+      );
     if (ledger.valuedInMemory > 0)
       notes.push(
         `${ledger.valuedInMemory.toLocaleString('en-GB')} ledger rows are still waiting for their stored values (after a new rate or an upgrade); these figures already value them at the rates now recorded.`,
@@ -656,6 +678,7 @@ export class FundingGapService {
       earmarkSplit: { rule: EARMARK_SPLIT_RULE, pledgesWithStatedShares: splitCounts.statedShares, pledgesSplitEvenly: splitCounts.evenSplit },
       projection,
       notes,
+      updating: ledger.updating,
       ratesUsed,
     };
     return { view, rates };

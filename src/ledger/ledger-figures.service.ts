@@ -23,6 +23,10 @@ import { LedgerValuationRepository } from './ledger-valuation.repository';
 import { AuditService } from '../audit/audit.service';
 import { pastPledgeState, PLEDGE_CHANGE_ACTIONS } from './known-on';
 import type { ReportingCurrency } from './reporting-currencies';
+import { LedgerAggregates } from './aggregates/ledger-aggregates.service';
+import type { PledgeFacts } from './aggregates/contributions';
+import type { AggregateCheck } from './aggregates/ledger-aggregates.service';
+import { addDays } from '../common/dates';
 
 /**
  * How long a read waits for the valuation worker before valuing what still waits in memory: long
@@ -53,6 +57,11 @@ export interface LedgerFigureSet {
   splitCounts: SplitRuleCounts;
   /** Rows still waiting for the valuation worker whose values these figures worked out in memory. */
   valuedInMemory: number;
+  /**
+   * More rows wait for revaluation than a read values in memory (a back-dated rate, an upgrade):
+   * the figures hold those rows' previous values and are being brought up to date. Null: exact.
+   */
+  updating: { rowsWaiting: number } | null;
 }
 
 export interface DonorPledgeCandidates {
@@ -77,10 +86,49 @@ export class LedgerFigures {
     private readonly valuation: LedgerValuation,
     private readonly uow: UnitOfWork,
     private readonly audit: AuditService,
+    private readonly aggregates: LedgerAggregates,
   ) {}
+
+  /** `pledges` with their rows that wait for valuation valued in memory at the rates recorded now (what the worker will store). */
+  private async valuedNow(reader: Transaction, pledges: readonly PledgeFacts[]): Promise<PledgeFacts[]> {
+    const valuer = await this.valuation.valuerForRead(
+      reader,
+      pledges.flatMap((p) => [p.currency, ...p.receipts.map((r) => r.currency)]),
+    );
+    const valuesOf = (value: (to: ReportingCurrency) => bigint | null) => ({ USD: value('USD'), EUR: value('EUR'), AZN: value('AZN') });
+    return pledges.map((p) => ({
+      ...p,
+      waiting: false,
+      values: p.waiting
+        ? valuesOf((to) => valuer.pledge({ id: p.id, currency: p.currency, amountMinor: p.amountMinor, valueDate: p.valueDate }, to))
+        : p.values,
+      receipts: p.receipts.map((r) => {
+        if (!r.waiting) return r;
+        const facts = {
+          id: r.id,
+          amountMinor: r.amountMinor,
+          currency: r.currency,
+          quantity: r.quantity,
+          receivedOn: r.receivedOn,
+          pledgeKind: p.kind,
+          pledgeCurrency: p.currency,
+          unitValueMinor: p.unitValueMinor,
+        };
+        return { ...r, waiting: false, valueCurrency: valuer.receipt(facts, 'USD').currency, values: valuesOf((to) => valuer.receipt(facts, to).value) };
+      }),
+    }));
+  }
 
   async figures(asOf: string, currency: ReportingCurrency, filter: LedgerFilter = {}): Promise<LedgerFigureSet> {
     if (filter.knownOn !== undefined) return this.figuresKnownOn(asOf, currency, filter, filter.knownOn);
+    if (Object.values(filter).every((v) => v === undefined)) {
+      // The whole ledger: from the maintained aggregates once they are built.
+      const kept = await this.uow.readSnapshot((reader) => this.aggregates.figuresAt(reader, asOf, currency, (stored) => this.valuedNow(reader, stored)));
+      if (kept !== null) {
+        if (kept.valuedInMemory > 0 || kept.updating !== null) this.valuation.wake();
+        return kept;
+      }
+    }
     // Two probes of the partial indexes first: when rows wait, the plain read would be done twice.
     if (!(await this.waiting.anyWaiting())) {
       const read = await this.read(asOf, currency, filter);
@@ -88,6 +136,38 @@ export class LedgerFigures {
     }
     await this.valuation.settled(WORKER_WAIT_MS);
     return this.uow.readSnapshot((reader) => this.readWithWaitingValued(asOf, currency, filter, reader));
+  }
+
+  /**
+   * The `verify-aggregates` check: the stored aggregates against the sums worked out again from
+   * the rows (LedgerAggregates.verify), and the figures the funding engine reads from them against
+   * the ledger's own SQL, in USD and AZN, on every day a stored change is dated (at most
+   * `maxDays`, spread evenly), the day before each and `today`. The rows' SQL is read only when
+   * no row waits for valuation (it leaves waiting rows out).
+   */
+  async checkAggregates(today: string, maxDays = 60): Promise<AggregateCheck & { daysCompared: number; figureDifferences: string[] }> {
+    const check = await this.aggregates.verify();
+    const figureDifferences: string[] = [];
+    if (check.status !== 'ready' || (await this.waiting.anyWaiting())) return { ...check, daysCompared: 0, figureDifferences };
+    const days = await this.aggregates.changeDays();
+    const step = Math.max(1, Math.ceil(days.length / maxDays));
+    const picked = new Set<string>([today]);
+    for (let i = 0; i < days.length; i += step) picked.add(days[i]).add(addDays(days[i], -1));
+    for (const day of [...picked].sort()) {
+      for (const currency of ['USD', 'AZN'] as const) {
+        const [kept, rows] = await this.uow.readSnapshot(async (reader) => [
+          await this.aggregates.figuresAt(reader, day, currency, (stored) => Promise.resolve([...stored])),
+          await this.read(day, currency, {}, reader),
+        ]);
+        if (kept === null) continue;
+        for (const name of FIGURE_NAMES) {
+          const a = canonical(kept[name]);
+          const b = canonical(rows[name]);
+          if (a !== b) figureDifferences.push(`${name} on ${day} in ${currency}: aggregates ${a.slice(0, 400)} rows ${b.slice(0, 400)}`);
+        }
+      }
+    }
+    return { ...check, daysCompared: picked.size, figureDifferences };
   }
 
   /**
@@ -101,7 +181,7 @@ export class LedgerFigures {
     return this.knownOn(knownOn, async (reader) => {
       const known = await this.readWithWaitingValued(asOf, currency, filter, reader);
       // Valued in memory by design, not because the worker is behind: nothing to say about it.
-      return { ...known, valuedInMemory: 0 };
+      return { ...known, valuedInMemory: 0, updating: null };
     });
   }
 
@@ -247,6 +327,7 @@ export class LedgerFigures {
       inKindByPriority,
       splitCounts,
       valuedInMemory: 0,
+      updating: null,
     };
   }
 
@@ -336,6 +417,39 @@ export class LedgerFigures {
       yield await read(from, from + READ_WINDOW);
     }
   }
+}
+
+/** The figures the aggregates and the rows' SQL both give. */
+const FIGURE_NAMES = [
+  'pledgedByDonor',
+  'receivedByDonor',
+  'cancelledByDonor',
+  'pledgedByPriority',
+  'receivedByPriority',
+  'valueDates',
+  'balances',
+  'inKind',
+  'inKindByPriority',
+  'splitCounts',
+] as const;
+
+/** A figure as sorted JSON (rows in any order; bigints as text; `waiting` left out: nothing waits when compared). */
+function canonical(value: unknown): string {
+  const rows = Array.isArray(value) ? value : [value];
+  return JSON.stringify(
+    rows
+      .map((row) =>
+        JSON.stringify(
+          Object.fromEntries(
+            Object.entries(row as Record<string, unknown>)
+              .filter(([key]) => key !== 'waiting')
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([key, v]) => [key, typeof v === 'bigint' ? v.toString() : v]),
+          ),
+        ),
+      )
+      .sort(),
+  );
 }
 
 const donorKey = (r: { donorId: number; kind: string }) => `${r.donorId}|${r.kind}`;

@@ -7,6 +7,7 @@ import { FxService } from '../fx/fx.service';
 import { PIVOTS } from '../fx/rate-path';
 import { RateTable } from '../fx/rate-table';
 import type { StoredPledgeValues, StoredReceiptValues } from './ledger.repository';
+import { LedgerAggregates } from './aggregates/ledger-aggregates.service';
 import {
   LedgerValuationRepository,
   type PledgeValuationFacts,
@@ -89,6 +90,7 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
     private readonly rows: LedgerValuationRepository,
     private readonly fx: FxService,
     private readonly uow: UnitOfWork,
+    private readonly aggregates: LedgerAggregates,
   ) {}
 
   onModuleInit(): void {
@@ -290,7 +292,14 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
             valuer.rowValues(p.id, { currency: p.currency, amountMinor: p.amountMinor }, p.valueDate),
           )
         : (await this.rows.waitingReceipts(tx, from, from + BATCH)).map((r) => valuer.rowValues(r.id, receiptMoney(r), r.receivedOn));
-    await this.rows.storeValues(tx, table, values, true);
+    const pledges =
+      table === 'pledges'
+        ? values.map((v) => v.id)
+        : await this.aggregates.pledgesOfReceipts(
+            tx,
+            values.map((v) => v.id),
+          );
+    await this.aggregates.maintain(tx, pledges, () => this.rows.storeValues(tx, table, values, true));
     return from + BATCH - 1;
   }
 

@@ -7,6 +7,8 @@ import { Ledger } from './ledger.service';
 import { LedgerRepository } from './ledger.repository';
 import { LedgerValuation } from './ledger-valuation';
 import { LedgerValuationRepository } from './ledger-valuation.repository';
+import { LedgerAggregates } from './aggregates/ledger-aggregates.service';
+import { LedgerAggregatesRepository } from './aggregates/ledger-aggregates.repository';
 
 /**
  * The ledger owns its tables: pledges, pledge_priorities (earmarks), disbursements (money
@@ -15,7 +17,17 @@ import { LedgerValuationRepository } from './ledger-valuation.repository';
  */
 @Module({
   imports: [FxModule],
-  providers: [LedgerRepository, InstalmentsRepository, LedgerFiguresRepository, LedgerValuationRepository, LedgerValuation, Ledger, LedgerFigures],
-  exports: [Ledger, LedgerFigures],
+  providers: [
+    LedgerAggregatesRepository,
+    LedgerAggregates,
+    LedgerRepository,
+    InstalmentsRepository,
+    LedgerFiguresRepository,
+    LedgerValuationRepository,
+    LedgerValuation,
+    Ledger,
+    LedgerFigures,
+  ],
+  exports: [Ledger, LedgerFigures, LedgerAggregates],
 })
 export class LedgerModule {}

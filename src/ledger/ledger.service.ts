@@ -17,6 +17,7 @@ import { InstalmentsRepository, type InstalmentChanges, type NewInstalment, type
 import { LedgerValuation, NOT_VALUED } from './ledger-valuation';
 import { PledgeEntity, PledgePriorityEntity, type DisbursementEntity, type Earmark, type PledgeColumns } from './pledge.entity';
 import { pledgeValueDate } from './value-date';
+import { LedgerAggregates } from './aggregates/ledger-aggregates.service';
 
 export type { ScheduleWindow, ScheduledInstalmentRow } from './instalments.repository';
 
@@ -43,6 +44,7 @@ export class Ledger {
     private readonly rows: LedgerRepository,
     private readonly valuation: LedgerValuation,
     private readonly instalments: InstalmentsRepository,
+    private readonly aggregates: LedgerAggregates,
   ) {}
 
   /** A pledge with its donor and earmarks; inside `tx` when given. */
@@ -105,6 +107,7 @@ export class Ledger {
     const values = await this.valuation.pledgeValues(tx, this.valuationFacts(columns, createdAt));
     const row = newPledgeRow(columns, values, createdAt);
     const id = await this.rows.insertPledge(tx, row, earmarks);
+    await this.aggregates.added(tx, [id]);
     return Object.assign(new PledgeEntity(), row, {
       id,
       updatedAt: createdAt,
@@ -128,7 +131,12 @@ export class Ledger {
       rows.push({ row: newPledgeRow(p.columns, values, createdAt), earmarks: p.earmarks });
     }
     if (pledges.length >= VALUED_INLINE) this.valuation.valueAfterCommit(tx);
-    return this.rows.insertPledges(tx, rows, onBatch);
+    const inserted = await this.rows.insertPledges(tx, rows, onBatch);
+    await this.aggregates.addedByRefs(
+      tx,
+      pledges.flatMap((p) => (p.columns.externalRef ? [p.columns.externalRef] : [])),
+    );
+    return inserted;
   }
 
   /** Records money received or goods delivered against `pledge` (read in `tx`), with its values, and moves the pledge's running totals. */
@@ -142,7 +150,7 @@ export class Ledger {
       pledgeCurrency: pledge.currency,
       unitValueMinor: pledge.unitValueMinor,
     });
-    return this.rows.insertReceipt(tx, { ...receipt, ...values });
+    return this.aggregates.maintain(tx, [pledge.id], () => this.rows.insertReceipt(tx, { ...receipt, ...values }));
   }
 
   /**
@@ -155,11 +163,11 @@ export class Ledger {
       moved === pledgeValueDate(pledge).valueDate
         ? {}
         : await this.valuation.pledgeValues(tx, { currency: pledge.currency, amountMinor: pledge.amountMinor, valueDate: moved });
-    await this.rows.updateDescription(tx, pledge.id, { ...changes, ...values }, earmarks);
+    await this.aggregates.maintain(tx, [pledge.id], () => this.rows.updateDescription(tx, pledge.id, { ...changes, ...values }, earmarks));
   }
 
   async cancelPledge(tx: Transaction, id: number, reason: string, at: Date): Promise<void> {
-    await this.rows.markCancelled(tx, id, reason, at);
+    await this.aggregates.maintain(tx, [id], () => this.rows.markCancelled(tx, id, reason, at));
   }
 
   /** A pledge's planned instalments (not removed), in the order receipts are matched to them; inside `tx` when given. */

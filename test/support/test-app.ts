@@ -8,6 +8,7 @@ import { AppModule } from '../../src/app.module';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
 import { createTestDatabase, TestDatabase, TEST_DB, TestDbKind } from './test-database';
+import { assertAggregatesExact } from './aggregates-check';
 
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
 
@@ -28,9 +29,11 @@ export interface TestApp {
  * `seed: true` loads the report's data, as a first start on the embedded default does.
  * `database`: another instance on an existing test database (another TestApp's `db`); closing this
  * app leaves that database to its owner.
+ * Closing it runs `verify-aggregates` (the maintained sums against the rows) and fails on any
+ * difference; `verifyAggregates: false` only where a test leaves the database unreadable on purpose.
  */
 export async function createTestApp(
-  opts: { seed?: boolean; db?: TestDbKind; env?: Record<string, string>; database?: TestDatabase; signIn?: boolean } = {},
+  opts: { seed?: boolean; db?: TestDbKind; env?: Record<string, string>; database?: TestDatabase; signIn?: boolean; verifyAggregates?: boolean } = {},
 ): Promise<TestApp> {
   const ownsDatabase = !opts.database;
   const db = opts.database ?? (await createTestDatabase(opts.db ?? TEST_DB));
@@ -68,8 +71,12 @@ export async function createTestApp(
       return login(email, password);
     },
     async close() {
-      await app.close();
-      if (ownsDatabase) await db.drop();
+      try {
+        if (opts.verifyAggregates !== false) await assertAggregatesExact(app);
+      } finally {
+        await app.close();
+        if (ownsDatabase) await db.drop();
+      }
     },
   };
 }

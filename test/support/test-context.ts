@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/app-config';
 import { createTestDatabase, TestDatabase, TEST_DB } from './test-database';
+import { assertAggregatesExact } from './aggregates-check';
 
 export interface TestContext {
   ctx: INestApplicationContext;
@@ -17,8 +18,9 @@ export interface TestContext {
 /**
  * Services and repositories on a real, migrated database, without HTTP: the medium tier.
  * `database`: an existing test database (a migration test's), which closing leaves to its owner.
+ * Closing it runs `verify-aggregates` and fails on any difference (test-app.ts says when not to).
  */
-export async function createTestContext(opts: { seed?: boolean; database?: TestDatabase } = {}): Promise<TestContext> {
+export async function createTestContext(opts: { seed?: boolean; database?: TestDatabase; verifyAggregates?: boolean } = {}): Promise<TestContext> {
   const db = opts.database ?? (await createTestDatabase(TEST_DB));
   const config = loadConfig({
     ...db.env,
@@ -34,8 +36,12 @@ export async function createTestContext(opts: { seed?: boolean; database?: TestD
     dataSource: ctx.get(DataSource),
     get: (token) => ctx.get(token),
     async close() {
-      await ctx.close();
-      if (!opts.database) await db.drop();
+      try {
+        if (opts.verifyAggregates !== false) await assertAggregatesExact(ctx);
+      } finally {
+        await ctx.close();
+        if (!opts.database) await db.drop();
+      }
     },
   };
 }

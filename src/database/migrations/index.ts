@@ -16,6 +16,7 @@ import { DigestInputs1733500000001 } from './1733500000001-digest-inputs';
 import { PledgeInstalments1733510000000 } from './1733510000000-pledge-instalments';
 import { ClearanceResults1733520000000 } from './1733520000000-clearance-results';
 import { FiguresVersion1733530000000 } from './1733530000000-figures-version';
+import { LedgerAggregates1733540000000 } from './1733540000000-ledger-aggregates';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   PledgeInstalments1733510000000,
   ClearanceResults1733520000000,
   FiguresVersion1733530000000,
+  LedgerAggregates1733540000000,
 ];

@@ -1,0 +1,344 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { UnitOfWork, type Transaction } from '../../database/unit-of-work';
+import type { BalanceSum, DonorValue, InKindQuantityRow, PriorityInKindRow, PriorityValue, SplitRuleCounts, ValueDate } from '../ledger-figures.repository';
+import type { ReceiptStatus } from '../fulfilment';
+import { REPORTING_CURRENCIES, type ReportingCurrency } from '../reporting-currencies';
+import { contributionsOf, difference, parseKey, summed, type Change, type Measures, type PledgeFacts } from './contributions';
+import { LedgerAggregatesRepository, type AggregateRow } from './ledger-aggregates.repository';
+
+/** Pledges per batch of the background build. */
+const BUILD_BATCH = 2_000;
+
+/**
+ * Rows waiting for valuation a read values in memory to stay exact. With more (a back-dated rate
+ * or an upgrade revalues the whole ledger), a read answers at once from the aggregates, which hold
+ * those rows' previous values until the worker has revalued them, and says so (`updating`).
+ */
+const VALUED_FOR_READ = 20_000;
+
+/** The funding engine's sums on one day, from the aggregates. */
+export interface AggregateFigures {
+  pledgedByDonor: DonorValue[];
+  receivedByDonor: DonorValue[];
+  cancelledByDonor: DonorValue[];
+  pledgedByPriority: PriorityValue[];
+  receivedByPriority: PriorityValue[];
+  valueDates: ValueDate[];
+  balances: BalanceSum[];
+  inKind: InKindQuantityRow[];
+  inKindByPriority: PriorityInKindRow[];
+  splitCounts: SplitRuleCounts;
+  /** Waiting rows valued in memory for this read. */
+  valuedInMemory: number;
+  /** More rows wait than a read values: figures hold their previous values, being brought up to date. */
+  updating: { rowsWaiting: number } | null;
+}
+
+/** What `verify` found. */
+export interface AggregateCheck {
+  status: 'ready' | 'building';
+  pledges: number;
+  groups: number;
+  /** Groups whose stored sums differ from the sums worked out again from the rows, by (day, key). */
+  differences: Array<{ day: string; key: string; stored: string[]; fromRows: string[] }>;
+}
+
+/**
+ * The maintained aggregates of the ledger (issue 18): the sums the funding engine reads, kept in
+ * the same transaction as every write that changes them (`maintain`), built in the background
+ * after an upgrade (`onApplicationBootstrap`), read for a day (`figuresAt`) and checked against
+ * the rows (`verify`, the `verify-aggregates` command).
+ */
+@Injectable()
+export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('LedgerAggregates');
+  private building: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly rows: LedgerAggregatesRepository,
+    private readonly uow: UnitOfWork,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Errors are logged inside; the next start or `rebuild-aggregates` tries again.
+    void this.build();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.building;
+  }
+
+  /**
+   * Runs `work` (a write that changes the pledges `ids`: their rows, earmarks or receipts) and
+   * moves the aggregates by what it changed, in `tx`: the pledges' changes after the write less
+   * their changes before. The pledges are locked first (PostgreSQL), so two writers on one pledge
+   * take turns. While the aggregates are being built, only pledges the build has passed are moved.
+   */
+  async maintain<T>(tx: Transaction, ids: readonly number[], work: () => Promise<T>): Promise<T> {
+    const tracked = await this.tracked(tx, ids);
+    if (tracked.length === 0) return work();
+    await this.rows.lockPledges(tx, tracked);
+    const before = await this.rows.facts(tx, tracked);
+    const result = await work();
+    await this.rows.apply(tx, difference(before, await this.rows.facts(tx, tracked)));
+    return result;
+  }
+
+  /** Adds new pledges (written in `tx`) to the aggregates. */
+  async added(tx: Transaction, ids: readonly number[]): Promise<void> {
+    const tracked = await this.tracked(tx, ids);
+    if (tracked.length === 0) return;
+    await this.rows.apply(tx, difference([], await this.rows.facts(tx, tracked)));
+  }
+
+  /** The pledges of these receipts (the valuation worker's windows). */
+  pledgesOfReceipts(tx: Transaction, receiptIds: readonly number[]): Promise<number[]> {
+    return this.rows.pledgesOfReceipts(tx, receiptIds);
+  }
+
+  /** Adds the pledges an import wrote in `tx` (found by their external references) to the aggregates. */
+  async addedByRefs(tx: Transaction, refs: readonly string[]): Promise<void> {
+    if (refs.length === 0 || (await this.tracked(tx, [Number.MAX_SAFE_INTEGER])).length === 0) return;
+    await this.added(tx, await this.rows.pledgeIdsByRefs(tx, refs));
+  }
+
+  /** The pledges among `ids` whose changes the aggregates take now: all once built; while building, those the build has passed. */
+  private async tracked(tx: Transaction, ids: readonly number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    // Held shared until commit (PostgreSQL; SQLite's writers are serialised): a build batch or a
+    // rebuild, which take it exclusively, sees this write done or not begun.
+    const state = await this.rows.state(tx, 'share');
+    if (state.status === 'ready') return [...ids];
+    return ids.filter((id) => id <= state.builtThrough);
+  }
+
+  /**
+   * The sums on `asOf` in `currency` for the whole ledger, in `reader`'s snapshot, or null while
+   * the aggregates are being built (the caller reads the rows). Rows waiting for valuation are
+   * valued in memory, as the rows' reader does, up to VALUED_FOR_READ; beyond that the figures
+   * hold their previous values and `updating` says how many rows are being brought up to date.
+   * `valuedNow` gives pledges with their waiting rows valued at the rates recorded now.
+   */
+  async figuresAt(
+    reader: Transaction,
+    asOf: string,
+    currency: ReportingCurrency,
+    valuedNow: (stored: readonly PledgeFacts[]) => Promise<PledgeFacts[]>,
+  ): Promise<AggregateFigures | null> {
+    if ((await this.rows.state(reader)).status !== 'ready') return null;
+    const groups = new Map<string, Measures>();
+    for (const row of await this.rows.at(reader, asOf)) groups.set(row.key, row.measures);
+    let valuedInMemory = 0;
+    let updating: AggregateFigures['updating'] = null;
+    const waiting = await this.rows.pledgesWithWaitingRows(reader, VALUED_FOR_READ);
+    if (waiting.length > VALUED_FOR_READ) {
+      updating = { rowsWaiting: await this.rows.waitingCount(reader, 10_000_000) };
+    } else if (waiting.length > 0) {
+      const stored = await this.rows.facts(reader, waiting);
+      const valued = await valuedNow(stored);
+      valuedInMemory = stored.reduce((n, p) => n + (p.waiting ? 1 : 0) + p.receipts.filter((r) => r.waiting).length, 0);
+      for (const change of difference(stored, valued)) {
+        if (change.day > asOf) continue;
+        const m = groups.get(change.key) ?? zero();
+        change.measures.forEach((v, i) => (m[i] += v));
+        groups.set(change.key, m);
+      }
+    }
+    const figures = figuresOf(groups, currency);
+    if (updating !== null) {
+      // Rows never valued yet count as unvalued in the stored sums; while the worker values them they are being brought up to date, not missing a rate.
+      for (const list of [figures.pledgedByDonor, figures.receivedByDonor, figures.cancelledByDonor, figures.pledgedByPriority, figures.receivedByPriority])
+        for (const row of list) row.unvalued = 0;
+    }
+    return { ...figures, valuedInMemory, updating };
+  }
+
+  /** Builds the aggregates in the background when a migration or `rebuild` left them to build; reads use the rows meanwhile. */
+  build(): Promise<void> {
+    this.building ??= this.buildBatches().finally(() => (this.building = null));
+    return this.building;
+  }
+
+  private async buildBatches(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.stopped) return;
+        const done = await this.uow.transaction(
+          async (tx) => {
+            const state = await this.rows.state(tx, 'update');
+            if (state.status === 'ready') return true;
+            if (state.builtThrough === 0) await this.rows.clear(tx);
+            const ids = await this.rows.pledgeIdsAfter(tx, state.builtThrough, BUILD_BATCH);
+            if (ids.length === 0) {
+              await this.rows.dropZeros(tx);
+              await this.rows.setState(tx, 'ready', state.builtThrough);
+              return true;
+            }
+            await this.rows.apply(tx, difference([], await this.rows.facts(tx, ids)));
+            await this.rows.setState(tx, 'building', ids[ids.length - 1]);
+            return false;
+          },
+          { derivedOnly: true },
+        );
+        if (done) return;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      if (!this.stopped) this.logger.error(`Building the ledger aggregates stopped: ${(error as Error).message}`);
+    }
+  }
+
+  /** Throws the aggregates away and builds them again from the rows (the `rebuild-aggregates` command). */
+  async rebuild(): Promise<void> {
+    await this.uow.transaction(
+      async (tx) => {
+        await this.rows.state(tx, 'update');
+        await this.rows.clear(tx);
+        await this.rows.setState(tx, 'building', 0);
+      },
+      { derivedOnly: true },
+    );
+    await this.build();
+  }
+
+  /** Every day a stored change is dated, in order (the check command). */
+  changeDays(): Promise<string[]> {
+    return this.rows.changeDays();
+  }
+
+  /** Whether the aggregates are built. */
+  async ready(): Promise<boolean> {
+    return (await this.rows.state(undefined)).status === 'ready';
+  }
+
+  /**
+   * Works every pledge's changes out again from the rows, in one snapshot, and compares them with
+   * the stored sums, day by day and in total: the `verify-aggregates` command, run by the tests
+   * after every scenario.
+   */
+  verify(): Promise<AggregateCheck> {
+    return this.uow.readSnapshot(async (reader) => {
+      const state = await this.rows.state(reader);
+      const ids = await this.rows.allPledgeIds(reader);
+      const expected = new Map<string, Change>();
+      const BATCH = 2_000;
+      for (let i = 0; i < ids.length; i += BATCH) summed((await this.rows.facts(reader, ids.slice(i, i + BATCH))).flatMap(contributionsOf), 1n, expected);
+      const differences: AggregateCheck['differences'] = [];
+      if (state.status !== 'ready') return { status: state.status, pledges: ids.length, groups: 0, differences };
+      const stored = new Map<string, Change>();
+      summed(await this.rows.allChanges(reader), 1n, stored);
+      for (const id of new Set([...expected.keys(), ...stored.keys()])) {
+        const a = stored.get(id);
+        const b = expected.get(id);
+        const as = (a?.measures ?? zero()).map(String);
+        const bs = (b?.measures ?? zero()).map(String);
+        if (as.join() !== bs.join()) differences.push({ day: (a ?? b)!.day, key: (a ?? b)!.key, stored: as, fromRows: bs });
+      }
+      // The totals must be the changes summed over every day.
+      const totals = new Map<string, Measures>();
+      for (const c of stored.values()) {
+        const m = totals.get(c.key) ?? zero();
+        c.measures.forEach((v, i) => (m[i] += v));
+        totals.set(c.key, m);
+      }
+      const storedTotals = new Map((await this.rows.allTotals(reader)).map((t: AggregateRow) => [t.key, t.measures]));
+      for (const key of new Set([...totals.keys(), ...storedTotals.keys()])) {
+        const as = (storedTotals.get(key) ?? zero()).map(String);
+        const bs = (totals.get(key) ?? zero()).map(String);
+        if (as.join() !== bs.join()) differences.push({ day: 'total', key, stored: as, fromRows: bs });
+      }
+      return { status: state.status, pledges: ids.length, groups: totals.size, differences };
+    });
+  }
+}
+
+const zero = (): Measures => [0n, 0n, 0n, 0n, 0n, 0n, 0n];
+
+/** The aggregates' groups on one day as the funding engine's sums in `currency` (the shapes LedgerFiguresRepository returns). */
+function figuresOf(groups: ReadonlyMap<string, Measures>, currency: ReportingCurrency): Omit<AggregateFigures, 'valuedInMemory' | 'updating'> {
+  const c = REPORTING_CURRENCIES.indexOf(currency);
+  const out: Omit<AggregateFigures, 'valuedInMemory' | 'updating'> = {
+    pledgedByDonor: [],
+    receivedByDonor: [],
+    cancelledByDonor: [],
+    pledgedByPriority: [],
+    receivedByPriority: [],
+    valueDates: [],
+    balances: [],
+    inKind: [],
+    inKindByPriority: [],
+    splitCounts: { statedShares: 0, evenSplit: 0 },
+  };
+  const donorValue = (parts: string[], m: Measures): DonorValue => ({
+    donorId: Number(parts[0]),
+    kind: parts[1] as 'cash' | 'in_kind',
+    valueMinor: m[1 + c],
+    unvalued: Number(m[4 + c]),
+    waiting: 0,
+  });
+  const priorityValue = (parts: string[], m: Measures): PriorityValue => ({
+    priorityCode: parts[0],
+    earmarkCount: Number(parts[1]),
+    shareBasisPoints: parts[2] === '' ? null : Number(parts[2]),
+    valueMinor: m[1 + c],
+    unvalued: Number(m[4 + c]),
+    waiting: 0,
+  });
+  const goods = (m: Measures) => ({
+    pledged: Number(m[1]),
+    delivered: Number(m[2]),
+    upTo: m[3] > 0n,
+    toCome: Number(m[4]),
+    toComeUpTo: m[5] > 0n,
+  });
+  for (const [key, m] of groups) {
+    if (m[0] === 0n) continue;
+    const { figure, parts } = parseKey(key);
+    switch (figure) {
+      case 'pledged':
+        out.pledgedByDonor.push(donorValue(parts, m));
+        break;
+      case 'received':
+        out.receivedByDonor.push(donorValue(parts, m));
+        break;
+      case 'cancelled':
+        out.cancelledByDonor.push(donorValue(parts, m));
+        break;
+      case 'pledged_priority':
+        out.pledgedByPriority.push(priorityValue(parts, m));
+        break;
+      case 'received_priority':
+        out.receivedByPriority.push(priorityValue(parts, m));
+        break;
+      case 'value_date':
+        out.valueDates.push({ currency: parts[0], valueDate: parts[1] });
+        break;
+      case 'balance':
+        out.balances.push({
+          donorId: Number(parts[0]),
+          kind: parts[1] as 'cash' | 'in_kind',
+          bucket: parts[2] as ReceiptStatus,
+          currency: parts[3],
+          valueDate: parts[4],
+          amountMinor: m[1],
+        });
+        break;
+      case 'goods':
+        out.inKind.push({ donorId: Number(parts[0]), unit: parts[1], ...goods(m) });
+        break;
+      case 'goods_priority':
+        out.inKindByPriority.push({ priorityCode: parts[0], unit: parts[1], ...goods(m) });
+        break;
+      case 'split':
+        if (parts[0] === 'stated') out.splitCounts.statedShares = Number(m[0]);
+        else out.splitCounts.evenSplit = Number(m[0]);
+        break;
+    }
+  }
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  out.inKind.sort((a, b) => a.donorId - b.donorId || byText(a.unit, b.unit));
+  out.inKindByPriority.sort((a, b) => byText(a.priorityCode, b.priorityCode) || byText(a.unit, b.unit));
+  return out;
+}
