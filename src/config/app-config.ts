@@ -20,6 +20,12 @@ export interface AppConfig {
   /** HMAC key of CSRF tokens; null: a random key per process (set it when several instances serve one site). */
   csrfSecret: string | null;
   digests: DigestConfig;
+  /**
+   * Pledges with rows waiting for revaluation whose rows a read of the whole ledger values in memory to stay
+   * exact (FIGURES_EXACT_WAITING_PLEDGES, default 20,000); with more, it answers at once from the
+   * maintained aggregates and says they are being brought up to date (docs/aggregates.md).
+   */
+  figuresExactWaitingPledges: number;
 }
 
 /**
@@ -169,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = proce
     mailReplyTo,
     appUrl,
     tokenTtlHours: parsePositiveInt('TOKEN_TTL_HOURS', env.TOKEN_TTL_HOURS, 12, 24 * 90, problems),
+    figuresExactWaitingPledges: parsePositiveInt('FIGURES_EXACT_WAITING_PLEDGES', env.FIGURES_EXACT_WAITING_PLEDGES, 20_000, 10_000_000, problems),
     logRequests: parseBoolean('LOG_REQUESTS', env.LOG_REQUESTS, false, problems),
     csrfSecret: parseSecret('CSRF_SECRET', env.CSRF_SECRET, problems),
     digests: parseDigestConfig(env, problems),

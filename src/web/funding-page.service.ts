@@ -15,10 +15,14 @@ export interface FundingPageLocals {
   timeZone: string;
   /** The page's content as HTML, rendered from views/funding-gap.hbs. */
   content: string;
+  /** The figures are being brought up to date (FundingGapView.updating): the content is rendered again shortly. */
+  updating: boolean;
 }
 
 /** Rendered contents kept at most; the oldest goes first. */
 const PAGE_CACHE_MAX_ENTRIES = 64;
+/** How long content showing figures being brought up to date is kept (FundingGapService serves them as long). */
+const UPDATING_PAGE_TTL_MS = 2_000;
 
 /** The page and its downloads read the figures the API returns, from the one FundingGapService. */
 @Injectable()
@@ -60,9 +64,18 @@ export class FundingPageService {
       if (this.pages.size >= PAGE_CACHE_MAX_ENTRIES) this.pages.delete(this.pages.keys().next().value as string);
       const rendering = this.render(actor, query, today);
       this.pages.set(key, rendering);
-      rendering.catch(() => {
-        if (this.pages.get(key) === rendering) this.pages.delete(key);
-      });
+      rendering.then(
+        (locals) => {
+          // Figures being brought up to date are read again shortly, as FundingGapService does.
+          if (locals.updating)
+            setTimeout(() => {
+              if (this.pages.get(key) === rendering) this.pages.delete(key);
+            }, UPDATING_PAGE_TTL_MS).unref();
+        },
+        () => {
+          if (this.pages.get(key) === rendering) this.pages.delete(key);
+        },
+      );
       page = rendering;
     }
     // A copy per request: Express writes the request's locals onto the object it renders.
@@ -86,6 +99,7 @@ export class FundingPageService {
       generatedAt: model.generatedAt,
       timeZone: model.timeZone,
       content: await this.views.render('funding-gap', { ...model, forecast }),
+      updating: view.updating !== null,
     };
   }
 

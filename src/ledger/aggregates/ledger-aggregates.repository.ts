@@ -239,9 +239,10 @@ export class LedgerAggregatesRepository {
   /** The figures' groups on `asOf`: every total less the changes dated after `asOf`. Groups counting no row are left out. */
   async at(reader: Transaction, asOf: string): Promise<AggregateRow[]> {
     const p = this.dialect.placeholder.bind(this.dialect);
-    const cast = M.map((m) => `CAST(${m} AS TEXT) AS ${m}`).join(', ');
-    const summed = M.map((m) => `CAST(SUM(${m}) AS TEXT) AS ${m}`).join(', ');
-    const totals = await this.run(reader, `SELECT group_key, ${cast} FROM ledger_totals`);
+    // Read as the driver gives them (SQLite: numbers, checked exact in measuresOf; PostgreSQL: text):
+    // a CAST per column cost a fifth of the read on the bench's 114k groups.
+    const summed = M.map((m) => `SUM(${m}) AS ${m}`).join(', ');
+    const totals = await this.run(reader, `SELECT group_key, ${M.join(', ')} FROM ledger_totals`);
     const later = await this.run(reader, `SELECT group_key, ${summed} FROM ledger_changes WHERE day > ${p(1)} GROUP BY group_key`, [asOf]);
     const rows = new Map<string, Measures>();
     for (const r of totals) rows.set(String(r.group_key), measuresOf(r));
@@ -303,8 +304,14 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A row's measures as bigints: text (PostgreSQL, or a CAST) as it is; a number (SQLite) only while exact, never rounded. */
 function measuresOf(r: Raw): Measures {
-  return M.map((m) => BigInt((r[m] as string | number | null) ?? '0'));
+  return M.map((m) => {
+    const v = r[m] as string | number | bigint | null;
+    if (v === null || v === undefined) return 0n;
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new Error(`A maintained sum (${String(r.group_key)}, ${m}) is beyond exact integers: ${v}`);
+    return BigInt(v);
+  });
 }
 
 function storedValues(r: Raw): StoredValues {

@@ -1,4 +1,5 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { UnitOfWork, type Transaction } from '../../database/unit-of-work';
 import type { BalanceSum, DonorValue, InKindQuantityRow, PriorityInKindRow, PriorityValue, SplitRuleCounts, ValueDate } from '../ledger-figures.repository';
 import type { ReceiptStatus } from '../fulfilment';
@@ -8,13 +9,6 @@ import { LedgerAggregatesRepository, type AggregateRow } from './ledger-aggregat
 
 /** Pledges per batch of the background build. */
 const BUILD_BATCH = 2_000;
-
-/**
- * Rows waiting for valuation a read values in memory to stay exact. With more (a back-dated rate
- * or an upgrade revalues the whole ledger), a read answers at once from the aggregates, which hold
- * those rows' previous values until the worker has revalued them, and says so (`updating`).
- */
-const VALUED_FOR_READ = 20_000;
 
 /** The funding engine's sums on one day, from the aggregates. */
 export interface AggregateFigures {
@@ -58,7 +52,18 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     private readonly rows: LedgerAggregatesRepository,
     private readonly uow: UnitOfWork,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * Pledges with rows waiting for valuation a read values in memory to stay exact. With more (a
+   * back-dated rate or an upgrade revalues the whole ledger), a read answers at once from the
+   * aggregates, which hold those rows' previous values until the worker has revalued them, and
+   * says so (`updating`). FIGURES_EXACT_WAITING_PLEDGES.
+   */
+  private get valuedForRead(): number {
+    return this.config.figuresExactWaitingPledges;
+  }
 
   onApplicationBootstrap(): void {
     // Errors are logged inside; the next start or `rebuild-aggregates` tries again.
@@ -117,7 +122,7 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
   /**
    * The sums on `asOf` in `currency` for the whole ledger, in `reader`'s snapshot, or null while
    * the aggregates are being built (the caller reads the rows). Rows waiting for valuation are
-   * valued in memory, as the rows' reader does, up to VALUED_FOR_READ; beyond that the figures
+   * valued in memory, as the rows' reader does, up to this.valuedForRead; beyond that the figures
    * hold their previous values and `updating` says how many rows are being brought up to date.
    * `valuedNow` gives pledges with their waiting rows valued at the rates recorded now.
    */
@@ -132,8 +137,8 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
     for (const row of await this.rows.at(reader, asOf)) groups.set(row.key, row.measures);
     let valuedInMemory = 0;
     let updating: AggregateFigures['updating'] = null;
-    const waiting = await this.rows.pledgesWithWaitingRows(reader, VALUED_FOR_READ);
-    if (waiting.length > VALUED_FOR_READ) {
+    const waiting = await this.rows.pledgesWithWaitingRows(reader, this.valuedForRead);
+    if (waiting.length > this.valuedForRead) {
       updating = { rowsWaiting: await this.rows.waitingCount(reader, 10_000_000) };
     } else if (waiting.length > 0) {
       const stored = await this.rows.facts(reader, waiting);
