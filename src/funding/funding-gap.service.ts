@@ -189,7 +189,7 @@ export interface FundingGapView {
  */
 const CACHE_TTL_MS = 60_000;
 /** How long figures being brought up to date are served before they are read again (in the background; no read waits). */
-const UPDATING_TTL_MS = 2_000;
+const UPDATING_TTL_MS = 5_000;
 const CACHE_MAX_ENTRIES = 64;
 
 interface Computed {

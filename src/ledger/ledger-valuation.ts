@@ -22,11 +22,13 @@ const VALUATION_LOCK = 'mat:ledger-valuation';
 
 /**
  * Ids per valuation window, one transaction each: a bound on memory, on bound parameters (5 per
- * row: 25,000, under SQLite's 32,766) and on how long a writer or a request waits (about 0.1 s
- * on the bench's 400k-row ledger). Each commit costs SQLite a WAL checkpoint of the pages the
- * window rewrote: windows of 2,000 took 18 s for that ledger, of 5,000 about 12 s.
+ * row) and on how long a writer or a request waits. Each commit costs SQLite a WAL checkpoint of
+ * the pages the window rewrote: windows of 2,000 took 18 s for the bench's 400k-row ledger, of
+ * 5,000 about 12 s, before each window also moved the maintained aggregates (issue 18). With that,
+ * a window of 5,000 held SQLite's one connection for about a second, and gap reads during a
+ * revaluation waited for it (p50 1.3 s); windows of 1,000 keep that wait near 0.1-0.2 s.
  */
-const BATCH = 5_000;
+const BATCH = 1_000;
 
 /**
  * Rows the worker values per millisecond, rounded well down: 400k rows took it 20-28 s on SQLite
@@ -299,7 +301,7 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
             tx,
             values.map((v) => v.id),
           );
-    await this.aggregates.maintain(tx, pledges, () => this.rows.storeValues(tx, table, values, true));
+    await this.aggregates.maintain(tx, pledges, () => this.rows.storeValues(tx, table, values, true), { valuesOnly: true });
     return from + BATCH - 1;
   }
 

@@ -22,7 +22,7 @@ export interface FundingPageLocals {
 /** Rendered contents kept at most; the oldest goes first. */
 const PAGE_CACHE_MAX_ENTRIES = 64;
 /** How long content showing figures being brought up to date is kept (FundingGapService serves them as long). */
-const UPDATING_PAGE_TTL_MS = 2_000;
+const UPDATING_PAGE_TTL_MS = 5_000;
 
 /** The page and its downloads read the figures the API returns, from the one FundingGapService. */
 @Injectable()

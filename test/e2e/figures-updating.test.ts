@@ -52,7 +52,7 @@ describe('figures being brought up to date after a revaluation', () => {
     // The read woke the worker; once it has stored every value the figures are exact again.
     expect(await t.app.get(LedgerValuation, { strict: false }).settled(60_000)).toBe(true);
     let after = await gap();
-    for (let i = 0; i < 50 && after.updating !== null; i++) {
+    for (let i = 0; i < 150 && after.updating !== null; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       after = await gap();
     }
@@ -60,7 +60,7 @@ describe('figures being brought up to date after a revaluation', () => {
     expect(figures(after)).toEqual(figures(exact));
     const pageNow = () => t.http.get('/?currency=USD&asOf=2026-01-01').set('cookie', `mat_session=${leadership}`).set('accept', 'text/html');
     let pageAfter = await pageNow();
-    for (let i = 0; i < 50 && pageAfter.text.includes('figures-updating'); i++) {
+    for (let i = 0; i < 150 && pageAfter.text.includes('figures-updating'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       pageAfter = await pageNow();
     }

@@ -117,8 +117,12 @@ const later = (a: string, b: string) => (a > b ? a : b);
 /** The UTC day after `day` (a due date is late from then on). */
 const dayAfter = (day: string) => addDays(day, 1);
 
-/** Every dated change `p` makes to the sums. */
-export function contributionsOf(p: PledgeFacts): Change[] {
+/**
+ * Every dated change `p` makes to the sums. `valuesOnly`: only the changes that stored values can
+ * move (money and value dates), for a write that changes nothing else (the valuation worker's):
+ * balances and goods are counted in the pledges' own currency and units.
+ */
+export function contributionsOf(p: PledgeFacts, valuesOnly = false): Change[] {
   const out: Change[] = [];
   const add = (key: string, day: string, measures: Measures) => out.push({ key, day, measures });
   const V = p.valueDate;
@@ -160,7 +164,7 @@ export function contributionsOf(p: PledgeFacts): Change[] {
     both(keyOf('value_date', r.valueCurrency, R), [1n, 0n, 0n, 0n, 0n, 0n, 0n]);
   }
 
-  timeline(p, add);
+  if (!valuesOnly) timeline(p, add);
   return out;
 }
 
@@ -240,16 +244,16 @@ export function summed(changes: Iterable<Change>, sign: 1n | -1n = 1n, into = ne
   return into;
 }
 
-/** What changing the pledges from `before` to `after` does to the aggregates. */
-export function difference(before: readonly PledgeFacts[], after: readonly PledgeFacts[]): Change[] {
+/** What changing the pledges from `before` to `after` does to the aggregates (`valuesOnly`: only their stored values changed). */
+export function difference(before: readonly PledgeFacts[], after: readonly PledgeFacts[], valuesOnly = false): Change[] {
   const sums = new Map<string, Change>();
   summed(
-    after.flatMap((p) => contributionsOf(p)),
+    after.flatMap((p) => contributionsOf(p, valuesOnly)),
     1n,
     sums,
   );
   summed(
-    before.flatMap((p) => contributionsOf(p)),
+    before.flatMap((p) => contributionsOf(p, valuesOnly)),
     -1n,
     sums,
   );

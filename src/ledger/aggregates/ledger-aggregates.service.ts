@@ -80,14 +80,16 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
    * moves the aggregates by what it changed, in `tx`: the pledges' changes after the write less
    * their changes before. The pledges are locked first (PostgreSQL), so two writers on one pledge
    * take turns. While the aggregates are being built, only pledges the build has passed are moved.
+   * `valuesOnly`: the write changes nothing but stored values (the valuation worker), so only the
+   * sums of values are worked out again.
    */
-  async maintain<T>(tx: Transaction, ids: readonly number[], work: () => Promise<T>): Promise<T> {
+  async maintain<T>(tx: Transaction, ids: readonly number[], work: () => Promise<T>, options: { valuesOnly?: boolean } = {}): Promise<T> {
     const tracked = await this.tracked(tx, ids);
     if (tracked.length === 0) return work();
     await this.rows.lockPledges(tx, tracked);
     const before = await this.rows.facts(tx, tracked);
     const result = await work();
-    await this.rows.apply(tx, difference(before, await this.rows.facts(tx, tracked)));
+    await this.rows.apply(tx, difference(before, await this.rows.facts(tx, tracked), options.valuesOnly));
     return result;
   }
 
@@ -229,7 +231,7 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
       const ids = await this.rows.allPledgeIds(reader);
       const expected = new Map<string, Change>();
       const BATCH = 2_000;
-      for (let i = 0; i < ids.length; i += BATCH) summed((await this.rows.facts(reader, ids.slice(i, i + BATCH))).flatMap(contributionsOf), 1n, expected);
+      for (let i = 0; i < ids.length; i += BATCH) summed((await this.rows.facts(reader, ids.slice(i, i + BATCH))).flatMap((p) => contributionsOf(p)), 1n, expected);
       const differences: AggregateCheck['differences'] = [];
       if (state.status !== 'ready') return { status: state.status, pledges: ids.length, groups: 0, differences };
       const stored = new Map<string, Change>();
