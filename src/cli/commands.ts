@@ -28,8 +28,9 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
                                      import pledges, receipts, deliveries and instalments from CSV (src/interop/README.md)
   import-rates FILE                  import an ECB euro reference-rate CSV (history or daily layout)
   send-digests [--period YYYY-MM]    queue this period's donor digests, then send the outbox (SMTP_URL)
-  verify-aggregates                  work the funding engine's maintained sums out again from the ledger's rows and
-                                     report every difference (exit 1 if any); builds them first if an upgrade left them to build
+  verify-aggregates [--days N]       work the funding engine's maintained sums out again from the ledger's rows and
+                                     report every difference (exit 1 if any); compares the figures with the rows' SQL on
+                                     N days a change is dated (default 60; 0: the sums only); builds them first if needed
   rebuild-aggregates                 throw the maintained sums away and build them again from the rows
   backup FILE                        consistent copy of the SQLite database while the app runs (docs/backup.md)
   create-user --email E --role R [--donor-id N]
@@ -156,9 +157,12 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
       return 0;
     }
     case 'verify-aggregates': {
+      const daysRaw = args.options.get('days') ?? '60';
+      if (typeof daysRaw !== 'string' || !/^[0-9]{1,5}$/.test(daysRaw)) throw new UsageError('--days must be a whole number of days');
+      const days = Number(daysRaw);
       const check = await withContext(config, async (ctx) => {
         await ctx.get(LedgerAggregates, { strict: false }).build();
-        return ctx.get(LedgerFigures, { strict: false }).checkAggregates(todayUtc());
+        return ctx.get(LedgerFigures, { strict: false }).checkAggregates(todayUtc(), days);
       });
       print(`Aggregates ${check.status}: ${check.pledges} pledges, ${check.groups} groups; figures compared with the rows on ${check.daysCompared} days.`);
       for (const d of check.differences.slice(0, 50))

@@ -149,9 +149,9 @@ export class LedgerFigures {
     const check = await this.aggregates.verify();
     const figureDifferences: string[] = [];
     if (check.status !== 'ready' || (await this.waiting.anyWaiting())) return { ...check, daysCompared: 0, figureDifferences };
-    const days = await this.aggregates.changeDays();
+    const days = maxDays === 0 ? [] : await this.aggregates.changeDays();
     const step = Math.max(1, Math.ceil(days.length / maxDays));
-    const picked = new Set<string>([today]);
+    const picked = new Set<string>(maxDays === 0 ? [] : [today]);
     for (let i = 0; i < days.length; i += step) picked.add(days[i]).add(addDays(days[i], -1));
     for (const day of [...picked].sort()) {
       for (const currency of ['USD', 'AZN'] as const) {

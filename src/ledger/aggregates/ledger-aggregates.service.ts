@@ -231,7 +231,12 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
       const ids = await this.rows.allPledgeIds(reader);
       const expected = new Map<string, Change>();
       const BATCH = 2_000;
-      for (let i = 0; i < ids.length; i += BATCH) summed((await this.rows.facts(reader, ids.slice(i, i + BATCH))).flatMap((p) => contributionsOf(p)), 1n, expected);
+      for (let i = 0; i < ids.length; i += BATCH)
+        summed(
+          (await this.rows.facts(reader, ids.slice(i, i + BATCH))).flatMap((p) => contributionsOf(p)),
+          1n,
+          expected,
+        );
       const differences: AggregateCheck['differences'] = [];
       if (state.status !== 'ready') return { status: state.status, pledges: ids.length, groups: 0, differences };
       const stored = new Map<string, Change>();
