@@ -120,7 +120,7 @@ async function readsDuringRevaluation(app, env, headers, generated, gapPath) {
     ratio: summary.rps / quiet.rps,
     waited: waited.length,
     slowDuring: during.filter((a) => a.ms > SLOW_READ_MS).length,
-    longestWaitedMs: waited.length ? Math.max(...waited.map((a) => a.ms)) : 0,
+    longestWaitedMs: waited.reduce((a, w) => (w.ms > a ? w.ms : a), 0),
     unansweredAtEnd: unanswered,
     non2xx: summary.non2xx,
   };
