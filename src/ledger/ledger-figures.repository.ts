@@ -174,6 +174,28 @@ export interface SplitRuleCounts {
   evenSplit: number;
 }
 
+/** Everything the funding engine reads from the ledger for one (asOf, currency, filter). */
+export interface LedgerFigureSet {
+  pledgedByDonor: DonorValue[];
+  receivedByDonor: DonorValue[];
+  cancelledByDonor: DonorValue[];
+  pledgedByPriority: PriorityValue[];
+  receivedByPriority: PriorityValue[];
+  /** Every (currency, value date) the counted money converts at. */
+  valueDates: ValueDate[];
+  balances: BalanceSum[];
+  inKind: InKindQuantityRow[];
+  inKindByPriority: PriorityInKindRow[];
+  splitCounts: SplitRuleCounts;
+  /** Rows still waiting for the valuation worker whose values these figures worked out in memory. */
+  valuedInMemory: number;
+  /**
+   * More rows wait for revaluation than a read values in memory (a back-dated rate, an upgrade):
+   * the figures hold those rows' previous values and are being brought up to date. Null: exact.
+   */
+  updating: { rowsWaiting: number } | null;
+}
+
 /** An earmark of a pledge, with the number of earmarks of that pledge (an even split needs it). */
 export interface EarmarkShare {
   priorityCode: string;

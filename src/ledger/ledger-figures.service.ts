@@ -3,18 +3,15 @@ import { readAll, UnitOfWork, type Transaction } from '../database/unit-of-work'
 import {
   LedgerFiguresRepository,
   ledgerTablesOf,
-  type BalanceSum,
   type DonorValue,
   type EarmarkShare,
-  type InKindQuantityRow,
+  type LedgerFigureSet,
   type LedgerFilter,
   type PledgeCandidate,
   type PledgeFigureRow,
   type PledgeRecordRow,
   type ReceiptRecordRow,
-  type PriorityInKindRow,
   type PriorityValue,
-  type SplitRuleCounts,
   type ValueDate,
   type ValueGaps,
 } from './ledger-figures.repository';
@@ -41,28 +38,6 @@ const WORKER_WAIT_MS = 2_000;
  * 410-412 MB with 5,000 or 2,000 (same time within noise); the worker uses 5,000 too.
  */
 const READ_WINDOW = 5_000;
-
-/** Everything the funding engine reads from the ledger for one (asOf, currency, filter). */
-export interface LedgerFigureSet {
-  pledgedByDonor: DonorValue[];
-  receivedByDonor: DonorValue[];
-  cancelledByDonor: DonorValue[];
-  pledgedByPriority: PriorityValue[];
-  receivedByPriority: PriorityValue[];
-  /** Every (currency, value date) the counted money converts at. */
-  valueDates: ValueDate[];
-  balances: BalanceSum[];
-  inKind: InKindQuantityRow[];
-  inKindByPriority: PriorityInKindRow[];
-  splitCounts: SplitRuleCounts;
-  /** Rows still waiting for the valuation worker whose values these figures worked out in memory. */
-  valuedInMemory: number;
-  /**
-   * More rows wait for revaluation than a read values in memory (a back-dated rate, an upgrade):
-   * the figures hold those rows' previous values and are being brought up to date. Null: exact.
-   */
-  updating: { rowsWaiting: number } | null;
-}
 
 export interface DonorPledgeCandidates {
   largest: PledgeCandidate[];
@@ -139,35 +114,35 @@ export class LedgerFigures {
   }
 
   /**
-   * The `verify-aggregates` check: the stored aggregates against the sums worked out again from
-   * the rows (LedgerAggregates.verify), and the figures the funding engine reads from them against
-   * the ledger's own SQL, in USD and AZN, on every day a stored change is dated (at most
-   * `maxDays`, spread evenly), the day before each and `today`. The rows' SQL is read only when
-   * no row waits for valuation (it leaves waiting rows out).
+   * The `verify-aggregates` check, in one snapshot: the stored aggregates against the sums worked
+   * out again from the rows (LedgerAggregates.verify), and the figures the funding engine reads
+   * from them against the ledger's own SQL, in USD and AZN, on every day a stored change is dated
+   * (at most `maxDays`, spread evenly), the day before each and `today`. The rows' SQL is compared
+   * only when no row waits for valuation (it leaves waiting rows out).
    */
-  async checkAggregates(today: string, maxDays = 60): Promise<AggregateCheck & { daysCompared: number; figureDifferences: string[] }> {
-    const check = await this.aggregates.verify();
-    const figureDifferences: string[] = [];
-    if (check.status !== 'ready' || (await this.waiting.anyWaiting())) return { ...check, daysCompared: 0, figureDifferences };
-    const days = maxDays === 0 ? [] : await this.aggregates.changeDays();
-    const step = Math.max(1, Math.ceil(days.length / maxDays));
-    const picked = new Set<string>(maxDays === 0 ? [] : [today]);
-    for (let i = 0; i < days.length; i += step) picked.add(days[i]).add(addDays(days[i], -1));
-    for (const day of [...picked].sort()) {
-      for (const currency of ['USD', 'AZN'] as const) {
-        const [kept, rows] = await this.uow.readSnapshot(async (reader) => [
-          await this.aggregates.figuresAt(reader, day, currency, (stored) => Promise.resolve([...stored])),
-          await this.read(day, currency, {}, reader),
-        ]);
-        if (kept === null) continue;
-        for (const name of FIGURE_NAMES) {
-          const a = canonical(kept[name]);
-          const b = canonical(rows[name]);
-          if (a !== b) figureDifferences.push(`${name} on ${day} in ${currency}: aggregates ${a.slice(0, 400)} rows ${b.slice(0, 400)}`);
+  checkAggregates(today: string, maxDays = 60): Promise<AggregateCheck & { daysCompared: number; figureDifferences: string[] }> {
+    return this.uow.readSnapshot(async (reader) => {
+      const check = await this.aggregates.verify(reader);
+      const figureDifferences: string[] = [];
+      if (check.status !== 'ready' || (await this.waiting.anyWaiting(reader))) return { ...check, daysCompared: 0, figureDifferences };
+      const days = maxDays === 0 ? [] : await this.aggregates.changeDays(reader);
+      const step = Math.max(1, Math.ceil(days.length / maxDays));
+      const picked = new Set<string>(maxDays === 0 ? [] : [today]);
+      for (let i = 0; i < days.length; i += step) picked.add(days[i]).add(addDays(days[i], -1));
+      for (const day of [...picked].sort()) {
+        for (const currency of ['USD', 'AZN'] as const) {
+          const kept = await this.aggregates.figuresAt(reader, day, currency, (stored) => Promise.resolve([...stored]));
+          const rows = await this.read(day, currency, {}, reader);
+          if (kept === null) continue;
+          for (const name of FIGURE_NAMES) {
+            const a = canonical(kept[name]);
+            const b = canonical(rows[name]);
+            if (a !== b) figureDifferences.push(`${name} on ${day} in ${currency}: aggregates ${a.slice(0, 400)} rows ${b.slice(0, 400)}`);
+          }
         }
       }
-    }
-    return { ...check, daysCompared: picked.size, figureDifferences };
+      return { ...check, daysCompared: picked.size, figureDifferences };
+    });
   }
 
   /**

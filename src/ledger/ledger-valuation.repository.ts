@@ -68,9 +68,9 @@ export class LedgerValuationRepository {
   }
 
   /** How many rows wait for valuation, counted up to `atMost` per table (a bounded walk of the partial indexes). */
-  async countWaiting(atMost: number): Promise<number> {
+  async countWaiting(atMost: number, reader: Transaction = this.dataSource.manager): Promise<number> {
     const limit = Math.max(0, Math.trunc(atMost));
-    const [row] = await this.dataSource.query<Array<{ waiting: number | string }>>(
+    const [row] = await reader.query<Array<{ waiting: number | string }>>(
       `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM pledges WHERE valued_at IS NULL LIMIT ${this.dialect.placeholder(1)}) AS p)
             + (SELECT COUNT(*) FROM (SELECT 1 FROM disbursements WHERE valued_at IS NULL LIMIT ${this.dialect.placeholder(2)}) AS d) AS waiting`,
       [limit, limit],

@@ -1,8 +1,5 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/app-config';
-import { dataSourceOptions } from '../../src/database/data-source-options';
 import { MIGRATIONS } from '../../src/database/migrations';
 import {
   ClearanceResults1733520000000,
@@ -10,18 +7,14 @@ import {
   Q1_2025_PAGE,
   Q1_2025_SOURCE,
 } from '../../src/database/migrations/1733520000000-clearance-results';
+import { migrationSource } from '../support/migration-source';
 import { createTestDatabase, TEST_DB, TestDatabase } from '../support/test-database';
-
-function dataSource(db: TestDatabase, migrations: typeof MIGRATIONS): DataSource {
-  const config = loadConfig({ ...db.env, BOOTSTRAP_ADMIN_EMAIL: 'admin@test.local', BOOTSTRAP_ADMIN_PASSWORD: 'admin-password-1', SEED: 'false' });
-  return new DataSource({ ...dataSourceOptions(config), migrations });
-}
 
 const BEFORE = MIGRATIONS.slice(0, MIGRATIONS.indexOf(ClearanceResults1733520000000));
 
 /** Loads the database up to the migration before this one, holding the earlier seed's "cleared to date" figure or not. */
 async function databaseBefore(db: TestDatabase, seeded: boolean): Promise<void> {
-  const before = await dataSource(db, BEFORE).initialize();
+  const before = await migrationSource(db, BEFORE).initialize();
   try {
     await before.runMigrations({ transaction: 'each' });
     if (seeded) {
@@ -49,7 +42,7 @@ describe(`migration 1733520000000: clearance results, with report 002's Q1 2025 
   it('adds the 13 district rows, with source and page, to a database the earlier seed loaded; undoes and redoes cleanly', async () => {
     db = await createTestDatabase(TEST_DB);
     await databaseBefore(db, true);
-    const after = await dataSource(db, MIGRATIONS).initialize();
+    const after = await migrationSource(db, MIGRATIONS).initialize();
     try {
       expect((await after.runMigrations({ transaction: 'each' })).map((m) => m.name)).toContain('ClearanceResults1733520000000');
       const rows = await after.query<Array<Record<string, unknown>>>(
@@ -78,7 +71,7 @@ describe(`migration 1733520000000: clearance results, with report 002's Q1 2025 
   it('adds nothing to a database the seed never loaded (the seed adds the rows itself)', async () => {
     db = await createTestDatabase(TEST_DB);
     await databaseBefore(db, false);
-    const after = await dataSource(db, MIGRATIONS).initialize();
+    const after = await migrationSource(db, MIGRATIONS).initialize();
     try {
       await after.runMigrations({ transaction: 'each' });
       expect(await after.query('SELECT id FROM clearance_results')).toEqual([]);

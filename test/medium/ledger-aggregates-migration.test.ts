@@ -1,21 +1,14 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR } from '../../src/access/actor';
-import { loadConfig } from '../../src/config/app-config';
-import { dataSourceOptions } from '../../src/database/data-source-options';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { FundingGapService } from '../../src/funding/funding-gap.service';
 import { LedgerAggregates } from '../../src/ledger/aggregates/ledger-aggregates.service';
 import { LedgerFigures } from '../../src/ledger/ledger-figures.service';
 import { PledgesService } from '../../src/pledges/pledges.service';
 import { createTestContext } from '../support/test-context';
+import { migrationSource } from '../support/migration-source';
 import { createTestDatabase, TEST_DB, TestDatabase } from '../support/test-database';
-
-function dataSource(db: TestDatabase): DataSource {
-  const config = loadConfig({ ...db.env, BOOTSTRAP_ADMIN_EMAIL: 'admin@test.local', BOOTSTRAP_ADMIN_PASSWORD: 'admin-password-1', SEED: 'false' });
-  return new DataSource({ ...dataSourceOptions(config), migrations: MIGRATIONS });
-}
 
 const DAYS = ['2025-03-30', '2025-03-31', '2025-04-01', '2025-04-02', '2026-01-01'];
 
@@ -56,7 +49,7 @@ describe(`migration 1733540000000: the ledger's maintained aggregates, built for
     }
 
     // The migration undone (an earlier release's database), then applied as an upgrade does.
-    const ds = await dataSource(db).initialize();
+    const ds = await migrationSource(db).initialize();
     try {
       const from = MIGRATIONS.findIndex((m) => m.name === 'LedgerAggregates1733540000000');
       for (let i = MIGRATIONS.length - 1; i >= from; i--) await ds.undoLastMigration({ transaction: 'each' });

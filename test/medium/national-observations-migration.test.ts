@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/app-config';
-import { dataSourceOptions } from '../../src/database/data-source-options';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { NationalObservations1733100000000 } from '../../src/database/migrations/1733100000000-national-observations';
 import { SignInThrottle1732700000000 } from '../../src/database/migrations/1732700000000-sign-in-throttle';
 import { NationalService } from '../../src/national/national.service';
 import { SeedService } from '../../src/seed/seed.service';
 import { createTestContext } from '../support/test-context';
+import { migrationSource } from '../support/migration-source';
 import { createTestDatabase, TEST_DB, TestDatabase } from '../support/test-database';
 
 /** The seed's citations of documents 001 and 002 (seeds/report-2025-q1.json "sources"), as version 1 seeded them. */
@@ -48,18 +46,13 @@ interface Observation {
   notes: string | null;
 }
 
-function dataSource(db: TestDatabase, migrations: typeof MIGRATIONS): DataSource {
-  const config = loadConfig({ ...db.env, BOOTSTRAP_ADMIN_EMAIL: 'admin@test.local', BOOTSTRAP_ADMIN_PASSWORD: 'admin-password-1', SEED: 'false' });
-  return new DataSource({ ...dataSourceOptions(config), migrations });
-}
-
 /**
  * A database at version 1's last migration (1732700000000) holding `rows` in this order, then
  * migrated to the newest: its government_spend rows, oldest id first.
  */
 async function migrateFromVersion1(db: TestDatabase, rows: V1Spend[]): Promise<Observation[]> {
   const version1 = MIGRATIONS.slice(0, MIGRATIONS.indexOf(SignInThrottle1732700000000) + 1);
-  const before = await dataSource(db, version1).initialize();
+  const before = await migrationSource(db, version1).initialize();
   try {
     await before.runMigrations({ transaction: 'each' });
     const param = (n: number) => before.driver.createParameter(`p${n}`, n);
@@ -72,7 +65,7 @@ async function migrateFromVersion1(db: TestDatabase, rows: V1Spend[]): Promise<O
   } finally {
     await before.destroy();
   }
-  const after = await dataSource(db, MIGRATIONS).initialize();
+  const after = await migrationSource(db, MIGRATIONS).initialize();
   try {
     expect((await after.runMigrations({ transaction: 'each' })).map((m) => m.name)).toContain('NationalObservations1733100000000');
     const found = await after.query<Array<Omit<Observation, 'amount_minor'> & { amount_minor: string | number }>>(
@@ -206,7 +199,7 @@ describe(`migration 1733100000000: national figures become dated observations ($
   it("rolls back to version 1's columns, dating an observation without a period end by its asAt", async () => {
     const database = await freshDatabase();
     await migrateFromVersion1(database, [SEEDED_789M]);
-    const ds = await dataSource(database, MIGRATIONS).initialize();
+    const ds = await migrationSource(database, MIGRATIONS).initialize();
     try {
       // Later migrations go first, down to this one.
       const later = MIGRATIONS.length - 1 - MIGRATIONS.indexOf(NationalObservations1733100000000);

@@ -1,16 +1,8 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/app-config';
-import { dataSourceOptions } from '../../src/database/data-source-options';
-import { MIGRATIONS } from '../../src/database/migrations';
 import { PledgeInstalments1733510000000 } from '../../src/database/migrations/1733510000000-pledge-instalments';
+import { migrationSource } from '../support/migration-source';
 import { createTestDatabase, TEST_DB, TestDatabase } from '../support/test-database';
-
-function dataSource(db: TestDatabase): DataSource {
-  const config = loadConfig({ ...db.env, BOOTSTRAP_ADMIN_EMAIL: 'admin@test.local', BOOTSTRAP_ADMIN_PASSWORD: 'admin-password-1', SEED: 'false' });
-  return new DataSource({ ...dataSourceOptions(config), migrations: MIGRATIONS });
-}
 
 describe(`migration 1733510000000: planned instalments (${TEST_DB})`, () => {
   let db: TestDatabase | undefined;
@@ -21,7 +13,7 @@ describe(`migration 1733510000000: planned instalments (${TEST_DB})`, () => {
 
   it('creates the table, refuses a row with both or neither of amount and quantity, and goes down and up again', async () => {
     db = await createTestDatabase(TEST_DB);
-    const source = await dataSource(db).initialize();
+    const source = await migrationSource(db).initialize();
     try {
       expect((await source.runMigrations({ transaction: 'each' })).map((m) => m.name)).toContain(PledgeInstalments1733510000000.name);
       const p = (n: number) => source.driver.createParameter(`p${n}`, n);

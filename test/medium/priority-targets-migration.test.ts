@@ -1,16 +1,9 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/app-config';
-import { dataSourceOptions } from '../../src/database/data-source-options';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { Obligations1733420000000 } from '../../src/database/migrations/1733420000000-obligations';
+import { migrationSource } from '../support/migration-source';
 import { createTestDatabase, TEST_DB, TestDatabase } from '../support/test-database';
-
-function dataSource(db: TestDatabase, migrations: typeof MIGRATIONS): DataSource {
-  const config = loadConfig({ ...db.env, BOOTSTRAP_ADMIN_EMAIL: 'admin@test.local', BOOTSTRAP_ADMIN_PASSWORD: 'admin-password-1', SEED: 'false' });
-  return new DataSource({ ...dataSourceOptions(config), migrations });
-}
 
 describe(`migration 1733430000000: a priority's target becomes the first row of its history (${TEST_DB})`, () => {
   let db: TestDatabase | undefined;
@@ -21,7 +14,7 @@ describe(`migration 1733430000000: a priority's target becomes the first row of 
 
   it('copies each stored target, in its own currency and exact minor units, as an open-ended setting whose source is not recorded', async () => {
     db = await createTestDatabase(TEST_DB);
-    const before = await dataSource(db, MIGRATIONS.slice(0, MIGRATIONS.indexOf(Obligations1733420000000) + 1)).initialize();
+    const before = await migrationSource(db, MIGRATIONS.slice(0, MIGRATIONS.indexOf(Obligations1733420000000) + 1)).initialize();
     try {
       await before.runMigrations({ transaction: 'each' });
       const p = (n: number) => before.driver.createParameter(`p${n}`, n);
@@ -39,7 +32,7 @@ describe(`migration 1733430000000: a priority's target becomes the first row of 
     } finally {
       await before.destroy();
     }
-    const after = await dataSource(db, MIGRATIONS).initialize();
+    const after = await migrationSource(db, MIGRATIONS).initialize();
     try {
       expect((await after.runMigrations({ transaction: 'each' })).map((m) => m.name)).toContain('PriorityTargets1733430000000');
       const found = await after.query<Array<Record<string, unknown>>>(

@@ -265,8 +265,8 @@ export class LedgerAggregatesRepository {
   }
 
   /** Every day a stored change is dated, in order. */
-  async changeDays(): Promise<string[]> {
-    const rows = await this.run(undefined, 'SELECT DISTINCT day FROM ledger_changes ORDER BY day');
+  async changeDays(reader: Transaction): Promise<string[]> {
+    const rows = await this.run(reader, 'SELECT DISTINCT day FROM ledger_changes ORDER BY day');
     return rows.map((r) => String(r.day));
   }
 
@@ -286,17 +286,6 @@ export class LedgerAggregatesRepository {
        UNION SELECT pledge_id FROM (SELECT pledge_id FROM disbursements WHERE valued_at IS NULL LIMIT ${n}) AS b`,
     );
     return rows.map((r) => aggregateToNumber(r.id as number));
-  }
-
-  /** How many rows wait for valuation, up to `limit` + 1. */
-  async waitingCount(reader: Transaction | undefined, limit: number): Promise<number> {
-    const n = Math.trunc(limit) + 1;
-    const [row] = await this.run(
-      reader,
-      `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM pledges WHERE valued_at IS NULL LIMIT ${n}) AS a)
-            + (SELECT COUNT(*) FROM (SELECT 1 FROM disbursements WHERE valued_at IS NULL LIMIT ${n}) AS b) AS n`,
-    );
-    return aggregateToNumber(row.n as number);
   }
 }
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { UnitOfWork, type Transaction } from '../../database/unit-of-work';
-import type { BalanceSum, DonorValue, InKindQuantityRow, PriorityInKindRow, PriorityValue, SplitRuleCounts, ValueDate } from '../ledger-figures.repository';
+import type { DonorValue, LedgerFigureSet, PriorityValue } from '../ledger-figures.repository';
+import { LedgerValuationRepository } from '../ledger-valuation.repository';
 import type { ReceiptStatus } from '../fulfilment';
 import { REPORTING_CURRENCIES, type ReportingCurrency } from '../reporting-currencies';
 import { contributionsOf, difference, parseKey, summed, type Change, type Measures, type PledgeFacts } from './contributions';
@@ -9,24 +10,6 @@ import { LedgerAggregatesRepository, type AggregateRow } from './ledger-aggregat
 
 /** Pledges per batch of the background build. */
 const BUILD_BATCH = 2_000;
-
-/** The funding engine's sums on one day, from the aggregates. */
-export interface AggregateFigures {
-  pledgedByDonor: DonorValue[];
-  receivedByDonor: DonorValue[];
-  cancelledByDonor: DonorValue[];
-  pledgedByPriority: PriorityValue[];
-  receivedByPriority: PriorityValue[];
-  valueDates: ValueDate[];
-  balances: BalanceSum[];
-  inKind: InKindQuantityRow[];
-  inKindByPriority: PriorityInKindRow[];
-  splitCounts: SplitRuleCounts;
-  /** Waiting rows valued in memory for this read. */
-  valuedInMemory: number;
-  /** More rows wait than a read values: figures hold their previous values, being brought up to date. */
-  updating: { rowsWaiting: number } | null;
-}
 
 /** What `verify` found. */
 export interface AggregateCheck {
@@ -51,6 +34,7 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     private readonly rows: LedgerAggregatesRepository,
+    private readonly waitingRows: LedgerValuationRepository,
     private readonly uow: UnitOfWork,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -133,15 +117,15 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
     asOf: string,
     currency: ReportingCurrency,
     valuedNow: (stored: readonly PledgeFacts[]) => Promise<PledgeFacts[]>,
-  ): Promise<AggregateFigures | null> {
+  ): Promise<LedgerFigureSet | null> {
     if ((await this.rows.state(reader)).status !== 'ready') return null;
     const groups = new Map<string, Measures>();
     for (const row of await this.rows.at(reader, asOf)) groups.set(row.key, row.measures);
     let valuedInMemory = 0;
-    let updating: AggregateFigures['updating'] = null;
+    let updating: LedgerFigureSet['updating'] = null;
     const waiting = await this.rows.pledgesWithWaitingRows(reader, this.valuedForRead);
     if (waiting.length > this.valuedForRead) {
-      updating = { rowsWaiting: await this.rows.waitingCount(reader, 10_000_000) };
+      updating = { rowsWaiting: await this.waitingRows.countWaiting(10_000_000, reader) };
     } else if (waiting.length > 0) {
       const stored = await this.rows.facts(reader, waiting);
       const valued = await valuedNow(stored);
@@ -211,8 +195,8 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** Every day a stored change is dated, in order (the check command). */
-  changeDays(): Promise<string[]> {
-    return this.rows.changeDays();
+  changeDays(reader: Transaction): Promise<string[]> {
+    return this.rows.changeDays(reader);
   }
 
   /** Whether the aggregates are built. */
@@ -221,57 +205,61 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /**
-   * Works every pledge's changes out again from the rows, in one snapshot, and compares them with
-   * the stored sums, day by day and in total: the `verify-aggregates` command, run by the tests
-   * after every scenario.
+   * Works every pledge's changes out again from the rows, in one snapshot (`reader`'s, or one of
+   * its own), and compares them with the stored sums, day by day and in total: the
+   * `verify-aggregates` command, run by the tests after every scenario. While the aggregates are
+   * being built there is nothing to compare yet.
    */
-  verify(): Promise<AggregateCheck> {
-    return this.uow.readSnapshot(async (reader) => {
-      const state = await this.rows.state(reader);
-      const ids = await this.rows.allPledgeIds(reader);
-      const expected = new Map<string, Change>();
-      const BATCH = 2_000;
-      for (let i = 0; i < ids.length; i += BATCH)
-        summed(
-          (await this.rows.facts(reader, ids.slice(i, i + BATCH))).flatMap((p) => contributionsOf(p)),
-          1n,
-          expected,
-        );
-      const differences: AggregateCheck['differences'] = [];
-      if (state.status !== 'ready') return { status: state.status, pledges: ids.length, groups: 0, differences };
-      const stored = new Map<string, Change>();
-      summed(await this.rows.allChanges(reader), 1n, stored);
-      for (const id of new Set([...expected.keys(), ...stored.keys()])) {
-        const a = stored.get(id);
-        const b = expected.get(id);
-        const as = (a?.measures ?? zero()).map(String);
-        const bs = (b?.measures ?? zero()).map(String);
-        if (as.join() !== bs.join()) differences.push({ day: (a ?? b)!.day, key: (a ?? b)!.key, stored: as, fromRows: bs });
-      }
-      // The totals must be the changes summed over every day.
-      const totals = new Map<string, Measures>();
-      for (const c of stored.values()) {
-        const m = totals.get(c.key) ?? zero();
-        c.measures.forEach((v, i) => (m[i] += v));
-        totals.set(c.key, m);
-      }
-      const storedTotals = new Map((await this.rows.allTotals(reader)).map((t: AggregateRow) => [t.key, t.measures]));
-      for (const key of new Set([...totals.keys(), ...storedTotals.keys()])) {
-        const as = (storedTotals.get(key) ?? zero()).map(String);
-        const bs = (totals.get(key) ?? zero()).map(String);
-        if (as.join() !== bs.join()) differences.push({ day: 'total', key, stored: as, fromRows: bs });
-      }
-      return { status: state.status, pledges: ids.length, groups: totals.size, differences };
-    });
+  verify(reader?: Transaction): Promise<AggregateCheck> {
+    if (reader === undefined) return this.uow.readSnapshot((own) => this.compare(own));
+    return this.compare(reader);
+  }
+
+  private async compare(reader: Transaction): Promise<AggregateCheck> {
+    const state = await this.rows.state(reader);
+    const ids = await this.rows.allPledgeIds(reader);
+    const differences: AggregateCheck['differences'] = [];
+    if (state.status !== 'ready') return { status: state.status, pledges: ids.length, groups: 0, differences };
+    const expected = new Map<string, Change>();
+    const BATCH = 2_000;
+    for (let i = 0; i < ids.length; i += BATCH)
+      summed(
+        (await this.rows.facts(reader, ids.slice(i, i + BATCH))).flatMap((p) => contributionsOf(p)),
+        1n,
+        expected,
+      );
+    const stored = new Map<string, Change>();
+    summed(await this.rows.allChanges(reader), 1n, stored);
+    for (const id of new Set([...expected.keys(), ...stored.keys()])) {
+      const a = stored.get(id);
+      const b = expected.get(id);
+      const as = (a?.measures ?? zero()).map(String);
+      const bs = (b?.measures ?? zero()).map(String);
+      if (as.join() !== bs.join()) differences.push({ day: (a ?? b)!.day, key: (a ?? b)!.key, stored: as, fromRows: bs });
+    }
+    // The totals must be the changes summed over every day.
+    const totals = new Map<string, Measures>();
+    for (const c of stored.values()) {
+      const m = totals.get(c.key) ?? zero();
+      c.measures.forEach((v, i) => (m[i] += v));
+      totals.set(c.key, m);
+    }
+    const storedTotals = new Map((await this.rows.allTotals(reader)).map((t: AggregateRow) => [t.key, t.measures]));
+    for (const key of new Set([...totals.keys(), ...storedTotals.keys()])) {
+      const as = (storedTotals.get(key) ?? zero()).map(String);
+      const bs = (totals.get(key) ?? zero()).map(String);
+      if (as.join() !== bs.join()) differences.push({ day: 'total', key, stored: as, fromRows: bs });
+    }
+    return { status: state.status, pledges: ids.length, groups: totals.size, differences };
   }
 }
 
 const zero = (): Measures => [0n, 0n, 0n, 0n, 0n, 0n, 0n];
 
 /** The aggregates' groups on one day as the funding engine's sums in `currency` (the shapes LedgerFiguresRepository returns). */
-function figuresOf(groups: ReadonlyMap<string, Measures>, currency: ReportingCurrency): Omit<AggregateFigures, 'valuedInMemory' | 'updating'> {
+function figuresOf(groups: ReadonlyMap<string, Measures>, currency: ReportingCurrency): Omit<LedgerFigureSet, 'valuedInMemory' | 'updating'> {
   const c = REPORTING_CURRENCIES.indexOf(currency);
-  const out: Omit<AggregateFigures, 'valuedInMemory' | 'updating'> = {
+  const out: Omit<LedgerFigureSet, 'valuedInMemory' | 'updating'> = {
     pledgedByDonor: [],
     receivedByDonor: [],
     cancelledByDonor: [],
