@@ -238,6 +238,7 @@ export async function runFundingGap() {
       const result = {
         database: generated.database,
         scale: times,
+        maxOldSpaceMb: process.env.BENCH_MAX_OLD_SPACE_MB ?? 'as npm start',
         data: generated.counts,
         generateMs: generated.ms,
         healthRps: health.rps,

@@ -193,7 +193,13 @@ function startFlags(root) {
   const start = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start;
   const words = start.split(/\s+/);
   if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`unexpected start script: ${start}`);
-  return words.slice(1, -1);
+  const flags = words.slice(1, -1);
+  // BENCH_MAX_OLD_SPACE_MB: the heap an operator would give a larger ledger (the 10x run); the
+  // results then say which heap the app had.
+  const heap = process.env.BENCH_MAX_OLD_SPACE_MB;
+  if (heap === undefined) return flags;
+  if (!/^[1-9][0-9]*$/.test(heap)) throw new Error(`BENCH_MAX_OLD_SPACE_MB must be a whole number of MB, not ${heap}`);
+  return [...flags.filter((f) => !f.startsWith('--max-old-space-size=')), `--max-old-space-size=${heap}`];
 }
 
 /**
