@@ -111,16 +111,18 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
    * valued in memory, as the rows' reader does, up to this.valuedForRead; beyond that the figures
    * hold their previous values and `updating` says how many rows are being brought up to date.
    * `valuedNow` gives pledges with their waiting rows valued at the rates recorded now.
+   * `groupsPerRead`: the stored groups are read that many at a time (the check reads a few at a
+   * time, so every scenario crosses the reads' boundaries).
    */
   async figuresAt(
     reader: Transaction,
     asOf: string,
     currency: ReportingCurrency,
     valuedNow: (stored: readonly PledgeFacts[]) => Promise<PledgeFacts[]>,
+    groupsPerRead?: number,
   ): Promise<LedgerFigureSet | null> {
     if ((await this.rows.state(reader)).status !== 'ready') return null;
-    const groups = new Map<string, Measures>();
-    for (const row of await this.rows.at(reader, asOf)) groups.set(row.key, row.measures);
+    const groups = await this.rows.at(reader, asOf, groupsPerRead);
     let valuedInMemory = 0;
     let updating: LedgerFigureSet['updating'] = null;
     const waiting = await this.rows.pledgesWithWaitingRows(reader, this.valuedForRead);
