@@ -6,6 +6,7 @@ import { DonorsService } from '../donors/donors.service';
 import { fundingFilterOf, type FundingGapApiQueryDto } from '../funding/dto';
 import { FundingGapService } from '../funding/funding-gap.service';
 import { fundingCsv, fundingPageModel, type CsvTable } from './funding-page.presenter';
+import { KeptContent } from './kept-content';
 import { ViewRenderer } from './view-renderer';
 
 /** What the layout around the page's kept content needs (views/cached-content.hbs). */
@@ -13,8 +14,8 @@ export interface FundingPageLocals {
   title: string;
   generatedAt: string;
   timeZone: string;
-  /** The page's content as HTML, rendered from views/funding-gap.hbs. */
-  content: string;
+  /** The page's content, rendered from views/funding-gap.hbs, as bytes kept with their deflate blocks. */
+  content: KeptContent;
   /** The figures are being brought up to date (FundingGapView.updating): the content is rendered again shortly. */
   updating: boolean;
 }
@@ -98,7 +99,7 @@ export class FundingPageService {
       title: model.title,
       generatedAt: model.generatedAt,
       timeZone: model.timeZone,
-      content: await this.views.render('funding-gap', { ...model, forecast }),
+      content: new KeptContent(await this.views.render('funding-gap', { ...model, forecast })),
       updating: view.updating !== null,
     };
   }

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { get, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeDonor, makePledge } from '../support/factories';
 
@@ -101,6 +104,40 @@ describe('the funding-gap page at / and its CSV downloads', () => {
     const generated = (html: string) => /<p class="source-note">Generated <time datetime="([^"]+)"/.exec(html)?.[1];
     expect(generated(second.text)).toBe(generated(first.text));
     expect(generated(again.text)).toBe(generated(first.text));
+  });
+
+  it('is gzipped for a client that takes it (the content compressed once, the layout per reader), and plain otherwise', async () => {
+    // Node's own client: supertest and fetch would decode the body before the test sees it.
+    const server = t.app.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const raw = (encoding: string) =>
+      new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const headers = { cookie: `mat_session=${leadership}`, accept: 'text/html', 'accept-encoding': encoding };
+        get({ host: '127.0.0.1', port, path: '/?currency=USD&asOf=2025-06-30', headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+    const plain = await raw('identity');
+    const gzipped = await raw('gzip, deflate, br');
+    const again = await raw('gzip');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    for (const res of [plain, gzipped, again]) {
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.headers['vary']).toMatch(/Accept-Encoding/i);
+      expect(Number(res.headers['content-length'])).toBe(res.body.length);
+    }
+    for (const res of [gzipped, again]) expect(res.headers['content-encoding']).toBe('gzip');
+    // The same page once decoded, but for the request's own CSRF token.
+    const withoutToken = (html: string) => html.replace(/name="_csrf" value="[^"]+"/g, 'name="_csrf" value=""');
+    const html = plain.body.toString('utf8');
+    expect(html).toContain('<p class="headline-figure__value" title="464,117,647.06 USD">464M USD</p>');
+    expect(html.endsWith('</html>\n') || html.endsWith('</html>')).toBe(true);
+    for (const res of [gzipped, again]) expect(withoutToken(gunzipSync(res.body).toString('utf8'))).toBe(withoutToken(html));
+    expect(gzipped.body.length).toBeLessThan(plain.body.length / 3);
   });
 
   it('downloads each table as CSV with exact figures', async () => {
