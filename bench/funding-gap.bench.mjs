@@ -44,6 +44,8 @@ const QUIET_SECONDS = 10;
 /** A read slower than this was not served from a computed result (those take milliseconds). */
 const SLOW_READ_MS = 1000;
 /** `--skip-revaluation-reads` (or BENCH_SKIP_REVALUATION_READS=true): leave out the reads during a second revaluation. */
+/** A phase's figures as soon as they are measured (on stderr): a run that fails later still leaves them. */
+const progress = (text) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
 const SKIP_REVALUATION_READS = process.argv.includes('--skip-revaluation-reads') || process.env.BENCH_SKIP_REVALUATION_READS === 'true';
 
 /** The aggregate the headline needs, written by hand: pledges and receipts summed per currency and value date. */
@@ -165,6 +167,7 @@ export async function runFundingGap() {
       disbursements: times * 300_000,
     });
     const asOf = generated.endDate;
+    progress(`generated ${generated.counts.pledges} pledges and ${generated.counts.disbursements} receipts in ${fmt(generated.ms / 1000, 1)} s`);
     // NODE_ENV=production as deployed: Express then caches compiled templates, which the page needs.
     const app = await startApp({
       ...database.env,
@@ -182,7 +185,9 @@ export async function runFundingGap() {
       // Served: one computation, then the loads, all well inside the result's 60 s freshness window.
       // The app's worker values the rows nobody has valued from its start; the first read does not wait for it.
       const first = await timedGet(gapUrl, headers);
+      progress(`first gap ${fmt(first.ms)} ms (${first.body.length} bytes); peak RSS ${fmt(app.peakRssMb())} MB`);
       const backgroundMs = Number((await allValued(database.env)) - app.startedAt) / 1e6;
+      progress(`every row valued and the aggregates built ${fmt(backgroundMs / 1000, 1)} s after the app's start`);
       // Peak RSS after each phase (VmHWM only grows): says which phase sets the peak.
       const rssByPhase = { 'start-up valuation and first gap': app.peakRssMb() };
       const gap = JSON.parse(first.body);
@@ -198,6 +203,10 @@ export async function runFundingGap() {
       });
 
       rssByPhase['loads'] = app.peakRssMb();
+      progress(
+        `health ${fmt(health.rps)} req/s; gap ${fmt(served.rps)} (${fmt((100 * served.rps) / health.rps)}%), gzip ${fmt(servedGzip.rps)} ` +
+          `(${fmt((100 * servedGzip.rps) / health.rps)}%); page ${fmt(page.rps)} (${fmt((100 * page.rps) / health.rps)}%); peak RSS ${fmt(app.peakRssMb())} MB`,
+      );
       // Computed from scratch: each request follows a committed write (a pledge, as desk officers
       // log them), which drops the cached result; the new pledge is valued, then the gap summed.
       const donorId = gap.byDonor[0].donorId;
@@ -223,12 +232,15 @@ export async function runFundingGap() {
       }
 
       rssByPhase['gaps after writes'] = app.peakRssMb();
+      progress(`gap after a pledge: ${coldTimings.map((ms) => fmt(ms)).join(', ')} ms; peak RSS ${fmt(app.peakRssMb())} MB`);
       // The worst case: a EUR/USD rate dated before the whole ledger. Every row may convert
       // through it, so every row is valued again before the next gap.
       await postBackdatedRate(app, headers, generated, 3, '1.1');
       const revaluedAt = process.hrtime.bigint();
       const revalueMs = (await timedGet(gapUrl, headers)).ms;
+      progress(`first gap after the back-dated rate ${fmt(revalueMs)} ms`);
       const revaluedInBackgroundMs = Number((await allValued(database.env)) - revaluedAt) / 1e6;
+      progress(`worker done ${fmt(revaluedInBackgroundMs / 1000, 1)} s after the rate`);
       // The peak as measured before 2026-12-06, when the benchmark ended here.
       const peakRssMb = app.peakRssMb();
       rssByPhase['back-dated rate'] = peakRssMb;
