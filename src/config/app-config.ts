@@ -26,6 +26,13 @@ export interface AppConfig {
    * maintained aggregates and says they are being brought up to date (docs/aggregates.md).
    */
   figuresExactWaitingPledges: number;
+  /**
+   * Rows per table a new or corrected rate marks for revaluation in its own transaction
+   * (REVALUATION_ROWS_WITH_RATE, default 20,000): a ledger that small is revalued exactly before
+   * the rate is answered; the valuation worker marks the rest of a larger one in the background,
+   * and reads say the figures are being brought up to date meanwhile (docs/aggregates.md).
+   */
+  revaluationRowsWithRate: number;
 }
 
 /**
@@ -176,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = proce
     appUrl,
     tokenTtlHours: parsePositiveInt('TOKEN_TTL_HOURS', env.TOKEN_TTL_HOURS, 12, 24 * 90, problems),
     figuresExactWaitingPledges: parsePositiveInt('FIGURES_EXACT_WAITING_PLEDGES', env.FIGURES_EXACT_WAITING_PLEDGES, 20_000, 10_000_000, problems),
+    revaluationRowsWithRate: parsePositiveInt('REVALUATION_ROWS_WITH_RATE', env.REVALUATION_ROWS_WITH_RATE, 20_000, 10_000_000, problems),
     logRequests: parseBoolean('LOG_REQUESTS', env.LOG_REQUESTS, false, problems),
     csrfSecret: parseSecret('CSRF_SECRET', env.CSRF_SECRET, problems),
     digests: parseDigestConfig(env, problems),

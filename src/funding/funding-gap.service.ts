@@ -29,7 +29,7 @@ import { instalmentStanding } from '../ledger/instalment-rules';
 import { Ledger } from '../ledger/ledger.service';
 import { pledgeValueDate } from '../ledger/value-date';
 import { forecastGroups } from './forecast';
-import type { DatedSum, DonorValue, GoodsCount, LedgerFilter, PriorityValue } from '../ledger/ledger-figures.repository';
+import type { DatedSum, DonorValue, FiguresUpdating, GoodsCount, LedgerFilter, PriorityValue } from '../ledger/ledger-figures.repository';
 import { REPORTING_CURRENCIES } from '../ledger/reporting-currencies';
 import { NationalService, type GovernmentFigure, type ReportedFigureRow } from '../national/national.service';
 import { PrioritiesService } from '../priorities/priorities.service';
@@ -175,10 +175,11 @@ export interface FundingGapView {
   notes: string[];
   /**
    * Null when every figure is exact. Otherwise the ledger is being revalued (a back-dated rate, an
-   * upgrade) and more rows wait than a read values in memory: the figures hold those rows'
-   * previous values until the valuation worker has stored the new ones, and are read again then.
+   * upgrade) and more rows wait than a read values in memory, or a revaluation is still marking
+   * the rows a rate changes: the figures hold those rows' previous values until the valuation
+   * worker has stored the new ones, and are read again then.
    */
-  updating: { rowsWaiting: number } | null;
+  updating: FiguresUpdating | null;
   ratesUsed: RatePairSummary[];
 }
 
@@ -603,7 +604,11 @@ export class FundingGapService {
     }
     if (ledger.updating !== null)
       notes.push(
-        `Figures are being brought up to date: ${ledger.updating.rowsWaiting.toLocaleString('en-GB')} ledger rows are being revalued (after a new or corrected rate, or an upgrade). Until they are, those rows count at their previous values.`,
+        `Figures are being brought up to date after a new or corrected rate (or an upgrade): ${ledger.updating.rowsWaiting.toLocaleString('en-GB')} ledger rows are waiting to be revalued` +
+          (ledger.updating.revaluationsPending > 0
+            ? `, and ${ledger.updating.revaluationsPending === 1 ? 'a revaluation is' : `${ledger.updating.revaluationsPending} revaluations are`} still finding the rows the rate changes`
+            : '') +
+          '. Until they are revalued, those rows count at their previous values.',
       );
     if (ledger.valuedInMemory > 0)
       notes.push(

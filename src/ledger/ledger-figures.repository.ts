@@ -190,10 +190,17 @@ export interface LedgerFigureSet {
   /** Rows still waiting for the valuation worker whose values these figures worked out in memory. */
   valuedInMemory: number;
   /**
-   * More rows wait for revaluation than a read values in memory (a back-dated rate, an upgrade):
-   * the figures hold those rows' previous values and are being brought up to date. Null: exact.
+   * More rows wait for revaluation than a read values in memory (a back-dated rate, an upgrade),
+   * or a revaluation is still marking the rows a rate changes: the figures hold those rows'
+   * previous values and are being brought up to date. Null: exact.
    */
-  updating: { rowsWaiting: number } | null;
+  updating: FiguresUpdating | null;
+}
+
+/** Figures being brought up to date: rows marked and waiting for the worker, and revaluations still marking rows (pending_revaluations). */
+export interface FiguresUpdating {
+  rowsWaiting: number;
+  revaluationsPending: number;
 }
 
 /** An earmark of a pledge, with the number of earmarks of that pledge (an even split needs it). */
@@ -671,9 +678,18 @@ export class LedgerFiguresRepository {
    * `asOf` (each valued receipt at its own stored value; waiting ones listed), and its balance in
    * its own currency with the receipt status that balance has, by the same rules as the totals.
    */
-  async pledgeFigures(ids: readonly number[], asOf: string, currency: ReportingCurrency, reader?: Transaction): Promise<PledgeFigureRow[]> {
+  async pledgeFigures(
+    ids: readonly number[],
+    asOf: string,
+    currency: ReportingCurrency,
+    reader?: Transaction,
+    options: { everyRowWaits?: boolean } = {},
+  ): Promise<PledgeFigureRow[]> {
     const t = CURRENT_LEDGER;
     if (ids.length === 0) return [];
+    // everyRowWaits: stored values are not trusted (a revaluation is still marking rows), so every row is listed as waiting, for the caller to value.
+    const waits = (alias: string) => (options.everyRowWaits ? '1 = 1' : `${alias}.valued_at IS NULL`);
+    const valued = (alias: string) => (options.everyRowWaits ? '1 = 0' : `${alias}.valued_at IS NOT NULL`);
     const list = ids.map((id) => String(Math.trunc(Number(id)))).join(', ');
     const value = VALUE_COLUMN[currency];
     const balance = `CASE WHEN p.amount_minor IS NULL THEN NULL
@@ -685,13 +701,13 @@ export class LedgerFiguresRepository {
         this.query<Raw>(
           reader,
           `SELECT p.id AS id, p.currency AS currency, ${this.pledgeValueDate} AS value_date, CAST(p.${value} AS TEXT) AS pledged_value,
-                CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END AS waiting,
+                CASE WHEN ${waits('p')} THEN 1 ELSE 0 END AS waiting,
                 CAST(COALESCE(r.received_value, 0) AS TEXT) AS received_value, r.unvalued AS unvalued,
                 CAST(${balance} AS TEXT) AS balance, ${this.receiptStatus(`(${balance})`)} AS bucket
            FROM ${t.pledges} p
            LEFT JOIN (SELECT d.pledge_id AS pledge_id, SUM(d.counted_minor) AS counted, SUM(d.quantity) AS quantity,
-                             SUM(CASE WHEN d.valued_at IS NOT NULL THEN d.${value} END) AS received_value,
-                             SUM(CASE WHEN d.valued_at IS NOT NULL AND d.${value} IS NULL THEN 1 ELSE 0 END) AS unvalued
+                             SUM(CASE WHEN ${valued('d')} THEN d.${value} END) AS received_value,
+                             SUM(CASE WHEN ${valued('d')} AND d.${value} IS NULL THEN 1 ELSE 0 END) AS unvalued
                         FROM ${t.disbursements} d WHERE d.received_on <= :asOf AND d.pledge_id IN (${list}) GROUP BY d.pledge_id) r ON r.pledge_id = p.id
           WHERE p.id IN (${list})`,
           asOf,
@@ -699,7 +715,7 @@ export class LedgerFiguresRepository {
       () =>
         this.query<Raw>(
           reader,
-          `SELECT d.id AS id, d.pledge_id AS pledge_id FROM ${t.disbursements} d WHERE d.valued_at IS NULL AND d.received_on <= :asOf AND d.pledge_id IN (${list}) ORDER BY d.id`,
+          `SELECT d.id AS id, d.pledge_id AS pledge_id FROM ${t.disbursements} d WHERE ${waits('d')} AND d.received_on <= :asOf AND d.pledge_id IN (${list}) ORDER BY d.id`,
           asOf,
         ),
     ] as const);

@@ -105,12 +105,19 @@ export class LedgerFigures {
       }
     }
     // Two probes of the partial indexes first: when rows wait, the plain read would be done twice.
-    if (!(await this.waiting.anyWaiting())) {
+    if (!(await this.waiting.anyWaiting()) && (await this.waiting.pendingRevaluations()).length === 0) {
       const read = await this.read(asOf, currency, filter);
       if (!this.anyWaiting(read)) return read;
     }
     await this.valuation.settled(WORKER_WAIT_MS);
-    return this.uow.readSnapshot((reader) => this.readWithWaitingValued(asOf, currency, filter, reader));
+    return this.uow.readSnapshot(async (reader) => {
+      const set = await this.readWithWaitingValued(asOf, currency, filter, reader);
+      // A revaluation still marking rows (a ledger too large to mark with the rate): the rows marked
+      // so far were valued in memory, the others hold values the rate makes stale until it reaches them.
+      const revaluationsPending = (await this.waiting.pendingRevaluations(reader)).length;
+      if (revaluationsPending === 0) return set;
+      return { ...set, updating: { rowsWaiting: await this.waiting.countWaiting(10_000_000, reader), revaluationsPending } };
+    });
   }
 
   /**
@@ -124,7 +131,8 @@ export class LedgerFigures {
     return this.uow.readSnapshot(async (reader) => {
       const check = await this.aggregates.verify(reader);
       const figureDifferences: string[] = [];
-      if (check.status !== 'ready' || (await this.waiting.anyWaiting(reader))) return { ...check, daysCompared: 0, figureDifferences };
+      if (check.status !== 'ready' || (await this.waiting.anyWaiting(reader)) || (await this.waiting.pendingRevaluations(reader)).length > 0)
+        return { ...check, daysCompared: 0, figureDifferences };
       const days = maxDays === 0 ? [] : await this.aggregates.changeDays(reader);
       const step = Math.max(1, Math.ceil(days.length / maxDays));
       const picked = new Set<string>(maxDays === 0 ? [] : [today]);
@@ -192,10 +200,12 @@ export class LedgerFigures {
    */
   async pledgeFigures(ids: readonly number[], asOf: string, currency: ReportingCurrency): Promise<PledgeFigureRow[]> {
     const rows = await this.rows.pledgeFigures(ids, asOf, currency);
-    if (!rows.some((r) => r.waiting || r.waitingReceipts.length > 0)) return rows;
+    if (!rows.some((r) => r.waiting || r.waitingReceipts.length > 0) && (await this.waiting.pendingRevaluations()).length === 0) return rows;
     await this.valuation.settled(WORKER_WAIT_MS);
     return this.uow.readSnapshot(async (reader) => {
-      const fresh = await this.rows.pledgeFigures(ids, asOf, currency, reader);
+      // While a revaluation is still marking rows, any stored value may be stale: these few pledges are valued in memory whole.
+      const everyRowWaits = (await this.waiting.pendingRevaluations(reader)).length > 0;
+      const fresh = await this.rows.pledgeFigures(ids, asOf, currency, reader, { everyRowWaits });
       if (!fresh.some((r) => r.waiting || r.waitingReceipts.length > 0)) return fresh;
       const [pledgeFacts, receiptFacts] = await readAll(reader, [
         () =>

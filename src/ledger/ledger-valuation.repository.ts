@@ -174,21 +174,89 @@ export class LedgerValuationRepository {
     return rows.flatMap((r) => (r.currency ? [r.currency] : []));
   }
 
+  // --- revaluations under way (pending_revaluations) ---------------------------------------------
+
   /**
-   * Rows valued on or after `from` wait for valuation again: every row (`currency` null), or only
-   * rows whose money is in `currency`. Their old values stay until the worker replaces them; reads
-   * never use them meanwhile.
+   * Records that rows valued on or after `from` must be valued again: every row (`currency` null),
+   * or only rows whose money is in `currency`. Nothing is marked yet: `markWindow` does that, a
+   * window of ids at a time, from the lowest id of each table. Returns the revaluation.
    */
-  async revalueFrom(tx: Transaction, from: string, currency: string | null): Promise<void> {
+  async recordRevaluation(tx: Transaction, from: string, currency: string | null): Promise<PendingRevaluation> {
     const p = this.dialect.placeholder.bind(this.dialect);
-    const inCurrency = (column: string) => (currency === null ? '' : ` AND ${column} = ${p(2)}`);
-    const params = currency === null ? [from] : [from, currency];
-    await tx.query(
-      `UPDATE pledges SET valued_at = NULL WHERE valued_at IS NOT NULL${inCurrency('currency')} AND ${pledgeValueDateSql(this.dialect, 'pledges')} >= ${p(1)}`,
-      params,
+    const [row] = await tx.query<Raw[]>(
+      `INSERT INTO pending_revaluations (from_date, currency, next_pledge_id, next_receipt_id) VALUES (${p(1)}, ${p(2)}, 0, 0) RETURNING ${PENDING_COLUMNS}`,
+      [from, currency],
     );
-    await tx.query(`UPDATE disbursements SET valued_at = NULL WHERE valued_at IS NOT NULL${inCurrency('value_currency')} AND received_on >= ${p(1)}`, params);
+    return toPendingRevaluation(row);
   }
+
+  /** The revaluations still marking rows, oldest first (a handful at most: one per back-dated rate import). */
+  async pendingRevaluations(reader: Transaction = this.dataSource.manager): Promise<PendingRevaluation[]> {
+    const rows = await reader.query<Raw[]>(`${PENDING} ORDER BY id`);
+    return rows.map(toPendingRevaluation);
+  }
+
+  /**
+   * Marks the rows of the next window of `revaluation`: of the next `rows` pledges by id, or once
+   * every pledge is done, of the next `rows` receipts. A row is marked when it was valued on or
+   * after the revaluation's date (its value date; a receipt's date) and, for one currency, when its
+   * money is in that currency. Its old values stay until the worker replaces them. The position
+   * moves past the window; once both tables are done the revaluation is deleted. Returns whether
+   * it is done. One bounded UPDATE, whatever the size of the ledger.
+   */
+  async markWindow(tx: Transaction, revaluation: PendingRevaluation, rows: number): Promise<boolean> {
+    const p = this.dialect.placeholder.bind(this.dialect);
+    const pledges = revaluation.nextPledgeId !== null;
+    const table: ValuedTable = pledges ? 'pledges' : 'disbursements';
+    const from = (pledges ? revaluation.nextPledgeId : revaluation.nextReceiptId) ?? 0;
+    const [bound] = await tx.query<Array<{ id: number | string }>>(`SELECT id FROM ${table} WHERE id >= ${p(1)} ORDER BY id LIMIT 1 OFFSET ${p(2)}`, [
+      from,
+      Math.max(1, Math.trunc(rows)),
+    ]);
+    const upTo = bound === undefined ? null : Number(bound.id);
+    const params: unknown[] = [revaluation.from, from];
+    const filter = [`valued_at IS NOT NULL`, `id >= ${p(2)}`];
+    if (upTo !== null) filter.push(`id < ${p(params.push(upTo))}`);
+    if (revaluation.currency !== null) filter.push(`${pledges ? 'currency' : 'value_currency'} = ${p(params.push(revaluation.currency))}`);
+    const dated = pledges ? pledgeValueDateSql(this.dialect, 'pledges') : 'received_on';
+    await tx.query(`UPDATE ${table} SET valued_at = NULL WHERE ${dated} >= ${p(1)} AND ${filter.join(' AND ')}`, params);
+    if (upTo === null && !pledges) {
+      await tx.query(`DELETE FROM pending_revaluations WHERE id = ${p(1)}`, [revaluation.id]);
+      return true;
+    }
+    const next = pledges ? { pledge: upTo, receipt: revaluation.nextReceiptId } : { pledge: null, receipt: upTo };
+    await tx.query(`UPDATE pending_revaluations SET next_pledge_id = ${p(1)}, next_receipt_id = ${p(2)} WHERE id = ${p(3)}`, [
+      next.pledge,
+      next.receipt,
+      revaluation.id,
+    ]);
+    revaluation.nextPledgeId = next.pledge;
+    revaluation.nextReceiptId = next.receipt;
+    return false;
+  }
+}
+
+/** A revaluation still marking rows: from which date, in which currency (null: every row), and where each table's marking stands (null: done). */
+export interface PendingRevaluation {
+  id: number;
+  from: string;
+  currency: string | null;
+  nextPledgeId: number | null;
+  nextReceiptId: number | null;
+}
+
+const PENDING_COLUMNS = 'id, from_date, currency, next_pledge_id, next_receipt_id';
+const PENDING = `SELECT ${PENDING_COLUMNS} FROM pending_revaluations`;
+
+function toPendingRevaluation(r: Raw): PendingRevaluation {
+  const position = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    id: Number(r.id),
+    from: r.from_date as string,
+    currency: (r.currency as string | null) ?? null,
+    nextPledgeId: position(r.next_pledge_id),
+    nextReceiptId: position(r.next_receipt_id),
+  };
 }
 
 /** A receipt's valuation facts, with its pledge's (disbursements aliased `d`, pledges `p`). */

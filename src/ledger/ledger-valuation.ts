@@ -1,4 +1,5 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type Decimal from 'decimal.js';
 import type { RateQuote } from '../common/money/conversion';
 import { convertFixed, fixedMinorRate } from '../common/money/fixed-point';
@@ -37,6 +38,16 @@ const BATCH = 1_000;
  */
 const WORKER_ROWS_PER_MS = 5;
 
+/**
+ * Rows per table the worker marks for revaluation per transaction. A new rate marks the first
+ * REVALUATION_ROWS_WITH_RATE rows of each table itself (AppConfig.revaluationRowsWithRate): a
+ * ledger that small is marked in full before the rate is answered, so reads right after it are
+ * exact; the rest of a larger one is marked here while reads say the figures are being brought up
+ * to date. Marking 3M receipts in one UPDATE outran PostgreSQL's 60 s statement timeout at the
+ * bench's 10x scale on the 2-core machine, and the rate was refused.
+ */
+const MARK_BATCH = 5_000;
+
 /** Conversions (currency, date, target) whose fixed-point rate one-row valuations keep. */
 const FIXED_RATES_KEPT = 20_000;
 
@@ -68,8 +79,10 @@ export interface ReadValuer {
  * - the writes: a new pledge or receipt, or a pledge whose value date moves, gets its values in
  *   its own transaction (`pledgeValues`, `receiptValues`); an import of many pledges leaves them
  *   to the worker, woken when it commits (`valueAfterCommit`), and keeps its speed;
- * - a new rate marks the rows it may change as waiting (`ratesAdded`, inside the rate's
- *   transaction), and so does an upgrade (the migration that added the columns);
+ * - a new rate marks the rows it may change as waiting (`ratesAdded`): inside the rate's
+ *   transaction the first REVALUATION_ROWS_WITH_RATE rows of each table, the rest by this worker in
+ *   bounded windows (pending_revaluations), while reads say the figures are being brought up to
+ *   date; an upgrade marks them too (the migration that added the columns);
  * - this worker values waiting rows in the background, a window of ids per transaction, one
  *   window at a time: woken at start and after each rate import commits, and by a read that finds
  *   rows waiting.
@@ -93,6 +106,7 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
     private readonly fx: FxService,
     private readonly uow: UnitOfWork,
     private readonly aggregates: LedgerAggregates,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -207,8 +221,34 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
       const known = earliest.get(key);
       if (!known || r.date < known) earliest.set(key, r.date);
     }
-    for (const [key, from] of earliest) await this.rows.revalueFrom(tx, from, key === '*' ? null : key);
+    for (const [key, from] of earliest) {
+      const revaluation = await this.rows.recordRevaluation(tx, from, key === '*' ? null : key);
+      // The first window of each table now (the whole of a ledger that small); the rest in the background.
+      const rows = this.config.revaluationRowsWithRate;
+      if (!(await this.rows.markWindow(tx, revaluation, rows))) await this.rows.markWindow(tx, revaluation, rows);
+    }
     if (earliest.size > 0) this.uow.afterCommit(tx, () => this.wake());
+  }
+
+  /**
+   * Marks what the pending revaluations have still to mark, MARK_BATCH rows per transaction, each
+   * under the valuation lock (a write storing values never sees a window half-marked).
+   */
+  private async markPending(): Promise<void> {
+    while (!this.stopped) {
+      const done = await this.uow.transaction(
+        async (tx) => {
+          await this.uow.lockKey(tx, VALUATION_LOCK);
+          const [revaluation] = await this.rows.pendingRevaluations(tx);
+          if (revaluation === undefined) return true;
+          await this.rows.markWindow(tx, revaluation, MARK_BATCH);
+          return false;
+        },
+        { derivedOnly: true },
+      );
+      if (done) return;
+      await yieldToEventLoop();
+    }
   }
 
   // --- the worker -----------------------------------------------------------------------------------
@@ -232,10 +272,13 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
    */
   async settled(maxMs: number): Promise<boolean> {
     const worthWaitingFor = Math.ceil(maxMs * WORKER_ROWS_PER_MS);
+    const revaluing = (await this.rows.pendingRevaluations()).length > 0;
     const waiting = await this.rows.countWaiting(worthWaitingFor + 1);
-    if (waiting === 0) return true;
+    if (waiting === 0 && !revaluing) return true;
     if (this.stopped) return false;
     this.wake();
+    // A revaluation still marking rows is a ledger larger than a rate marks itself: not worth waiting for.
+    if (revaluing) return false;
     // More rows wait than the worker values in `maxMs` (a back-dated rate, an upgrade): waiting
     // would only delay the read, which values them in memory anyway.
     if (waiting > worthWaitingFor) return false;
@@ -247,7 +290,7 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
       }),
     ]);
     clearTimeout(timer);
-    return !(await this.rows.anyWaiting());
+    return !(await this.rows.anyWaiting()) && (await this.rows.pendingRevaluations()).length === 0;
   }
 
   private async work(): Promise<void> {
@@ -256,6 +299,7 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
       await yieldToEventLoop();
       while (this.wokenAgain && !this.stopped) {
         this.wokenAgain = false;
+        await this.markPending();
         if (!(await this.rows.anyWaiting())) continue;
         const rates = new RatesForValuation(this.fx, this.rows);
         for (const table of ['pledges', 'disbursements'] as const) {

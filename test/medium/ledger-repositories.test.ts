@@ -7,7 +7,7 @@ import { SYSTEM_ACTOR } from '../../src/access/actor';
 import { todayUtc } from '../../src/common/dates';
 import { convertMinor, effectiveRate } from '../../src/common/money/conversion';
 import { formatAmount, parseAmount } from '../../src/common/money/money';
-import { UnitOfWork } from '../../src/database/unit-of-work';
+import { UnitOfWork, type Transaction } from '../../src/database/unit-of-work';
 import { addDays } from '../../src/common/dates';
 import { pastPledgeState } from '../../src/ledger/known-on';
 import { instalmentStanding, scheduleStanding } from '../../src/ledger/instalment-rules';
@@ -520,10 +520,16 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
       const receipts = await ledger.receiptsOf(p.euros.id);
       expect(await valuation.anyWaiting()).toBe(false);
 
+      // A revaluation marked whole, a window of two rows at a time.
+      const revalueFrom = async (tx: Transaction, from: string, currency: string | null) => {
+        const revaluation = await valuation.recordRevaluation(tx, from, currency);
+        while (!(await valuation.markWindow(tx, revaluation, 2)));
+      };
       await uow.transaction(async (tx) => {
-        await valuation.revalueFrom(tx, '2024-01-01', 'GBP');
+        await revalueFrom(tx, '2024-01-01', 'GBP');
         expect(await valuation.nextWaiting(tx, 'pledges', 0)).toBeNull();
-        await valuation.revalueFrom(tx, '2024-06-01', null);
+        await revalueFrom(tx, '2024-06-01', null);
+        expect(await valuation.pendingRevaluations(tx)).toEqual([]);
         expect(await valuation.nextWaiting(tx, 'pledges', 0)).toBe(p.owed.id);
         expect(await valuation.nextWaiting(tx, 'pledges', p.shared.id)).toBeNull();
         expect(await valuation.waitingPledges(tx, p.owed.id, p.owed.id + 2_000)).toEqual([
@@ -582,10 +588,65 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
         );
       });
       expect(await valuation.anyWaiting()).toBe(false);
+      // While a revaluation is still marking rows no stored value is trusted: every row listed as waiting, nothing summed.
+      const [distrusted] = await figures.pledgeFigures([p.euros.id], today, 'USD', undefined, { everyRowWaits: true });
+      expect([distrusted.waiting, distrusted.waitingReceipts, distrusted.receivedValue, distrusted.unvaluedReceipts]).toEqual([
+        true,
+        receipts.map((d) => d.id),
+        0n,
+        0,
+      ]);
       expect((await ledger.findById(p.euros.id))?.valueUsdMinor).toBe(converted('1000.00', 'EUR', 'USD', EARLY));
       expect((await ledger.receiptsOf(p.euros.id)).map((d) => [d.valueUsdMinor, d.valueCurrency])).toEqual(
         receipts.map((d) => [d.valueUsdMinor, d.valueCurrency]),
       );
+    });
+  });
+
+  describe('LedgerValuationRepository: a revaluation marked in windows (pending_revaluations)', () => {
+    it('marks a window of ids per call, pledges then receipts, keeps its position, and is deleted once both are done', async () => {
+      const ids = async (tx: Transaction, sql: string) => (await tx.query<Array<{ id: number | string }>>(sql)).map((r) => Number(r.id));
+      await expect(
+        t.get(UnitOfWork).transaction(async (tx) => {
+          const pledgeIds = await ids(tx, 'SELECT id FROM pledges ORDER BY id');
+          const receiptIds = await ids(tx, 'SELECT id FROM disbursements ORDER BY id');
+          const waitingIn = (table: 'pledges' | 'disbursements') => ids(tx, `SELECT id FROM ${table} WHERE valued_at IS NULL ORDER BY id`);
+          expect(pledgeIds.length).toBeGreaterThan(4);
+          expect(receiptIds.length).toBeGreaterThan(2);
+          expect([await waitingIn('pledges'), await waitingIn('disbursements')]).toEqual([[], []]);
+
+          const revaluation = await valuation.recordRevaluation(tx, '2000-01-01', null);
+          expect(revaluation).toMatchObject({ from: '2000-01-01', currency: null, nextPledgeId: 0, nextReceiptId: 0 });
+          expect(await valuation.markWindow(tx, revaluation, 2)).toBe(false);
+          expect(await waitingIn('pledges')).toEqual(pledgeIds.slice(0, 2));
+          expect(revaluation.nextPledgeId).toBe(pledgeIds[2]);
+          expect(await valuation.pendingRevaluations(tx)).toEqual([revaluation]);
+
+          let windows = 1;
+          while (revaluation.nextPledgeId !== null) {
+            expect(await valuation.markWindow(tx, revaluation, 2)).toBe(false);
+            windows++;
+          }
+          expect(windows).toBe(Math.ceil(pledgeIds.length / 2));
+          expect(await waitingIn('pledges')).toEqual(pledgeIds);
+          expect(await waitingIn('disbursements')).toEqual([]);
+          expect(await valuation.pendingRevaluations(tx)).toEqual([{ ...revaluation, nextPledgeId: null, nextReceiptId: 0 }]);
+
+          windows = 0;
+          let done = false;
+          while (!done) {
+            done = await valuation.markWindow(tx, revaluation, 2);
+            windows++;
+            if (!done) expect(await waitingIn('disbursements')).toEqual(receiptIds.slice(0, 2 * windows));
+          }
+          expect(windows).toBe(Math.ceil(receiptIds.length / 2));
+          expect(await waitingIn('disbursements')).toEqual(receiptIds);
+          expect(await valuation.pendingRevaluations(tx)).toEqual([]);
+          throw new Error('rolled back on purpose');
+        }),
+      ).rejects.toThrow('rolled back on purpose');
+      expect(await valuation.anyWaiting()).toBe(false);
+      expect(await valuation.pendingRevaluations()).toEqual([]);
     });
   });
 

@@ -17,6 +17,7 @@ import { PledgeInstalments1733510000000 } from './1733510000000-pledge-instalmen
 import { ClearanceResults1733520000000 } from './1733520000000-clearance-results';
 import { FiguresVersion1733530000000 } from './1733530000000-figures-version';
 import { LedgerAggregates1733540000000 } from './1733540000000-ledger-aggregates';
+import { PendingRevaluations1733550000000 } from './1733550000000-pending-revaluations';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   ClearanceResults1733520000000,
   FiguresVersion1733530000000,
   LedgerAggregates1733540000000,
+  PendingRevaluations1733550000000,
 ];

@@ -108,8 +108,9 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
   /**
    * The sums on `asOf` in `currency` for the whole ledger, in `reader`'s snapshot, or null while
    * the aggregates are being built (the caller reads the rows). Rows waiting for valuation are
-   * valued in memory, as the rows' reader does, up to this.valuedForRead; beyond that the figures
-   * hold their previous values and `updating` says how many rows are being brought up to date.
+   * valued in memory, as the rows' reader does, up to this.valuedForRead; beyond that, or while a
+   * revaluation is still marking rows, the figures hold their previous values and `updating` says
+   * how many rows are being brought up to date.
    * `valuedNow` gives pledges with their waiting rows valued at the rates recorded now.
    * `groupsPerRead`: the stored groups are read that many at a time (the check reads a few at a
    * time, so every scenario crosses the reads' boundaries).
@@ -125,9 +126,11 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
     const groups = await this.rows.at(reader, asOf, groupsPerRead);
     let valuedInMemory = 0;
     let updating: LedgerFigureSet['updating'] = null;
-    const waiting = await this.rows.pledgesWithWaitingRows(reader, this.valuedForRead);
-    if (waiting.length > this.valuedForRead) {
-      updating = { rowsWaiting: await this.waitingRows.countWaiting(10_000_000, reader) };
+    const revaluationsPending = (await this.waitingRows.pendingRevaluations(reader)).length;
+    // A revaluation still marking rows: rows it has not reached yet hold values a new rate makes stale.
+    const waiting = revaluationsPending > 0 ? [] : await this.rows.pledgesWithWaitingRows(reader, this.valuedForRead);
+    if (revaluationsPending > 0 || waiting.length > this.valuedForRead) {
+      updating = { rowsWaiting: await this.waitingRows.countWaiting(10_000_000, reader), revaluationsPending };
     } else if (waiting.length > 0) {
       const stored = await this.rows.facts(reader, waiting);
       const valued = await valuedNow(stored);

@@ -110,9 +110,28 @@ SELECT g.group_key AS group_key, g.unit AS unit, SUM(g.quantity) AS pledged, SUM
         ORDER BY 1, 2;
 
 -- LedgerFiguresRepository.pledgeFigures
+SELECT d.id AS id, d.pledge_id AS pledge_id FROM disbursements d WHERE 1 = 1 AND d.received_on <= $1::date AND d.pledge_id IN (1) ORDER BY d.id;
+
 SELECT d.id AS id, d.pledge_id AS pledge_id FROM disbursements d WHERE d.valued_at IS NULL AND d.received_on <= $1::date AND d.pledge_id IN (1) ORDER BY d.id;
 
 SELECT d.id AS id, d.pledge_id AS pledge_id FROM disbursements d WHERE d.valued_at IS NULL AND d.received_on <= $1::date AND d.pledge_id IN (1, 2, 4) ORDER BY d.id;
+
+SELECT p.id AS id, p.currency AS currency, COALESCE(p.pledged_on, p.source_date, (p.created_at AT TIME ZONE 'UTC')::date) AS value_date, CAST(p.value_usd_minor AS TEXT) AS pledged_value,
+                CASE WHEN 1 = 1 THEN 1 ELSE 0 END AS waiting,
+                CAST(COALESCE(r.received_value, 0) AS TEXT) AS received_value, r.unvalued AS unvalued,
+                CAST(CASE WHEN p.amount_minor IS NULL THEN NULL
+                          WHEN p.kind = 'cash' THEN p.amount_minor - COALESCE(r.counted, 0)
+                          WHEN p.unit_value_minor IS NULL THEN NULL
+                          ELSE p.amount_minor - COALESCE(r.quantity, 0) * p.unit_value_minor END AS TEXT) AS balance, CASE WHEN (NOT (p.cancelled_at IS NULL OR (p.cancelled_at AT TIME ZONE 'UTC')::date > $1::date)) THEN 'cancelled' WHEN NOT ((CASE WHEN p.amount_minor IS NULL THEN NULL
+                          WHEN p.kind = 'cash' THEN p.amount_minor - COALESCE(r.counted, 0)
+                          WHEN p.unit_value_minor IS NULL THEN NULL
+                          ELSE p.amount_minor - COALESCE(r.quantity, 0) * p.unit_value_minor END) > 0) THEN 'received' WHEN (p.receipt_expectation = 'owed' OR (p.receipt_due_on IS NOT NULL AND p.receipt_due_on < $1::date)) THEN 'outstanding' ELSE 'not_documented' END AS bucket
+           FROM pledges p
+           LEFT JOIN (SELECT d.pledge_id AS pledge_id, SUM(d.counted_minor) AS counted, SUM(d.quantity) AS quantity,
+                             SUM(CASE WHEN 1 = 0 THEN d.value_usd_minor END) AS received_value,
+                             SUM(CASE WHEN 1 = 0 AND d.value_usd_minor IS NULL THEN 1 ELSE 0 END) AS unvalued
+                        FROM disbursements d WHERE d.received_on <= $1::date AND d.pledge_id IN (1) GROUP BY d.pledge_id) r ON r.pledge_id = p.id
+          WHERE p.id IN (1);
 
 SELECT p.id AS id, p.currency AS currency, COALESCE(p.pledged_on, p.source_date, (p.created_at AT TIME ZONE 'UTC')::date) AS value_date, CAST(p.value_usd_minor AS TEXT) AS pledged_value,
                 CASE WHEN p.valued_at IS NULL THEN 1 ELSE 0 END AS waiting,

@@ -13,10 +13,38 @@ SELECT currency FROM pledges WHERE currency IS NOT NULL AND valued_at IS NULL GR
        UNION SELECT CASE WHEN p.kind = 'cash' THEN d.currency ELSE p.currency END AS currency
                FROM disbursements d JOIN pledges p ON p.id = d.pledge_id WHERE d.valued_at IS NULL GROUP BY 1;
 
+-- LedgerValuationRepository.markWindow
+DELETE FROM pending_revaluations WHERE id = $1;
+
+SELECT id FROM disbursements WHERE id >= $1 ORDER BY id LIMIT 1 OFFSET $2;
+
+SELECT id FROM pledges WHERE id >= $1 ORDER BY id LIMIT 1 OFFSET $2;
+
+UPDATE disbursements SET valued_at = NULL WHERE received_on >= $1 AND valued_at IS NOT NULL AND id >= $2;
+
+UPDATE disbursements SET valued_at = NULL WHERE received_on >= $1 AND valued_at IS NOT NULL AND id >= $2 AND id < $3;
+
+UPDATE disbursements SET valued_at = NULL WHERE received_on >= $1 AND valued_at IS NOT NULL AND id >= $2 AND id < $3 AND value_currency = $4;
+
+UPDATE disbursements SET valued_at = NULL WHERE received_on >= $1 AND valued_at IS NOT NULL AND id >= $2 AND value_currency = $3;
+
+UPDATE pending_revaluations SET next_pledge_id = $1, next_receipt_id = $2 WHERE id = $3;
+
+UPDATE pledges SET valued_at = NULL WHERE COALESCE(pledges.pledged_on, pledges.source_date, (pledges.created_at AT TIME ZONE 'UTC')::date) >= $1 AND valued_at IS NOT NULL AND id >= $2;
+
+UPDATE pledges SET valued_at = NULL WHERE COALESCE(pledges.pledged_on, pledges.source_date, (pledges.created_at AT TIME ZONE 'UTC')::date) >= $1 AND valued_at IS NOT NULL AND id >= $2 AND currency = $3;
+
+UPDATE pledges SET valued_at = NULL WHERE COALESCE(pledges.pledged_on, pledges.source_date, (pledges.created_at AT TIME ZONE 'UTC')::date) >= $1 AND valued_at IS NOT NULL AND id >= $2 AND id < $3;
+
+UPDATE pledges SET valued_at = NULL WHERE COALESCE(pledges.pledged_on, pledges.source_date, (pledges.created_at AT TIME ZONE 'UTC')::date) >= $1 AND valued_at IS NOT NULL AND id >= $2 AND id < $3 AND currency = $4;
+
 -- LedgerValuationRepository.nextWaiting
 SELECT MIN(id) AS id FROM disbursements WHERE valued_at IS NULL AND id > $1;
 
 SELECT MIN(id) AS id FROM pledges WHERE valued_at IS NULL AND id > $1;
+
+-- LedgerValuationRepository.pendingRevaluations
+SELECT id, from_date, currency, next_pledge_id, next_receipt_id FROM pending_revaluations ORDER BY id;
 
 -- LedgerValuationRepository.pledgeFactsOf
 SELECT p.id AS id, p.currency AS currency, CAST(p.amount_minor AS TEXT) AS amount, COALESCE(p.pledged_on, p.source_date, (p.created_at AT TIME ZONE 'UTC')::date) AS value_date
@@ -27,14 +55,8 @@ SELECT d.id AS id, CAST(d.amount_minor AS TEXT) AS amount, d.currency AS currenc
        p.kind AS pledge_kind, p.currency AS pledge_currency, CAST(p.unit_value_minor AS TEXT) AS unit_value
   FROM disbursements d JOIN pledges p ON p.id = d.pledge_id WHERE d.id IN ($1);
 
--- LedgerValuationRepository.revalueFrom
-UPDATE disbursements SET valued_at = NULL WHERE valued_at IS NOT NULL AND received_on >= $1;
-
-UPDATE disbursements SET valued_at = NULL WHERE valued_at IS NOT NULL AND value_currency = $2 AND received_on >= $1;
-
-UPDATE pledges SET valued_at = NULL WHERE valued_at IS NOT NULL AND COALESCE(pledges.pledged_on, pledges.source_date, (pledges.created_at AT TIME ZONE 'UTC')::date) >= $1;
-
-UPDATE pledges SET valued_at = NULL WHERE valued_at IS NOT NULL AND currency = $2 AND COALESCE(pledges.pledged_on, pledges.source_date, (pledges.created_at AT TIME ZONE 'UTC')::date) >= $1;
+-- LedgerValuationRepository.recordRevaluation
+INSERT INTO pending_revaluations (from_date, currency, next_pledge_id, next_receipt_id) VALUES ($1, $2, 0, 0) RETURNING id, from_date, currency, next_pledge_id, next_receipt_id;
 
 -- LedgerValuationRepository.storeValues
 UPDATE disbursements SET value_usd_minor = v.column2, value_eur_minor = v.column3, value_azn_minor = v.column4, valued_at = CURRENT_TIMESTAMP, value_currency = v.column5
