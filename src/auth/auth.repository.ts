@@ -44,6 +44,29 @@ const FORGET_ADDRESSES = new SqlQuery(
      SELECT id FROM user_sign_in_addresses WHERE user_id = ? ORDER BY last_success_at_ms DESC, id DESC LIMIT ${KNOWN_ADDRESSES_KEPT}))`,
 );
 
+/** A live token (not revoked, not expired) of an active user. */
+const LIVE_TOKEN = new SqlQuery<{
+  token_id: number | string;
+  expires_at: unknown;
+  created_at: unknown;
+  user_id: number | string;
+  email: string;
+  role: string;
+  donor_id: number | string | null;
+}>(
+  `SELECT t.id AS token_id, t.expires_at AS expires_at, t.created_at AS created_at, u.id AS user_id, u.email AS email, u.role AS role, u.donor_id AS donor_id
+     FROM auth_tokens t JOIN users u ON u.id = t.user_id
+    WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND u.active = TRUE`,
+);
+
+/** A live token and what a request needs of its user. */
+export interface LiveToken {
+  tokenId: number;
+  expiresAt: Date;
+  createdAt: Date;
+  user: Pick<UserEntity, 'id' | 'email' | 'role' | 'donorId'>;
+}
+
 @Injectable()
 export class AuthRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -64,14 +87,33 @@ export class AuthRepository {
     return this.dataSource.getRepository(UserEntity).find({ where: { id: MoreThan(afterId) }, order: { id: 'ASC' }, take: limit + 1 });
   }
 
-  /** A live token with its user (active users only), for sessions whose expiry slides with use. */
-  async findLiveToken(tokenHash: string, now: Date): Promise<{ token: AuthTokenEntity; user: UserEntity } | null> {
-    const token = await this.dataSource.getRepository(AuthTokenEntity).findOne({
-      where: { tokenHash, revokedAt: IsNull(), expiresAt: MoreThan(now) },
-    });
-    if (!token) return null;
-    const user = await this.findUserById(token.userId);
-    return user?.active ? { token, user } : null;
+  /**
+   * A live token with its user (active users only), for sessions whose expiry slides with use.
+   * Every page request and every uncached API token asks: one prepared join instead of two
+   * TypeORM finds (whose query building was a tenth of a cached page's CPU). Dates pass through
+   * the driver's own conversions, as a find's would.
+   */
+  async findLiveToken(tokenHash: string, now: Date): Promise<LiveToken | null> {
+    const driver = this.dataSource.driver;
+    const columns = this.tokenColumns();
+    const [row] = await LIVE_TOKEN.run(this.dataSource.manager, [tokenHash, driver.preparePersistentValue(now, columns.expiresAt)]);
+    if (!row) return null;
+    return {
+      tokenId: Number(row.token_id),
+      expiresAt: driver.prepareHydratedValue(row.expires_at, columns.expiresAt) as Date,
+      createdAt: driver.prepareHydratedValue(row.created_at, columns.createdAt) as Date,
+      user: { id: Number(row.user_id), email: row.email, role: row.role as Role, donorId: row.donor_id === null ? null : Number(row.donor_id) },
+    };
+  }
+
+  private tokenColumns() {
+    const metadata = this.dataSource.getMetadata(AuthTokenEntity);
+    const column = (property: string) => {
+      const found = metadata.findColumnWithPropertyName(property);
+      if (!found) throw new Error(`AuthTokenEntity has no column ${property}`);
+      return found;
+    };
+    return { expiresAt: column('expiresAt'), createdAt: column('createdAt') };
   }
 
   extendToken(tx: EntityManager, tokenId: number, expiresAt: Date): Promise<unknown> {

@@ -115,14 +115,14 @@ export class AuthService {
       this.actorCache.delete(tokenHash);
       return null;
     }
-    const { token: row, user } = live;
-    const extended = slidExpiry(now, new Date(row.expiresAt), new Date(row.createdAt), SESSION_IDLE_MINUTES * 60_000, this.ttlMs);
+    const { user } = live;
+    const extended = slidExpiry(now, live.expiresAt, live.createdAt, SESSION_IDLE_MINUTES * 60_000, this.ttlMs);
     // A slide changes no figure: it must not drop the funding figures every minute of every session.
-    if (extended) await this.uow.transaction((tx) => this.users.extendToken(tx, row.id, extended), { derivedOnly: true });
+    if (extended) await this.uow.transaction((tx) => this.users.extendToken(tx, live.tokenId, extended), { derivedOnly: true });
     const actor: Actor = { id: user.id, email: user.email, role: user.role, donorId: user.donorId };
     if (opts.remember) {
       if (this.actorCache.size >= ACTOR_CACHE_MAX) this.actorCache.clear();
-      this.actorCache.set(tokenHash, { actor, until: Math.min(nowMs + ACTOR_CACHE_MS, (extended ?? new Date(row.expiresAt)).getTime()) });
+      this.actorCache.set(tokenHash, { actor, until: Math.min(nowMs + ACTOR_CACHE_MS, (extended ?? live.expiresAt).getTime()) });
     }
     return actor;
   }

@@ -140,6 +140,9 @@ function hashKey(key: string): string {
  */
 @Injectable()
 export class ObligationsService {
+  /** The navigation's overdue count, with the figures version and day it was counted at (overdueCount). */
+  private overdue: { key: string; count: Promise<number> } | null = null;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly obligations: ObligationsRepository,
@@ -213,10 +216,25 @@ export class ObligationsService {
     });
   }
 
-  /** Overdue obligations (open, due before today) and instalments (past their date, not covered), for the navigation's count. */
+  /**
+   * Overdue obligations (open, due before today) and instalments (past their date, not covered),
+   * for the navigation's count on every staff page. Counted again once the figures version moves
+   * (every committed write that is not derived-only, on any instance: an obligation, a receipt, an
+   * instalment) or the UTC day turns; otherwise the count of the version and day it was read at.
+   */
   async overdueCount(): Promise<number> {
-    const [obligations, instalments] = await Promise.all([this.obligations.countOverdue(todayUtc()), this.instalments.overdueCount()]);
-    return obligations + instalments;
+    const today = todayUtc();
+    const key = `${await this.uow.figuresVersion()}@${today}`;
+    if (this.overdue?.key !== key) {
+      const count = Promise.all([this.obligations.countOverdue(today), this.instalments.overdueCount()]).then(([o, i]) => o + i);
+      const entry = { key, count };
+      this.overdue = entry;
+      // A failed count is not kept: the next page counts again.
+      count.catch(() => {
+        if (this.overdue === entry) this.overdue = null;
+      });
+    }
+    return this.overdue.count;
   }
 
   /**

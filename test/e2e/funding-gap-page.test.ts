@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeDonor, makePledge } from '../support/factories';
+import { makeUser, signInWeb } from './web-support';
 
 describe('the funding-gap page at / and its CSV downloads', () => {
   let t: TestApp;
@@ -104,6 +105,24 @@ describe('the funding-gap page at / and its CSV downloads', () => {
     const generated = (html: string) => /<p class="source-note">Generated <time datetime="([^"]+)"/.exec(html)?.[1];
     expect(generated(second.text)).toBe(generated(first.text));
     expect(generated(again.text)).toBe(generated(first.text));
+  });
+
+  it("puts each reader's own CSRF token into the layout it keeps: each session signs out with its page's token, not another's", async () => {
+    const credentials = await makeUser(t, 'leadership');
+    const [a, b] = [await signInWeb(t, credentials.email, credentials.password), await signInWeb(t, credentials.email, credentials.password)];
+    // The same reader and navigation: b's page comes from the layout kept for a's, with b's token put in.
+    const [pageA, pageB] = [await a.get('/?currency=USD'), await b.get('/?currency=USD')];
+    expect([pageA.status, pageB.status]).toEqual([200, 200]);
+    expect(a.csrf).not.toBe(b.csrf);
+    expect(pageB.text.replace(b.csrf, '')).toBe(pageA.text.replace(a.csrf, ''));
+    // a's token does not sign b out; b's own does, and a's session is still alive.
+    const tokenOfB = b.csrf;
+    b.csrf = a.csrf;
+    expect((await b.post('/logout', {})).status).toBe(403);
+    b.csrf = tokenOfB;
+    expect((await b.post('/logout', {})).status).toBe(303);
+    expect((await b.get('/')).status).toBe(303);
+    expect((await a.get('/')).status).toBe(200);
   });
 
   it('is gzipped for a client that takes it (the content compressed once, the layout per reader), and plain otherwise', async () => {
