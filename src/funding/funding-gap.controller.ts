@@ -2,6 +2,7 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { READ_ALL, Roles } from '../access/roles';
+import { setEncoding, takesGzip } from '../common/http/content-encoding';
 import { parsePageRequest, toPage } from '../common/http/pagination';
 import { FundingGapApiQueryDto, FundingGapForecastQueryDto, FundingGapRatesQueryDto, fundingFilterOf } from './dto';
 import { FundingGapService } from './funding-gap.service';
@@ -18,11 +19,9 @@ export class FundingGapController {
     summary: 'Government against foreign money, by donor and priority, the reported headline beside the itemised ledger, and the projection',
   })
   async get(@Query() query: FundingGapApiQueryDto, @Req() req: Request, @Res() res: Response) {
-    const gzipped = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    const gzipped = takesGzip(req);
     const { body, etag } = await this.fundingGap.getBody(query.currency ?? 'USD', query.asOf, gzipped, fundingFilterOf(query));
-    res.type('application/json').vary('Accept-Encoding').set('ETag', etag);
-    if (gzipped) res.set('Content-Encoding', 'gzip');
-    res.send(body);
+    setEncoding(res, gzipped).type('application/json').set('ETag', etag).send(body);
   }
 
   @Get('forecast')

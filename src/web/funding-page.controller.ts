@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import Handlebars from 'handlebars';
 import type { Actor } from '../access/actor';
 import { CurrentActor, READ_ALL, Roles } from '../access/roles';
+import { setEncoding, takesGzip } from '../common/http/content-encoding';
 import { FundingGapApiQueryDto } from '../funding/dto';
 import { CSV_TABLES, type CsvTable } from './funding-page.presenter';
 import { FundingPageService, type FundingPageLocals } from './funding-page.service';
@@ -46,10 +47,9 @@ export class FundingPageController {
     const token = Handlebars.escapeExpression(String(res.locals.csrfToken));
     const before = layout.before.replaceAll(CSRF_MARK, token);
     const after = layout.after.replaceAll(CSRF_MARK, token);
-    const gzipped = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    const gzipped = takesGzip(req);
     const body = gzipped ? await gzipBody(before, content, after) : identityBody(before, content, after);
-    res.vary('Accept-Encoding').type('html');
-    if (gzipped) res.set('Content-Encoding', 'gzip');
+    setEncoding(res, gzipped).type('html');
     // No ETag: the CSRF token makes every answer differ.
     res.set('Content-Length', String(body.length)).end(body);
   }
