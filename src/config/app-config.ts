@@ -27,10 +27,11 @@ export interface AppConfig {
    */
   figuresExactWaitingPledges: number;
   /**
-   * Rows per table a new or corrected rate marks for revaluation in its own transaction
-   * (REVALUATION_ROWS_WITH_RATE, default 20,000): a ledger that small is revalued exactly before
-   * the rate is answered; the valuation worker marks the rest of a larger one in the background,
-   * and reads say the figures are being brought up to date meanwhile (docs/aggregates.md).
+   * Rows per window a new or corrected rate marks for revaluation in its own transaction, two
+   * windows at most, pledges first (REVALUATION_ROWS_WITH_RATE, default 20,000): a ledger of at
+   * most that many pledges and that many receipts is marked whole before the rate is answered;
+   * the valuation worker marks the rest of a larger one in the background, and reads say the
+   * figures are being brought up to date meanwhile (docs/aggregates.md).
    */
   revaluationRowsWithRate: number;
 }

@@ -39,11 +39,11 @@ const BATCH = 1_000;
 const WORKER_ROWS_PER_MS = 5;
 
 /**
- * Rows per table the worker marks for revaluation per transaction. A new rate marks the first
- * REVALUATION_ROWS_WITH_RATE rows of each table itself (AppConfig.revaluationRowsWithRate): a
- * ledger that small is marked in full before the rate is answered, so reads right after it are
- * exact; the rest of a larger one is marked here while reads say the figures are being brought up
- * to date. Marking 3M receipts in one UPDATE outran PostgreSQL's 60 s statement timeout at the
+ * Rows the worker marks for revaluation per transaction. A new rate marks two windows of
+ * REVALUATION_ROWS_WITH_RATE rows itself, pledges first (AppConfig.revaluationRowsWithRate): a
+ * ledger of at most that many pledges and that many receipts is marked whole before the rate is
+ * answered, so reads right after it are exact; the rest of a larger one is marked here while reads
+ * say the figures are being brought up to date. Marking 3M receipts in one UPDATE outran PostgreSQL's 60 s statement timeout at the
  * bench's 10x scale on the 2-core machine, and the rate was refused.
  */
 const MARK_BATCH = 5_000;
@@ -80,7 +80,7 @@ export interface ReadValuer {
  *   its own transaction (`pledgeValues`, `receiptValues`); an import of many pledges leaves them
  *   to the worker, woken when it commits (`valueAfterCommit`), and keeps its speed;
  * - a new rate marks the rows it may change as waiting (`ratesAdded`): inside the rate's
- *   transaction the first REVALUATION_ROWS_WITH_RATE rows of each table, the rest by this worker in
+ *   transaction two windows of REVALUATION_ROWS_WITH_RATE rows, the rest by this worker in
  *   bounded windows (pending_revaluations), while reads say the figures are being brought up to
  *   date; an upgrade marks them too (the migration that added the columns);
  * - this worker values waiting rows in the background, a window of ids per transaction, one
@@ -223,7 +223,7 @@ export class LedgerValuation implements OnModuleInit, OnApplicationBootstrap, Be
     }
     for (const [key, from] of earliest) {
       const revaluation = await this.rows.recordRevaluation(tx, from, key === '*' ? null : key);
-      // The first window of each table now (the whole of a ledger that small); the rest in the background.
+      // Two windows now, pledges first (the whole of a small ledger: its pledges, then its receipts); the rest in the background.
       const rows = this.config.revaluationRowsWithRate;
       if (!(await this.rows.markWindow(tx, revaluation, rows))) await this.rows.markWindow(tx, revaluation, rows);
     }
