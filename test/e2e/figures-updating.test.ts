@@ -7,6 +7,19 @@ import { LedgerValuationRepository } from '../../src/ledger/ledger-valuation.rep
 import { REPORTING_CURRENCIES } from '../../src/ledger/reporting-currencies';
 import { createTestApp, TestApp } from '../support/test-app';
 
+/** The gap on 2026-01-01 in USD, read by the admin, with the fields these tests compare. */
+async function gapOf(t: TestApp) {
+  const res = await t.http.get('/api/funding-gap?currency=USD&asOf=2026-01-01').set('authorization', `Bearer ${t.adminToken}`);
+  expect(res.status).toBe(200);
+  return res.body as {
+    updating: { rowsWaiting: number; revaluationsPending: number } | null;
+    notes: string[];
+    foreign: unknown;
+    byDonor: unknown;
+    byPriority: unknown;
+  };
+}
+
 /**
  * Issue 18: with more pledges waiting for revaluation than a read values in memory
  * (FIGURES_EXACT_WAITING_PLEDGES, here 2 so the seeded ledger is enough), the gap answers at once
@@ -16,17 +29,7 @@ import { createTestApp, TestApp } from '../support/test-app';
 describe('figures being brought up to date after a revaluation', () => {
   let t: TestApp;
   let leadership: string;
-  const gap = async () => {
-    const res = await t.http.get('/api/funding-gap?currency=USD&asOf=2026-01-01').set('authorization', `Bearer ${t.adminToken}`);
-    expect(res.status).toBe(200);
-    return res.body as {
-      updating: { rowsWaiting: number; revaluationsPending: number } | null;
-      notes: string[];
-      foreign: unknown;
-      byDonor: unknown;
-      byPriority: unknown;
-    };
-  };
+  const gap = () => gapOf(t);
   const figures = (g: Awaited<ReturnType<typeof gap>>) => ({ foreign: g.foreign, byDonor: g.byDonor, byPriority: g.byPriority });
 
   beforeAll(async () => {
@@ -83,19 +86,15 @@ describe('figures being brought up to date after a revaluation', () => {
 
 /**
  * Issue 18 at 10x: marking 3M receipts for revaluation in the rate's own transaction outran
- * PostgreSQL's statement timeout, and the rate was refused. A rate now marks the first
- * REVALUATION_ROWS_WITH_RATE rows of each table (here 1, so the seeded ledger is "large"); the
- * worker marks the rest a window per transaction, and reads say meanwhile that the figures are
+ * PostgreSQL's statement timeout, and the rate was refused. A rate now marks two windows of
+ * REVALUATION_ROWS_WITH_RATE rows itself, pledges first (here 1, so the seeded ledger is "large");
+ * the worker marks the rest a window per transaction, and reads say meanwhile that the figures are
  * being brought up to date.
  */
 describe('a back-dated rate on a ledger larger than the rate marks itself', () => {
   let t: TestApp;
   let leadership: string;
-  const gap = async () => {
-    const res = await t.http.get('/api/funding-gap?currency=USD&asOf=2026-01-01').set('authorization', `Bearer ${t.adminToken}`);
-    expect(res.status).toBe(200);
-    return res.body as { updating: { rowsWaiting: number; revaluationsPending: number } | null; notes: string[]; foreign: unknown; byDonor: unknown };
-  };
+  const gap = () => gapOf(t);
   const caughtUp = async () => {
     let g = await gap();
     for (let i = 0; i < 150 && g.updating !== null; i++) {
