@@ -133,6 +133,7 @@ export class UnitOfWork {
         .transaction((tx) =>
           insideTransaction.run(true, async () => {
             const result = await work(tx);
+            for (const last of this.beforeCommitWork.get(tx) ?? []) await last();
             if (advance && !advance.afterCommit) await tx.query(advance.sql);
             committed = this.afterCommitWork.get(tx) ?? [];
             return result;
@@ -168,6 +169,20 @@ export class UnitOfWork {
     } catch (error) {
       this.logger.error(`The figures version did not move after a commit; other instances may serve older figures for a while: ${String(error)}`);
     }
+  }
+
+  /** Work run last inside a particular unit of work, in the order given, once its own work has succeeded. */
+  private readonly beforeCommitWork = new WeakMap<Transaction, Array<() => Promise<void>>>();
+
+  /**
+   * Runs `last` in `tx` after everything else the unit of work does, just before it commits: for
+   * a step that must hold a lock for as short a time as possible and take it after every other
+   * lock of the transaction (the ledger totals' feed position, handed out in commit order).
+   */
+  beforeCommit(tx: Transaction, last: () => Promise<void>): void {
+    const list = this.beforeCommitWork.get(tx) ?? [];
+    list.push(last);
+    this.beforeCommitWork.set(tx, list);
   }
 
   /** Runs `then` after `tx` commits (not if it rolls back): work that must see the committed rows, such as waking a worker. */

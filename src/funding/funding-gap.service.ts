@@ -29,7 +29,7 @@ import { instalmentStanding } from '../ledger/instalment-rules';
 import { Ledger } from '../ledger/ledger.service';
 import { pledgeValueDate } from '../ledger/value-date';
 import { forecastGroups } from './forecast';
-import type { DatedSum, DonorValue, FiguresUpdating, GoodsCount, LedgerFilter, PriorityValue } from '../ledger/ledger-figures.repository';
+import type { BalanceRates, DatedSum, DonorValue, FiguresUpdating, GoodsCount, LedgerFilter, PriorityValue } from '../ledger/ledger-figures.repository';
 import { REPORTING_CURRENCIES } from '../ledger/reporting-currencies';
 import { NationalService, type GovernmentFigure, type ReportedFigureRow } from '../national/national.service';
 import { PrioritiesService } from '../priorities/priorities.service';
@@ -192,6 +192,25 @@ const CACHE_TTL_MS = 60_000;
 /** How long figures being brought up to date are served before they are read again (in the background; no read waits). */
 const UPDATING_TTL_MS = 5_000;
 const CACHE_MAX_ENTRIES = 64;
+/** BalanceRates kept: one per display currency and day in use, at the latest rates. */
+const BALANCE_RATES_KEPT = 4;
+/** Rate tables kept: the computations' and the balances' for the display currencies and days in use. */
+const RATE_TABLES_KEPT = 8;
+
+/** The value kept in `map` under `key`, made by `make` when there is none; the oldest let go beyond `max`; a failure is not kept. */
+function keptFor<T>(map: Map<string, Promise<T>>, key: string, max: number, make: () => Promise<T>): Promise<T> {
+  let kept = map.get(key);
+  if (kept === undefined) {
+    const made = make();
+    kept = made;
+    map.set(key, made);
+    made.catch(() => {
+      if (map.get(key) === made) map.delete(key);
+    });
+    if (map.size > max) map.delete(map.keys().next().value as string);
+  }
+  return kept;
+}
 
 interface Computed {
   view: FundingGapView;
@@ -270,6 +289,28 @@ class DisplayConverter {
   }
 }
 
+/** Fixed-point rates to one currency from a RateTable (fixedMinorRate), each worked out once: what a whole-ledger read converts balances at. */
+class FixedRates {
+  private readonly memo = new Map<string, bigint>();
+
+  constructor(
+    private readonly table: RateTable,
+    private readonly currency: string,
+  ) {}
+
+  of(from: string, valueDate: string): bigint {
+    const key = `${from}@${valueDate}`;
+    let rate = this.memo.get(key);
+    if (rate === undefined) {
+      const chained = this.table.rate(from, this.currency, valueDate);
+      if (!chained) throw new MissingRateError(from, this.currency, valueDate);
+      rate = fixedMinorRate(from, this.currency, chained.rate);
+      this.memo.set(key, rate);
+    }
+    return rate;
+  }
+}
+
 /** The government's figure in the display currency, converted at the date it is stated as at and rounded once. */
 function governmentIn(fx: DisplayConverter, government: GovernmentFigure): bigint {
   return roundFixed(fx.fixed({ currency: government.currency, valueDate: government.asAt, amountMinor: government.amountMinor }));
@@ -328,6 +369,12 @@ export interface Forecast {
 @Injectable()
 export class FundingGapService {
   private readonly cache = new Map<string, CacheEntry>();
+  /** The currencies of the ledger's balances, as the aggregates last said (the next BalanceRates cover them). */
+  private balanceCurrencies: readonly string[] = [];
+  /** BalanceRates by name, the last few (balanceRatesFor). */
+  private readonly balanceRates = new Map<string, Promise<BalanceRates>>();
+  /** Rate tables by currencies, day, knownOn and highest rate id, the last few (rateTable). */
+  private readonly rateTables = new Map<string, Promise<RateTable>>();
   /** Moves whenever the cache is emptied; a result computed under an older generation is never cached. */
   private generation = 0;
   /** The figures version every cached entry was computed under (null: none read yet). */
@@ -431,13 +478,46 @@ export class FundingGapService {
   }
 
   /**
+   * The rates a whole-ledger read converts balances at (BalanceRates): to `currency`, among the
+   * currencies the aggregates last said their balances are in (a read that finds another one
+   * converts them here and says so for the next), dated by `asOf`. Named by the highest rate id:
+   * rates are only ever added, so a new one gives a new name and the balances are converted afresh.
+   */
+  private async balanceRatesFor(currency: DisplayCurrency, asOf: string): Promise<BalanceRates> {
+    const { table, key: tableKey, codes } = await this.rateTable([currency, ...PIVOTS, ...this.balanceCurrencies], asOf, undefined);
+    const key = `${currency}|${tableKey}`;
+    return keptFor(this.balanceRates, key, BALANCE_RATES_KEPT, () => {
+      const rates = new FixedRates(table, currency);
+      return Promise.resolve({ key, asOf, currencies: new Set(codes), rateOf: (from: string, valueDate: string) => rates.of(from, valueDate) });
+    });
+  }
+
+  /**
+   * The published rates among `currencies` dated by `asOf` (recorded by `knownOn`), loaded once per
+   * set of currencies, day and highest rate id: rates are only ever added, so a new one moves the
+   * id (one indexed read per computation instead of loading 8k rates: 18 ms on the bench's ledger).
+   */
+  private async rateTable(
+    currencies: readonly string[],
+    asOf: string,
+    knownOn: string | undefined,
+  ): Promise<{ table: RateTable; key: string; codes: string[] }> {
+    const codes = [...new Set(currencies)].sort();
+    const key = `${codes.join(',')}|${asOf}|${knownOn ?? ''}|${await this.fxService.rateVersion()}`;
+    const table = await keptFor(this.rateTables, key, RATE_TABLES_KEPT, async () => new RateTable(await this.fxService.ratesAmong(codes, { asOf, knownOn })));
+    return { table, key, codes };
+  }
+
+  /**
    * Ledger money comes from each row's stored value in `currency`, summed in SQL per donor and per
    * priority (rows still waiting for valuation valued in memory: LedgerFigures); the rates behind
    * those values are listed from the distinct (currency, value date) pairs.
    */
   private async compute(currency: DisplayCurrency, asOf: string, filter: FundingQuery): Promise<Computed> {
+    const wholeLedger = Object.values(filter).every((v) => v === undefined);
+    const balanceRates = wholeLedger ? await this.balanceRatesFor(currency, asOf) : undefined;
     const [ledger, donorNames, priorityRows, government, reportedRows, clearance] = await Promise.all([
-      this.ledger.figures(asOf, currency, filter),
+      this.ledger.figures(asOf, currency, filter, balanceRates),
       this.donors.namesById(),
       this.priorities.withTargetsAt(asOf, filter.knownOn),
       this.national.governmentAt(asOf, undefined, filter.knownOn),
@@ -445,7 +525,8 @@ export class FundingGapService {
       this.clearance.statedBy(asOf, filter.knownOn),
     ]);
     if (filter.donorId !== undefined && !donorNames.has(filter.donorId)) throw new NotFoundError('Donor', filter.donorId);
-    const { inKind, inKindByPriority, splitCounts, valueDates, balances } = ledger;
+    const { inKind, inKindByPriority, splitCounts, valueDates, balances, convertedBalances } = ledger;
+    if (ledger.balanceCurrencies !== undefined) this.balanceCurrencies = ledger.balanceCurrencies;
     const priorities = priorityRows;
     const converted = [
       ...valueDates.map((v) => v.currency),
@@ -453,10 +534,7 @@ export class FundingGapService {
       ...reportedRows.flatMap((row) => (row.currency ? [row.currency] : [])),
       ...priorities.flatMap((p) => (p.targetCurrency ? [p.targetCurrency] : [])),
     ];
-    const fx = new DisplayConverter(
-      new RateTable(await this.fxService.ratesAmong([...new Set([currency, ...PIVOTS, ...converted])], { asOf, knownOn: filter.knownOn })),
-      currency,
-    );
+    const fx = new DisplayConverter((await this.rateTable([currency, ...PIVOTS, ...converted], asOf, filter.knownOn)).table, currency);
     for (const v of valueDates) fx.noteValueDate(v.currency, v.valueDate);
     const money = (minor: bigint): MoneyJson => ({ amount: formatAmount(minor, currency), currency });
     const people = (minor: bigint) => formatMoneyHuman(formatAmount(minor, currency), currency);
@@ -493,8 +571,13 @@ export class FundingGapService {
     const pledgedByDonor = sumByDonor(stored(pledgedDonorRows));
     const receivedByDonor = sumByDonor(stored(receivedDonorRows));
     const cancelledByDonor = sumByDonor(stored(cancelledDonorRows));
+    // Converted by the aggregates at balanceRates when they could (the same rule, kept between reads), else here.
     const balance = (bucket: ReceiptStatus) =>
-      sumByDonor(balances.filter((b) => b.bucket === bucket).map((b) => ({ donorId: b.donorId, kind: b.kind, value: fx.fixed(b) })));
+      sumByDonor(
+        convertedBalances
+          ? convertedBalances.filter((b) => b.bucket === bucket).map((b) => ({ donorId: b.donorId, kind: b.kind, value: b.fixed }))
+          : balances.filter((b) => b.bucket === bucket).map((b) => ({ donorId: b.donorId, kind: b.kind, value: fx.fixed(b) })),
+      );
     const outstandingByDonor = balance('outstanding');
     const notDocumentedByDonor = balance('not_documented');
     const pledgedByPriority = sumByPriority(pledgedPriorityRows);

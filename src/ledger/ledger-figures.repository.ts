@@ -169,6 +169,28 @@ export interface BalanceSum extends DatedSum {
   bucket: ReceiptStatus;
 }
 
+/**
+ * The rates a read of the whole ledger converts its balances at (funding-gap.service): the fixed-point
+ * rate from a currency on a value date to the display currency (fixedMinorRate), for every currency
+ * in `currencies`. `key` names them: the aggregates keep the balances converted under it between
+ * reads and move them by each write's change, so it must change whenever a rate could.
+ */
+export interface BalanceRates {
+  key: string;
+  /** The day the figures are for: balances valued after it are not counted on it. */
+  asOf: string;
+  currencies: ReadonlySet<string>;
+  readonly rateOf: (currency: string, valueDate: string) => bigint;
+}
+
+/** A (donor, kind, receipt status)'s balances, each group converted at BalanceRates and summed, in fixed point (FIXED_SCALE). */
+export interface ConvertedBalance {
+  donorId: number;
+  kind: 'cash' | 'in_kind';
+  bucket: ReceiptStatus;
+  fixed: bigint;
+}
+
 export interface SplitRuleCounts {
   statedShares: number;
   evenSplit: number;
@@ -183,7 +205,15 @@ export interface LedgerFigureSet {
   receivedByPriority: PriorityValue[];
   /** Every (currency, value date) the counted money converts at. */
   valueDates: ValueDate[];
+  /** Empty when `convertedBalances` is given. */
   balances: BalanceSum[];
+  /**
+   * The balances already converted and summed: a read of the aggregates given BalanceRates that
+   * cover `balanceCurrencies`. Absent: convert `balances`.
+   */
+  convertedBalances?: ConvertedBalance[];
+  /** The currencies of the balances the aggregates hold (a read of the aggregates): what the next read's BalanceRates must cover. */
+  balanceCurrencies?: string[];
   inKind: InKindQuantityRow[];
   inKindByPriority: PriorityInKindRow[];
   splitCounts: SplitRuleCounts;

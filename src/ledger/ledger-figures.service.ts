@@ -3,6 +3,7 @@ import { readAll, UnitOfWork, type Transaction } from '../database/unit-of-work'
 import {
   LedgerFiguresRepository,
   ledgerTablesOf,
+  type BalanceRates,
   type DonorValue,
   type EarmarkShare,
   type LedgerFigureSet,
@@ -94,11 +95,17 @@ export class LedgerFigures {
     }));
   }
 
-  async figures(asOf: string, currency: ReportingCurrency, filter: LedgerFilter = {}): Promise<LedgerFigureSet> {
+  /**
+   * The sums the funding engine reads. `balanceRates` (the whole ledger only): the balances may
+   * come back converted at them (`convertedBalances`), kept converted between reads.
+   */
+  async figures(asOf: string, currency: ReportingCurrency, filter: LedgerFilter = {}, balanceRates?: BalanceRates): Promise<LedgerFigureSet> {
     if (filter.knownOn !== undefined) return this.figuresKnownOn(asOf, currency, filter, filter.knownOn);
     if (Object.values(filter).every((v) => v === undefined)) {
       // The whole ledger: from the maintained aggregates once they are built.
-      const kept = await this.uow.readSnapshot((reader) => this.aggregates.figuresAt(reader, asOf, currency, (stored) => this.valuedNow(reader, stored)));
+      const kept = await this.uow.readSnapshot((reader) =>
+        this.aggregates.figuresAt(reader, asOf, currency, (stored) => this.valuedNow(reader, stored), { balanceRates }),
+      );
       if (kept !== null) {
         if (kept.valuedInMemory > 0 || kept.updating !== null) this.valuation.wake();
         return kept;
@@ -139,7 +146,9 @@ export class LedgerFigures {
       for (let i = 0; i < days.length; i += step) picked.add(days[i]).add(addDays(days[i], -1));
       for (const day of [...picked].sort()) {
         for (const currency of ['USD', 'AZN'] as const) {
-          const kept = await this.aggregates.figuresAt(reader, day, currency, (stored) => Promise.resolve([...stored]), CHECK_GROUPS_PER_READ);
+          // USD from the totals read whole, a few groups at a time; AZN from the totals this instance keeps, moved by the feed.
+          const options = currency === 'USD' ? { whole: true, groupsPerRead: CHECK_GROUPS_PER_READ } : {};
+          const kept = await this.aggregates.figuresAt(reader, day, currency, (stored) => Promise.resolve([...stored]), options);
           const rows = await this.read(day, currency, {}, reader);
           if (kept === null) continue;
           for (const name of FIGURE_NAMES) {
@@ -149,6 +158,7 @@ export class LedgerFigures {
           }
         }
       }
+      figureDifferences.push(...(await this.aggregates.keptConversionDifferences()));
       return { ...check, daysCompared: picked.size, figureDifferences };
     });
   }

@@ -18,6 +18,7 @@ import { ClearanceResults1733520000000 } from './1733520000000-clearance-results
 import { FiguresVersion1733530000000 } from './1733530000000-figures-version';
 import { LedgerAggregates1733540000000 } from './1733540000000-ledger-aggregates';
 import { PendingRevaluations1733550000000 } from './1733550000000-pending-revaluations';
+import { LedgerTotalsFeed1733560000000 } from './1733560000000-ledger-totals-feed';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   FiguresVersion1733530000000,
   LedgerAggregates1733540000000,
   PendingRevaluations1733550000000,
+  LedgerTotalsFeed1733560000000,
 ];

@@ -21,6 +21,12 @@ const M = Array.from({ length: MEASURES }, (_, i) => `m${i}`);
 
 export type AggregateStatus = 'ready' | 'building';
 
+/** Where the totals' feed stands: the last position given to a write, and the epoch (moved by removals). */
+export interface FeedHead {
+  seq: bigint;
+  epoch: bigint;
+}
+
 /** A group of an aggregate with its summed measures. */
 export interface AggregateRow {
   key: string;
@@ -55,10 +61,41 @@ export class LedgerAggregatesRepository {
     await this.run(tx, `UPDATE ledger_aggregates_state SET status = ${p(1)}, built_through = ${p(2)} WHERE id = 1`, [status, builtThrough]);
   }
 
-  /** Empties the aggregates (a rebuild starts from nothing). */
+  /** Empties the aggregates (a rebuild starts from nothing); every instance loads the totals whole again. */
   async clear(tx: Transaction): Promise<void> {
     await this.run(tx, 'DELETE FROM ledger_changes');
     await this.run(tx, 'DELETE FROM ledger_totals');
+    await this.newEpoch(tx);
+  }
+
+  /** The feed's last position and epoch (migration 1733560000000) in `reader`'s snapshot. */
+  async feedHead(reader: Transaction): Promise<FeedHead> {
+    const [row] = await this.run(reader, 'SELECT CAST(seq AS TEXT) AS seq, CAST(epoch AS TEXT) AS epoch FROM ledger_totals_feed WHERE id = 1');
+    return { seq: BigInt(row.seq as string), epoch: BigInt(row.epoch as string) };
+  }
+
+  /**
+   * Gives the totals `keys` (written in `tx`) the feed's next position. Called last in the unit of
+   * work: the feed row is then held from here to the commit, so positions are given in commit order.
+   */
+  async stamp(tx: Transaction, keys: ReadonlySet<string>): Promise<void> {
+    if (keys.size === 0) return;
+    await this.run(tx, 'UPDATE ledger_totals_feed SET seq = seq + 1 WHERE id = 1');
+    const { seq } = await this.feedHead(tx);
+    const p = this.dialect.placeholder.bind(this.dialect);
+    const all = [...keys];
+    for (let i = 0; i < all.length; i += IDS_PER_QUERY) {
+      const part = all.slice(i, i + IDS_PER_QUERY);
+      await this.run(tx, `UPDATE ledger_totals SET seq = CAST(${p(1)} AS BIGINT) WHERE group_key IN (${part.map((_, j) => p(j + 2)).join(', ')})`, [
+        seq.toString(),
+        ...part,
+      ]);
+    }
+  }
+
+  /** Totals were removed, not written (a rebuild, zero groups dropped): readers load them whole again. */
+  private async newEpoch(tx: Transaction): Promise<void> {
+    await this.run(tx, 'UPDATE ledger_totals_feed SET epoch = epoch + 1 WHERE id = 1');
   }
 
   /** The ids of up to `limit` pledges above `after`, in order. */
@@ -182,8 +219,8 @@ export class LedgerAggregatesRepository {
    * Adds `changes` (summed per (day, key)) to ledger_changes and, per key, to ledger_totals, in key
    * order so concurrent writers on PostgreSQL take the rows' locks in one order.
    */
-  async apply(tx: Transaction, changes: readonly Change[]): Promise<void> {
-    if (changes.length === 0) return;
+  async apply(tx: Transaction, changes: readonly Change[]): Promise<string[]> {
+    if (changes.length === 0) return [];
     const totals = new Map<string, Measures>();
     for (const c of changes) {
       const t = totals.get(c.key) ?? new Array<bigint>(MEASURES).fill(0n);
@@ -215,6 +252,7 @@ export class LedgerAggregatesRepository {
         params,
       );
     }
+    return keyed.map(([key]) => key);
   }
 
   /** Removes groups whose sums all came back to zero (a rebuild and the check command; writes leave them, as reads skip them). */
@@ -222,6 +260,7 @@ export class LedgerAggregatesRepository {
     const zero = M.map((m) => `${m} = 0`).join(' AND ');
     await this.run(tx, `DELETE FROM ledger_changes WHERE ${zero}`);
     await this.run(tx, `DELETE FROM ledger_totals WHERE ${zero}`);
+    await this.newEpoch(tx);
   }
 
   private tuple(params: unknown[], texts: string[], measures: Measures): string {
@@ -239,34 +278,47 @@ export class LedgerAggregatesRepository {
   }
 
   /**
-   * The figures' groups on `asOf`: every total less the changes dated after `asOf`, by group key.
-   * Groups counting no row on `asOf` have a zero count (m0) and are for the caller to skip. The
-   * totals are read `perRead` at a time, in key order, so the driver's rows for one read are all
-   * that is held beside the groups (a million groups at 10x scale).
+   * The totals of every group written after feed position `after` (0n: every group), `perRead` at
+   * a time in key order, handed to `take` read by read: the driver's rows for one read are all
+   * that is held beside the caller's groups (a million groups at 10x scale).
    */
-  async at(reader: Transaction, asOf: string, perRead = TOTALS_PER_READ): Promise<Map<string, Measures>> {
+  async totalsSince(reader: Transaction, after: bigint, take: (key: string, measures: Measures) => void, perRead = TOTALS_PER_READ): Promise<void> {
     const limit = Math.max(1, Math.trunc(perRead));
     const p = this.dialect.placeholder.bind(this.dialect);
     // Read as the driver gives them (SQLite: numbers, checked exact in measuresOf; PostgreSQL: text):
-    // a CAST per column cost a fifth of the read on the bench's 114k groups.
-    const groups = new Map<string, Measures>();
-    for (let after = ''; ;) {
-      const part = await this.run(reader, `SELECT group_key, ${M.join(', ')} FROM ledger_totals WHERE group_key > ${p(1)} ORDER BY group_key LIMIT ${limit}`, [
-        after,
-      ]);
-      for (const r of part) groups.set(String(r.group_key), measuresOf(r));
+    // a CAST per column cost a fifth of the read on the bench's 114k groups. Everything: in key
+    // order; what changed since a position: in feed order (the index on seq, group_key), a few rows.
+    const columns = `group_key, CAST(seq AS TEXT) AS seq, ${M.join(', ')}`;
+    // Past `position`: a key (everything), or a (seq, key) in feed order, null before the first read.
+    let position: { seq: string; key: string } | null = null;
+    for (;;) {
+      const part: Raw[] =
+        after === 0n
+          ? await this.run(reader, `SELECT ${columns} FROM ledger_totals WHERE group_key > ${p(1)} ORDER BY group_key LIMIT ${limit}`, [position?.key ?? ''])
+          : position === null
+            ? await this.run(reader, `SELECT ${columns} FROM ledger_totals WHERE seq > CAST(${p(1)} AS BIGINT) ORDER BY seq, group_key LIMIT ${limit}`, [
+                after.toString(),
+              ])
+            : await this.run(
+                reader,
+                `SELECT ${columns} FROM ledger_totals
+                  WHERE seq > CAST(${p(1)} AS BIGINT) OR (seq = CAST(${p(1)} AS BIGINT) AND group_key > ${p(2)})
+                  ORDER BY seq, group_key LIMIT ${limit}`,
+                [position.seq, position.key],
+              );
+      for (const r of part) take(String(r.group_key), measuresOf(r));
       if (part.length < limit) break;
-      after = String(part[part.length - 1].group_key);
+      const last: Raw = part[part.length - 1];
+      position = { seq: String(last.seq), key: String(last.group_key) };
     }
+  }
+
+  /** The changes dated after `asOf`, summed per group: what the totals hold that `asOf` does not count yet. */
+  async changesAfter(reader: Transaction, asOf: string): Promise<Map<string, Measures>> {
+    const p = this.dialect.placeholder.bind(this.dialect);
     const summed = M.map((m) => `SUM(${m}) AS ${m}`).join(', ');
     const later = await this.run(reader, `SELECT group_key, ${summed} FROM ledger_changes WHERE day > ${p(1)} GROUP BY group_key`, [asOf]);
-    for (const r of later) {
-      const key = String(r.group_key);
-      const m = groups.get(key) ?? new Array<bigint>(MEASURES).fill(0n);
-      measuresOf(r).forEach((v, i) => (m[i] -= v));
-      groups.set(key, m);
-    }
-    return groups;
+    return new Map(later.map((r) => [String(r.group_key), measuresOf(r)]));
   }
 
   /** Every stored change, summed per (day, key) (the check command). */
@@ -289,13 +341,18 @@ export class LedgerAggregatesRepository {
     return rows.map((r) => ({ key: String(r.group_key), measures: measuresOf(r) }));
   }
 
-  /** Waiting rows' pledges, up to `limit` + 1 (more than `limit`: too many to value for one read). */
+  /**
+   * Waiting rows' pledges, up to `limit` + 1 (more than `limit`: too many to value for one read).
+   * `id > 0` (every id) makes SQLite take the partial index of unvalued rows: without it, it
+   * scanned a covering index of every receipt that holds valued_at (10 ms at 300k receipts, on
+   * every read of the figures).
+   */
   async pledgesWithWaitingRows(reader: Transaction, limit: number): Promise<number[]> {
     const n = Math.trunc(limit) + 1;
     const rows = await this.run(
       reader,
-      `SELECT id FROM (SELECT id FROM pledges WHERE valued_at IS NULL LIMIT ${n}) AS a
-       UNION SELECT pledge_id FROM (SELECT pledge_id FROM disbursements WHERE valued_at IS NULL LIMIT ${n}) AS b`,
+      `SELECT id FROM (SELECT id FROM pledges WHERE valued_at IS NULL AND id > 0 LIMIT ${n}) AS a
+       UNION SELECT pledge_id FROM (SELECT pledge_id FROM disbursements WHERE valued_at IS NULL AND id > 0 LIMIT ${n}) AS b`,
     );
     return rows.map((r) => aggregateToNumber(r.id as number));
   }

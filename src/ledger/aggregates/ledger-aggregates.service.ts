@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { UnitOfWork, type Transaction } from '../../database/unit-of-work';
-import type { DonorValue, LedgerFigureSet, PriorityValue } from '../ledger-figures.repository';
+import type { BalanceRates, DonorValue, LedgerFigureSet, PriorityValue } from '../ledger-figures.repository';
 import { LedgerValuationRepository } from '../ledger-valuation.repository';
-import type { ReceiptStatus } from '../fulfilment';
 import { REPORTING_CURRENCIES, type ReportingCurrency } from '../reporting-currencies';
 import { contributionsOf, difference, parseKey, summed, type Change, type Measures, type PledgeFacts } from './contributions';
-import { LedgerAggregatesRepository, type AggregateRow } from './ledger-aggregates.repository';
+import { KeptTotals } from './kept-totals';
+import { LedgerAggregatesRepository, type AggregateRow, type FeedHead } from './ledger-aggregates.repository';
 
 /** Pledges per batch of the background build. */
 const BUILD_BATCH = 2_000;
@@ -31,6 +31,9 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
   private readonly logger = new Logger('LedgerAggregates');
   private building: Promise<void> | null = null;
   private stopped = false;
+  /** The totals this instance keeps in memory between reads, and the turn that reads or moves them (withTotals). */
+  private kept: KeptTotals | null = null;
+  private totalsTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly rows: LedgerAggregatesRepository,
@@ -73,7 +76,7 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
     await this.rows.lockPledges(tx, tracked);
     const before = await this.rows.facts(tx, tracked);
     const result = await work();
-    await this.rows.apply(tx, difference(before, await this.rows.facts(tx, tracked), options.valuesOnly));
+    await this.apply(tx, difference(before, await this.rows.facts(tx, tracked), options.valuesOnly));
     return result;
   }
 
@@ -81,7 +84,22 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
   async added(tx: Transaction, ids: readonly number[]): Promise<void> {
     const tracked = await this.tracked(tx, ids);
     if (tracked.length === 0) return;
-    await this.rows.apply(tx, difference([], await this.rows.facts(tx, tracked)));
+    await this.apply(tx, difference([], await this.rows.facts(tx, tracked)));
+  }
+
+  /** Totals written in each open unit of work, given their feed position just before it commits. */
+  private readonly written = new WeakMap<Transaction, Set<string>>();
+
+  /** Adds `changes` to the stored sums in `tx`; the totals it writes get the feed's next position as `tx` commits (KeptTotals reads them). */
+  private async apply(tx: Transaction, changes: readonly Change[]): Promise<void> {
+    const keys = await this.rows.apply(tx, changes);
+    let written = this.written.get(tx);
+    if (written === undefined) {
+      const all = (written = new Set<string>());
+      this.written.set(tx, all);
+      this.uow.beforeCommit(tx, () => this.rows.stamp(tx, all));
+    }
+    for (const key of keys) written.add(key);
   }
 
   /** The pledges of these receipts (the valuation worker's windows). */
@@ -112,18 +130,28 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
    * revaluation is still marking rows, the figures hold their previous values and `updating` says
    * how many rows are being brought up to date.
    * `valuedNow` gives pledges with their waiting rows valued at the rates recorded now.
-   * `groupsPerRead`: the stored groups are read that many at a time (the check reads a few at a
-   * time, so every scenario crosses the reads' boundaries).
+   * `balanceRates`: the balances come back converted and summed (`convertedBalances`) when these
+   * rates cover them, kept converted between reads (KeptTotals).
+   * `whole`: the totals are read whole for this read (the check), `groupsPerRead` at a time, and
+   * not kept; otherwise the totals kept in memory are brought up to date by the groups written
+   * since they were read.
    */
   async figuresAt(
     reader: Transaction,
     asOf: string,
     currency: ReportingCurrency,
     valuedNow: (stored: readonly PledgeFacts[]) => Promise<PledgeFacts[]>,
-    groupsPerRead?: number,
+    options: { balanceRates?: BalanceRates; whole?: boolean; groupsPerRead?: number } = {},
   ): Promise<LedgerFigureSet | null> {
     if ((await this.rows.state(reader)).status !== 'ready') return null;
-    const groups = await this.rows.at(reader, asOf, groupsPerRead);
+    const head = await this.rows.feedHead(reader);
+    // What the totals hold that `asOf` does not count (changes dated later), and what it counts that they do not (waiting rows valued now).
+    const delta = new Map<string, Measures>();
+    for (const [key, m] of await this.rows.changesAfter(reader, asOf))
+      delta.set(
+        key,
+        m.map((v) => -v),
+      );
     let valuedInMemory = 0;
     let updating: LedgerFigureSet['updating'] = null;
     const revaluationsPending = (await this.waitingRows.pendingRevaluations(reader)).length;
@@ -137,18 +165,65 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
       valuedInMemory = stored.reduce((n, p) => n + (p.waiting ? 1 : 0) + p.receipts.filter((r) => r.waiting).length, 0);
       for (const change of difference(stored, valued)) {
         if (change.day > asOf) continue;
-        const m = groups.get(change.key) ?? zero();
+        const m = delta.get(change.key) ?? zero();
         change.measures.forEach((v, i) => (m[i] += v));
-        groups.set(change.key, m);
+        delta.set(change.key, m);
       }
     }
-    const figures = figuresOf(groups, currency);
-    if (updating !== null) {
-      // Rows never valued yet count as unvalued in the stored sums; while the worker values them they are being brought up to date, not missing a rate.
-      for (const list of [figures.pledgedByDonor, figures.receivedByDonor, figures.cancelledByDonor, figures.pledgedByPriority, figures.receivedByPriority])
-        for (const row of list) row.unvalued = 0;
-    }
-    return { ...figures, valuedInMemory, updating };
+    return this.withTotals(reader, head, options, (kept) => {
+      const figures = figuresOf(withDelta(kept.others, delta), currency);
+      const converted = options.balanceRates ? kept.converted(options.balanceRates, delta) : null;
+      if (converted !== null) figures.convertedBalances = converted;
+      else figures.balances = kept.balanceRows(delta);
+      figures.balanceCurrencies = kept.balanceCurrencies();
+      if (updating !== null) {
+        // Rows never valued yet count as unvalued in the stored sums; while the worker values them they are being brought up to date, not missing a rate.
+        for (const list of [figures.pledgedByDonor, figures.receivedByDonor, figures.cancelledByDonor, figures.pledgedByPriority, figures.receivedByPriority])
+          for (const row of list) row.unvalued = 0;
+      }
+      return { ...figures, valuedInMemory, updating };
+    });
+  }
+
+  /** The kept balance conversions checked against converting the kept balances afresh (KeptTotals.conversionDifferences; the check command). */
+  keptConversionDifferences(): Promise<string[]> {
+    const run = () => this.kept?.conversionDifferences() ?? [];
+    const result = this.totalsTurn.then(run, run);
+    this.totalsTurn = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Runs `use` on the totals as `reader`'s snapshot holds them (`head`), synchronously, one read at
+   * a time: the totals kept in memory, moved by the groups written since they were read, or the
+   * totals read whole (the first read, a rebuild's new epoch, a snapshot older than the kept totals,
+   * or `whole`). A whole read is kept for the next reads unless it is `whole` or older than what is kept.
+   */
+  private withTotals<T>(reader: Transaction, head: FeedHead, options: { whole?: boolean; groupsPerRead?: number }, use: (kept: KeptTotals) => T): Promise<T> {
+    const run = async (): Promise<T> => {
+      const kept = this.kept;
+      if (!options.whole && kept !== null && kept.epoch === head.epoch && kept.seq <= head.seq) {
+        if (kept.seq < head.seq) {
+          try {
+            await this.rows.totalsSince(reader, kept.seq, (key, m) => kept.set(key, m));
+          } catch (error) {
+            // Part of the groups moved: the next read loads them whole.
+            this.kept = null;
+            throw error;
+          }
+          kept.seq = head.seq;
+        }
+        return use(kept);
+      }
+      const fresh = new KeptTotals(head.epoch, head.seq);
+      await this.rows.totalsSince(reader, 0n, (key, m) => fresh.set(key, m), options.groupsPerRead);
+      const newer = kept === null || head.epoch > kept.epoch || (head.epoch === kept.epoch && head.seq >= kept.seq);
+      if (!options.whole && newer) this.kept = fresh;
+      return use(fresh);
+    };
+    const result = this.totalsTurn.then(run, run);
+    this.totalsTurn = result.catch(() => undefined);
+    return result;
   }
 
   /** Builds the aggregates in the background when a migration or `rebuild` left them to build; reads use the rows meanwhile. */
@@ -172,7 +247,7 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
               await this.rows.setState(tx, 'ready', state.builtThrough);
               return true;
             }
-            await this.rows.apply(tx, difference([], await this.rows.facts(tx, ids)));
+            await this.apply(tx, difference([], await this.rows.facts(tx, ids)));
             await this.rows.setState(tx, 'building', ids[ids.length - 1]);
             return false;
           },
@@ -261,8 +336,17 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
 
 const zero = (): Measures => [0n, 0n, 0n, 0n, 0n, 0n, 0n];
 
-/** The aggregates' groups on one day as the funding engine's sums in `currency` (the shapes LedgerFiguresRepository returns). */
-function figuresOf(groups: ReadonlyMap<string, Measures>, currency: ReportingCurrency): Omit<LedgerFigureSet, 'valuedInMemory' | 'updating'> {
+/** `groups` (every group but balances) with `delta` added: kept groups are not changed, and groups only in `delta` come last. */
+function* withDelta(groups: ReadonlyMap<string, Measures>, delta: ReadonlyMap<string, Measures>): Generator<[string, Measures]> {
+  for (const [key, m] of groups) {
+    const d = delta.get(key);
+    yield [key, d === undefined ? m : m.map((v, i) => v + d[i])];
+  }
+  for (const [key, d] of delta) if (!groups.has(key) && !key.startsWith('balance|')) yield [key, d];
+}
+
+/** The aggregates' groups on one day, balances aside, as the funding engine's sums in `currency` (the shapes LedgerFiguresRepository returns). */
+function figuresOf(groups: Iterable<[string, Measures]>, currency: ReportingCurrency): Omit<LedgerFigureSet, 'valuedInMemory' | 'updating'> {
   const c = REPORTING_CURRENCIES.indexOf(currency);
   const out: Omit<LedgerFigureSet, 'valuedInMemory' | 'updating'> = {
     pledgedByDonor: [],
@@ -319,16 +403,6 @@ function figuresOf(groups: ReadonlyMap<string, Measures>, currency: ReportingCur
         break;
       case 'value_date':
         out.valueDates.push({ currency: parts[0], valueDate: parts[1] });
-        break;
-      case 'balance':
-        out.balances.push({
-          donorId: Number(parts[0]),
-          kind: parts[1] as 'cash' | 'in_kind',
-          bucket: parts[2] as ReceiptStatus,
-          currency: parts[3],
-          valueDate: parts[4],
-          amountMinor: m[1],
-        });
         break;
       case 'goods':
         out.inKind.push({ donorId: Number(parts[0]), unit: parts[1], ...goods(m) });
