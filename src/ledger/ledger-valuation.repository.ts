@@ -59,10 +59,14 @@ export class LedgerValuationRepository {
     this.dialect = SqlDialect.of(dataSource);
   }
 
-  /** Whether any pledge or disbursement waits for valuation: two probes of the partial indexes. */
+  /**
+   * Whether any pledge or disbursement waits for valuation: two probes of the partial indexes.
+   * `id > 0` (every id) makes SQLite take them: without it, it scanned a covering index of every
+   * receipt that holds valued_at (13 ms at 300k receipts, on every read of the figures).
+   */
   async anyWaiting(reader: Transaction = this.dataSource.manager): Promise<boolean> {
     const waiting = await reader.query<Array<{ waiting: number }>>(
-      'SELECT 1 AS waiting WHERE EXISTS (SELECT 1 FROM pledges WHERE valued_at IS NULL) OR EXISTS (SELECT 1 FROM disbursements WHERE valued_at IS NULL)',
+      'SELECT 1 AS waiting WHERE EXISTS (SELECT 1 FROM pledges WHERE valued_at IS NULL AND id > 0) OR EXISTS (SELECT 1 FROM disbursements WHERE valued_at IS NULL AND id > 0)',
     );
     return waiting.length > 0;
   }
@@ -71,8 +75,8 @@ export class LedgerValuationRepository {
   async countWaiting(atMost: number, reader: Transaction = this.dataSource.manager): Promise<number> {
     const limit = Math.max(0, Math.trunc(atMost));
     const [row] = await reader.query<Array<{ waiting: number | string }>>(
-      `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM pledges WHERE valued_at IS NULL LIMIT ${this.dialect.placeholder(1)}) AS p)
-            + (SELECT COUNT(*) FROM (SELECT 1 FROM disbursements WHERE valued_at IS NULL LIMIT ${this.dialect.placeholder(2)}) AS d) AS waiting`,
+      `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM pledges WHERE valued_at IS NULL AND id > 0 LIMIT ${this.dialect.placeholder(1)}) AS p)
+            + (SELECT COUNT(*) FROM (SELECT 1 FROM disbursements WHERE valued_at IS NULL AND id > 0 LIMIT ${this.dialect.placeholder(2)}) AS d) AS waiting`,
       [limit, limit],
     );
     return Number(row?.waiting ?? 0);

@@ -2,11 +2,11 @@
 -- Regenerate: UPDATE_SQL_SNAPSHOTS=1 npx jest test/medium/ledger-repositories.test.ts --selectProjects medium (and with TEST_DB=postgres).
 
 -- LedgerValuationRepository.anyWaiting
-SELECT 1 AS waiting WHERE EXISTS (SELECT 1 FROM pledges WHERE valued_at IS NULL) OR EXISTS (SELECT 1 FROM disbursements WHERE valued_at IS NULL);
+SELECT 1 AS waiting WHERE EXISTS (SELECT 1 FROM pledges WHERE valued_at IS NULL AND id > 0) OR EXISTS (SELECT 1 FROM disbursements WHERE valued_at IS NULL AND id > 0);
 
 -- LedgerValuationRepository.countWaiting
-SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM pledges WHERE valued_at IS NULL LIMIT ?) AS p)
-            + (SELECT COUNT(*) FROM (SELECT 1 FROM disbursements WHERE valued_at IS NULL LIMIT ?) AS d) AS waiting;
+SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM pledges WHERE valued_at IS NULL AND id > 0 LIMIT ?) AS p)
+            + (SELECT COUNT(*) FROM (SELECT 1 FROM disbursements WHERE valued_at IS NULL AND id > 0 LIMIT ?) AS d) AS waiting;
 
 -- LedgerValuationRepository.currenciesWaiting
 SELECT currency FROM pledges WHERE currency IS NOT NULL AND valued_at IS NULL GROUP BY currency
