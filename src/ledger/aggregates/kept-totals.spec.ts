@@ -43,7 +43,7 @@ describe('KeptTotals', () => {
     expect(line(totals, r)).toEqual({ '1|outstanding': 300n * 1_102n + 70n * 1_003n, '2|not_due': 9n * 1_104n + 40n * 1_005n });
     expect(r.asked - askedOnce).toBe(2);
     expect(totals.conversionDifferences()).toEqual([]);
-    expect(totals.others.get('pledged|1|cash')).toEqual(m(3n, 0n));
+    expect(totals.others.get('pledged|1|cash')).toEqual({ figure: 'pledged', parts: ['1', 'cash'], measures: m(3n, 0n) });
   });
 
   it("adds the day's delta without keeping it, and leaves out lines no group counts on the day", () => {

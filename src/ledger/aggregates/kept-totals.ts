@@ -1,9 +1,16 @@
 import type { ReceiptStatus } from '../fulfilment';
 import type { BalanceRates, BalanceSum, ConvertedBalance } from '../ledger-figures.repository';
-import { parseKey, type Measures } from './contributions';
+import { parseKey, type Figure, type Measures } from './contributions';
 
 /** Conversions kept at once: one per display currency, day and rates in use (a handful). */
 const CONVERSIONS_KEPT = 4;
+
+/** A group's key parsed (contributions.ts parseKey) with its measures. */
+export interface ParsedGroup {
+  figure: Figure;
+  parts: string[];
+  measures: Measures;
+}
 
 /** A balance group (`balance|donor|kind|status|currency|valueDate`), its key parsed once. */
 interface BalanceGroup {
@@ -38,8 +45,8 @@ const lineKey = (g: { donorId: number; kind: string; bucket: string }) => `${g.d
  * Not safe to share across awaits: LedgerAggregates changes it and reads it in one synchronous run.
  */
 export class KeptTotals {
-  /** Every group but balances, by key. */
-  readonly others = new Map<string, Measures>();
+  /** Every group but balances, by key, the key parsed once. */
+  readonly others = new Map<string, ParsedGroup>();
   private readonly balances = new Map<string, BalanceGroup>();
   /** Currencies of the balance groups, with how many groups each. */
   private readonly currencies = new Map<string, number>();
@@ -53,7 +60,9 @@ export class KeptTotals {
   /** Sets a group's totals (a group read whole, or written since the last read), moving every kept conversion by its change. */
   set(key: string, measures: Measures): void {
     if (!key.startsWith('balance|')) {
-      this.others.set(key, measures);
+      const kept = this.others.get(key);
+      if (kept === undefined) this.others.set(key, { ...parseKey(key), measures });
+      else kept.measures = measures;
       return;
     }
     let group = this.balances.get(key);

@@ -5,7 +5,7 @@ import type { BalanceRates, DonorValue, LedgerFigureSet, PriorityValue } from '.
 import { LedgerValuationRepository } from '../ledger-valuation.repository';
 import { REPORTING_CURRENCIES, type ReportingCurrency } from '../reporting-currencies';
 import { contributionsOf, difference, parseKey, summed, type Change, type Measures, type PledgeFacts } from './contributions';
-import { KeptTotals } from './kept-totals';
+import { KeptTotals, type ParsedGroup } from './kept-totals';
 import { LedgerAggregatesRepository, type AggregateRow, type FeedHead } from './ledger-aggregates.repository';
 
 /** Pledges per batch of the background build. */
@@ -337,16 +337,20 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
 const zero = (): Measures => [0n, 0n, 0n, 0n, 0n, 0n, 0n];
 
 /** `groups` (every group but balances) with `delta` added: kept groups are not changed, and groups only in `delta` come last. */
-function* withDelta(groups: ReadonlyMap<string, Measures>, delta: ReadonlyMap<string, Measures>): Generator<[string, Measures]> {
-  for (const [key, m] of groups) {
-    const d = delta.get(key);
-    yield [key, d === undefined ? m : m.map((v, i) => v + d[i])];
+function* withDelta(groups: ReadonlyMap<string, ParsedGroup>, delta: ReadonlyMap<string, Measures>): Generator<ParsedGroup> {
+  if (delta.size === 0) {
+    yield* groups.values();
+    return;
   }
-  for (const [key, d] of delta) if (!groups.has(key) && !key.startsWith('balance|')) yield [key, d];
+  for (const [key, g] of groups) {
+    const d = delta.get(key);
+    yield d === undefined ? g : { ...g, measures: g.measures.map((v, i) => v + d[i]) };
+  }
+  for (const [key, d] of delta) if (!groups.has(key) && !key.startsWith('balance|')) yield { ...parseKey(key), measures: d };
 }
 
 /** The aggregates' groups on one day, balances aside, as the funding engine's sums in `currency` (the shapes LedgerFiguresRepository returns). */
-function figuresOf(groups: Iterable<[string, Measures]>, currency: ReportingCurrency): Omit<LedgerFigureSet, 'valuedInMemory' | 'updating'> {
+function figuresOf(groups: Iterable<ParsedGroup>, currency: ReportingCurrency): Omit<LedgerFigureSet, 'valuedInMemory' | 'updating'> {
   const c = REPORTING_CURRENCIES.indexOf(currency);
   const out: Omit<LedgerFigureSet, 'valuedInMemory' | 'updating'> = {
     pledgedByDonor: [],
@@ -382,9 +386,8 @@ function figuresOf(groups: Iterable<[string, Measures]>, currency: ReportingCurr
     toCome: Number(m[4]),
     toComeUpTo: m[5] > 0n,
   });
-  for (const [key, m] of groups) {
+  for (const { figure, parts, measures: m } of groups) {
     if (m[0] === 0n) continue;
-    const { figure, parts } = parseKey(key);
     switch (figure) {
       case 'pledged':
         out.pledgedByDonor.push(donorValue(parts, m));
