@@ -7,6 +7,8 @@ import { uniqueRates } from './funding-gap.calc';
 
 /** The rates behind a list of (currency, value date) pairs in one display currency: every one used (unique, in order) and, per pair of currencies, the stalest use. */
 export interface ValueDateNotes {
+  /** The list noted (the kept totals hand out one list while no value date starts or stops counting). */
+  list: readonly ValueDate[];
   currencies: string[];
   dates: string[];
   used: RateQuote[];
@@ -22,6 +24,7 @@ export function notesOf(table: RateTable, currency: string, valueDates: readonly
   let byCurrency = VALUE_DATE_NOTES.get(table);
   if (byCurrency === undefined) VALUE_DATE_NOTES.set(table, (byCurrency = new Map<string, ValueDateNotes>()));
   const last = byCurrency.get(currency);
+  if (last?.list === valueDates) return last;
   if (
     last !== undefined &&
     last.currencies.length === valueDates.length &&
@@ -41,7 +44,14 @@ export function notesOf(table: RateTable, currency: string, valueDates: readonly
     }
   }
   const used = uniqueRates(unique);
-  const notes = { currencies: valueDates.map((v) => v.currency), dates: valueDates.map((v) => v.valueDate), used, usedSet: new Set(used), stalest };
+  const notes = {
+    list: valueDates,
+    currencies: valueDates.map((v) => v.currency),
+    dates: valueDates.map((v) => v.valueDate),
+    used,
+    usedSet: new Set(used),
+    stalest,
+  };
   byCurrency.set(currency, notes);
   return notes;
 }

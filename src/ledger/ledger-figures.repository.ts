@@ -204,7 +204,7 @@ export interface LedgerFigureSet {
   pledgedByPriority: PriorityValue[];
   receivedByPriority: PriorityValue[];
   /** Every (currency, value date) the counted money converts at. */
-  valueDates: ValueDate[];
+  valueDates: readonly ValueDate[];
   /** Empty when `convertedBalances` is given. */
   balances: BalanceSum[];
   /**

@@ -81,6 +81,28 @@ describe('KeptTotals', () => {
     expect(() => totals.converted(r, new Map())).toThrow(MissingRateError);
   });
 
+  it('keeps the list of value dates counted between reads, and makes it again when one starts or stops counting', () => {
+    const totals = new KeptTotals(0n, 1n);
+    totals.set('value_date|EUR|2024-01-02', m(2n, 0n));
+    totals.set('value_date|USD|2024-01-03', m(1n, 0n));
+    const first = totals.valueDates(new Map());
+    expect(first).toEqual([
+      { currency: 'EUR', valueDate: '2024-01-02' },
+      { currency: 'USD', valueDate: '2024-01-03' },
+    ]);
+    totals.set('value_date|EUR|2024-01-02', m(3n, 0n));
+    expect(totals.valueDates(new Map())).toBe(first);
+    totals.set('value_date|USD|2024-01-03', m(0n, 0n));
+    expect(totals.valueDates(new Map())).toEqual([{ currency: 'EUR', valueDate: '2024-01-02' }]);
+    // A day before the EUR rows and a pledge dated later: the delta decides, the kept list is left as it is.
+    const delta = new Map([
+      ['value_date|EUR|2024-01-02', m(-3n, 0n)],
+      ['value_date|GBP|2025-01-01', m(1n, 0n)],
+    ]);
+    expect(totals.valueDates(delta)).toEqual([{ currency: 'GBP', valueDate: '2025-01-01' }]);
+    expect(totals.valueDates(new Map())).toEqual([{ currency: 'EUR', valueDate: '2024-01-02' }]);
+  });
+
   it('says which rates cover too few currencies', () => {
     const totals = new KeptTotals(0n, 1n);
     totals.set(key(1, 'outstanding', 'GBP', '2024-01-02'), m(1n, 500n));

@@ -1,5 +1,5 @@
 import type { ReceiptStatus } from '../fulfilment';
-import type { BalanceRates, BalanceSum, ConvertedBalance } from '../ledger-figures.repository';
+import type { BalanceRates, BalanceSum, ConvertedBalance, ValueDate } from '../ledger-figures.repository';
 import { parseKey, type Figure, type Measures } from './contributions';
 
 /** Conversions kept at once: one per display currency, day and rates in use (a handful). */
@@ -45,8 +45,11 @@ const lineKey = (g: { donorId: number; kind: string; bucket: string }) => `${g.d
  * Not safe to share across awaits: LedgerAggregates changes it and reads it in one synchronous run.
  */
 export class KeptTotals {
-  /** Every group but balances, by key, the key parsed once. */
+  /** Every group but balances and value dates, by key, the key parsed once. */
   readonly others = new Map<string, ParsedGroup>();
+  /** The (currency, value date) groups, and their list as counted in the totals, made again only when one starts or stops counting. */
+  private readonly valueDateGroups = new Map<string, { entry: ValueDate; rows: bigint }>();
+  private valueDateList: ValueDate[] | null = null;
   private readonly balances = new Map<string, BalanceGroup>();
   /** Currencies of the balance groups, with how many groups each. */
   private readonly currencies = new Map<string, number>();
@@ -59,6 +62,15 @@ export class KeptTotals {
 
   /** Sets a group's totals (a group read whole, or written since the last read), moving every kept conversion by its change. */
   set(key: string, measures: Measures): void {
+    if (key.startsWith('value_date|')) {
+      const kept = this.valueDateGroups.get(key);
+      if (((kept?.rows ?? 0n) !== 0n) !== (measures[0] !== 0n)) this.valueDateList = null;
+      if (kept === undefined) {
+        const { parts } = parseKey(key);
+        this.valueDateGroups.set(key, { entry: { currency: parts[0], valueDate: parts[1] }, rows: measures[0] });
+      } else kept.rows = measures[0];
+      return;
+    }
     if (!key.startsWith('balance|')) {
       const kept = this.others.get(key);
       if (kept === undefined) this.others.set(key, { ...parseKey(key), measures });
@@ -88,6 +100,26 @@ export class KeptTotals {
       // A group at a date or in a currency the rates lack: converted afresh, where the read says why.
       if (!moveBy(conversion, group, rows, amount)) this.conversions.delete(name);
     }
+  }
+
+  /**
+   * The (currency, value date) pairs counted, with `delta` added. Without a value-date group in
+   * `delta` (the usual read of today) this is one list kept between reads: read it, do not change it.
+   */
+  valueDates(delta: ReadonlyMap<string, Measures>): readonly ValueDate[] {
+    const moved = [...delta.keys()].filter((key) => key.startsWith('value_date|'));
+    if (moved.length === 0) {
+      this.valueDateList ??= [...this.valueDateGroups.values()].filter((g) => g.rows !== 0n).map((g) => g.entry);
+      return this.valueDateList;
+    }
+    const out: ValueDate[] = [];
+    for (const [key, g] of this.valueDateGroups) if (g.rows + (delta.get(key)?.[0] ?? 0n) !== 0n) out.push(g.entry);
+    for (const key of moved) {
+      if (this.valueDateGroups.has(key) || (delta.get(key)?.[0] ?? 0n) === 0n) continue;
+      const { parts } = parseKey(key);
+      out.push({ currency: parts[0], valueDate: parts[1] });
+    }
+    return out;
   }
 
   /** The currencies of the balances kept. */

@@ -172,6 +172,7 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
     }
     return this.withTotals(reader, head, options, (kept) => {
       const figures = figuresOf(withDelta(kept.others, delta), currency);
+      figures.valueDates = kept.valueDates(delta);
       const converted = options.balanceRates ? kept.converted(options.balanceRates, delta) : null;
       if (converted !== null) figures.convertedBalances = converted;
       else figures.balances = kept.balanceRows(delta);
@@ -346,10 +347,10 @@ function* withDelta(groups: ReadonlyMap<string, ParsedGroup>, delta: ReadonlyMap
     const d = delta.get(key);
     yield d === undefined ? g : { ...g, measures: g.measures.map((v, i) => v + d[i]) };
   }
-  for (const [key, d] of delta) if (!groups.has(key) && !key.startsWith('balance|')) yield { ...parseKey(key), measures: d };
+  for (const [key, d] of delta) if (!groups.has(key) && !key.startsWith('balance|') && !key.startsWith('value_date|')) yield { ...parseKey(key), measures: d };
 }
 
-/** The aggregates' groups on one day, balances aside, as the funding engine's sums in `currency` (the shapes LedgerFiguresRepository returns). */
+/** The aggregates' groups on one day, balances and value dates aside (KeptTotals gives those), as the funding engine's sums in `currency` (the shapes LedgerFiguresRepository returns). */
 function figuresOf(groups: Iterable<ParsedGroup>, currency: ReportingCurrency): Omit<LedgerFigureSet, 'valuedInMemory' | 'updating'> {
   const c = REPORTING_CURRENCIES.indexOf(currency);
   const out: Omit<LedgerFigureSet, 'valuedInMemory' | 'updating'> = {
@@ -403,9 +404,6 @@ function figuresOf(groups: Iterable<ParsedGroup>, currency: ReportingCurrency): 
         break;
       case 'received_priority':
         out.receivedByPriority.push(priorityValue(parts, m));
-        break;
-      case 'value_date':
-        out.valueDates.push({ currency: parts[0], valueDate: parts[1] });
         break;
       case 'goods':
         out.inKind.push({ donorId: Number(parts[0]), unit: parts[1], ...goods(m) });
