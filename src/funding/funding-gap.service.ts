@@ -245,7 +245,8 @@ const VALUE_DATES =
 
 /** Converts dated sums to one currency: one rate per (currency, date), every published rate it used kept. */
 class DisplayConverter {
-  private readonly rates = new Map<string, bigint>();
+  /** The (currency, value date) pairs converted here, their rates noted. */
+  private readonly converted = new Set<string>();
   private readonly used: RateQuote[] = [];
   /** What noteValueDates recorded (shared with other computations on the same table and list: read only). */
   private noted: ValueDateNotes | null = null;
@@ -273,14 +274,11 @@ class DisplayConverter {
 
   /** Fixed-point minor units of the display currency, at the rate of the sum's value date. */
   fixed(sum: DatedSum): bigint {
+    const rate = fixedRatesOf(this.table, this.currency).of(sum.currency, sum.valueDate);
     const key = `${sum.currency}@${sum.valueDate}`;
-    let rate = this.rates.get(key);
-    if (rate === undefined) {
-      const chained = this.table.rate(sum.currency, this.currency, sum.valueDate);
-      if (!chained) throw new MissingRateError(sum.currency, this.currency, sum.valueDate);
-      rate = fixedMinorRate(sum.currency, this.currency, chained.rate);
-      this.rates.set(key, rate);
-      this.noteUse(sum.valueDate, chained.ratesUsed);
+    if (!this.converted.has(key)) {
+      this.converted.add(key);
+      this.noteUse(sum.valueDate, this.table.ratesUsed(sum.currency, this.currency, sum.valueDate) ?? []);
     }
     return sum.amountMinor * rate;
   }
@@ -303,7 +301,7 @@ class DisplayConverter {
   }
 }
 
-/** Fixed-point rates to one currency from a RateTable (fixedMinorRate), each worked out once: what a whole-ledger read converts balances at. */
+/** Fixed-point rates to one currency from a RateTable (fixedMinorRate), each worked out once: what every conversion of a computation and a whole-ledger read's balances use. */
 class FixedRates {
   private readonly memo = new Map<string, bigint>();
 
@@ -323,6 +321,16 @@ class FixedRates {
     }
     return rate;
   }
+}
+
+/** The FixedRates of `table` to `currency`, one per table and currency (a table is kept while its rates are the latest: FundingGapService.rateTable). */
+const FIXED_RATES = new WeakMap<RateTable, Map<string, FixedRates>>();
+function fixedRatesOf(table: RateTable, currency: string): FixedRates {
+  let byCurrency = FIXED_RATES.get(table);
+  if (byCurrency === undefined) FIXED_RATES.set(table, (byCurrency = new Map<string, FixedRates>()));
+  let rates = byCurrency.get(currency);
+  if (rates === undefined) byCurrency.set(currency, (rates = new FixedRates(table, currency)));
+  return rates;
 }
 
 /** The government's figure in the display currency, converted at the date it is stated as at and rounded once. */
@@ -501,7 +509,7 @@ export class FundingGapService {
     const { table, key: tableKey, codes } = await this.rateTable([currency, ...PIVOTS, ...this.balanceCurrencies], asOf, undefined);
     const key = `${currency}|${tableKey}`;
     return keptFor(this.balanceRates, key, BALANCE_RATES_KEPT, () => {
-      const rates = new FixedRates(table, currency);
+      const rates = fixedRatesOf(table, currency);
       return Promise.resolve({ key, asOf, currencies: new Set(codes), rateOf: (from: string, valueDate: string) => rates.of(from, valueDate) });
     });
   }

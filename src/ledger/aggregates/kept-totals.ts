@@ -79,16 +79,7 @@ export class KeptTotals {
     }
     let group = this.balances.get(key);
     if (group === undefined) {
-      const { parts } = parseKey(key);
-      group = {
-        donorId: Number(parts[0]),
-        kind: parts[1] as 'cash' | 'in_kind',
-        bucket: parts[2] as ReceiptStatus,
-        currency: parts[3],
-        valueDate: parts[4],
-        rows: 0n,
-        amount: 0n,
-      };
+      group = emptyBalanceGroup(key);
       this.balances.set(key, group);
       this.currencies.set(group.currency, (this.currencies.get(group.currency) ?? 0) + 1);
     }
@@ -191,20 +182,24 @@ export class KeptTotals {
     return out;
   }
 
+  /** The kept group of `key`, or an empty one not kept (a group only the day's delta has). */
   private groupOf(key: string): BalanceGroup {
-    const kept = this.balances.get(key);
-    if (kept !== undefined) return kept;
-    const { parts } = parseKey(key);
-    return {
-      donorId: Number(parts[0]),
-      kind: parts[1] as 'cash' | 'in_kind',
-      bucket: parts[2] as ReceiptStatus,
-      currency: parts[3],
-      valueDate: parts[4],
-      rows: 0n,
-      amount: 0n,
-    };
+    return this.balances.get(key) ?? emptyBalanceGroup(key);
   }
+}
+
+/** A balance group of `key` counting nothing yet, its key parsed. */
+function emptyBalanceGroup(key: string): BalanceGroup {
+  const { parts } = parseKey(key);
+  return {
+    donorId: Number(parts[0]),
+    kind: parts[1] as 'cash' | 'in_kind',
+    bucket: parts[2] as ReceiptStatus,
+    currency: parts[3],
+    valueDate: parts[4],
+    rows: 0n,
+    amount: 0n,
+  };
 }
 
 /**

@@ -188,8 +188,12 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
 
   /** The kept balance conversions checked against converting the kept balances afresh (KeptTotals.conversionDifferences; the check command). */
   keptConversionDifferences(): Promise<string[]> {
-    const run = () => this.kept?.conversionDifferences() ?? [];
-    const result = this.totalsTurn.then(run, run);
+    return this.inTurn(() => this.kept?.conversionDifferences() ?? []);
+  }
+
+  /** Runs `work` once every earlier read or move of the kept totals has ended (failed or not). */
+  private inTurn<T>(work: () => T | Promise<T>): Promise<T> {
+    const result = this.totalsTurn.then(work, work);
     this.totalsTurn = result.catch(() => undefined);
     return result;
   }
@@ -222,9 +226,7 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
       if (!options.whole && newer) this.kept = fresh;
       return use(fresh);
     };
-    const result = this.totalsTurn.then(run, run);
-    this.totalsTurn = result.catch(() => undefined);
-    return result;
+    return this.inTurn(run);
   }
 
   /** Builds the aggregates in the background when a migration or `rebuild` left them to build; reads use the rows meanwhile. */
@@ -337,7 +339,7 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
 
 const zero = (): Measures => [0n, 0n, 0n, 0n, 0n, 0n, 0n];
 
-/** `groups` (every group but balances) with `delta` added: kept groups are not changed, and groups only in `delta` come last. */
+/** `groups` (every group but balances and value dates) with `delta` added: kept groups are not changed, and groups only in `delta` come last. */
 function* withDelta(groups: ReadonlyMap<string, ParsedGroup>, delta: ReadonlyMap<string, Measures>): Generator<ParsedGroup> {
   if (delta.size === 0) {
     yield* groups.values();
