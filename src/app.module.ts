@@ -16,6 +16,7 @@ import { InteropModule } from './interop/interop.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { NationalModule } from './national/national.module';
 import { ObligationsModule } from './obligations/obligations.module';
+import { OrganisationsModule } from './organisations/organisations.module';
 import { PledgesModule } from './pledges/pledges.module';
 import { PrioritiesModule } from './priorities/priorities.module';
 import { SeedModule } from './seed/seed.module';
@@ -41,6 +42,7 @@ export class AppModule {
         DatabaseModule.forRoot(ENTITIES),
         AuditModule,
         IdempotencyModule,
+        OrganisationsModule,
         AuthModule,
         DonorsModule,
         PrioritiesModule,

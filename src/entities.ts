@@ -13,9 +13,11 @@ import { PriorityEntity, PriorityTargetEntity } from './priorities/priority.enti
 import { CalendarFeedEntity, ObligationEntity } from './obligations/obligation.entity';
 import { StagedUploadEntity } from './staging/staged-upload.entity';
 import { StatementEntity } from './statements/statement.entity';
+import { OrganisationEntity } from './organisations/organisation.entity';
 
 /** Every entity, registered once for both databases: the app module hands them to DatabaseModule, so database/ imports no feature. */
 export const ENTITIES = [
+  OrganisationEntity,
   UserEntity,
   AuthTokenEntity,
   PasswordResetEntity,

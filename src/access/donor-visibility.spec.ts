@@ -3,8 +3,8 @@ import { NotFoundError } from '../common/errors/domain-errors';
 import type { Actor } from './actor';
 import { canSeeDonor, NO_DONOR, visibleDonorFilter, visibleOr404 } from './donor-visibility';
 
-const officer: Actor = { id: 1, email: 'o@x', role: 'officer', donorId: null };
-const donor: Actor = { id: 2, email: 'd@x', role: 'donor', donorId: 7 };
+const officer: Actor = { id: 1, email: 'o@x', role: 'officer', donorId: null, organisationId: 1 };
+const donor: Actor = { id: 2, email: 'd@x', role: 'donor', donorId: 7, organisationId: 1 };
 
 describe('donor visibility', () => {
   it('staff see every donor; a donor user only its own', () => {

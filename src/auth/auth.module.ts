@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { DonorsModule } from '../donors/donors.module';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthRepository } from './auth.repository';
@@ -13,7 +14,7 @@ import { UsersService } from './users.service';
 
 @Global()
 @Module({
-  imports: [DonorsModule],
+  imports: [DonorsModule, OrganisationsModule],
   providers: [AuthRepository, AuthService, UsersService, PasswordHasher, SignInThrottle, LoginThrottleGuard, { provide: APP_GUARD, useClass: AuthGuard }],
   controllers: [AuthController, UsersController],
   exports: [AuthService, UsersService, LoginThrottleGuard],

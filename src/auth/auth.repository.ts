@@ -53,8 +53,10 @@ const LIVE_TOKEN = new SqlQuery<{
   email: string;
   role: string;
   donor_id: number | string | null;
+  organisation_id: number | string | null;
 }>(
-  `SELECT t.id AS token_id, t.expires_at AS expires_at, t.created_at AS created_at, u.id AS user_id, u.email AS email, u.role AS role, u.donor_id AS donor_id
+  `SELECT t.id AS token_id, t.expires_at AS expires_at, t.created_at AS created_at, u.id AS user_id, u.email AS email, u.role AS role, u.donor_id AS donor_id,
+          u.organisation_id AS organisation_id
      FROM auth_tokens t JOIN users u ON u.id = t.user_id
     WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND u.active = TRUE`,
 );
@@ -64,7 +66,7 @@ export interface LiveToken {
   tokenId: number;
   expiresAt: Date;
   createdAt: Date;
-  user: Pick<UserEntity, 'id' | 'email' | 'role' | 'donorId'>;
+  user: Pick<UserEntity, 'id' | 'email' | 'role' | 'donorId' | 'organisationId'>;
 }
 
 @Injectable()
@@ -102,7 +104,13 @@ export class AuthRepository {
       tokenId: Number(row.token_id),
       expiresAt: driver.prepareHydratedValue(row.expires_at, columns.expiresAt) as Date,
       createdAt: driver.prepareHydratedValue(row.created_at, columns.createdAt) as Date,
-      user: { id: Number(row.user_id), email: row.email, role: row.role as Role, donorId: row.donor_id === null ? null : Number(row.donor_id) },
+      user: {
+        id: Number(row.user_id),
+        email: row.email,
+        role: row.role as Role,
+        donorId: row.donor_id === null ? null : Number(row.donor_id),
+        organisationId: row.organisation_id === null ? null : Number(row.organisation_id),
+      },
     };
   }
 

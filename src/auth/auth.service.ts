@@ -32,11 +32,13 @@ export interface UserView {
   email: string;
   role: Role;
   donorId: number | null;
+  /** The organisation the user belongs to (issue 19). */
+  organisationId: number | null;
   active: boolean;
 }
 
 export function toUserView(user: UserEntity): UserView {
-  return { id: user.id, email: user.email, role: user.role, donorId: user.donorId, active: user.active };
+  return { id: user.id, email: user.email, role: user.role, donorId: user.donorId, organisationId: user.organisationId, active: user.active };
 }
 
 export function hashToken(token: string): string {
@@ -119,7 +121,7 @@ export class AuthService {
     const extended = slidExpiry(now, live.expiresAt, live.createdAt, SESSION_IDLE_MINUTES * 60_000, this.ttlMs);
     // A slide changes no figure: it must not drop the funding figures every minute of every session.
     if (extended) await this.uow.transaction((tx) => this.users.extendToken(tx, live.tokenId, extended), { derivedOnly: true });
-    const actor: Actor = { id: user.id, email: user.email, role: user.role, donorId: user.donorId };
+    const actor: Actor = { id: user.id, email: user.email, role: user.role, donorId: user.donorId, organisationId: user.organisationId };
     if (opts.remember) {
       if (this.actorCache.size >= ACTOR_CACHE_MAX) this.actorCache.clear();
       this.actorCache.set(tokenHash, { actor, until: Math.min(nowMs + ACTOR_CACHE_MS, (extended ?? live.expiresAt).getTime()) });

@@ -19,6 +19,10 @@ export class UserEntity {
   @Column({ name: 'donor_id', type: 'integer', nullable: true })
   donorId: number | null;
 
+  /** The organisation the user belongs to; null only for a platform admin (none exists yet). */
+  @Column({ name: 'organisation_id', type: 'integer', nullable: true })
+  organisationId: number | null;
+
   @Column({ type: 'boolean', default: true })
   active: boolean;
 

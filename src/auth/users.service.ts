@@ -12,6 +12,7 @@ import { Actor, SYSTEM_ACTOR } from '../access/actor';
 import { AuthRepository } from './auth.repository';
 import { AuthService, hashToken, toUserView, UserView } from './auth.service';
 import { PasswordHasher } from './password-hasher';
+import { OrganisationsService } from '../organisations/organisations.service';
 import type { Role } from '../access/roles';
 
 /** How long an admin-issued reset link works. */
@@ -50,21 +51,25 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly auth: AuthService,
     private readonly donors: DonorsService,
+    private readonly organisations: OrganisationsService,
   ) {}
 
   async create(
     actor: Actor,
     input: { email: string; password: string; role: Role; donorId?: number | null },
     idem: IdempotencyContext | null = null,
+    organisationId: number | null = actor.organisationId,
   ): Promise<CreateResult<UserView>> {
     const email = input.email.toLowerCase();
+    // Every user of today's roles belongs to an organisation; an actor without one must name it.
+    if (organisationId === null) throw new Error('A user needs an organisation: the acting user has none, and none was given');
     await this.checkDonorTie(input.role, input.donorId ?? null);
     const passwordHash = await this.hasher.hash(input.password);
     return this.idempotency.create(idem, async (tx) => {
       if (await this.users.emailTaken(tx, email)) {
         throw new ConflictError('A user with this email exists', [{ field: 'email', message: 'already registered' }]);
       }
-      const created = await this.users.insertUser(tx, { email, passwordHash, role: input.role, donorId: input.donorId ?? null });
+      const created = await this.users.insertUser(tx, { email, passwordHash, role: input.role, donorId: input.donorId ?? null, organisationId });
       const view = toUserView(created);
       await this.audit.record(tx, actor, { action: 'user.create', entityType: 'user', entityId: created.id, after: view });
       return view;
@@ -158,7 +163,7 @@ export class UsersService {
       await this.users.revokeUserTokens(tx, user.id, now);
       await this.audit.record(
         tx,
-        { id: user.id, email: user.email, role: user.role, donorId: user.donorId },
+        { id: user.id, email: user.email, role: user.role, donorId: user.donorId, organisationId: user.organisationId },
         {
           action: 'user.password_reset',
           entityType: 'user',
@@ -189,14 +194,15 @@ export class UsersService {
     this.auth.forgetUser(actor.id);
   }
 
-  /** First start: with no users at all, create the configured admin. */
+  /** First start: with no users at all, create the configured admin, in the first organisation (created here when there is none). */
   async ensureBootstrapAdmin(): Promise<void> {
     if ((await this.users.countUsers()) > 0) return;
     const admin = this.config.bootstrapAdmin;
     if (!admin) {
       throw new Error('No users exist: set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD to create the first admin');
     }
-    await this.create(SYSTEM_ACTOR, { email: admin.email, password: admin.password, role: 'admin' });
+    const organisationId = await this.uow.transaction((tx) => this.organisations.ensureFirst(tx, this.config.bootstrapOrganisation));
+    await this.create(SYSTEM_ACTOR, { email: admin.email, password: admin.password, role: 'admin' }, null, organisationId);
     this.logger.log(`Created bootstrap admin ${admin.email}`);
   }
 

@@ -14,6 +14,7 @@ import { FxService } from '../fx/fx.service';
 import { decodeUtf8 } from '../interop/csv';
 import { MAX_IMPORT_BYTES, PledgeImportService } from '../interop/pledge-import.service';
 import { SeedService } from '../seed/seed.service';
+import { OrganisationsService } from '../organisations/organisations.service';
 import { LedgerAggregates } from '../ledger/aggregates/ledger-aggregates.service';
 import { LedgerFigures } from '../ledger/ledger-figures.service';
 import { todayUtc } from '../common/dates';
@@ -33,8 +34,9 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
                                      N days a change is dated (default 60; 0: the sums only); builds them first if needed
   rebuild-aggregates                 throw the maintained sums away and build them again from the rows
   backup FILE                        consistent copy of the SQLite database while the app runs (docs/backup.md)
-  create-user --email E --role R [--donor-id N]
-                                     password from CLI_USER_PASSWORD, or the first line of stdin
+  create-user --email E --role R [--donor-id N] [--organisation SHORT_NAME]
+                                     password from CLI_USER_PASSWORD, or the first line of stdin; the organisation
+                                     may be left out while the deployment serves one
 
 The database is the app's: SQLITE_PATH, or DATABASE_URL for PostgreSQL.`;
 
@@ -42,7 +44,7 @@ export const FLAGS = new Set(['dry-run', 'create-donors', 'help']);
 
 /** Who the audit log names for command-line work. */
 function cliActor(): Actor {
-  return { id: 0, email: `cli:${userInfo().username}`, role: 'admin', donorId: null };
+  return { id: 0, email: `cli:${userInfo().username}`, role: 'admin', donorId: null, organisationId: null };
 }
 
 export type Print = (line: string) => void;
@@ -188,9 +190,13 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
       const password = process.env.CLI_USER_PASSWORD ?? (await readStdinLine());
       if (password.length < 10) throw new UsageError('the password must be at least 10 characters');
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError('--email must be an email address');
-      const user = await withContext(config, (ctx) =>
-        ctx.get(UsersService, { strict: false }).create(cliActor(), { email, password, role: role as Role, donorId: donorIdRaw ? Number(donorIdRaw) : null }),
-      );
+      const organisation = args.options.get('organisation');
+      if (organisation !== undefined && typeof organisation !== 'string') throw new UsageError('--organisation must be a short name, such as ANAMA');
+      const user = await withContext(config, async (ctx) => {
+        const organisationId = await ctx.get(OrganisationsService, { strict: false }).forCommandLine(organisation);
+        const input = { email, password, role: role as Role, donorId: donorIdRaw ? Number(donorIdRaw) : null };
+        return ctx.get(UsersService, { strict: false }).create(cliActor(), input, null, organisationId);
+      });
       print(`Created ${user.body.role} ${user.body.email} (user ${user.body.id}).`);
       return 0;
     }

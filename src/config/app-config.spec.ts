@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, DEV_ADMIN, loadConfig } from './app-config';
+import { ConfigError, DEFAULT_ORGANISATION, DEV_ADMIN, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
   it('defaults to the embedded database, seeded, with the documented development admin', () => {
@@ -19,6 +19,20 @@ describe('loadConfig', () => {
     expect(config.database).toMatchObject({ type: 'postgres', url: 'postgres://u@h/db' });
     expect(config.seed).toBe(false);
     expect(config.bootstrapAdmin).toBeNull();
+  });
+
+  it('names the first organisation ANAMA by default, or as BOOTSTRAP_ORGANISATION_* say, and refuses a bad country or currency', () => {
+    expect(loadConfig({}, '/srv').bootstrapOrganisation).toEqual(DEFAULT_ORGANISATION);
+    expect(DEFAULT_ORGANISATION).toMatchObject({ shortName: 'ANAMA', countryCode: 'AZ', currency: 'AZN' });
+    const other = { BOOTSTRAP_ORGANISATION_NAME: 'Cambodian Mine Action Centre', BOOTSTRAP_ORGANISATION_SHORT_NAME: 'CMAC' };
+    expect(loadConfig({ ...other, BOOTSTRAP_ORGANISATION_COUNTRY: 'KH', BOOTSTRAP_ORGANISATION_CURRENCY: 'KHR' }, '/srv').bootstrapOrganisation).toEqual({
+      name: 'Cambodian Mine Action Centre',
+      shortName: 'CMAC',
+      countryCode: 'KH',
+      currency: 'KHR',
+    });
+    expect(() => loadConfig({ BOOTSTRAP_ORGANISATION_COUNTRY: 'khm' }, '/srv')).toThrow(/BOOTSTRAP_ORGANISATION_COUNTRY must be two upper-case letters/);
+    expect(() => loadConfig({ BOOTSTRAP_ORGANISATION_CURRENCY: 'XYZ' }, '/srv')).toThrow(/BOOTSTRAP_ORGANISATION_CURRENCY must be an ISO 4217 code/);
   });
 
   it('takes a reply-to address for digests, with or without a name, and refuses anything else', () => {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { validateCronExpression } from 'cron';
+import { isCurrencyCode } from '../common/money/iso4217';
 
 /** Everything the app reads from the environment, validated once at boot. */
 export interface AppConfig {
@@ -8,6 +9,8 @@ export interface AppConfig {
   rootDir: string;
   database: ({ type: 'sqlite'; path: string } | { type: 'postgres'; url: string }) & { limits: DatabaseLimits };
   bootstrapAdmin: { email: string; password: string } | null;
+  /** The organisation the bootstrap admin belongs to, created with it at first start (BOOTSTRAP_ORGANISATION_*). */
+  bootstrapOrganisation: BootstrapOrganisation;
   seed: boolean;
   runMigrations: boolean;
   smtpUrl: string | null;
@@ -77,6 +80,26 @@ export class ConfigError extends Error {
 }
 
 /** Development credentials for the embedded default only; PostgreSQL deployments must set their own. */
+export interface BootstrapOrganisation {
+  name: string;
+  shortName: string;
+  /** ISO 3166-1 alpha-2. */
+  countryCode: string;
+  /** ISO 4217. */
+  currency: string;
+}
+
+/**
+ * The first organisation's default: ANAMA, the product's first user (../shared/domain/facts.md,
+ * "ANAMA"), whose report is the SEED data. Another authority sets BOOTSTRAP_ORGANISATION_*.
+ */
+export const DEFAULT_ORGANISATION: BootstrapOrganisation = {
+  name: 'Mine Action Agency of the Republic of Azerbaijan',
+  shortName: 'ANAMA',
+  countryCode: 'AZ',
+  currency: 'AZN',
+};
+
 export const DEV_ADMIN = { email: 'admin@anama.local', password: 'change-me-now' } as const;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -130,6 +153,21 @@ function parseDigestConfig(env: NodeJS.ProcessEnv, problems: string[]): DigestCo
   };
 }
 
+function parseBootstrapOrganisation(env: NodeJS.ProcessEnv, problems: string[]): BootstrapOrganisation {
+  const value = (name: string, fallback: string) => env[`BOOTSTRAP_ORGANISATION_${name}`]?.trim() || fallback;
+  const organisation: BootstrapOrganisation = {
+    name: value('NAME', DEFAULT_ORGANISATION.name),
+    shortName: value('SHORT_NAME', DEFAULT_ORGANISATION.shortName),
+    countryCode: value('COUNTRY', DEFAULT_ORGANISATION.countryCode),
+    currency: value('CURRENCY', DEFAULT_ORGANISATION.currency),
+  };
+  if (organisation.name.length > 200) problems.push('BOOTSTRAP_ORGANISATION_NAME must be at most 200 characters');
+  if (organisation.shortName.length > 40) problems.push('BOOTSTRAP_ORGANISATION_SHORT_NAME must be at most 40 characters');
+  if (!/^[A-Z]{2}$/.test(organisation.countryCode)) problems.push('BOOTSTRAP_ORGANISATION_COUNTRY must be two upper-case letters (ISO 3166-1), such as AZ');
+  if (!isCurrencyCode(organisation.currency)) problems.push('BOOTSTRAP_ORGANISATION_CURRENCY must be an ISO 4217 code, such as AZN');
+  return organisation;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = process.cwd()): AppConfig {
   const problems: string[] = [];
   const port = parsePositiveInt('PORT', env.PORT, 3000, 65535, problems);
@@ -162,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = proce
     bootstrapAdmin = { ...DEV_ADMIN };
   }
 
+  const bootstrapOrganisation = parseBootstrapOrganisation(env, problems);
+
   const smtpUrl = env.SMTP_URL?.trim() || null;
   if (smtpUrl && !/^smtps?:\/\/.+/.test(smtpUrl)) problems.push('SMTP_URL must start with smtp:// or smtps://');
   const mailFrom = env.MAIL_FROM?.trim() || 'ANAMA Funding Tracker <no-reply@anama.local>';
@@ -176,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = proce
     rootDir,
     database,
     bootstrapAdmin,
+    bootstrapOrganisation,
     seed: parseBoolean('SEED', env.SEED, embedded, problems),
     runMigrations: parseBoolean('RUN_MIGRATIONS', env.RUN_MIGRATIONS, true, problems),
     smtpUrl,

@@ -18,6 +18,7 @@ import { barPercent, ClearanceSummary, clearanceSummary, inKindProgress, periodL
 import { DigestsRepository } from './digests.repository';
 import { pledgeStatusLabel } from '../common/presentation/pledge-labels';
 import { ObligationsService } from '../obligations/obligations.service';
+import { OrganisationsService, type OrganisationView } from '../organisations/organisations.service';
 import { PledgeInstalmentsService, type ScheduledInstalment } from '../pledges/instalments.service';
 
 /** The digest's schedule looks this many days ahead (and lists everything overdue before). */
@@ -123,6 +124,8 @@ export interface NationalPicture {
  * reads its figures exactly as the pages do.
  */
 export interface DigestView {
+  /** Who sends it: the donor's organisation (issue 19). */
+  organisation: Pick<OrganisationView, 'name' | 'shortName' | 'countryName'>;
   donor: { id: number; name: string; notes: string | null; displayCurrency: string };
   period: string;
   periodLabel: string;
@@ -247,6 +250,13 @@ function describeRates(view: FundingGapView): string {
 export class DigestSnapshot {
   private readonly shared = new Map<string, Promise<SharedFigures>>();
   private citation: Promise<StatementCitation | null> | null = null;
+  private sender: Promise<OrganisationView> | null = null;
+
+  /** The organisation every digest of this run comes from. */
+  organisation(): Promise<OrganisationView> {
+    this.sender ??= this.content.organisation();
+    return this.sender;
+  }
 
   /** The statement every digest of this run cites: the one published last when the run began. */
   statement(): Promise<StatementCitation | null> {
@@ -291,7 +301,12 @@ export class DigestContentService {
     private readonly statements: StatementsService,
     private readonly instalments: PledgeInstalmentsService,
     private readonly obligations: ObligationsService,
+    private readonly organisations: OrganisationsService,
   ) {}
+
+  organisation(): Promise<OrganisationView> {
+    return this.organisations.ofDeployment();
+  }
 
   latestStatement(): Promise<StatementCitation | null> {
     return this.statements.latestCitation();
@@ -303,12 +318,13 @@ export class DigestContentService {
 
   async build(snapshot: DigestSnapshot, donor: DonorEntity, period: string, unsubscribeUrl: string | null): Promise<DigestView> {
     const currency = displayCurrencyOf(donor.displayCurrency);
-    const [shared, own, candidates, schedule, statement] = await Promise.all([
+    const [shared, own, candidates, schedule, statement, organisation] = await Promise.all([
       snapshot.sharedFigures(currency),
       this.funding.get(currency, snapshot.generatedOn, { donorId: donor.id }),
       this.funding.donorPledgeCandidates(donor.id, currency, Math.ceil(DIGEST_PLEDGES_LISTED / 2), DIGEST_PLEDGES_LISTED),
       this.schedule(donor.id, snapshot.generatedOn),
       snapshot.statement(),
+      snapshot.organisation(),
     ]);
     const listed = new ListedPledges<number>(DIGEST_PLEDGES_LISTED);
     const offered = new Map([...candidates.largest, ...candidates.latest].map((c) => [c.id, c]));
@@ -327,6 +343,7 @@ export class DigestContentService {
     const f = own.foreign;
     const anyMoney = minorOf(f.itemised) !== 0n || minorOf(f.received) !== 0n || minorOf(f.cancelled) !== 0n;
     return {
+      organisation: { name: organisation.name, shortName: organisation.shortName, countryName: organisation.countryName },
       donor: { id: donor.id, name: donor.name, notes: donor.notes, displayCurrency: currency },
       period,
       periodLabel: periodLabel(period),
@@ -361,7 +378,7 @@ export class DigestContentService {
       links: { donorPage, unsubscribe: unsubscribeUrl },
       contactLine: this.config.mailReplyTo
         ? `Questions about these figures: reply to this email; replies go to ${this.config.mailReplyTo}.`
-        : 'Questions about these figures: contact your usual counterpart at ANAMA. Replies to this address are not read.',
+        : `Questions about these figures: contact your usual counterpart at ${organisation.shortName}. Replies to this address are not read.`,
       statement: statement ? { ...statement, asOfText: formatDateWords(statement.asOf), href: `${this.config.appUrl}/statements/${statement.id}` } : null,
       schedule,
     };

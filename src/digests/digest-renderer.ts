@@ -55,7 +55,7 @@ export class DigestRenderer {
   async render(view: DigestView): Promise<RenderedDigest> {
     const templates = await this.compile();
     return {
-      subject: `ANAMA funding digest, ${view.periodLabel}: ${view.donor.name}`.replace(/[\r\n]+/g, ' '),
+      subject: `${view.organisation.shortName} funding digest, ${view.periodLabel}: ${view.donor.name}`.replace(/[\r\n]+/g, ' '),
       html: templates.html(view),
       text: templates.text(view),
     };

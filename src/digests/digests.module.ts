@@ -5,6 +5,7 @@ import { FxModule } from '../fx/fx.module';
 import { FundingModule } from '../funding/funding.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { ObligationsModule } from '../obligations/obligations.module';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { PledgesModule } from '../pledges/pledges.module';
 import { PrioritiesModule } from '../priorities/priorities.module';
 import { StatementsModule } from '../statements/statements.module';
@@ -23,6 +24,7 @@ import { UnsubscribeService } from './unsubscribe.service';
   imports: [
     ScheduleModule.forRoot(),
     DonorsModule,
+    OrganisationsModule,
     LedgerModule,
     PrioritiesModule,
     FxModule,

@@ -319,7 +319,7 @@ export class ObligationsService {
     const userId = await this.obligations.feedUser(hashKey(key));
     const user = userId === null ? null : await this.users.get(userId).catch(() => null);
     if (!user?.active || user.role === 'donor') return null;
-    const actor: Actor = { id: user.id, email: user.email, role: user.role, donorId: user.donorId };
+    const actor: Actor = { id: user.id, email: user.email, role: user.role, donorId: user.donorId, organisationId: user.organisationId };
     const { entries } = await this.calendar(actor, {}, FEED_DAYS);
     const stamp = new Date();
     return icalendar(

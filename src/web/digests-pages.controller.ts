@@ -9,13 +9,22 @@ import { EMAIL_VIEW_CSP, RUN_DIGESTS } from '../digests/digests.controller';
 import { DigestsService } from '../digests/digests.service';
 import { RunDigestsFormDto } from '../digests/dto';
 import { WebPageExceptionFilter } from './web-exception.filter';
+import { OrganisationsService } from '../organisations/organisations.service';
 
 /** /digests: the outbox with status and attempts, "Run now", each message as the donor sees it, and the unsubscribe page. */
 @ApiExcludeController()
 @Controller('digests')
 @UseFilters(WebPageExceptionFilter)
 export class DigestsPagesController {
-  constructor(private readonly digests: DigestsService) {}
+  constructor(
+    private readonly digests: DigestsService,
+    private readonly organisations: OrganisationsService,
+  ) {}
+
+  /** Who sends the digests the link came from: these pages are for no one signed in. */
+  private async sender(): Promise<string> {
+    return (await this.organisations.ofDeployment()).shortName;
+  }
 
   @Get()
   @Roles(...READ_ALL)
@@ -75,7 +84,7 @@ export class DigestsPagesController {
   @Public()
   async confirmUnsubscribe(@Query('token') token: string | undefined, @Res() res: Response) {
     const result = await this.digests.describeUnsubscribe(token);
-    res.render('digests/unsubscribe', { title: 'Stop digests', token, ...result });
+    res.render('digests/unsubscribe', { title: 'Stop digests', token, ...result, sender: await this.sender() });
   }
 
   @Post('unsubscribe')
@@ -83,6 +92,6 @@ export class DigestsPagesController {
   @HttpCode(200)
   async unsubscribe(@Body('token') token: string | undefined, @Res() res: Response) {
     const result = await this.digests.unsubscribe(token);
-    res.render('digests/unsubscribed', { title: 'Digests stopped', ...result });
+    res.render('digests/unsubscribed', { title: 'Digests stopped', ...result, sender: await this.sender() });
   }
 }

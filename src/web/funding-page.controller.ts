@@ -55,8 +55,8 @@ export class FundingPageController {
   }
 
   private async layout(res: Response, locals: Omit<FundingPageLocals, 'content'>): Promise<{ before: string; after: string }> {
-    const shown = res.locals as { currentUser?: unknown; nav?: unknown; homeHref?: unknown };
-    const key = JSON.stringify([locals, shown.currentUser, shown.nav, shown.homeHref]);
+    const shown = res.locals as { currentUser?: unknown; nav?: unknown; homeHref?: unknown; organisation?: unknown };
+    const key = JSON.stringify([locals, shown.currentUser, shown.nav, shown.homeHref, shown.organisation]);
     let layout = this.layouts.get(key);
     if (layout === undefined) {
       const html = await new Promise<string>((resolve, reject) =>

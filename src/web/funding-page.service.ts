@@ -8,6 +8,7 @@ import { FundingGapService } from '../funding/funding-gap.service';
 import { fundingCsv, fundingPageModel, type CsvTable } from './funding-page.presenter';
 import { KeptContent } from './kept-content';
 import { ViewRenderer } from './view-renderer';
+import { OrganisationsService } from '../organisations/organisations.service';
 
 /** What the layout around the page's kept content needs (views/cached-content.hbs). */
 export interface FundingPageLocals {
@@ -40,6 +41,7 @@ export class FundingPageService {
     private readonly fundingGap: FundingGapService,
     private readonly donors: DonorsService,
     private readonly views: ViewRenderer,
+    private readonly organisations: OrganisationsService,
   ) {}
 
   async page(actor: Actor, query: FundingGapApiQueryDto): Promise<FundingPageLocals> {
@@ -56,6 +58,7 @@ export class FundingPageService {
       query.asOf ?? today,
       filter.knownOn ?? null,
       filter.donorId ?? null,
+      actor.organisationId,
       actor.role,
       actor.donorId,
       today,
@@ -85,10 +88,11 @@ export class FundingPageService {
 
   private async render(actor: Actor, query: FundingGapApiQueryDto, today: string): Promise<FundingPageLocals> {
     const currency = query.currency ?? 'USD';
-    const [view, forecast, donors] = await Promise.all([
+    const [view, forecast, donors, organisation] = await Promise.all([
       this.fundingGap.get(currency, query.asOf, fundingFilterOf(query)),
       this.fundingGap.forecast(currency),
       this.donors.list(actor, parsePageRequest('500', undefined)),
+      this.organisations.of(actor),
     ]);
     const model = fundingPageModel(
       view,
@@ -99,7 +103,7 @@ export class FundingPageService {
       title: model.title,
       generatedAt: model.generatedAt,
       timeZone: model.timeZone,
-      content: new KeptContent(await this.views.render('funding-gap', { ...model, forecast })),
+      content: new KeptContent(await this.views.render('funding-gap', { ...model, forecast, organisation })),
       updating: view.updating !== null,
     };
   }

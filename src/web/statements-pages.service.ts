@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../access/actor';
+import { SYSTEM_ACTOR, type Actor } from '../access/actor';
 import { DomainError, type FieldProblem } from '../common/errors/domain-errors';
 import { parsePageRequest } from '../common/http/pagination';
 import { formatDateTime, formatDateWords } from '../common/presentation/format';
@@ -119,7 +119,7 @@ export class StatementsPagesService {
 
   async diffPage(id: number) {
     const diff = await this.statements.diff(id);
-    const { summary } = await this.statements.read({ id: 0, email: 'system', role: 'admin', donorId: null }, id);
+    const { summary } = await this.statements.read(SYSTEM_ACTOR, id);
     return {
       title: `What changed: ${summary.title}`,
       statement: summary,

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../access/roles';
 import { setRetryAfter, toErrorBody } from '../common/http/http-exception.filter';
+import type { OrganisationView } from '../organisations/organisations.service';
 import { setPageLocals } from './page-context';
 
 const TITLES: Record<number, string> = {
@@ -37,7 +38,8 @@ export class WebPageExceptionFilter implements ExceptionFilter {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
-    setPageLocals(req, res);
+    // The organisation is there when the page's interceptor ran before the error; a guard's refusal comes earlier.
+    setPageLocals(req, res, (res.locals.organisation as OrganisationView | undefined) ?? null);
     if (error.statusCode === 429 && req.path === '/login') {
       res.status(429).render('login', { title: 'Sign in', error: error.message, email: '' });
       return;

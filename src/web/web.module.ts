@@ -43,6 +43,7 @@ import { StatementsPagesService } from './statements-pages.service';
 import { WebSessionService } from './session.service';
 import { UsersPagesController } from './users-pages.controller';
 import { UsersPagesService } from './users-pages.service';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { ViewRenderer } from './view-renderer';
 
 /** The HTML screens: sign-in, the funding-gap page at `/` and its CSVs, pledges, donors, audit, users, priorities and targets, national figures, exchange rates, the pledges import, clearance progress, the calendar, published statements and digests. */
@@ -61,6 +62,7 @@ import { ViewRenderer } from './view-renderer';
     LedgerModule,
     StatementsModule,
     InteropModule,
+    OrganisationsModule,
   ],
   controllers: [
     SessionController,

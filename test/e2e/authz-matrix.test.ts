@@ -56,6 +56,7 @@ const RULES: Record<string, Rule> = {
   'GET /api/donors/:id': { allow: ALL, ownDonorOnly: true },
   'PATCH /api/donors/:id': { allow: LEDGER },
   'POST /api/donors/:id/contacts': { allow: LEDGER },
+  'GET /api/organisations/current': { allow: ALL },
   'GET /api/priorities': { allow: ALL },
   'PATCH /api/priorities/:code': { allow: ADMIN_LEADERSHIP },
   'GET /api/priorities/:code': { allow: ALL },

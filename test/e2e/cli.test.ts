@@ -184,6 +184,20 @@ describe('npm run cli', () => {
     const again = await cli(['create-user', '--email', 'desk.officer@anama.local', '--role', 'officer'], {}, 'officer-password-1\n');
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('error: A user with this email exists');
+
+    // The user belongs to the deployment's one organisation, or to the one named by its short name.
+    const [admin] = await t.dataSource.getRepository(UserEntity).findBy({ email: ADMIN.email });
+    expect(login.body.user.organisationId).toBe(admin.organisationId);
+    const unknown = await cli(['create-user', '--email', 'other@anama.local', '--role', 'officer', '--organisation', 'NOPE'], {
+      CLI_USER_PASSWORD: 'officer-password-1',
+    });
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('error: Organisation NOPE not found');
+    const named = await cli(['create-user', '--email', 'other@anama.local', '--role', 'leadership', '--organisation', 'anama'], {
+      CLI_USER_PASSWORD: 'leader-password-1',
+    });
+    expect(named.status).toBe(0);
+    expect((await t.dataSource.getRepository(UserEntity).findOneByOrFail({ email: 'other@anama.local' })).organisationId).toBe(admin.organisationId);
   });
 
   it('backup: SQLite copy taken while the app keeps writing is consistent; PostgreSQL points to pg_dump', async () => {

@@ -225,6 +225,7 @@ describe('one truth: the page, the API, the digests and the pledges list read on
     expect(res.status).toBe(200);
     expect(res.text).toContain(`<a class="site-title" href="/donors/${saudi}">`);
     const national = /data-testid="national-picture">[\s\S]*?<\/dl>/.exec(res.text)?.[0] ?? '';
+    expect(national).toContain('<dt>Government of Azerbaijan</dt>');
     const all = await gap('?currency=USD');
     expect(national).toContain(`title="${formatMoneyExact(all.government.total.amount, 'USD')}"`);
     expect(national).toContain(`title="${formatMoneyExact(all.foreign.itemised.amount, 'USD')}"`);

@@ -19,6 +19,7 @@ import { FiguresVersion1733530000000 } from './1733530000000-figures-version';
 import { LedgerAggregates1733540000000 } from './1733540000000-ledger-aggregates';
 import { PendingRevaluations1733550000000 } from './1733550000000-pending-revaluations';
 import { LedgerTotalsFeed1733560000000 } from './1733560000000-ledger-totals-feed';
+import { Organisations1733570000000 } from './1733570000000-organisations';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   LedgerAggregates1733540000000,
   PendingRevaluations1733550000000,
   LedgerTotalsFeed1733560000000,
+  Organisations1733570000000,
 ];
