@@ -60,10 +60,11 @@ function rawInsert(path, rows, donorIds) {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  const cols = 'donor_id, title, kind, amount_minor, currency, pledged_on, commitment, channel, source, external_ref';
+  const cols = 'organisation_id, donor_id, title, kind, amount_minor, currency, pledged_on, commitment, channel, source, external_ref';
   const batch = 500;
-  const statement = (count) => db.prepare(`INSERT INTO pledges (${cols}) VALUES ${Array(count).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
-  const earmark = (count) => db.prepare(`INSERT INTO pledge_priorities (pledge_id, priority_code) VALUES ${Array(count).fill('(?, ?)').join(', ')}`);
+  const statement = (count) => db.prepare(`INSERT INTO pledges (${cols}) VALUES ${Array(count).fill('(1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+  const earmark = (count) =>
+    db.prepare(`INSERT INTO pledge_priorities (organisation_id, pledge_id, priority_code) VALUES ${Array(count).fill('(1, ?, ?)').join(', ')}`);
   const started = process.hrtime.bigint();
   db.transaction(() => {
     const full = statement(batch);
@@ -112,7 +113,7 @@ async function main() {
     logger: ['error'],
   });
   const importer = ctx.get(PledgeImportService, { strict: false });
-  const actor = { id: 0, email: 'bench', role: 'admin', donorId: null };
+  const actor = { id: 0, email: 'bench', role: 'admin', donorId: null, organisationId: 1 }; // the seeded organisation, ANAMA
   const phases = {};
   let phaseStart = process.hrtime.bigint();
   let lastPhase = 'validate';

@@ -125,6 +125,9 @@ async function migrate(options) {
   await dataSource.destroy();
 }
 
+/** The one organisation whose ledger the synthetic data is; the app's first start finds it and gives it the bench's admin. */
+const ORGANISATION_ID = 1;
+
 export async function createSyntheticLedger(userOptions) {
   const options = { ...DEFAULTS, ...userOptions };
   if (!options.sqlitePath === !options.databaseUrl) throw new Error('createSyntheticLedger needs exactly one of sqlitePath and databaseUrl');
@@ -142,7 +145,11 @@ export async function createSyntheticLedger(userOptions) {
 
   const driver = await openDriver(options);
   const counts = { donors: 0, pledges: 0, pledgePriorities: 0, disbursements: 0, rates: 0 };
-  const batched = async (table, columns, produce, total) => {
+  // Every record but the shared exchange rates belongs to the ledger's organisation (docs/organisations.md).
+  const batched = async (table, tableColumns, produceRow, total) => {
+    const shared = table === 'fx_rates';
+    const columns = shared ? tableColumns : ['organisation_id', ...tableColumns];
+    const produce = shared ? produceRow : (i) => [ORGANISATION_ID, ...produceRow(i)];
     let rows = [];
     for (let i = 0; i < total; i++) {
       rows.push(produce(i));
@@ -158,6 +165,10 @@ export async function createSyntheticLedger(userOptions) {
   try {
     const now = driver.timestamp(endMs);
     const source = 'synthetic benchmark data';
+    await driver.exec(
+      `INSERT INTO organisations (id, name, short_name, country_code, currency) VALUES (${ORGANISATION_ID}, 'Mine Action Agency of the Republic of Azerbaijan', 'ANAMA', 'AZ', 'AZN')`,
+    );
+    if (options.databaseUrl) await driver.exec(`SELECT setval(pg_get_serial_sequence('organisations', 'id'), ${ORGANISATION_ID})`);
 
     await batched(
       'priorities',

@@ -3,6 +3,10 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 /** One row per create, change or cancellation. Never updated, never deleted. */
 @Entity('audit_log')
 export class AuditEntryEntity {
+  /** The organisation whose record changed; null for the deployment's own (shared exchange rates, the command line's work). */
+  @Column({ name: 'organisation_id', type: 'integer', nullable: true })
+  organisationId: number | null;
+
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -24,7 +24,18 @@ export interface AuditQuery {
 }
 
 /** One prepared INSERT for every entry: the audit row is written on every create, so it stays off the query builder. */
-const INSERT_ENTRY = new InsertStatement(AuditEntryEntity, ['at', 'actorId', 'actorEmail', 'action', 'entityType', 'entityId', 'before', 'after', 'reason']);
+const INSERT_ENTRY = new InsertStatement(AuditEntryEntity, [
+  'organisationId',
+  'at',
+  'actorId',
+  'actorEmail',
+  'action',
+  'entityType',
+  'entityId',
+  'before',
+  'after',
+  'reason',
+]);
 
 /** The audit_log table: appended to in the writer's transaction, never updated, never deleted. */
 @Injectable()

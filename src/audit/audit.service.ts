@@ -26,6 +26,7 @@ export class AuditService {
 
   async record(tx: Transaction, actor: Actor, entry: AuditRecord): Promise<void> {
     await this.entries.append(tx, {
+      organisationId: actor.organisationId,
       at: new Date(),
       actorId: actor.id || null,
       actorEmail: actor.email,

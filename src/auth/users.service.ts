@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/app-config';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { DonorsService } from '../donors/donors.service';
 import { CreateResult, IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
-import { Actor, SYSTEM_ACTOR } from '../access/actor';
+import { Actor, actingFor, SYSTEM_ACTOR } from '../access/actor';
 import { AuthRepository } from './auth.repository';
 import { AuthService, hashToken, toUserView, UserView } from './auth.service';
 import { PasswordHasher } from './password-hasher';
@@ -202,7 +202,7 @@ export class UsersService {
       throw new Error('No users exist: set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD to create the first admin');
     }
     const organisationId = await this.uow.transaction((tx) => this.organisations.ensureFirst(tx, this.config.bootstrapOrganisation));
-    await this.create(SYSTEM_ACTOR, { email: admin.email, password: admin.password, role: 'admin' }, null, organisationId);
+    await this.create(actingFor(SYSTEM_ACTOR, organisationId), { email: admin.email, password: admin.password, role: 'admin' }, null, organisationId);
     this.logger.log(`Created bootstrap admin ${admin.email}`);
   }
 

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { AppModule } from '../app.module';
-import type { Actor } from '../access/actor';
+import { type Actor, actingFor } from '../access/actor';
 import { UsersService } from '../auth/users.service';
 import { ROLES, type Role } from '../access/roles';
 import type { AppConfig } from '../config/app-config';
@@ -25,7 +25,7 @@ import { ProgressBar } from './progress';
 export const USAGE = `Usage: npm run cli -- <command> [options]
 
   seed                               load the report's data (seeds/) into the database; idempotent
-  import-pledges FILE [--dry-run] [--create-donors]
+  import-pledges FILE [--dry-run] [--create-donors] [--organisation SHORT_NAME]
                                      import pledges, receipts, deliveries and instalments from CSV (src/interop/README.md)
   import-rates FILE                  import an ECB euro reference-rate CSV (history or daily layout)
   send-digests [--period YYYY-MM]    queue this period's donor digests, then send the outbox (SMTP_URL)
@@ -45,6 +45,13 @@ export const FLAGS = new Set(['dry-run', 'create-donors', 'help']);
 /** Who the audit log names for command-line work. */
 function cliActor(): Actor {
   return { id: 0, email: `cli:${userInfo().username}`, role: 'admin', donorId: null, organisationId: null };
+}
+
+/** `--organisation SHORT_NAME`: whose records the command writes; may be left out while the deployment serves one. */
+function organisationOption(args: ParsedArgs): string | undefined {
+  const organisation = args.options.get('organisation');
+  if (organisation !== undefined && typeof organisation !== 'string') throw new UsageError('--organisation must be a short name, such as ANAMA');
+  return organisation;
 }
 
 export type Print = (line: string) => void;
@@ -104,14 +111,16 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
       const csv = decodeUtf8(await readLimited(file));
       const dryRun = args.options.has('dry-run');
       const createDonors = args.options.has('create-donors');
+      const organisation = organisationOption(args);
       const progress = new ProgressBar();
-      const report = await withContext(config, (ctx) =>
-        ctx.get(PledgeImportService, { strict: false }).import(cliActor(), csv, {
+      const report = await withContext(config, async (ctx) => {
+        const organisationId = await ctx.get(OrganisationsService, { strict: false }).forCommandLine(organisation);
+        return ctx.get(PledgeImportService, { strict: false }).import(actingFor(cliActor(), organisationId), csv, {
           dryRun,
           createDonors,
           onProgress: (phase, done, total) => progress.update(phase === 'validate' ? 'checking' : 'inserting', done, total),
-        }),
-      );
+        });
+      });
       for (const e of report.errors) print(`row ${e.row}, ${e.field}: ${e.message}`);
       if (report.errors.length) {
         print(`${report.errors.length} error(s) in ${file}: nothing was imported.`);
@@ -190,12 +199,11 @@ export async function runCommand(args: ParsedArgs, config: AppConfig, print: Pri
       const password = process.env.CLI_USER_PASSWORD ?? (await readStdinLine());
       if (password.length < 10) throw new UsageError('the password must be at least 10 characters');
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError('--email must be an email address');
-      const organisation = args.options.get('organisation');
-      if (organisation !== undefined && typeof organisation !== 'string') throw new UsageError('--organisation must be a short name, such as ANAMA');
+      const organisation = organisationOption(args);
       const user = await withContext(config, async (ctx) => {
         const organisationId = await ctx.get(OrganisationsService, { strict: false }).forCommandLine(organisation);
         const input = { email, password, role: role as Role, donorId: donorIdRaw ? Number(donorIdRaw) : null };
-        return ctx.get(UsersService, { strict: false }).create(cliActor(), input, null, organisationId);
+        return ctx.get(UsersService, { strict: false }).create(actingFor(cliActor(), organisationId), input, null, organisationId);
       });
       print(`Created ${user.body.role} ${user.body.email} (user ${user.body.id}).`);
       return 0;

@@ -9,6 +9,10 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
  */
 @Entity('digest_outbox')
 export class DigestMessageEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -6,6 +6,7 @@ import { DigestMessageEntity, DigestSettingEntity, MessageStatus } from './diges
 
 export type NewDigestMessage = Pick<
   DigestMessageEntity,
+  | 'organisationId'
   | 'donorId'
   | 'contactId'
   | 'period'

@@ -80,6 +80,7 @@ export class RunDigests {
           const inputs = { ...view, links: { ...view.links, unsubscribe: links.page } };
           const rendered = await this.renderer.render(inputs);
           messages.push({
+            organisationId: donor.organisationId,
             donorId: donor.id,
             contactId: contact.id,
             period,

@@ -80,7 +80,7 @@ export class UnsubscribeService {
       await this.donors.stopDigests(tx, contactId, at);
       await this.audit.record(
         tx,
-        { id: 0, email: contact.email, role: 'donor', donorId: contact.donorId, organisationId: null },
+        { id: 0, email: contact.email, role: 'donor', donorId: contact.donorId, organisationId: contact.organisationId },
         {
           action: 'donor_contact.unsubscribe',
           entityType: 'donor_contact',

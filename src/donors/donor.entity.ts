@@ -5,6 +5,10 @@ export type DonorType = (typeof DONOR_TYPES)[number];
 
 @Entity('donors')
 export class DonorEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryGeneratedColumn()
   id: number;
 
@@ -47,6 +51,10 @@ export class DonorEntity {
 
 @Entity('donor_contacts')
 export class DonorContactEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryGeneratedColumn()
   id: number;
 

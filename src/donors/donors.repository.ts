@@ -93,7 +93,7 @@ export class DonorsRepository {
     return tx.getRepository(DonorEntity).findOne({ where: { id }, relations: { contacts: true } });
   }
 
-  insert(tx: EntityManager, donor: Partial<DonorEntity>): Promise<DonorEntity> {
+  insert(tx: EntityManager, donor: Partial<DonorEntity> & Pick<DonorEntity, 'organisationId'>): Promise<DonorEntity> {
     const repo = tx.getRepository(DonorEntity);
     return repo.save(repo.create(donor));
   }
@@ -102,7 +102,7 @@ export class DonorsRepository {
     return tx.getRepository(DonorEntity).save(donor);
   }
 
-  insertContact(tx: EntityManager, contact: Partial<DonorContactEntity>): Promise<DonorContactEntity> {
+  insertContact(tx: EntityManager, contact: Partial<DonorContactEntity> & Pick<DonorContactEntity, 'organisationId'>): Promise<DonorContactEntity> {
     const repo = tx.getRepository(DonorContactEntity);
     return repo.save(repo.create(contact));
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
@@ -157,6 +157,7 @@ export class DonorsService {
         throw new ConflictError(`A donor named "${dto.name}" exists`, [{ field: 'name', message: 'a donor with this name exists' }]);
       }
       const donor = await this.donors.insert(tx, {
+        organisationId: organisationOf(actor),
         name: dto.name,
         type: dto.type,
         countryCode: dto.countryCode ?? null,
@@ -166,7 +167,7 @@ export class DonorsService {
         iatiOrgId: dto.iatiOrgId ?? null,
       });
       donor.contacts = [];
-      for (const contact of dto.contacts ?? []) donor.contacts.push(await this.addContactIn(tx, donor.id, contact));
+      for (const contact of dto.contacts ?? []) donor.contacts.push(await this.addContactIn(tx, donor, contact));
       const view = toDonorView(donor);
       await this.audit.record(tx, actor, { action: 'donor.create', entityType: 'donor', entityId: donor.id, after: view });
       return view;
@@ -189,6 +190,7 @@ export class DonorsService {
       ]);
     }
     const saved = await this.donors.insert(tx, {
+      organisationId: organisationOf(actor),
       name: donor.name,
       type: donor.type as DonorEntity['type'],
       countryCode: donor.countryCode,
@@ -230,7 +232,7 @@ export class DonorsService {
     return this.idempotency.create(idem, async (tx) => {
       const donor = await this.donors.findForUpdate(tx, donorId);
       if (!donor) throw new NotFoundError('Donor', donorId);
-      const contact = await this.addContactIn(tx, donorId, dto);
+      const contact = await this.addContactIn(tx, donor, dto);
       const view = { ...toContactView(contact), donorId };
       await this.audit.record(tx, actor, { action: 'donor_contact.create', entityType: 'donor_contact', entityId: contact.id, after: view });
       return view;
@@ -278,9 +280,11 @@ export class DonorsService {
     });
   }
 
-  private addContactIn(tx: Parameters<DonorsRepository['insertContact']>[0], donorId: number, dto: ContactDto) {
+  /** A contact belongs to its donor's organisation. */
+  private addContactIn(tx: Parameters<DonorsRepository['insertContact']>[0], donor: Pick<DonorEntity, 'id' | 'organisationId'>, dto: ContactDto) {
     return this.donors.insertContact(tx, {
-      donorId,
+      organisationId: donor.organisationId,
+      donorId: donor.id,
       name: dto.name || null,
       email: dto.email.toLowerCase(),
       digestEnabled: dto.digestEnabled ?? true,

@@ -12,6 +12,10 @@ export const ENTERED_AREA_METRICS = ['contaminated_area', 'cleared_to_date'] as 
  */
 @Entity('clearance_progress')
 export class ClearanceProgressEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import { InvalidInputError } from '../common/errors/domain-errors';
 import type { Transaction } from '../database/unit-of-work';
 import { IdempotencyService, type IdempotencyContext } from '../idempotency/idempotency.service';
@@ -87,6 +87,7 @@ export class ClearanceProgressService {
     if (dto.periodStart && dto.periodStart > dto.asOf) throw InvalidInputError.field('periodStart', 'periodStart must be on or before asOf');
     return this.idempotency.create(idem, async (tx) => {
       const saved = await this.figures.insertFigure(tx, {
+        organisationId: organisationOf(actor),
         metric: dto.metric,
         hectares: dto.hectares,
         periodStart: dto.metric === 'cleared_to_date' ? (dto.periodStart ?? null) : null,
@@ -109,6 +110,7 @@ export class ClearanceProgressService {
     }
     return this.idempotency.create(idem, async (tx) => {
       const saved = await this.figures.insertResult(tx, {
+        organisationId: organisationOf(actor),
         periodStart: dto.periodStart,
         periodEnd: dto.periodEnd,
         district: dto.district ?? null,

@@ -7,6 +7,10 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
  */
 @Entity('clearance_results')
 export class ClearanceResultEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryGeneratedColumn()
   id: number;
 

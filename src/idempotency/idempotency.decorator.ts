@@ -8,5 +8,5 @@ export const Idempotency = createParamDecorator((_: unknown, ctx: ExecutionConte
   const header = req.headers['idempotency-key'];
   const key = Array.isArray(header) ? header[0] : header;
   const route = `${req.method} ${req.baseUrl}${req.path}`;
-  return idempotencyContext(req.actor?.id ?? 0, key, route, req.body);
+  return idempotencyContext(req.actor ?? { id: 0, organisationId: null }, key, route, req.body);
 });

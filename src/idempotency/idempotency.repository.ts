@@ -13,7 +13,7 @@ export interface StoredResponse {
 const FIND_KEY = new SqlQuery<{ request_hash: string; response_body: string }>(
   'SELECT request_hash, response_body FROM idempotency_keys WHERE actor_id = ? AND idem_key = ?',
 );
-const INSERT_KEY = new InsertStatement(IdempotencyKeyEntity, ['actorId', 'key', 'route', 'requestHash', 'statusCode', 'responseBody']);
+const INSERT_KEY = new InsertStatement(IdempotencyKeyEntity, ['organisationId', 'actorId', 'key', 'route', 'requestHash', 'statusCode', 'responseBody']);
 
 /** The idempotency_keys table: one row per (actor, key), written with the create it answers. */
 @Injectable()
@@ -25,7 +25,7 @@ export class IdempotencyRepository {
 
   async remember(
     tx: Transaction,
-    entry: Pick<IdempotencyKeyEntity, 'actorId' | 'key' | 'route' | 'requestHash' | 'statusCode' | 'responseBody'>,
+    entry: Pick<IdempotencyKeyEntity, 'organisationId' | 'actorId' | 'key' | 'route' | 'requestHash' | 'statusCode' | 'responseBody'>,
   ): Promise<void> {
     await INSERT_KEY.run(tx, [entry]);
   }

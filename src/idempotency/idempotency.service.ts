@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConflictError, InvalidInputError } from '../common/errors/domain-errors';
 import { canonicalJson } from '../common/canonical-json';
+import type { Actor } from '../access/actor';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 
 export { canonicalJson };
@@ -10,6 +11,8 @@ import { IdempotencyRepository } from './idempotency.repository';
 /** What a create request says about itself: who, which key, which route, and a hash of its body. */
 export interface IdempotencyContext {
   actorId: number;
+  /** The actor's organisation, whose record the key is (null only for work of no organisation, which cannot keep one). */
+  organisationId: number | null;
   key: string;
   route: string;
   requestHash: string;
@@ -20,7 +23,12 @@ export interface CreateResult<T> {
   replayed: boolean;
 }
 
-export function idempotencyContext(actorId: number, key: string | undefined, route: string, body: unknown): IdempotencyContext | null {
+export function idempotencyContext(
+  actor: Pick<Actor, 'id' | 'organisationId'>,
+  key: string | undefined,
+  route: string,
+  body: unknown,
+): IdempotencyContext | null {
   if (key === undefined) return null;
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
     throw InvalidInputError.field('Idempotency-Key', 'Idempotency-Key must be 1 to 200 visible ASCII characters');
@@ -28,7 +36,7 @@ export function idempotencyContext(actorId: number, key: string | undefined, rou
   const requestHash = createHash('sha256')
     .update(`${route}\n${canonicalJson(body)}`)
     .digest('hex');
-  return { actorId, key, route, requestHash };
+  return { actorId: actor.id, organisationId: actor.organisationId, key, route, requestHash };
 }
 
 /**
@@ -58,7 +66,9 @@ export class IdempotencyService {
         return { body: JSON.parse(existing.responseBody) as T, replayed: true };
       }
       const body = await work(tx);
+      if (ctx.organisationId === null) throw new Error('An Idempotency-Key is kept per organisation, and this request acts for none');
       await this.keys.remember(tx, {
+        organisationId: ctx.organisationId,
         actorId: ctx.actorId,
         key: ctx.key,
         route: ctx.route,

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import { todayUtc } from '../common/dates';
 import { BusinessRuleError, DomainError } from '../common/errors/domain-errors';
 import { fieldProblems, VALIDATION_OPTIONS } from '../common/http/validation';
@@ -362,7 +362,7 @@ export class PledgeImportService {
         if (donorName !== undefined) c.columns.donorId = newDonors.get(donorName) as number;
         c.columns.createdBy = actor.id || null;
       }
-      const inserted = await this.ledger.recordPledges(tx, fresh, (done) => opts.onProgress?.('insert', done, fresh.length));
+      const inserted = await this.ledger.recordPledges(tx, organisationOf(actor), fresh, (done) => opts.onProgress?.('insert', done, fresh.length));
       const freshRefs = new Set(fresh.map((c) => c.columns.externalRef as string));
       const receipts = plan.receipts.filter((r) => freshRefs.has(r.ref));
       const instalments = plan.instalments.filter((i) => freshRefs.has(i.ref));
@@ -375,6 +375,7 @@ export class PledgeImportService {
         const pledgeId = ids.get(i.ref) as number;
         await this.ledger.lockPledge(tx, pledgeId);
         await this.ledger.planInstalment(tx, {
+          organisationId: organisationOf(actor),
           pledgeId,
           dueOn: i.dueOn,
           amountMinor: i.size.amountMinor,

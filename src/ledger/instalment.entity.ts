@@ -8,6 +8,10 @@ import { bigintTransformer } from '../database/transformers';
  */
 @Entity('pledge_instalments')
 export class InstalmentEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryGeneratedColumn()
   id: number;
 

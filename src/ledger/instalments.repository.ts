@@ -6,7 +6,7 @@ import type { Transaction } from '../database/unit-of-work';
 import { InstalmentEntity } from './instalment.entity';
 import type { PledgeKind } from './pledge.entity';
 
-export type NewInstalment = Pick<InstalmentEntity, 'pledgeId' | 'dueOn' | 'amountMinor' | 'quantity' | 'createdBy'>;
+export type NewInstalment = Pick<InstalmentEntity, 'organisationId' | 'pledgeId' | 'dueOn' | 'amountMinor' | 'quantity' | 'createdBy'>;
 export type InstalmentChanges = Partial<Pick<InstalmentEntity, 'dueOn' | 'amountMinor' | 'quantity'>>;
 
 /** An instalment of a standing (not cancelled) pledge with what its state needs: the sum scheduled before it and the pledge's receipts. */

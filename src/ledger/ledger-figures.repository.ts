@@ -416,11 +416,14 @@ export class LedgerFiguresRepository {
       );
       await run(`DELETE FROM ${k.pledgePriorities} WHERE pledge_id = :id`, { id: p.id });
       for (const e of p.earmarks)
-        await run(`INSERT INTO ${k.pledgePriorities} (pledge_id, priority_code, share_bp) SELECT id, :code, :share FROM ${k.pledges} WHERE id = :id`, {
-          id: p.id,
-          code: e.priorityCode,
-          share: e.shareBasisPoints,
-        });
+        await run(
+          `INSERT INTO ${k.pledgePriorities} (organisation_id, pledge_id, priority_code, share_bp) SELECT organisation_id, id, :code, :share FROM ${k.pledges} WHERE id = :id`,
+          {
+            id: p.id,
+            code: e.priorityCode,
+            share: e.shareBasisPoints,
+          },
+        );
     }
     // What had arrived by then, for the status rule; and every row valued again at the rates known then.
     await run(

@@ -59,6 +59,7 @@ export type StoredReceiptValues = Pick<DisbursementEntity, 'valueUsdMinor' | 'va
 
 /** Every column a new pledge row is written with; the id comes from the database. */
 const NEW_PLEDGE_PROPERTIES = [
+  'organisationId',
   'donorId',
   'title',
   'kind',
@@ -94,6 +95,7 @@ const NEW_PLEDGE_PROPERTIES = [
 export type NewPledgeRow = Pick<PledgeEntity, (typeof NEW_PLEDGE_PROPERTIES)[number]>;
 
 const NEW_RECEIPT_PROPERTIES = [
+  'organisationId',
   'pledgeId',
   'amountMinor',
   'currency',
@@ -123,7 +125,7 @@ export type NewReceiptRow = Pick<DisbursementEntity, (typeof NEW_RECEIPT_PROPERT
  * instead of reading it back through the query builder.
  */
 const INSERT_PLEDGE = new InsertStatement(PledgeEntity, NEW_PLEDGE_PROPERTIES, ['id']);
-const INSERT_EARMARKS = new InsertStatement(PledgePriorityEntity, ['pledgeId', 'priorityCode', 'shareBasisPoints']);
+const INSERT_EARMARKS = new InsertStatement(PledgePriorityEntity, ['organisationId', 'pledgeId', 'priorityCode', 'shareBasisPoints']);
 const INSERT_RECEIPT = new InsertStatement(DisbursementEntity, NEW_RECEIPT_PROPERTIES, ['id', 'createdAt']);
 const EXTERNAL_REF_USED = new SqlQuery<{ found: number }>('SELECT 1 AS found FROM pledges WHERE external_ref = ? LIMIT 1');
 const ID_OF_REF = new SqlQuery<{ id: number | string }>('SELECT id FROM pledges WHERE external_ref = ?');
@@ -132,8 +134,9 @@ const MOVE_TOTALS = new SqlQuery(
 );
 
 /** A new pledge as the database stores it: what the create gave, nothing disbursed, delivered or cancelled yet, and its values. */
-export function newPledgeRow(columns: PledgeColumns, values: StoredPledgeValues, createdAt: Date): NewPledgeRow {
+export function newPledgeRow(organisationId: number, columns: PledgeColumns, values: StoredPledgeValues, createdAt: Date): NewPledgeRow {
   return {
+    organisationId,
     donorId: columns.donorId,
     title: columns.title,
     kind: columns.kind,
@@ -179,6 +182,7 @@ export interface InsertedPledges {
 
 /** Columns of the bulk pledge INSERT, in the order pushPledgeValues gives their values. */
 const BULK_PLEDGE_COLUMNS = [
+  'organisation_id',
   'donor_id',
   'title',
   'kind',
@@ -408,7 +412,7 @@ export class LedgerRepository {
     const [generated] = await INSERT_PLEDGE.run(tx, [row]);
     await INSERT_EARMARKS.run(
       tx,
-      earmarks.map((e) => ({ pledgeId: generated.id, priorityCode: e.code, shareBasisPoints: e.shareBasisPoints })),
+      earmarks.map((e) => ({ organisationId: row.organisationId, pledgeId: generated.id, priorityCode: e.code, shareBasisPoints: e.shareBasisPoints })),
     );
     return generated.id;
   }
@@ -456,7 +460,7 @@ export class LedgerRepository {
         params.length / 3,
         ['?', '?', 'CAST(? AS INTEGER)'],
         (tuples) =>
-          `INSERT INTO pledge_priorities (pledge_id, priority_code, share_bp) SELECT p.id, v.column2, v.column3 FROM (VALUES ${tuples}) AS v JOIN pledges p ON p.external_ref = v.column1`,
+          `INSERT INTO pledge_priorities (organisation_id, pledge_id, priority_code, share_bp) SELECT p.organisation_id, p.id, v.column2, v.column3 FROM (VALUES ${tuples}) AS v JOIN pledges p ON p.external_ref = v.column1`,
       );
       await tx.query(sql, params);
       params = [];
@@ -483,6 +487,7 @@ export class LedgerRepository {
    */
   private pushPledgeValues(values: unknown[], r: NewPledgeRow, time: (at: Date | null) => unknown): void {
     values.push(
+      r.organisationId,
       r.donorId,
       r.title,
       r.kind,
@@ -540,7 +545,9 @@ export class LedgerRepository {
     if (earmarks === null) return;
     const repo = tx.getRepository(PledgePriorityEntity);
     await repo.delete({ pledgeId: id });
-    if (earmarks.length) await repo.insert(earmarks.map((e) => ({ pledgeId: id, priorityCode: e.code, shareBasisPoints: e.shareBasisPoints })));
+    if (!earmarks.length) return;
+    const [{ organisationId }] = await tx.getRepository(PledgeEntity).find({ select: { organisationId: true }, where: { id } });
+    await repo.insert(earmarks.map((e) => ({ organisationId, pledgeId: id, priorityCode: e.code, shareBasisPoints: e.shareBasisPoints })));
   }
 
   async markCancelled(tx: Transaction, id: number, reason: string, at: Date): Promise<void> {

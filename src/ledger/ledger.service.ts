@@ -25,7 +25,7 @@ export type { ScheduleWindow, ScheduledInstalmentRow } from './instalments.repos
 const VALUED_INLINE = 50;
 
 /** A receipt as its use-case works it out; the ledger adds the stored values. */
-export type ReceiptColumns = Omit<NewReceiptRow, keyof StoredReceiptValues>;
+export type ReceiptColumns = Omit<NewReceiptRow, keyof StoredReceiptValues | 'organisationId'>;
 
 /** A pledge of an import: its columns (an external reference is required) and earmarks. */
 export interface ImportedPledge {
@@ -102,10 +102,10 @@ export class Ledger {
    * Records a new pledge with its earmarks and values, and returns it as `findPledge` would read
    * it back (without the donor, which the caller has).
    */
-  async recordPledge(tx: Transaction, columns: PledgeColumns, earmarks: readonly Earmark[]): Promise<PledgeEntity> {
+  async recordPledge(tx: Transaction, organisationId: number, columns: PledgeColumns, earmarks: readonly Earmark[]): Promise<PledgeEntity> {
     const createdAt = new Date();
     const values = await this.valuation.pledgeValues(tx, this.valuationFacts(columns, createdAt));
-    const row = newPledgeRow(columns, values, createdAt);
+    const row = newPledgeRow(organisationId, columns, values, createdAt);
     const id = await this.rows.insertPledge(tx, row, earmarks);
     await this.aggregates.added(tx, [id]);
     return Object.assign(new PledgeEntity(), row, {
@@ -123,12 +123,12 @@ export class Ledger {
    * working out 100,000 rows' values would slow the import by a fifth, and reads stay exact
    * while they wait.
    */
-  async recordPledges(tx: Transaction, pledges: readonly ImportedPledge[], onBatch?: (done: number) => void): Promise<InsertedPledges> {
+  async recordPledges(tx: Transaction, organisationId: number, pledges: readonly ImportedPledge[], onBatch?: (done: number) => void): Promise<InsertedPledges> {
     const createdAt = new Date();
     const rows: BulkPledge[] = [];
     for (const p of pledges) {
       const values = pledges.length < VALUED_INLINE ? await this.valuation.pledgeValues(tx, this.valuationFacts(p.columns, createdAt)) : NOT_VALUED;
-      rows.push({ row: newPledgeRow(p.columns, values, createdAt), earmarks: p.earmarks });
+      rows.push({ row: newPledgeRow(organisationId, p.columns, values, createdAt), earmarks: p.earmarks });
     }
     if (pledges.length >= VALUED_INLINE) this.valuation.valueAfterCommit(tx);
     const inserted = await this.rows.insertPledges(tx, rows, onBatch);
@@ -150,7 +150,7 @@ export class Ledger {
       pledgeCurrency: pledge.currency,
       unitValueMinor: pledge.unitValueMinor,
     });
-    return this.aggregates.maintain(tx, [pledge.id], () => this.rows.insertReceipt(tx, { ...receipt, ...values }));
+    return this.aggregates.maintain(tx, [pledge.id], () => this.rows.insertReceipt(tx, { ...receipt, organisationId: pledge.organisationId, ...values }));
   }
 
   /**

@@ -13,6 +13,10 @@ export type CommitmentLevel = (typeof COMMITMENT_LEVELS)[number];
 
 @Entity('pledges')
 export class PledgeEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryGeneratedColumn()
   id: number;
 
@@ -143,6 +147,10 @@ export type PledgeColumns = Pick<PledgeEntity, 'donorId' | 'title' | 'kind' | 'c
 /** A pledge's earmark to one priority; `shareBasisPoints` null means "split evenly". */
 @Entity('pledge_priorities')
 export class PledgePriorityEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryColumn({ name: 'pledge_id', type: 'integer' })
   pledgeId: number;
 
@@ -163,6 +171,10 @@ export type DateBasis = (typeof DATE_BASES)[number];
 /** Money received or goods delivered against a pledge. Corrections are new rows, never edits. */
 @Entity('disbursements')
 export class DisbursementEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -13,6 +13,10 @@ export type SpendBasis = (typeof SPEND_BASES)[number];
  */
 @Entity('government_spend')
 export class GovernmentSpendEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryGeneratedColumn()
   id: number;
 
@@ -59,6 +63,10 @@ export type ReportedFigureKey = (typeof REPORTED_FIGURE_KEYS)[number];
 /** A headline figure exactly as a document states it, shown beside what the ledger computes. */
 @Entity('reported_figures')
 export class ReportedFigureEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryGeneratedColumn()
   id: number;
 

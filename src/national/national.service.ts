@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PageRequest, toPage } from '../common/http/pagination';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import { InvalidInputError } from '../common/errors/domain-errors';
 import { isValidRate } from '../common/money/conversion';
 import { formatAmount, parseAmount } from '../common/money/money';
@@ -66,6 +66,7 @@ export class NationalService {
     const observation = spendObservation(dto);
     return this.idempotency.create(idem, async (tx) => {
       const saved = await this.national.insertSpend(tx, {
+        organisationId: organisationOf(actor),
         amountMinor: money.minor,
         currency: money.currency,
         asAt: observation.asAt,
@@ -134,6 +135,7 @@ export class NationalService {
     }
     return this.idempotency.create(idem, async (tx) => {
       const saved = await this.national.insertReportedFigure(tx, {
+        organisationId: organisationOf(actor),
         key: dto.key,
         value: dto.value,
         currency: dto.currency ?? null,

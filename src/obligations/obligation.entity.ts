@@ -6,6 +6,10 @@ export type ObligationKind = (typeof OBLIGATION_KINDS)[number];
 /** A report or other deliverable ANAMA owes a donor for a pledge. Open until submitted or waived. */
 @Entity('obligations')
 export class ObligationEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -3,7 +3,7 @@ import { Brackets, DataSource, EntityManager } from 'typeorm';
 import type { Transaction } from '../database/unit-of-work';
 import { CalendarFeedEntity, ObligationEntity, type ObligationKind } from './obligation.entity';
 
-export type NewObligation = Pick<ObligationEntity, 'pledgeId' | 'donorId' | 'kind' | 'title' | 'dueOn' | 'responsible' | 'createdBy'>;
+export type NewObligation = Pick<ObligationEntity, 'organisationId' | 'pledgeId' | 'donorId' | 'kind' | 'title' | 'dueOn' | 'responsible' | 'createdBy'>;
 
 export interface CalendarWindow {
   today: string;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import { UsersService } from '../auth/users.service';
 import { addDays, isIsoDate, todayUtc } from '../common/dates';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
@@ -159,6 +159,7 @@ export class ObligationsService {
     const pledge = await this.pledges.get(actor, dto.pledgeId, 'USD');
     return this.idempotency.create(idem, async (tx) => {
       const row = await this.obligations.insert(tx, {
+        organisationId: organisationOf(actor),
         pledgeId: pledge.id,
         donorId: pledge.donorId,
         kind: dto.kind,

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Actor } from '../access/actor';
 import { NotFoundError } from '../common/errors/domain-errors';
-import type { BootstrapOrganisation } from '../config/app-config';
+import { type BootstrapOrganisation, DEFAULT_ORGANISATION } from '../config/app-config';
 import { type Transaction, UnitOfWork } from '../database/unit-of-work';
 import type { OrganisationEntity, OrganisationStatus } from './organisation.entity';
 import { OrganisationsRepository } from './organisations.repository';
@@ -81,6 +81,24 @@ export class OrganisationsService {
     const all = await this.organisations.all();
     if (all.length !== 1) throw new Error(`${all.length} organisations exist: digests cannot yet tell which one a donor belongs to`);
     return toView(all[0]);
+  }
+
+  /**
+   * The organisation the report's data (`SEED=true`, `npm run cli -- seed`) loads into: ANAMA's,
+   * whose report it is. In a database with no organisation yet it is created, as the first start
+   * would. A deployment whose organisation is another authority's refuses the seed rather than
+   * put ANAMA's ledger in it.
+   */
+  async forSeed(): Promise<number> {
+    return this.uow.transaction(async (tx) => {
+      const anama = await this.organisations.findByNames(tx, DEFAULT_ORGANISATION.name, DEFAULT_ORGANISATION.shortName);
+      if (anama) return anama.id;
+      const all = await this.organisations.all(tx);
+      if (all.length > 0) {
+        throw new Error(`The seed is ANAMA's report (seeds/README.md), and this deployment serves ${all.map((o) => o.shortName).join(', ')}: set SEED=false`);
+      }
+      return (await this.organisations.insert(tx, DEFAULT_ORGANISATION)).id;
+    });
   }
 
   /** For the command line: the organisation with this short name, or the only one when none is named. */

@@ -134,6 +134,7 @@ export class PledgeInstalmentsService {
       const others = await this.ledger.instalmentsOf(pledgeId, tx);
       checkScheduleFits(pledge, size, others.map(instalmentSize));
       const row = await this.ledger.planInstalment(tx, {
+        organisationId: pledge.organisationId,
         pledgeId,
         dueOn: dto.dueOn,
         amountMinor: size.amountMinor,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import { todayUtc } from '../common/dates';
 import { BusinessRuleError, InvalidInputError, OverDisbursementError, ConflictError } from '../common/errors/domain-errors';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
@@ -333,7 +333,7 @@ export class PledgesService {
       const donorName = await this.donors.nameOf(columns.donorId, tx);
       if (donorName === null) throw BusinessRuleError.field('donorId', `there is no donor ${dto.donorId}`);
       // The view comes from the row as written, not from a second read of it.
-      const saved = await this.ledger.recordPledge(tx, { ...columns, createdBy: actor.id || null }, earmarks);
+      const saved = await this.ledger.recordPledge(tx, organisationOf(actor), { ...columns, createdBy: actor.id || null }, earmarks);
       saved.donor = Object.assign(new DonorEntity(), { id: columns.donorId, name: donorName });
       const view = await this.toView(saved, null);
       await this.audit.record(tx, actor, { action: 'pledge.create', entityType: 'pledge', entityId: saved.id, after: view });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import { todayUtc } from '../common/dates';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
 import { formatAmount, MoneyJson, parseAmount } from '../common/money/money';
@@ -150,6 +150,7 @@ export class PrioritiesService {
   async setTarget(actor: Actor, code: string, target: MoneyJson | null): Promise<PriorityView> {
     const parsed = target ? parseAmount(target.amount, target.currency, 'target.amount') : null;
     await this.record(actor, code, {
+      organisationId: organisationOf(actor),
       amountMinor: parsed ? parsed.minor : null,
       currency: parsed ? parsed.currency : null,
       periodStart: null,
@@ -170,6 +171,7 @@ export class PrioritiesService {
     if (periodStart && periodEnd && periodEnd < periodStart) throw InvalidInputError.field('periodEnd', 'periodEnd must be on or after periodStart');
     const estimate = dto.source.trim().toLowerCase() === ANAMA_ESTIMATE.toLowerCase();
     return this.record(actor, code, {
+      organisationId: organisationOf(actor),
       amountMinor: parsed.minor,
       currency: parsed.currency,
       periodStart,

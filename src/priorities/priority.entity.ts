@@ -4,6 +4,10 @@ import { bigintTransformer } from '../database/transformers';
 /** The twelve entries of ANAMA's "Key Priorities for International Assistance", in the report's order. */
 @Entity('priorities')
 export class PriorityEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryColumn({ type: 'varchar', length: 8 })
   code: string;
 
@@ -26,6 +30,10 @@ export type TargetBasis = (typeof TARGET_BASES)[number];
 /** One setting of a priority's need: the latest recorded one in force at a date is its target then. */
 @Entity('priority_targets')
 export class PriorityTargetEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { SYSTEM_ACTOR } from '../access/actor';
+import { actingFor, SYSTEM_ACTOR } from '../access/actor';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -15,6 +15,7 @@ import { Ledger } from '../ledger/ledger.service';
 import type { Channel, CommitmentLevel } from '../ledger/pledge.entity';
 import type { ReportedFigureKey, SpendBasis } from '../national/national.entity';
 import { NationalService } from '../national/national.service';
+import { OrganisationsService } from '../organisations/organisations.service';
 import { PledgesService } from '../pledges/pledges.service';
 import { PrioritiesService } from '../priorities/priorities.service';
 import type { RateQuote } from '../common/money/conversion';
@@ -96,6 +97,7 @@ export class SeedService {
     private readonly priorities: PrioritiesService,
     private readonly ledger: Ledger,
     private readonly clearance: ClearanceProgressService,
+    private readonly organisations: OrganisationsService,
   ) {}
 
   private path(...parts: string[]): string {
@@ -111,12 +113,15 @@ export class SeedService {
     const file = JSON.parse(await readFile(this.path('report-2025-q1.json'), 'utf8')) as SeedFile;
     const cite = (code: string) => `${code}: ${file.sources[code] ?? code}`;
     const report: SeedReport = { priorities: 0, donors: 0, pledges: 0, governmentSpend: 0, reportedFigures: 0, rates: 0 };
+    // The report is ANAMA's: its records belong to ANAMA's organisation (OrganisationsService.forSeed).
+    const organisationId = await this.organisations.forSeed();
+    const actor = actingFor(SYSTEM_ACTOR, organisationId);
 
     report.rates = await this.seedRates();
 
     await this.uow.transaction(async (tx) => {
       for (const p of file.priorities) {
-        if (await this.priorities.insertIfMissing(tx, { ...p, source: cite('002') })) report.priorities++;
+        if (await this.priorities.insertIfMissing(tx, { ...p, organisationId, source: cite('002') })) report.priorities++;
       }
     });
 
@@ -128,7 +133,7 @@ export class SeedService {
         continue;
       }
       const created = await this.donors.create(
-        SYSTEM_ACTOR,
+        actor,
         { name: d.name, type: d.type, countryCode: d.countryCode ?? undefined, displayCurrency: d.displayCurrency, notes: d.notes, source: cite(d.source) },
         null,
       );
@@ -141,7 +146,7 @@ export class SeedService {
       const donorId = donorIds.get(p.donor);
       if (!donorId) throw new Error(`Seed pledge ${p.ref} names unknown donor ${p.donor}`);
       const created = await this.pledges.create(
-        SYSTEM_ACTOR,
+        actor,
         {
           donorId,
           title: p.title,
@@ -165,10 +170,10 @@ export class SeedService {
         null,
       );
       for (const d of p.disbursements ?? []) {
-        await this.pledges.recordDisbursement(SYSTEM_ACTOR, created.body.id, { ...d, source: cite(d.source) }, null);
+        await this.pledges.recordDisbursement(actor, created.body.id, { ...d, source: cite(d.source) }, null);
       }
       for (const d of p.deliveries ?? []) {
-        await this.pledges.recordDisbursement(SYSTEM_ACTOR, created.body.id, { ...d, source: cite(d.source) }, null);
+        await this.pledges.recordDisbursement(actor, created.body.id, { ...d, source: cite(d.source) }, null);
       }
       report.pledges++;
     }
@@ -176,25 +181,25 @@ export class SeedService {
     for (const s of file.governmentSpend) {
       const source = cite(s.source);
       if (await this.national.hasSpend(s.asAt, s.currency, source)) continue;
-      await this.national.addSpend(SYSTEM_ACTOR, { ...s, source }, null);
+      await this.national.addSpend(actor, { ...s, source }, null);
       report.governmentSpend++;
     }
 
     for (const f of file.reportedFigures) {
       const source = cite(f.source);
       if (await this.national.hasReportedFigure(f.key, f.asOf, source)) continue;
-      await this.national.addReportedFigure(SYSTEM_ACTOR, { ...f, currency: f.currency ?? undefined, source }, null);
+      await this.national.addReportedFigure(actor, { ...f, currency: f.currency ?? undefined, source }, null);
       report.reportedFigures++;
     }
 
-    const clearanceFigures = (await this.seedClearanceProgress()) + (await this.seedClearanceResults());
+    const clearanceFigures = (await this.seedClearanceProgress(organisationId)) + (await this.seedClearanceResults(organisationId));
 
     this.logger.log(`Seeded ${JSON.stringify(report)}, ${clearanceFigures} clearance figures`);
     return report;
   }
 
   /** Area figures behind the funding-gap projection; a figure's natural key is (metric, as-of date). */
-  private async seedClearanceProgress(): Promise<number> {
+  private async seedClearanceProgress(organisationId: number): Promise<number> {
     const file = JSON.parse(await readFile(this.path('clearance-progress.json'), 'utf8')) as {
       source: string;
       figures: Array<{ metric: ClearanceMetric; hectares: string; periodStart: string | null; asOf: string; planYear: number | null; notes: string }>;
@@ -202,14 +207,14 @@ export class SeedService {
     return this.uow.transaction(async (tx) => {
       let inserted = 0;
       for (const f of file.figures) {
-        if (await this.clearance.addIfMissing(tx, { ...f, source: file.source, sourcePage: null })) inserted++;
+        if (await this.clearance.addIfMissing(tx, { ...f, organisationId, source: file.source, sourcePage: null })) inserted++;
       }
       return inserted;
     });
   }
 
   /** What each period achieved, per district where the report gives it; a row's natural key is its period, district, operator and source. */
-  private async seedClearanceResults(): Promise<number> {
+  private async seedClearanceResults(organisationId: number): Promise<number> {
     const file = JSON.parse(await readFile(this.path('clearance-results.json'), 'utf8')) as {
       source: string;
       sourcePage: string;
@@ -221,7 +226,7 @@ export class SeedService {
       let inserted = 0;
       for (const r of file.byDistrict) {
         const row = { ...r, periodStart: file.periodStart, periodEnd: file.periodEnd, operator: null, source: file.source, sourcePage: file.sourcePage };
-        if (await this.clearance.addResultIfMissing(tx, { ...row, notes: null, createdBy: null })) inserted++;
+        if (await this.clearance.addResultIfMissing(tx, { ...row, organisationId, notes: null, createdBy: null })) inserted++;
       }
       return inserted;
     });

@@ -6,6 +6,10 @@ export type StagedKind = (typeof STAGED_KINDS)[number];
 /** An uploaded file waiting for its user to confirm the preview. */
 @Entity('staged_uploads')
 export class StagedUploadEntity {
+  /** The organisation the record belongs to (docs/organisations.md). */
+  @Column({ name: 'organisation_id', type: 'integer' })
+  organisationId: number;
+
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import { InvalidInputError } from '../common/errors/domain-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import type { StagedKind } from './staged-upload.entity';
@@ -32,7 +32,12 @@ export class StagingService {
     const now = new Date();
     const expiresAt = new Date(now.getTime() + STAGED_UPLOAD_MINUTES * 60_000);
     await this.uow.transaction(
-      (tx) => this.staged.replace(tx, { id, userId: actor.id, kind, fileName: fileName?.slice(0, 200) ?? null, content, expiresAt }, now),
+      (tx) =>
+        this.staged.replace(
+          tx,
+          { id, organisationId: organisationOf(actor), userId: actor.id, kind, fileName: fileName?.slice(0, 200) ?? null, content, expiresAt },
+          now,
+        ),
       {
         derivedOnly: true,
       },

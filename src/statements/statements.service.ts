@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import { formatAmount } from '../common/money/money';
 import { todayUtc } from '../common/dates';
 import { BusinessRuleError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
@@ -95,6 +95,7 @@ export class StatementsService {
       if (dto.replaces !== undefined && !(await this.statements.exists(dto.replaces, tx)))
         throw BusinessRuleError.field('replaces', `there is no statement ${dto.replaces} to replace`);
       const saved = await this.statements.insert(tx, {
+        organisationId: organisationOf(actor),
         title: content.title,
         period,
         asOf,

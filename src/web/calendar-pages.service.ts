@@ -106,7 +106,7 @@ export class CalendarPagesService {
     let status = 400;
     if (!problems.length) {
       try {
-        const idem = idempotencyContext(actor.id, form.idempotencyKey, 'POST /obligations/new', request);
+        const idem = idempotencyContext(actor, form.idempotencyKey, 'POST /obligations/new', request);
         const created = await this.obligations.create(actor, request as CreateObligationDto, idem);
         return { redirectTo: `/obligations/${created.body.id}` };
       } catch (error) {

@@ -105,7 +105,7 @@ export class DonorsPagesService {
     let status = 400;
     if (!problems.length) {
       try {
-        const idem = idempotencyContext(actor.id, form.idempotencyKey, 'POST /donors/new', request);
+        const idem = idempotencyContext(actor, form.idempotencyKey, 'POST /donors/new', request);
         const created = await this.donors.create(actor, request as CreateDonorDto, idem);
         if (form.returnTo) {
           const back = new URL(form.returnTo, 'http://local');
@@ -178,7 +178,7 @@ export class DonorsPagesService {
     let status = 400;
     if (!problems.length) {
       try {
-        await this.donors.addContact(actor, donorId, request, idempotencyContext(actor.id, form.idempotencyKey, `POST /donors/${donorId}/contacts`, request));
+        await this.donors.addContact(actor, donorId, request, idempotencyContext(actor, form.idempotencyKey, `POST /donors/${donorId}/contacts`, request));
         return { redirectTo: `/donors/${donorId}?contact=added#contacts-heading` };
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;

@@ -23,7 +23,7 @@ export async function submitRecordForm<T extends object>(args: {
   const { problems } = await dtoProblems(args.dto, args.request);
   if (problems.length) return { ok: false, status: 400, problems };
   try {
-    await args.work(idempotencyContext(args.actor.id, args.idempotencyKey, args.route, args.request));
+    await args.work(idempotencyContext(args.actor, args.idempotencyKey, args.route, args.request));
     return { ok: true };
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;

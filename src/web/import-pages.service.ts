@@ -83,7 +83,7 @@ export class ImportPagesService {
       return { status: error.status, view: 'import/index', page: this.page({ problems: [{ field: 'file', message: error.message }] }) };
     }
     const sha256 = createHash('sha256').update(upload.content).digest('hex');
-    const idem = idempotencyContext(actor.id, key, 'POST /import', { sha256, createDonors });
+    const idem = idempotencyContext(actor, key, 'POST /import', { sha256, createDonors });
     const report = await this.imports.import(actor, upload.content, { dryRun: false, createDonors, idem });
     if (report.errors.length) {
       // Refused without createDonors, its report lists no donors to create: the dry run that asks for them does, for the box.

@@ -331,7 +331,7 @@ export class PledgePagesService {
       problems = dtoIssues.map((p) => ({ ...p, field: formFieldOf(p.field) }));
       if (!problems.length) {
         try {
-          const idem = idempotencyContext(actor.id, values.idempotencyKey, 'POST /pledges/new', checked.request);
+          const idem = idempotencyContext(actor, values.idempotencyKey, 'POST /pledges/new', checked.request);
           const created = await this.pledges.create(actor, dto, idem);
           return { redirectTo: `/pledges/${created.body.id}?recorded=pledge` };
         } catch (error) {
@@ -471,7 +471,7 @@ export class PledgePagesService {
       problems = dtoIssues;
       if (!problems.length) {
         try {
-          const idem = idempotencyContext(actor.id, values.idempotencyKey, `POST /pledges/${id}/disbursements`, checked.request);
+          const idem = idempotencyContext(actor, values.idempotencyKey, `POST /pledges/${id}/disbursements`, checked.request);
           await this.pledges.recordDisbursement(actor, id, dto, idem);
           return { redirectTo: `/pledges/${id}?recorded=disbursement` };
         } catch (error) {
@@ -509,7 +509,7 @@ export class PledgePagesService {
       problems.push(...dtoIssues);
       if (!problems.length) {
         try {
-          const idem = idempotencyContext(actor.id, values.idempotencyKey, `POST /pledges/${id}/instalments`, request);
+          const idem = idempotencyContext(actor, values.idempotencyKey, `POST /pledges/${id}/instalments`, request);
           await this.instalments.add(actor, id, dto, idem);
           return { redirectTo: `/pledges/${id}?recorded=instalment` };
         } catch (error) {

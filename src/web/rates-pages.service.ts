@@ -77,7 +77,7 @@ export class RatesPagesService {
     let status = 400;
     if (!problems.length) {
       try {
-        await this.fx.addRate(actor, request, idempotencyContext(actor.id, values.idempotencyKey, 'POST /rates/add', request));
+        await this.fx.addRate(actor, request, idempotencyContext(actor, values.idempotencyKey, 'POST /rates/add', request));
         return { redirectTo: `/rates?added=${encodeURIComponent(`${values.base}/${values.quote}`)}` };
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;

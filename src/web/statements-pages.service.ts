@@ -82,7 +82,7 @@ export class StatementsPagesService {
     let status = 400;
     if (!problems.length) {
       try {
-        const result = await this.statements.publish(actor, request, idempotencyContext(actor.id, values.idempotencyKey, 'POST /statements', request));
+        const result = await this.statements.publish(actor, request, idempotencyContext(actor, values.idempotencyKey, 'POST /statements', request));
         return { redirectTo: `/statements/${result.body.id}` };
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;

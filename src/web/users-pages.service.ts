@@ -89,7 +89,7 @@ export class UsersPagesService {
     let status = 400;
     if (!problems.length) {
       try {
-        const idem = idempotencyContext(actor.id, form.idempotencyKey, 'POST /users', { email: input.email, role: input.role, donorId: input.donorId });
+        const idem = idempotencyContext(actor, form.idempotencyKey, 'POST /users', { email: input.email, role: input.role, donorId: input.donorId });
         const created = await this.users.create(actor, input, idem);
         return { redirectTo: `/users?invited=${created.body.id}` };
       } catch (error) {

@@ -307,7 +307,9 @@ describe(`migration 1733200000000: receipt status and the seeded records correct
 
     const pg = app.dataSource.options.type === 'postgres';
     const insert = (donor: number, ref: string) =>
-      app.dataSource.query(`INSERT INTO pledges (donor_id, title, kind, commitment, external_ref) VALUES (${donor}, 'Raw', 'cash', 'announced', '${ref}')`);
+      app.dataSource.query(
+        `INSERT INTO pledges (organisation_id, donor_id, title, kind, commitment, external_ref) VALUES (1, ${donor}, 'Raw', 'cash', 'announced', '${ref}')`,
+      );
     await expect(insert(999_999, 'raw-unknown-donor')).rejects.toThrow(/foreign key|FOREIGN KEY/i);
     await expect(insert(donorId, 'seed:002:italy-pledge')).rejects.toThrow(/unique|UNIQUE/i);
     const indexes: Array<{ name: string }> = pg

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SYSTEM_ACTOR } from '../../src/access/actor';
 import { UnitOfWork } from '../../src/database/unit-of-work';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DigestMessageEntity } from '../../src/digests/digest-message.entity';
@@ -9,6 +8,7 @@ import { DigestsRepository } from '../../src/digests/digests.repository';
 import { RunDigests } from '../../src/digests/run-digests';
 import { DonorsService } from '../../src/donors/donors.service';
 import { createTestContext, TestContext } from '../support/test-context';
+import { ORGANISATION_1 } from '../support/factories';
 
 const DONORS = 8;
 
@@ -27,7 +27,7 @@ describe(`digest outbox (${process.env.TEST_DB ?? 'sqlite'})`, () => {
     const donors = t.get(DonorsService);
     for (let n = 1; n <= DONORS; n++) {
       await donors.create(
-        SYSTEM_ACTOR,
+        ORGANISATION_1,
         { name: `Medium donor ${n}`, type: 'government', contacts: [{ email: `a${n}@medium.example` }, { email: `b${n}@medium.example` }] },
         null,
       );
@@ -36,11 +36,11 @@ describe(`digest outbox (${process.env.TEST_DB ?? 'sqlite'})`, () => {
   afterAll(() => t.close());
 
   it('queues each donor contact once per period even when runs overlap', async () => {
-    const results = await Promise.all([1, 2, 3].map(() => runDigests.execute({ actor: SYSTEM_ACTOR, period: '2025-03' })));
+    const results = await Promise.all([1, 2, 3].map(() => runDigests.execute({ actor: ORGANISATION_1, period: '2025-03' })));
     expect(results.map((r) => r.queued).reduce((a, b) => a + b, 0)).toBe(2 * DONORS);
     expect(await t.dataSource.getRepository(DigestMessageEntity).count({ where: { period: '2025-03' } })).toBe(2 * DONORS);
-    expect((await runDigests.execute({ actor: SYSTEM_ACTOR, period: '2025-03' })).queued).toBe(0);
-    expect((await runDigests.execute({ actor: SYSTEM_ACTOR, period: '2025-04' })).queued).toBe(2 * DONORS);
+    expect((await runDigests.execute({ actor: ORGANISATION_1, period: '2025-03' })).queued).toBe(0);
+    expect((await runDigests.execute({ actor: ORGANISATION_1, period: '2025-04' })).queued).toBe(2 * DONORS);
   });
 
   it('refuses a second row for the same donor, contact and period at the database', async () => {

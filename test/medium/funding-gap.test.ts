@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EntityManager } from 'typeorm';
-import { SYSTEM_ACTOR } from '../../src/access/actor';
 import { LedgerAggregates } from '../../src/ledger/aggregates/ledger-aggregates.service';
 import { todayUtc } from '../../src/common/dates';
 import { parseAmount } from '../../src/common/money/money';
@@ -15,6 +14,7 @@ import { LedgerFiguresRepository } from '../../src/ledger/ledger-figures.reposit
 import { LedgerValuation } from '../../src/ledger/ledger-valuation';
 import { PledgesService } from '../../src/pledges/pledges.service';
 import { createTestContext, TestContext } from '../support/test-context';
+import { ORGANISATION_1 } from '../support/factories';
 
 const DB = process.env.TEST_DB ?? 'sqlite';
 
@@ -87,15 +87,15 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
       ]);
       for (let rank = 1; rank <= 12; rank++) {
         const code = `P${String(rank).padStart(2, '0')}`;
-        await tx.query(`INSERT INTO priorities (code, rank, title, description) VALUES ('${code}', ${rank}, 'Priority ${rank}', 'test')`);
+        await tx.query(`INSERT INTO priorities (organisation_id, code, rank, title, description) VALUES (1, '${code}', ${rank}, 'Priority ${rank}', 'test')`);
       }
     });
     const donors = t.get(DonorsService);
-    donorA = (await donors.create(SYSTEM_ACTOR, { name: 'Donor A', type: 'government' }, null)).body.id;
-    donorB = (await donors.create(SYSTEM_ACTOR, { name: 'Donor B', type: 'ngo' }, null)).body.id;
+    donorA = (await donors.create(ORGANISATION_1, { name: 'Donor A', type: 'government' }, null)).body.id;
+    donorB = (await donors.create(ORGANISATION_1, { name: 'Donor B', type: 'ngo' }, null)).body.id;
     const pledges = t.get(PledgesService);
     const create = (donorId: number, extra: object) =>
-      pledges.create(SYSTEM_ACTOR, { donorId, title: 'Medium pledge', channel: 'direct', status: 'committed', priorityCodes: [], ...extra } as never, null);
+      pledges.create(ORGANISATION_1, { donorId, title: 'Medium pledge', channel: 'direct', status: 'committed', priorityCodes: [], ...extra } as never, null);
     // EUR on two dates with two rates, one earmarked to three priorities evenly, one undated (source date).
     firstEuro = (await create(donorA, { kind: 'cash', amount: '1000.00', currency: 'EUR', pledgedOn: '2024-01-10', priorityCodes: ['P02', 'P03', 'P04'] })).body
       .id;
@@ -114,11 +114,11 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
       pledgedOn: '2024-02-01',
       priorityCodes: ['P09'],
     });
-    await pledges.recordDisbursement(SYSTEM_ACTOR, goods.body.id, { quantity: 2, receivedOn: '2024-03-01' }, null);
+    await pledges.recordDisbursement(ORGANISATION_1, goods.body.id, { quantity: 2, receivedOn: '2024-03-01' }, null);
     const cancelled = await create(donorB, { kind: 'cash', amount: '999.00', currency: 'USD', pledgedOn: '2024-01-05' });
-    await pledges.cancel(SYSTEM_ACTOR, cancelled.body.id, { reason: 'withdrawn' });
+    await pledges.cancel(ORGANISATION_1, cancelled.body.id, { reason: 'withdrawn' });
     const paid = await create(donorA, { kind: 'cash', amount: '500.00', currency: 'USD', pledgedOn: '2024-01-05', priorityCodes: ['P01'] });
-    await pledges.recordDisbursement(SYSTEM_ACTOR, paid.body.id, { amount: '100.00', currency: 'EUR', receivedOn: '2024-06-10' }, null);
+    await pledges.recordDisbursement(ORGANISATION_1, paid.body.id, { amount: '100.00', currency: 'EUR', receivedOn: '2024-06-10' }, null);
   });
   afterAll(async () => {
     await t.close();
@@ -234,7 +234,7 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
 
   it('values a pledge again when an edit moves its value date', async () => {
     // 1000 EUR dated 2024-01-10 (1.1) moves to 2024-07-02 (1.3): 3200.00 + 200.00.
-    await t.get(PledgesService).update(SYSTEM_ACTOR, firstEuro, { pledgedOn: '2024-07-02' });
+    await t.get(PledgesService).update(ORGANISATION_1, firstEuro, { pledgedOn: '2024-07-02' });
     const gap = await t.get(FundingGapService).get('USD', todayUtc());
     expect(gap.foreign.pledged.amount).toBe('3400.00');
     expect((await t.get(FundingGapService).ratesUsed('USD', todayUtc())).map((r) => r.date)).not.toContain('2024-01-02');
@@ -245,11 +245,13 @@ describe(`funding-gap aggregates on a ledger built through the services (${DB})`
     // 4,500 EUR pledges written straight into the table (as a bulk load or an upgrade leaves them), ids 3 apart.
     const ids = Array.from({ length: 4_500 }, (_, i) => 100_000 + 3 * i);
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = ids.slice(i, i + 500).map((id) => `(${id}, ${donorB}, 'Bulk pledge', 'cash', 1000, 'EUR', '2024-06-05', 'committed', 'direct')`);
+      const rows = ids.slice(i, i + 500).map((id) => `(1, ${id}, ${donorB}, 'Bulk pledge', 'cash', 1000, 'EUR', '2024-06-05', 'committed', 'direct')`);
       await t
         .get(UnitOfWork)
         .transaction((tx) =>
-          tx.query(`INSERT INTO pledges (id, donor_id, title, kind, amount_minor, currency, pledged_on, commitment, channel) VALUES ${rows.join(', ')}`),
+          tx.query(
+            `INSERT INTO pledges (organisation_id, id, donor_id, title, kind, amount_minor, currency, pledged_on, commitment, channel) VALUES ${rows.join(', ')}`,
+          ),
         );
     }
     // Rows written around the application are not in its maintained aggregates: a bulk load ends

@@ -1,18 +1,18 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SYSTEM_ACTOR } from '../../src/access/actor';
 import { UnitOfWork } from '../../src/database/unit-of-work';
 import type { CreateGovernmentSpendDto } from '../../src/national/dto';
 import { NationalRepository } from '../../src/national/national.repository';
 import { NationalService } from '../../src/national/national.service';
 import { createTestContext, TestContext } from '../support/test-context';
+import { ORGANISATION_1 } from '../support/factories';
 
 /** NationalService.governmentAt, the funding engine's read of the government figure, on a real database. */
 describe(`governmentAt: the latest observation on or before a date (${process.env.TEST_DB ?? 'sqlite'})`, () => {
   let t: TestContext;
   let national: NationalService;
   const observe = async (body: Partial<CreateGovernmentSpendDto> & Pick<CreateGovernmentSpendDto, 'amount' | 'currency' | 'asAt'>) =>
-    (await national.addSpend(SYSTEM_ACTOR, { basis: 'allocated', periodStart: '2020-11-10', source: 'test document', ...body }, null)).body;
+    (await national.addSpend(ORGANISATION_1, { basis: 'allocated', periodStart: '2020-11-10', source: 'test document', ...body }, null)).body;
 
   beforeAll(async () => {
     t = await createTestContext();
@@ -72,6 +72,7 @@ describe(`governmentAt: the latest observation on or before a date (${process.en
     const seen = await uow
       .transaction(async (tx) => {
         await rows.insertSpend(tx, {
+          organisationId: 1,
           amountMinor: 1n,
           currency: 'USD',
           asAt: '2027-01-01',

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { SYSTEM_ACTOR } from '../../src/access/actor';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { FundingGapService } from '../../src/funding/funding-gap.service';
 import { LedgerAggregates } from '../../src/ledger/aggregates/ledger-aggregates.service';
@@ -9,6 +8,7 @@ import { PledgesService } from '../../src/pledges/pledges.service';
 import { createTestContext } from '../support/test-context';
 import { migrationSource } from '../support/migration-source';
 import { createTestDatabase, TEST_DB, TestDatabase } from '../support/test-database';
+import { ORGANISATION_1 } from '../support/factories';
 
 const DAYS = ['2025-03-30', '2025-03-31', '2025-04-01', '2025-04-02', '2026-01-01'];
 
@@ -34,15 +34,15 @@ describe(`migration 1733540000000: the ledger's maintained aggregates, built for
     const maintained: unknown[] = [];
     try {
       const pledges = first.get(PledgesService);
-      const list = (await pledges.list(SYSTEM_ACTOR, {}, { limit: 8, afterId: 0 }, null)).items;
+      const list = (await pledges.list(ORGANISATION_1, {}, { limit: 8, afterId: 0 }, null)).items;
       const cash = list.filter((p) => p.kind === 'cash');
       await pledges.recordDisbursement(
-        SYSTEM_ACTOR,
+        ORGANISATION_1,
         cash[0].id,
         { amount: '1000000.00', currency: 'USD', receivedOn: '2025-04-02', overDisbursementReason: 'Test: an over-receipt leaves nothing to receive' },
         null,
       );
-      await pledges.cancel(SYSTEM_ACTOR, cash[cash.length - 1].id, { reason: 'Withdrawn by the donor (test)' });
+      await pledges.cancel(ORGANISATION_1, cash[cash.length - 1].id, { reason: 'Withdrawn by the donor (test)' });
       for (const asOf of DAYS) maintained.push(FIGURES(await first.get(FundingGapService).get('USD', asOf)));
     } finally {
       await first.close();

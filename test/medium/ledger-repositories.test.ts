@@ -3,7 +3,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SYSTEM_ACTOR } from '../../src/access/actor';
 import { todayUtc } from '../../src/common/dates';
 import { convertMinor, effectiveRate } from '../../src/common/money/conversion';
 import { formatAmount, parseAmount } from '../../src/common/money/money';
@@ -21,7 +20,7 @@ import type { PledgeColumns } from '../../src/ledger/pledge.entity';
 import type { DisbursementView, PledgeView } from '../../src/pledges/pledges.service';
 import { PledgesService } from '../../src/pledges/pledges.service';
 import { PledgeInstalmentsService } from '../../src/pledges/instalments.service';
-import { serviceFactories, type TestRate } from '../support/factories';
+import { serviceFactories, type TestRate, ORGANISATION_1 } from '../support/factories';
 import { createTestContext, type TestContext } from '../support/test-context';
 import { TEST_DB } from '../support/test-database';
 
@@ -213,7 +212,7 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
       dogs: await make.receipt(dogs.id, { quantity: 3, receivedOn: '2024-04-01' }),
     };
     await make.cancel(withdrawn.id);
-    await t.get(PledgesService).update(SYSTEM_ACTOR, shared.id, { notes: 'Shares agreed in the exchange of letters' });
+    await t.get(PledgesService).update(ORGANISATION_1, shared.id, { notes: 'Shares agreed in the exchange of letters' });
   });
   afterAll(() => t.close());
 
@@ -654,7 +653,7 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
     it('writes, reads, moves and removes planned instalments (through the use-case), and lists them in a window with what their states need', async () => {
       const plans = t.get(PledgeInstalmentsService);
       const add = async (pledgeId: number, dueOn: string, size: { amount?: string; quantity?: number }) =>
-        (await plans.add(SYSTEM_ACTOR, pledgeId, { dueOn, ...size }, null)).body.id;
+        (await plans.add(ORGANISATION_1, pledgeId, { dueOn, ...size }, null)).body.id;
       const a = await add(p.euros.id, addDays(today, -30), { amount: '300.00' });
       const b = await add(p.euros.id, addDays(today, 10), { amount: '300.00' });
       const c = await add(p.euros.id, addDays(today, 400), { amount: '400.00' });
@@ -669,8 +668,8 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
       expect((await instalments.findLive(p.euros.id, b))?.dueOn).toBe(addDays(today, 10));
       expect(await instalments.findLive(p.dogs.id, b)).toBeNull();
 
-      await plans.change(SYSTEM_ACTOR, p.euros.id, c, { dueOn: addDays(today, 20) });
-      await plans.remove(SYSTEM_ACTOR, p.dogs.id, e);
+      await plans.change(ORGANISATION_1, p.euros.id, c, { dueOn: addDays(today, 20) });
+      await plans.remove(ORGANISATION_1, p.dogs.id, e);
       expect(await instalments.findLive(p.dogs.id, e)).toBeNull();
 
       const euros = await ledger.findById(p.euros.id);
@@ -732,7 +731,7 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
       const few = Array.from({ length: 2 }, (_, i) => ({ columns: row(i), earmarks: [{ code: 'P01', shareBasisPoints: null }] }));
       const many = Array.from({ length: 60 }, (_, i) => ({ columns: row(i + 2), earmarks: [] }));
       const inserted = await t.get(UnitOfWork).transaction(async (tx) => {
-        const written = [await t.get(Ledger).recordPledges(tx, few), await t.get(Ledger).recordPledges(tx, many)];
+        const written = [await t.get(Ledger).recordPledges(tx, 1, few), await t.get(Ledger).recordPledges(tx, 1, many)];
         const valuedAt = async (id: number | null) => (await ledger.findById(id as number, tx))?.valuedAt ?? null;
         expect([await valuedAt(written[0].lastId), await valuedAt(written[1].firstId)]).toEqual([expect.any(Date), null]);
         return written;

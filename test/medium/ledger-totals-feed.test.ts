@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { SYSTEM_ACTOR } from '../../src/access/actor';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { FundingGapService } from '../../src/funding/funding-gap.service';
 import { LedgerAggregates } from '../../src/ledger/aggregates/ledger-aggregates.service';
@@ -8,6 +7,7 @@ import { PledgesService } from '../../src/pledges/pledges.service';
 import { migrationSource } from '../support/migration-source';
 import { createTestContext, type TestContext } from '../support/test-context';
 import { createTestDatabase, TEST_DB, TestDatabase } from '../support/test-database';
+import { ORGANISATION_1 } from '../support/factories';
 
 const AS_OF = '2026-01-01';
 
@@ -45,10 +45,10 @@ describe(`the ledger totals' feed: each instance keeps the totals and takes only
     expect(before).toEqual(await figures(a));
 
     const pledges = a.get(PledgesService);
-    const cash = (await pledges.list(SYSTEM_ACTOR, {}, { limit: 20, afterId: 0 }, null)).items.filter((p) => p.kind === 'cash');
+    const cash = (await pledges.list(ORGANISATION_1, {}, { limit: 20, afterId: 0 }, null)).items.filter((p) => p.kind === 'cash');
     const start = await feed(a);
     await pledges.recordDisbursement(
-      SYSTEM_ACTOR,
+      ORGANISATION_1,
       cash[0].id,
       { amount: '1000.00', currency: cash[0].currency as string, receivedOn: '2025-06-02', overDisbursementReason: 'Test: received beyond the pledge' },
       null,
@@ -61,7 +61,7 @@ describe(`the ledger totals' feed: each instance keeps the totals and takes only
     expect(stamped.every((r) => r.group_key.includes(`|`))).toBe(true);
     expect(stamped.length).toBeLessThan(20);
 
-    await pledges.cancel(SYSTEM_ACTOR, cash[1].id, { reason: 'Withdrawn by the donor (test)' });
+    await pledges.cancel(ORGANISATION_1, cash[1].id, { reason: 'Withdrawn by the donor (test)' });
     expect((await feed(a)).seq).toBe(start.seq + 2);
 
     // B's next read has both writes (its kept totals moved by the groups written since), as a new
@@ -78,7 +78,7 @@ describe(`the ledger totals' feed: each instance keeps the totals and takes only
     await a.get(LedgerAggregates).rebuild();
     expect((await feed(a)).epoch).toBeGreaterThan(start.epoch);
     await pledges.recordDisbursement(
-      SYSTEM_ACTOR,
+      ORGANISATION_1,
       cash[2].id,
       { amount: '1000.00', currency: cash[2].currency as string, receivedOn: '2025-07-01', overDisbursementReason: 'Test: received beyond the pledge' },
       null,

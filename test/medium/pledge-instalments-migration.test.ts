@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { MIGRATIONS } from '../../src/database/migrations';
 import { PledgeInstalments1733510000000 } from '../../src/database/migrations/1733510000000-pledge-instalments';
 import { migrationSource } from '../support/migration-source';
 import { createTestDatabase, TEST_DB, TestDatabase } from '../support/test-database';
@@ -13,7 +14,9 @@ describe(`migration 1733510000000: planned instalments (${TEST_DB})`, () => {
 
   it('creates the table, refuses a row with both or neither of amount and quantity, and goes down and up again', async () => {
     db = await createTestDatabase(TEST_DB);
-    const source = await migrationSource(db).initialize();
+    // The schema as this migration left it: later ones (each record's organisation, say) are not this test's.
+    const upTo = MIGRATIONS.findIndex((m) => m.name === PledgeInstalments1733510000000.name);
+    const source = await migrationSource(db, MIGRATIONS.slice(0, upTo + 1)).initialize();
     try {
       expect((await source.runMigrations({ transaction: 'each' })).map((m) => m.name)).toContain(PledgeInstalments1733510000000.name);
       const p = (n: number) => source.driver.createParameter(`p${n}`, n);

@@ -22,7 +22,7 @@ describe(`UnitOfWork under overlapping transactions (${process.env.TEST_DB ?? 's
     const outcomes = await Promise.allSettled(
       Array.from({ length: 60 }, (_, i) =>
         uow.transaction(async (tx) => {
-          await tx.getRepository(DonorEntity).insert({ name: `uow-${i}`, type: 'government', displayCurrency: 'USD' });
+          await tx.getRepository(DonorEntity).insert({ organisationId: 1, name: `uow-${i}`, type: 'government', displayCurrency: 'USD' });
           await pause(2 + (i % 3));
           if (i % 10 === 0) throw new Error(`planned rollback ${i}`);
           return i;
@@ -53,7 +53,9 @@ describe(`UnitOfWork under overlapping transactions (${process.env.TEST_DB ?? 's
     });
     await readOnce;
     // PostgreSQL commits it meanwhile; SQLite's writer waits for the snapshot: either way the snapshot does not see it.
-    const write = uow.transaction((tx) => tx.getRepository(DonorEntity).insert({ name: 'snapshot-1', type: 'government', displayCurrency: 'USD' }));
+    const write = uow.transaction((tx) =>
+      tx.getRepository(DonorEntity).insert({ organisationId: 1, name: 'snapshot-1', type: 'government', displayCurrency: 'USD' }),
+    );
     await Promise.race([write, pause(50)]);
     release();
     const seen = await snapshot;
@@ -66,7 +68,7 @@ describe(`UnitOfWork under overlapping transactions (${process.env.TEST_DB ?? 's
   it('moves the figures version by the time a committed write returns, never for a rollback or a derived-only write', async () => {
     const uow = t.get(UnitOfWork);
     const insert = (name: string) => (tx: Parameters<Parameters<UnitOfWork['transaction']>[0]>[0]) =>
-      tx.getRepository(DonorEntity).insert({ name, type: 'government', displayCurrency: 'USD' });
+      tx.getRepository(DonorEntity).insert({ organisationId: 1, name, type: 'government', displayCurrency: 'USD' });
     const start = await uow.figuresVersion();
     await uow.transaction(insert('version-1'));
     const afterWrite = await uow.figuresVersion();

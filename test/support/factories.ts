@@ -1,4 +1,10 @@
-import { SYSTEM_ACTOR } from '../../src/access/actor';
+import { actingFor, SYSTEM_ACTOR } from '../../src/access/actor';
+
+/**
+ * Start-up work of the test database's organisation. Every test database is created empty, so its
+ * first organisation (made at first start, or by the migration of an older database) is number 1.
+ */
+export const ORGANISATION_1 = actingFor(SYSTEM_ACTOR, 1);
 import type { RateQuote } from '../../src/common/money/conversion';
 import { UnitOfWork } from '../../src/database/unit-of-work';
 import type { CreateDonorDto } from '../../src/donors/dto';
@@ -61,7 +67,8 @@ export async function seedReferenceData(t: TestApp): Promise<void> {
   const repo = t.dataSource.getRepository(PriorityEntity);
   for (let rank = 1; rank <= 12; rank++) {
     const code = `P${String(rank).padStart(2, '0')}`;
-    if (!(await repo.exists({ where: { code } }))) await repo.insert({ code, rank, title: `Priority ${rank}`, description: 'test', source: null });
+    if (!(await repo.exists({ where: { code } })))
+      await repo.insert({ organisationId: 1, code, rank, title: `Priority ${rank}`, description: 'test', source: null });
   }
 }
 
@@ -73,7 +80,7 @@ export type TestRate = Pick<RateQuote, 'base' | 'quote' | 'rate' | 'date'>;
  * stored values the API gives them, and typed as the services take them (no raw SQL, no casts).
  */
 export function serviceFactories(t: TestContext) {
-  const actor = SYSTEM_ACTOR;
+  const actor = ORGANISATION_1;
   const uow = t.get(UnitOfWork);
   return {
     /** The first `count` priorities, P01 upwards, without targets. */
@@ -82,6 +89,7 @@ export function serviceFactories(t: TestContext) {
       await uow.transaction(async (tx) => {
         for (const [i, code] of codes.entries()) {
           const priority = Object.assign(new PriorityEntity(), {
+            organisationId: 1,
             code,
             rank: i + 1,
             title: `Priority ${i + 1}`,

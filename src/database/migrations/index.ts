@@ -20,6 +20,7 @@ import { LedgerAggregates1733540000000 } from './1733540000000-ledger-aggregates
 import { PendingRevaluations1733550000000 } from './1733550000000-pending-revaluations';
 import { LedgerTotalsFeed1733560000000 } from './1733560000000-ledger-totals-feed';
 import { Organisations1733570000000 } from './1733570000000-organisations';
+import { TenantRecords1733580000000 } from './1733580000000-tenant-records';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   PendingRevaluations1733550000000,
   LedgerTotalsFeed1733560000000,
   Organisations1733570000000,
+  TenantRecords1733580000000,
 ];

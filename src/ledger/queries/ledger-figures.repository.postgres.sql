@@ -32,7 +32,7 @@ DROP TABLE IF EXISTS pg_temp.known_pledge_priorities;
 
 DROP TABLE IF EXISTS pg_temp.known_pledges;
 
-INSERT INTO known_pledge_priorities (pledge_id, priority_code, share_bp) SELECT id, $1::varchar, $2::integer FROM known_pledges WHERE id = $3::integer;
+INSERT INTO known_pledge_priorities (organisation_id, pledge_id, priority_code, share_bp) SELECT organisation_id, id, $1::varchar, $2::integer FROM known_pledges WHERE id = $3::integer;
 
 UPDATE known_disbursements SET valued_at = NULL, value_currency = NULL;
 

@@ -32,7 +32,7 @@ DROP TABLE IF EXISTS temp.known_pledge_priorities;
 
 DROP TABLE IF EXISTS temp.known_pledges;
 
-INSERT INTO known_pledge_priorities (pledge_id, priority_code, share_bp) SELECT id, ?, ? FROM known_pledges WHERE id = ?;
+INSERT INTO known_pledge_priorities (organisation_id, pledge_id, priority_code, share_bp) SELECT organisation_id, id, ?, ? FROM known_pledges WHERE id = ?;
 
 UPDATE known_disbursements SET valued_at = NULL, value_currency = NULL;
 
