@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/app-config';
 import { UnitOfWork, type Transaction } from '../database/unit-of-work';
 import { DonorsService } from '../donors/donors.service';
 import { CreateResult, IdempotencyContext, IdempotencyService } from '../idempotency/idempotency.service';
-import { Actor, actingFor, SYSTEM_ACTOR } from '../access/actor';
+import { Actor, actingFor, organisationOf, SYSTEM_ACTOR } from '../access/actor';
 import { AuthRepository } from './auth.repository';
 import { AuthService, hashToken, toUserView, UserView } from './auth.service';
 import { PasswordHasher } from './password-hasher';
@@ -63,7 +63,7 @@ export class UsersService {
     const email = input.email.toLowerCase();
     // Every user of today's roles belongs to an organisation; an actor without one must name it.
     if (organisationId === null) throw new Error('A user needs an organisation: the acting user has none, and none was given');
-    await this.checkDonorTie(input.role, input.donorId ?? null);
+    await this.checkDonorTie(organisationId, input.role, input.donorId ?? null);
     const passwordHash = await this.hasher.hash(input.password);
     return this.idempotency.create(idem, async (tx) => {
       if (await this.users.emailTaken(tx, email)) {
@@ -100,7 +100,8 @@ export class UsersService {
       const role = change.role ?? user.role;
       const donorId = change.donorId !== undefined ? change.donorId : role === 'donor' ? user.donorId : null;
       const active = change.active ?? user.active;
-      await this.checkDonorTie(role, donorId, tx);
+      // A user's donor is of the user's organisation.
+      await this.checkDonorTie(user.organisationId ?? organisationOf(actor), role, donorId, tx);
       const stillAdmin = role === 'admin' && active;
       if (user.role === 'admin' && user.active && !stillAdmin && (await this.users.countOtherActiveAdmins(tx, id)) === 0) {
         const field = change.active === false ? 'active' : 'role';
@@ -206,10 +207,10 @@ export class UsersService {
     this.logger.log(`Created bootstrap admin ${admin.email}`);
   }
 
-  private async checkDonorTie(role: Role, donorId: number | null, tx?: Transaction): Promise<void> {
+  private async checkDonorTie(organisationId: number, role: Role, donorId: number | null, tx?: Transaction): Promise<void> {
     if (role === 'donor' && !donorId) throw InvalidInputError.field('donorId', 'a donor user needs donorId');
     if (role !== 'donor' && donorId) throw InvalidInputError.field('donorId', 'only donor users belong to a donor');
-    if (donorId && !(await this.donors.exists(donorId, tx))) throw new NotFoundError('Donor', donorId);
+    if (donorId && !(await this.donors.exists(organisationId, donorId, tx))) throw new NotFoundError('Donor', donorId);
   }
 }
 

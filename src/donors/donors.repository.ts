@@ -7,29 +7,34 @@ const DONOR_NAME = new SqlQuery<{ name: string }>('SELECT name FROM donors WHERE
 
 @Injectable()
 export class DonorsRepository {
-  private readonly knownIds = new Set<number>();
+  /** `organisation:id` of donors found: donors are never deleted nor moved. */
+  private readonly knownIds = new Set<string>();
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Donors are never deleted, so an id once found is remembered and costs no further query. */
-  async exists(id: number, tx?: EntityManager): Promise<boolean> {
-    if (this.knownIds.has(id)) return true;
-    const found = await (tx ?? this.dataSource.manager).getRepository(DonorEntity).exists({ where: { id } });
-    if (found) this.knownIds.add(id);
+  /** Whether the organisation has this donor. Donors are never deleted, so a donor once found costs no further query. */
+  async exists(organisationId: number, id: number, tx?: EntityManager): Promise<boolean> {
+    const key = `${organisationId}:${id}`;
+    if (this.knownIds.has(key)) return true;
+    const found = await (tx ?? this.dataSource.manager).getRepository(DonorEntity).exists({ where: { organisationId, id } });
+    if (found) this.knownIds.add(key);
     return found;
   }
 
-  findWithContacts(id: number): Promise<DonorEntity | null> {
-    return this.dataSource.getRepository(DonorEntity).findOne({ where: { id }, relations: { contacts: true }, order: { contacts: { id: 'ASC' } } });
+  /** The organisation's donor with its contacts. */
+  findWithContacts(organisationId: number, id: number): Promise<DonorEntity | null> {
+    return this.dataSource
+      .getRepository(DonorEntity)
+      .findOne({ where: { organisationId, id }, relations: { contacts: true }, order: { contacts: { id: 'ASC' } } });
   }
 
-  /** A page of donors by id, optionally only one donor (a donor user sees just its own). */
-  page(afterId: number, limit: number, onlyId: number | null): Promise<DonorEntity[]> {
+  /** A page of the organisation's donors by id, optionally only one donor (a donor user sees just its own). */
+  page(organisationId: number, afterId: number, limit: number, onlyId: number | null): Promise<DonorEntity[]> {
     const qb = this.dataSource
       .getRepository(DonorEntity)
       .createQueryBuilder('d')
       .leftJoinAndSelect('d.contacts', 'c')
-      .where('d.id > :afterId', { afterId })
+      .where('d.organisation_id = :organisationId AND d.id > :afterId', { organisationId, afterId })
       .orderBy('d.id', 'ASC')
       .addOrderBy('c.id', 'ASC');
     if (onlyId !== null) qb.andWhere('d.id = :onlyId', { onlyId });
@@ -68,9 +73,15 @@ export class DonorsRepository {
   }
 
   /** Every donor's id by name. */
-  async idsByName(): Promise<Map<string, number>> {
-    const rows = await this.dataSource.getRepository(DonorEntity).find({ select: { id: true, name: true } });
+  async idsByName(organisationId: number): Promise<Map<string, number>> {
+    const rows = await this.dataSource.getRepository(DonorEntity).find({ select: { id: true, name: true }, where: { organisationId } });
     return new Map(rows.map((d) => [d.name, d.id]));
+  }
+
+  /** Every donor's name by id. */
+  async namesById(): Promise<Map<number, string>> {
+    const rows = await this.dataSource.getRepository(DonorEntity).find({ select: { id: true, name: true } });
+    return new Map(rows.map((d) => [d.id, d.name]));
   }
 
   /** A donor's name, or null when there is no such donor; inside `tx` when given. A prepared statement: every pledge create asks it. */
@@ -80,17 +91,19 @@ export class DonorsRepository {
   }
 
   /** The id of the donor with this name, or null (the seed's natural key). */
-  async idByName(name: string): Promise<number | null> {
-    const donor = await this.dataSource.getRepository(DonorEntity).findOne({ where: { name } });
+  async idByName(organisationId: number, name: string): Promise<number | null> {
+    const donor = await this.dataSource.getRepository(DonorEntity).findOne({ where: { organisationId, name } });
     return donor ? donor.id : null;
   }
 
-  findByName(tx: EntityManager, name: string): Promise<DonorEntity | null> {
-    return tx.getRepository(DonorEntity).findOne({ where: { name } });
+  /** The organisation's donor of this name (a name is unique within an organisation). */
+  findByName(tx: EntityManager, organisationId: number, name: string): Promise<DonorEntity | null> {
+    return tx.getRepository(DonorEntity).findOne({ where: { organisationId, name } });
   }
 
-  findForUpdate(tx: EntityManager, id: number): Promise<DonorEntity | null> {
-    return tx.getRepository(DonorEntity).findOne({ where: { id }, relations: { contacts: true } });
+  /** The organisation's donor with its contacts, to change it in `tx`. */
+  findForUpdate(tx: EntityManager, organisationId: number, id: number): Promise<DonorEntity | null> {
+    return tx.getRepository(DonorEntity).findOne({ where: { organisationId, id }, relations: { contacts: true } });
   }
 
   insert(tx: EntityManager, donor: Partial<DonorEntity> & Pick<DonorEntity, 'organisationId'>): Promise<DonorEntity> {
@@ -106,18 +119,20 @@ export class DonorsRepository {
     const repo = tx.getRepository(DonorContactEntity);
     return repo.save(repo.create(contact));
   }
-  /** A donor's contact, for a change an officer makes. */
-  findDonorContact(tx: EntityManager, donorId: number, contactId: number): Promise<DonorContactEntity | null> {
-    return tx.getRepository(DonorContactEntity).findOne({ where: { id: contactId, donorId } });
+  /** A contact of the organisation's donor, for a change an officer makes. */
+  findDonorContact(tx: EntityManager, organisationId: number, donorId: number, contactId: number): Promise<DonorContactEntity | null> {
+    return tx.getRepository(DonorContactEntity).findOne({ where: { organisationId, id: contactId, donorId } });
   }
 
   updateContact(tx: EntityManager, contact: DonorContactEntity): Promise<DonorContactEntity> {
     return tx.getRepository(DonorContactEntity).save(contact);
   }
 
-  /** Whether the donor may take new pledges: it exists and is active. */
-  async isActive(id: number, tx?: EntityManager): Promise<boolean> {
-    const donor = await (tx ?? this.dataSource.manager).getRepository(DonorEntity).findOne({ where: { id }, select: { id: true, active: true } });
+  /** Whether the organisation's donor may take new pledges: it exists and is active. */
+  async isActive(organisationId: number, id: number, tx?: EntityManager): Promise<boolean> {
+    const donor = await (tx ?? this.dataSource.manager)
+      .getRepository(DonorEntity)
+      .findOne({ where: { organisationId, id }, select: { id: true, active: true } });
     return donor?.active === true;
   }
 

@@ -78,9 +78,9 @@ export class DonorsService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Whether a donor exists (users tie donor accounts to it); inside a transaction pass it. */
-  exists(id: number, tx?: Transaction): Promise<boolean> {
-    return this.donors.exists(id, tx);
+  /** Whether the organisation has this donor (users tie donor accounts to it, pledges name it); inside a transaction pass it. */
+  exists(organisationId: number, id: number, tx?: Transaction): Promise<boolean> {
+    return this.donors.exists(organisationId, id, tx);
   }
 
   /** Donors with at least one contact still taking digests, with those contacts: every donor, or the ones named. */
@@ -126,34 +126,34 @@ export class DonorsService {
   }
 
   /** Every donor's name by id (the funding engine's rows). */
-  async namesById(): Promise<Map<number, string>> {
-    return new Map([...(await this.donors.idsByName())].map(([name, id]) => [id, name]));
+  namesById(): Promise<Map<number, string>> {
+    return this.donors.namesById();
   }
 
-  /** Every donor's id by exact name (an import names donors). */
-  idsByName(): Promise<Map<string, number>> {
-    return this.donors.idsByName();
+  /** Every donor of the organisation by exact name (an import names donors). */
+  idsByName(organisationId: number): Promise<Map<string, number>> {
+    return this.donors.idsByName(organisationId);
   }
 
   /** The id of the donor with this name, or null (the seed's natural key). */
-  idByName(name: string): Promise<number | null> {
-    return this.donors.idByName(name);
+  idByName(organisationId: number, name: string): Promise<number | null> {
+    return this.donors.idByName(organisationId, name);
   }
 
   async get(actor: Actor, id: number): Promise<DonorView> {
-    const donor = canSeeDonor(actor, id) ? await this.donors.findWithContacts(id) : null;
+    const donor = canSeeDonor(actor, id) ? await this.donors.findWithContacts(organisationOf(actor), id) : null;
     if (!donor) throw new NotFoundError('Donor', id);
     return toDonorView(donor);
   }
 
   async list(actor: Actor, page: PageRequest): Promise<Page<DonorView>> {
-    const rows = await this.donors.page(page.afterId, page.limit, visibleDonorFilter(actor, undefined) ?? null);
+    const rows = await this.donors.page(organisationOf(actor), page.afterId, page.limit, visibleDonorFilter(actor, undefined) ?? null);
     return toPage(rows, page, toDonorView);
   }
 
   async create(actor: Actor, dto: CreateDonorDto, idem: IdempotencyContext | null) {
     return this.idempotency.create(idem, async (tx) => {
-      if (await this.donors.findByName(tx, dto.name)) {
+      if (await this.donors.findByName(tx, organisationOf(actor), dto.name)) {
         throw new ConflictError(`A donor named "${dto.name}" exists`, [{ field: 'name', message: 'a donor with this name exists' }]);
       }
       const donor = await this.donors.insert(tx, {
@@ -184,7 +184,7 @@ export class DonorsService {
    * (the caller checked the fields with CreateDonorDto); audited as any donor created by hand.
    */
   async createInImport(tx: Transaction, actor: Actor, donor: { name: string; type: string; countryCode: string | null; source: string }): Promise<number> {
-    if (await this.donors.findByName(tx, donor.name)) {
+    if (await this.donors.findByName(tx, organisationOf(actor), donor.name)) {
       throw new ConflictError(`A donor named "${donor.name}" exists`, [
         { field: 'donor', message: `a donor named "${donor.name}" was added meanwhile: import again` },
       ]);
@@ -206,11 +206,11 @@ export class DonorsService {
 
   async update(actor: Actor, id: number, dto: UpdateDonorDto): Promise<DonorView> {
     return this.uow.transaction(async (tx) => {
-      const donor = await this.donors.findForUpdate(tx, id);
+      const donor = await this.donors.findForUpdate(tx, organisationOf(actor), id);
       if (!donor) throw new NotFoundError('Donor', id);
       const before = toDonorView(donor);
       if (dto.name !== undefined && dto.name !== donor.name) {
-        const clash = await this.donors.findByName(tx, dto.name);
+        const clash = await this.donors.findByName(tx, donor.organisationId, dto.name);
         if (clash) throw new ConflictError(`A donor named "${dto.name}" exists`, [{ field: 'name', message: 'a donor with this name exists' }]);
         donor.name = dto.name;
       }
@@ -230,7 +230,7 @@ export class DonorsService {
 
   async addContact(actor: Actor, donorId: number, dto: ContactDto, idem: IdempotencyContext | null) {
     return this.idempotency.create(idem, async (tx) => {
-      const donor = await this.donors.findForUpdate(tx, donorId);
+      const donor = await this.donors.findForUpdate(tx, organisationOf(actor), donorId);
       if (!donor) throw new NotFoundError('Donor', donorId);
       const contact = await this.addContactIn(tx, donor, dto);
       const view = { ...toContactView(contact), donorId };
@@ -240,13 +240,13 @@ export class DonorsService {
   }
 
   /** Whether the donor may take a new pledge (it exists and is not deactivated). */
-  isActive(id: number, tx?: Transaction): Promise<boolean> {
-    return this.donors.isActive(id, tx);
+  isActive(organisationId: number, id: number, tx?: Transaction): Promise<boolean> {
+    return this.donors.isActive(organisationId, id, tx);
   }
 
   async updateContact(actor: Actor, donorId: number, contactId: number, dto: UpdateContactDto): Promise<ContactView & { donorId: number }> {
     return this.uow.transaction(async (tx) => {
-      const contact = await this.donors.findDonorContact(tx, donorId, contactId);
+      const contact = await this.donors.findDonorContact(tx, organisationOf(actor), donorId, contactId);
       if (!contact || contact.removedAt) throw new NotFoundError('Contact', contactId);
       const before = { ...toContactView(contact), donorId };
       if (dto.name !== undefined) contact.name = dto.name || null;
@@ -270,7 +270,7 @@ export class DonorsService {
   /** Removes a contact from the lists and the digests; the row stays for the audit and past digests. */
   async removeContact(actor: Actor, donorId: number, contactId: number): Promise<void> {
     await this.uow.transaction(async (tx) => {
-      const contact = await this.donors.findDonorContact(tx, donorId, contactId);
+      const contact = await this.donors.findDonorContact(tx, organisationOf(actor), donorId, contactId);
       if (!contact || contact.removedAt) throw new NotFoundError('Contact', contactId);
       const before = { ...toContactView(contact), donorId };
       contact.removedAt = new Date();

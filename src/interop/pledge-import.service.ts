@@ -334,7 +334,8 @@ export class PledgeImportService {
       errors: [],
       sha256,
     };
-    const plan = await this.checkFile(csv, report, createDonors, opts.onProgress);
+    const organisationId = organisationOf(actor);
+    const plan = await this.checkFile(organisationId, csv, report, createDonors, opts.onProgress);
     if (plan.pledges.length === 0) return report;
 
     const generated = new Map<number, string>();
@@ -343,14 +344,14 @@ export class PledgeImportService {
       if (m) generated.set(Number(m[1]), c.columns.externalRef as string);
     }
     const refs = plan.pledges.map((c) => c.columns.externalRef as string);
-    const existing = await this.ledger.existingRefs(refs, generated);
+    const existing = await this.ledger.existingRefs(organisationId, refs, generated);
     this.judgeFreshRows(plan, existing, report);
     if (report.errors.length || opts.dryRun) return report;
 
     const { body } = await this.idempotency.create(opts.idem ?? null, async (tx) => {
       // One import at a time on PostgreSQL, so two uploads of one file cannot both pass the check below.
       await this.uow.lockKey(tx, 'pledge-import');
-      const stored = await this.ledger.existingRefs(refs, generated, tx);
+      const stored = await this.ledger.existingRefs(organisationId, refs, generated, tx);
       const fresh = plan.pledges.filter((c) => !stored.has(c.columns.externalRef as string));
       const newDonors = new Map<string, number>();
       for (const donor of donorsFor(fresh, plan)) {
@@ -368,7 +369,7 @@ export class PledgeImportService {
       const instalments = plan.instalments.filter((i) => freshRefs.has(i.ref));
       const cancelled = fresh.filter((c) => plan.cancellations.has(c));
       const looked = [...new Set([...receipts.map((r) => r.ref), ...instalments.map((i) => i.ref), ...cancelled.map((c) => c.columns.externalRef as string)])];
-      const ids = looked.length ? await this.ledger.existingRefs(looked, new Map(), tx) : new Map<string, number>();
+      const ids = looked.length ? await this.ledger.existingRefs(organisationId, looked, new Map(), tx) : new Map<string, number>();
       for (const r of receipts) await this.recordReceipt(tx, actor, ids.get(r.ref) as number, r);
       // Planned before a cancelled pledge is cancelled (a cancelled pledge's schedule cannot change), as the file records them.
       for (const i of instalments) {
@@ -474,7 +475,7 @@ export class PledgeImportService {
    * The CSV is scanned first (a format error anywhere refuses the file before any row is judged),
    * then read again one row at a time, so the parsed cells never all sit in memory at once.
    */
-  private async checkFile(csv: string, report: ImportReport, createDonors: boolean, onProgress?: ImportProgress): Promise<ImportPlan> {
+  private async checkFile(organisationId: number, csv: string, report: ImportReport, createDonors: boolean, onProgress?: ImportProgress): Promise<ImportPlan> {
     const plan = emptyPlan();
     let shape: CsvShape;
     try {
@@ -494,7 +495,7 @@ export class PledgeImportService {
       report.errors.push({ row: 2, field: 'file', message: 'the file has a header but no data rows' });
       return plan;
     }
-    await this.validateRows(csvDataRecords(csv), shape, positions, report.errors, plan, createDonors, onProgress);
+    await this.validateRows(organisationId, csvDataRecords(csv), shape, positions, report.errors, plan, createDonors, onProgress);
     return plan;
   }
 
@@ -528,6 +529,7 @@ export class PledgeImportService {
   }
 
   private async validateRows(
+    organisationId: number,
     records: Iterable<CsvRecord>,
     shape: CsvShape,
     positions: Map<PledgeImportColumn, number>,
@@ -536,7 +538,11 @@ export class PledgeImportService {
     createDonors: boolean,
     onProgress?: ImportProgress,
   ): Promise<void> {
-    const [donorIds, inactive, priorityCodes] = await Promise.all([this.donors.idsByName(), this.donors.inactiveIds(), this.priorities.codes()]);
+    const [donorIds, inactive, priorityCodes] = await Promise.all([
+      this.donors.idsByName(organisationId),
+      this.donors.inactiveIds(),
+      this.priorities.codes(organisationId),
+    ]);
     const donors = new DonorResolver(donorIds, createDonors);
     const rateChecks = new RateCheckCache();
     const firstRowOfRef = new Map<string, number>();

@@ -127,8 +127,8 @@ export type NewReceiptRow = Pick<DisbursementEntity, (typeof NEW_RECEIPT_PROPERT
 const INSERT_PLEDGE = new InsertStatement(PledgeEntity, NEW_PLEDGE_PROPERTIES, ['id']);
 const INSERT_EARMARKS = new InsertStatement(PledgePriorityEntity, ['organisationId', 'pledgeId', 'priorityCode', 'shareBasisPoints']);
 const INSERT_RECEIPT = new InsertStatement(DisbursementEntity, NEW_RECEIPT_PROPERTIES, ['id', 'createdAt']);
-const EXTERNAL_REF_USED = new SqlQuery<{ found: number }>('SELECT 1 AS found FROM pledges WHERE external_ref = ? LIMIT 1');
-const ID_OF_REF = new SqlQuery<{ id: number | string }>('SELECT id FROM pledges WHERE external_ref = ?');
+const EXTERNAL_REF_USED = new SqlQuery<{ found: number }>('SELECT 1 AS found FROM pledges WHERE organisation_id = ? AND external_ref = ? LIMIT 1');
+const ID_OF_REF = new SqlQuery<{ id: number | string }>('SELECT id FROM pledges WHERE organisation_id = ? AND external_ref = ?');
 const MOVE_TOTALS = new SqlQuery(
   'UPDATE pledges SET disbursed_minor = disbursed_minor + CAST(? AS BIGINT), delivered_quantity = delivered_quantity + ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?',
 );
@@ -362,9 +362,9 @@ export class LedgerRepository {
     return qb;
   }
 
-  /** Whether a pledge with this external reference is stored; inside `tx` when given. */
-  async externalRefUsed(externalRef: string, tx: EntityManager = this.dataSource.manager): Promise<boolean> {
-    return (await EXTERNAL_REF_USED.run(tx, [externalRef])).length > 0;
+  /** Whether a pledge of the organisation carries this external reference; inside `tx` when given. */
+  async externalRefUsed(organisationId: number, externalRef: string, tx: EntityManager = this.dataSource.manager): Promise<boolean> {
+    return (await EXTERNAL_REF_USED.run(tx, [organisationId, externalRef])).length > 0;
   }
 
   /**
@@ -374,6 +374,7 @@ export class LedgerRepository {
    * batches took 0.5 s, nearly all of it query building; this way 0.07 s.
    */
   async existingRefs(
+    organisationId: number,
     refs: readonly string[],
     generated: ReadonlyMap<number, string>,
     tx: EntityManager = this.dataSource.manager,
@@ -386,9 +387,9 @@ export class LedgerRepository {
         batch.length === LOOKUP_BATCH,
         batch.length,
         BIND,
-        (list) => `SELECT id, external_ref FROM pledges WHERE external_ref IN (${list})`,
+        (list) => `SELECT id, external_ref FROM pledges WHERE organisation_id = ? AND external_ref IN (${list})`,
       );
-      const rows: Array<{ id: number | string; external_ref: string | null }> = await tx.query(sql, batch);
+      const rows: Array<{ id: number | string; external_ref: string | null }> = await tx.query(sql, [organisationId, ...batch]);
       for (const r of rows) if (r.external_ref) found.set(r.external_ref, Number(r.id));
     }
     const ids = [...generated.keys()];
@@ -399,9 +400,9 @@ export class LedgerRepository {
         batch.length === LOOKUP_BATCH,
         batch.length,
         BIND,
-        (list) => `SELECT id FROM pledges WHERE external_ref IS NULL AND id IN (${list})`,
+        (list) => `SELECT id FROM pledges WHERE organisation_id = ? AND external_ref IS NULL AND id IN (${list})`,
       );
-      const rows: Array<{ id: number | string }> = await tx.query(sql, batch);
+      const rows: Array<{ id: number | string }> = await tx.query(sql, [organisationId, ...batch]);
       for (const r of rows) found.set(generated.get(Number(r.id)) as string, Number(r.id));
     }
     return found;
@@ -452,6 +453,9 @@ export class LedgerRepository {
       await tx.query(sql, params);
       onBatch?.(start + batch.length);
     }
+    // One organisation's import: each earmark finds its pledge by the reference, within it.
+    const organisationId = pledges[0]?.row.organisationId;
+    if (pledges.some((p) => p.row.organisationId !== organisationId)) throw new Error('insertPledges takes the pledges of one organisation at a time');
     let params: unknown[] = [];
     const flush = async () => {
       const sql = this.bulkSql(
@@ -460,9 +464,9 @@ export class LedgerRepository {
         params.length / 3,
         ['?', '?', 'CAST(? AS INTEGER)'],
         (tuples) =>
-          `INSERT INTO pledge_priorities (organisation_id, pledge_id, priority_code, share_bp) SELECT p.organisation_id, p.id, v.column2, v.column3 FROM (VALUES ${tuples}) AS v JOIN pledges p ON p.external_ref = v.column1`,
+          `INSERT INTO pledge_priorities (organisation_id, pledge_id, priority_code, share_bp) SELECT p.organisation_id, p.id, v.column2, v.column3 FROM (VALUES ${tuples}) AS v JOIN pledges p ON p.organisation_id = ? AND p.external_ref = v.column1`,
       );
-      await tx.query(sql, params);
+      await tx.query(sql, [...params, organisationId]);
       params = [];
     };
     for (const { row, earmarks } of pledges) {
@@ -474,7 +478,7 @@ export class LedgerRepository {
     if (params.length) await flush();
     const idOf = async (pledge: BulkPledge | undefined) => {
       if (!pledge) return null;
-      const [found] = await ID_OF_REF.run(tx, [pledge.row.externalRef]);
+      const [found] = await ID_OF_REF.run(tx, [pledge.row.organisationId, pledge.row.externalRef]);
       return found ? Number(found.id) : null;
     };
     return { created: pledges.length, firstId: await idOf(pledges[0]), lastId: await idOf(pledges[pledges.length - 1]) };

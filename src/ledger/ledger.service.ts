@@ -82,14 +82,14 @@ export class Ledger {
     return this.rows.receiptPage(afterId, limit);
   }
 
-  /** Whether a pledge carries this external reference; inside `tx` when given. */
-  externalRefUsed(externalRef: string, tx?: Transaction): Promise<boolean> {
-    return this.rows.externalRefUsed(externalRef, tx);
+  /** Whether a pledge of the organisation carries this external reference; inside `tx` when given. */
+  externalRefUsed(organisationId: number, externalRef: string, tx?: Transaction): Promise<boolean> {
+    return this.rows.externalRefUsed(organisationId, externalRef, tx);
   }
 
   /** Which of these references (stored, or an export's generated `mat-pledge-<id>`) already name a pledge, with that pledge's id. */
-  existingRefs(refs: readonly string[], generated: ReadonlyMap<number, string>, tx?: Transaction): Promise<Map<string, number>> {
-    return this.rows.existingRefs(refs, generated, tx);
+  existingRefs(organisationId: number, refs: readonly string[], generated: ReadonlyMap<number, string>, tx?: Transaction): Promise<Map<string, number>> {
+    return this.rows.existingRefs(organisationId, refs, generated, tx);
   }
 
   /** Locks a pledge's row until `tx` ends, before reading it to change it (after the valuation lock: see LedgerValuation.holdShared). */
@@ -134,6 +134,7 @@ export class Ledger {
     const inserted = await this.rows.insertPledges(tx, rows, onBatch);
     await this.aggregates.addedByRefs(
       tx,
+      organisationId,
       pledges.flatMap((p) => (p.columns.externalRef ? [p.columns.externalRef] : [])),
     );
     return inserted;

@@ -87,8 +87,8 @@ export class PledgeEntity {
   @Column({ name: 'receipt_due_on', type: 'date', nullable: true })
   receiptDueOn: string | null;
 
-  /** A reference from another system (CSV import, donor's own id); unique when given. */
-  @Column({ name: 'external_ref', type: 'varchar', length: 120, nullable: true, unique: true })
+  /** A reference from another system (CSV import, donor's own id); unique within the organisation when given. */
+  @Column({ name: 'external_ref', type: 'varchar', length: 120, nullable: true })
   externalRef: string | null;
 
   /** Kept up to date on write: sum of disbursements counted in the pledge's currency. */

@@ -309,11 +309,12 @@ export class PledgesService {
   }
 
   /** Validates a create request into the columns to store. Throws field errors; touches nothing. */
-  private async buildPledge(dto: CreatePledgeDto): Promise<{ columns: PledgeColumns; earmarks: Earmark[] }> {
+  private async buildPledge(actor: Actor, dto: CreatePledgeDto): Promise<{ columns: PledgeColumns; earmarks: Earmark[] }> {
     const columns = pledgeColumnsFrom(dto);
-    const earmarks = earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(dto.priorityCodes));
-    if (!(await this.donors.exists(dto.donorId))) throw BusinessRuleError.field('donorId', `there is no donor ${dto.donorId}`);
-    if (!(await this.donors.isActive(dto.donorId))) throw BusinessRuleError.field('donorId', 'this donor is deactivated: reactivate it to record a new pledge');
+    const earmarks = earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(organisationOf(actor), dto.priorityCodes));
+    if (!(await this.donors.exists(organisationOf(actor), dto.donorId))) throw BusinessRuleError.field('donorId', `there is no donor ${dto.donorId}`);
+    if (!(await this.donors.isActive(organisationOf(actor), dto.donorId)))
+      throw BusinessRuleError.field('donorId', 'this donor is deactivated: reactivate it to record a new pledge');
     const check = rateCheckOf(dto, columns);
     if (check && !this.convertible.has(check.value.currency, check.valueDate)) {
       await this.fx.convert(check.value, REPORTING_CURRENCY, check.valueDate, check.field);
@@ -323,9 +324,9 @@ export class PledgesService {
   }
 
   async create(actor: Actor, dto: CreatePledgeDto, idem: IdempotencyContext | null) {
-    const { columns, earmarks } = await this.buildPledge(dto);
+    const { columns, earmarks } = await this.buildPledge(actor, dto);
     return this.idempotency.create(idem, async (tx) => {
-      if (columns.externalRef && (await this.ledger.externalRefUsed(columns.externalRef, tx))) {
+      if (columns.externalRef && (await this.ledger.externalRefUsed(organisationOf(actor), columns.externalRef, tx))) {
         throw new ConflictError(`A pledge with externalRef "${columns.externalRef}" exists`, [
           { field: 'externalRef', message: 'already used by another pledge' },
         ]);
@@ -442,7 +443,9 @@ export class PledgesService {
   async update(actor: Actor, pledgeId: number, dto: UpdatePledgeDto): Promise<PledgeView> {
     const changes = pledgeChangesFrom(dto);
     const earmarks =
-      dto.priorityCodes === undefined ? null : earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(dto.priorityCodes));
+      dto.priorityCodes === undefined
+        ? null
+        : earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(organisationOf(actor), dto.priorityCodes));
     return this.uow.transaction(async (tx) => {
       await this.ledger.lockPledge(tx, pledgeId);
       const pledge = visibleOr404(actor, await this.ledger.findPledge(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);

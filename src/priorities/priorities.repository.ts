@@ -15,13 +15,19 @@ export class PrioritiesRepository {
     return this.dataSource.getRepository(PriorityEntity).find({ order: { rank: 'ASC' } });
   }
 
-  /** Which of these codes are stored. */
-  async existingCodes(codes: string[]): Promise<string[]> {
+  /** The codes of the organisation's list. */
+  async codesOf(organisationId: number): Promise<string[]> {
+    const rows = await this.dataSource.getRepository(PriorityEntity).find({ select: { code: true }, where: { organisationId }, order: { rank: 'ASC' } });
+    return rows.map((r) => r.code);
+  }
+
+  /** Which of these codes are on the organisation's list. */
+  async existingCodes(organisationId: number, codes: string[]): Promise<string[]> {
     const rows = await this.dataSource
       .getRepository(PriorityEntity)
       .createQueryBuilder('p')
       .select('p.code', 'code')
-      .where('p.code IN (:...codes)', { codes })
+      .where('p.organisation_id = :organisationId AND p.code IN (:...codes)', { organisationId, codes })
       .getRawMany<{ code: string }>();
     return rows.map((r) => r.code);
   }
@@ -31,18 +37,18 @@ export class PrioritiesRepository {
     return (await this.dataSource.getRepository(PriorityEntity).count()) === 0;
   }
 
-  findForUpdate(tx: Transaction, code: string): Promise<PriorityEntity | null> {
-    return tx.getRepository(PriorityEntity).findOne({ where: { code } });
+  findForUpdate(tx: Transaction, organisationId: number, code: string): Promise<PriorityEntity | null> {
+    return tx.getRepository(PriorityEntity).findOne({ where: { organisationId, code } });
   }
 
   async update(tx: Transaction, priority: PriorityEntity): Promise<void> {
     await tx.getRepository(PriorityEntity).save(priority);
   }
 
-  /** Adds the priority unless one with its code is stored; says whether it did. */
+  /** Adds the priority unless its organisation's list has its code; says whether it did. */
   async insertIfMissing(tx: Transaction, priority: PriorityEntity): Promise<boolean> {
     const repo = tx.getRepository(PriorityEntity);
-    if (await repo.exists({ where: { code: priority.code } })) return false;
+    if (await repo.exists({ where: { organisationId: priority.organisationId, code: priority.code } })) return false;
     await repo.insert(priority);
     return true;
   }

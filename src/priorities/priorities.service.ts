@@ -96,9 +96,9 @@ export class PrioritiesService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Every stored priority code (an import checks its earmarks against them). */
-  async codes(): Promise<Set<string>> {
-    return new Set((await this.priorities.allByRank()).map((p) => p.code));
+  /** The organisation's priority codes (an import checks its earmarks against them). */
+  async codes(organisationId: number): Promise<Set<string>> {
+    return new Set(await this.priorities.codesOf(organisationId));
   }
 
   /** True when no priority is stored yet: a brand-new database. */
@@ -139,10 +139,10 @@ export class PrioritiesService {
    * Which of these codes exist. Priorities are never deleted, so a code once seen is remembered;
    * only codes not seen yet cost a query (a pledge form checks its earmarks on every submit).
    */
-  async existingCodes(codes: string[]): Promise<Set<string>> {
-    if (codes.every((c) => this.knownCodes.has(c))) return new Set(codes);
-    const found = await this.priorities.existingCodes(codes);
-    for (const code of found) this.knownCodes.add(code);
+  async existingCodes(organisationId: number, codes: string[]): Promise<Set<string>> {
+    if (codes.every((c) => this.knownCodes.has(`${organisationId}:${c}`))) return new Set(codes);
+    const found = await this.priorities.existingCodes(organisationId, codes);
+    for (const code of found) this.knownCodes.add(`${organisationId}:${code}`);
     return new Set(found);
   }
 
@@ -183,7 +183,7 @@ export class PrioritiesService {
   }
 
   private async record(actor: Actor, code: string, target: Omit<PriorityTargetEntity, 'id' | 'createdAt' | 'priorityCode' | 'setBy'>): Promise<TargetView> {
-    if (!isPriorityCode(code) || !(await this.existingCodes([code])).has(code)) throw new NotFoundError('Priority', code);
+    if (!isPriorityCode(code) || !(await this.existingCodes(organisationOf(actor), [code])).has(code)) throw new NotFoundError('Priority', code);
     return this.uow.transaction(async (tx) => {
       const row = await this.priorities.insertTarget(tx, { ...target, priorityCode: code, setBy: actor.id });
       const view = toTargetView(row);

@@ -4,14 +4,15 @@ import { bigintTransformer } from '../database/transformers';
 /** The twelve entries of ANAMA's "Key Priorities for International Assistance", in the report's order. */
 @Entity('priorities')
 export class PriorityEntity {
-  /** The organisation the record belongs to (docs/organisations.md). */
-  @Column({ name: 'organisation_id', type: 'integer' })
+  /** The organisation whose list it is: a priority is keyed by (organisation, code). */
+  @PrimaryColumn({ name: 'organisation_id', type: 'integer' })
   organisationId: number;
 
   @PrimaryColumn({ type: 'varchar', length: 8 })
   code: string;
 
-  @Column({ type: 'integer', unique: true })
+  /** The place in the organisation's list, unique within it. */
+  @Column({ type: 'integer' })
   rank: number;
 
   @Column({ type: 'varchar', length: 200 })

@@ -127,7 +127,7 @@ export class SeedService {
 
     const donorIds = new Map<string, number>();
     for (const d of file.donors) {
-      const existingId = await this.donors.idByName(d.name);
+      const existingId = await this.donors.idByName(organisationId, d.name);
       if (existingId !== null) {
         donorIds.set(d.key, existingId);
         continue;
@@ -142,7 +142,7 @@ export class SeedService {
     }
 
     for (const p of file.pledges) {
-      if (await this.ledger.externalRefUsed(p.ref)) continue;
+      if (await this.ledger.externalRefUsed(organisationId, p.ref)) continue;
       const donorId = donorIds.get(p.donor);
       if (!donorId) throw new Error(`Seed pledge ${p.ref} names unknown donor ${p.donor}`);
       const created = await this.pledges.create(

@@ -21,6 +21,7 @@ import { PendingRevaluations1733550000000 } from './1733550000000-pending-revalu
 import { LedgerTotalsFeed1733560000000 } from './1733560000000-ledger-totals-feed';
 import { Organisations1733570000000 } from './1733570000000-organisations';
 import { TenantRecords1733580000000 } from './1733580000000-tenant-records';
+import { KeysPerOrganisation1733590000000 } from './1733590000000-keys-per-organisation';
 
 /** Every migration, in order. Each feature appends its own; none is ever edited after it lands. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   LedgerTotalsFeed1733560000000,
   Organisations1733570000000,
   TenantRecords1733580000000,
+  KeysPerOrganisation1733590000000,
 ];

@@ -106,11 +106,15 @@ export class LedgerAggregatesRepository {
   }
 
   /** The pledges carrying these external references (an import's new pledges, read back in its transaction). */
-  async pledgeIdsByRefs(tx: Transaction, refs: readonly string[]): Promise<number[]> {
+  async pledgeIdsByRefs(tx: Transaction, organisationId: number, refs: readonly string[]): Promise<number[]> {
     const ids: number[] = [];
     for (let i = 0; i < refs.length; i += IDS_PER_QUERY) {
       const part = refs.slice(i, i + IDS_PER_QUERY);
-      const rows = await this.run(tx, `SELECT id FROM pledges WHERE external_ref IN (${part.map((_, j) => this.dialect.placeholder(j + 1)).join(', ')})`, part);
+      const rows = await this.run(
+        tx,
+        `SELECT id FROM pledges WHERE organisation_id = ${this.dialect.placeholder(1)} AND external_ref IN (${part.map((_, j) => this.dialect.placeholder(j + 2)).join(', ')})`,
+        [organisationId, ...part],
+      );
       ids.push(...rows.map((r) => aggregateToNumber(r.id as number)));
     }
     return ids;

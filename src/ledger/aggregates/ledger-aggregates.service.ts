@@ -108,9 +108,9 @@ export class LedgerAggregates implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** Adds the pledges an import wrote in `tx` (found by their external references) to the aggregates. */
-  async addedByRefs(tx: Transaction, refs: readonly string[]): Promise<void> {
+  async addedByRefs(tx: Transaction, organisationId: number, refs: readonly string[]): Promise<void> {
     if (refs.length === 0 || (await this.tracked(tx, [Number.MAX_SAFE_INTEGER])).length === 0) return;
-    await this.added(tx, await this.rows.pledgeIdsByRefs(tx, refs));
+    await this.added(tx, await this.rows.pledgeIdsByRefs(tx, organisationId, refs));
   }
 
   /** The pledges among `ids` whose changes the aggregates take now: all once built; while building, those the build has passed. */
