@@ -1,7 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import type { Actor } from '../access/actor';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parsePageRequest, toPage } from '../common/http/pagination';
-import { READ_ALL, Roles } from '../access/roles';
+import { CurrentActor, READ_ALL, Roles } from '../access/roles';
 import { auditTimeRange, parseAuditFilter } from './audit-query';
 import { AuditService } from './audit.service';
 
@@ -23,10 +24,10 @@ export class AuditController {
   @ApiQuery({ name: 'order', required: false, enum: ['oldest', 'newest'], description: 'oldest (default) or newest first' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'cursor', required: false })
-  async list(@Query() query: Record<string, unknown>) {
+  async list(@CurrentActor() actor: Actor, @Query() query: Record<string, unknown>) {
     const filter = parseAuditFilter(query, 'oldest');
     const page = parsePageRequest(query.limit, query.cursor);
-    const rows = await this.audit.list({ ...filter, ...auditTimeRange(filter), newestFirst: filter.order === 'newest', ...page });
+    const rows = await this.audit.list(actor, { ...filter, ...auditTimeRange(filter), newestFirst: filter.order === 'newest', ...page });
     return toPage(rows, page, (e) => ({
       id: e.id,
       at: e.at,

@@ -79,13 +79,16 @@ export class AuditRepository {
 
   /**
    * A page of entries by id (one more than the limit, so the caller knows a next page exists),
-   * oldest or newest first, filtered by record, user, action and time.
+   * oldest or newest first, of one organisation, filtered by record, user, action and time. The
+   * deployment's own entries (no organisation: shared exchange rates imported from the command
+   * line) are no organisation's.
    */
-  page(query: AuditQuery): Promise<AuditEntryEntity[]> {
+  page(organisationId: number, query: AuditQuery): Promise<AuditEntryEntity[]> {
     const qb = this.dataSource
       .getRepository(AuditEntryEntity)
       .createQueryBuilder('a')
-      .where(query.newestFirst ? (query.afterId === 0 ? '1 = 1' : 'a.id < :afterId') : 'a.id > :afterId', { afterId: query.afterId })
+      .where('a.organisation_id = :organisationId', { organisationId })
+      .andWhere(query.newestFirst ? (query.afterId === 0 ? '1 = 1' : 'a.id < :afterId') : 'a.id > :afterId', { afterId: query.afterId })
       .orderBy('a.id', query.newestFirst ? 'DESC' : 'ASC')
       .limit(query.limit + 1);
     if (query.entityType) qb.andWhere('a.entity_type = :entityType', { entityType: query.entityType });

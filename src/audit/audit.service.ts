@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import type { Transaction } from '../database/unit-of-work';
 import type { AuditEntryEntity } from './audit-entry.entity';
 import { AuditRepository, type AuditQuery } from './audit.repository';
@@ -48,7 +48,8 @@ export class AuditService {
     return this.entries.firstBeforeAfter(reader, entityType, actions, day);
   }
 
-  list(query: AuditQuery): Promise<AuditEntryEntity[]> {
-    return this.entries.page(query);
+  /** A page of the actor's organisation's entries. */
+  list(actor: Actor, query: AuditQuery): Promise<AuditEntryEntity[]> {
+    return this.entries.page(organisationOf(actor), query);
   }
 }

@@ -85,8 +85,9 @@ export class AuthRepository {
     return this.dataSource.getRepository(UserEntity).findOne({ where: { id } });
   }
 
-  listUsers(afterId: number, limit: number): Promise<UserEntity[]> {
-    return this.dataSource.getRepository(UserEntity).find({ where: { id: MoreThan(afterId) }, order: { id: 'ASC' }, take: limit + 1 });
+  /** A page of the organisation's users by id. */
+  listUsers(organisationId: number, afterId: number, limit: number): Promise<UserEntity[]> {
+    return this.dataSource.getRepository(UserEntity).find({ where: { organisationId, id: MoreThan(afterId) }, order: { id: 'ASC' }, take: limit + 1 });
   }
 
   /**
@@ -181,9 +182,14 @@ export class AuthRepository {
     return tx.getRepository(UserEntity).findOne({ where: { id } });
   }
 
-  /** Active admins other than `exceptUserId`: the last one may not be deactivated or demoted. */
-  countOtherActiveAdmins(tx: EntityManager, exceptUserId: number): Promise<number> {
-    return tx.getRepository(UserEntity).count({ where: { role: 'admin', active: true, id: Not(exceptUserId) } });
+  /** The organisation's user, to change it in `tx` (null for another organisation's). */
+  findOrganisationUserInTx(tx: EntityManager, organisationId: number, id: number): Promise<UserEntity | null> {
+    return tx.getRepository(UserEntity).findOne({ where: { organisationId, id } });
+  }
+
+  /** The organisation's active admins other than `exceptUserId`: its last one may not be deactivated or demoted. */
+  countOtherActiveAdmins(tx: EntityManager, organisationId: number, exceptUserId: number): Promise<number> {
+    return tx.getRepository(UserEntity).count({ where: { organisationId, role: 'admin', active: true, id: Not(exceptUserId) } });
   }
 
   async updateUser(tx: EntityManager, id: number, patch: { role: Role; donorId: number | null; active: boolean }): Promise<void> {

@@ -29,13 +29,13 @@ export class UsersController {
   }
 
   @Get()
-  list(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    return this.users.list(parsePageRequest(limit, cursor));
+  list(@CurrentActor() actor: Actor, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    return this.users.list(actor, parsePageRequest(limit, cursor));
   }
 
   @Get(':id')
-  get(@Param('id', ParseIdPipe) id: number) {
-    return this.users.get(id);
+  get(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number) {
+    return this.users.get(actor, id);
   }
 
   /** Role, donor tie and whether the user may sign in; deactivating ends their sessions at once. */

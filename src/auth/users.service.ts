@@ -76,14 +76,21 @@ export class UsersService {
     });
   }
 
-  async list(page: PageRequest): Promise<Page<UserView>> {
-    return toPage(await this.users.listUsers(page.afterId, page.limit), page, toUserView);
+  async list(actor: Actor, page: PageRequest): Promise<Page<UserView>> {
+    return toPage(await this.users.listUsers(organisationOf(actor), page.afterId, page.limit), page, toUserView);
   }
 
-  async get(id: number): Promise<UserView> {
+  /** A user of the actor's organisation (404 for another organisation's). */
+  async get(actor: Actor, id: number): Promise<UserView> {
     const user = await this.users.findUserById(id);
-    if (!user) throw new NotFoundError('User', id);
+    if (!user || user.organisationId !== organisationOf(actor)) throw new NotFoundError('User', id);
     return toUserView(user);
+  }
+
+  /** A user by id whatever their organisation, for a credential that names them (a calendar feed's key); null when there is none. */
+  async byCredential(id: number): Promise<UserView | null> {
+    const user = await this.users.findUserById(id);
+    return user ? toUserView(user) : null;
   }
 
   /**
@@ -94,7 +101,7 @@ export class UsersService {
   async update(actor: Actor, id: number, change: UserChange): Promise<UserView> {
     const view = await this.uow.transaction(async (tx) => {
       await this.uow.lockKey(tx, ADMINS_LOCK);
-      const user = await this.users.findUserInTx(tx, id);
+      const user = await this.users.findOrganisationUserInTx(tx, organisationOf(actor), id);
       if (!user) throw new NotFoundError('User', id);
       const before = toUserView(user);
       const role = change.role ?? user.role;
@@ -103,7 +110,7 @@ export class UsersService {
       // A user's donor is of the user's organisation.
       await this.checkDonorTie(user.organisationId ?? organisationOf(actor), role, donorId, tx);
       const stillAdmin = role === 'admin' && active;
-      if (user.role === 'admin' && user.active && !stillAdmin && (await this.users.countOtherActiveAdmins(tx, id)) === 0) {
+      if (user.role === 'admin' && user.active && !stillAdmin && (await this.users.countOtherActiveAdmins(tx, organisationOf(actor), id)) === 0) {
         const field = change.active === false ? 'active' : 'role';
         throw new ConflictError('This is the last active admin: make another user an admin first', [
           { field, message: 'the last active admin cannot be deactivated or given another role' },
@@ -125,7 +132,7 @@ export class UsersService {
     const now = new Date();
     const expiresAt = new Date(now.getTime() + PASSWORD_RESET_HOURS * 3_600_000);
     await this.uow.transaction(async (tx) => {
-      const user = await this.users.findUserInTx(tx, id);
+      const user = await this.users.findOrganisationUserInTx(tx, organisationOf(actor), id);
       if (!user) throw new NotFoundError('User', id);
       await this.users.voidPasswordResets(tx, id, now);
       await this.users.insertPasswordReset(tx, { userId: id, tokenHash: hashToken(secret), expiresAt, issuedBy: actor.id });

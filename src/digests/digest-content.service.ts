@@ -308,8 +308,9 @@ export class DigestContentService {
     return this.organisations.ofDeployment();
   }
 
-  latestStatement(): Promise<StatementCitation | null> {
-    return this.statements.latestCitation();
+  /** The statement the deployment's one organisation published last (digests name that organisation until they are scoped per donor's). */
+  async latestStatement(): Promise<StatementCitation | null> {
+    return this.statements.latestCitation((await this.organisations.ofDeployment()).id);
   }
 
   snapshot(now: Date = new Date()): DigestSnapshot {

@@ -32,8 +32,8 @@ export class DigestsController {
 
   @Get('outbox')
   @Roles(...READ_ALL)
-  outbox(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    return this.digests.outbox(parsePageRequest(limit, cursor));
+  outbox(@CurrentActor() actor: Actor, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    return this.digests.outbox(actor, parsePageRequest(limit, cursor));
   }
 
   @Get('outbox/:id/rerender')

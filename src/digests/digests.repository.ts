@@ -95,8 +95,8 @@ export class DigestsRepository {
     await tx.getRepository(DigestMessageEntity).update({ id }, { status: 'failed', lockedUntil: null, lastError: error });
   }
 
-  /** A page of the outbox by id, without the bodies. */
-  outboxPage(afterId: number, limit: number): Promise<OutboxRow[]> {
+  /** A page of the organisation's outbox by id, without the bodies. */
+  outboxPage(organisationId: number, afterId: number, limit: number): Promise<OutboxRow[]> {
     return this.dataSource
       .getRepository(DigestMessageEntity)
       .createQueryBuilder('m')
@@ -117,20 +117,22 @@ export class DigestsRepository {
         'm.sentAt',
         'm.createdAt',
       ])
-      .where('m.id > :afterId', { afterId })
+      .where('m.organisation_id = :organisationId AND m.id > :afterId', { organisationId, afterId })
       .orderBy('m.id', 'ASC')
       .limit(limit + 1)
       .getMany();
   }
 
-  findMessage(id: number): Promise<DigestMessageEntity | null> {
-    return this.dataSource.getRepository(DigestMessageEntity).findOne({ where: { id } });
+  /** The organisation's message (null for another organisation's). */
+  findMessage(organisationId: number, id: number): Promise<DigestMessageEntity | null> {
+    return this.dataSource.getRepository(DigestMessageEntity).findOne({ where: { organisationId, id } });
   }
 
-  async statusCounts(): Promise<Record<MessageStatus, number>> {
+  async statusCounts(organisationId: number): Promise<Record<MessageStatus, number>> {
     const rows = await this.dataSource
       .getRepository(DigestMessageEntity)
       .createQueryBuilder('m')
+      .where('m.organisation_id = :organisationId', { organisationId })
       .select('m.status', 'status')
       .addSelect('COUNT(*)', 'n')
       .groupBy('m.status')

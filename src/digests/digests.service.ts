@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import { Page, PageRequest, toPage } from '../common/http/pagination';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -88,19 +88,26 @@ export class DigestsService {
     };
   }
 
-  async outbox(page: PageRequest): Promise<Page<OutboxItemView>> {
-    return toPage(await this.repo.outboxPage(page.afterId, page.limit), page, toOutboxItem);
+  /** The actor's organisation's outbox. */
+  async outbox(actor: Actor, page: PageRequest): Promise<Page<OutboxItemView>> {
+    return toPage(await this.repo.outboxPage(organisationOf(actor), page.afterId, page.limit), page, toOutboxItem);
   }
 
-  async outboxPage(page: PageRequest): Promise<OutboxPageView> {
-    const [list, counts] = await Promise.all([this.outbox(page), this.repo.statusCounts()]);
+  async outboxPage(actor: Actor, page: PageRequest): Promise<OutboxPageView> {
+    const [list, counts] = await Promise.all([this.outbox(actor, page), this.repo.statusCounts(organisationOf(actor))]);
     return { ...list, counts, smtpConfigured: this.config.smtpUrl !== null, currentPeriod: periodOf(new Date()) };
   }
 
   /** The donor's digest for a period as it would be sent now, without queuing or sending anything. */
   async preview(actor: Actor, donorId: number, rawPeriod: unknown): Promise<string> {
     const period = rawPeriod === undefined || rawPeriod === '' ? periodOf(new Date()) : parsePeriod(rawPeriod);
-    const donor = visibleOr404(actor, canSeeDonor(actor, donorId) ? await this.donors.findDonor(donorId) : null, (d) => d.id, 'Donor', donorId);
+    const donor = visibleOr404(
+      actor,
+      canSeeDonor(actor, donorId) ? await this.donors.findDonorOf(organisationOf(actor), donorId) : null,
+      (d) => d.id,
+      'Donor',
+      donorId,
+    );
     const view = await this.content.build(this.content.snapshot(), donor, period, null);
     return (await this.renderer.render(view)).html;
   }
@@ -112,7 +119,7 @@ export class DigestsService {
    * were kept cannot be rendered again, and say so.
    */
   async rerender(actor: Actor, id: number) {
-    const m = visibleOr404(actor, await this.repo.findMessage(id), (row) => row.donorId, 'Message', id);
+    const m = visibleOr404(actor, await this.repo.findMessage(organisationOf(actor), id), (row) => row.donorId, 'Message', id);
     const templatesSha256 = await this.renderer.templatesSha256();
     if (m.viewJson === null) return { id, statementId: m.statementId, inputsKept: false, sameTemplates: null, identical: null };
     const again = await this.renderer.render(JSON.parse(m.viewJson) as DigestView);
@@ -127,13 +134,13 @@ export class DigestsService {
 
   /** A queued or sent message exactly as stored, which is exactly what the donor receives. */
   async messageHtml(actor: Actor, id: number): Promise<string> {
-    const message = await this.repo.findMessage(id);
+    const message = await this.repo.findMessage(organisationOf(actor), id);
     return visibleOr404(actor, message, (m) => m.donorId, 'Message', id).htmlBody;
   }
 
   /** What a mail program shows above a message, and where it stands in the outbox; the error of a failed attempt for staff only. */
   async messageEnvelope(actor: Actor, id: number) {
-    const m = visibleOr404(actor, await this.repo.findMessage(id), (row) => row.donorId, 'Message', id);
+    const m = visibleOr404(actor, await this.repo.findMessage(organisationOf(actor), id), (row) => row.donorId, 'Message', id);
     return {
       id: m.id,
       from: this.config.mailFrom,

@@ -104,6 +104,12 @@ export class DonorsService {
     return this.donors.findById(id);
   }
 
+  /** The organisation's donor (without contacts) by id; null for another organisation's. */
+  async findDonorOf(organisationId: number, id: number): Promise<DonorEntity | null> {
+    const donor = await this.donors.findById(id);
+    return donor?.organisationId === organisationId ? donor : null;
+  }
+
   /** A contact by id; inside `tx` when given. */
   findContact(id: number, tx?: Transaction): Promise<DonorContactEntity | null> {
     return this.donors.findContact(id, tx);

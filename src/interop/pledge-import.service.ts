@@ -455,7 +455,7 @@ export class PledgeImportService {
 
   /** Records one receipt or delivery row against a pledge this import created, inside its unit of work; the row is named if it is refused. */
   private async recordReceipt(tx: Transaction, actor: Actor, pledgeId: number, r: PlannedReceipt): Promise<void> {
-    const pledge = await this.ledger.findPledge(pledgeId, tx);
+    const pledge = await this.ledger.findPledge(organisationOf(actor), pledgeId, tx);
     if (!pledge) throw new Error(`Pledge ${pledgeId} vanished inside its own import`);
     try {
       const columns = await this.pledges.buildDisbursement(tx, pledge, r.dto);

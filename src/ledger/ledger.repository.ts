@@ -248,9 +248,12 @@ export class LedgerRepository {
     return qb.leftJoinAndSelect('p.donor', 'd').leftJoinAndSelect('p.earmarks', 'e');
   }
 
-  /** A pledge with its donor and earmarks (by code); inside `tx` when given, so a unit of work sees its own writes. */
-  findById(id: number, tx: EntityManager = this.dataSource.manager): Promise<PledgeEntity | null> {
-    return this.withRelations(tx.getRepository(PledgeEntity).createQueryBuilder('p')).where('p.id = :id', { id }).orderBy('e.priority_code', 'ASC').getOne();
+  /** The organisation's pledge with its donor and earmarks (by code); inside `tx` when given, so a unit of work sees its own writes. */
+  findById(organisationId: number, id: number, tx: EntityManager = this.dataSource.manager): Promise<PledgeEntity | null> {
+    return this.withRelations(tx.getRepository(PledgeEntity).createQueryBuilder('p'))
+      .where('p.organisation_id = :organisationId AND p.id = :id', { organisationId, id })
+      .orderBy('e.priority_code', 'ASC')
+      .getOne();
   }
 
   /** A few pledges by id (a digest's lines), with their donor and earmarks. */

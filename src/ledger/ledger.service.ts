@@ -47,9 +47,9 @@ export class Ledger {
     private readonly aggregates: LedgerAggregates,
   ) {}
 
-  /** A pledge with its donor and earmarks; inside `tx` when given. */
-  findPledge(id: number, tx?: Transaction): Promise<PledgeEntity | null> {
-    return this.rows.findById(id, tx);
+  /** The organisation's pledge with its donor and earmarks (null for another organisation's); inside `tx` when given. */
+  findPledge(organisationId: number, id: number, tx?: Transaction): Promise<PledgeEntity | null> {
+    return this.rows.findById(organisationId, id, tx);
   }
 
   /** A few pledges with their donors and earmarks, by id. */

@@ -29,8 +29,8 @@ export class NationalController {
 
   @Get('government-spend')
   @Roles(...READ_ALL)
-  listSpend(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    return this.national.listSpend(parsePageRequest(limit, cursor));
+  listSpend(@CurrentActor() actor: Actor, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    return this.national.listSpend(actor, parsePageRequest(limit, cursor));
   }
 
   @Post('reported-figures')
@@ -46,7 +46,7 @@ export class NationalController {
 
   @Get('reported-figures')
   @Roles(...READ_ALL)
-  listReported(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    return this.national.listReported(parsePageRequest(limit, cursor));
+  listReported(@CurrentActor() actor: Actor, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    return this.national.listReported(actor, parsePageRequest(limit, cursor));
   }
 }

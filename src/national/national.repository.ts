@@ -33,13 +33,17 @@ export class NationalRepository {
   }
 
   /** A page of spend rows by id, one more than `limit` so the caller knows whether another page follows. */
-  spendPage(afterId: number, limit: number): Promise<GovernmentSpendEntity[]> {
-    return this.dataSource.getRepository(GovernmentSpendEntity).find({ where: { id: MoreThan(afterId) }, order: { id: 'ASC' }, take: limit + 1 });
+  spendPage(organisationId: number, afterId: number, limit: number): Promise<GovernmentSpendEntity[]> {
+    return this.dataSource
+      .getRepository(GovernmentSpendEntity)
+      .find({ where: { organisationId, id: MoreThan(afterId) }, order: { id: 'ASC' }, take: limit + 1 });
   }
 
-  /** A page of reported figures by id, one more than `limit` so the caller knows whether another page follows. */
-  reportedFiguresPage(afterId: number, limit: number): Promise<ReportedFigureEntity[]> {
-    return this.dataSource.getRepository(ReportedFigureEntity).find({ where: { id: MoreThan(afterId) }, order: { id: 'ASC' }, take: limit + 1 });
+  /** A page of the organisation's reported figures by id, one more than `limit` so the caller knows whether another page follows. */
+  reportedFiguresPage(organisationId: number, afterId: number, limit: number): Promise<ReportedFigureEntity[]> {
+    return this.dataSource
+      .getRepository(ReportedFigureEntity)
+      .find({ where: { organisationId, id: MoreThan(afterId) }, order: { id: 'ASC' }, take: limit + 1 });
   }
 
   /**

@@ -151,13 +151,15 @@ export class NationalService {
     });
   }
 
-  async listSpend(page: PageRequest) {
-    const rows = await this.national.spendPage(page.afterId, page.limit);
+  /** The actor's organisation's observations of its government's spend. */
+  async listSpend(actor: Actor, page: PageRequest) {
+    const rows = await this.national.spendPage(organisationOf(actor), page.afterId, page.limit);
     return toPage(rows, page, toSpendView);
   }
 
-  async listReported(page: PageRequest) {
-    const rows = await this.national.reportedFiguresPage(page.afterId, page.limit);
+  /** The actor's organisation's reported figures. */
+  async listReported(actor: Actor, page: PageRequest) {
+    const rows = await this.national.reportedFiguresPage(organisationOf(actor), page.afterId, page.limit);
     return toPage(rows, page, toReportedView);
   }
 }

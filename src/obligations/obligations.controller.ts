@@ -29,8 +29,8 @@ export class ObligationsController {
 
   @Get('obligations/:id')
   @Roles(...READ_ALL)
-  get(@Param('id', ParseIdPipe) id: number) {
-    return this.obligations.get(id);
+  get(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number) {
+    return this.obligations.get(actor, id);
   }
 
   @Post('obligations/:id/submit')

@@ -30,8 +30,9 @@ export class ObligationsRepository {
     return repo.save(repo.create(row));
   }
 
-  findById(id: number, tx?: Transaction): Promise<ObligationEntity | null> {
-    return this.manager(tx).getRepository(ObligationEntity).findOne({ where: { id } });
+  /** The organisation's obligation (null for another organisation's); inside `tx` when given. */
+  findById(organisationId: number, id: number, tx?: Transaction): Promise<ObligationEntity | null> {
+    return this.manager(tx).getRepository(ObligationEntity).findOne({ where: { organisationId, id } });
   }
 
   async markSubmitted(tx: Transaction, id: number, submittedOn: string): Promise<void> {

@@ -174,8 +174,8 @@ export class ObligationsService {
     });
   }
 
-  async get(id: number): Promise<ObligationView> {
-    const row = await this.obligations.findById(id);
+  async get(actor: Actor, id: number): Promise<ObligationView> {
+    const row = await this.obligations.findById(organisationOf(actor), id);
     if (!row) throw new NotFoundError('Obligation', id);
     return toView(row, todayUtc());
   }
@@ -201,7 +201,7 @@ export class ObligationsService {
     write: (tx: Parameters<ObligationsRepository['insert']>[0]) => Promise<void>,
   ): Promise<ObligationView> {
     return this.uow.transaction(async (tx) => {
-      const row = await this.obligations.findById(id, tx);
+      const row = await this.obligations.findById(organisationOf(actor), id, tx);
       if (!row) throw new NotFoundError('Obligation', id);
       const today = todayUtc();
       const before = toView(row, today);
@@ -211,7 +211,7 @@ export class ObligationsService {
         ]);
       }
       await write(tx);
-      const after = toView((await this.obligations.findById(id, tx)) as ObligationEntity, today);
+      const after = toView((await this.obligations.findById(organisationOf(actor), id, tx)) as ObligationEntity, today);
       await this.audit.record(tx, actor, { action, entityType: 'obligation', entityId: id, before, after, reason });
       return after;
     });
@@ -318,7 +318,7 @@ export class ObligationsService {
   async feed(key: unknown): Promise<string | null> {
     if (typeof key !== 'string' || !/^[A-Za-z0-9_-]{20,100}$/.test(key)) return null;
     const userId = await this.obligations.feedUser(hashKey(key));
-    const user = userId === null ? null : await this.users.get(userId).catch(() => null);
+    const user = userId === null ? null : await this.users.byCredential(userId);
     if (!user?.active || user.role === 'donor') return null;
     const actor: Actor = { id: user.id, email: user.email, role: user.role, donorId: user.donorId, organisationId: user.organisationId };
     const { entries } = await this.calendar(actor, {}, FEED_DAYS);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import { visibleOr404 } from '../access/donor-visibility';
 import { AuditService } from '../audit/audit.service';
 import { todayUtc } from '../common/dates';
@@ -185,7 +185,7 @@ export class PledgeInstalmentsService {
 
   private async lockedPledge(tx: Transaction, actor: Actor, pledgeId: number): Promise<PledgeEntity> {
     await this.ledger.lockPledge(tx, pledgeId);
-    const pledge = visibleOr404(actor, await this.ledger.findPledge(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
+    const pledge = visibleOr404(actor, await this.ledger.findPledge(organisationOf(actor), pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
     if (pledge.cancelledAt) throw BusinessRuleError.field('pledge', `pledge ${pledgeId} was cancelled: its schedule cannot change`);
     return pledge;
   }

@@ -253,7 +253,7 @@ export class PledgesService {
   }
 
   private async visiblePledge(actor: Actor, id: number): Promise<PledgeEntity> {
-    return visibleOr404(actor, await this.ledger.findPledge(id), (p) => p.donorId, 'Pledge', id);
+    return visibleOr404(actor, await this.ledger.findPledge(organisationOf(actor), id), (p) => p.donorId, 'Pledge', id);
   }
 
   async get(actor: Actor, id: number, displayCurrency: string) {
@@ -345,12 +345,12 @@ export class PledgesService {
   async recordDisbursement(actor: Actor, pledgeId: number, dto: CreateDisbursementDto, idem: IdempotencyContext | null) {
     const result = await this.idempotency.create(idem, async (tx) => {
       await this.ledger.lockPledge(tx, pledgeId);
-      const pledge = visibleOr404(actor, await this.ledger.findPledge(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
+      const pledge = visibleOr404(actor, await this.ledger.findPledge(organisationOf(actor), pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
       if (pledge.cancelledAt) throw BusinessRuleError.field('pledge', `pledge ${pledgeId} was cancelled: nothing more can be recorded against it`);
       const columns = await this.buildDisbursement(tx, pledge, dto);
       const before = await this.toView(pledge, null);
       const saved = await this.ledger.recordReceipt(tx, pledge, { ...columns, pledgeId, createdBy: actor.id || null });
-      const after = await this.ledger.findPledge(pledgeId, tx);
+      const after = await this.ledger.findPledge(organisationOf(actor), pledgeId, tx);
       const view = toDisbursementView(saved, pledge.currency);
       await this.audit.record(tx, actor, { action: 'disbursement.create', entityType: 'disbursement', entityId: saved.id, after: view });
       await this.audit.record(tx, actor, {
@@ -448,7 +448,7 @@ export class PledgesService {
         : earmarksFrom(dto.priorityCodes, dto.priorityShares, await this.priorities.existingCodes(organisationOf(actor), dto.priorityCodes));
     return this.uow.transaction(async (tx) => {
       await this.ledger.lockPledge(tx, pledgeId);
-      const pledge = visibleOr404(actor, await this.ledger.findPledge(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
+      const pledge = visibleOr404(actor, await this.ledger.findPledge(organisationOf(actor), pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
       if (pledge.cancelledAt) throw BusinessRuleError.field('pledge', `pledge ${pledgeId} was cancelled: a cancelled pledge cannot be edited`);
       const value = pledgedMoney(pledge);
       const moved = pledgeValueDate({ ...pledge, ...changes });
@@ -457,7 +457,7 @@ export class PledgesService {
       }
       const before = await this.toView(pledge, null);
       await this.ledger.describePledge(tx, pledge, changes, earmarks);
-      const updated = await this.ledger.findPledge(pledgeId, tx);
+      const updated = await this.ledger.findPledge(organisationOf(actor), pledgeId, tx);
       if (!updated) throw new Error(`Pledge ${pledgeId} vanished inside its own transaction`);
       const after = await this.toView(updated, null);
       if (JSON.stringify(before) !== JSON.stringify(after)) {
@@ -470,11 +470,11 @@ export class PledgesService {
   async cancel(actor: Actor, pledgeId: number, dto: CancelPledgeDto) {
     return this.uow.transaction(async (tx) => {
       await this.ledger.lockPledge(tx, pledgeId);
-      const pledge = visibleOr404(actor, await this.ledger.findPledge(pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
+      const pledge = visibleOr404(actor, await this.ledger.findPledge(organisationOf(actor), pledgeId, tx), (p) => p.donorId, 'Pledge', pledgeId);
       if (pledge.cancelledAt) throw new ConflictError(`Pledge ${pledgeId} is already cancelled`, [{ field: 'pledge', message: 'already cancelled' }]);
       const before = await this.toView(pledge, null);
       await this.ledger.cancelPledge(tx, pledgeId, dto.reason, new Date());
-      const updated = await this.ledger.findPledge(pledgeId, tx);
+      const updated = await this.ledger.findPledge(organisationOf(actor), pledgeId, tx);
       const after = await this.toView(updated as PledgeEntity, null);
       await this.audit.record(tx, actor, { action: 'pledge.cancel', entityType: 'pledge', entityId: pledgeId, before, after, reason: dto.reason });
       return after;

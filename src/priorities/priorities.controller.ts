@@ -16,15 +16,15 @@ export class PrioritiesController {
   /** With `asOf`, each priority's target in force on that date (default today). */
   @Get()
   @Roles(...READ_ALL_AND_DONOR)
-  list(@Query('asOf') asOf?: string) {
-    return this.priorities.list(asOfParam(asOf));
+  list(@CurrentActor() actor: Actor, @Query('asOf') asOf?: string) {
+    return this.priorities.list(actor, asOfParam(asOf));
   }
 
   /** One priority with the history of its targets, newest first. */
   @Get(':code')
   @Roles(...READ_ALL_AND_DONOR)
-  get(@Param('code') code: string, @Query('asOf') asOf?: string) {
-    return this.priorities.get(code, asOfParam(asOf));
+  get(@CurrentActor() actor: Actor, @Param('code') code: string, @Query('asOf') asOf?: string) {
+    return this.priorities.get(actor, code, asOfParam(asOf));
   }
 
   @Post(':code/targets')

@@ -10,9 +10,11 @@ import { PriorityEntity, PriorityTargetEntity } from './priority.entity';
 export class PrioritiesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Every priority in the report's order. */
-  allByRank(): Promise<PriorityEntity[]> {
-    return this.dataSource.getRepository(PriorityEntity).find({ order: { rank: 'ASC' } });
+  /** Every priority in the report's order: of one organisation, or (null) of every one, by organisation. */
+  allByRank(organisationId: number | null): Promise<PriorityEntity[]> {
+    return this.dataSource
+      .getRepository(PriorityEntity)
+      .find({ where: organisationId === null ? {} : { organisationId }, order: { organisationId: 'ASC', rank: 'ASC' } });
   }
 
   /** The codes of the organisation's list. */
@@ -57,14 +59,18 @@ export class PrioritiesRepository {
     return repo.save(repo.create(target));
   }
 
-  /** Per priority, the latest recorded target row in force on `asOf` (its period, when it has one, covers the date). */
-  targetsInForce(asOf: string, knownOn?: string): Promise<PriorityTargetEntity[]> {
+  /**
+   * Per priority (of one organisation, or of every one), the latest recorded target row in force
+   * on `asOf` (its period, when it has one, covers the date).
+   */
+  targetsInForce(organisationId: number | null, asOf: string, knownOn?: string): Promise<PriorityTargetEntity[]> {
     const latest = this.dataSource
       .getRepository(PriorityTargetEntity)
       .createQueryBuilder('f')
       .select('MAX(f.id)')
       .where('(f.period_start IS NULL OR f.period_start <= :asOf) AND (f.period_end IS NULL OR f.period_end >= :asOf)')
-      .groupBy('f.priority_code');
+      .groupBy('f.organisation_id, f.priority_code');
+    if (organisationId !== null) latest.andWhere('f.organisation_id = :organisationId');
     // As known on a day: only the targets recorded by its end.
     const dialect = SqlDialect.of(this.dataSource);
     if (knownOn !== undefined) latest.andWhere(dialect.recordedBefore('f.created_at', ':knownBefore'));
@@ -72,12 +78,12 @@ export class PrioritiesRepository {
       .getRepository(PriorityTargetEntity)
       .createQueryBuilder('t')
       .where(`t.id IN (${latest.getQuery()})`)
-      .setParameters(knownOn === undefined ? { asOf } : { asOf, knownBefore: dialect.timestamp(knownCutoff(knownOn)) })
+      .setParameters({ asOf, organisationId, ...(knownOn === undefined ? {} : { knownBefore: dialect.timestamp(knownCutoff(knownOn)) }) })
       .getMany();
   }
 
-  /** Every target ever set for a priority, newest first. */
-  targetHistory(code: string): Promise<PriorityTargetEntity[]> {
-    return this.dataSource.getRepository(PriorityTargetEntity).find({ where: { priorityCode: code }, order: { id: 'DESC' } });
+  /** Every target ever set for one of the organisation's priorities, newest first. */
+  targetHistory(organisationId: number, code: string): Promise<PriorityTargetEntity[]> {
+    return this.dataSource.getRepository(PriorityTargetEntity).find({ where: { organisationId, priorityCode: code }, order: { id: 'DESC' } });
   }
 }

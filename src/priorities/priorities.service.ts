@@ -111,28 +111,32 @@ export class PrioritiesService {
     return this.priorities.insertIfMissing(tx, priority);
   }
 
-  async list(asOf: string = todayUtc()): Promise<PriorityView[]> {
-    const [rows, targets] = await Promise.all([this.priorities.allByRank(), this.inForce(asOf)]);
-    return rows.map((p) => toPriorityView(p, targets.get(p.code)));
+  /** The actor's organisation's list, with each priority's target in force on `asOf`. */
+  async list(actor: Actor, asOf: string = todayUtc()): Promise<PriorityView[]> {
+    const organisationId = organisationOf(actor);
+    const [rows, targets] = await Promise.all([this.priorities.allByRank(organisationId), this.inForce(organisationId, asOf)]);
+    return rows.map((p) => toPriorityView(p, targets.get(`${p.organisationId}:${p.code}`)));
   }
 
-  async get(code: string, asOf: string = todayUtc()): Promise<PriorityView & { history: TargetView[] }> {
-    const priority = (await this.list(asOf)).find((p) => p.code === code);
+  async get(actor: Actor, code: string, asOf: string = todayUtc()): Promise<PriorityView & { history: TargetView[] }> {
+    const priority = (await this.list(actor, asOf)).find((p) => p.code === code);
     if (!priority) throw new NotFoundError('Priority', code);
-    return { ...priority, history: (await this.priorities.targetHistory(code)).map(toTargetView) };
+    return { ...priority, history: (await this.priorities.targetHistory(organisationOf(actor), code)).map(toTargetView) };
   }
 
   /** The priorities in the report's order with the target in force on `asOf`: what the funding engine measures against. */
   async withTargetsAt(asOf: string, knownOn?: string): Promise<PriorityTargetRow[]> {
-    const [rows, targets] = await Promise.all([this.priorities.allByRank(), this.inForce(asOf, knownOn)]);
+    // Every organisation's, until the funding engine is scoped (docs/organisations.md); a target is its own priority's.
+    const [rows, targets] = await Promise.all([this.priorities.allByRank(null), this.inForce(null, asOf, knownOn)]);
     return rows.map((p) => {
-      const t = targets.get(p.code);
+      const t = targets.get(`${p.organisationId}:${p.code}`);
       return { code: p.code, rank: p.rank, title: p.title, targetMinor: t?.amountMinor ?? null, targetCurrency: t?.amountMinor != null ? t.currency : null };
     });
   }
 
-  private async inForce(asOf: string, knownOn?: string): Promise<Map<string, PriorityTargetEntity>> {
-    return new Map((await this.priorities.targetsInForce(asOf, knownOn)).map((t) => [t.priorityCode, t]));
+  /** The targets in force, by `organisation:code`. */
+  private async inForce(organisationId: number | null, asOf: string, knownOn?: string): Promise<Map<string, PriorityTargetEntity>> {
+    return new Map((await this.priorities.targetsInForce(organisationId, asOf, knownOn)).map((t) => [`${t.organisationId}:${t.priorityCode}`, t]));
   }
 
   /**
@@ -159,7 +163,7 @@ export class PrioritiesService {
       source: null,
       sourcePage: null,
     });
-    return this.get(code).then(({ history: _history, ...view }) => view);
+    return this.get(actor, code).then(({ history: _history, ...view }) => view);
   }
 
   /** A need for one priority, for a period or open-ended, with its source; returns the new setting. */

@@ -38,8 +38,8 @@ export class StatementsController {
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiOperation({ summary: 'Published statements, newest first, without their figures' })
-  list(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    return this.statements.list(parsePageRequest(limit, cursor));
+  list(@CurrentActor() actor: Actor, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    return this.statements.list(actor, parsePageRequest(limit, cursor));
   }
 
   @Get(':id')
@@ -52,8 +52,8 @@ export class StatementsController {
   @Get(':id/diff')
   @Roles(...READ_ALL)
   @ApiOperation({ summary: 'What changed since the statement published before it: new pledges, receipts, cancellations, targets, the shares' })
-  diff(@Param('id', ParseIdPipe) id: number) {
-    return this.statements.diff(id);
+  diff(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number) {
+    return this.statements.diff(actor, id);
   }
 
   @Get(':id/document.json')

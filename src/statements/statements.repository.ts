@@ -15,28 +15,29 @@ export class StatementsRepository {
     return repo.save(repo.create(statement));
   }
 
-  find(id: number): Promise<StatementEntity | null> {
-    return this.dataSource.getRepository(StatementEntity).findOne({ where: { id } });
+  /** The organisation's statement (null for another organisation's). */
+  find(organisationId: number, id: number): Promise<StatementEntity | null> {
+    return this.dataSource.getRepository(StatementEntity).findOne({ where: { organisationId, id } });
   }
 
-  exists(id: number, tx: Transaction): Promise<boolean> {
-    return tx.getRepository(StatementEntity).exists({ where: { id } });
+  exists(organisationId: number, id: number, tx: Transaction): Promise<boolean> {
+    return tx.getRepository(StatementEntity).exists({ where: { organisationId, id } });
   }
 
-  /** The statement published last, or null. */
-  latest(): Promise<StatementEntity | null> {
+  /** The statement the organisation published last, or null. */
+  latest(organisationId: number): Promise<StatementEntity | null> {
     return this.dataSource
       .getRepository(StatementEntity)
-      .findOne({ select: { id: true, title: true, asOf: true, knownOn: true, sha256: true }, where: {}, order: { id: 'DESC' } });
+      .findOne({ select: { id: true, title: true, asOf: true, knownOn: true, sha256: true }, where: { organisationId }, order: { id: 'DESC' } });
   }
 
-  /** The statement published just before `id`, or null. */
-  previous(id: number): Promise<StatementEntity | null> {
-    return this.dataSource.getRepository(StatementEntity).findOne({ where: { id: LessThan(id) }, order: { id: 'DESC' } });
+  /** The statement the organisation published just before `id`, or null. */
+  previous(organisationId: number, id: number): Promise<StatementEntity | null> {
+    return this.dataSource.getRepository(StatementEntity).findOne({ where: { organisationId, id: LessThan(id) }, order: { id: 'DESC' } });
   }
 
-  /** A page by id, newest first (one more than `limit`, so the caller knows a next page exists), without the content. */
-  page(afterId: number, limit: number): Promise<StatementEntity[]> {
+  /** A page of the organisation's statements by id, newest first (one more than `limit`, so the caller knows a next page exists), without the content. */
+  page(organisationId: number, afterId: number, limit: number): Promise<StatementEntity[]> {
     return this.dataSource.getRepository(StatementEntity).find({
       select: {
         id: true,
@@ -51,7 +52,7 @@ export class StatementsRepository {
         sha256: true,
         replacesId: true,
       },
-      where: afterId === 0 ? {} : { id: LessThan(afterId) },
+      where: afterId === 0 ? { organisationId } : { organisationId, id: LessThan(afterId) },
       order: { id: 'DESC' },
       take: limit + 1,
     });

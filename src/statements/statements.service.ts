@@ -92,7 +92,7 @@ export class StatementsService {
     const text = statementText(content);
     const sha256 = statementHash(text);
     return this.idempotency.create(idem, async (tx) => {
-      if (dto.replaces !== undefined && !(await this.statements.exists(dto.replaces, tx)))
+      if (dto.replaces !== undefined && !(await this.statements.exists(organisationOf(actor), dto.replaces, tx)))
         throw BusinessRuleError.field('replaces', `there is no statement ${dto.replaces} to replace`);
       const saved = await this.statements.insert(tx, {
         organisationId: organisationOf(actor),
@@ -159,18 +159,18 @@ export class StatementsService {
   }
 
   /** What a digest cites: the statement published last (null before the first), with where to read it. */
-  async latestCitation(): Promise<StatementCitation | null> {
-    const row = await this.statements.latest();
+  async latestCitation(organisationId: number): Promise<StatementCitation | null> {
+    const row = await this.statements.latest(organisationId);
     return row ? { id: row.id, title: row.title, asOf: row.asOf, knownOn: row.knownOn, sha256: row.sha256 } : null;
   }
 
-  async list(request: PageRequest): Promise<Page<StatementSummary>> {
-    return toPage(await this.statements.page(request.afterId === 0 ? 0 : request.afterId, request.limit), request, summaryOf);
+  async list(actor: Actor, request: PageRequest): Promise<Page<StatementSummary>> {
+    return toPage(await this.statements.page(organisationOf(actor), request.afterId === 0 ? 0 : request.afterId, request.limit), request, summaryOf);
   }
 
   /** A statement as `actor` may read it: a donor user, only the national picture and its own donor's section. */
   async read(actor: Actor, id: number): Promise<StatementRecord> {
-    const row = await this.statements.find(id);
+    const row = await this.statements.find(organisationOf(actor), id);
     if (!row) throw new NotFoundError('Statement', id);
     const content = JSON.parse(row.content) as StatementContent;
     if (actor.role !== 'donor') return { summary: summaryOf(row), content };
@@ -184,16 +184,16 @@ export class StatementsService {
 
   /** The stored bytes of a statement (the whole of it: what sha256 covers), or a donor's section of it. */
   async documentJson(actor: Actor, id: number): Promise<string> {
-    const row = await this.statements.find(id);
+    const row = await this.statements.find(organisationOf(actor), id);
     if (!row) throw new NotFoundError('Statement', id);
     return actor.role === 'donor' ? statementText(donorSection(JSON.parse(row.content) as StatementContent, actor.donorId ?? -1)) : row.content;
   }
 
   /** What changed since the statement published before this one. */
-  async diff(id: number): Promise<StatementDiff & { id: number }> {
-    const row = await this.statements.find(id);
+  async diff(actor: Actor, id: number): Promise<StatementDiff & { id: number }> {
+    const row = await this.statements.find(organisationOf(actor), id);
     if (!row) throw new NotFoundError('Statement', id);
-    const previous = await this.statements.previous(id);
+    const previous = await this.statements.previous(row.organisationId, id);
     const diff = diffStatements(
       JSON.parse(row.content) as StatementContent,
       previous ? { id: previous.id, content: JSON.parse(previous.content) as StatementContent } : null,

@@ -39,10 +39,10 @@ export class AuditPagesService {
     const filter = parseAuditFilter(query, 'newest');
     const page = parsePageRequest(query.limit ?? String(AUDIT_PAGE), query.cursor);
     const [rows, users, donors, priorities] = await Promise.all([
-      this.audit.list({ ...filter, ...auditTimeRange(filter), newestFirst: filter.order === 'newest', ...page }),
-      this.users.list(parsePageRequest('500', undefined)),
+      this.audit.list(actor, { ...filter, ...auditTimeRange(filter), newestFirst: filter.order === 'newest', ...page }),
+      this.users.list(actor, parsePageRequest('500', undefined)),
       this.donors.list(actor, parsePageRequest('500', undefined)),
-      this.priorities.list(),
+      this.priorities.list(actor),
     ]);
     const userEmails = new Map(users.items.map((u) => [u.id, u.email]));
     const donorNames = new Map(donors.items.map((d) => [d.id, d.name]));

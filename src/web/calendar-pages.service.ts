@@ -119,7 +119,7 @@ export class CalendarPagesService {
   }
 
   async obligationPage(actor: Actor, id: number, problems: FieldProblem[] = [], form: Record<string, string> | null = null) {
-    const o = await this.obligations.get(id);
+    const o = await this.obligations.get(actor, id);
     const pledge = await this.pledges.get(actor, o.pledgeId, 'USD');
     return {
       title: o.title,

@@ -35,7 +35,7 @@ export class DigestsPagesController {
     @Query('queued') queued?: string,
     @Query('period') period?: string,
   ) {
-    const page = await this.digests.outboxPage(parsePageRequest('100', cursor));
+    const page = await this.digests.outboxPage(actor, parsePageRequest('100', cursor));
     const flash =
       queued !== undefined && /^\d+$/.test(queued) ? { kind: 'success', message: `${queued} digest(s) queued for ${period ?? 'the period'}.` } : null;
     res.render('digests/index', { title: 'Digests', ...page, flash, canRun: (['admin', 'leadership'] as string[]).includes(actor.role) });

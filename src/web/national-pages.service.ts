@@ -29,8 +29,8 @@ export class NationalPagesService {
 
   async page(actor: Actor, open: { form: FormName; values: Record<string, string>; problems: FieldProblem[] } | null = null, flash: string | null = null) {
     const [spend, reported] = await Promise.all([
-      this.national.listSpend(parsePageRequest('500', undefined)),
-      this.national.listReported(parsePageRequest('500', undefined)),
+      this.national.listSpend(actor, parsePageRequest('500', undefined)),
+      this.national.listReported(actor, parsePageRequest('500', undefined)),
     ]);
     const problems = open?.problems ?? [];
     return {

@@ -158,7 +158,7 @@ export class PledgePagesService {
     const currency = displayCurrency ?? REPORTING_CURRENCY;
     const newestFirst = query.sort !== 'oldest';
     const result = await this.pledges.list(actor, { ...filter, newestFirst }, page, currency);
-    const priorityList = await this.priorities.list();
+    const priorityList = await this.priorities.list(actor);
     const titles = new Map(priorityList.map((p) => [p.code, `${p.rank}. ${p.title}`]));
     const rows = result.items.map((p) => this.row(p, titles));
     const params = new URLSearchParams();
@@ -287,7 +287,7 @@ export class PledgePagesService {
       form: values,
       ...formErrors(problems),
       donors: await this.donorChoices(actor),
-      priorities: (await this.priorities.list()).map((p) => ({ code: p.code, title: p.title })),
+      priorities: (await this.priorities.list(actor)).map((p) => ({ code: p.code, title: p.title })),
       currencies: CURRENCY_CHOICES,
       channels: CHANNEL_CHOICES,
     };
@@ -342,7 +342,7 @@ export class PledgePagesService {
     return { status, view: 'pledges/new', page: await this.formPage(actor, values, problems) };
   }
 
-  private async editFormPage(pledge: PledgeView, values: PledgeEditFormValues, problems: FieldProblem[]) {
+  private async editFormPage(actor: Actor, pledge: PledgeView, values: PledgeEditFormValues, problems: FieldProblem[]) {
     const cancelled =
       pledge.status === 'cancelled' && !problems.some((p) => p.field === 'form')
         ? [{ field: 'form', message: 'This pledge was cancelled: a cancelled pledge cannot be edited' }]
@@ -352,7 +352,7 @@ export class PledgePagesService {
       pledge: { id: pledge.id, title: pledge.title, donorName: pledge.donorName, hasShares: pledge.priorityShares !== null },
       form: values,
       ...formErrors([...cancelled, ...problems]),
-      priorities: (await this.priorities.list()).map((p) => ({ code: p.code, title: p.title })),
+      priorities: (await this.priorities.list(actor)).map((p) => ({ code: p.code, title: p.title })),
       channels: CHANNEL_CHOICES,
     };
   }
@@ -372,7 +372,7 @@ export class PledgePagesService {
       source: p.source ?? '',
       notes: p.notes ?? '',
     };
-    return this.editFormPage(p, values, []);
+    return this.editFormPage(actor, p, values, []);
   }
 
   /** Saves the edited description, or gives the form back with each problem beside its field. */
@@ -394,7 +394,7 @@ export class PledgePagesService {
         }
       }
     }
-    return { status, view: 'pledges/edit', page: await this.editFormPage(pledge, values, problems) };
+    return { status, view: 'pledges/edit', page: await this.editFormPage(actor, pledge, values, problems) };
   }
 
   async detailPage(

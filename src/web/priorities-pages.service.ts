@@ -28,7 +28,7 @@ export class PrioritiesPagesService {
   ) {}
 
   async listPage(actor: Actor) {
-    const rows = await this.priorities.list();
+    const rows = await this.priorities.list(actor);
     return {
       title: 'Priorities and targets',
       priorities: rows.map((p) => ({
@@ -42,14 +42,14 @@ export class PrioritiesPagesService {
   }
 
   async priorityPage(actor: Actor, code: string, form: Record<string, string> | null = null, problems: FieldProblem[] = []) {
-    const priority = await this.priorities.get(code);
+    const priority = await this.priorities.get(actor, code);
     const emails = new Map<number, string>();
     for (const id of new Set(priority.history.map((h) => h.setBy))) {
       emails.set(
         id,
         id === 0
           ? 'the system (upgrade)'
-          : await this.users.get(id).then(
+          : await this.users.get(actor, id).then(
               (u) => u.email,
               () => `user ${id}`,
             ),

@@ -43,7 +43,7 @@ export class StatementsPagesController {
 
   @Get(':id/diff')
   @Roles(...READ_ALL)
-  async diff(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
-    res.render('statements/diff', await this.pages.diffPage(id));
+  async diff(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Res() res: Response) {
+    res.render('statements/diff', await this.pages.diffPage(actor, id));
   }
 }

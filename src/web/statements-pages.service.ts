@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { SYSTEM_ACTOR, type Actor } from '../access/actor';
+import type { Actor } from '../access/actor';
 import { DomainError, type FieldProblem } from '../common/errors/domain-errors';
 import { parsePageRequest } from '../common/http/pagination';
 import { formatDateTime, formatDateWords } from '../common/presentation/format';
@@ -41,7 +41,7 @@ export class StatementsPagesService {
   ) {}
 
   async listPage(actor: Actor, open: { values: PublishValues; problems: FieldProblem[] } | null = null) {
-    const page = await this.statements.list(parsePageRequest('100', undefined));
+    const page = await this.statements.list(actor, parsePageRequest('100', undefined));
     const problems = open?.problems ?? [];
     return {
       title: 'Statements',
@@ -117,9 +117,10 @@ export class StatementsPagesService {
     };
   }
 
-  async diffPage(id: number) {
-    const diff = await this.statements.diff(id);
-    const { summary } = await this.statements.read(SYSTEM_ACTOR, id);
+  async diffPage(actor: Actor, id: number) {
+    const diff = await this.statements.diff(actor, id);
+    // Staff only (READ_ALL), who read the whole statement.
+    const { summary } = await this.statements.read(actor, id);
     return {
       title: `What changed: ${summary.title}`,
       statement: summary,

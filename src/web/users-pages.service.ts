@@ -46,7 +46,7 @@ export class UsersPagesService {
     flash: Flash = null,
   ) {
     const page = parsePageRequest(query.limit, query.cursor);
-    const [users, donors] = await Promise.all([this.users.list(page), this.donorChoices(actor)]);
+    const [users, donors] = await Promise.all([this.users.list(actor, page), this.donorChoices(actor)]);
     const donorNames = new Map(donors.map((d) => [Number(d.id), d.name]));
     return {
       title: 'Users',
@@ -102,7 +102,7 @@ export class UsersPagesService {
   }
 
   async userPage(actor: Actor, id: number, opts: { form?: Record<string, string>; problems?: FieldProblem[]; flash?: Flash; resetLink?: ResetLink } = {}) {
-    const [user, donors] = await Promise.all([this.users.get(id), this.donorChoices(actor)]);
+    const [user, donors] = await Promise.all([this.users.get(actor, id), this.donorChoices(actor)]);
     const problems = opts.problems ?? [];
     return {
       title: user.email,

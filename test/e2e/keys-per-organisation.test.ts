@@ -6,7 +6,7 @@ import { MIGRATIONS } from '../../src/database/migrations';
 import { makeDonor, makePledge, pledgeBody, seedReferenceData } from '../support/factories';
 import { migrationSource } from '../support/migration-source';
 import { createTestApp, TEST_DB, type TestApp } from '../support/test-app';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, portableSql, type TestDatabase } from '../support/test-database';
 
 /**
  * Issue 19, third step (docs/organisations.md): the keys an organisation chooses (a donor's name, a
@@ -23,7 +23,7 @@ describe(`keys are unique within an organisation (${TEST_DB})`, () => {
     db = undefined;
   });
 
-  const sql = (text: string) => (TEST_DB === 'postgres' ? text.replace(/\?/g, (_, at: number) => `$${text.slice(0, at).split('?').length}`) : text);
+  const sql = portableSql;
   const refused = (app: TestApp, text: string, params: unknown[]) => expect(app.dataSource.query(sql(text), params)).rejects.toThrow(/unique|duplicate/i);
 
   /** A second organisation with its own P01 and P02, and a signed-in officer of it. */

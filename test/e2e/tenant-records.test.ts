@@ -9,7 +9,7 @@ import { SeedService } from '../../src/seed/seed.service';
 import { makeDonor, makePledge, seedReferenceData } from '../support/factories';
 import { migrationSource } from '../support/migration-source';
 import { ADMIN, createTestApp, TEST_DB, type TestApp } from '../support/test-app';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, portableSql, type TestDatabase } from '../support/test-database';
 
 /**
  * Issue 19, second step (docs/organisations.md): every record an organisation keeps carries its
@@ -26,7 +26,7 @@ describe(`every record belongs to an organisation (${TEST_DB})`, () => {
     db = undefined;
   });
 
-  const sql = (text: string) => (TEST_DB === 'postgres' ? text.replace(/\?/g, (_, at: number) => `$${text.slice(0, at).split('?').length}`) : text);
+  const sql = portableSql;
 
   /** Per tenant table, its rows by organisation: `{ donors: { '1': 14 } }`. */
   async function rowsByOrganisation(query: (text: string) => Promise<Array<Record<string, unknown>>>) {

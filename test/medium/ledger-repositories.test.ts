@@ -218,17 +218,18 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
 
   describe('LedgerRepository', () => {
     it('reads a pledge with its donor, earmarks by code and the values stored when it was written', async () => {
-      const found = await ledger.findById(p.euros.id);
+      const found = await ledger.findById(1, p.euros.id);
       expect(found).toMatchObject({ id: p.euros.id, title: p.euros.title, donorId: donorA, externalRef: 'parity-1', amountMinor: minor('1000.00', 'EUR') });
       expect(found?.donor.name).toBe('Parity Donor A');
       expect(found?.earmarks.map((e) => e.priorityCode)).toEqual(['P01', 'P02']);
+      expect(await ledger.findById(2, p.euros.id)).toBeNull(); // another organisation's id finds nothing
       expect([found?.valueUsdMinor, found?.valueEurMinor, found?.valueAznMinor]).toEqual([
         converted('1000.00', 'EUR', 'USD', EARLY),
         minor('1000.00', 'EUR'),
         converted('1000.00', 'EUR', 'AZN', EARLY, AZN),
       ]);
       expect(found?.valuedAt).not.toBeNull();
-      expect(await ledger.findById(999_999)).toBeNull();
+      expect(await ledger.findById(1, 999_999)).toBeNull();
       expect((await ledger.findByIds([p.owed.id, p.euros.id])).map((x) => x.id)).toEqual([p.euros.id, p.owed.id]);
       expect(await ledger.findByIds([])).toEqual([]);
     });
@@ -325,13 +326,13 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
     });
 
     it('writes pledges, receipts, edits and cancellations (through the services above), and locks a pledge in a transaction', async () => {
-      expect((await ledger.findById(p.shared.id))?.notes).toBe('Shares agreed in the exchange of letters');
-      expect((await ledger.findById(p.withdrawn.id))?.cancelReason).toBe('test factory: withdrawn');
-      expect((await ledger.findById(p.euros.id))?.disbursedMinor).toBe(minor('540.00', 'EUR'));
-      expect((await ledger.findById(p.dogs.id))?.deliveredQuantity).toBe(3);
+      expect((await ledger.findById(1, p.shared.id))?.notes).toBe('Shares agreed in the exchange of letters');
+      expect((await ledger.findById(1, p.withdrawn.id))?.cancelReason).toBe('test factory: withdrawn');
+      expect((await ledger.findById(1, p.euros.id))?.disbursedMinor).toBe(minor('540.00', 'EUR'));
+      expect((await ledger.findById(1, p.dogs.id))?.deliveredQuantity).toBe(3);
       await t.get(UnitOfWork).transaction(async (tx) => {
         await ledger.lockForUpdate(tx, p.euros.id);
-        expect((await ledger.findById(p.euros.id, tx))?.id).toBe(p.euros.id);
+        expect((await ledger.findById(1, p.euros.id, tx))?.id).toBe(p.euros.id);
       });
     });
   });
@@ -512,7 +513,7 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
     it('marks the rows a rate may change, lists and values them, and leaves valued rows alone', async () => {
       const uow = t.get(UnitOfWork);
       const values = async (id: number): Promise<RowValues> => {
-        const x = await ledger.findById(id);
+        const x = await ledger.findById(1, id);
         return { id, values: { USD: x?.valueUsdMinor ?? null, EUR: x?.valueEurMinor ?? null, AZN: x?.valueAznMinor ?? null }, valueCurrency: null };
       };
       const stored = [await values(p.owed.id), await values(p.shared.id)];
@@ -595,7 +596,7 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
         0n,
         0,
       ]);
-      expect((await ledger.findById(p.euros.id))?.valueUsdMinor).toBe(converted('1000.00', 'EUR', 'USD', EARLY));
+      expect((await ledger.findById(1, p.euros.id))?.valueUsdMinor).toBe(converted('1000.00', 'EUR', 'USD', EARLY));
       expect((await ledger.receiptsOf(p.euros.id)).map((d) => [d.valueUsdMinor, d.valueCurrency])).toEqual(
         receipts.map((d) => [d.valueUsdMinor, d.valueCurrency]),
       );
@@ -672,8 +673,8 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
       await plans.remove(ORGANISATION_1, p.dogs.id, e);
       expect(await instalments.findLive(p.dogs.id, e)).toBeNull();
 
-      const euros = await ledger.findById(p.euros.id);
-      const dogs = await ledger.findById(p.dogs.id);
+      const euros = await ledger.findById(1, p.euros.id);
+      const dogs = await ledger.findById(1, p.dogs.id);
       const window = await instalments.inWindow({ today, from: today, to: addDays(today, 30) });
       const mine = window.filter((r) => r.pledgeId === p.euros.id || r.pledgeId === p.dogs.id);
       // Each row's state from its own facts equals the state of the pledge's whole schedule.
@@ -732,7 +733,7 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
       const many = Array.from({ length: 60 }, (_, i) => ({ columns: row(i + 2), earmarks: [] }));
       const inserted = await t.get(UnitOfWork).transaction(async (tx) => {
         const written = [await t.get(Ledger).recordPledges(tx, 1, few), await t.get(Ledger).recordPledges(tx, 1, many)];
-        const valuedAt = async (id: number | null) => (await ledger.findById(id as number, tx))?.valuedAt ?? null;
+        const valuedAt = async (id: number | null) => (await ledger.findById(1, id as number, tx))?.valuedAt ?? null;
         expect([await valuedAt(written[0].lastId), await valuedAt(written[1].firstId)]).toEqual([expect.any(Date), null]);
         return written;
       });

@@ -6,6 +6,11 @@ import pg from 'pg';
 export type TestDbKind = 'sqlite' | 'postgres';
 
 export const TEST_DB: TestDbKind = process.env.TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+
+/** SQL written with `?` placeholders, numbered for PostgreSQL (`$1`, `$2`…) when the tests run there. */
+export function portableSql(text: string): string {
+  return TEST_DB === 'postgres' ? text.replace(/\?/g, (_, at: number) => `$${text.slice(0, at).split('?').length}`) : text;
+}
 const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface TestDatabase {
