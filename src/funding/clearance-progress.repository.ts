@@ -37,11 +37,11 @@ export class ClearanceProgressRepository {
   }
 
   /** Every area figure of these metrics, newest first (the clearance page). */
-  figuresOf(metrics: readonly string[]): Promise<ClearanceProgressEntity[]> {
+  figuresOf(organisationId: number, metrics: readonly string[]): Promise<ClearanceProgressEntity[]> {
     return this.dataSource
       .getRepository(ClearanceProgressEntity)
       .createQueryBuilder('c')
-      .where('c.metric IN (:...metrics)', { metrics })
+      .where('c.organisation_id = :organisationId AND c.metric IN (:...metrics)', { organisationId, metrics })
       .orderBy('c.asOf', 'DESC')
       .addOrderBy('c.id', 'DESC')
       .getMany();
@@ -67,11 +67,12 @@ export class ClearanceProgressRepository {
     return true;
   }
 
-  /** Every clearance result, newest period first, then by district and operator (a few hundred rows at most: one per district or operator and quarter). */
-  results(): Promise<ClearanceResultEntity[]> {
+  /** The organisation's clearance results, newest period first, then by district and operator (a few hundred rows at most: one per district or operator and quarter). */
+  results(organisationId: number): Promise<ClearanceResultEntity[]> {
     return this.dataSource
       .getRepository(ClearanceResultEntity)
       .createQueryBuilder('r')
+      .where('r.organisation_id = :organisationId', { organisationId })
       .orderBy('r.periodEnd', 'DESC')
       .addOrderBy('r.periodStart', 'DESC')
       .addOrderBy('r.district', 'ASC')

@@ -71,12 +71,13 @@ export class ClearanceProgressService {
   }
 
   /** The area figures a person enters (contaminated-area estimates, cleared to date), newest first. */
-  areaFigures(): Promise<ClearanceFigure[]> {
-    return this.figures.figuresOf(ENTERED_AREA_METRICS);
+  areaFigures(actor: Actor): Promise<ClearanceFigure[]> {
+    return this.figures.figuresOf(organisationOf(actor), ENTERED_AREA_METRICS);
   }
 
-  results(): Promise<ClearanceResult[]> {
-    return this.figures.results();
+  /** The actor's organisation's clearance results. */
+  results(actor: Actor): Promise<ClearanceResult[]> {
+    return this.figures.results(organisationOf(actor));
   }
 
   /** Records an area figure; the projection uses the latest of its metric at the date it is asked for. */

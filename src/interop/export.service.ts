@@ -48,10 +48,11 @@ export class ExportService {
     private readonly pledges: PledgesService,
   ) {}
 
-  async pledgesCsv(write: Sink): Promise<void> {
+  /** The organisation's pledges. */
+  async pledgesCsv(organisationId: number, write: Sink): Promise<void> {
     write(UTF8_BOM + csvLine(PLEDGE_EXPORT_HEADER));
     for (let afterId = 0; ;) {
-      const page = await this.ledger.pledgePage({ afterId, limit: PAGE });
+      const page = await this.ledger.pledgePage({ organisationId, afterId, limit: PAGE });
       const rows = page.slice(0, PAGE);
       const byPledge = await this.receiptsByPledge(rows.map((p) => p.id));
       const schedules = new Map<number, InstalmentEntity[]>();
@@ -78,10 +79,11 @@ export class ExportService {
     }
   }
 
-  async disbursementsCsv(write: Sink): Promise<void> {
+  /** The organisation's receipts and deliveries. */
+  async disbursementsCsv(organisationId: number, write: Sink): Promise<void> {
     write(UTF8_BOM + csvLine(DISBURSEMENT_EXPORT_HEADER));
     for (let afterId = 0; ;) {
-      const page = await this.ledger.receiptPage(afterId, PAGE);
+      const page = await this.ledger.receiptPage(organisationId, afterId, PAGE);
       for (const d of page) {
         const p = d.pledge;
         const view = toDisbursementView(d, p.currency);
@@ -119,8 +121,8 @@ export class ExportService {
    * One IATI activity per pledge (src/interop/README.md). The schema needs at least one activity,
    * so an empty ledger is a 422 before anything is written.
    */
-  async iatiActivities(write: Sink, generatedAt = new Date()): Promise<void> {
-    let page = await this.ledger.pledgePage({ afterId: 0, limit: PAGE });
+  async iatiActivities(organisationId: number, write: Sink, generatedAt = new Date()): Promise<void> {
+    let page = await this.ledger.pledgePage({ organisationId, afterId: 0, limit: PAGE });
     if (page.length === 0) throw BusinessRuleError.field('pledges', 'there are no pledges to export yet');
     write(iatiHeader(generatedAt));
     const generatedOn = generatedAt.toISOString().slice(0, 10);
@@ -137,7 +139,7 @@ export class ExportService {
         write(iatiActivityXml({ pledge: view, donorType: p.donor.type, disbursements: own, instalments, generatedOn }));
       }
       if (page.length <= PAGE) break;
-      page = await this.ledger.pledgePage({ afterId: rows[rows.length - 1].id, limit: PAGE });
+      page = await this.ledger.pledgePage({ organisationId, afterId: rows[rows.length - 1].id, limit: PAGE });
     }
     write(IATI_FOOTER);
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { Actor } from '../access/actor';
+import { type Actor, organisationOf } from '../access/actor';
 import { CurrentActor, READ_ALL, Roles, WRITE_LEDGER } from '../access/roles';
 import { InvalidInputError } from '../common/errors/domain-errors';
 import { Idempotency } from '../idempotency/idempotency.decorator';
@@ -80,24 +80,24 @@ export class InteropController {
   @Get('export/pledges.csv')
   @Roles(...READ_ALL)
   @ApiProduces('text/csv')
-  async pledgesCsv(@Res() res: Response) {
-    await this.exports.pledgesCsv(download(res, 'text/csv; charset=utf-8', 'pledges.csv'));
+  async pledgesCsv(@CurrentActor() actor: Actor, @Res() res: Response) {
+    await this.exports.pledgesCsv(organisationOf(actor), download(res, 'text/csv; charset=utf-8', 'pledges.csv'));
     res.end();
   }
 
   @Get('export/disbursements.csv')
   @Roles(...READ_ALL)
   @ApiProduces('text/csv')
-  async disbursementsCsv(@Res() res: Response) {
-    await this.exports.disbursementsCsv(download(res, 'text/csv; charset=utf-8', 'disbursements.csv'));
+  async disbursementsCsv(@CurrentActor() actor: Actor, @Res() res: Response) {
+    await this.exports.disbursementsCsv(organisationOf(actor), download(res, 'text/csv; charset=utf-8', 'disbursements.csv'));
     res.end();
   }
 
   @Get('export/iati-activities.xml')
   @Roles('admin', 'leadership')
   @ApiProduces('application/xml')
-  async iati(@Res() res: Response) {
-    await this.exports.iatiActivities(download(res, 'application/xml; charset=utf-8', 'iati-activities.xml'));
+  async iati(@CurrentActor() actor: Actor, @Res() res: Response) {
+    await this.exports.iatiActivities(organisationOf(actor), download(res, 'application/xml; charset=utf-8', 'iati-activities.xml'));
     res.end();
   }
 }

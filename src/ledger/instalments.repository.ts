@@ -34,6 +34,8 @@ export interface ScheduleWindow {
   today: string;
   from: string;
   to: string;
+  /** One organisation's (a donor's schedule is its donor's organisation's already). */
+  organisationId?: number;
   donorId?: number;
 }
 
@@ -136,12 +138,20 @@ export class InstalmentsRepository {
    */
   async inWindow(window: ScheduleWindow): Promise<ScheduledInstalmentRow[]> {
     const dialect = SqlDialect.of(this.dataSource);
-    const donor = window.donorId === undefined ? '' : ' AND p.donor_id = :donorId';
+    const donor =
+      (window.organisationId === undefined ? '' : ' AND p.organisation_id = :organisationId') +
+      (window.donorId === undefined ? '' : ' AND p.donor_id = :donorId');
     const { text, params } = dialect.named(
       `SELECT s.* FROM (${SCHEDULE_SQL}${donor}) s
   WHERE s.due_on <= :to AND (s.due_on >= :from OR (s.due_on < :today AND s.scheduled_before + s.size > s.received))
   ORDER BY s.due_on, s.id LIMIT ${SCHEDULE_LIMIT}`,
-      { from: window.from, to: window.to, today: window.today, ...(window.donorId === undefined ? {} : { donorId: window.donorId }) },
+      {
+        from: window.from,
+        to: window.to,
+        today: window.today,
+        ...(window.organisationId === undefined ? {} : { organisationId: window.organisationId }),
+        ...(window.donorId === undefined ? {} : { donorId: window.donorId }),
+      },
       { from: '::date', to: '::date', today: '::date' },
     );
     const rows = await this.dataSource.query<RawScheduleRow[]>(text, params);

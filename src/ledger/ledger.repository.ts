@@ -8,6 +8,8 @@ import { PLEDGE_STATUS_RULE, type PledgeStatus } from './fulfilment';
 import { DisbursementEntity, PledgeEntity, PledgePriorityEntity, type Earmark, type PledgeColumns } from './pledge.entity';
 
 export interface PledgeFilter {
+  /** Whose pledges: an organisation's list never holds another's. */
+  organisationId: number;
   donorId?: number;
   status?: PledgeStatus;
   priorityCode?: string;
@@ -277,14 +279,14 @@ export class LedgerRepository {
     return this.dataSource.getRepository(DisbursementEntity).find({ where: { pledgeId: In([...pledgeIds]) }, order: { receivedOn: 'ASC', id: 'ASC' } });
   }
 
-  /** Receipts in id order, one page at a time, with the pledge and donor they belong to. */
-  receiptPage(afterId: number, limit: number): Promise<DisbursementEntity[]> {
+  /** The organisation's receipts in id order, one page at a time, with the pledge and donor they belong to. */
+  receiptPage(organisationId: number, afterId: number, limit: number): Promise<DisbursementEntity[]> {
     return this.dataSource
       .getRepository(DisbursementEntity)
       .createQueryBuilder('d')
       .innerJoinAndSelect('d.pledge', 'p')
       .innerJoinAndSelect('p.donor', 'donor')
-      .where('d.id > :afterId', { afterId })
+      .where('d.organisation_id = :organisationId AND d.id > :afterId', { organisationId, afterId })
       .orderBy('d.id', 'ASC')
       .limit(limit)
       .getMany();
@@ -349,6 +351,7 @@ export class LedgerRepository {
 
   /** The list's filter on a query over pledges aliased `p`: the one copy for its pages and its totals. */
   private filtered<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, filter: PledgeListFilter): SelectQueryBuilder<T> {
+    qb.andWhere('p.organisation_id = :organisationId', { organisationId: filter.organisationId });
     if (filter.donorId !== undefined) qb.andWhere('p.donor_id = :donorId', { donorId: filter.donorId });
     if (filter.currency !== undefined) qb.andWhere('p.currency = :currency', { currency: filter.currency });
     if (filter.search !== undefined) qb.andWhere(`(${PLEDGE_SEARCH_SQL})`, { search: filter.search });

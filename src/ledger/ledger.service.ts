@@ -78,8 +78,8 @@ export class Ledger {
   }
 
   /** Receipts by id with their pledge and donor, a page at a time (exports). */
-  receiptPage(afterId: number, limit: number): Promise<DisbursementEntity[]> {
-    return this.rows.receiptPage(afterId, limit);
+  receiptPage(organisationId: number, afterId: number, limit: number): Promise<DisbursementEntity[]> {
+    return this.rows.receiptPage(organisationId, afterId, limit);
   }
 
   /** Whether a pledge of the organisation carries this external reference; inside `tx` when given. */

@@ -9,6 +9,7 @@ export interface CalendarWindow {
   today: string;
   from: string;
   to: string;
+  organisationId: number;
   donorId?: number;
   kind?: ObligationKind;
 }
@@ -59,6 +60,7 @@ export class ObligationsRepository {
             .orWhere('(o.due_on < :today AND o.submitted_on IS NULL AND o.waived_reason IS NULL)', { today: window.today }),
         ),
       )
+      .andWhere('o.organisation_id = :organisationId', { organisationId: window.organisationId })
       .orderBy('o.due_on', 'ASC')
       .addOrderBy('o.id', 'ASC')
       .take(CALENDAR_LIMIT);

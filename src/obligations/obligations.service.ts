@@ -252,8 +252,12 @@ export class ObligationsService {
     const kind = this.kindParam(query.kind);
     const obligationKind = kind === 'instalment' ? undefined : kind;
     const [rows, instalments, donors] = await Promise.all([
-      kind === 'instalment' ? Promise.resolve([]) : this.obligations.inWindow({ today, from, to, donorId, kind: obligationKind }),
-      kind === undefined || kind === 'instalment' ? this.instalments.inWindow({ today, from, to, donorId }) : Promise.resolve([]),
+      kind === 'instalment'
+        ? Promise.resolve([])
+        : this.obligations.inWindow({ today, from, to, organisationId: organisationOf(actor), donorId, kind: obligationKind }),
+      kind === undefined || kind === 'instalment'
+        ? this.instalments.inWindow({ today, from, to, organisationId: organisationOf(actor), donorId })
+        : Promise.resolve([]),
       this.donors.list(actor, parsePageRequest('500', undefined)),
     ]);
     const names = new Map(donors.items.map((d) => [d.id, d.name]));

@@ -287,7 +287,7 @@ export class PledgesService {
     displayCurrency: string | null,
   ): Promise<Page<PledgeView>> {
     const donorId = visibleDonorFilter(actor, filter.donorId);
-    const rows = await this.ledger.pledgePage({ ...filter, donorId, ...page });
+    const rows = await this.ledger.pledgePage({ ...filter, organisationId: organisationOf(actor), donorId, ...page });
     const shown = rows.slice(0, page.limit);
     if (displayCurrency) await this.fx.revalidate();
     const views = await Promise.all(shown.map((p) => this.toView(p, displayCurrency)));
@@ -297,7 +297,7 @@ export class PledgesService {
   /** Per currency pledged in, over every pledge the list's filter selects that this actor may see (cancelled ones apart). */
   async totalsByCurrency(actor: Actor, filter: { donorId?: number; status?: PledgeStatus; priorityCode?: string; currency?: string; search?: string }) {
     const donorId = visibleDonorFilter(actor, filter.donorId);
-    const rows = await this.ledger.totalsByCurrency({ ...filter, donorId });
+    const rows = await this.ledger.totalsByCurrency({ ...filter, organisationId: organisationOf(actor), donorId });
     return rows.map((r) => ({
       currency: r.currency,
       pledged: toJson(money(r.pledgedMinor, r.currency)),

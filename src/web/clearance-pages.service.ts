@@ -27,7 +27,7 @@ export class ClearancePagesService {
   constructor(private readonly clearance: ClearanceProgressService) {}
 
   async page(actor: Actor, open: { form: FormName; values: Record<string, string>; problems: FieldProblem[] } | null = null, flash: string | null = null) {
-    const [results, figures] = await Promise.all([this.clearance.results(), this.clearance.areaFigures()]);
+    const [results, figures] = await Promise.all([this.clearance.results(actor), this.clearance.areaFigures(actor)]);
     const problems = open?.problems ?? [];
     return {
       title: 'Clearance progress',

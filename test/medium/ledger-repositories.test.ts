@@ -238,12 +238,12 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
       expect((await ledger.receiptsOf(p.euros.id)).map((d) => d.id)).toEqual([r.euros.id, r.dollars.id]);
       expect((await ledger.receiptsOfPledges([p.euros.id, p.vehicles.id])).map((d) => d.id)).toEqual([r.vehicles.id, r.euros.id, r.dollars.id]);
       expect(await ledger.receiptsOfPledges([])).toEqual([]);
-      const first = await ledger.receiptPage(0, 2);
+      const first = await ledger.receiptPage(1, 0, 2);
       expect(first.map((d) => [d.id, d.pledge.id, d.pledge.donor.name])).toEqual([
         [r.euros.id, p.euros.id, 'Parity Donor A'],
         [r.dollars.id, p.euros.id, 'Parity Donor A'],
       ]);
-      expect((await ledger.receiptPage(r.dollars.id, 10)).map((d) => d.id)).toEqual([r.vehicles.id, r.dogs.id]);
+      expect((await ledger.receiptPage(1, r.dollars.id, 10)).map((d) => d.id)).toEqual([r.vehicles.id, r.dogs.id]);
       const [dollars] = await ledger.receiptsOf(p.euros.id).then((rows) => rows.filter((d) => d.id === r.dollars.id));
       // 550.00 USD counts 440.00 EUR against the pledge at 1.25; it is worth itself in USD.
       expect([dollars.countedMinor, dollars.valueUsdMinor, dollars.valueCurrency]).toEqual([minor('440.00', 'EUR'), minor('550.00', 'USD'), 'USD']);
@@ -251,7 +251,7 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
 
     it('pages pledges by every filter, in SQL', async () => {
       const ids = async (filter: Partial<Parameters<LedgerRepository['page']>[0]>) =>
-        (await ledger.page({ afterId: 0, limit: 50, ...filter })).map((x) => x.id);
+        (await ledger.page({ organisationId: 1, afterId: 0, limit: 50, ...filter })).map((x) => x.id);
       const all = Object.values(p).map((x) => x.id);
       expect(await ids({})).toEqual(all);
       expect(await ids({ limit: 2 })).toEqual(all.slice(0, 3));
@@ -268,7 +268,11 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
       expect(await ids({ status: 'announced' })).toEqual([p.owed.id]);
       expect(await ids({ status: 'committed' })).toEqual([p.shared.id]);
       expect(await ids({ status: 'fully_disbursed' })).toEqual([]);
-      expect((await ledger.page({ afterId: 0, limit: 50, currency: 'EUR' }))[1].earmarks.map((e) => [e.priorityCode, e.shareBasisPoints])).toEqual([
+      expect(await ids({ organisationId: 2 })).toEqual([]); // another organisation's list holds none of these
+      expect(await ledger.receiptPage(2, 0, 10)).toEqual([]);
+      expect(
+        (await ledger.page({ organisationId: 1, afterId: 0, limit: 50, currency: 'EUR' }))[1].earmarks.map((e) => [e.priorityCode, e.shareBasisPoints]),
+      ).toEqual([
         ['P01', 2500],
         ['P03', 7500],
       ]);
@@ -278,7 +282,7 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
       // The same sums worked out in TypeScript from the rows the list pages return.
       const expected = async (filter: Partial<Parameters<LedgerRepository['page']>[0]>) => {
         const byCurrency = new Map<string, { pledged: bigint; received: bigint; cancelled: bigint; standing: number; cancelledCount: number }>();
-        for (const x of await ledger.page({ afterId: 0, limit: 50, ...filter })) {
+        for (const x of await ledger.page({ organisationId: 1, afterId: 0, limit: 50, ...filter })) {
           if (x.kind !== 'cash' || x.amountMinor === null || x.currency === null) continue;
           const t = byCurrency.get(x.currency) ?? { pledged: 0n, received: 0n, cancelled: 0n, standing: 0, cancelledCount: 0 };
           if (x.cancelledAt) {
@@ -294,7 +298,7 @@ describe.each([TEST_DB])('the ledger repositories on %s', () => {
         return [...byCurrency].sort(([a], [b]) => a.localeCompare(b));
       };
       const actual = async (filter: Partial<Parameters<LedgerRepository['page']>[0]>) =>
-        (await ledger.totalsByCurrency(filter)).map((t) => [
+        (await ledger.totalsByCurrency({ organisationId: 1, ...filter })).map((t) => [
           t.currency,
           { pledged: t.pledgedMinor, received: t.receivedMinor, cancelled: t.cancelledMinor, standing: t.standing, cancelledCount: t.cancelledCount },
         ]);
