@@ -182,6 +182,11 @@ export class AuthRepository {
     return tx.getRepository(UserEntity).findOne({ where: { id } });
   }
 
+  /** The organisation's user (null for another organisation's). */
+  findOrganisationUser(organisationId: number, id: number): Promise<UserEntity | null> {
+    return this.dataSource.getRepository(UserEntity).findOne({ where: { organisationId, id } });
+  }
+
   /** The organisation's user, to change it in `tx` (null for another organisation's). */
   findOrganisationUserInTx(tx: EntityManager, organisationId: number, id: number): Promise<UserEntity | null> {
     return tx.getRepository(UserEntity).findOne({ where: { organisationId, id } });

@@ -82,8 +82,8 @@ export class UsersService {
 
   /** A user of the actor's organisation (404 for another organisation's). */
   async get(actor: Actor, id: number): Promise<UserView> {
-    const user = await this.users.findUserById(id);
-    if (!user || user.organisationId !== organisationOf(actor)) throw new NotFoundError('User', id);
+    const user = await this.users.findOrganisationUser(organisationOf(actor), id);
+    if (!user) throw new NotFoundError('User', id);
     return toUserView(user);
   }
 

@@ -62,6 +62,11 @@ export class DonorsRepository {
     return this.dataSource.getRepository(DonorEntity).findOne({ where: { id } });
   }
 
+  /** The organisation's donor without its contacts (null for another organisation's). */
+  findOfOrganisation(organisationId: number, id: number): Promise<DonorEntity | null> {
+    return this.dataSource.getRepository(DonorEntity).findOne({ where: { organisationId, id } });
+  }
+
   /** A contact; inside `tx` when given. */
   findContact(id: number, tx: EntityManager = this.dataSource.manager): Promise<DonorContactEntity | null> {
     return tx.getRepository(DonorContactEntity).findOne({ where: { id } });

@@ -105,9 +105,8 @@ export class DonorsService {
   }
 
   /** The organisation's donor (without contacts) by id; null for another organisation's. */
-  async findDonorOf(organisationId: number, id: number): Promise<DonorEntity | null> {
-    const donor = await this.donors.findById(id);
-    return donor?.organisationId === organisationId ? donor : null;
+  findDonorOf(organisationId: number, id: number): Promise<DonorEntity | null> {
+    return this.donors.findOfOrganisation(organisationId, id);
   }
 
   /** A contact by id; inside `tx` when given. */
